@@ -1,0 +1,136 @@
+"""The ``speckeeper`` command: parses arguments, runs a command, exits.
+
+Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import config as config_module
+from . import output, rules
+from .check import Checker, Selection, validate
+from .config import Config, ConfigError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(code.strip().upper() for code in value.split(",") if code.strip())
+
+
+def load_config(path: str | None) -> Config:
+    """The named config file, or the one that governs the working folder."""
+    if path:
+        return config_module.load_file(Path(path))
+    return config_module.discover(Path.cwd())
+
+
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a .speckeeper.toml or pyproject.toml (default: the nearest one up from here)",
+    )
+
+
+def _configure_check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or folders (default: .)")
+    _add_config_option(parser)
+    parser.add_argument("--format", choices=sorted(output.FORMATS), default="text", help="output format")
+    parser.add_argument("--select", type=_codes, default=(), metavar="CODES", help="only these codes (or prefixes)")
+    parser.add_argument(
+        "--extend-select", type=_codes, default=(), metavar="CODES", help="these codes too, on top of the defaults"
+    )
+    parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="not these codes (or prefixes)")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    selection = Selection(args.select, args.extend_select, args.ignore)
+    validate(config, selection)
+    paths = [Path(p) for p in args.paths]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {missing[0]}")
+    findings = Checker(config, selection).check(paths)
+    sys.stdout.write(output.FORMATS[args.format](findings))
+    sys.stdout.flush()
+    if findings and args.format == "text":
+        files = len({f.path for f in findings})
+        print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
+    return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _configure_rules(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("codes", nargs="*", metavar="CODE", help="show these rules in full")
+    parser.add_argument("--format", choices=("text", "markdown"), default="text", help="output format")
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    chosen = [rules.BY_CODE.get(code.upper()) for code in args.codes] if args.codes else list(rules.ALL)
+    if None in chosen:
+        unknown = args.codes[chosen.index(None)]
+        raise ConfigError(f"unknown rule code {unknown!r}")
+    if args.format == "markdown":
+        sys.stdout.write(rules_markdown(chosen))  # type: ignore[arg-type]
+        return EXIT_CLEAN
+    for rule in chosen:
+        assert rule is not None
+        flags = ("on" if rule.default else "off") + (", fixable" if rule.fixable else "")
+        if args.codes:
+            print(f"{rule.code} {rule.name} ({rule.group}; {flags})\n\n{rule.doc}\n")
+        else:
+            print(f"{rule.code}  {rule.name:<22} {rule.group:<10} {flags:<14} {rule.summary}")
+    return EXIT_CLEAN
+
+
+def rules_markdown(chosen: Sequence[rules.Rule]) -> str:
+    """Every rule as a README section: code, name, what, why, example."""
+    parts = []
+    for rule in chosen:
+        flags = ("on by default" if rule.default else "off by default") + (", fixable" if rule.fixable else "")
+        summary, _, rest = rule.doc.partition("\n")
+        parts.append(f"### {rule.code} `{rule.name}` ({rule.group}, {flags})\n\n{summary}\n{rest}\n")
+    return "\n".join(parts)
+
+
+Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
+
+COMMANDS: dict[str, Command] = {
+    "check": (_configure_check, run_check, "check specs against their template and rules"),
+    "rules": (_configure_rules, run_rules, "list the rules, or show some in full"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="speckeeper", description="Keep OpenStack-style design specs conformant to their template."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, (configure, _, help_text) in COMMANDS.items():
+        configure(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed the usage error.
+        return int(exit_.code or 0)
+    try:
+        return COMMANDS[args.command][1](args)
+    except ConfigError as error:
+        print(f"speckeeper: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def entry() -> None:
+    raise SystemExit(main())

@@ -1,0 +1,229 @@
+"""A spec repo's configuration: ``.speckeeper.toml`` or ``[tool.speckeeper]``.
+
+Every way spec repos differ (their template, optional sections, draft
+folders, paths to leave alone, rules to run) is a key here, never code.
+Keys are the fields of :class:`Settings` spelled with hyphens; an
+``[[overrides]]`` table applies some of them to the paths it names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used: reported once, exit 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What applies to one spec. Defaults reproduce nova-specs' own gate."""
+
+    # The template .rst (relative to the config's folder). "{release}" is
+    # the release folder of the spec, as ``layout`` finds it. Empty: the
+    # packaged nova template.
+    template: str = ""
+    # Where specs live; "{release}", "{state}" and "{slug}" name the parts.
+    layout: str = "specs/{release}/{state}/{slug}.rst"
+    # Sections (any level) a spec may leave out; "Parent/Child" names one
+    # subsection only.
+    optional_sections: tuple[str, ...] = ("History", "Feature Liaison")
+    # Top-level sections tolerated beyond the template's.
+    allowed_sections: tuple[str, ...] = ()
+    # When set, only these template sections are required (drafts, backlog).
+    required_sections: tuple[str, ...] = ()
+    # Subsections beyond the template's are allowed, as nova's gate allows.
+    allow_extra_subsections: bool = True
+    # Paths (globs, relative to the config's folder) never checked.
+    exclude: tuple[str, ...] = ("*-template.rst", "template.rst", "index.rst")
+    # Rule codes or prefixes: ``select`` replaces the default set,
+    # ``extend_select`` adds to it, ``ignore`` removes from it.
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    # A repo's own Sphinx roles and directives, accepted as valid.
+    roles: tuple[str, ...] = ()
+    directives: tuple[str, ...] = ()
+
+
+# Keys an [[overrides]] table may set, besides "paths".
+OVERRIDABLE = frozenset(
+    {
+        "template",
+        "optional_sections",
+        "allowed_sections",
+        "required_sections",
+        "allow_extra_subsections",
+        "select",
+        "extend_select",
+        "ignore",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Override:
+    paths: tuple[str, ...]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded configuration, rooted at the folder its file is in."""
+
+    root: Path
+    source: Path | None = None
+    base: Settings = field(default_factory=Settings)
+    overrides: tuple[Override, ...] = ()
+
+    def relpath(self, path: Path) -> str:
+        """``path`` relative to the root, with forward slashes, if inside it."""
+        resolved = path.resolve() if not path.is_absolute() else path
+        try:
+            return resolved.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def for_path(self, relpath: str) -> Settings:
+        """The settings that apply to one spec, overrides applied in order."""
+        settings = self.base
+        for override in self.overrides:
+            if matches(relpath, override.paths):
+                settings = dataclasses.replace(settings, **override.values)
+        return settings
+
+    def excluded(self, relpath: str) -> bool:
+        return matches(relpath, self.for_path(relpath).exclude)
+
+
+def matches(relpath: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a path matches any glob; a pattern without "/" matches the name."""
+    name = relpath.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        target = relpath if "/" in pattern else name
+        if fnmatch.fnmatchcase(target, pattern) or (
+            pattern.endswith("/**") and (relpath + "/").startswith(pattern[:-2])
+        ):
+            return True
+    return False
+
+
+def _key(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def _coerce(name: str, value: Any, where: str) -> Any:
+    """Check a TOML value against the type of the Settings field it sets."""
+    default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a positive integer, got {value!r}")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a string, got {value!r}")
+        return value
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: {name.replace('_', '-')} must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _settings_values(table: dict[str, Any], where: str, allowed: frozenset[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        name = _key(raw_key)
+        if name not in allowed:
+            known = ", ".join(sorted(k.replace("_", "-") for k in allowed))
+            raise ConfigError(f"{where}: unknown key {raw_key!r} (known keys: {known})")
+        values[name] = _coerce(name, value, where)
+    return values
+
+
+def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config:
+    """Build a Config from the ``[tool.speckeeper]`` table (or the whole file)."""
+    where = str(source) if source else "configuration"
+    table = dict(table)
+    raw_overrides = table.pop("overrides", [])
+    fields = frozenset(f.name for f in dataclasses.fields(Settings))
+    base = Settings(**_settings_values(table, where, fields))
+    if not isinstance(raw_overrides, list):
+        raise ConfigError(f"{where}: overrides must be an array of tables ([[overrides]])")
+    overrides = []
+    for index, raw in enumerate(raw_overrides, 1):
+        here = f"{where}: overrides #{index}"
+        if not isinstance(raw, dict) or "paths" not in raw:
+            raise ConfigError(f"{here}: each override needs a 'paths' list")
+        raw = dict(raw)
+        paths = raw.pop("paths")
+        if isinstance(paths, str):
+            paths = [paths]
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(f"{here}: paths must be a list of strings, got {paths!r}")
+        overrides.append(Override(tuple(paths), _settings_values(raw, here, OVERRIDABLE)))
+    config = Config(root=root, source=source, base=base, overrides=tuple(overrides))
+    _check_templates(config)
+    return config
+
+
+def _check_templates(config: Config) -> None:
+    """A template named without "{release}" must exist now, not per spec."""
+    for template in {config.base.template, *(o.values.get("template", "") for o in config.overrides)}:
+        if template and "{" not in template and not (config.root / template).is_file():
+            raise ConfigError(f"{config.source or 'configuration'}: template file not found: {template}")
+
+
+def load_file(path: Path) -> Config:
+    """Load a named config file: a .speckeeper.toml or a pyproject.toml."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("speckeeper", {})
+    return from_table(data, path.parent.resolve(), path)
+
+
+def discover(start: Path) -> Config:
+    """The config that governs ``start``: the nearest file up the tree.
+
+    A ``pyproject.toml`` counts only when it has ``[tool.speckeeper]``.
+    With none, the defaults apply, rooted at ``start``.
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml" and not _has_tool_table(candidate):
+                continue
+            return load_file(candidate)
+    return Config(root=start)
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "speckeeper" in data.get("tool", {})

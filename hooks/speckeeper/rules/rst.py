@@ -1,0 +1,64 @@
+"""RST validity: what docutils itself reports while parsing a spec.
+
+These are restructuredtext-lint's diagnostics (docutils system messages
+collected by an observer) from the same single, safe, Sphinx-aware parse
+the other rules read; title adornment messages are left to SK109.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..rule import Context, Hit, Rule
+from ..spec import Spec
+from .structure import _SHORT
+
+WARNING, ERROR = 2, 3
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else text
+
+
+def check_rst_error(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """docutils reports an error: the spec will not build as written.
+
+    Unknown directives and roles (a typo, or a name the repo has not
+    declared), malformed tables, bad directive options.
+
+    Bad::
+
+        .. notee:: Remember this.
+
+    Good::
+
+        .. note:: Remember this.
+    """
+    for message in spec.messages:
+        if message.level >= ERROR:
+            yield Hit(message.line or 1, 1, f"RST error: {_first_line(message.text)}")
+
+
+def check_rst_warning(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """docutils warns: the spec builds, but not as its author meant.
+
+    Unterminated inline markup, a bullet list that ends without a blank
+    line, an explicit markup block that ends without one, and the like.
+
+    Bad::
+
+        This is *not closed.
+
+    Good::
+
+        This is *closed*.
+    """
+    for message in spec.messages:
+        if message.level == WARNING and not message.text.startswith(_SHORT):
+            yield Hit(message.line or 1, 1, f"RST warning: {_first_line(message.text)}")
+
+
+RULES = (
+    Rule("SK501", "rst-error", "rst", check_rst_error),
+    Rule("SK502", "rst-warning", "rst", check_rst_warning),
+)

@@ -1,0 +1,426 @@
+"""Structure rules: a spec keeps its template's sections, in order, at the
+right level.
+
+By default these reproduce nova-specs' own gate: top-level titles equal the
+template's (optional ones aside), every template subsection is present,
+extra subsections are allowed. Titles compare as written. Rules beyond the
+gate (near-miss titles, misplaced sections, order, duplicates, empty
+sections) have codes of their own; a near miss or a misplaced section,
+when its rule is on, is reported as such instead of as a missing plus an
+unexpected section.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..rule import Context, Hit, Rule
+from ..spec import Section, Spec
+from ..template import TemplateSection
+
+NEAR_MISS = "SK104"
+MISPLACED = "SK105"
+# How alike two titles must be to count as a near miss (difflib ratio).
+NEAR_RATIO = 0.8
+
+
+@dataclass
+class Diff:
+    """How a spec's sections differ from its template's, computed once."""
+
+    # (template section, parent title or "", line where it belongs)
+    missing: list[tuple[TemplateSection, str, int]] = field(default_factory=list)
+    unexpected: list[Section] = field(default_factory=list)
+    near_misses: list[tuple[Section, TemplateSection]] = field(default_factory=list)
+    misplaced: list[tuple[Section, TemplateSection, str]] = field(default_factory=list)
+    out_of_order: list[tuple[Section, str]] = field(default_factory=list)
+    duplicates: list[tuple[Section, Section]] = field(default_factory=list)
+    empty: list[Section] = field(default_factory=list)
+
+
+def _normal(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _alike(a: str, b: str) -> bool:
+    return _normal(a) == _normal(b) or difflib.SequenceMatcher(None, _normal(a), _normal(b)).ratio() >= NEAR_RATIO
+
+
+def _optional(ctx: Context, section: TemplateSection, parent: str) -> bool:
+    settings = ctx.settings
+    if section.title in settings.optional_sections or f"{parent}/{section.title}" in settings.optional_sections:
+        return True
+    if settings.required_sections and not parent:
+        return section.title not in settings.required_sections
+    return False
+
+
+def _tolerated(ctx: Context, title: str) -> bool:
+    if title in ctx.settings.allowed_sections:
+        return True
+    # In a draft folder, template sections that are not required may stay.
+    return bool(ctx.settings.required_sections) and any(
+        t.title == title for t in ctx.template.sections
+    )
+
+
+def _section_end(section: Section, spec: Spec) -> int:
+    """The line just after a section's last line (where a child would go)."""
+    following = [s.line for s in spec.all_sections() if s.line > section.walk()[-1].line]
+    if not following:
+        return len(spec.lines) + 1
+    return _title_start(next(s for s in spec.all_sections() if s.line == min(following)))
+
+
+def _title_start(section: Section) -> int:
+    """The first line of a title: its overline, if it has one."""
+    return section.line - 1 if len(section.style) == 2 else section.line
+
+
+def _compare_level(
+    ctx: Context,
+    spec: Spec,
+    expected: tuple[TemplateSection, ...],
+    actual: tuple[Section, ...],
+    parent: Section | None,
+    diff: Diff,
+) -> None:
+    parent_title = parent.title if parent is not None else ""
+    first: dict[str, Section] = {}
+    for section in actual:
+        if section.title in first:
+            diff.duplicates.append((section, first[section.title]))
+        else:
+            first[section.title] = section
+    names = {t.title for t in expected}
+    missing = [t for t in expected if t.title not in first and not _optional(ctx, t, parent_title)]
+    extra = [s for s in first.values() if s.title not in names]
+
+    # Near misses: an extra title that is a slip of a missing one.
+    if NEAR_MISS in ctx.enabled:
+        for template_section in list(missing):
+            match = next((s for s in extra if _alike(s.title, template_section.title)), None)
+            if match is not None:
+                diff.near_misses.append((match, template_section))
+                missing.remove(template_section)
+                extra.remove(match)
+                first[template_section.title] = match
+
+    end = _section_end(parent, spec) if parent is not None else len(spec.lines) + 1
+    for position, template_section in enumerate(expected):
+        if template_section not in missing:
+            continue
+        later = [first[t.title] for t in expected[position + 1 :] if t.title in first]
+        where = _title_start(min(later, key=lambda s: s.line)) if later else end
+        diff.missing.append((template_section, parent_title, where))
+
+    allow_extra = parent is not None and ctx.settings.allow_extra_subsections
+    diff.unexpected.extend(s for s in extra if not allow_extra and not _tolerated(ctx, s.title))
+
+    # Order: each section the template puts before one already seen.
+    index = {t.title: i for i, t in enumerate(expected)}
+    seen: list[Section] = []
+    for section in first.values():
+        position = index.get(section.title)
+        if position is None:
+            continue
+        after = [s for s in seen if index[s.title] > position]
+        if after:
+            diff.out_of_order.append((section, after[0].title))
+        seen.append(section)
+
+    for template_section in expected:
+        section = first.get(template_section.title)
+        if section is None:
+            continue
+        if section.is_empty and template_section.title == section.title:
+            diff.empty.append(section)
+        if template_section.children:
+            _compare_level(ctx, spec, template_section.children, section.children, section, diff)
+
+
+def _misplaced(ctx: Context, spec: Spec, diff: Diff) -> None:
+    """A missing section found, by its exact title, somewhere else."""
+    if MISPLACED not in ctx.enabled:
+        return
+    expected_at = {t.title: (parent, where) for t, parent, where in diff.missing}
+    for section in spec.all_sections():
+        if section.title not in expected_at:
+            continue
+        template_section = next(t for t, _, _ in diff.missing if t.title == section.title)
+        parent, _ = expected_at.pop(section.title)
+        diff.misplaced.append((section, template_section, parent))
+        diff.missing = [m for m in diff.missing if m[0] is not template_section]
+        diff.unexpected = [s for s in diff.unexpected if s is not section]
+
+
+def compare(spec: Spec, ctx: Context) -> Diff:
+    diff = Diff()
+    _compare_level(ctx, spec, ctx.template.sections, spec.sections, None, diff)
+    _misplaced(ctx, spec, diff)
+    return diff
+
+
+def _diff(spec: Spec, ctx: Context) -> Diff:
+    return ctx.memo("structure", lambda: compare(spec, ctx))
+
+
+def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A top-level section of the template is missing.
+
+    Every template section stays, with "None" under it when there is nothing
+    to say: reviewers look for each one. Reported where the section belongs.
+
+    Bad::
+
+        Problem description
+        ===================
+        ...
+        Alternatives ...   (no "Proposed change" section)
+
+    Good::
+
+        Proposed change
+        ===============
+
+        None
+    """
+    for template_section, parent, where in _diff(spec, ctx).missing:
+        if not parent:
+            yield Hit(
+                min(where, max(len(spec.lines), 1)),
+                1,
+                f'missing section "{template_section.title}": the template has it here',
+            )
+
+
+def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A subsection of the template is missing from its section.
+
+    Bad::
+
+        Problem description
+        ===================
+
+        (no "Use Cases" subsection)
+
+    Good::
+
+        Use Cases
+        ---------
+
+        None
+    """
+    for template_section, parent, where in _diff(spec, ctx).missing:
+        if parent:
+            yield Hit(
+                min(where, max(len(spec.lines), 1)),
+                1,
+                f'missing subsection "{template_section.title}" in "{parent}": the template has it here',
+            )
+
+
+def check_unexpected_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A top-level section that the template does not have.
+
+    Extra material belongs in a subsection of the template section it is
+    about; a repo can tolerate named extra sections (``allowed-sections``).
+
+    Bad::
+
+        Rollout
+        =======
+
+    Good::
+
+        Proposed change
+        ===============
+
+        Rollout
+        -------
+    """
+    for section in _diff(spec, ctx).unexpected:
+        where = "top-level section" if section.level == 1 else "subsection"
+        yield Hit(section.line, 1, f'unexpected {where} "{section.title}": the template has no such section here')
+
+
+def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A title differs from the template's only by case, spacing or a typo.
+
+    Beyond nova's gate, which reports it as a missing and an unexpected
+    section; here it is one finding that says which title was meant.
+
+    Bad::
+
+        Use cases
+        ---------
+
+    Good::
+
+        Use Cases
+        ---------
+    """
+    for section, template_section in _diff(spec, ctx).near_misses:
+        yield Hit(
+            section.line, 1, f'title "{section.title}" should be "{template_section.title}" as in the template'
+        )
+
+
+def check_misplaced_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A template section is present, but at the wrong level or place.
+
+    Beyond nova's gate, which reports it as missing (and unexpected).
+
+    Bad::
+
+        Use Cases
+        =========
+
+    Good::
+
+        Use Cases
+        ---------
+    """
+    for section, template_section, parent in _diff(spec, ctx).misplaced:
+        expected = f'level {template_section.level} under "{parent}"' if parent else "level 1"
+        yield Hit(
+            section.line,
+            1,
+            f'section "{section.title}" is at level {section.level}, expected {expected}',
+        )
+
+
+def check_section_order(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """Sections are not in the template's order.
+
+    Beyond nova's gate. Reviewers read specs side by side in template order.
+
+    Bad::
+
+        Alternatives
+        ------------
+        ...
+        Proposed change
+        ===============
+
+    Good::
+
+        Proposed change
+        ===============
+        ...
+        Alternatives
+        ------------
+    """
+    for section, successor in _diff(spec, ctx).out_of_order:
+        yield Hit(
+            section.line,
+            1,
+            f'section "{section.title}" is out of order: the template puts it before "{successor}"',
+        )
+
+
+def check_duplicate_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The same section title appears twice among its siblings.
+
+    Beyond nova's gate, which keeps only one of them.
+
+    Bad::
+
+        Testing
+        =======
+        ...
+        Testing
+        =======
+    """
+    for section, first in _diff(spec, ctx).duplicates:
+        yield Hit(section.line, 1, f'duplicate section "{section.title}": first at line {first.line}')
+
+
+def check_empty_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A template section is left empty; the template asks for "None".
+
+    Beyond nova's gate. An empty section reads as forgotten.
+
+    Bad::
+
+        Security impact
+        ---------------
+
+        Notifications impact
+        --------------------
+
+    Good::
+
+        Security impact
+        ---------------
+
+        None
+    """
+    for section in _diff(spec, ctx).empty:
+        yield Hit(section.line, 1, f'section "{section.title}" is empty: expected text, or "None"')
+
+
+def check_document_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The spec has no document title, or more than one.
+
+    The title names the spec (and the commit); it is the one over- and
+    underlined title above every section.
+
+    Good::
+
+        ==========================
+        Awesome thing for servers
+        ==========================
+    """
+    if not spec.titles:
+        line = _title_start(spec.sections[0]) if spec.sections else 1
+        yield Hit(line, 1, "no document title: expected one over- and underlined title before the first section")
+    for extra in spec.titles[1:]:
+        yield Hit(
+            extra.line,
+            1,
+            f'{len(spec.titles)} document titles, expected one: "{extra.text}" after "{spec.titles[0].text}"',
+        )
+
+
+_SHORT = ("Title underline too short.", "Title overline too short.")
+
+
+def check_short_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A title's underline or overline is shorter than the title.
+
+    docutils warns, or (when it is very short) does not see a title at all.
+    Wide characters count double, as docutils counts them. Fixable.
+
+    Bad::
+
+        Proposed change
+        ======
+
+    Good::
+
+        Proposed change
+        ===============
+    """
+    for message in spec.messages:
+        if message.text.startswith(_SHORT) and message.line is not None:
+            which = "overline" if "overline" in message.text else "underline"
+            line = max(1, message.line - 1)
+            title = spec.lines[line - 1].strip() if line <= len(spec.lines) else ""
+            yield Hit(line, 1, f'title {which} shorter than the title "{title}"')
+
+
+RULES = (
+    Rule("SK101", "missing-section", "structure", check_missing_section),
+    Rule("SK102", "missing-subsection", "structure", check_missing_subsection),
+    Rule("SK103", "unexpected-section", "structure", check_unexpected_section),
+    Rule(NEAR_MISS, "near-miss-title", "structure", check_near_miss_title),
+    Rule(MISPLACED, "misplaced-section", "structure", check_misplaced_section),
+    Rule("SK106", "section-order", "structure", check_section_order, default=False),
+    Rule("SK107", "document-title", "structure", check_document_title),
+    Rule("SK108", "duplicate-section", "structure", check_duplicate_section, default=False),
+    Rule("SK109", "short-adornment", "structure", check_short_adornment, fixable=True),
+    Rule("SK110", "empty-section", "structure", check_empty_section, default=False),
+)

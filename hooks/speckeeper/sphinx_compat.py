@@ -1,0 +1,231 @@
+"""Sphinx's roles and directives, parsed cleanly without Sphinx.
+
+Specs are built with Sphinx, so they use ``:ref:``, ``.. code-block::`` with
+Sphinx options, ``.. todo::`` and the like. docutils alone reports those as
+errors. Here each gets a stand-in that keeps the doctree honest: code and
+diagrams become literal blocks, admonitions keep their parsed body, and
+Sphinx-only bookkeeping (``toctree``, ``highlight``) leaves nothing behind.
+An unknown name that is merely a typo is still reported by docutils.
+
+docutils keeps its registries in module globals; :func:`registered` adds our
+stand-ins for the duration of a run and restores the registries afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import Directive, directives, roles
+
+# Directives whose content is code or a diagram: kept as a literal block.
+LITERAL_DIRECTIVES = (
+    "code-block",
+    "sourcecode",
+    "seqdiag",
+    "blockdiag",
+    "nwdiag",
+    "actdiag",
+    "packetdiag",
+    "rackdiag",
+    "graphviz",
+    "graph",
+    "digraph",
+    "mermaid",
+    "uml",
+    "productionlist",
+    "literalinclude",  # Never reads the file: its argument is only a name.
+)
+
+# Directives whose content is ordinary body text: parsed into a container.
+BODY_DIRECTIVES = (
+    "todo",
+    "seealso",
+    "versionadded",
+    "versionchanged",
+    "deprecated",
+    "only",
+    "glossary",
+    "hlist",
+    "ifconfig",
+    "centered",
+    "tab",
+    "tabs",
+    "feature_matrix",
+)
+
+# Sphinx bookkeeping that renders nothing a checker cares about.
+EMPTY_DIRECTIVES = (
+    "toctree",
+    "highlight",
+    "index",
+    "sectionauthor",
+    "moduleauthor",
+    "codeauthor",
+    "tabularcolumns",
+    "currentmodule",
+    "module",
+    "program",
+    "option",
+    "envvar",
+    "autoclass",
+    "automodule",
+    "autofunction",
+    "automethod",
+    "autosummary",
+    "kernel-figure",
+    "extra-spec",
+    "config",
+)
+
+# Roles Sphinx and common OpenStack extensions define.
+ROLES = (
+    "ref",
+    "doc",
+    "term",
+    "command",
+    "program",
+    "option",
+    "envvar",
+    "file",
+    "samp",
+    "kbd",
+    "guilabel",
+    "menuselection",
+    "abbr",
+    "dfn",
+    "download",
+    "manpage",
+    "mailheader",
+    "mimetype",
+    "makevar",
+    "keyword",
+    "token",
+    "numref",
+    "any",
+    "class",
+    "func",
+    "meth",
+    "mod",
+    "attr",
+    "exc",
+    "obj",
+    "data",
+    "const",
+    "py:class",
+    "py:func",
+    "py:meth",
+    "py:mod",
+    "py:attr",
+    "py:exc",
+    "py:obj",
+    "py:data",
+    "py:const",
+    "rst:dir",
+    "rst:role",
+    "oslo.config:option",
+    "oslo.config:group",
+    "neutron-lib:option",
+    "nova:extra-spec",
+    "placement-api-ref",
+    "nova-doc",
+    "api-ref",
+    "bug",
+    "lp",
+    "review",
+    "commit",
+    "oslo.policy:policy",
+)
+
+
+class _AnyOptions(dict):  # type: ignore[type-arg]
+    """An option spec that accepts every option: Sphinx adds many we ignore."""
+
+    def __missing__(self, key: str) -> Any:
+        return directives.unchanged
+
+
+class _LiteralDirective(Directive):
+    """Content kept verbatim, as a literal block (code, diagrams)."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec = _AnyOptions()
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        if not self.content:
+            return []
+        text = "\n".join(self.content)
+        node = nodes.literal_block(text, text)
+        node.source, node.line = self.state_machine.get_source_and_line(self.content_offset + 1)
+        return [node]
+
+
+class _BodyDirective(Directive):
+    """Content parsed as body elements (admonitions, version notes)."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec = _AnyOptions()
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        node = nodes.container()
+        node.source, node.line = self.state_machine.get_source_and_line(self.lineno)
+        self.state.nested_parse(self.content, self.content_offset, node)
+        return [node]
+
+
+class _EmptyDirective(Directive):
+    """Accepted and dropped: renders nothing a checker looks at."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec = _AnyOptions()
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        return []
+
+
+def _literal_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Any,
+    options: dict[str, Any] | None = None,
+    content: list[str] | None = None,
+) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    """A Sphinx role's text, kept as inline literal text."""
+    return [nodes.literal(rawtext, text)], []
+
+
+def _stand_ins(extra_directives: Iterable[str]) -> Iterator[tuple[str, type[Directive]]]:
+    for name in LITERAL_DIRECTIVES:
+        yield name, _LiteralDirective
+    for name in (*BODY_DIRECTIVES, *extra_directives):
+        yield name, _BodyDirective
+    for name in EMPTY_DIRECTIVES:
+        yield name, _EmptyDirective
+
+
+@contextmanager
+def registered(extra_directives: Iterable[str] = (), extra_roles: Iterable[str] = ()) -> Iterator[None]:
+    """Register the stand-ins (and a repo's own names) for the duration."""
+    saved_directives = dict(directives._directives)  # noqa: SLF001 - docutils' registry
+    saved_roles = dict(roles._roles)  # noqa: SLF001
+    try:
+        for name, cls in _stand_ins(extra_directives):
+            directives.register_directive(name, cls)
+        for name in (*ROLES, *extra_roles):
+            roles.register_local_role(name, _literal_role)
+        yield
+    finally:
+        directives._directives.clear()  # noqa: SLF001
+        directives._directives.update(saved_directives)  # noqa: SLF001
+        roles._roles.clear()  # noqa: SLF001
+        roles._roles.update(saved_roles)  # noqa: SLF001

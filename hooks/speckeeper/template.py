@@ -1,0 +1,144 @@
+"""The template loader: a template .rst is the single source of structure.
+
+The checks compare specs with what this module reads from a template file,
+and the copier template renders specs from the same reading (see
+:func:`sections_data`). Nothing about a spec's sections is written in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from . import layout
+from .config import Config, ConfigError, Settings
+from .parse import RstParser
+from .spec import Section, Spec, build
+
+PACKAGED = "nova.rst"
+
+
+@dataclass(frozen=True)
+class TemplateSection:
+    """A section the template asks for, with the guidance written under it."""
+
+    title: str
+    level: int
+    style: str
+    guidance: str  # The template's own RST under this title, subsections aside.
+    children: tuple[TemplateSection, ...] = ()
+
+    def walk(self) -> list[TemplateSection]:
+        found = [self]
+        for child in self.children:
+            found.extend(child.walk())
+        return found
+
+
+@dataclass(frozen=True)
+class Template:
+    path: str
+    title: str
+    sections: tuple[TemplateSection, ...]
+    spec: Spec
+
+    def all_sections(self) -> list[TemplateSection]:
+        found: list[TemplateSection] = []
+        for section in self.sections:
+            found.extend(section.walk())
+        return found
+
+
+def packaged_path() -> Path:
+    """The packaged default template (nova's current one)."""
+    return Path(str(resources.files("speckeeper") / "templates" / PACKAGED))
+
+
+def _read_following_links(path: Path) -> str:
+    """A template's text. A git symlink checked out as a plain file holds
+    only the relative path of its target; follow it, as nova's keep them."""
+    text = path.read_text(encoding="utf-8")
+    target = text.strip()
+    for _ in range(8):
+        if "\n" in target or not target.endswith(".rst"):
+            return text
+        linked = path.parent / target
+        if not linked.is_file():
+            return text
+        path, text = linked, linked.read_text(encoding="utf-8")
+        target = text.strip()
+    return text
+
+
+def _guidance(section: Section, spec: Spec, ends: dict[int, int]) -> str:
+    """The source lines between a title's adornment and the next title."""
+    start = section.line + 1  # The underline; guidance starts after it.
+    end = ends.get(section.line, len(spec.lines) + 1)
+    return "\n".join(spec.lines[start:end - 1]).strip("\n")
+
+
+def _template_section(section: Section, spec: Spec, ends: dict[int, int]) -> TemplateSection:
+    return TemplateSection(
+        title=section.title,
+        level=section.level,
+        style=section.style,
+        guidance=_guidance(section, spec, ends),
+        children=tuple(_template_section(c, spec, ends) for c in section.children),
+    )
+
+
+def load(path: Path, parser: RstParser) -> Template:
+    """Read a template file; a template that does not parse is a ConfigError."""
+    try:
+        text = _read_following_links(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read template: {error}") from None
+    spec = build(str(path), text, parser)
+    if not spec.sections:
+        raise ConfigError(f"{path}: template has no sections under its title")
+    severe = [m for m in spec.messages if m.level >= 3]
+    if severe:
+        first = severe[0]
+        raise ConfigError(f"{path}:{first.line or 1}: template does not parse: {first.text.splitlines()[0]}")
+    ordered = spec.all_sections()
+    # A title's guidance ends where the next title (or its overline) starts.
+    ends = {s.line: nxt.line - (len(nxt.style) - 1) for s, nxt in zip(ordered, ordered[1:])}
+    return Template(
+        path=str(path),
+        title=spec.titles[0].text if spec.titles else "",
+        sections=tuple(_template_section(s, spec, ends) for s in spec.sections),
+        spec=spec,
+    )
+
+
+class TemplateLoader:
+    """Finds and loads the template for each spec, each file once per run."""
+
+    def __init__(self, config: Config, parser: RstParser) -> None:
+        self._config = config
+        self._parser = parser
+        self._cache: dict[Path, Template] = {}
+
+    def path_for(self, relpath: str, settings: Settings) -> Path:
+        """The template file for a spec; ConfigError when there is none."""
+        if not settings.template:
+            return packaged_path()
+        name = settings.template
+        if "{release}" in name:
+            found = layout.parts(settings.layout, relpath)
+            if found is None:
+                raise ConfigError(
+                    f"no template for this spec: its path does not match the layout {settings.layout!r}"
+                )
+            name = name.replace("{release}", found["release"])
+        path = self._config.root / name
+        if not path.is_file():
+            raise ConfigError(f"no template for this spec: {name} does not exist")
+        return path
+
+    def for_spec(self, relpath: str, settings: Settings) -> Template:
+        path = self.path_for(relpath, settings).resolve()
+        if path not in self._cache:
+            self._cache[path] = load(path, self._parser)
+        return self._cache[path]
