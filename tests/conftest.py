@@ -1,0 +1,52 @@
+"""Shared fixtures: the real nova-specs corpus, and small spec files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = REPO.parent / "shared" / "corpus" / "nova-specs"
+
+# What nova-specs' own gate enforces (see ../shared/corpus/nova-specs/SOURCE.md),
+# as a speckeeper configuration.
+NOVA_GATE_CONFIG = """\
+template = "specs/{release}-template.rst"
+exclude = ["*-template.rst", "specs/abandoned/**"]
+
+[[overrides]]
+paths = ["specs/queens/**"]
+optional-sections = ["History", "Feature Liaison", "Upgrade impact"]
+"""
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The read-only nova-specs corpus; tests that need it skip without it."""
+    if not (CORPUS / "specs").is_dir():
+        pytest.skip(f"the nova-specs corpus is not at {CORPUS} (../shared/ beside the repo)")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def nova_repo(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the corpus with the nova-gate configuration.
+
+    Session-scoped: tests must not modify it; copy what you mutate.
+    """
+    root = tmp_path_factory.mktemp("nova-specs")
+    shutil.copytree(corpus / "specs", root / "specs")
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (root / ".speckeeper.toml").write_text(NOVA_GATE_CONFIG, encoding="utf-8")
+    return root
+
+
+@pytest.fixture()
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in an empty folder, so that no config up the tree applies."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
