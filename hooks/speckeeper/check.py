@@ -14,7 +14,7 @@ from .config import Config, ConfigError, Settings
 from .parse import RstParser
 from .rule import Context, Finding
 from .spec import build
-from .template import TemplateLoader
+from .template import NoTemplate, TemplateLoader
 
 # Findings about a file that could not be checked at all.
 UNREADABLE = "SK001"
@@ -117,7 +117,7 @@ class Checker:
         settings = self.config.for_path(relpath)
         try:
             template = self.templates.for_spec(relpath, settings)
-        except ConfigError as error:
+        except NoTemplate as error:
             return [Finding(shown, 1, 1, NO_TEMPLATE, str(error))]
         enabled = enabled_codes(settings, self.selection)
         spec = build(shown, text, self.parser, raw=raw)

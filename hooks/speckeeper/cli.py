@@ -53,7 +53,7 @@ def run_check(args: argparse.Namespace) -> int:
     selection = Selection(args.select, args.extend_select, args.ignore)
     validate(config, selection)
     paths = [Path(p) for p in args.paths]
-    missing = [p for p in paths if not p.exists()]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise ConfigError(f"no such file or folder: {missing[0]}")
     findings = Checker(config, selection).check(paths)
