@@ -101,3 +101,38 @@ def test_every_rule_documents_itself() -> None:
     for rule in rules.ALL:
         assert rule.summary and rule.summary.endswith("."), rule.code
         assert "Bad::" in rule.doc or "Good::" in rule.doc, rule.code
+
+
+# Testing and Dependencies swapped: only SK106 (off by default) sees it.
+OUT_OF_ORDER = GOOD.replace("Dependencies\n============\n\nNone\n\n", "").replace(
+    "Documentation Impact\n", "Dependencies\n============\n\nNone\n\nDocumentation Impact\n"
+)
+
+
+def test_group_narrows_what_would_run(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / "a.rst").write_text(BROKEN)
+    assert main(["check", "a.rst", "--group", "structure"]) == 1
+    assert main(["check", "a.rst", "--group", "rst"]) == 0
+    assert main(["check", "a.rst", "--group", "rst,structure"]) == 1
+
+
+def test_group_keeps_opt_in_rules_off_unlike_select(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / "a.rst").write_text(OUT_OF_ORDER)
+    assert main(["check", "a.rst", "--group", "structure"]) == 0
+    assert main(["check", "a.rst", "--select", "SK1"]) == 1
+    assert " SK106 " in capsys.readouterr().out
+
+
+def test_group_keeps_the_configs_selection(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / ".speckeeper.toml").write_text('ignore = ["SK103"]\n')
+    (in_tmp / "a.rst").write_text(BROKEN)
+    assert main(["check", "a.rst", "--group", "structure"]) == 1
+    out = capsys.readouterr().out
+    assert " SK101 " in out and " SK103 " not in out
+
+
+def test_unknown_group_exits_2(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--group", "structur"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("speckeeper: error: --group: unknown rule group 'structur' (known: ")
+    assert err.count("\n") == 1

@@ -34,6 +34,9 @@ class Selection:
     select: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # Rule groups ("structure", "lines", ...): of the codes that would run,
+    # only those of these groups. What a pre-commit hook per group runs.
+    groups: tuple[str, ...] = ()
 
 
 def _expand(patterns: Iterable[str], where: str) -> set[str]:
@@ -56,11 +59,17 @@ def enabled_codes(settings: Settings, selection: Selection) -> frozenset[str]:
         codes = {rule.code for rule in rules.ALL if rule.default}
     codes |= _expand(settings.extend_select, "extend-select") | _expand(selection.extend_select, "--extend-select")
     codes -= _expand(settings.ignore, "ignore") | _expand(selection.ignore, "--ignore")
+    if selection.groups:
+        codes &= {rule.code for rule in rules.ALL if rule.group in selection.groups}
     return frozenset(codes)
 
 
 def validate(config: Config, selection: Selection) -> None:
     """Fail early, once, on codes that do not exist anywhere in the config."""
+    known = sorted({rule.group for rule in rules.ALL})
+    for group in selection.groups:
+        if group not in known:
+            raise ConfigError(f"--group: unknown rule group {group!r} (known: {', '.join(known)})")
     enabled_codes(config.base, selection)
     for override in config.overrides:
         for key in ("select", "extend_select", "ignore"):

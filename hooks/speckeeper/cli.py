@@ -22,6 +22,10 @@ def _codes(value: str) -> tuple[str, ...]:
     return tuple(code.strip().upper() for code in value.split(",") if code.strip())
 
 
+def _groups(value: str) -> tuple[str, ...]:
+    return tuple(group.strip().lower() for group in value.split(",") if group.strip())
+
+
 def load_config(path: str | None) -> Config:
     """The named config file, or the one that governs the working folder."""
     if path:
@@ -46,11 +50,18 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         "--extend-select", type=_codes, default=(), metavar="CODES", help="these codes too, on top of the defaults"
     )
     parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="not these codes (or prefixes)")
+    parser.add_argument(
+        "--group",
+        type=_groups,
+        default=(),
+        metavar="GROUPS",
+        help="only the rules of these groups (structure, lines, naming, rst) that would otherwise run",
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    selection = Selection(args.select, args.extend_select, args.ignore)
+    selection = Selection(args.select, args.extend_select, args.ignore, args.group)
     validate(config, selection)
     paths = [Path(p) for p in args.paths]
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
