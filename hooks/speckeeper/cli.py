@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import commitmsg
 from . import config as config_module
 from . import output, rules
 from .check import Checker, Selection, validate
@@ -114,6 +115,16 @@ Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Na
 COMMANDS: dict[str, Command] = {
     "check": (_configure_check, run_check, "check specs against their template and rules"),
     "rules": (_configure_rules, run_rules, "list the rules, or show some in full"),
+    "prepare-commit-msg": (
+        commitmsg.configure_prepare,
+        commitmsg.run_prepare,
+        "git hook: start the message of a commit adding one spec from its title and introduction",
+    ),
+    "commit-msg": (
+        commitmsg.configure_commit_msg,
+        commitmsg.run_commit_msg,
+        "git hook: fail when a spec with a REST API impact is committed without APIImpact",
+    ),
 }
 
 

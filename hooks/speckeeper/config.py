@@ -56,6 +56,9 @@ class Settings:
     # A repo's own Sphinx roles and directives, accepted as valid.
     roles: tuple[str, ...] = ()
     directives: tuple[str, ...] = ()
+    # The section whose content, when more than "None", asks for an
+    # ``APIImpact`` line in the commit message (the commit-msg hooks).
+    api_impact_section: str = "REST API impact"
 
 
 # Keys an [[overrides]] table may set, besides "paths".

@@ -1,0 +1,269 @@
+"""The commit-message hooks: what the template asks of a spec's commit.
+
+nova's template says a spec's title and first paragraph are the subject and
+body of the commit that proposes it, and that a spec changing the REST API
+needs ``APIImpact`` in the commit message.
+
+- ``speckeeper prepare-commit-msg FILE``: for a commit that adds exactly one
+  spec, and only when nobody has written a message yet, writes that subject
+  and body (wrapped at 72 for git), plus an ``APIImpact`` line when the
+  spec's REST API impact section says more than "None".
+- ``speckeeper commit-msg FILE``: fails, one line per spec, when a spec the
+  commit adds (or whose REST API impact section it changes) has such a
+  section and the message has no ``APIImpact`` line.
+
+Both read the staged content (the index), never the working tree. The
+section's title is the ``api-impact-section`` setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from docutils import nodes
+
+from . import layout
+from .config import Config, ConfigError
+from .parse import RstParser
+from .spec import Section, Spec, build
+
+FLAG = "APIImpact"
+WIDTH = 72
+# git's message sources (prepare-commit-msg's second argument) that mean a
+# message exists already: -m/-F, a merge, a squash, -c/-C/--amend.
+WRITTEN_SOURCES = frozenset({"message", "merge", "squash", "commit"})
+_FLAG_LINE = re.compile(rf"^\s*{FLAG}\b")
+_NOT_TEXT = (nodes.title, nodes.comment, nodes.target, nodes.system_message)
+
+
+def git(*args: str) -> bytes:
+    """Run git here; a failure is a one-line ConfigError (exit 2)."""
+    try:
+        done = subprocess.run(("git", *args), capture_output=True, check=False)
+    except OSError as error:
+        raise ConfigError(f"cannot run git: {error.strerror or error}") from None
+    if done.returncode:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {done.returncode}"]
+        raise ConfigError(f"git {args[0]} failed: {reason[0]}")
+    return done.stdout
+
+
+def comment_char() -> str:
+    """The character git strips comment lines by (``core.commentChar``)."""
+    try:
+        value = git("config", "--get", "core.commentChar").decode("utf-8").strip()
+    except ConfigError:  # Unset: git exits 1.
+        return "#"
+    return value if len(value) == 1 else "#"
+
+
+def written(message: str, comment: str) -> list[str]:
+    """The lines of a message that git would keep: no comments, nothing
+    below the scissors line of ``git commit -v``, no blank edges."""
+    scissors = f"{comment} ------------------------ >8 ------------------------"
+    kept: list[str] = []
+    for line in message.splitlines():
+        if line == scissors:
+            break
+        if not line.startswith(comment):
+            kept.append(line.rstrip())
+    while kept and not kept[-1]:
+        kept.pop()
+    while kept and not kept[0]:
+        kept.pop(0)
+    return kept
+
+
+@dataclass(frozen=True)
+class Change:
+    """One staged spec: how git names it, its status, where it was before."""
+
+    path: str  # Relative to the top of the work tree, as git prints it.
+    status: str  # "A", "M" or "R".
+    old_path: str = ""  # In HEAD, for "M" and "R".
+
+
+def staged_changes() -> list[Change]:
+    """Files the commit adds, modifies or renames; renames found as git
+    finds them whatever the user's ``diff.renames`` says."""
+    out = git("diff", "--cached", "--name-status", "--find-renames", "--diff-filter=AMR", "-z")
+    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    changes: list[Change] = []
+    index = 0
+    while index + 1 < len(fields):
+        status = fields[index][:1]
+        if status == "R":
+            changes.append(Change(fields[index + 2], "R", fields[index + 1]))
+            index += 3
+        else:
+            path = fields[index + 1]
+            changes.append(Change(path, status, path if status == "M" else ""))
+            index += 2
+    return changes
+
+
+class Hooks:
+    """What both hooks need: the config, the parser, the work tree's top."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.parser = RstParser(roles=config.base.roles, directives=config.base.directives)
+        self.top = Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
+
+    def is_spec(self, path: str) -> bool:
+        """An ``.rst`` file where the layout puts specs, and not excluded."""
+        relpath = self.config.relpath(self.top / path)
+        settings = self.config.for_path(relpath)
+        return (
+            path.endswith(".rst")
+            and not self.config.excluded(relpath)
+            and layout.parts(settings.layout, relpath) is not None
+        )
+
+    def read(self, path: str, rev: str = "") -> Spec | None:
+        """The spec as staged (or as in ``rev``); None if it cannot be read."""
+        try:
+            raw = git("cat-file", "blob", f"{rev}:{path}")
+            text = raw.decode("utf-8-sig")
+        except (ConfigError, UnicodeDecodeError):
+            return None
+        return build(path, text, self.parser, raw=raw)
+
+    def api_section(self, spec: Spec) -> Section | None:
+        wanted = _normal(self.config.for_path(self.config.relpath(self.top / spec.path)).api_impact_section)
+        if not wanted:
+            return None
+        return next((s for s in spec.all_sections() if _normal(s.title) == wanted), None)
+
+    def api_impact(self, spec: Spec | None) -> tuple[int, str] | None:
+        """Where the REST API impact section is and what it says, when it
+        says more than "None"."""
+        section = self.api_section(spec) if spec else None
+        if section is None:
+            return None
+        text = _normal(" ".join(c.astext() for c in section.node.children if not isinstance(c, _NOT_TEXT)))
+        return None if text.rstrip(".") in ("", "none") else (section.line, text)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def introduction(spec: Spec) -> str:
+    """The spec's first paragraph: the first one under the title that is
+    more than a link (the blueprint URL comes first)."""
+    for child in spec.doctree.children:
+        if isinstance(child, nodes.section):
+            break
+        if isinstance(child, nodes.paragraph) and not all(
+            isinstance(part, (nodes.reference, nodes.target)) or not part.astext().strip()
+            for part in child.children
+        ):
+            return " ".join(child.astext().split())
+    return ""
+
+
+def compose(spec: Spec, api_impact: bool) -> str:
+    """Subject, body wrapped for git, and the flag when it applies."""
+    parts = [spec.titles[0].text.strip()]
+    body = introduction(spec)
+    if body:
+        parts.append(textwrap.fill(body, WIDTH, break_long_words=False, break_on_hyphens=False))
+    if api_impact:
+        parts.append(FLAG)
+    return "\n\n".join(parts) + "\n"
+
+
+def _read_message(path: str) -> str | None:
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the commit message: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        return None  # Another i18n.commitEncoding: not ours to touch.
+
+
+# cli imports this module to list its commands; what this module needs of
+# cli (the --config option and its loading) is imported when it runs.
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    from .cli import _add_config_option
+
+    parser.add_argument("message_file", metavar="FILE", help="the commit message file git passes")
+    _add_config_option(parser)
+
+
+def configure_prepare(parser: argparse.ArgumentParser) -> None:
+    _add_arguments(parser)
+    parser.add_argument(
+        "source",
+        nargs="?",
+        default=None,
+        help="git's message source (pre-commit gives it as $PRE_COMMIT_COMMIT_MSG_SOURCE)",
+    )
+    parser.add_argument("object", nargs="?", default=None, help=argparse.SUPPRESS)
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    """Fill an unwritten message for a commit adding one spec; always 0
+    unless something is broken, so that a commit is never stopped here."""
+    from .cli import load_config
+
+    source = args.source if args.source is not None else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE", "")
+    if source in WRITTEN_SOURCES:
+        return 0
+    current = _read_message(args.message_file)
+    if current is None or written(current, comment_char()):
+        return 0
+    hooks = Hooks(load_config(args.config))
+    added = [c.path for c in staged_changes() if c.status == "A" and hooks.is_spec(c.path)]
+    if len(added) != 1:
+        return 0
+    spec = hooks.read(added[0])
+    if spec is None or not spec.titles:
+        return 0
+    message = compose(spec, hooks.api_impact(spec) is not None)
+    rest = current if current.startswith("\n") or not current else "\n" + current
+    Path(args.message_file).write_bytes((message + rest).encode("utf-8"))
+    return 0
+
+
+def configure_commit_msg(parser: argparse.ArgumentParser) -> None:
+    _add_arguments(parser)
+
+
+def run_commit_msg(args: argparse.Namespace) -> int:
+    """1, with a line per spec, when the message lacks a needed APIImpact."""
+    from .cli import load_config
+
+    current = _read_message(args.message_file)
+    if current is None:
+        return 0
+    kept = written(current, comment_char())
+    # An empty message: git aborts the commit itself.
+    if not kept or any(_FLAG_LINE.match(line) for line in kept):
+        return 0
+    hooks = Hooks(load_config(args.config))
+    missing = []
+    for change in staged_changes():
+        if not hooks.is_spec(change.path):
+            continue
+        impact = hooks.api_impact(hooks.read(change.path))
+        if impact is None:
+            continue
+        if change.status != "A":
+            before = hooks.api_impact(hooks.read(change.old_path, "HEAD"))
+            if before is not None and before[1] == impact[1]:
+                continue  # Unchanged: the commit that made it carried the flag.
+        missing.append((change.path, impact[0]))
+    for path, line in missing:
+        section = hooks.config.for_path(hooks.config.relpath(hooks.top / path)).api_impact_section
+        print(f'{path}:{line}:1: section "{section}" says more than "None": the message needs an {FLAG} line')
+    return 1 if missing else 0

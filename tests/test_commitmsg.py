@@ -1,0 +1,273 @@
+"""The commit-message hooks, run as git runs them: in a repo, on a file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from speckeeper.cli import main
+from speckeeper.commitmsg import written
+
+from .conftest import FIXTURES
+
+GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+SPEC = "specs/2027.1/approved/awesome-thing.rst"
+NONE_API = "REST API impact\n---------------\n\nNone\n"
+WITH_API = NONE_API.replace("None\n", "A new ``GET /servers/{id}/awesome`` call.\n")
+API_LINE = GOOD.splitlines().index("REST API impact") + 1
+# What git writes before it runs prepare-commit-msg for a plain `git commit`.
+GIT_COMMENTS = "\n# Please enter the commit message for your changes.\n#\n# On branch main\n"
+SUBJECT_AND_BODY = (
+    "Awesome thing for server migrations\n"
+    "\n"
+    "Operators want servers to move between hosts without downtime; this spec\n"
+    "proposes the awesome thing that lets them.\n"
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(("git", *args), cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture()
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty spec repo, the current folder; git sees no outside config."""
+    for name in list(os.environ):
+        if name.startswith("GIT_") or name.startswith("PRE_COMMIT"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    root = tmp_path / "specs-repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Spec Author")
+    git(root, "config", "user.email", "author@example.com")
+    monkeypatch.chdir(root)
+    return root
+
+
+def stage(repo: Path, relpath: str, text: str) -> None:
+    path = repo / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    git(repo, "add", relpath)
+
+
+def commit(repo: Path) -> None:
+    git(repo, "commit", "-q", "--no-verify", "-m", "Earlier commit")
+
+
+def message_file(repo: Path, text: str = GIT_COMMENTS) -> Path:
+    path = repo / ".git" / "COMMIT_EDITMSG"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# prepare-commit-msg
+
+
+def test_prepare_fills_subject_and_body_above_gits_comments(repo: Path) -> None:
+    stage(repo, SPEC, GOOD)
+    msg = message_file(repo)
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == SUBJECT_AND_BODY + GIT_COMMENTS
+
+
+def test_prepare_adds_the_flag_when_the_api_changes(repo: Path) -> None:
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    msg = message_file(repo)
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == SUBJECT_AND_BODY + "\nAPIImpact\n" + GIT_COMMENTS
+
+
+def test_prepare_fills_an_empty_file(repo: Path) -> None:
+    stage(repo, SPEC, GOOD)
+    msg = message_file(repo, "")
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == SUBJECT_AND_BODY
+
+
+def test_prepare_wraps_the_body_at_72(repo: Path) -> None:
+    intro = " ".join(["Operators want servers to move between hosts without any downtime at all."] * 4)
+    stage(repo, SPEC, GOOD.replace("Operators want servers to move between hosts without downtime; this spec\n"
+                                   "proposes the awesome thing that lets them.", intro))
+    msg = message_file(repo, "")
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    body = msg.read_text().split("\n\n", 1)[1]
+    assert max(len(line) for line in body.splitlines()) <= 72
+    assert " ".join(body.split()) == intro
+
+
+@pytest.mark.parametrize("source", ["message", "merge", "squash", "commit"])
+def test_prepare_leaves_messages_git_already_has(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    stage(repo, SPEC, GOOD)
+    msg = message_file(repo)
+    assert main(["prepare-commit-msg", str(msg), source]) == 0
+    monkeypatch.setenv("PRE_COMMIT_COMMIT_MSG_SOURCE", source)
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == GIT_COMMENTS
+
+
+def test_prepare_leaves_a_template_with_text_but_fills_one_of_comments(repo: Path) -> None:
+    stage(repo, SPEC, GOOD)
+    msg = message_file(repo, "Spec for \n\n# Say why.\n")
+    assert main(["prepare-commit-msg", str(msg), "template"]) == 0
+    assert msg.read_text() == "Spec for \n\n# Say why.\n"
+    msg = message_file(repo, "\n# Say why.\n")
+    assert main(["prepare-commit-msg", str(msg), "template"]) == 0
+    assert msg.read_text() == SUBJECT_AND_BODY + "\n# Say why.\n"
+
+
+@pytest.mark.parametrize(
+    "staged",
+    [
+        pytest.param({}, id="nothing"),
+        pytest.param({SPEC: GOOD, "specs/2027.1/approved/other-thing.rst": GOOD}, id="two-specs"),
+        pytest.param({"doc/source/index.rst": GOOD}, id="outside-the-layout"),
+        pytest.param({"specs/2027.1/approved/index.rst": GOOD}, id="excluded"),
+        pytest.param({SPEC: GOOD.replace("===================================\n", "", 2)}, id="no-title"),
+    ],
+)
+def test_prepare_leaves_commits_not_adding_one_spec(repo: Path, staged: dict[str, str]) -> None:
+    for relpath, text in staged.items():
+        stage(repo, relpath, text)
+    msg = message_file(repo)
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == GIT_COMMENTS
+
+
+def test_prepare_leaves_a_commit_changing_a_spec(repo: Path) -> None:
+    stage(repo, SPEC, GOOD)
+    commit(repo)
+    stage(repo, SPEC, GOOD.replace("Copy memory pages", "Copy the memory pages"))
+    msg = message_file(repo)
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == GIT_COMMENTS
+
+
+def test_prepare_reads_what_is_staged_not_the_working_tree(repo: Path) -> None:
+    stage(repo, SPEC, GOOD)
+    (repo / SPEC).write_text(GOOD.replace("Awesome thing for server migrations", "Unstaged title!!!!!!!!!!!!!!!!!!!!"))
+    msg = message_file(repo, "")
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == SUBJECT_AND_BODY
+
+
+def test_prepare_finds_the_section_the_config_names(repo: Path) -> None:
+    (repo / ".speckeeper.toml").write_text('api-impact-section = "API changes"\n')
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API.replace("REST API impact", "API changes    ")))
+    msg = message_file(repo, "")
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text().endswith("\n\nAPIImpact\n")
+
+
+# commit-msg
+
+
+def test_commit_msg_fails_naming_the_spec_when_the_flag_is_missing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    msg = message_file(repo, "Propose the awesome thing\n" + GIT_COMMENTS)
+    assert main(["commit-msg", str(msg)]) == 1
+    assert capsys.readouterr() == (
+        f'{SPEC}:{API_LINE}:1: section "REST API impact" says more than "None": the message needs an APIImpact line\n',
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Propose the awesome thing\n\nAPIImpact\n",
+        "Propose the awesome thing\n\nAPIImpact: a new GET call\nChange-Id: I0123\n",
+        "# only comments: git aborts the commit itself\n",
+    ],
+)
+def test_commit_msg_passes_with_the_flag_or_no_message(repo: Path, message: str) -> None:
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    assert main(["commit-msg", str(message_file(repo, message))]) == 0
+
+
+def test_commit_msg_does_not_count_the_flag_in_a_comment(repo: Path) -> None:
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    assert main(["commit-msg", str(message_file(repo, "Propose it\n# APIImpact\n"))]) == 1
+
+
+@pytest.mark.parametrize(
+    "section",
+    [NONE_API, NONE_API.replace("None", "None."), NONE_API.replace("None", "none"), ""],
+    ids=["None", "None.", "none", "absent"],
+)
+def test_commit_msg_passes_when_the_api_does_not_change(repo: Path, section: str) -> None:
+    stage(repo, SPEC, GOOD.replace(NONE_API, section))
+    assert main(["commit-msg", str(message_file(repo, "Propose it\n"))]) == 0
+
+
+def test_commit_msg_checks_a_change_only_if_it_touches_the_section(repo: Path) -> None:
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    commit(repo)
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API).replace("Copy memory pages", "Copy the memory pages"))
+    assert main(["commit-msg", str(message_file(repo, "Fix a typo\n"))]) == 0
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API.replace("call.", "call and a new field.")))
+    assert main(["commit-msg", str(message_file(repo, "Grow the API\n"))]) == 1
+
+
+def test_commit_msg_passes_a_spec_moved_as_it_was(repo: Path) -> None:
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    commit(repo)
+    (repo / "specs/2027.1/implemented").mkdir()
+    git(repo, "mv", SPEC, "specs/2027.1/implemented/awesome-thing.rst")
+    assert main(["commit-msg", str(message_file(repo, "Move to implemented\n"))]) == 0
+
+
+def test_commit_msg_outside_a_git_repo_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    msg = tmp_path / "msg"
+    msg.write_text("Propose it\n")
+    assert main(["commit-msg", str(msg)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("speckeeper: error: git rev-parse failed: fatal: not a git repository")
+    assert err.count("\n") == 1
+
+
+def test_missing_message_file_exits_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["commit-msg", "nope"]) == 2
+    assert capsys.readouterr().err == (
+        "speckeeper: error: nope: cannot read the commit message: No such file or directory\n"
+    )
+
+
+# What git keeps of a message.
+
+
+@pytest.mark.parametrize(
+    ("message", "kept"),
+    [
+        ("\n# Please enter\n", []),
+        ("Subject\n\nBody\n\n# comment\n", ["Subject", "", "Body"]),
+        ("Subject  \n# ------------------------ >8 ------------------------\ndiff --git a b\n", ["Subject"]),
+        ("\n\n  \nSubject\n", ["Subject"]),
+    ],
+)
+def test_written(message: str, kept: list[str]) -> None:
+    assert written(message, "#") == kept
+
+
+def test_prepare_follows_gits_comment_char(repo: Path) -> None:
+    git(repo, "config", "core.commentChar", ";")
+    stage(repo, SPEC, GOOD)
+    msg = message_file(repo, "\n; Please enter\n")
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == SUBJECT_AND_BODY + "\n; Please enter\n"
+    msg = message_file(repo, "#1 is a bug number\n; Please enter\n")
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    assert msg.read_text() == "#1 is a bug number\n; Please enter\n"
