@@ -1,0 +1,177 @@
+"""The hooks as a spec repo uses them: pre-commit installs this checkout from
+a git URL and runs it on `git commit`, in CI and through try-repo.
+
+pre-commit installs what is committed, so the session first commits a copy
+of this checkout as it is on disk (tracked and new files alike) to a
+temporary repository; uncommitted work is what gets tested. One
+PRE_COMMIT_HOME serves the whole session, so the hook environment is
+installed once (from the package registry, as a spec repo's would be).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES, REPO
+
+pytestmark = pytest.mark.slow
+
+GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+SPEC = "specs/2027.1/approved/awesome-thing.rst"
+# "Testing" renamed: the template's section is missing, an unknown one is there.
+BROKEN = GOOD.replace("Testing\n=======\n", "Tests\n=====\n")
+BROKEN_LINE = BROKEN.splitlines().index("Tests") + 1
+WITH_API = GOOD.replace(
+    "REST API impact\n---------------\n\nNone\n",
+    "REST API impact\n---------------\n\nA new ``GET /servers/{id}/awesome`` call.\n",
+)
+
+
+def run(cwd: Path, env: dict[str, str], *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run a command; its output is stdout and stderr together, as a user sees it."""
+    done = subprocess.run(
+        args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+    )
+    if check and done.returncode:
+        raise AssertionError(f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}")
+    return done
+
+
+def pre_commit(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return run(cwd, env, sys.executable, "-m", "pre_commit", *args)
+
+
+@pytest.fixture(scope="session")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """No git or pre-commit state from outside; one pre-commit home."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    clean.update(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_EDITOR="true",  # `git commit` without -m keeps the prepared message.
+        PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
+    )
+    return clean
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> tuple[Path, str]:
+    """This checkout as it is on disk, committed: (path, commit)."""
+    if not (REPO / ".git").exists():
+        pytest.skip(f"{REPO} is not a git checkout")
+    listed = run(REPO, env, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", check=True)
+    root = tmp_path_factory.mktemp("speckeeper-snapshot")
+    for name in filter(None, listed.stdout.split("\0")):
+        source = REPO / name
+        if source.is_file() or source.is_symlink():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name, follow_symlinks=False)
+    run(root, env, "git", "init", "-q", check=True)
+    run(root, env, "git", "add", "-A", check=True)
+    run(root, env, "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "snapshot", check=True)
+    return root, run(root, env, "git", "rev-parse", "HEAD", check=True).stdout.strip()
+
+
+def make_spec_repo(
+    path: Path, env: dict[str, str], hook_repo: tuple[Path, str], hooks: list[str], top: str = ""
+) -> Path:
+    """A spec repo with one good spec, staged, and a pre-commit config
+    using ``hooks`` from this checkout."""
+    path.mkdir()
+    run(path, env, "git", "init", "-q", "-b", "main", check=True)
+    run(path, env, "git", "config", "user.name", "Spec Author", check=True)
+    run(path, env, "git", "config", "user.email", "author@example.com", check=True)
+    ids = "".join(f"      - id: {hook}\n" for hook in hooks)
+    (path / ".pre-commit-config.yaml").write_text(
+        f"{top}repos:\n  - repo: {hook_repo[0]}\n    rev: {hook_repo[1]}\n    hooks:\n{ids}", encoding="utf-8"
+    )
+    write(path, SPEC, GOOD)
+    run(path, env, "git", "add", "-A", check=True)
+    return path
+
+
+def write(repo: Path, relpath: str, text: str) -> None:
+    (repo / relpath).parent.mkdir(parents=True, exist_ok=True)
+    (repo / relpath).write_text(text, encoding="utf-8")
+
+
+def commits(repo: Path, env: dict[str, str]) -> int:
+    done = run(repo, env, "git", "rev-list", "--count", "--all")
+    return int(done.stdout) if done.returncode == 0 else 0
+
+
+CHECK_HOOKS = ["speckeeper", "speckeeper-structure", "speckeeper-rst"]
+
+
+def test_run_all_files_passes_on_a_good_spec(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, CHECK_HOOKS)
+    done = pre_commit(repo, env, "run", "--all-files")
+    assert done.returncode == 0, done.stdout
+    for name in ("speckeeper", "speckeeper (structure)", "speckeeper (RST validity)"):
+        assert any(line.startswith(name + ".") and line.endswith("Passed") for line in done.stdout.splitlines())
+
+
+def test_commit_that_breaks_structure_fails_naming_file_line_and_code(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, CHECK_HOOKS)
+    pre_commit(repo, env, "install")
+    run(repo, env, "git", "commit", "-qm", "Propose the awesome thing", check=True)
+    write(repo, SPEC, BROKEN)
+    run(repo, env, "git", "add", SPEC, check=True)
+    done = run(repo, env, "git", "commit", "-qm", "Rename a section")
+    assert done.returncode == 1, done.stdout
+    assert f'{SPEC}:{BROKEN_LINE}:1: SK103 unexpected top-level section "Tests"' in done.stdout
+    assert f"{SPEC}:" in done.stdout and " SK101 " in done.stdout
+    assert commits(repo, env) == 1
+
+
+def test_try_repo_checks_the_same_way(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -> None:
+    repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, [])
+    broken = SPEC.replace("awesome-thing", "broken-thing")
+    write(repo, broken, BROKEN)
+    run(repo, env, "git", "add", "-A", check=True)
+    done = pre_commit(repo, env, "try-repo", str(hook_repo[0]), "speckeeper", "--ref", hook_repo[1], "--all-files")
+    assert done.returncode == 1, done.stdout
+    assert f'{broken}:{BROKEN_LINE}:1: SK103 unexpected top-level section "Tests"' in done.stdout
+    assert f"{SPEC}:" not in done.stdout
+
+
+def test_commit_message_hooks(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -> None:
+    repo = make_spec_repo(
+        tmp_path / "specs-repo",
+        env,
+        hook_repo,
+        ["speckeeper", "speckeeper-prepare-commit-msg", "speckeeper-commit-msg"],
+        top="default_install_hook_types: [pre-commit, prepare-commit-msg, commit-msg]\n",
+    )
+    write(repo, SPEC, WITH_API)
+    run(repo, env, "git", "add", "-A", check=True)
+    installed = pre_commit(repo, env, "install")
+    assert installed.stdout.count("pre-commit installed at") == 3, installed.stdout
+    # No message given: the spec's title and introduction, and the flag.
+    run(repo, env, "git", "commit", "-q", check=True)
+    message = run(repo, env, "git", "log", "-1", "--format=%B", check=True).stdout
+    assert message == (
+        "Awesome thing for server migrations\n\n"
+        "Operators want servers to move between hosts without downtime; this spec\n"
+        "proposes the awesome thing that lets them.\n\n"
+        "APIImpact\n\n"
+    )
+    # A message given, without the flag: the commit stops, naming the spec.
+    other = SPEC.replace("awesome-thing", "other-thing")
+    write(repo, other, WITH_API)
+    run(repo, env, "git", "add", other, check=True)
+    done = run(repo, env, "git", "commit", "-qm", "Propose the other thing")
+    assert done.returncode == 1
+    assert f'{other}:{GOOD.splitlines().index("REST API impact") + 1}:1: section "REST API impact"' in done.stdout
+    assert commits(repo, env) == 1
+    run(repo, env, "git", "commit", "-qm", "Propose the other thing\n\nAPIImpact", check=True)
