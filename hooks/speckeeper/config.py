@@ -56,6 +56,10 @@ class Settings:
     # A repo's own Sphinx roles and directives, accepted as valid.
     roles: tuple[str, ...] = ()
     directives: tuple[str, ...] = ()
+    # Bounds on what is parsed at all (nova's largest spec is 47 kB with
+    # about 60 titles): beyond them a file gets one finding, not a hang.
+    max_bytes: int = 1_000_000
+    max_sections: int = 1_000
     # The section whose content, when more than "None", asks for an
     # ``APIImpact`` line in the commit message (the commit-msg hooks).
     api_impact_section: str = "REST API impact"
