@@ -49,10 +49,10 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def stage(repo: Path, relpath: str, text: str) -> None:
+def stage(repo: Path, relpath: str, text: str | bytes) -> None:
     path = repo / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     git(repo, "add", relpath)
 
 
@@ -131,9 +131,11 @@ def test_prepare_leaves_a_template_with_text_but_fills_one_of_comments(repo: Pat
         pytest.param({"doc/source/index.rst": GOOD}, id="outside-the-layout"),
         pytest.param({"specs/2027.1/approved/index.rst": GOOD}, id="excluded"),
         pytest.param({SPEC: GOOD.replace("===================================\n", "", 2)}, id="no-title"),
+        pytest.param({SPEC: GOOD + "\n" + "x" * 1_000_000}, id="too-large"),
+        pytest.param({SPEC: GOOD.encode("utf-16")}, id="utf-16"),
     ],
 )
-def test_prepare_leaves_commits_not_adding_one_spec(repo: Path, staged: dict[str, str]) -> None:
+def test_prepare_leaves_commits_not_adding_one_spec(repo: Path, staged: dict[str, str | bytes]) -> None:
     for relpath, text in staged.items():
         stage(repo, relpath, text)
     msg = message_file(repo)

@@ -31,6 +31,7 @@ from docutils import nodes
 from . import layout
 from .config import Config, ConfigError
 from .parse import RstParser
+from .source import Limits, Refusal, from_bytes
 from .spec import Section, Spec, build
 
 FLAG = "APIImpact"
@@ -127,13 +128,22 @@ class Hooks:
         )
 
     def read(self, path: str, rev: str = "") -> Spec | None:
-        """The spec as staged (or as in ``rev``); None if it cannot be read."""
+        """The spec as staged (or as in ``rev``); None if it cannot be read
+        or parsed within bounds (the check hooks say why)."""
+        settings = self.config.for_path(self.config.relpath(self.top / path))
+        limits = Limits(settings.max_bytes, settings.max_sections)
         try:
-            raw = git("cat-file", "blob", f"{rev}:{path}")
-            text = raw.decode("utf-8-sig")
-        except (ConfigError, UnicodeDecodeError):
+            if int(git("cat-file", "-s", f"{rev}:{path}")) > limits.max_bytes:
+                return None
+            source = from_bytes(git("cat-file", "blob", f"{rev}:{path}"), limits)
+        except ConfigError:
             return None
-        return build(path, text, self.parser, raw=raw)
+        if isinstance(source, Refusal):
+            return None
+        try:
+            return build(path, source.text, self.parser, raw=source.raw)
+        except RecursionError:
+            return None
 
     def api_section(self, spec: Spec) -> Section | None:
         wanted = _normal(self.config.for_path(self.config.relpath(self.top / spec.path)).api_impact_section)

@@ -79,6 +79,11 @@ def read(path: Path, limits: Limits) -> Source | Refusal:
             raw = handle.read(limits.max_bytes + 1)
     except OSError as error:
         return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
+    return from_bytes(raw, limits)
+
+
+def from_bytes(raw: bytes, limits: Limits) -> Source | Refusal:
+    """Decode a spec's bytes (from a file, or from git), within bounds."""
     if len(raw) > limits.max_bytes:
         return Refusal(TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
     titles = len(_ADORNMENT.findall(raw))
