@@ -134,6 +134,28 @@ def test_commit_that_breaks_structure_fails_naming_file_line_and_code(
     assert commits(repo, env) == 1
 
 
+def test_ci_annotations_through_a_manual_stage_alias(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    """The README's GitHub Actions job: the same hook, same rev, as annotations."""
+    repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, [])
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(
+        config.read_text()
+        + "      - id: speckeeper\n"
+        + "        alias: speckeeper-github\n"
+        + "        args: [--format, github]\n"
+        + "        stages: [manual]\n"
+    )
+    write(repo, SPEC, BROKEN)
+    run(repo, env, "git", "add", "-A", check=True)
+    commit_time = pre_commit(repo, env, "run", "--all-files")
+    assert commit_time.returncode == 0 and "::error" not in commit_time.stdout
+    done = pre_commit(repo, env, "run", "speckeeper-github", "--all-files", "--hook-stage", "manual")
+    assert done.returncode == 1
+    assert f"\n::error file={SPEC},line={BROKEN_LINE},col=1,title=SK103::SK103 " in done.stdout
+
+
 def test_try_repo_checks_the_same_way(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -> None:
     repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, [])
     broken = SPEC.replace("awesome-thing", "broken-thing")
