@@ -81,6 +81,10 @@ def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
         if path.is_dir():
             for folder, subfolders, names in os.walk(path):
                 subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRS and not d.startswith("."))
+                # A folder named like a spec is reported (reading refuses it),
+                # not entered.
+                names = [*names, *(d for d in subfolders if d.endswith(".rst"))]
+                subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
                 for name in sorted(names):
                     candidate = Path(folder) / name
                     if name.endswith(".rst") and not config.excluded(config.relpath(candidate)):
@@ -111,7 +115,7 @@ class Checker:
         shown = str(path)
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
-        source = read(path, Limits(settings.max_bytes, settings.max_sections))
+        source = read(path, Limits(settings.max_bytes, settings.max_sections), self.config.root)
         if isinstance(source, Refusal):
             return [Finding(shown, source.line, source.col, source.code, source.message)]
         try:

@@ -9,6 +9,7 @@ the other files are still checked.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,12 +65,21 @@ def _decode(raw: bytes) -> str | Refusal:
         return Refusal(UNDECODABLE, line, col, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded")
 
 
-def read(path: Path, limits: Limits) -> Source | Refusal:
-    """Read and decode one spec, refusing what would not parse in bounds."""
+def read(path: Path, limits: Limits, root: Path) -> Source | Refusal:
+    """Read and decode one spec, refusing what would not parse in bounds.
+
+    A symlink is followed only to a file inside ``root`` (the repo), and
+    only regular files are read: a FIFO or a device would block or never end.
+    """
     try:
-        if path.is_dir():
+        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            return Refusal(UNREADABLE, 1, 1, f"symlink to {path.resolve()}, outside the repository: not read")
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
             return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
-        size = path.stat().st_size
+        if not stat.S_ISREG(status.st_mode):
+            return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
+        size = status.st_size
         if size > limits.max_bytes:
             return Refusal(
                 TOO_LARGE, 1, 1, f"file is {size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
