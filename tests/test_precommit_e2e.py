@@ -119,6 +119,26 @@ def test_run_all_files_passes_on_a_good_spec(
         assert any(line.startswith(name + ".") and line.endswith("Passed") for line in done.stdout.splitlines())
 
 
+def test_hooks_find_the_repos_config_or_take_it_from_args(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, ["speckeeper"])
+    write(repo, SPEC, BROKEN)
+    run(repo, env, "git", "add", "-A", check=True)
+    assert pre_commit(repo, env, "run", "--all-files").returncode == 1
+    # The repo's pyproject.toml tolerates the renamed section.
+    write(repo, "pyproject.toml", '[tool.speckeeper]\nignore = ["SK101", "SK103"]\n')
+    done = pre_commit(repo, env, "run", "--all-files")
+    assert done.returncode == 0, done.stdout
+    # A config named in the hook's args wins over the one found.
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(config.read_text() + "        args: [--config, ci/strict.toml]\n")
+    write(repo, "ci/strict.toml", "ignore = []\n")
+    run(repo, env, "git", "add", "-A", check=True)
+    done = pre_commit(repo, env, "run", "--all-files")
+    assert done.returncode == 1 and f"{SPEC}:{BROKEN_LINE}:1: SK103 " in done.stdout
+
+
 def test_commit_that_breaks_structure_fails_naming_file_line_and_code(
     tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
 ) -> None:
