@@ -262,12 +262,13 @@ def check_license(spec: Spec, ctx: Context) -> Iterator[Hit]:
     for child in preamble(spec):
         if isinstance(child, nodes.comment) and normal(child.astext()) == expected:
             return
-    yield Hit(1, 1, f'license header missing: expected the template\'s first comment ".. {_short(expected, 50)}"')
+    what = "differs from the template's" if spec.text.lstrip().startswith("..") else "missing"
+    yield Hit(1, 1, f'license header {what}: expected the template\'s first comment ".. {_short(expected, 50)}"')
 
 
 RULES = (
-    Rule("SK401", "placeholder", "leftovers", check_placeholder),
-    Rule("SK402", "guidance-left", "leftovers", check_guidance_left),
-    Rule("SK403", "image", "leftovers", check_image),
-    Rule("SK404", "license-header", "leftovers", check_license),
+    Rule("SK401", "placeholder", "leftovers", check_placeholder, default=False),
+    Rule("SK402", "guidance-left", "leftovers", check_guidance_left, default=False),
+    Rule("SK403", "image", "leftovers", check_image, default=False),
+    Rule("SK404", "license-header", "leftovers", check_license, default=False),
 )

@@ -24,7 +24,6 @@ from ..spec import Spec
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 TRACKER_SLUG = "SK303"
-_PART = re.compile(r"\{(project|slug|id)\}")
 _PART_PATTERNS = {"project": r"[^/\s]+", "slug": r"\S*?", "id": r"\S+"}
 
 
@@ -54,16 +53,11 @@ def _tracker_pattern(url: str) -> re.Pattern[str]:
     """A ``tracker-urls`` entry as a regular expression; http and https,
     and a trailing slash or none, name the same tracker."""
     scheme, sep, rest = url.partition("://")
-    parts = ["https?://"]
+    prefix = "https?://"
     if not (sep and scheme in ("http", "https")):
-        parts, rest = [], url
-    position = 0
-    for match in _PART.finditer(rest):
-        parts.append(re.escape(rest[position : match.start()]))
-        parts.append(f"(?P<{match.group(1)}>{_PART_PATTERNS[match.group(1)]})")
-        position = match.end()
-    parts.append(re.escape(rest[position:]))
-    return re.compile("".join(parts) + ("" if url.endswith("/") else "/?"))
+        prefix, rest = "", url
+    slash = "" if url.endswith("/") else "/?"
+    return re.compile(prefix + layout.fields_regex(rest, _PART_PATTERNS) + slash)
 
 
 @dataclass(frozen=True)
@@ -151,9 +145,17 @@ def _title_line(spec: Spec) -> int:
 
 
 def _template_urls(ctx: Context) -> frozenset[str]:
-    """The tracker URLs the template itself shows: placeholders."""
+    """The tracker URLs the template shows on lines of their own: examples."""
     template = ctx.template.spec
-    return frozenset(url.url for url in read_tracker(template, ctx.settings).urls)
+    return frozenset(url.url for url in read_tracker(template, ctx.settings).urls if url.alone)
+
+
+def in_spec_tree(ctx: Context) -> bool:
+    """Whether the spec is under the folder the layout starts with
+    (``specs/``). Naming rules judge specs in a spec repo; a draft or a
+    sample elsewhere has no name to keep yet."""
+    top = ctx.settings.layout.split("{", 1)[0]
+    return not top or re.search(f"(?:^|/){re.escape(top)}", ctx.relpath) is not None
 
 
 def check_file_name(spec: Spec, ctx: Context) -> Iterator[Hit]:
@@ -171,6 +173,8 @@ def check_file_name(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         specs/2025.1/approved/live-migrate-vtpm.rst
     """
+    if not in_spec_tree(ctx):
+        return
     slug = file_slug(ctx.relpath)
     if not SLUG.fullmatch(slug):
         suggested = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "a-slug"
@@ -203,6 +207,8 @@ def check_tracker_missing(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         This spec proposes ...
     """
+    if not in_spec_tree(ctx):
+        return
     tracker = tracker_of(spec, ctx)
     if tracker.urls or tracker.opted_out or not ctx.settings.tracker_urls:
         return
@@ -232,6 +238,8 @@ def check_tracker_slug(spec: Spec, ctx: Context) -> Iterator[Hit]:
         # specs/2025.1/approved/openapi-2.rst
         https://blueprints.launchpad.net/nova/+spec/openapi-2
     """
+    if not in_spec_tree(ctx):
+        return
     slug = file_slug(ctx.relpath)
     chosen = tracker_of(spec, ctx).chosen(slug)
     if chosen is None or chosen.slug is None or chosen.slug == slug:
@@ -264,6 +272,8 @@ def check_tracker_project(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         https://blueprints.launchpad.net/nova/+spec/awesome-thing
     """
+    if not in_spec_tree(ctx):
+        return
     expected = ctx.settings.project
     chosen = tracker_of(spec, ctx).chosen(file_slug(ctx.relpath))
     if expected and chosen is not None and chosen.project is not None and chosen.project != expected:
@@ -285,6 +295,8 @@ def check_tracker_line(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         https://blueprints.launchpad.net/nova/+spec/awesome-thing
     """
+    if not in_spec_tree(ctx):
+        return
     chosen = tracker_of(spec, ctx).chosen(file_slug(ctx.relpath))
     if chosen is not None and not chosen.alone:
         yield Hit(chosen.line, 1, f"tracker URL {chosen.url} is not on a line of its own: expected the URL alone")
@@ -313,6 +325,8 @@ def check_layout(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         specs/2025.1/approved/live-migrate-vtpm.rst
     """
+    if not in_spec_tree(ctx):
+        return
     settings = ctx.settings
     found = layout.parts(settings.layout, ctx.relpath)
     if found is None:
@@ -326,7 +340,7 @@ def check_layout(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
 RULES = (
     Rule("SK301", "file-name", "naming", check_file_name),
-    Rule("SK302", "tracker-missing", "naming", check_tracker_missing),
+    Rule("SK302", "tracker-missing", "naming", check_tracker_missing, default=False),
     Rule(TRACKER_SLUG, "tracker-slug", "naming", check_tracker_slug),
     Rule("SK304", "tracker-project", "naming", check_tracker_project),
     Rule("SK305", "tracker-line", "naming", check_tracker_line, default=False),
