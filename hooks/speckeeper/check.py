@@ -129,6 +129,8 @@ class Checker:
         except NoTemplate as error:
             return [Finding(shown, 1, 1, NO_TEMPLATE, str(error))]
         enabled = enabled_codes(settings, self.selection)
+        if not any(rule.code in enabled for rule in rules.PER_SPEC):
+            return []  # Only repo-level rules run: no need to parse.
         spec = build(shown, text, self.parser, raw=raw)
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
         silenced = suppressed(spec.comments())

@@ -72,7 +72,7 @@ class Settings:
     # The state folders of a release folder, in lifecycle order.
     states: tuple[str, ...] = ("approved", "implemented")
     # Release folder names: a regular expression the whole name matches.
-    release_pattern: str = r"[a-z]+|\d{4}\.[1-9]"
+    release_pattern: str = r"[a-z]+|\d{4}\.[12]"
     # Other places a spec may live, outside release and state folders.
     other_layouts: tuple[str, ...] = ("specs/abandoned/{slug}.rst",)
     # The file in a release folder whose lines are "old new" redirects;
