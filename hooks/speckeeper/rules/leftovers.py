@@ -141,9 +141,11 @@ def check_placeholder(spec: Spec, ctx: Context) -> Iterator[Hit]:
     for title in spec.titles:
         if found.title and normal(title.text) == normal(found.title):
             yield Hit(title.line, 1, f'title "{title.text}" is the template\'s: expected the spec\'s own title')
-    for paragraph in spec.doctree.findall(nodes.paragraph):
+    whole = normal(spec.text)
+    left = [p for p in found.placeholders if p in whole]
+    for paragraph in spec.doctree.findall(nodes.paragraph) if left else ():
         text = normal(paragraph.astext())
-        for placeholder in found.placeholders:
+        for placeholder in left:
             if placeholder in text:
                 yield Hit(_first_line(paragraph), 1, f'placeholder "{placeholder}" left from the template: expected a real value')
     reported = None
@@ -223,12 +225,10 @@ def check_image(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """
     if ctx.settings.allow_images:
         return
-    for node in spec.doctree.findall(lambda n: isinstance(n, (nodes.image, nodes.figure))):
-        if isinstance(node, nodes.image) and isinstance(node.parent, nodes.figure):
-            continue
-        kind = "figure" if isinstance(node, nodes.figure) else "image"
-        uri = node["uri"] if isinstance(node, nodes.image) else next(iter(node.findall(nodes.image)), {}).get("uri", "")
-        yield Hit(_first_line(node), 1, f'{kind} "{uri}": expected an ASCII diagram in a literal block')
+    for image in spec.doctree.findall(nodes.image):
+        node = image.parent if isinstance(image.parent, nodes.figure) else image
+        kind = "figure" if node is not image else "image"
+        yield Hit(_first_line(node), 1, f'{kind} "{image["uri"]}": expected an ASCII diagram in a literal block')
 
 
 def check_license(spec: Spec, ctx: Context) -> Iterator[Hit]:

@@ -106,6 +106,8 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
         if isinstance(node, nodes.comment):
             opted_out = opted_out or bool(opt_out) and " ".join(node.astext().split()).casefold() == opt_out
             continue
+        if isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
+            continue  # Notes about other work (the template's own notes), not the tracker.
         for reference in node.findall(nodes.reference):
             url = reference.get("refuri")
             if not url:
