@@ -82,9 +82,10 @@ class Tree:
     """What a repo-level rule is given: every file under the checked paths.
 
     Files of any kind (redirects, stray ``.txt`` files), excluded ones
-    aside, as the paths were given; a rule may also look at the files beside
-    them (the other state folder, the release's redirects file), never at a
-    file because a spec's content names it.
+    aside, as the paths were given. A rule may also look at the files beside
+    them (the other state folder, every release's redirects file); a path a
+    redirects line names is only tested for existence inside the repo, and
+    nothing is read because a spec's content names it.
     """
 
     config: Config

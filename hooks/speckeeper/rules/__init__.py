@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..rule import RepoRule, Rule
 from . import leftovers, lifecycle, naming, rst, structure
 
-ALL: tuple[Rule, ...] = (*structure.RULES, *rst.RULES, *naming.RULES, *leftovers.RULES, *lifecycle.RULES)
+ALL: tuple[Rule, ...] = (*structure.RULES, *rst.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES)
 
 # Rules run on each spec, and rules run once on the checked files together.
 PER_SPEC: tuple[Rule, ...] = tuple(rule for rule in ALL if not isinstance(rule, RepoRule))

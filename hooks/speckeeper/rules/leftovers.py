@@ -18,7 +18,7 @@ from docutils import nodes
 from ..rule import Context, Hit, Rule
 from ..spec import Spec
 from ..template import Template
-from .naming import TRACKER_SLUG, file_slug, preamble, tracker_of
+from .naming import TRACKER_SLUG, file_slug, line_of, preamble, tracker_of
 
 # A paragraph of the template that is only "<something>" is a placeholder.
 _PLACEHOLDER = re.compile(r"<[^<>\n]+>")
@@ -42,12 +42,7 @@ def _first_line(node: nodes.Node) -> int:
     for candidate in node.findall(include_self=True):
         if candidate.line:
             return int(candidate.line)
-    current = node.parent
-    while current is not None:
-        if current.line:
-            return int(current.line)
-        current = current.parent
-    return 1
+    return line_of(node)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from ..spec import Spec
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 TRACKER_SLUG = "SK303"
+# What each part of a ``tracker-urls`` pattern matches (config.TRACKER_PARTS).
 _PART_PATTERNS = {"project": r"[^/\s]+", "slug": r"\S*?", "id": r"\S+"}
 
 
@@ -67,7 +68,6 @@ class TrackerUrl:
     url: str
     line: int
     alone: bool  # The URL is the whole paragraph: on a line (or lines) of its own.
-    pattern: str
     project: str | None
     slug: str | None
 
@@ -88,16 +88,18 @@ class Tracker:
         return self.urls[0] if self.urls else None
 
 
-def match_tracker(url: str, settings: Settings) -> tuple[str, re.Match[str]] | None:
-    """The ``tracker-urls`` pattern a URL matches, and the match."""
+def match_tracker(url: str, settings: Settings) -> re.Match[str] | None:
+    """How a URL matches the first ``tracker-urls`` pattern it matches."""
     for pattern in settings.tracker_urls:
         match = _tracker_pattern(pattern).fullmatch(url)
         if match:
-            return pattern, match
+            return match
     return None
 
 
 def read_tracker(spec: Spec, settings: Settings) -> Tracker:
+    """The tracker URLs, other URLs and opt-out comment above the first
+    section; lists there are notes (the template's own), not the tracker."""
     urls: list[TrackerUrl] = []
     others: list[tuple[str, int]] = []
     opted_out = False
@@ -107,21 +109,20 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
             opted_out = opted_out or bool(opt_out) and " ".join(node.astext().split()).casefold() == opt_out
             continue
         if isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
-            continue  # Notes about other work (the template's own notes), not the tracker.
+            continue
         for reference in node.findall(nodes.reference):
             url = reference.get("refuri")
             if not url:
                 continue
             line = line_of(reference)
-            found = match_tracker(url, settings)
-            if found is None:
+            match = match_tracker(url, settings)
+            if match is None:
                 others.append((url, line))
                 continue
-            pattern, match = found
             parts = match.groupdict()
             paragraph = reference.parent
             alone = isinstance(paragraph, nodes.paragraph) and paragraph.astext().strip() == reference.astext().strip()
-            urls.append(TrackerUrl(url, line, alone, pattern, parts.get("project"), parts.get("slug")))
+            urls.append(TrackerUrl(url, line, alone, parts.get("project"), parts.get("slug")))
     return Tracker(tuple(urls), tuple(others), opted_out)
 
 
