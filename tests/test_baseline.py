@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from speckeeper import rules
 from speckeeper.cli import main
@@ -175,3 +177,17 @@ def test_corpus_baseline_passes_and_a_new_mismatch_fails(
     code, out, _ = run(capsys, "specs/2027.1", *every, "--baseline", "baseline.json")
     assert code == 1
     assert [line.split()[:2] for line in out] == [["specs/2027.1/approved/openapi.rst:11:1:", "SK303"]]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(above=st.lists(st.sampled_from(["A line.", "", "Two\nlines.", ".. a comment"]), max_size=6))
+def test_any_lines_added_above_keep_the_entry(mismatched: Path, above: list[str]) -> None:
+    main(["check", "specs", "--write-baseline", "baseline.json"])
+    path = mismatched / "specs/zed/approved/awesome-thing.rst"
+    original = path.read_text()
+    try:
+        added = "".join(f"{text}\n\n" for text in above)
+        path.write_text(original.replace("https://", added + "https://", 1))
+        assert main(["check", "specs", "--select", "SK303", "--baseline", "baseline.json"]) == 0
+    finally:
+        path.write_text(original)
