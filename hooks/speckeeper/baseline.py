@@ -26,6 +26,7 @@ from typing import Any
 from .check import Selection, enabled_codes
 from .config import Config, ConfigError
 from .rule import Finding
+from .source import Limits, Refusal, read
 
 FORMAT = "speckeeper-baseline"
 VERSION = 1
@@ -52,24 +53,26 @@ def fingerprint(code: str, message: str, line_text: str) -> str:
 
 
 class _Lines:
-    """The lines of the files findings are in, each file read once."""
+    """The lines of the files findings are in, each file read once, as
+    carefully as a spec is; one that is not read (a folder, a FIFO, a file
+    gone) has no lines, and its findings' messages alone identify them."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: Config) -> None:
+        self._config = config
         self._files: dict[str, list[str]] = {}
 
     def text(self, path: str, line: int) -> str:
         if path not in self._files:
-            try:
-                self._files[path] = Path(path).read_bytes().decode("utf-8", errors="replace").splitlines()
-            except OSError:  # A folder, or a file gone: the message alone identifies it.
-                self._files[path] = []
+            settings = self._config.for_path(self._config.relpath(Path(path)))
+            found = read(Path(path), Limits(settings.max_bytes, settings.max_sections), self._config.root)
+            self._files[path] = [] if isinstance(found, Refusal) else found.text.splitlines()
         lines = self._files[path]
         return lines[line - 1] if 1 <= line <= len(lines) else ""
 
 
 def entries(findings: Iterable[Finding], config: Config) -> list[tuple[Entry, Finding]]:
     """Each finding with its baseline entry."""
-    lines = _Lines()
+    lines = _Lines(config)
     return [
         (
             Entry(

@@ -13,12 +13,11 @@ from . import rules
 from .config import Config, ConfigError, Settings
 from .parse import RstParser
 from .rule import Context, Finding, Tree
+from .source import TOO_LARGE, Limits, Refusal, read
 from .spec import build
 from .template import NoTemplate, TemplateLoader
 
-# Findings about a file that could not be checked at all.
-UNREADABLE = "SK001"
-UNDECODABLE = "SK002"
+# A spec whose release has no template file.
 NO_TEMPLATE = "SK003"
 
 # ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those
@@ -77,6 +76,10 @@ def walk(paths: Iterable[Path], config: Config, suffix: str = "") -> Iterator[Pa
         if path.is_dir():
             for folder, subfolders, names in os.walk(path):
                 subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRS and not d.startswith("."))
+                # A folder named like a spec is reported (reading refuses it),
+                # not entered.
+                names = [*names, *(d for d in subfolders if d.endswith(".rst"))]
+                subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
                 for name in sorted(names):
                     candidate = Path(folder) / name
                     if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
@@ -111,19 +114,10 @@ class Checker:
     def check_file(self, path: Path) -> list[Finding]:
         shown = str(path)
         relpath = self.config.relpath(path)
-        try:
-            raw = path.read_bytes()
-        except IsADirectoryError:
-            return [Finding(shown, 1, 1, UNREADABLE, "cannot read: is a directory, expected an .rst file")]
-        except OSError as error:
-            return [Finding(shown, 1, 1, UNREADABLE, f"cannot read: {error.strerror or error}")]
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = raw.count(b"\n", 0, error.start) + 1
-            col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-            return [Finding(shown, line, col, UNDECODABLE, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded")]
         settings = self.config.for_path(relpath)
+        source = read(path, Limits(settings.max_bytes, settings.max_sections), self.config.root)
+        if isinstance(source, Refusal):
+            return [Finding(shown, source.line, source.col, source.code, source.message)]
         try:
             template = self.templates.for_spec(relpath, settings)
         except NoTemplate as error:
@@ -131,7 +125,10 @@ class Checker:
         enabled = enabled_codes(settings, self.selection)
         if not any(rule.code in enabled for rule in rules.PER_SPEC):
             return []  # Only repo-level rules run: no need to parse.
-        spec = build(shown, text, self.parser, raw=raw)
+        try:
+            spec = build(shown, source.text, self.parser, raw=source.raw)
+        except RecursionError:
+            return [Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")]
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
         silenced = suppressed(spec.comments())
         findings = [

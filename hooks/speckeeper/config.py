@@ -80,6 +80,10 @@ class Settings:
     redirects: str = "redirects"
     # Leftovers (SK4xx): image and figure directives are allowed.
     allow_images: bool = False
+    # Bounds on what is parsed at all (nova's largest spec is 47 kB with
+    # about 60 titles): beyond them a file gets one finding, not a hang.
+    max_bytes: int = 1_000_000
+    max_sections: int = 1_000
 
 
 # Keys an [[overrides]] table may set, besides "paths".

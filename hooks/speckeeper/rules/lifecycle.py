@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import layout
 from ..config import Settings
 from ..rule import Hit, Place, RepoRule, Tree
+from ..source import Limits, Refusal, read
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
@@ -70,11 +71,15 @@ def _normal(path: Path | str) -> str:
     return os.path.normpath(os.path.abspath(path))
 
 
-def _read_lines(path: Path) -> list[str] | None:
-    try:
-        return path.read_bytes().decode("utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
+def _read_lines(tree: Tree, path: Path) -> list[str] | Refusal:
+    """A redirects file's lines, read as carefully as a spec (no FIFO, no
+    symlink out of the repo, bounded size), without the final newline."""
+    settings = tree.settings(path)
+    found = read(path, Limits(settings.max_bytes, settings.max_sections), tree.config.root)
+    if isinstance(found, Refusal):
+        return found
+    lines = found.text.split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def format_problem(line: str) -> str | None:
@@ -95,13 +100,11 @@ def format_problem(line: str) -> str | None:
     return None
 
 
-def read_redirects(path: Path) -> list[Redirect]:
+def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
     """The well-formed lines of a redirects file (see :func:`format_problem`)."""
-    lines = _read_lines(path) or []
-    if lines and lines[-1] == "":
-        lines.pop()  # The newline that ends the last line.
-    found = []
-    for number, line in enumerate(lines, 1):
+    lines = _read_lines(tree, path)
+    found: list[Redirect] = []
+    for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
         if format_problem(line) is not None:
             continue
         old, new = line.rstrip().split(" ")
@@ -129,7 +132,7 @@ def _index(tree: Tree) -> dict[str, Redirect]:
                 files.setdefault(_normal(path), path)
         index: dict[str, Redirect] = {}
         for path in files.values():
-            for redirect in read_redirects(path):
+            for redirect in read_redirects(tree, path):
                 index.setdefault(redirect.old_path, redirect)
         return index
 
@@ -178,12 +181,10 @@ def check_redirect_format(tree: Tree) -> Iterator[Place]:
     for path in tree.files:
         if not _is_redirects(tree, path):
             continue
-        lines = _read_lines(path)
-        if lines is None:
-            yield Place(path, Hit(1, 1, "redirects file cannot be read as UTF-8 text: expected lines of old new"))
+        lines = _read_lines(tree, path)
+        if isinstance(lines, Refusal):
+            yield Place(path, Hit(lines.line, lines.col, f"redirects file not read: {lines.message}"))
             continue
-        if lines and lines[-1] == "":
-            lines.pop()
         for number, line in enumerate(lines, 1):
             problem = format_problem(line)
             if problem:
@@ -212,7 +213,7 @@ def check_redirect_target(tree: Tree) -> Iterator[Place]:
         if not _is_redirects(tree, path):
             continue
         root = _repo_root(tree, path)
-        for redirect in read_redirects(path):
+        for redirect in read_redirects(tree, path):
             if not redirect.target:
                 continue
             shown = os.path.relpath(redirect.target, root)
