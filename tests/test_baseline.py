@@ -4,6 +4,7 @@ shifts, stale entries are listed; over a small repo and the real corpus."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -191,3 +192,12 @@ def test_any_lines_added_above_keep_the_entry(mismatched: Path, above: list[str]
         assert main(["check", "specs", "--select", "SK303", "--baseline", "baseline.json"]) == 0
     finally:
         path.write_text(original)
+
+
+def test_a_fifo_among_the_findings_is_not_read(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / "specs").mkdir()
+    os.mkfifo(in_tmp / "specs" / "pipe.rst")
+    code, _, _ = run(capsys, "specs", "--write-baseline", "baseline.json")
+    assert code == 0
+    assert [e["code"] for e in json.loads((in_tmp / "baseline.json").read_text())["entries"]] == ["SK001"]
+    assert run(capsys, "specs", "--baseline", "baseline.json")[0] == 0

@@ -3,6 +3,7 @@ checked files; on small repos built here and over the real corpus."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,19 @@ def test_corpus_lifecycle_findings(nova_repo: Path, monkeypatch: pytest.MonkeyPa
         "specs/liberty/redirects:12:1",
         "specs/mitaka/redirects:3:1",
     ]
+
+
+def test_a_redirects_file_is_read_as_carefully_as_a_spec(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO would block a reader forever; a symlink may lead out of the repo."""
+    os.mkfifo(repo(in_tmp, {"specs/zed/approved/a.rst": ""}) / "specs/zed/redirects")
+    outside = in_tmp.parent / f"{in_tmp.name}-outside"
+    outside.write_text("approved/a.rst ../implemented/a.rst\n")
+    (in_tmp / "specs/yoga").mkdir()
+    (in_tmp / "specs/yoga/redirects").symlink_to(outside)
+    code, out = check(capsys, "specs")
+    assert code == 1
+    assert out[0].startswith("specs/yoga/redirects:1:1: SK310 redirects file not read: symlink to ")
+    assert out[1] == (
+        "specs/zed/redirects:1:1: SK310 redirects file not read: "
+        "not a regular file (a device, FIFO or socket): not read"
+    )
