@@ -73,13 +73,18 @@ def _normal(path: Path | str) -> str:
 
 def _read_lines(tree: Tree, path: Path) -> list[str] | Refusal:
     """A redirects file's lines, read as carefully as a spec (no FIFO, no
-    symlink out of the repo, bounded size), without the final newline."""
-    settings = tree.settings(path)
-    found = read(path, Limits(settings.max_bytes, settings.max_sections), tree.config.root)
-    if isinstance(found, Refusal):
-        return found
-    lines = found.text.split("\n")
-    return lines[:-1] if lines and lines[-1] == "" else lines
+    symlink out of the repo, bounded size), without the final newline;
+    each file once per run."""
+
+    def lines() -> list[str] | Refusal:
+        settings = tree.settings(path)
+        found = read(path, Limits(settings.max_bytes, settings.max_sections), tree.config.root)
+        if isinstance(found, Refusal):
+            return found
+        text = found.text.split("\n")
+        return text[:-1] if text and text[-1] == "" else text
+
+    return tree.memo(f"lines:{_normal(path)}", lines)
 
 
 def format_problem(line: str) -> str | None:
@@ -159,7 +164,7 @@ def _redirected(index: dict[str, Redirect], old: Path, new: Path) -> bool:
 
 def _repo_root(tree: Tree, redirects: Path) -> Path:
     """The folder a redirect must stay inside: the repo the file is in."""
-    root = tree.config.root.resolve()
+    root = Path(_normal(tree.config.root))
     return root if Path(_normal(redirects)).is_relative_to(root) else redirects.parent.parent
 
 
