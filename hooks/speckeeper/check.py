@@ -12,7 +12,7 @@ from pathlib import Path
 from . import rules
 from .config import Config, ConfigError, Settings
 from .parse import RstParser
-from .rule import Context, Finding
+from .rule import Context, Finding, Tree
 from .source import TOO_LARGE, Limits, Refusal, read
 from .spec import build
 from .template import NoTemplate, TemplateLoader
@@ -75,8 +75,12 @@ def validate(config: Config, selection: Selection) -> None:
             _expand(override.values.get(key, ()), f"overrides {key.replace('_', '-')}")
 
 
-def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
-    """The spec files under ``paths``: folders recurse to ``.rst`` files."""
+def walk(paths: Iterable[Path], config: Config, suffix: str = "") -> Iterator[Path]:
+    """The files under ``paths`` (ending in ``suffix``), excluded ones aside.
+
+    Folders recurse, skipping hidden and tool folders; files named
+    directly are yielded whatever their name ends in.
+    """
     for path in paths:
         if path.is_dir():
             for folder, subfolders, names in os.walk(path):
@@ -87,10 +91,15 @@ def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
                 subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
                 for name in sorted(names):
                     candidate = Path(folder) / name
-                    if name.endswith(".rst") and not config.excluded(config.relpath(candidate)):
+                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
                         yield candidate
         elif not config.excluded(config.relpath(path)):
             yield path
+
+
+def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
+    """The spec files under ``paths``: folders recurse to ``.rst`` files."""
+    return walk(paths, config, ".rst")
 
 
 def suppressed(comments: Iterable[tuple[int, str]]) -> frozenset[str]:
@@ -123,6 +132,8 @@ class Checker:
         except NoTemplate as error:
             return [Finding(shown, 1, 1, NO_TEMPLATE, str(error))]
         enabled = enabled_codes(settings, self.selection)
+        if not any(rule.code in enabled for rule in rules.PER_SPEC):
+            return []  # Only repo-level rules run: no need to parse.
         try:
             spec = build(shown, source.text, self.parser, raw=source.raw)
         except RecursionError:
@@ -131,15 +142,28 @@ class Checker:
         silenced = suppressed(spec.comments())
         findings = [
             Finding(shown, hit.line, hit.col, rule.code, hit.message)
-            for rule in rules.ALL
+            for rule in rules.PER_SPEC
             if rule.code in enabled and rule.code not in silenced
             for hit in rule.check(spec, ctx)
         ]
         # By position; at one position, in rule and template order.
         return sorted(dict.fromkeys(findings), key=lambda f: (f.line, f.col))
 
+    def check_tree(self, paths: Iterable[Path]) -> list[Finding]:
+        """Run the repo-level rules once over every file under ``paths``."""
+        tree = Tree(self.config, tuple(walk(paths, self.config)))
+        findings = set()
+        for rule in rules.PER_REPO:
+            for place, hit in rule.check(tree):
+                relpath = self.config.relpath(place)
+                if rule.code in enabled_codes(self.config.for_path(relpath), self.selection):
+                    findings.add(Finding(str(place), hit.line, hit.col, rule.code, hit.message))
+        return sorted(findings)
+
     def check(self, paths: Iterable[Path]) -> list[Finding]:
+        paths = list(paths)
         findings: list[Finding] = []
         for path in collect(paths, self.config):
             findings.extend(self.check_file(path))
+        findings.extend(self.check_tree(paths))
         return findings
