@@ -136,3 +136,13 @@ def test_unknown_group_exits_2(in_tmp: Path, capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert err.startswith("speckeeper: error: --group: unknown rule group 'structur' (known: ")
     assert err.count("\n") == 1
+
+
+def test_group_of_repo_rules_needs_no_template(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The lifecycle hook walks a whole folder: files outside the layout have
+    no template, and need none when only repo-level rules run."""
+    (in_tmp / ".speckeeper.toml").write_text('template = "specs/{release}-template.rst"\n')
+    (in_tmp / "README.rst").write_text("Read me\n")
+    assert main(["check", "--group", "lifecycle", "."]) == 0
+    assert main(["check", "README.rst"]) == 1
+    assert " SK003 " in capsys.readouterr().out

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,13 @@ def commits(repo: Path, env: dict[str, str]) -> int:
     return int(done.stdout) if done.returncode == 0 else 0
 
 
-CHECK_HOOKS = ["speckeeper", "speckeeper-structure", "speckeeper-rst"]
+CHECK_HOOKS = [
+    "speckeeper",
+    "speckeeper-structure",
+    "speckeeper-naming",
+    "speckeeper-lifecycle",
+    "speckeeper-rst",
+]
 
 
 def test_run_all_files_passes_on_a_good_spec(
@@ -115,7 +122,8 @@ def test_run_all_files_passes_on_a_good_spec(
     repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, CHECK_HOOKS)
     done = pre_commit(repo, env, "run", "--all-files")
     assert done.returncode == 0, done.stdout
-    for name in ("speckeeper", "speckeeper (structure)", "speckeeper (RST validity)"):
+    for name in ("speckeeper", "speckeeper (structure)", "speckeeper (naming)", "speckeeper (lifecycle)",
+                 "speckeeper (RST validity)"):
         assert any(line.startswith(name + ".") and line.endswith("Passed") for line in done.stdout.splitlines())
 
 
@@ -139,18 +147,32 @@ def test_hooks_find_the_repos_config_or_take_it_from_args(
     assert done.returncode == 1 and f"{SPEC}:{BROKEN_LINE}:1: SK103 " in done.stdout
 
 
-def test_commit_that_breaks_structure_fails_naming_file_line_and_code(
-    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+def rename_section(repo: Path) -> str:
+    write(repo, SPEC, BROKEN)
+    return f'{SPEC}:{BROKEN_LINE}:1: SK103 unexpected top-level section "Tests"'
+
+
+def rename_file(repo: Path) -> str:
+    other = SPEC.replace("awesome-thing", "other-thing")
+    (repo / SPEC).rename(repo / other)
+    return f'{other}:{GOOD.splitlines().index(URL) + 1}:1: SK303 tracker URL names "awesome-thing"'
+
+
+URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
+
+
+@pytest.mark.parametrize("edit", [rename_section, rename_file], ids=["structure", "naming"])
+def test_commit_that_breaks_a_spec_fails_naming_file_line_and_code(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str], edit: Callable[[Path], str]
 ) -> None:
     repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, CHECK_HOOKS)
     pre_commit(repo, env, "install")
     run(repo, env, "git", "commit", "-qm", "Propose the awesome thing", check=True)
-    write(repo, SPEC, BROKEN)
-    run(repo, env, "git", "add", SPEC, check=True)
-    done = run(repo, env, "git", "commit", "-qm", "Rename a section")
+    expected = edit(repo)
+    run(repo, env, "git", "add", "-A", check=True)
+    done = run(repo, env, "git", "commit", "-qm", "Edit the spec")
     assert done.returncode == 1, done.stdout
-    assert f'{SPEC}:{BROKEN_LINE}:1: SK103 unexpected top-level section "Tests"' in done.stdout
-    assert f"{SPEC}:" in done.stdout and " SK101 " in done.stdout
+    assert expected in done.stdout
     assert commits(repo, env) == 1
 
 
@@ -210,7 +232,7 @@ def test_commit_message_hooks(tmp_path: Path, env: dict[str, str], hook_repo: tu
     )
     # A message given, without the flag: the commit stops, naming the spec.
     other = SPEC.replace("awesome-thing", "other-thing")
-    write(repo, other, WITH_API)
+    write(repo, other, WITH_API.replace("awesome-thing", "other-thing"))
     run(repo, env, "git", "add", other, check=True)
     done = run(repo, env, "git", "commit", "-qm", "Propose the other thing")
     assert done.returncode == 1

@@ -127,13 +127,13 @@ class Checker:
         source = read(path, Limits(settings.max_bytes, settings.max_sections), self.config.root)
         if isinstance(source, Refusal):
             return [Finding(shown, source.line, source.col, source.code, source.message)]
+        enabled = enabled_codes(settings, self.selection)
+        if not any(rule.code in enabled for rule in rules.PER_SPEC):
+            return []  # Only repo-level rules run: no need for a template or a parse.
         try:
             template = self.templates.for_spec(relpath, settings)
         except NoTemplate as error:
             return [Finding(shown, 1, 1, NO_TEMPLATE, str(error))]
-        enabled = enabled_codes(settings, self.selection)
-        if not any(rule.code in enabled for rule in rules.PER_SPEC):
-            return []  # Only repo-level rules run: no need to parse.
         try:
             spec = build(shown, source.text, self.parser, raw=source.raw)
         except RecursionError:
