@@ -158,10 +158,17 @@ def rename_file(repo: Path) -> str:
     return f'{other}:{GOOD.splitlines().index(URL) + 1}:1: SK303 tracker URL names "awesome-thing"'
 
 
+def add_stray_file(repo: Path) -> str:
+    write(repo, "specs/2027.1/notes.txt", "To do\n")
+    return 'specs/2027.1/notes.txt:1:1: SK313 file "notes.txt" in release folder specs/2027.1'
+
+
 URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
 
 
-@pytest.mark.parametrize("edit", [rename_section, rename_file], ids=["structure", "naming"])
+@pytest.mark.parametrize(
+    "edit", [rename_section, rename_file, add_stray_file], ids=["structure", "naming", "lifecycle"]
+)
 def test_commit_that_breaks_a_spec_fails_naming_file_line_and_code(
     tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str], edit: Callable[[Path], str]
 ) -> None:
