@@ -7,8 +7,8 @@ that module's ``RULES``.
 from __future__ import annotations
 
 from ..rule import Rule
-from . import rst, structure
+from . import lines, rst, structure
 
-ALL: tuple[Rule, ...] = (*structure.RULES, *rst.RULES)
+ALL: tuple[Rule, ...] = (*structure.RULES, *lines.RULES, *rst.RULES)
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL}
