@@ -13,7 +13,7 @@ from . import rules
 from .config import Config, ConfigError, Settings
 from .parse import RstParser
 from .rule import Context, Finding
-from .spec import build
+from .spec import Spec, build
 from .template import TemplateLoader
 
 # Findings about a file that could not be checked at all.
@@ -90,6 +90,18 @@ def suppressed(comments: Iterable[tuple[int, str]]) -> frozenset[str]:
     return frozenset(codes)
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """One spec, read and parsed, with what its rules are given."""
+
+    spec: Spec
+    ctx: Context
+    silenced: frozenset[str]  # Codes its ``speckeeper: ignore`` comments silence.
+
+    def active(self, code: str) -> bool:
+        return code in self.ctx.enabled and code not in self.silenced
+
+
 class Checker:
     """Checks specs under one configuration; one parser and template cache."""
 
@@ -100,6 +112,11 @@ class Checker:
         self.templates = TemplateLoader(config, self.parser)
 
     def check_file(self, path: Path) -> list[Finding]:
+        loaded = self.load(path)
+        return loaded if isinstance(loaded, list) else self.run_rules(loaded)
+
+    def load(self, path: Path) -> Loaded | list[Finding]:
+        """Read and parse one spec, once; the findings if it cannot be."""
         shown = str(path)
         relpath = self.config.relpath(path)
         try:
@@ -122,7 +139,12 @@ class Checker:
         enabled = enabled_codes(settings, self.selection)
         spec = build(shown, text, self.parser, raw=raw)
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
-        silenced = suppressed(spec.comments())
+        return Loaded(spec, ctx, suppressed(spec.comments()))
+
+    def run_rules(self, loaded: Loaded) -> list[Finding]:
+        """Every enabled rule over one loaded spec, its suppressions honoured."""
+        spec, ctx, silenced = loaded.spec, loaded.ctx, loaded.silenced
+        shown, enabled = spec.path, ctx.enabled
         findings = [
             Finding(shown, hit.line, hit.col, rule.code, hit.message)
             for rule in rules.ALL

@@ -424,8 +424,8 @@ def check_short_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
 
 RULES = (
-    Rule("SK101", "missing-section", "structure", check_missing_section),
-    Rule("SK102", "missing-subsection", "structure", check_missing_subsection),
+    Rule("SK101", "missing-section", "structure", check_missing_section, fixable=True),
+    Rule("SK102", "missing-subsection", "structure", check_missing_subsection, fixable=True),
     Rule("SK103", "unexpected-section", "structure", check_unexpected_section),
     Rule(NEAR_MISS, "near-miss-title", "structure", check_near_miss_title),
     Rule(MISPLACED, "misplaced-section", "structure", check_misplaced_section),
