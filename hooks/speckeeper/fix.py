@@ -53,6 +53,8 @@ _LINE_END = re.compile(r"(\r\n|\r|\n)")
 # docutils' automatic ids, which shift when a message comes or goes.
 _AUTO_ID = re.compile(r"id\d+")
 _VERBATIM = (nodes.literal_block, nodes.doctest_block, nodes.math_block, nodes.raw, nodes.comment)
+# Inline markup whose words may go on separate lines.
+_BREAKABLE = (nodes.emphasis, nodes.strong, nodes.target)
 # Paragraphs in these are never rewrapped: table rows hold several cells.
 _FROZEN = (nodes.table, nodes.system_message)
 
@@ -179,30 +181,35 @@ class Fixer:
     def _prove_same(self, spec: Spec, fixed_text: str, inserted: set[int], adorned: set[int]) -> None:
         """Raise NotFixed unless the fixed text parses to the same document."""
         doctree, messages = self.checker.parser.parse(fixed_text, spec.path)
-        underlines = {row + 1 for row in inserted}
-        before = list(_shape(spec.doctree, set()))
-        after = list(_shape(doctree, underlines))
-        for old, new in zip(before, after):
-            if old[:-1] != new[:-1]:
-                raise NotFixed(
-                    f"the fixed text would parse differently: {_describe(old)} (line {old[-1] or '?'})"
-                    f" would become {_describe(new)}"
-                )
-        if len(before) != len(after):
-            extra = (after if len(after) > len(before) else before)[min(len(before), len(after))]
-            raise NotFixed(f"the fixed text would parse differently at {_describe(extra)}")
-        fixed_lines = {line for line in adorned}
+        difference = difference_between(spec.doctree, doctree, {row + 1 for row in inserted})
+        if difference:
+            raise NotFixed(f"the fixed text would parse differently: {difference}")
         old_messages = Counter(
             (m.level, m.text)
             for m in spec.messages
-            if not (m.text.startswith(structure._SHORT) and _message_title(m) in fixed_lines)
+            if not (m.text.startswith(structure._SHORT) and _message_title(m) in adorned)
         )
         new_messages = Counter((m.level, m.text) for m in messages)
         if old_messages != new_messages:
             gained = new_messages - old_messages
             lost = old_messages - new_messages
-            which, (level, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
+            which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
+
+
+def difference_between(before: nodes.document, after: nodes.document, inserted: set[int] = frozenset()) -> str:
+    """The first way two doctrees differ, text whitespace and messages aside,
+    or "" when they do not; sections titled at an ``inserted`` underline
+    line of ``after`` are left out of it."""
+    old_records = list(_shape(before, set()))
+    new_records = list(_shape(after, inserted))
+    for old, new in zip(old_records, new_records):
+        if old[:-1] != new[:-1]:
+            return f"{_describe(old)} (line {old[-1] or '?'}) would become {_describe(new)}"
+    if len(old_records) != len(new_records):
+        longer = new_records if len(new_records) > len(old_records) else old_records
+        return f"{_describe(longer[min(len(old_records), len(new_records))])} would be added or lost"
+    return ""
 
 
 def _message_title(message: object) -> int:
@@ -237,6 +244,7 @@ class _Paragraph:
     end: int  # Row after the last.
     column: int  # Where its text starts on its first row.
     indent: int  # Indentation of its other rows, and of new ones.
+    unbreakable: tuple[str, ...]  # Its inline markup that a break may not split, as written.
 
 
 def paragraphs(spec: Spec, rows: Sequence[str]) -> Iterator[_Paragraph]:
@@ -259,11 +267,43 @@ def paragraphs(spec: Spec, rows: Sequence[str]) -> Iterator[_Paragraph]:
             continue
         if indents:
             indent = indents.pop()
+        elif isinstance(node.parent, nodes.list_item) and node.parent.index(node) == 0:
+            indent = column  # docutils aligns a list item's lines with its text.
         else:
-            # One row: new rows hang under its text, or under a directive's name.
-            prefix = rows[start][:column]
-            indent = len(prefix) - len(prefix.lstrip()) + 3 if prefix.lstrip().startswith("..") else column
-        yield _Paragraph(start, end, column, indent)
+            indent = _hanging_indent(rows, start, end, column)
+        yield _Paragraph(start, end, column, indent, _unbreakable(node))
+
+
+def _unbreakable(paragraph: nodes.paragraph) -> tuple[str, ...]:
+    """Inline markup written with spaces that a line break must not split:
+    literals, roles, references (`` `link <url>`_ ``); emphasis may break."""
+    return tuple(
+        str(node.rawsource)
+        for node in paragraph.findall(nodes.Inline)
+        if not isinstance(node, _BREAKABLE) and node.rawsource and len(str(node.rawsource).split()) > 1
+    )
+
+
+def _hanging_indent(rows: Sequence[str], start: int, end: int, column: int) -> int:
+    """Where new rows of a one-row paragraph go: its own indentation, or
+    after a field, option or directive, that of the block it opens (the
+    rows after it indented past the marker), else under its text (a
+    directive's content: three columns in)."""
+    prefix = rows[start][:column]
+    if not prefix.strip():
+        return column
+    marker = len(prefix) - len(prefix.lstrip())
+    block = []
+    for row in rows[end:]:
+        if not row.strip():
+            continue
+        indent = len(row) - len(row.lstrip())
+        if indent <= marker:
+            break
+        block.append(indent)
+    if block:
+        return min(block)
+    return marker + 3 if prefix.lstrip().startswith("..") else column
 
 
 def _inside(node: nodes.Node, kinds: tuple[type[nodes.Node], ...]) -> bool:
@@ -284,7 +324,7 @@ def _rewraps(spec: Spec, rows: Sequence[str], flagged: set[int], limit: int) -> 
         if not mine:
             continue
         old = list(rows[paragraph.start : paragraph.end])
-        new = wrap.rewrap(old, paragraph.column, paragraph.indent, limit, mine)
+        new = wrap.rewrap(old, paragraph.column, paragraph.indent, limit, mine, paragraph.unbreakable)
         if new != old:
             yield paragraph.start, paragraph.end, new, []
 

@@ -2,9 +2,10 @@
 
 A paragraph is taken from its first over-long line on: what does not fit
 moves to the start of the next line, and the lines after are left as they
-are as soon as nothing more moves into them. Inline literals, interpreted
-text (roles, `` `link <url>`_ ``) and substitution references are never
-split; URLs, having no spaces, never are either. A word made only of
+are as soon as nothing more moves into them. The caller names the spans
+that must not be split (the doctree's inline literals, roles and
+`` `link <url>`_ `` references, as written); URLs, having no spaces, never
+are either. A word made only of
 punctuation (``--``, ``-``, ``..``) never starts a line, where it could read
 as a title underline or a bullet, and an escaped space stays on its line.
 """
@@ -15,13 +16,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Spans whose inner spaces are not places to break a line.
-_UNBREAKABLE = re.compile(
-    r"``.+?``"  # inline literal
-    r"|(?::[\w.+:-]+:)?`[^`]+`(?:__?|:[\w.+:-]+:)?"  # role, interpreted text, reference
-    r"|\|[^|\s][^|]*\|_{0,2}",  # substitution reference
-    re.DOTALL,
-)
 _PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]+")
 _SPACE = re.compile(r"\s+")
 
@@ -37,10 +31,20 @@ class Atom:
     glued: bool  # It may not start a line.
 
 
-def atoms(rows: Sequence[str]) -> list[Atom]:
-    """The atoms of some rows' text (without their indentation), in order."""
+def atoms(rows: Sequence[str], unbreakable: Sequence[str] = ()) -> list[Atom]:
+    """The atoms of some rows' text (without their indentation), in order.
+
+    Each of ``unbreakable`` (in order; its spaces may stand for a line
+    break) is kept whole where it is found.
+    """
     text = "\n".join(rows)
-    protected = [match.span() for match in _UNBREAKABLE.finditer(text)]
+    protected: list[tuple[int, int]] = []
+    cursor = 0
+    for span in unbreakable:
+        match = re.compile(r"\s+".join(map(re.escape, span.split()))).search(text, cursor)
+        if match is not None:
+            protected.append(match.span())
+            cursor = match.end()
     breaks = [
         match.span()
         for match in _SPACE.finditer(text)
@@ -92,18 +96,21 @@ def line(prefix: str, placed: Sequence[Atom]) -> str:
     return prefix + placed[0].text + "".join(atom.sep + atom.text for atom in placed[1:])
 
 
-def rewrap(rows: Sequence[str], column: int, indent: int, limit: int, flagged: set[int]) -> list[str]:
+def rewrap(
+    rows: Sequence[str], column: int, indent: int, limit: int, flagged: set[int], unbreakable: Sequence[str] = ()
+) -> list[str]:
     """A paragraph's rows, rewrapped so that the ``flagged`` ones fit.
 
     ``rows`` are the paragraph's source lines; its text starts at ``column``
     on the first (after a bullet, say) and at ``indent`` on the others, and
-    new lines are indented by ``indent``. Rows before the first flagged one,
+    new lines are indented by ``indent``; ``unbreakable`` as for :func:`atoms`.
+    Rows before the first flagged one,
     and after the last one anything moved into, come back unchanged.
     """
     first = min(flagged)
     tail = [row[column:] if number == 0 else row[indent:] for number, row in enumerate(rows) if number >= first]
     own: dict[int, list[Atom]] = {}
-    for atom in atoms(tail):
+    for atom in atoms(tail, unbreakable):
         own.setdefault(atom.row + first, []).append(atom)
     result = list(rows[:first])
     pending: list[Atom] = []

@@ -204,7 +204,8 @@ def check_missing_final_newline(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """
     raw = _raw(spec)
     if raw and not raw.endswith((b"\n", b"\r")):
-        yield Hit(max(len(spec.lines), 1), len(spec.lines[-1]) + 1 if spec.lines else 1, "no newline at end of file, expected one")
+        col = len(spec.lines[-1]) + 1 if spec.lines else 1
+        yield Hit(max(len(spec.lines), 1), col, "no newline at end of file, expected one")
 
 
 def check_byte_order_mark(spec: Spec, ctx: Context) -> Iterator[Hit]:
@@ -258,17 +259,32 @@ def check_long_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
             length = len(spec.lines[line - 1].rstrip())
             if length > width:
                 which = "overline" if line < number else "underline"
-                yield Hit(line, width + 1, f"title {which} is {length} characters, expected {width} (the title's width)")
+                message = f"title {which} is {length} characters, expected {width} (the title's width)"
+                yield Hit(line, width + 1, message)
 
 
 RULES = (
     Rule(LINE_TOO_LONG, "line-too-long", "lines", check_line_too_long, fixable=True),
-    Rule(DIRECTIVE_LINE_TOO_LONG, "directive-line-too-long", "lines", check_directive_line_too_long, default=False, fixable=True),
+    Rule(
+        DIRECTIVE_LINE_TOO_LONG,
+        "directive-line-too-long",
+        "lines",
+        check_directive_line_too_long,
+        default=False,
+        fixable=True,
+    ),
     Rule(TRAILING_WHITESPACE, "trailing-whitespace", "lines", check_trailing_whitespace, fixable=True),
     Rule("SK204", "tab", "lines", check_tab, default=False),
     Rule(CARRIAGE_RETURN, "carriage-return", "lines", check_carriage_return, fixable=True),
     Rule("SK206", "zero-width-space", "lines", check_zero_width_space),
-    Rule(MISSING_FINAL_NEWLINE, "missing-final-newline", "lines", check_missing_final_newline, default=False, fixable=True),
+    Rule(
+        MISSING_FINAL_NEWLINE,
+        "missing-final-newline",
+        "lines",
+        check_missing_final_newline,
+        default=False,
+        fixable=True,
+    ),
     Rule("SK208", "byte-order-mark", "lines", check_byte_order_mark),
     Rule("SK209", "long-adornment", "lines", check_long_adornment, default=False),
 )
