@@ -114,13 +114,17 @@ def test_a_clean_file_has_no_line_finding(capsys, in_tmp):
 def test_short_overline_is_reported_at_the_title(capsys, in_tmp):
     Path("spec.rst").write_text("====\n Title here\n====\n\nText.\n", encoding="utf-8")
     _, out = check(capsys, "spec.rst", "--select", "SK109")
-    assert out == ['spec.rst:2:1: SK109 title overline is 4 characters, expected at least 11 (the width of "Title here")']
+    assert out == [
+        'spec.rst:2:1: SK109 title overline is 4 characters, expected at least 11 (the width of "Title here")'
+    ]
 
 
 def test_wide_characters_count_double_in_adornments(capsys, in_tmp):
     Path("spec.rst").write_text("Title\n=====\n\nSub 漢字\n------\n\nText.\n", encoding="utf-8")
     _, out = check(capsys, "spec.rst", "--select", "SK109")
-    assert out == ['spec.rst:4:1: SK109 title underline is 6 characters, expected at least 8 (the width of "Sub 漢字")']
+    assert out == [
+        'spec.rst:4:1: SK109 title underline is 6 characters, expected at least 8 (the width of "Sub 漢字")'
+    ]
 
 
 def test_default_line_rules_over_the_corpus_find_only_what_the_gate_misses(capsys, nova_repo, monkeypatch):
