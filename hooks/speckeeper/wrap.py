@@ -28,7 +28,7 @@ class Atom:
     sep: str  # The whitespace before it when it follows another atom on a line.
     row: int  # The row it starts on.
     last_row: int  # The row it ends on: a literal may be written over two.
-    glued: bool  # It may not start a line.
+    glued: bool  # Punctuation only: it may not start a line, nor make one alone.
 
 
 def atoms(rows: Sequence[str], unbreakable: Sequence[str] = ()) -> list[Atom]:
@@ -63,7 +63,7 @@ def atoms(rows: Sequence[str], unbreakable: Sequence[str] = ()) -> list[Atom]:
                 found.append(Atom(_flatten(piece), last.sep, last.row, last_row, last.glued))
             else:
                 row = text.count("\n", 0, position)
-                glued = bool(found) and bool(_PUNCTUATION.fullmatch(piece))
+                glued = bool(_PUNCTUATION.fullmatch(piece))
                 found.append(Atom(_flatten(piece), " " if "\n" in sep else sep, row, last_row, glued))
         sep, position = text[start:end], end
     return found
@@ -84,12 +84,22 @@ def take(pending: Sequence[Atom], room: int) -> int:
     while count < len(pending) and used + len(pending[count].sep) + len(pending[count].text) <= room:
         used += len(pending[count].sep) + len(pending[count].text)
         count += 1
-    # Never start the next line with a glued atom: break earlier, or later.
-    while count < len(pending) and pending[count].glued and count > 1:
-        count -= 1
-    while count < len(pending) and pending[count].glued:
-        count += 1
-    return count
+    # Break where the next line does not start with punctuation and this
+    # one holds a word besides it (so it never reads as an underline or a
+    # bullet): the latest such place that fits, or the first after it.
+    for end in range(count, 0, -1):
+        if _breakable(pending, end):
+            return end
+    end = count + 1
+    while not _breakable(pending, end):
+        end += 1
+    return end
+
+
+def _breakable(pending: Sequence[Atom], end: int) -> bool:
+    if end >= len(pending):
+        return True
+    return not pending[end].glued and any(not atom.glued for atom in pending[:end])
 
 
 def line(prefix: str, placed: Sequence[Atom]) -> str:
