@@ -36,6 +36,7 @@ from docutils.utils import column_width
 from . import rules, wrap
 from .check import Checker, Loaded, Selection, collect
 from .config import Config
+from .parse import Message
 from .rule import Finding
 from .rules import lines as line_rules
 from .rules import structure
@@ -212,10 +213,10 @@ def difference_between(before: nodes.document, after: nodes.document, inserted: 
     return ""
 
 
-def _message_title(message: object) -> int:
+def _message_title(message: Message) -> int:
     """The title line a short-adornment message is about, as SK109 reports it."""
-    line = getattr(message, "line", None) or 0
-    return line + 1 if "overline" in getattr(message, "text", "") else line - 1
+    line = message.line or 0
+    return line + 1 if "overline" in message.text else line - 1
 
 
 def _lengthen_adornment(rows: list[str], line: int) -> None:
