@@ -42,6 +42,16 @@ WORDS = st.sampled_from(
         "https://docs.openstack.org/nova/latest/admin/cpu-topologies.html",
         "averyveryveryveryveryveryveryveryveryveryveryveryverylongtokenwithnospacesatallinit",
         "\\*not-emphasis\\*",
+        "====",
+        "..",
+        "|",
+        "A.",
+        "(a)",
+        "i.",
+        ">>>",
+        "--option",
+        "`title reference`",
+        "word::",
     ]
 )
 
@@ -62,11 +72,18 @@ def text_lines(draw: st.DrawFn, indent: int, first: str = "") -> list[str]:
 
 @st.composite
 def blocks(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["paragraph", "bullet", "enumerated", "definition", "note", "field", "quote", "code"]))
+    kinds = ["paragraph", "bullet", "nested", "enumerated", "definition", "note", "field", "quote", "code", "section"]
+    kind = draw(st.sampled_from(kinds))
     if kind == "paragraph":
         rows = draw(text_lines(0))
     elif kind == "bullet":
         rows = [row for _ in range(draw(st.integers(1, 3))) for row in draw(text_lines(2, "- "))]
+    elif kind == "nested":
+        rows = [*draw(text_lines(2, "- ")), "", *draw(text_lines(4, "  - "))]
+    elif kind == "section":
+        title = draw(st.sampled_from(["Problem description", "Use Cases", "Proposed change"]))
+        underline = draw(st.sampled_from(["=", "-"])) * draw(st.integers(4, len(title) + 3))
+        rows = [title, underline, "", *draw(text_lines(0))]
     elif kind == "enumerated":
         rows = [row for _ in range(draw(st.integers(1, 3))) for row in draw(text_lines(3, "#. "))]
     elif kind == "definition":
@@ -86,10 +103,11 @@ def blocks(draw: st.DrawFn) -> str:
 @st.composite
 def documents(draw: st.DrawFn) -> str:
     parts = ["=====\nTitle\n=====", *draw(st.lists(blocks(), min_size=1, max_size=5))]
-    return "\n\n".join(parts) + "\n"
+    newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    return newline.join("\n\n".join(parts).split("\n")) + newline
 
 
-FIXABLE = ("SK201", "SK202", "SK203", "SK109")
+FIXABLE = ("SK201", "SK202", "SK203", "SK205", "SK109")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,13 +117,13 @@ def test_fix_keeps_the_doctree_and_is_idempotent(document: str) -> None:
         root = Path(folder)
         fixer = fix.Fixer(Config(root=root, base=Settings(select=FIXABLE)))
         path = root / "spec.rst"
-        path.write_text(document, encoding="utf-8")
+        path.write_bytes(document.encode("utf-8"))
         first = fixer.fix_file(path)
         assert not first.problems, (first.problems, document)
         if first.changed:
             path.write_bytes(first.after or b"")
         before, _ = fixer.checker.parser.parse(document, "before")
-        after, _ = fixer.checker.parser.parse(path.read_text(encoding="utf-8"), "after")
+        after, _ = fixer.checker.parser.parse(path.read_bytes().decode("utf-8"), "after")
         assert fix.difference_between(before, after) == ""
         second = fixer.fix_file(path)
         assert not second.changed and not second.problems

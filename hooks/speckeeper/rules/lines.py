@@ -267,7 +267,7 @@ RULES = (
     Rule(LINE_TOO_LONG, "line-too-long", "lines", check_line_too_long, fixable=True),
     Rule(
         DIRECTIVE_LINE_TOO_LONG,
-        "directive-line-too-long",
+        "body-line-too-long",
         "lines",
         check_directive_line_too_long,
         default=False,
