@@ -198,6 +198,15 @@ def test_fix_leaves_list_table_cells_alone(capsys, lines_repo):
     assert path.read_text(encoding="utf-8") == content
 
 
+def test_fix_leaves_a_list_item_opened_on_a_directive_line(capsys, lines_repo):
+    # docutils reads the note's indentation from its next rows, so no next
+    # row can continue the item: it stays long, and a finding, but no refusal.
+    content = "Title\n=====\n\n.. note:: - An item opened on the note's own line, which runs on past the limit.\n"
+    path = write("spec.rst", content)
+    assert run(capsys, "spec.rst") == (0, "")
+    assert path.read_text(encoding="utf-8") == content
+
+
 def test_fix_honours_a_suppression_comment(capsys, lines_repo):
     content = LONG_PARAGRAPH + "\n.. speckeeper: ignore SK201\n"
     path = write("spec.rst", content)

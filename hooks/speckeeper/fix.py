@@ -266,13 +266,23 @@ def paragraphs(spec: Spec, rows: Sequence[str]) -> Iterator[_Paragraph]:
         indents = {len(row) - len(row.lstrip()) for row in others}
         if len(indents) > 1 or any(row.strip() != text.strip() for row, text in zip(others, raw[1:])):
             continue
+        opens_item = isinstance(node.parent, nodes.list_item) and node is _first_child(node.parent)
         if indents:
             indent = indents.pop()
-        elif isinstance(node.parent, nodes.list_item) and node.parent.index(node) == 0:
-            indent = column  # docutils aligns a list item's lines with its text.
+        elif opens_item and rows[start].lstrip().startswith(("..", ":")):
+            # ".. note:: - item": docutils takes the note's indentation from
+            # its next rows, so no next row can continue the item.
+            continue
+        elif opens_item:
+            indent = column  # docutils aligns a list item's rows with its text.
         else:
             indent = _hanging_indent(rows, start, end, column)
         yield _Paragraph(start, end, column, indent, _unbreakable(node))
+
+
+def _first_child(parent: nodes.Element) -> nodes.Node | None:
+    """Its first child that is source, not a message docutils put there."""
+    return next((child for child in parent.children if not isinstance(child, nodes.system_message)), None)
 
 
 def _unbreakable(paragraph: nodes.paragraph) -> tuple[str, ...]:
