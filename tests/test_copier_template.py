@@ -435,6 +435,46 @@ def test_copier_update_adds_what_the_template_gained_and_keeps_the_authors_edit(
     assert [f for f in findings(specs) if "first.rst" in f] == []
 
 
+@pytest.mark.slow
+def test_copier_update_finds_a_spec_that_moved(tmp_path: Path) -> None:
+    """Moving a spec (approved to implemented) and its `state` answer
+    together keeps it updatable; nothing is written where it used to be."""
+    source = _template_repo(tmp_path)
+    specs = tmp_path / "nova-specs"
+    copier.run_copy(str(source), specs, data={"blueprint": "moving"}, defaults=True, quiet=True, vcs_ref="v1")
+    _git(specs, "init", "-q")
+    _git(specs, "add", "-A")
+    _git(specs, "commit", "-qm", "approved")
+    (specs / "specs/2027.1/implemented").mkdir()
+    _git(specs, "mv", "specs/2027.1/approved/moving.rst", "specs/2027.1/implemented/moving.rst")
+    answers = specs / ".copier-answers/moving.yml"
+    answers.write_text(answers.read_text(encoding="utf-8").replace("state: approved", "state: implemented"), encoding="utf-8")
+    _git(specs, "commit", "-qam", "implemented")
+
+    copier.run_update(
+        specs, answers_file=".copier-answers/moving.yml", vcs_ref="v2", defaults=True, overwrite=True, quiet=True
+    )
+
+    assert "Upgrade impact" in (specs / "specs/2027.1/implemented/moving.rst").read_text(encoding="utf-8")
+    assert not (specs / "specs/2027.1/approved/moving.rst").exists()
+
+
+@pytest.mark.slow
+def test_copier_command_line_with_a_data_file(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text("blueprint: from-a-file\nproblem: |\n  Two lines\n  of problem.\n", encoding="utf-8")
+    copier_bin = Path(sys.executable).with_name("copier")
+    done = subprocess.run(
+        [str(copier_bin), "copy", "--defaults", "--data-file", str(answers), "--data", "state=backlog", str(PACKAGED), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    spec = parsed(tmp_path / "out/specs/2027.1/backlog/from-a-file.rst")
+    assert section_text(spec, "Problem description") == "Two lines of problem."
+
+
 # A person at the prompts.
 
 
