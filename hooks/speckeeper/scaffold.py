@@ -100,18 +100,19 @@ def _first_sentence(text: str) -> str:
     return _SENTENCE_END.split(" ".join(text.split()), maxsplit=1)[0]
 
 
-def _item_point(item: nodes.list_item) -> dict[str, Any]:
+def _items(bullets: nodes.Node) -> list[nodes.list_item]:
+    return [item for item in bullets.children if isinstance(item, nodes.list_item)]
+
+
+def _text(item: nodes.list_item) -> str:
+    """The first sentence of a list item's first paragraph, as plain text."""
     paragraph = next((c for c in item.children if isinstance(c, nodes.paragraph)), None)
-    nested = [c for c in item.children if isinstance(c, nodes.bullet_list)]
-    return {
-        "text": _first_sentence(paragraph.astext()) if paragraph is not None else "",
-        "points": [
-            {"text": _first_sentence(p.astext()), "points": []}
-            for sub in nested
-            for p in (next((c for c in i.children if isinstance(c, nodes.paragraph)), None) for i in sub.children)
-            if p is not None
-        ],
-    }
+    return _first_sentence(paragraph.astext()) if paragraph is not None else ""
+
+
+def _point(item: nodes.list_item, depth: int) -> dict[str, Any]:
+    nested = [i for sub in item.children if isinstance(sub, nodes.bullet_list) for i in _items(sub)]
+    return {"text": _text(item), "points": [_point(i, depth - 1) for i in nested if depth and _text(i)]}
 
 
 def points(guidance: str, parser: RstParser) -> list[dict[str, Any]]:
@@ -120,14 +121,13 @@ def points(guidance: str, parser: RstParser) -> list[dict[str, Any]]:
     A section answered "yes" gets these as a skeleton for the author.
     """
     doctree, _ = parser.parse(guidance, "<guidance>")
-    found = [
-        _item_point(item)
+    return [
+        _point(item, 1)
         for bullets in doctree.children
         if isinstance(bullets, nodes.bullet_list)
-        for item in bullets.children
-        if isinstance(item, nodes.list_item)
+        for item in _items(bullets)
+        if _text(item)
     ]
-    return [point for point in found if point["text"]]
 
 
 _ORDER = ("title", "char", "overline", "width", "fill", "points", "guidance", "children")
@@ -292,7 +292,10 @@ def run_export(args: argparse.Namespace) -> int:
         path = Path(args.template) if args.template else template.packaged_path()
         text = export_sections(path, RstParser())
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"cannot write {args.output}: {error.strerror or error}") from None
     else:
         sys.stdout.write(text)
     return 0
@@ -407,7 +410,7 @@ def new(args: argparse.Namespace, config: Config) -> int:
     from .check import Checker
     from .output import FORMATS
 
-    if not args.defaults and not sys.stdin.isatty():
+    if not args.defaults and not (sys.stdin is not None and sys.stdin.isatty()):
         raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")
     data: dict[str, Any] = parse_data(args.data)
     path, fixed = template_path(config, args.release or data.get("release"))
@@ -429,12 +432,17 @@ def new(args: argparse.Namespace, config: Config) -> int:
     with tempfile.TemporaryDirectory(prefix="speckeeper-new-") as tmp:
         answers = _copy(data, defaults, args.defaults, Path(tmp))
         relpath = str(answers["spec_path"])
-        target = config.root / relpath
+        rendered, target = Path(tmp) / relpath, config.root / relpath
+        if not rendered.is_file():
+            raise ConfigError(f"the layout {config.base.layout!r} gave {relpath!r}, which is not a spec file")
         if target.exists():
             print(f"speckeeper: error: {relpath} already exists; nothing written", file=sys.stderr)
             return 1
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(Path(tmp) / relpath, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(rendered, target)
+        except OSError as error:
+            raise ConfigError(f"cannot write {relpath}: {error.strerror or error}") from None
     print(f"created {relpath} (from {path.name})")
     if answers.get("rest_api_impact") and data["spec_template"]["api_flag"]:
         print(f"This spec changes the REST API: put {data['spec_template']['api_flag']} in the commit message.")
