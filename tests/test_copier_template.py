@@ -249,6 +249,8 @@ SPECIAL = [
     "back\\slash and trailing \\",
     "snake_case and _leading and trailing_",
     "double__under and のの__x and a_b_",
+    "\\",
+    "\\\\\\\\ and \\\\",
 ]
 
 
