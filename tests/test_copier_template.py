@@ -170,11 +170,11 @@ def test_folder_and_state_are_answers(tmp_path: Path) -> None:
     copier.run_copy(
         str(PACKAGED),
         tmp_path,
-        data={"blueprint": "x", "specs_dir": "doc/source/specs", "state": "backlog", "release": "zed"},
+        data={"blueprint": "x", "specs_dir": "doc/source/specs", "state": "implemented", "release": "zed"},
         defaults=True,
         quiet=True,
     )
-    assert (tmp_path / "doc/source/specs/zed/backlog/x.rst").is_file()
+    assert (tmp_path / "doc/source/specs/zed/implemented/x.rst").is_file()
 
 
 def test_an_existing_spec_is_never_overwritten_without_asking(tmp_path: Path) -> None:
@@ -304,10 +304,13 @@ def test_title_adornment_is_as_wide_as_the_title(tmp_path: Path, title: str) -> 
         ("blueprint", "/abs", "lower-case letters"),
         ("blueprint", "", "lower-case letters"),
         ("blueprint", "ok\n", "lower-case letters"),
+        ("blueprint", "trailing-", "ending with a letter or digit"),
         ("release", "2027.1/approved", "one folder name"),
         ("release", "../x", "one folder name"),
         ("release", "", "one folder name"),
         ("state", "a/b", "one folder name"),
+        ("state", "backlog", "one of the repo's state folders: approved, implemented"),
+        ("release", "2027.3", "named like 2027.1 or zed"),
         ("specs_dir", "/abs", "relative path"),
         ("specs_dir", "specs/../..", "no '..'"),
         ("project", "No Such", "launchpad project name"),
@@ -355,7 +358,7 @@ IMPACTS = [
 @st.composite
 def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
     answers: dict[str, Any] = {
-        "blueprint": draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,30}", fullmatch=True)),
+        "blueprint": draw(st.from_regex(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?", fullmatch=True)),
         "release": draw(st.sampled_from(["2027.1", "2027.2", "zed", "2028.1"])),
         "title": draw(TITLE),
         "guidance": draw(st.booleans()),
@@ -471,7 +474,10 @@ def test_copier_update_finds_a_spec_that_moved(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_copier_command_line_with_a_data_file(tmp_path: Path) -> None:
     answers = tmp_path / "answers.yml"
-    answers.write_text("blueprint: from-a-file\nproblem: |\n  Two lines\n  of problem.\n", encoding="utf-8")
+    answers.write_text(
+        "blueprint: from-a-file\nstates: [approved, backlog]\nproblem: |\n  Two lines\n  of problem.\n",
+        encoding="utf-8",
+    )
     copier_bin = Path(sys.executable).with_name("copier")
     done = subprocess.run(
         [str(copier_bin), "copy", "--defaults", "--data-file", str(answers), "--data", "state=backlog", str(PACKAGED), str(tmp_path / "out")],

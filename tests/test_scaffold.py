@@ -60,12 +60,13 @@ def findings(repo: Path) -> list[str]:
 
 CUSTOM = {
     "titlecase": (
-        'template = "specs/template.rst"\nlayout = "specs/{release}/{slug}.rst"\n',
+        'template = "specs/template.rst"\nlayout = "specs/{release}/{slug}.rst"\nproject = "cinder"\n',
         "specs/template.rst",
         "specs/2027.1/shiny-widget.rst",
     ),
     "nested": (
-        'template = "doc/spec-template.rst"\nlayout = "doc/source/specs/{slug}.rst"\n',
+        'template = "doc/spec-template.rst"\nlayout = "doc/source/specs/{slug}.rst"\nproject = "widgets"\n'
+        'tracker-urls = ["https://storyboard.openstack.org/#!/story/{id}", "https://widgets.example/{project}/{slug}"]\n',
         "doc/spec-template.rst",
         "doc/source/specs/shiny-widget.rst",
     ),
@@ -133,6 +134,7 @@ def test_wide_and_accented_template_titles_get_adornments_as_wide(tmp_path: Path
     text = (repo / written).read_text(encoding="utf-8")
     assert "\n**************\n幅の広い見出し\n**************\n" in text
     assert "\n*****************\nÜber die Änderung\n*****************\n" in text
+    assert "\nhttps://widgets.example/widgets/shiny-widget\n" in text
     assert text.endswith("   * - 3\n     - Introduced\n")
 
 

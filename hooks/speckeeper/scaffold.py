@@ -380,6 +380,21 @@ def template_path(config: Config, release: str | None) -> tuple[Path, str | None
     return path, release
 
 
+def repo_settings(config: Config) -> dict[str, Any]:
+    """What the copier template takes from the repo's configuration."""
+    settings = config.base
+    found: dict[str, Any] = {
+        "layout": settings.layout,
+        "states": list(settings.states),
+        "release_pattern": settings.release_pattern,
+    }
+    # The first tracker URL a new spec can fill in: one that names no {id}.
+    tracker = next((url for url in settings.tracker_urls if "{id}" not in url), None)
+    if tracker:
+        found["tracker"] = tracker
+    return found
+
+
 def _copy(data: dict[str, Any], defaults: dict[str, Any], use_defaults: bool, dst: Path) -> dict[str, Any]:
     """Run copier's questions and render the spec into ``dst``; the answers."""
     import copier
@@ -416,7 +431,6 @@ def new(args: argparse.Namespace, config: Config) -> int:
     path, fixed = template_path(config, args.release or data.get("release"))
     parser = RstParser(roles=config.base.roles, directives=config.base.directives)
     data["spec_template"] = spec_template_data(template.load(path, parser), parser)
-    data["layout"] = config.base.layout
     defaults: dict[str, Any] = {}
     if fixed:
         data["release"] = fixed
@@ -426,9 +440,9 @@ def new(args: argparse.Namespace, config: Config) -> int:
         folders = release_folders(config.root, config.base.layout)
         if folders:
             defaults["release"] = newest(folders)
-    project = getattr(config.base, "project", "")
-    if project:
-        defaults["project"] = project
+    if config.base.project:
+        defaults["project"] = config.base.project
+    data.update(repo_settings(config))
     with tempfile.TemporaryDirectory(prefix="speckeeper-new-") as tmp:
         answers = _copy(data, defaults, args.defaults, Path(tmp))
         relpath = str(answers["spec_path"])

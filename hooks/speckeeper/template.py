@@ -22,6 +22,10 @@ from .spec import Section, Spec, build
 PACKAGED = "nova.rst"
 
 
+class NoTemplate(ConfigError):
+    """No template file for one spec: a finding on that spec, not a halt."""
+
+
 @dataclass(frozen=True)
 class TemplateSection:
     """A section the template asks for, with the guidance written under it."""
@@ -151,13 +155,13 @@ class TemplateLoader:
         if "{release}" in name:
             found = layout.parts(settings.layout, relpath)
             if found is None:
-                raise ConfigError(
+                raise NoTemplate(
                     f"no template for this spec: its path does not match the layout {settings.layout!r}"
                 )
             name = name.replace("{release}", found["release"])
         path = self._config.root / name
         if not path.is_file():
-            raise ConfigError(f"no template for this spec: {name} does not exist")
+            raise NoTemplate(f"no template for this spec: {name} does not exist")
         return path
 
     def for_spec(self, relpath: str, settings: Settings) -> Template:

@@ -1,0 +1,162 @@
+"""Configuration: found on its own, every repo difference a key, bad
+config one clear error and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from speckeeper.cli import main
+from speckeeper.config import ConfigError, discover, load_file
+
+from .conftest import FIXTURES
+
+GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_config_means_the_packaged_defaults(in_tmp: Path) -> None:
+    config = discover(in_tmp)
+    assert config.source is None
+    assert config.base.template == ""
+    assert config.for_path("specs/zed/approved/x.rst").optional_sections == ("History", "Feature Liaison")
+
+
+def test_pyproject_counts_only_with_a_tool_table(in_tmp: Path) -> None:
+    write(in_tmp / "pyproject.toml", "[project]\nname = 'x'\n")
+    assert discover(in_tmp / "specs").source is None
+    write(in_tmp / "pyproject.toml", "[tool.speckeeper]\nallowed-sections = ['Rollout']\n")
+    config = discover(in_tmp / "specs")
+    assert config.source == in_tmp / "pyproject.toml"
+    assert config.base.allowed_sections == ("Rollout",)
+
+
+def test_speckeeper_toml_wins_in_its_folder(in_tmp: Path) -> None:
+    write(in_tmp / "pyproject.toml", "[tool.speckeeper]\nignore = ['SK101']\n")
+    write(in_tmp / ".speckeeper.toml", "ignore = ['SK102']\n")
+    assert discover(in_tmp).base.ignore == ("SK102",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("templat = 'x.rst'\n", "unknown key 'templat'"),
+        ("template = 'missing.rst'\n", "template file not found: missing.rst"),
+        ("allow-extra-subsections = 'yes'\n", "allow-extra-subsections must be true or false, got 'yes'"),
+        ("optional-sections = [1]\n", "optional-sections must be a list of strings, got [1]"),
+        ("ignore = ['SK999']\n", "unknown rule code 'SK999'"),
+        ("[[overrides]]\nignore = ['SK101']\n", "overrides #1: each override needs a 'paths' list"),
+        ("[[overrides]]\npaths = ['x']\nlayout = 'y'\n", "overrides #1: unknown key 'layout'"),
+        ("template = \n", "not valid TOML"),
+    ],
+)
+def test_bad_config_is_one_clear_error_and_exit_2(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    write(in_tmp / ".speckeeper.toml", text)
+    write(in_tmp / "x.rst", GOOD)
+    assert main(["check", "x.rst"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("speckeeper: error: ") and message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_template_that_does_not_parse_is_exit_2(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(in_tmp / "bad-template.rst", "Title\n=====\n\nNo sections at all.\n")
+    write(in_tmp / ".speckeeper.toml", "template = 'bad-template.rst'\n")
+    write(in_tmp / "x.rst", GOOD)
+    assert main(["check", "x.rst"]) == 2
+    assert capsys.readouterr().err == (
+        f"speckeeper: error: {in_tmp / 'bad-template.rst'}: template has no sections under its title\n"
+    )
+
+
+# A repo with one template for all releases, Title Case titles and a backlog
+# where only two sections are required: configuration only.
+TITLE_CASE_TEMPLATE = """\
+=============
+Example Title
+=============
+
+Problem Description
+===================
+
+What is wrong.
+
+Proposed Change
+===============
+
+What to do.
+
+Alternatives
+------------
+
+What else.
+
+Security Impact
+===============
+
+Risks.
+
+Testing
+=======
+
+How.
+"""
+
+
+def test_another_repos_shape_is_configuration_only(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(in_tmp / "specs" / "template.rst", TITLE_CASE_TEMPLATE)
+    write(
+        in_tmp / ".speckeeper.toml",
+        'template = "specs/template.rst"\n'
+        'optional-sections = []\n'
+        'allowed-sections = ["Upgrade Impact"]\n'
+        "[[overrides]]\n"
+        'paths = ["specs/backlog/**"]\n'
+        'required-sections = ["Problem Description", "Proposed Change"]\n',
+    )
+    full = TITLE_CASE_TEMPLATE.replace("Example Title", "A Real Spec!!")
+    write(in_tmp / "specs" / "zed" / "approved" / "real.rst", full)
+    old = full + "\nUpgrade Impact\n==============\n\nNone.\n"
+    write(in_tmp / "specs" / "zed" / "implemented" / "old.rst", old)
+    draft = full.split("Security Impact")[0]
+    write(in_tmp / "specs" / "backlog" / "approved" / "draft.rst", draft)
+    assert main(["check", "specs"]) == 0, capsys.readouterr().out
+    # The same draft outside the backlog is missing sections.
+    write(in_tmp / "specs" / "zed" / "approved" / "draft.rst", draft)
+    assert main(["check", "specs"]) == 1
+    out = capsys.readouterr().out
+    assert 'specs/zed/approved/draft.rst:' in out and 'SK101 missing section "Security Impact"' in out
+    assert "backlog" not in out
+
+
+def test_per_release_template_pattern(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(in_tmp / "specs" / "old-template.rst", TITLE_CASE_TEMPLATE.split("Security Impact")[0])
+    write(in_tmp / "specs" / "new-template.rst", TITLE_CASE_TEMPLATE)
+    write(in_tmp / ".speckeeper.toml", 'template = "specs/{release}-template.rst"\noptional-sections = []\n')
+    short = TITLE_CASE_TEMPLATE.split("Security Impact")[0]
+    write(in_tmp / "specs" / "old" / "approved" / "a.rst", short)
+    assert main(["check", "specs"]) == 0
+    write(in_tmp / "specs" / "new" / "approved" / "a.rst", short)
+    assert main(["check", "specs"]) == 1
+    assert "specs/new/approved/a.rst" in capsys.readouterr().out
+    write(in_tmp / "specs" / "gone" / "approved" / "a.rst", short)
+    assert main(["check", "specs/gone"]) == 1
+    assert capsys.readouterr().out == (
+        "specs/gone/approved/a.rst:1:1: SK003 no template for this spec: specs/gone-template.rst does not exist\n"
+    )
+
+
+def test_named_config_file(in_tmp: Path) -> None:
+    path = write(in_tmp / "elsewhere" / "conf.toml", "ignore = ['SK110']\n")
+    assert load_file(path).base.ignore == ("SK110",)
+    with pytest.raises(ConfigError, match="cannot read configuration"):
+        load_file(in_tmp / "nope.toml")

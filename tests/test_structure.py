@@ -1,0 +1,180 @@
+"""Structure rules: each mutation of a good spec is reported with the right
+code, at the right line, with a message naming what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from speckeeper import rules
+from speckeeper.cli import main
+
+from .conftest import FIXTURES
+
+GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+# The structure rules on by default; tests add the others by name.
+STRUCTURE = ",".join(r.code for r in rules.ALL if r.group == "structure" and r.default)
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text.splitlines().index(needle) + 1
+
+
+def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *args: str) -> tuple[int, list[str]]:
+    spec = tmp_path / "awesome-thing.rst"
+    spec.write_text(text, encoding="utf-8")
+    code = main(["check", str(spec), "--select", STRUCTURE, *args])
+    out = capsys.readouterr().out
+    return code, [line.replace(str(spec), "spec") for line in out.splitlines()]
+
+
+def drop(text: str, title: str, underline: str) -> str:
+    """The text without one section: its title and body up to the next title."""
+    lines = text.splitlines(keepends=True)
+    start = lines.index(title + "\n")
+    assert lines[start + 1].startswith(underline)
+    end = start + 2
+    while end + 1 < len(lines) and not (
+        lines[end + 1].strip() and set(lines[end + 1].strip()) <= set("=-") and lines[end].strip()
+    ):
+        end += 1
+    return "".join(lines[:start] + lines[end:])
+
+
+def test_good_spec_is_clean(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(in_tmp, capsys, GOOD, "--extend-select", "SK106,SK108,SK110")
+    assert (code, out) == (0, [])
+
+
+def test_missing_section_points_where_it_belongs(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = drop(GOOD, "Dependencies", "=")
+    code, out = run(in_tmp, capsys, text)
+    assert code == 1
+    assert out == [f'spec:{_line_of(text, "Testing")}:1: SK101 missing section "Dependencies": the template has it here']
+
+
+def test_missing_subsection(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = drop(GOOD, "Use Cases", "-")
+    code, out = run(in_tmp, capsys, text)
+    assert code == 1
+    assert out == [
+        f'spec:{_line_of(text, "Proposed change")}:1: SK102 missing subsection "Use Cases" in '
+        '"Problem description": the template has it here'
+    ]
+
+
+def test_optional_sections_may_be_missing(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = drop(drop(GOOD, "History", "="), "Feature Liaison", "-")
+    assert run(in_tmp, capsys, text) == (0, [])
+
+
+def test_unexpected_section(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("Dependencies\n============\n", "Rollout\n=======\n\nNone\n\nDependencies\n============\n")
+    code, out = run(in_tmp, capsys, text)
+    assert out == [
+        f'spec:{_line_of(text, "Rollout")}:1: SK103 unexpected top-level section "Rollout": '
+        "the template has no such section here"
+    ]
+
+
+def test_extra_subsections_are_allowed_by_default(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("Alternatives\n------------\n", "Rollout\n-------\n\nNone\n\nAlternatives\n------------\n")
+    assert run(in_tmp, capsys, text) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("Use cases", "Use Cases"), ("Use  Cases", "Use Cases"), ("Secuirty impact", "Security impact")],
+)
+def test_near_miss_title_names_the_meant_one(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], written: str, meant: str
+) -> None:
+    text = GOOD.replace(f"{meant}\n", f"{written}\n", 1).replace("-" * len(meant) + "\n", "-" * len(written) + "\n")
+    code, out = run(in_tmp, capsys, text)
+    assert code == 1
+    assert out == [f'spec:{_line_of(text, written)}:1: SK104 title "{written}" should be "{meant}" as in the template']
+
+
+def test_near_miss_off_falls_back_to_the_gate_pair(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("Testing\n=======\n", "testing\n=======\n")
+    code, out = run(in_tmp, capsys, text, "--ignore", "SK104")
+    assert code == 1
+    assert sorted(line.split(" ")[1] for line in out) == ["SK101", "SK103"]
+
+
+def test_wrong_level(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("Use Cases\n---------\n", "Use Cases\n=========\n")
+    code, out = run(in_tmp, capsys, text)
+    assert out == [
+        f'spec:{_line_of(text, "Use Cases")}:1: SK105 section "Use Cases" is at level 1, '
+        'expected level 2 under "Problem description"'
+    ]
+
+
+def test_swapped_sections_are_out_of_order(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    testing = "Testing\n=======\n\nUnit and functional tests; a tempest scenario for live moves.\n\n"
+    deps = "Dependencies\n============\n\nNone\n\n"
+    text = GOOD.replace(deps + testing, testing + deps)
+    assert text != GOOD
+    assert run(in_tmp, capsys, text) == (0, []), "order is beyond the gate: off by default"
+    code, out = run(in_tmp, capsys, text, "--extend-select", "SK106")
+    assert out == [
+        f'spec:{_line_of(text, "Dependencies")}:1: SK106 section "Dependencies" is out of order: '
+        'the template puts it before "Testing"'
+    ]
+
+
+def test_duplicate_section(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD + "\nTesting\n=======\n\nMore.\n"
+    code, out = run(in_tmp, capsys, text, "--extend-select", "SK108")
+    first = _line_of(GOOD, "Testing")
+    assert out == [f'spec:{len(text.splitlines()) - 3}:1: SK108 duplicate section "Testing": first at line {first}']
+
+
+def test_empty_section(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("Dependencies\n============\n\nNone\n\n", "Dependencies\n============\n\n")
+    code, out = run(in_tmp, capsys, text, "--extend-select", "SK110")
+    assert out == [f'spec:{_line_of(text, "Dependencies")}:1: SK110 section "Dependencies" is empty: expected text, or "None"']
+
+
+def test_no_document_title(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("===================================\nAwesome thing for server migrations\n"
+                        "===================================\n", "")
+    code, out = run(in_tmp, capsys, text)
+    assert out == [
+        f'spec:{_line_of(text, "Problem description")}:1: SK107 no document title: '
+        "expected one over- and underlined title before the first section"
+    ]
+
+
+def test_two_document_titles(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("Implementation\n==============\n", "==========\nSecond one\n==========\n\nImplementation\n==============\n")
+    code, out = run(in_tmp, capsys, text)
+    assert out == [
+        f'spec:{_line_of(text, "Second one")}:1: SK107 2 document titles, expected one: '
+        '"Second one" after "Awesome thing for server migrations"'
+    ]
+
+
+def test_short_adornment(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("Testing\n=======\n", "Testing\n=====\n")
+    code, out = run(in_tmp, capsys, text)
+    assert out == [f'spec:{_line_of(text, "Testing")}:1: SK109 title underline shorter than the title "Testing"']
+
+
+def test_wide_characters_count_double_in_adornments(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    title = "移行の改善"  # five wide characters: ten columns.
+    ok = GOOD.replace("Use Cases\n---------\n\n", f"Use Cases\n---------\n\n{title}\n{'~' * 10}\n\nx\n\n")
+    short = GOOD.replace("Use Cases\n---------\n\n", f"Use Cases\n---------\n\n{title}\n{'~' * 6}\n\nx\n\n")
+    assert run(in_tmp, capsys, ok) == (0, [])
+    assert run(in_tmp, capsys, short)[1] == [
+        f'spec:{_line_of(short, title)}:1: SK109 title underline shorter than the title "{title}"'
+    ]
+
+
+def test_suppression_comment_silences_one_code(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = drop(GOOD, "Dependencies", "=").replace("\nProblem description\n", "\n.. speckeeper: ignore SK101\n\nProblem description\n")
+    assert run(in_tmp, capsys, text) == (0, [])
+    text = text.replace("ignore SK101", "ignore SK106")
+    assert run(in_tmp, capsys, text)[0] == 1
