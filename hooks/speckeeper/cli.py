@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import config as config_module
-from . import baseline, fix, output, rules
+from . import baseline, fix, output, rules, scaffold
 from .check import Checker, Selection, validate
 from .config import Config, ConfigError
 
@@ -144,12 +144,27 @@ def rules_markdown(chosen: Sequence[rules.Rule]) -> str:
     return "\n".join(parts)
 
 
+def _configure_new(parser: argparse.ArgumentParser) -> None:
+    scaffold.configure_new(parser)
+    _add_config_option(parser)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    return scaffold.new(args, load_config(args.config))
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 
 COMMANDS: dict[str, Command] = {
     "check": (_configure_check, run_check, "check specs against their template and rules"),
     "rules": (_configure_rules, run_rules, "list the rules, or show some in full"),
     "fix": (_configure_fix, run_fix, "fix what the fixable rules find, keeping each spec's meaning"),
+    "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
+    "export-template": (
+        scaffold.configure_export,
+        scaffold.run_export,
+        "write the copier template's data read from a template .rst",
+    ),
 }
 
 
