@@ -1,5 +1,6 @@
 """Properties of the fixer over generated reStructuredText: it never changes
-the doctree, and a second fix changes nothing."""
+the doctree, a second fix changes nothing, and it refuses only documents
+docutils already warns about."""
 
 from __future__ import annotations
 
@@ -119,10 +120,16 @@ def test_fix_keeps_the_doctree_and_is_idempotent(document: str) -> None:
         path = root / "spec.rst"
         path.write_bytes(document.encode("utf-8"))
         first = fixer.fix_file(path)
-        assert not first.problems, (first.problems, document)
+        before, messages = fixer.checker.parser.parse(document, "before")
+        if first.problems:
+            # Refusing is the fixer's way to keep the meaning; it may only
+            # need to where docutils already warns (a transition after a
+            # title, say, which docutils judges by the messages before it).
+            assert [m for m in messages if m.level >= 2], (first.problems, document)
+            assert not first.changed
+            return
         if first.changed:
             path.write_bytes(first.after or b"")
-        before, _ = fixer.checker.parser.parse(document, "before")
         after, _ = fixer.checker.parser.parse(path.read_bytes().decode("utf-8"), "after")
         assert fix.difference_between(before, after) == ""
         second = fixer.fix_file(path)

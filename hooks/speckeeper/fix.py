@@ -163,8 +163,7 @@ class Fixer:
             text.ends = ["\n" if end else "" for end in text.ends]
         for line in lines_of.get(line_rules.TRAILING_WHITESPACE, ()):
             text.rows[line - 1] = text.rows[line - 1].rstrip()
-        for line in lines_of.get(SHORT_ADORNMENT, ()):
-            _lengthen_adornment(text.rows, line)
+        adorned = {line for line in lines_of.get(SHORT_ADORNMENT, ()) if _lengthen_adornment(text.rows, line)}
         if line_rules.MISSING_FINAL_NEWLINE in lines_of and text.rows and not text.ends[-1]:
             text.ends[-1] = text.newline
         # Then edits that add rows, from the bottom up.
@@ -176,7 +175,7 @@ class Fixer:
         fixed_text = text.text()
         if fixed_text == original:
             return spec.raw
-        self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, lines_of.get(SHORT_ADORNMENT, set()))
+        self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, adorned)
         return fixed_text.encode("utf-8")
 
     def _prove_same(self, spec: Spec, fixed_text: str, inserted: set[int], adorned: set[int]) -> None:
@@ -219,12 +218,13 @@ def _message_title(message: Message) -> int:
     return line + 1 if "overline" in message.text else line - 1
 
 
-def _lengthen_adornment(rows: list[str], line: int) -> None:
-    """Make a title's adornment (SK109's line is the title's) as wide as it."""
+def _lengthen_adornment(rows: list[str], line: int) -> bool:
+    """Make a title's adornment (SK109's line is the title's) as wide as it;
+    False when the title is not one at the left margin."""
     title = rows[line - 1].rstrip()
     under = rows[line].rstrip() if line < len(rows) else ""
     if not under or not set(under) <= ADORNMENT_CHARS:
-        return
+        return False
     char = under[0]
     over = line >= 2 and rows[line - 2].strip() != "" and set(rows[line - 2].rstrip()) == {char}
     if over:
@@ -234,6 +234,7 @@ def _lengthen_adornment(rows: list[str], line: int) -> None:
         rows[line] = char * max(width, len(under))
     else:
         rows[line] = char * max(column_width(title), len(under))
+    return True
 
 
 Edit = tuple[int, int, list[str], list[int]]  # start row, end row, new rows, underline rows among them
