@@ -6,13 +6,14 @@ Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import commitmsg
 from . import config as config_module
-from . import baseline, output, rules
+from . import baseline, fix, output, rules, scaffold
 from .check import Checker, Selection, validate
 from .config import Config, ConfigError
 
@@ -71,15 +72,20 @@ def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE, and exit 0")
 
 
+def _existing(names: Sequence[str]) -> list[Path]:
+    paths = [Path(name) for name in names]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {missing[0]}")
+    return paths
+
+
 def run_check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     selection = Selection(args.select, args.extend_select, args.ignore, args.group)
     validate(config, selection)
     recorded = baseline.load(Path(args.baseline)) if args.baseline else None
-    paths = [Path(p) for p in args.paths]
-    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
-    if missing:
-        raise ConfigError(f"no such file or folder: {missing[0]}")
+    paths = _existing(args.paths)
     findings = Checker(config, selection).check(paths)
     if args.write_baseline:
         count = baseline.write(Path(args.write_baseline), findings, config)
@@ -98,6 +104,23 @@ def run_check(args: argparse.Namespace) -> int:
         files = len({f.path for f in findings})
         print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _configure_fix(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or folders (default: .)")
+    _add_config_option(parser)
+    parser.add_argument("--diff", action="store_true", help="show what would change as a diff; write nothing")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a spec would change")
+
+
+def run_fix(args: argparse.Namespace) -> int:
+    """Exit 1 when a file changed (or would), or could not be fixed."""
+    config = load_config(args.config)
+    validate(config, Selection())
+    paths = _existing(args.paths)
+    changed = fix.run(config, paths, write=not (args.check or args.diff), show_diff=args.diff, out=sys.stdout)
+    sys.stdout.flush()
+    return EXIT_FINDINGS if changed else EXIT_CLEAN
 
 
 def _configure_rules(parser: argparse.ArgumentParser) -> None:
@@ -133,11 +156,27 @@ def rules_markdown(chosen: Sequence[rules.Rule]) -> str:
     return "\n".join(parts)
 
 
+def _configure_new(parser: argparse.ArgumentParser) -> None:
+    scaffold.configure_new(parser)
+    _add_config_option(parser)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    return scaffold.new(args, load_config(args.config))
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 
 COMMANDS: dict[str, Command] = {
     "check": (_configure_check, run_check, "check specs against their template and rules"),
     "rules": (_configure_rules, run_rules, "list the rules, or show some in full"),
+    "fix": (_configure_fix, run_fix, "fix what the fixable rules find, keeping each spec's meaning"),
+    "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
+    "export-template": (
+        scaffold.configure_export,
+        scaffold.run_export,
+        "write the copier template's data read from a template .rst",
+    ),
     "prepare-commit-msg": (
         commitmsg.configure_prepare,
         commitmsg.run_prepare,
@@ -175,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # The reader (``| head``) went away: stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
 
 
 def entry() -> None:
