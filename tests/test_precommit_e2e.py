@@ -19,9 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import rules
-from speckeeper.cli import COMMANDS
-
 from .conftest import FIXTURES, REPO
 
 pytestmark = pytest.mark.slow
@@ -31,6 +28,12 @@ SPEC = "specs/2027.1/approved/awesome-thing.rst"
 # "Testing" renamed: the template's section is missing, an unknown one is there.
 BROKEN = GOOD.replace("Testing\n=======\n", "Tests\n=====\n")
 BROKEN_LINE = BROKEN.splitlines().index("Tests") + 1
+# The introduction joined into one line of more than 79 columns.
+INTRO = (
+    "Operators want servers to move between hosts without downtime; this spec\n"
+    "proposes the awesome thing that lets them.\n"
+)
+LONG_LINE = GOOD.replace(INTRO, " ".join(INTRO.split()) + " It is long.\n")
 WITH_API = GOOD.replace(
     "REST API impact\n---------------\n\nNone\n",
     "REST API impact\n---------------\n\nA new ``GET /servers/{id}/awesome`` call.\n",
@@ -111,11 +114,10 @@ def commits(repo: Path, env: dict[str, str]) -> int:
     return int(done.stdout) if done.returncode == 0 else 0
 
 
-# Every check hook whose rules this checkout has (lines: issue 3).
 CHECK_HOOKS = [
     "speckeeper",
     "speckeeper-structure",
-    *(["speckeeper-lines"] if "lines" in {rule.group for rule in rules.ALL} else []),
+    "speckeeper-lines",
     "speckeeper-naming",
     "speckeeper-lifecycle",
     "speckeeper-rst",
@@ -163,6 +165,12 @@ def rename_file(repo: Path) -> str:
     return f'{other}:{GOOD.splitlines().index(URL) + 1}:1: SK303 tracker URL names "awesome-thing"'
 
 
+def join_a_paragraph(repo: Path) -> str:
+    write(repo, SPEC, LONG_LINE)
+    line = LONG_LINE.splitlines().index(" ".join(INTRO.split()) + " It is long.") + 1
+    return f"{SPEC}:{line}:80: SK201 "
+
+
 def add_stray_file(repo: Path) -> str:
     write(repo, "specs/2027.1/notes.txt", "To do\n")
     return 'specs/2027.1/notes.txt:1:1: SK313 file "notes.txt" in release folder specs/2027.1'
@@ -172,7 +180,9 @@ URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
 
 
 @pytest.mark.parametrize(
-    "edit", [rename_section, rename_file, add_stray_file], ids=["structure", "naming", "lifecycle"]
+    "edit",
+    [rename_section, join_a_paragraph, rename_file, add_stray_file],
+    ids=["structure", "wrapping", "naming", "lifecycle"],
 )
 def test_commit_that_breaks_a_spec_fails_naming_file_line_and_code(
     tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str], edit: Callable[[Path], str]
@@ -188,19 +198,9 @@ def test_commit_that_breaks_a_spec_fails_naming_file_line_and_code(
     assert commits(repo, env) == 1
 
 
-# The introduction joined into one line of more than 79 columns.
-INTRO = (
-    "Operators want servers to move between hosts without downtime; this spec\n"
-    "proposes the awesome thing that lets them.\n"
-)
-LONG_LINE = GOOD.replace(INTRO, " ".join(INTRO.split()) + " It is long.\n")
-
-
 def test_fixer_rewraps_and_the_next_commit_passes(
     tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
 ) -> None:
-    if "fix" not in COMMANDS:
-        pytest.skip("speckeeper fix (issue 3) is not in this checkout yet")
     repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, ["speckeeper-fix", "speckeeper"])
     pre_commit(repo, env, "install")
     run(repo, env, "git", "commit", "-qm", "Propose the awesome thing", check=True)
@@ -288,14 +288,11 @@ def test_commit_message_hooks(tmp_path: Path, env: dict[str, str], hook_repo: tu
 def test_from_copier_copy_to_commit(tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -> None:
     """An author's whole path: copier writes the spec, the hooks pass it,
     and the commit message is the spec's title, introduction and flag."""
-    if not (hook_repo[0] / "copier.yml").is_file():
-        pytest.skip("the copier template (issue 5) is not in this checkout yet")
-    fixer = ["speckeeper-fix"] if "fix" in COMMANDS else []
     repo = make_spec_repo(
         tmp_path / "specs-repo",
         env,
         hook_repo,
-        [*fixer, *CHECK_HOOKS, "speckeeper-prepare-commit-msg", "speckeeper-commit-msg"],
+        ["speckeeper-fix", *CHECK_HOOKS, "speckeeper-prepare-commit-msg", "speckeeper-commit-msg"],
         top="default_install_hook_types: [pre-commit, prepare-commit-msg, commit-msg]\n",
         spec="",
     )
