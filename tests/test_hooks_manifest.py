@@ -1,0 +1,52 @@
+""".pre-commit-hooks.yaml against the code: every hook's command exists and
+every rule group it names has rules, so no hook fails on a spec repo with
+"unknown rule group" or "invalid choice"."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+import yaml
+
+from speckeeper import rules
+from speckeeper.cli import COMMANDS, build_parser
+
+from .conftest import REPO
+
+HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+MESSAGE_STAGES = {"prepare-commit-msg", "commit-msg"}
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=[hook["id"] for hook in HOOKS])
+def test_hook_runs_a_command_the_cli_has(hook: dict[str, object]) -> None:
+    entry = shlex.split(str(hook["entry"]))
+    assert entry[0] == "speckeeper" and entry[1] in COMMANDS
+    assert hook["language"] == "python"
+    # The entry parses as it stands, with a file pre-commit would pass.
+    build_parser().parse_args([*entry[1:], *map(str, hook.get("args", [])), "specs/x.rst"])
+
+
+def test_group_hooks_name_only_groups_that_have_rules() -> None:
+    known = {rule.group for rule in rules.ALL}
+    named = set()
+    for hook in HOOKS:
+        entry = shlex.split(hook["entry"])
+        if "--group" in entry:
+            named.update(entry[entry.index("--group") + 1].split(","))
+    assert named == known, "every group has a hook, and every hook's group has rules"
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=[hook["id"] for hook in HOOKS])
+def test_file_hooks_target_spec_folders_and_message_hooks_their_stage(hook: dict[str, object]) -> None:
+    stages = set(hook["stages"])  # type: ignore[arg-type]
+    if stages & MESSAGE_STAGES:
+        assert len(stages) == 1 and "files" not in hook and "types" not in hook
+    else:
+        assert stages == {"pre-commit", "pre-merge-commit", "pre-push", "manual"}
+        assert hook["files"] == "^specs/"
+        if hook.get("pass_filenames", True):
+            assert hook["types"] == ["rst"]
+        else:  # The lifecycle hook: any change under specs/ runs it on the folder.
+            assert "types" not in hook and hook["args"] == ["specs"]
+    assert hook["minimum_pre_commit_version"] == "3.2.0"
