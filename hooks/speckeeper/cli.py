@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import config as config_module
-from . import output, rules
+from . import output, parallel, rules
+from .cache import Cache
 from .check import Checker, Selection, validate
 from .config import Config, ConfigError
 
@@ -46,6 +47,29 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         "--extend-select", type=_codes, default=(), metavar="CODES", help="these codes too, on top of the defaults"
     )
     parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="not these codes (or prefixes)")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="check files in N processes (default: one per CPU; 1: in this process)",
+    )
+    parser.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
+    )
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = -1
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more, got {value!r}")
+    return jobs
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -56,7 +80,9 @@ def run_check(args: argparse.Namespace) -> int:
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise ConfigError(f"no such file or folder: {missing[0]}")
-    findings = Checker(config, selection).check(paths)
+    jobs = args.jobs or parallel.default_jobs()
+    cache = Cache(Path(args.cache)) if args.cache else None
+    findings = Checker(config, selection).check(paths, jobs=jobs, cache=cache)
     sys.stdout.write(output.FORMATS[args.format](findings))
     sys.stdout.flush()
     if findings and args.format == "text":
