@@ -12,7 +12,6 @@ from pathlib import Path
 
 from . import config as config_module
 from . import output, parallel, rules
-from .cache import Cache
 from .check import Checker, Selection, validate
 from .config import Config, ConfigError
 
@@ -81,7 +80,11 @@ def run_check(args: argparse.Namespace) -> int:
     if missing:
         raise ConfigError(f"no such file or folder: {missing[0]}")
     jobs = args.jobs or parallel.default_jobs()
-    cache = Cache(Path(args.cache)) if args.cache else None
+    cache = None
+    if args.cache:
+        from .cache import Cache  # hashlib, json and tempfile: only for --cache.
+
+        cache = Cache(Path(args.cache))
     findings = Checker(config, selection).check(paths, jobs=jobs, cache=cache)
     sys.stdout.write(output.FORMATS[args.format](findings))
     sys.stdout.flush()

@@ -10,15 +10,26 @@ way restructuredtext-lint does it.
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from docutils import frontend, nodes, utils
-from docutils.parsers.rst import Parser
-from docutils.readers.standalone import Reader
+# docutils imports Pygments, when it is installed, to highlight code. We
+# never highlight ("syntax_highlight": "none" below), and the import costs
+# more than parsing a spec: keep docutils from making it.
+_PYGMENTS_ABSENT = "pygments" not in sys.modules
+if _PYGMENTS_ABSENT:
+    sys.modules["pygments"] = None  # type: ignore[assignment]
+try:
+    from docutils import frontend, nodes, utils
+    from docutils.parsers.rst import Parser
+    from docutils.readers.standalone import Reader
+finally:
+    if _PYGMENTS_ABSENT:
+        del sys.modules["pygments"]
 
-from . import sphinx_compat
+from . import sphinx_compat  # noqa: E402
 
 # Reporter levels, named as docutils names them.
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "SEVERE")
