@@ -1,10 +1,10 @@
 """The docutils floor: parse each file into a doctree and nothing else.
 
 Any checker that reads docutils' doctree pays at least this. It parses as
-speckeeper does (one settings object, the standalone reader's transforms,
-file access off, messages kept out of the output) without speckeeper's
-Sphinx stand-ins, spec model or rules, in as many processes as asked, each
-given contiguous chunks of the list as speckeeper gives them.
+speckeeper does (one settings object, speckeeper's settings, the standalone
+reader's transforms) without speckeeper's Sphinx stand-ins, message
+collection, spec model or rules, in as many processes as asked, each given
+contiguous chunks of the list as speckeeper gives them.
 
     python benchmarks/floor.py --jobs 2 --files-from files.txt
 """
@@ -23,20 +23,13 @@ from docutils import frontend, utils
 from docutils.parsers.rst import Parser
 from docutils.readers.standalone import Reader
 
-SETTINGS = {
-    "file_insertion_enabled": False,
-    "raw_enabled": False,
-    "_disable_config": True,
-    "report_level": 5,
-    "halt_level": 5,
-    "warning_stream": False,
-}
-CHUNKS_PER_JOB = 8  # As speckeeper.parallel.
+from speckeeper.parallel import CHUNKS_PER_JOB
+from speckeeper.parse import SAFE_SETTINGS
 
 _reader = Reader()
 _parser = Parser()
 _settings = frontend.get_default_settings(_reader, _parser)
-for _key, _value in SETTINGS.items():
+for _key, _value in SAFE_SETTINGS.items():
     setattr(_settings, _key, _value)
 
 

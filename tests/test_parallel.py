@@ -86,15 +86,20 @@ def test_jobs_must_be_a_positive_number(value: str, capsys: pytest.CaptureFixtur
     assert f"argument --jobs/-j: must be a whole number of processes, 1 or more, got '{value}'" in capsys.readouterr().err
 
 
-def test_a_one_file_check_loads_neither_copier_nor_the_process_pool(tmp_path: Path) -> None:
+def test_a_one_file_check_loads_nothing_it_does_not_use(tmp_path: Path) -> None:
+    """Not copier, nor the process pool, nor what docutils would load for
+    features the safe settings switch off; which others still get whole."""
     spec = tmp_path / "a.rst"
     spec.write_text(GOOD)
+    assert ".. list-table::" in GOOD  # docutils' table directives are used.
+    unused = ("copier", "concurrent.futures", "multiprocessing", "pygments", "urllib.request", "json")
     script = (
         "import sys\n"
         "from speckeeper.cli import main\n"
         f"code = main(['check', {str(spec)!r}])\n"
-        "heavy = sorted(m for m in ('copier', 'concurrent.futures', 'multiprocessing', 'pygments') if m in sys.modules)\n"
-        "print(code, heavy)\n"
+        f"print(code, sorted(m for m in {unused!r} if m in sys.modules))\n"
+        "import urllib.request, pygments.lexers\n"
+        "print(urllib.request.Request.__name__, pygments.lexers.get_lexer_by_name('python').name)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert done.stdout == "0 []\n"
+    assert done.stdout == "0 []\nRequest Python\n"

@@ -10,24 +10,17 @@ way restructuredtext-lint does it.
 from __future__ import annotations
 
 import copy
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-# docutils imports Pygments, when it is installed, to highlight code. We
-# never highlight ("syntax_highlight": "none" below), and the import costs
-# more than parsing a spec: keep docutils from making it.
-_PYGMENTS_ABSENT = "pygments" not in sys.modules
-if _PYGMENTS_ABSENT:
-    sys.modules["pygments"] = None  # type: ignore[assignment]
-try:
+from .lean import without_unused_imports
+
+with without_unused_imports():
     from docutils import frontend, nodes, utils
     from docutils.parsers.rst import Parser
+    from docutils.parsers.rst.directives import images, misc, tables  # noqa: F401 - loaded lean, for later
     from docutils.readers.standalone import Reader
-finally:
-    if _PYGMENTS_ABSENT:
-        del sys.modules["pygments"]
 
 from . import sphinx_compat  # noqa: E402
 
