@@ -37,6 +37,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -103,7 +104,9 @@ def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[Sample,
     with tempfile.TemporaryFile() as stderr:
         peak = [0]
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
         done = threading.Event()
 
         def sample() -> None:
@@ -112,9 +115,15 @@ def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[Sample,
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Interrupted: leave nothing running.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+        finally:
+            done.set()
         wall = time.perf_counter() - start
-        done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         stderr.seek(0)
@@ -416,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # As a pip install would: bytecode compiled once, and kept.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "hooks" / "speckeeper")], check=True, env=env)
+    # Stopped, it still cleans up (the work folder is about 100 MB).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     work = Path(tempfile.mkdtemp(prefix="speckeeper-bench-"))
     try:
         print(f"setting up in {work}", file=sys.stderr)

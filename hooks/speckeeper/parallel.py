@@ -14,6 +14,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,10 +50,23 @@ _worker: Checker | None = None
 
 
 def _start_worker(config: Config, selection: Selection) -> None:
+    import signal
+
     from .check import Checker
 
+    # Ctrl-C is the parent's to handle: it stops the pool, once, quietly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (a CI timeout) cannot stop the pool: its
+    # workers would wait for work forever. They leave within a second.
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     global _worker
     _worker = Checker(config, selection)
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _check_in_worker(path: Path) -> list[Finding]:
@@ -100,10 +115,14 @@ def _in_pool(checker: Checker, files: list[Path], workers: int) -> list[list[Fin
     # Windows) the platform's default start method is the safe one.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     chunksize = max(1, -(-len(files) // (workers * CHUNKS_PER_JOB)))
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
         initargs=(checker.config, checker.selection),
-    ) as pool:
+    )
+    try:
         return list(pool.map(_check_in_worker, files, chunksize=chunksize))
+    finally:
+        # On an interrupt, chunks not started yet are dropped, not waited for.
+        pool.shutdown(wait=True, cancel_futures=True)
