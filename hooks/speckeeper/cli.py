@@ -47,18 +47,23 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         "--extend-select", type=_codes, default=(), metavar="CODES", help="these codes too, on top of the defaults"
     )
     parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="not these codes (or prefixes)")
+    _add_jobs_option(parser)
+    parser.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
+    )
+
+
+def _add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    """``--jobs N``; the command reads ``args.jobs or parallel.default_jobs()``."""
     parser.add_argument(
         "--jobs",
         "-j",
         type=_jobs,
         default=0,
         metavar="N",
-        help="check files in N processes (default: one per CPU; 1: in this process)",
-    )
-    parser.add_argument(
-        "--cache",
-        metavar="DIR",
-        help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
+        help="work on files in N processes (default: one per CPU; 1: in this process)",
     )
 
 
