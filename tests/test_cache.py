@@ -25,7 +25,8 @@ def repo(in_tmp: Path) -> Path:
 
 
 def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
-    code = main(["check", "specs", "--cache", ".cache", "--jobs", "1", *extra])
+    # Structure rules: these specs are not where naming rules want them.
+    code = main(["check", "specs", "--select", "SK1", "--cache", ".cache", "--jobs", "1", *extra])
     return code, capsys.readouterr().out
 
 
@@ -72,7 +73,7 @@ def test_a_config_change_checks_again(repo: Path, capsys: pytest.CaptureFixture[
     code, after = _run(capsys)
     assert "SK103" in before and "SK103" not in after
     assert code == 1  # The missing "Testing" section is still reported.
-    assert main(["check", "specs", "--cache", ".cache", "--ignore", "SK101"]) == 0
+    assert main(["check", "specs", "--select", "SK1", "--cache", ".cache", "--ignore", "SK101"]) == 0
 
 
 def test_a_template_change_checks_again(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,7 +98,7 @@ def test_a_corrupt_entry_is_ignored_and_replaced(repo: Path, capsys: pytest.Capt
 
 def test_a_cache_that_cannot_be_written_is_a_warning(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / ".cache").write_text("a file, not a folder")
-    assert main(["check", "specs", "--cache", ".cache"]) == 1
+    assert main(["check", "specs", "--select", "SK1", "--cache", ".cache"]) == 1
     out, err = capsys.readouterr()
     assert "SK103" in out
     assert err.count("speckeeper: warning: cannot write the cache in .cache:") == 1
@@ -106,5 +107,5 @@ def test_a_cache_that_cannot_be_written_is_a_warning(repo: Path, capsys: pytest.
 def test_findings_are_reported_against_the_path_as_given(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _run(capsys)
     spec = repo / "specs" / "renamed.rst"
-    assert main(["check", str(spec), "--cache", ".cache"]) == 1
+    assert main(["check", str(spec), "--select", "SK1", "--cache", ".cache"]) == 1
     assert capsys.readouterr().out.startswith(f"{spec}:")

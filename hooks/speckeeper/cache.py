@@ -73,16 +73,18 @@ class Cache:
 
     def key(self, checker: Checker, path: Path) -> str | None:
         """The key of ``path``'s findings; None when it is not worth caching
-        (it cannot be read, or has no template: the check itself is cheap)."""
+        (it is refused, or has no template: the check itself is cheap)."""
         from .check import enabled_codes
+        from .source import Limits, Refusal, read
         from .template import NoTemplate, _read_following_links
 
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            return None
         relpath = checker.config.relpath(path)
         settings = checker.config.for_path(relpath)
+        # Read as the check reads: a FIFO, a huge file or a symlink out of
+        # the repo is refused here too (and cheaply checked, uncached).
+        source = read(path, Limits(settings.max_bytes, settings.max_sections), checker.config.root)
+        if isinstance(source, Refusal):
+            return None
         try:
             template = checker.templates.path_for(relpath, settings).resolve()
         except NoTemplate:
@@ -97,7 +99,7 @@ class Cache:
         digest = hashlib.sha256()
         for part in (self._code, relpath, repr(settings), enabled, self._templates[template]):
             digest.update(part.encode() + b"\0")
-        digest.update(raw)
+        digest.update(source.raw)
         return digest.hexdigest()
 
     def _entry(self, key: str) -> Path:

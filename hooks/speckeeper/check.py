@@ -14,16 +14,15 @@ from . import rules
 from .config import Config, ConfigError, Settings
 from .parallel import check_files
 from .parse import RstParser
-from .rule import Context, Finding
+from .rule import Context, Finding, Tree
+from .source import TOO_LARGE, Limits, Refusal, read
 from .spec import build
 from .template import NoTemplate, TemplateLoader
 
 if TYPE_CHECKING:
     from .cache import Cache
 
-# Findings about a file that could not be checked at all.
-UNREADABLE = "SK001"
-UNDECODABLE = "SK002"
+# A spec whose release has no template file.
 NO_TEMPLATE = "SK003"
 
 # ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those
@@ -72,18 +71,31 @@ def validate(config: Config, selection: Selection) -> None:
             _expand(override.values.get(key, ()), f"overrides {key.replace('_', '-')}")
 
 
-def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
-    """The spec files under ``paths``: folders recurse to ``.rst`` files."""
+def walk(paths: Iterable[Path], config: Config, suffix: str = "") -> Iterator[Path]:
+    """The files under ``paths`` (ending in ``suffix``), excluded ones aside.
+
+    Folders recurse, skipping hidden and tool folders; files named
+    directly are yielded whatever their name ends in.
+    """
     for path in paths:
         if path.is_dir():
             for folder, subfolders, names in os.walk(path):
                 subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRS and not d.startswith("."))
+                # A folder named like a spec is reported (reading refuses it),
+                # not entered.
+                names = [*names, *(d for d in subfolders if d.endswith(".rst"))]
+                subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
                 for name in sorted(names):
                     candidate = Path(folder) / name
-                    if name.endswith(".rst") and not config.excluded(config.relpath(candidate)):
+                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
                         yield candidate
         elif not config.excluded(config.relpath(path)):
             yield path
+
+
+def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
+    """The spec files under ``paths``: folders recurse to ``.rst`` files."""
+    return walk(paths, config, ".rst")
 
 
 def suppressed(comments: Iterable[tuple[int, str]]) -> frozenset[str]:
@@ -107,39 +119,48 @@ class Checker:
     def check_file(self, path: Path) -> list[Finding]:
         shown = str(path)
         relpath = self.config.relpath(path)
-        try:
-            raw = path.read_bytes()
-        except IsADirectoryError:
-            return [Finding(shown, 1, 1, UNREADABLE, "cannot read: is a directory, expected an .rst file")]
-        except OSError as error:
-            return [Finding(shown, 1, 1, UNREADABLE, f"cannot read: {error.strerror or error}")]
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = raw.count(b"\n", 0, error.start) + 1
-            col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-            return [Finding(shown, line, col, UNDECODABLE, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded")]
         settings = self.config.for_path(relpath)
+        source = read(path, Limits(settings.max_bytes, settings.max_sections), self.config.root)
+        if isinstance(source, Refusal):
+            return [Finding(shown, source.line, source.col, source.code, source.message)]
         try:
             template = self.templates.for_spec(relpath, settings)
         except NoTemplate as error:
             return [Finding(shown, 1, 1, NO_TEMPLATE, str(error))]
         enabled = enabled_codes(settings, self.selection)
-        spec = build(shown, text, self.parser, raw=raw)
+        if not any(rule.code in enabled for rule in rules.PER_SPEC):
+            return []  # Only repo-level rules run: no need to parse.
+        try:
+            spec = build(shown, source.text, self.parser, raw=source.raw)
+        except RecursionError:
+            return [Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")]
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
         silenced = suppressed(spec.comments())
         findings = [
             Finding(shown, hit.line, hit.col, rule.code, hit.message)
-            for rule in rules.ALL
+            for rule in rules.PER_SPEC
             if rule.code in enabled and rule.code not in silenced
             for hit in rule.check(spec, ctx)
         ]
         # By position; at one position, in rule and template order.
         return sorted(dict.fromkeys(findings), key=lambda f: (f.line, f.col))
 
+    def check_tree(self, paths: Iterable[Path]) -> list[Finding]:
+        """Run the repo-level rules once over every file under ``paths``."""
+        tree = Tree(self.config, tuple(walk(paths, self.config)))
+        findings = set()
+        for rule in rules.PER_REPO:
+            for place, hit in rule.check(tree):
+                relpath = self.config.relpath(place)
+                if rule.code in enabled_codes(self.config.for_path(relpath), self.selection):
+                    findings.add(Finding(str(place), hit.line, hit.col, rule.code, hit.message))
+        return sorted(findings)
+
     def check(self, paths: Iterable[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
         """Every finding under ``paths``, by path then line, whatever ``jobs``."""
+        paths = list(paths)
         findings = check_files(self, list(collect(paths, self.config)), jobs=jobs, cache=cache)
+        findings.extend(self.check_tree(paths))
         return sorted(findings, key=by_path)
 
 

@@ -47,12 +47,23 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         "--extend-select", type=_codes, default=(), metavar="CODES", help="these codes too, on top of the defaults"
     )
     parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="not these codes (or prefixes)")
+    _add_baseline_options(parser)
     _add_jobs_option(parser)
     parser.add_argument(
         "--cache",
         metavar="DIR",
         help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
     )
+
+
+def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="fail only on findings not recorded in FILE; list its entries that no longer occur",
+    )
+    group.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE, and exit 0")
 
 
 def _add_jobs_option(parser: argparse.ArgumentParser) -> None:
@@ -81,6 +92,9 @@ def run_check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     selection = Selection(args.select, args.extend_select, args.ignore)
     validate(config, selection)
+    if args.baseline or args.write_baseline:
+        from . import baseline  # hashlib and json: only with a baseline.
+    recorded = baseline.load(Path(args.baseline)) if args.baseline else None
     paths = [Path(p) for p in args.paths]
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -92,6 +106,17 @@ def run_check(args: argparse.Namespace) -> int:
 
         cache = Cache(Path(args.cache))
     findings = Checker(config, selection).check(paths, jobs=jobs, cache=cache)
+    if args.write_baseline:
+        count = baseline.write(Path(args.write_baseline), findings, config)
+        print(f"wrote {count} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
+        return EXIT_CLEAN
+    if recorded is not None:
+        findings, stale = baseline.compare(recorded, findings, config, baseline.scope(config, selection, paths))
+        for entry in stale:
+            print(f"{entry.path}: {entry.code} {entry.message} (in the baseline, no longer found)", file=sys.stderr)
+        if stale:
+            entries = "entry no longer occurs" if len(stale) == 1 else "entries no longer occur"
+            print(f"{len(stale)} baseline {entries}: write the baseline again to drop them", file=sys.stderr)
     sys.stdout.write(output.FORMATS[args.format](findings))
     sys.stdout.flush()
     if findings and args.format == "text":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
+# The parts a ``tracker-urls`` pattern may name.
+TRACKER_PARTS = frozenset({"project", "slug", "id"})
 
 
 class ConfigError(Exception):
@@ -56,6 +59,31 @@ class Settings:
     # A repo's own Sphinx roles and directives, accepted as valid.
     roles: tuple[str, ...] = ()
     directives: tuple[str, ...] = ()
+    # Naming and lifecycle (SK3xx). The tracker project a spec names;
+    # empty: any project.
+    project: str = "nova"
+    # The tracker URLs that count, before the first section. "{project}"
+    # is compared with ``project``, "{slug}" with the file name, "{id}"
+    # is anything. A repo may add bug or story URLs.
+    tracker_urls: tuple[str, ...] = ("https://blueprints.launchpad.net/{project}/+spec/{slug}",)
+    # A comment (``.. text``) before the first section that stands for a
+    # tracker URL; empty: none does.
+    tracker_opt_out: str = ""
+    # The state folders of a release folder, in lifecycle order.
+    states: tuple[str, ...] = ("approved", "implemented")
+    # Release folder names: a regular expression the whole name matches.
+    release_pattern: str = r"[a-z]+|\d{4}\.[12]"
+    # Other places a spec may live, outside release and state folders.
+    other_layouts: tuple[str, ...] = ("specs/abandoned/{slug}.rst",)
+    # The file in a release folder whose lines are "old new" redirects;
+    # empty: redirects are not checked.
+    redirects: str = "redirects"
+    # Leftovers (SK4xx): image and figure directives are allowed.
+    allow_images: bool = False
+    # Bounds on what is parsed at all (nova's largest spec is 47 kB with
+    # about 60 titles): beyond them a file gets one finding, not a hang.
+    max_bytes: int = 1_000_000
+    max_sections: int = 1_000
 
 
 # Keys an [[overrides]] table may set, besides "paths".
@@ -69,6 +97,11 @@ OVERRIDABLE = frozenset(
         "select",
         "extend_select",
         "ignore",
+        "project",
+        "tracker_urls",
+        "tracker_opt_out",
+        "states",
+        "allow_images",
     }
 )
 
@@ -180,6 +213,7 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
         overrides.append(Override(tuple(paths), _settings_values(raw, here, OVERRIDABLE)))
     config = Config(root=root, source=source, base=base, overrides=tuple(overrides))
     _check_templates(config)
+    _check_patterns(config)
     return config
 
 
@@ -188,6 +222,24 @@ def _check_templates(config: Config) -> None:
     for template in {config.base.template, *(o.values.get("template", "") for o in config.overrides)}:
         if template and "{" not in template and not (config.root / template).is_file():
             raise ConfigError(f"{config.source or 'configuration'}: template file not found: {template}")
+
+
+def _check_patterns(config: Config) -> None:
+    """A release pattern must be a regular expression; tracker URLs must
+    name only the parts speckeeper knows."""
+    where = config.source or "configuration"
+    try:
+        re.compile(config.base.release_pattern)
+    except re.error as error:
+        raise ConfigError(f"{where}: release-pattern is not a regular expression: {error}") from None
+    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+        for url in settings.tracker_urls:
+            unknown = set(re.findall(r"\{([^}]*)\}", url)) - TRACKER_PARTS
+            if unknown:
+                raise ConfigError(
+                    f"{where}: tracker-urls: unknown part {{{sorted(unknown)[0]}}} in {url!r}"
+                    f" (known: {', '.join('{%s}' % p for p in sorted(TRACKER_PARTS))})"
+                )
 
 
 def load_file(path: Path) -> Config:

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
-_FIELD = re.compile(r"\{(release|state|slug)\}")
+_FIELDS = {"release": "[^/]+", "state": "[^/]+", "slug": "[^/]+"}
+
+
+def fields_regex(text: str, fields: Mapping[str, str]) -> str:
+    """``text`` as a regular expression: each ``{name}`` of ``fields``
+    becomes a group of that name and pattern; the rest matches itself."""
+    names = re.compile(r"\{(" + "|".join(map(re.escape, fields)) + r")\}")
+    parts = []
+    position = 0
+    for match in names.finditer(text):
+        parts.append(re.escape(text[position : match.start()]))
+        parts.append(f"(?P<{match.group(1)}>{fields[match.group(1)]})")
+        position = match.end()
+    parts.append(re.escape(text[position:]))
+    return "".join(parts)
 
 
 @lru_cache(maxsize=32)
 def _pattern(layout: str) -> re.Pattern[str]:
-    parts = []
-    position = 0
-    for match in _FIELD.finditer(layout):
-        parts.append(re.escape(layout[position : match.start()]))
-        parts.append(f"(?P<{match.group(1)}>[^/]+)")
-        position = match.end()
-    parts.append(re.escape(layout[position:]))
     # Anchored at the end and at a folder boundary, so that a spec named by
     # a path from outside the repo still shows its parts.
-    return re.compile("(?:^|/)" + "".join(parts) + "$")
+    return re.compile("(?:^|/)" + fields_regex(layout, _FIELDS) + "$")
 
 
 def parts(layout: str, relpath: str) -> dict[str, str] | None:

@@ -6,10 +6,12 @@ turn off, and together they cost more than parsing a spec:
 
 - Pygments, to highlight code (``syntax_highlight`` is ``"none"``): with
   Pygments absent while docutils is imported, docutils does without it;
-- ``urllib.request``, which the table, image and include directives import
-  to fetch URLs (``file_insertion_enabled`` is off): they are imported with a
-  stand-in whose two names import the real module when called, which with
-  these settings they never are.
+- ``urllib.request`` and ``urllib.error``, which the table, image and
+  include directives import to fetch URLs (``file_insertion_enabled`` is
+  off): they are imported with stand-ins. The stand-in functions import the
+  real module when called, which with these settings they never are; the
+  one exception class, ``URLError``, is only ever caught beside ``OSError``,
+  its base class, which stands in for it.
 
 Either stand-in is used only while the modules are imported, only if the
 real module is not already loaded, and is gone afterwards: whatever else
@@ -47,7 +49,13 @@ def _deferred_urllib_request() -> types.ModuleType:
 @contextmanager
 def without_unused_imports() -> Iterator[None]:
     """Import docutils' modules inside this block."""
-    stand_ins: dict[str, types.ModuleType | None] = {"pygments": None, "urllib.request": _deferred_urllib_request()}
+    urllib_error = types.ModuleType("urllib.error", "Stands in for urllib.error while docutils is imported.")
+    urllib_error.URLError = OSError  # type: ignore[attr-defined]
+    stand_ins: dict[str, types.ModuleType | None] = {
+        "pygments": None,
+        "urllib.request": _deferred_urllib_request(),
+        "urllib.error": urllib_error,
+    }
     placed = [name for name in stand_ins if name not in sys.modules]
     for name in placed:
         sys.modules[name] = stand_ins[name]  # type: ignore[assignment]

@@ -14,8 +14,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +49,7 @@ _worker: Checker | None = None
 
 def _start_worker(config: Config, selection: Selection) -> None:
     import signal
+    import threading
 
     from .check import Checker
 
@@ -64,6 +63,8 @@ def _start_worker(config: Config, selection: Selection) -> None:
 
 
 def _exit_with(parent: int) -> None:
+    import time
+
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(1)

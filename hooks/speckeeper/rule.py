@@ -12,9 +12,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from .config import Settings
+from .config import Config, Settings
 from .spec import Spec
 from .template import Template
 
@@ -74,3 +75,49 @@ class Rule:
     @property
     def doc(self) -> str:
         return inspect.getdoc(self.check) or ""
+
+
+@dataclass
+class Tree:
+    """What a repo-level rule is given: every file under the checked paths.
+
+    Files of any kind (redirects, stray ``.txt`` files), excluded ones
+    aside, as the paths were given. A rule may also look at the files beside
+    them (the other state folder, every release's redirects file); a path a
+    redirects line names is only tested for existence inside the repo, and
+    nothing is read because a spec's content names it.
+    """
+
+    config: Config
+    files: tuple[Path, ...]
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    def relpath(self, path: Path) -> str:
+        return self.config.relpath(path)
+
+    def settings(self, path: Path) -> Settings:
+        return self.config.for_path(self.relpath(path))
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+class Place(NamedTuple):
+    """A repo-level hit: the file or folder it is about, and where in it."""
+
+    path: Path
+    hit: Hit
+
+
+RepoCheck = Callable[[Tree], Iterator[Place]]
+
+
+@dataclass(frozen=True)
+class RepoRule(Rule):
+    """A rule over the checked files together (folders, redirects, a spec's
+    lifecycle), run once per check rather than once per spec. Whether it
+    applies to a place is decided by the settings of that place's path."""
+
+    check: RepoCheck  # type: ignore[assignment]

@@ -1,14 +1,19 @@
 """The rule registry: every rule speckeeper knows, from each rule module.
 
 Adding a rule is one function in the module of its group and one entry in
-that module's ``RULES``.
+that module's ``RULES``. A :class:`~speckeeper.rule.RepoRule` (lifecycle)
+runs once over the checked files instead of once per spec.
 """
 
 from __future__ import annotations
 
-from ..rule import Rule
-from . import rst, structure
+from ..rule import RepoRule, Rule
+from . import leftovers, lifecycle, naming, rst, structure
 
-ALL: tuple[Rule, ...] = (*structure.RULES, *rst.RULES)
+ALL: tuple[Rule, ...] = (*structure.RULES, *rst.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES)
+
+# Rules run on each spec, and rules run once on the checked files together.
+PER_SPEC: tuple[Rule, ...] = tuple(rule for rule in ALL if not isinstance(rule, RepoRule))
+PER_REPO: tuple[RepoRule, ...] = tuple(rule for rule in ALL if isinstance(rule, RepoRule))
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL}

@@ -1,0 +1,158 @@
+"""The baseline: today's findings recorded, so that only new ones fail.
+
+A repo adopting speckeeper (or turning more rules on) records what it has
+with ``speckeeper check --write-baseline FILE``; CI then runs
+``speckeeper check --baseline FILE``, which reports and fails on findings
+that are not in the file, and lists the entries that no longer occur, so
+that the file can shrink (write it again).
+
+An entry is a finding's path (relative to the config's folder), its code
+and a fingerprint of its message and of the text of its line, whitespace
+aside; never the line number, so a finding keeps matching when lines are
+added above it. Entries count: a file with the same finding twice needs
+two entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .check import Selection, enabled_codes
+from .config import Config, ConfigError
+from .rule import Finding
+from .source import Limits, Refusal, read
+
+FORMAT = "speckeeper-baseline"
+VERSION = 1
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    """One recorded finding."""
+
+    path: str
+    code: str
+    fingerprint: str
+    message: str = ""  # For the people who read the file; not compared.
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.path, self.code, self.fingerprint)
+
+
+def fingerprint(code: str, message: str, line_text: str) -> str:
+    """What identifies a finding within its file, wherever its line moves."""
+    text = "\0".join((code, message, " ".join(line_text.split())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class _Lines:
+    """The lines of the files findings are in, each file read once, as
+    carefully as a spec is; one that is not read (a folder, a FIFO, a file
+    gone) has no lines, and its findings' messages alone identify them."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._files: dict[str, list[str]] = {}
+
+    def text(self, path: str, line: int) -> str:
+        if path not in self._files:
+            settings = self._config.for_path(self._config.relpath(Path(path)))
+            found = read(Path(path), Limits(settings.max_bytes, settings.max_sections), self._config.root)
+            self._files[path] = [] if isinstance(found, Refusal) else found.text.splitlines()
+        lines = self._files[path]
+        return lines[line - 1] if 1 <= line <= len(lines) else ""
+
+
+def entries(findings: Iterable[Finding], config: Config) -> list[tuple[Entry, Finding]]:
+    """Each finding with its baseline entry."""
+    lines = _Lines(config)
+    return [
+        (
+            Entry(
+                config.relpath(Path(f.path)),
+                f.code,
+                fingerprint(f.code, f.message, lines.text(f.path, f.line)),
+                f.message,
+            ),
+            f,
+        )
+        for f in findings
+    ]
+
+
+def write(path: Path, findings: Iterable[Finding], config: Config) -> int:
+    """Record ``findings`` in ``path``; the number of entries written."""
+    recorded = sorted(entry for entry, _ in entries(findings, config))
+    data = {
+        FORMAT: VERSION,
+        "entries": [
+            {"path": e.path, "code": e.code, "fingerprint": e.fingerprint, "message": e.message} for e in recorded
+        ],
+    }
+    try:
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
+    return len(recorded)
+
+
+def load(path: Path) -> list[Entry]:
+    """The entries of a baseline file; a file that is not one is a ConfigError."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the baseline: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError(f"{path}: not a baseline (expected JSON from --write-baseline): {error}") from None
+    if not isinstance(data, dict) or data.get(FORMAT) != VERSION or not isinstance(data.get("entries"), list):
+        raise ConfigError(f"{path}: not a baseline: expected {{{FORMAT!r}: {VERSION}, 'entries': [...]}}")
+    found = []
+    for index, raw in enumerate(data["entries"], 1):
+        fields = ("path", "code", "fingerprint")
+        if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in fields):
+            raise ConfigError(f"{path}: baseline entry #{index} needs path, code and fingerprint strings")
+        message = raw.get("message", "")
+        found.append(Entry(raw["path"], raw["code"], raw["fingerprint"], message if isinstance(message, str) else ""))
+    return found
+
+
+def compare(
+    recorded: Iterable[Entry],
+    findings: Iterable[Finding],
+    config: Config,
+    checked: Callable[[Entry], bool],
+) -> tuple[list[Finding], list[Entry]]:
+    """The findings not in the baseline, and the entries that no longer
+    occur among those ``checked`` (of a path and code this run looked at)."""
+    left = Counter(entry.key for entry in recorded)
+    new = []
+    for entry, finding in entries(findings, config):
+        if left[entry.key] > 0:
+            left[entry.key] -= 1
+        else:
+            new.append(finding)
+    stale = []
+    for entry in sorted(recorded):
+        if left[entry.key] > 0 and checked(entry):
+            left[entry.key] -= 1
+            stale.append(entry)
+    return new, stale
+
+
+def scope(config: Config, selection: Selection, paths: Iterable[Path]) -> Callable[[Entry], bool]:
+    """Whether a run over ``paths`` looked for an entry: its path is under
+    one of them and its code ran there. Only such entries can be stale."""
+    roots = [config.relpath(path).rstrip("/") for path in paths]
+
+    def checked(entry: Entry) -> bool:
+        under = any(root in ("", ".") or entry.path == root or entry.path.startswith(root + "/") for root in roots)
+        return under and entry.code in enabled_codes(config.for_path(entry.path), selection)
+
+    return checked

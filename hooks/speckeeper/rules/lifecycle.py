@@ -1,0 +1,346 @@
+"""Lifecycle rules: the folders specs live in, and the redirects that keep
+links alive as specs move from ``approved/`` to ``implemented/``.
+
+These are repo-level rules: each runs once over every file under the
+checked paths (:class:`~speckeeper.rule.Tree`), not once per spec, as they
+are about folders, ``redirects`` files and pairs of specs. Redirects follow
+nova-specs' ``doc/source/redirect.py``: each line of
+``specs/<release>/redirects`` is ``old new``, ``old`` relative to the
+release folder, ``new`` relative to ``old``'s folder (or a URL). Checking a
+redirect stats the file it names inside the repo; it never reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import layout
+from ..config import Settings
+from ..rule import Hit, Place, RepoRule, Tree
+from ..source import Limits, Refusal, read
+
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a file sits among the folders specs live in."""
+
+    level: str  # "state": in a state folder; "release": in a release folder; "other": another layout's folder.
+    folder: str  # The relative path of the folder it is in.
+    release: str = ""  # The release folder's name, for "state" and "release".
+    release_dir: Path | None = None
+    state: str = ""
+
+
+def where(settings: Settings, path: Path, relpath: str) -> Where | None:
+    """Which of the folders specs live in holds ``path``, if any."""
+    folder = relpath.rsplit("/", 1)[0] if "/" in relpath else ""
+    prefix = f"{folder}/" if folder else ""
+    if any(layout.parts(other, f"{prefix}x.rst") is not None for other in settings.other_layouts):
+        return Where("other", folder)
+    found = layout.parts(settings.layout, f"{prefix}x.rst")
+    if found is not None and "release" in found:
+        # A layout's parts are folders: the release folder is as many
+        # folders up from a spec as the layout has after "{release}/".
+        up = settings.layout.split("{release}", 1)[1].count("/")
+        return Where("state", folder, found["release"], path.parents[max(up, 1) - 1], found.get("state", ""))
+    found = layout.parts(settings.layout, f"{prefix}s/x.rst")
+    if found is not None and "release" in found and "state" in found:
+        return Where("release", folder, found["release"], path.parent)
+    return None
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """One line of a redirects file, resolved to absolute paths."""
+
+    source: Path  # The redirects file.
+    line: int
+    old: str  # As written.
+    new: str
+    old_path: str  # Absolute, normalised.
+    target: str  # Absolute, normalised; "" for a URL.
+
+
+def _normal(path: Path | str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _read_lines(tree: Tree, path: Path) -> list[str] | Refusal:
+    """A redirects file's lines, read as carefully as a spec (no FIFO, no
+    symlink out of the repo, bounded size), without the final newline;
+    each file once per run."""
+
+    def lines() -> list[str] | Refusal:
+        settings = tree.settings(path)
+        found = read(path, Limits(settings.max_bytes, settings.max_sections), tree.config.root)
+        if isinstance(found, Refusal):
+            return found
+        text = found.text.split("\n")
+        return text[:-1] if text and text[-1] == "" else text
+
+    return tree.memo(f"lines:{_normal(path)}", lines)
+
+
+def format_problem(line: str) -> str | None:
+    """What is wrong with one line of a redirects file, or None.
+
+    nova's docs build splits each line on one space into exactly two
+    paths; a blank line or a third field breaks the build.
+    """
+    fields = line.rstrip().split(" ")
+    if len(fields) != 2 or not all(fields):
+        shown = line if len(line) <= 60 else line[:57] + "..."
+        return f'redirect line "{shown}" is not "old new": expected two paths separated by one space'
+    old, new = fields
+    if not old.endswith(".rst") or old.startswith("/") or ".." in old.split("/"):
+        return f'redirect source "{old}" is not a spec path in this folder: expected e.g. approved/<slug>.rst'
+    if not _URL.match(new) and not new.endswith(".rst"):
+        return f'redirect target "{new}" is not a spec: expected a path ending in .rst, or a URL'
+    return None
+
+
+def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
+    """The well-formed lines of a redirects file (see :func:`format_problem`)."""
+    lines = _read_lines(tree, path)
+    found: list[Redirect] = []
+    for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
+        if format_problem(line) is not None:
+            continue
+        old, new = line.rstrip().split(" ")
+        old_path = _normal(path.parent / old)
+        target = "" if _URL.match(new) else _normal(Path(old_path).parent / new)
+        found.append(Redirect(path, number, old, new, old_path, target))
+    return found
+
+
+def _is_redirects(tree: Tree, path: Path) -> bool:
+    name = tree.settings(path).redirects
+    return bool(name) and path.name == name
+
+
+def _index(tree: Tree) -> dict[str, Redirect]:
+    """Every redirect of the repo by its old path: those of the checked
+    files, and those of every release folder, so that chains resolve."""
+
+    def build() -> dict[str, Redirect]:
+        settings = tree.config.base
+        files = {_normal(p): p for p in tree.files if _is_redirects(tree, p)}
+        prefix = settings.layout.split("{release}", 1)[0] if "{release}" in settings.layout else None
+        if prefix is not None and settings.redirects:
+            for path in sorted((tree.config.root / prefix).glob(f"*/{settings.redirects}")):
+                files.setdefault(_normal(path), path)
+        index: dict[str, Redirect] = {}
+        for path in files.values():
+            for redirect in read_redirects(tree, path):
+                index.setdefault(redirect.old_path, redirect)
+        return index
+
+    return tree.memo("redirects", build)
+
+
+def resolves(index: dict[str, Redirect], target: str) -> str | None:
+    """Where a redirect target ends: an existing file, a URL ("") or None."""
+    seen: set[str] = set()
+    while target and not os.path.isfile(target):
+        redirect = index.get(target)
+        if redirect is None or target in seen:
+            return None
+        seen.add(target)
+        target = redirect.target
+    return target
+
+
+def _redirected(index: dict[str, Redirect], old: Path, new: Path) -> bool:
+    """Whether a redirect (or a chain of them) leads from ``old`` to ``new``."""
+    redirect = index.get(_normal(old))
+    return redirect is not None and resolves(index, redirect.target) == _normal(new)
+
+
+def _repo_root(tree: Tree, redirects: Path) -> Path:
+    """The folder a redirect must stay inside: the repo the file is in."""
+    root = Path(_normal(tree.config.root))
+    return root if Path(_normal(redirects)).is_relative_to(root) else redirects.parent.parent
+
+
+def check_redirect_format(tree: Tree) -> Iterator[Place]:
+    """A line of a redirects file is not ``old new``.
+
+    The docs build turns each line into an HTML redirect, splitting it on
+    one space; a blank line, a tab or a third field fails the build, and a
+    source that is not a spec path redirects nothing.
+
+    Bad::
+
+        approved/awesome-thing.rst  ../implemented/awesome-thing.rst
+
+    Good::
+
+        approved/awesome-thing.rst ../implemented/awesome-thing.rst
+    """
+    for path in tree.files:
+        if not _is_redirects(tree, path):
+            continue
+        lines = _read_lines(tree, path)
+        if isinstance(lines, Refusal):
+            yield Place(path, Hit(lines.line, lines.col, f"redirects file not read: {lines.message}"))
+            continue
+        for number, line in enumerate(lines, 1):
+            problem = format_problem(line)
+            if problem:
+                yield Place(path, Hit(number, 1, problem))
+
+
+def check_redirect_target(tree: Tree) -> Iterator[Place]:
+    """A redirect points at a spec that does not exist.
+
+    A redirect keeps old links working after a spec moves; one whose target
+    is gone (renamed again, or never there) leads readers to a 404. A
+    target that is itself redirected counts when the chain ends at a spec;
+    URL targets are not fetched.
+
+    Bad::
+
+        approved/awesome-thing.rst ../implemented/awesome-thing.rst
+        (and no specs/<release>/implemented/awesome-thing.rst)
+
+    Good::
+
+        approved/awesome-thing.rst ../implemented/awesome-thing.rst
+    """
+    for path in tree.files:
+        if not _is_redirects(tree, path):
+            continue
+        # The whole repo's redirects, read only when there is one to check.
+        index = _index(tree)
+        root = _repo_root(tree, path)
+        for redirect in read_redirects(tree, path):
+            if not redirect.target:
+                continue
+            shown = os.path.relpath(redirect.target, root)
+            if shown.startswith(".."):
+                yield Place(path, Hit(redirect.line, 1, f'redirect target "{redirect.new}" is outside the repo'))
+            elif resolves(index, redirect.target) is None:
+                yield Place(
+                    path,
+                    Hit(redirect.line, 1, f'redirect target "{redirect.new}" does not exist: expected a spec at {shown}'),
+                )
+
+
+def check_two_states(tree: Tree) -> Iterator[Place]:
+    """A spec is in two state folders of one release.
+
+    When a spec is implemented it moves from ``approved/`` to
+    ``implemented/`` (and a redirect keeps the old link); a copy left behind
+    is two specs that will drift. A redirect between the two says the pair
+    is meant.
+
+    Bad::
+
+        specs/zed/approved/awesome-thing.rst
+        specs/zed/implemented/awesome-thing.rst
+
+    Good::
+
+        specs/zed/implemented/awesome-thing.rst
+        specs/zed/redirects:
+        approved/awesome-thing.rst ../implemented/awesome-thing.rst
+    """
+    for path in tree.files:
+        if not path.name.endswith(".rst"):
+            continue
+        settings = tree.settings(path)
+        place = where(settings, path, tree.relpath(path))
+        if place is None or place.level != "state" or place.state not in settings.states:
+            continue
+        copies = [(s, path.parent.parent / s / path.name) for s in settings.states]
+        copies = [(s, p) for s, p in copies if p.is_file() and not tree.config.excluded(tree.relpath(p))]
+        if len(copies) < 2:
+            continue
+        (first, first_path), (second, second_path) = copies[0], copies[1]
+        index = _index(tree)  # Read only when a spec is in two places.
+        if _redirected(index, first_path, second_path) or _redirected(index, second_path, first_path):
+            continue
+        yield Place(
+            first_path,
+            Hit(
+                1,
+                1,
+                f'spec is in both {first}/ and {second}/ of release "{place.release}": '
+                f"expected it in {second}/ only (or a redirect between them)",
+            ),
+        )
+
+
+def check_stray_file(tree: Tree) -> Iterator[Place]:
+    """A file that is not a spec where specs live.
+
+    A release folder holds only state folders and its redirects file; a
+    state folder holds only ``.rst`` specs (nova's gate asks the same).
+    Hidden files such as ``.gitignore`` are left alone.
+
+    Bad::
+
+        specs/zed/approved/awesome-thing.txt
+        specs/zed/notes.md
+
+    Good::
+
+        specs/zed/approved/awesome-thing.rst
+    """
+    for path in tree.files:
+        if path.name.startswith(".") or path.name.endswith(".rst") or _is_redirects(tree, path):
+            continue
+        settings = tree.settings(path)
+        place = where(settings, path, tree.relpath(path))
+        if place is None:
+            continue
+        if place.level == "release":
+            expected = ", ".join([f"{s}/" for s in settings.states] + ([settings.redirects] if settings.redirects else []))
+            yield Place(path, Hit(1, 1, f'file "{path.name}" in release folder {place.folder}: expected only {expected}'))
+        else:
+            yield Place(path, Hit(1, 1, f'file "{path.name}" where specs live ({place.folder}): expected only .rst specs'))
+
+
+def check_release_folder(tree: Tree) -> Iterator[Place]:
+    """A release folder's name is not a release.
+
+    Release folders are named after releases (``release-pattern``; nova's
+    are ``zed`` or ``2025.1``, and ``backlog``); a typo or a new naming
+    scheme puts specs where the docs index does not look.
+
+    Bad::
+
+        specs/2025.3/approved/awesome-thing.rst
+        specs/Zed/approved/awesome-thing.rst
+
+    Good::
+
+        specs/2025.2/approved/awesome-thing.rst
+    """
+    reported: set[Path] = set()
+    for path in tree.files:
+        settings = tree.settings(path)
+        place = where(settings, path, tree.relpath(path))
+        if place is None or place.release_dir is None or place.release_dir in reported:
+            continue
+        if not re.fullmatch(settings.release_pattern, place.release):
+            reported.add(place.release_dir)
+            yield Place(
+                place.release_dir,
+                Hit(1, 1, f'folder "{place.release}" is not a release: expected a name matching {settings.release_pattern}'),
+            )
+
+
+RULES = (
+    RepoRule("SK310", "redirect-format", "lifecycle", check_redirect_format),
+    RepoRule("SK311", "redirect-target", "lifecycle", check_redirect_target),
+    RepoRule("SK312", "two-states", "lifecycle", check_two_states),
+    RepoRule("SK313", "stray-file", "lifecycle", check_stray_file),
+    RepoRule("SK314", "release-folder", "lifecycle", check_release_folder),
+)

@@ -1,0 +1,351 @@
+"""Naming rules: a spec's file name, its tracker URL and where it lives.
+
+The template asks that the file name match the blueprint URL
+(``.../+spec/awesome-thing`` is ``awesome-thing.rst``), and the spec repo
+keeps specs in ``specs/<release>/<state>/``. No spec repo's gate checks
+either; these rules do, from the spec's path and from the URLs the doctree
+shows before the first section. Which URLs count as a tracker, the project,
+the states and the layout are configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from docutils import nodes
+
+from .. import layout
+from ..config import Settings
+from ..rule import Context, Hit, Rule
+from ..spec import Spec
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+TRACKER_SLUG = "SK303"
+# What each part of a ``tracker-urls`` pattern matches (config.TRACKER_PARTS).
+_PART_PATTERNS = {"project": r"[^/\s]+", "slug": r"\S*?", "id": r"\S+"}
+
+
+def preamble(spec: Spec) -> list[nodes.Element]:
+    """What the spec says between its title and its first section."""
+    found = []
+    for child in spec.doctree.children:
+        if isinstance(child, nodes.section):
+            break
+        if isinstance(child, nodes.Element) and not isinstance(child, nodes.title):
+            found.append(child)
+    return found
+
+
+def line_of(node: nodes.Node, default: int = 1) -> int:
+    """The source line of a node, or of the nearest ancestor that has one."""
+    current: nodes.Node | None = node
+    while current is not None:
+        if current.line:
+            return int(current.line)
+        current = current.parent
+    return default
+
+
+@lru_cache(maxsize=64)
+def _tracker_pattern(url: str) -> re.Pattern[str]:
+    """A ``tracker-urls`` entry as a regular expression; http and https,
+    and a trailing slash or none, name the same tracker."""
+    scheme, sep, rest = url.partition("://")
+    prefix = "https?://"
+    if not (sep and scheme in ("http", "https")):
+        prefix, rest = "", url
+    slash = "" if url.endswith("/") else "/?"
+    return re.compile(prefix + layout.fields_regex(rest, _PART_PATTERNS) + slash)
+
+
+@dataclass(frozen=True)
+class TrackerUrl:
+    """A URL before the first section that a ``tracker-urls`` pattern matches."""
+
+    url: str
+    line: int
+    alone: bool  # The URL is the whole paragraph: on a line (or lines) of its own.
+    project: str | None
+    slug: str | None
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """What a spec says about its tracker, read once per spec."""
+
+    urls: tuple[TrackerUrl, ...]
+    others: tuple[tuple[str, int], ...]  # Other URLs before the first section.
+    opted_out: bool
+
+    def chosen(self, slug: str) -> TrackerUrl | None:
+        """The tracker URL that names this spec, or else the first one."""
+        for found in self.urls:
+            if found.slug is None or found.slug == slug:
+                return found
+        return self.urls[0] if self.urls else None
+
+
+def match_tracker(url: str, settings: Settings) -> re.Match[str] | None:
+    """How a URL matches the first ``tracker-urls`` pattern it matches."""
+    for pattern in settings.tracker_urls:
+        match = _tracker_pattern(pattern).fullmatch(url)
+        if match:
+            return match
+    return None
+
+
+def read_tracker(spec: Spec, settings: Settings) -> Tracker:
+    """The tracker URLs, other URLs and opt-out comment above the first
+    section; lists there are notes (the template's own), not the tracker."""
+    urls: list[TrackerUrl] = []
+    others: list[tuple[str, int]] = []
+    opted_out = False
+    opt_out = " ".join(settings.tracker_opt_out.split()).casefold()
+    for node in preamble(spec):
+        if isinstance(node, nodes.comment):
+            opted_out = opted_out or bool(opt_out) and " ".join(node.astext().split()).casefold() == opt_out
+            continue
+        if isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
+            continue
+        for reference in node.findall(nodes.reference):
+            url = reference.get("refuri")
+            if not url:
+                continue
+            line = line_of(reference)
+            match = match_tracker(url, settings)
+            if match is None:
+                others.append((url, line))
+                continue
+            parts = match.groupdict()
+            paragraph = reference.parent
+            alone = isinstance(paragraph, nodes.paragraph) and paragraph.astext().strip() == reference.astext().strip()
+            urls.append(TrackerUrl(url, line, alone, parts.get("project"), parts.get("slug")))
+    return Tracker(tuple(urls), tuple(others), opted_out)
+
+
+def tracker_of(spec: Spec, ctx: Context) -> Tracker:
+    """The spec's tracker, read once however many rules ask."""
+    return ctx.memo("tracker", lambda: read_tracker(spec, ctx.settings))
+
+
+def file_slug(relpath: str) -> str:
+    """The slug a spec's file name gives: its name without ``.rst``."""
+    name = relpath.rsplit("/", 1)[-1]
+    return name[: -len(".rst")] if name.endswith(".rst") else name
+
+
+def expected_url(settings: Settings, slug: str) -> str:
+    """The tracker URL this spec should name, for messages."""
+    pattern = settings.tracker_urls[0] if settings.tracker_urls else ""
+    return pattern.replace("{project}", settings.project or "<project>").replace("{slug}", slug or "<slug>")
+
+
+def _title_line(spec: Spec) -> int:
+    return spec.titles[0].line if spec.titles else 1
+
+
+def _template_urls(ctx: Context) -> frozenset[str]:
+    """The tracker URLs the template shows on lines of their own: examples."""
+    template = ctx.template.spec
+    return frozenset(url.url for url in read_tracker(template, ctx.settings).urls if url.alone)
+
+
+def in_spec_tree(ctx: Context) -> bool:
+    """Whether the spec is under the folder the layout starts with
+    (``specs/``). Naming rules judge specs in a spec repo; a draft or a
+    sample elsewhere has no name to keep yet."""
+    top = ctx.settings.layout.split("{", 1)[0]
+    return not top or re.search(f"(?:^|/){re.escape(top)}", ctx.relpath) is not None
+
+
+def check_file_name(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The file name is not a slug: lower-case letters, digits and hyphens.
+
+    Launchpad names blueprints so, and the template asks that the file be
+    named after the blueprint; a name with capitals or underscores cannot
+    match one.
+
+    Bad::
+
+        specs/2025.1/approved/Live_Migrate-vTPM.rst
+
+    Good::
+
+        specs/2025.1/approved/live-migrate-vtpm.rst
+    """
+    if not in_spec_tree(ctx):
+        return
+    slug = file_slug(ctx.relpath)
+    if not SLUG.fullmatch(slug):
+        suggested = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "a-slug"
+        yield Hit(1, 1, f'file name "{slug}.rst" is not a slug: expected lower-case letters, digits and hyphens, like "{suggested}.rst"')
+
+
+def check_tracker_missing(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """No tracker URL before the first section.
+
+    The spec names its blueprint (or whatever tracker the repo accepts, see
+    ``tracker-urls``) on a line of its own under the title, so that readers
+    and tools can find the work it proposes. A repo may accept an opt-out
+    comment instead (``tracker-opt-out``).
+
+    Bad::
+
+        =========================
+        Awesome thing for servers
+        =========================
+
+        This spec proposes ...
+
+    Good::
+
+        =========================
+        Awesome thing for servers
+        =========================
+
+        https://blueprints.launchpad.net/nova/+spec/awesome-thing
+
+        This spec proposes ...
+    """
+    if not in_spec_tree(ctx):
+        return
+    tracker = tracker_of(spec, ctx)
+    if tracker.urls or tracker.opted_out or not ctx.settings.tracker_urls:
+        return
+    expected = expected_url(ctx.settings, file_slug(ctx.relpath))
+    if tracker.others:
+        url, line = tracker.others[0]
+        yield Hit(line, 1, f"no tracker URL before the first section: expected {expected}, found {url}")
+    else:
+        yield Hit(_title_line(spec), 1, f"no tracker URL before the first section: expected a line {expected}")
+
+
+def check_tracker_slug(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The tracker URL names another blueprint than the file name.
+
+    The template asks that the file be named after its blueprint, so that
+    one finds the other. A copied spec (``openapi.rst`` naming
+    ``+spec/openapi-2``) or the template's own ``+spec/example`` left in
+    place is a mismatch.
+
+    Bad::
+
+        # specs/2025.1/approved/openapi.rst
+        https://blueprints.launchpad.net/nova/+spec/openapi-2
+
+    Good::
+
+        # specs/2025.1/approved/openapi-2.rst
+        https://blueprints.launchpad.net/nova/+spec/openapi-2
+    """
+    if not in_spec_tree(ctx):
+        return
+    slug = file_slug(ctx.relpath)
+    chosen = tracker_of(spec, ctx).chosen(slug)
+    if chosen is None or chosen.slug is None or chosen.slug == slug:
+        return
+    expected = expected_url(ctx.settings, slug)
+    if chosen.url in _template_urls(ctx):
+        yield Hit(chosen.line, 1, f"tracker URL is the template's example {chosen.url}: expected {expected}")
+    elif not chosen.slug:
+        yield Hit(chosen.line, 1, f"tracker URL {chosen.url} names no blueprint: expected {expected}")
+    else:
+        yield Hit(
+            chosen.line,
+            1,
+            f'tracker URL names "{chosen.slug}", expected "{slug}" as the file name is (rename one of them)',
+        )
+
+
+def check_tracker_project(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The tracker URL names another project than the repo's.
+
+    A spec in nova-specs proposes work on nova; a blueprint of another
+    project (or a misspelt project) is the wrong link. The project is the
+    ``project`` key.
+
+    Bad::
+
+        https://blueprints.launchpad.net/Nova/+spec/awesome-thing
+
+    Good::
+
+        https://blueprints.launchpad.net/nova/+spec/awesome-thing
+    """
+    if not in_spec_tree(ctx):
+        return
+    expected = ctx.settings.project
+    chosen = tracker_of(spec, ctx).chosen(file_slug(ctx.relpath))
+    if expected and chosen is not None and chosen.project is not None and chosen.project != expected:
+        yield Hit(chosen.line, 1, f'tracker URL names project "{chosen.project}", expected "{expected}"')
+
+
+def check_tracker_line(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The tracker URL shares its paragraph with other text.
+
+    The template puts the URL on a line of its own, where tools (and
+    readers) find it; a URL split over two lines also lands here, as only
+    its first line is the link.
+
+    Bad::
+
+        Blueprint: https://blueprints.launchpad.net/nova/+spec/awesome-thing
+
+    Good::
+
+        https://blueprints.launchpad.net/nova/+spec/awesome-thing
+    """
+    if not in_spec_tree(ctx):
+        return
+    chosen = tracker_of(spec, ctx).chosen(file_slug(ctx.relpath))
+    if chosen is not None and not chosen.alone:
+        yield Hit(chosen.line, 1, f"tracker URL {chosen.url} is not on a line of its own: expected the URL alone")
+
+
+def in_layout(settings: Settings, relpath: str) -> bool:
+    """Whether a path is where specs live: the layout or another one."""
+    return any(layout.parts(pattern, relpath) is not None for pattern in (settings.layout, *settings.other_layouts))
+
+
+def check_layout(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The spec is not where specs live, or not in a state folder.
+
+    Specs live in ``specs/<release>/<state>/<slug>.rst`` (the ``layout``
+    key), with the repo's states (``states``: nova's are ``approved`` and
+    ``implemented``), or in another place the repo names
+    (``other-layouts``, such as ``specs/abandoned/<slug>.rst``). The docs
+    build, the redirects and the reviewers all look there.
+
+    Bad::
+
+        specs/2025.1/live-migrate-vtpm.rst
+        specs/2025.1/proposed/live-migrate-vtpm.rst
+
+    Good::
+
+        specs/2025.1/approved/live-migrate-vtpm.rst
+    """
+    if not in_spec_tree(ctx):
+        return
+    settings = ctx.settings
+    found = layout.parts(settings.layout, ctx.relpath)
+    if found is None:
+        if not in_layout(settings, ctx.relpath):
+            yield Hit(1, 1, f"spec is not where specs live: expected {settings.layout}, found {ctx.relpath}")
+        return
+    if "state" in found and settings.states and found["state"] not in settings.states:
+        states = ", ".join(settings.states)
+        yield Hit(1, 1, f'spec is in folder "{found["state"]}", expected a state folder: {states}')
+
+
+RULES = (
+    Rule("SK301", "file-name", "naming", check_file_name),
+    Rule("SK302", "tracker-missing", "naming", check_tracker_missing, default=False),
+    Rule(TRACKER_SLUG, "tracker-slug", "naming", check_tracker_slug),
+    Rule("SK304", "tracker-project", "naming", check_tracker_project),
+    Rule("SK305", "tracker-line", "naming", check_tracker_line, default=False),
+    Rule("SK306", "layout", "naming", check_layout),
+)

@@ -1,0 +1,231 @@
+"""Lifecycle rules: folders, stray files and redirects, run once over the
+checked files; on small repos built here and over the real corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from speckeeper import rules
+from speckeeper.cli import main
+
+from .conftest import FIXTURES
+
+GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+LIFECYCLE = ",".join(r.code for r in rules.ALL if r.group == "lifecycle")
+
+
+def repo(root: Path, files: dict[str, str]) -> Path:
+    """Files by relative path; a ".rst" with no text gets a good spec."""
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text or (GOOD if relpath.endswith(".rst") else ""), encoding="utf-8")
+    return root
+
+
+def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
+    code = main(["check", *args, "--select", LIFECYCLE])
+    return code, capsys.readouterr().out.splitlines()
+
+
+def test_a_tidy_repo_is_clean(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(
+        in_tmp,
+        {
+            "specs/zed/approved/b.rst": "",
+            "specs/zed/implemented/a.rst": "",
+            "specs/zed/redirects": "approved/a.rst ../implemented/a.rst\n",
+            "specs/zed/.gitignore": "",
+            "specs/2025.1/approved/c.rst": "",
+            "specs/2025.1/redirects": "",
+            "specs/backlog/approved/d.rst": "",
+            "specs/abandoned/e.rst": "",
+            "specs/abandoned/redirects": "",
+            "specs/backlog/redirects": "approved/e.rst ../../abandoned/e.rst\n",
+        },
+    )
+    assert check(capsys, "specs") == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("", 'redirect line "" is not "old new": expected two paths separated by one space'),
+        ("approved/a.rst  ../implemented/a.rst", 'redirect line "approved/a.rst  ../implemented/a.rst" is not "old new"'),
+        ("approved/a.rst\t../implemented/a.rst", "is not \"old new\": expected two paths separated by one space"),
+        ("approved/a.rst ../implemented/a.rst extra", "is not \"old new\""),
+        ("approved/a ../implemented/a.rst", 'redirect source "approved/a" is not a spec path in this folder'),
+        ("../a.rst ../implemented/a.rst", 'redirect source "../a.rst" is not a spec path in this folder'),
+        ("approved/a.rst ../implemented/", 'redirect target "../implemented/" is not a spec: expected a path ending'),
+    ],
+    ids=["blank", "two spaces", "tab", "three fields", "no .rst", "outside the folder", "target a folder"],
+)
+def test_redirect_format(in_tmp: Path, capsys: pytest.CaptureFixture[str], line: str, message: str) -> None:
+    good = "approved/b.rst ../implemented/a.rst"
+    repo(in_tmp, {"specs/zed/implemented/a.rst": "", "specs/zed/redirects": f"{good}\n{line}\n{good}\n"})
+    code, out = check(capsys, "specs")
+    assert code == 1
+    assert len(out) == 1 and out[0].startswith("specs/zed/redirects:2:1: SK310 ") and message in out[0], out
+
+
+def test_redirect_targets(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(
+        in_tmp,
+        {
+            "specs/zed/implemented/final.rst": "",
+            "specs/zed/redirects": (
+                "approved/gone.rst ../implemented/gone.rst\n"  # 1: nothing there
+                "approved/first.rst ../approved/second.rst\n"  # 2: a chain that ends at a spec
+                "approved/second.rst ../implemented/final.rst\n"
+                "approved/loop.rst ../approved/loop2.rst\n"  # 4: a loop ends nowhere
+                "approved/loop2.rst ../approved/loop.rst\n"  # 5
+                "approved/moved.rst https://docs.openstack.org/placement/latest/specs/moved.html\n"
+                "approved/escape.rst ../../../../etc/passwd.rst\n"  # 7
+            ),
+        },
+    )
+    code, out = check(capsys, "specs")
+    assert code == 1
+    assert out == [
+        'specs/zed/redirects:1:1: SK311 redirect target "../implemented/gone.rst" does not exist: '
+        "expected a spec at specs/zed/implemented/gone.rst",
+        'specs/zed/redirects:4:1: SK311 redirect target "../approved/loop2.rst" does not exist: '
+        "expected a spec at specs/zed/approved/loop2.rst",
+        'specs/zed/redirects:5:1: SK311 redirect target "../approved/loop.rst" does not exist: '
+        "expected a spec at specs/zed/approved/loop.rst",
+        'specs/zed/redirects:7:1: SK311 redirect target "../../../../etc/passwd.rst" is outside the repo',
+    ]
+
+
+def test_a_chain_may_go_through_another_release(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Checking one release folder still follows redirects of the others."""
+    repo(
+        in_tmp,
+        {
+            "specs/yoga/redirects": "approved/a.rst ../../zed/approved/a.rst\n",
+            "specs/zed/redirects": "approved/a.rst ../implemented/a.rst\n",
+            "specs/zed/implemented/a.rst": "",
+        },
+    )
+    assert check(capsys, "specs/yoga") == (0, [])
+
+
+def test_spec_in_two_states(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp, {"specs/zed/approved/a.rst": "", "specs/zed/implemented/a.rst": "", "specs/zed/redirects": ""})
+    expected = (
+        1,
+        [
+            'specs/zed/approved/a.rst:1:1: SK312 spec is in both approved/ and implemented/ of release "zed": '
+            "expected it in implemented/ only (or a redirect between them)"
+        ],
+    )
+    assert check(capsys, "specs") == expected
+    # A pre-commit run names only the file it changed; the copy is found beside it.
+    assert check(capsys, "specs/zed/implemented/a.rst") == expected
+    (in_tmp / "specs/zed/redirects").write_text("approved/a.rst ../implemented/a.rst\n")
+    assert check(capsys, "specs") == (0, [])
+
+
+def test_excluded_files_are_not_lifecycle_files(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """nova keeps a copy of the release template in both state folders."""
+    repo(in_tmp, {"specs/zed/approved/zed-template.rst": "", "specs/zed/implemented/zed-template.rst": ""})
+    assert check(capsys, "specs") == (0, [])
+
+
+def test_stray_files(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(
+        in_tmp,
+        {
+            "specs/zed/approved/a.rst": "",
+            "specs/zed/approved/a.txt": "",
+            "specs/zed/notes.md": "",
+            "specs/zed/.gitignore": "",
+            "specs/abandoned/b.txt": "",
+            "specs/README": "",
+            "doc/source/conf.py": "",
+        },
+    )
+    code, out = check(capsys, ".")
+    assert code == 1
+    assert out == [
+        'specs/abandoned/b.txt:1:1: SK313 file "b.txt" where specs live (specs/abandoned): expected only .rst specs',
+        'specs/zed/approved/a.txt:1:1: SK313 file "a.txt" where specs live (specs/zed/approved): '
+        "expected only .rst specs",
+        'specs/zed/notes.md:1:1: SK313 file "notes.md" in release folder specs/zed: '
+        "expected only approved/, implemented/, redirects",
+    ]
+
+
+def test_release_folders(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(
+        in_tmp,
+        {
+            "specs/Zed/approved/a.rst": "",
+            "specs/Zed/approved/b.rst": "",
+            "specs/2025.3/redirects": "",
+            "specs/2025.2/approved/c.rst": "",
+            "specs/backlog/approved/d.rst": "",
+        },
+    )
+    code, out = check(capsys, "specs")
+    assert code == 1
+    pattern = r"[a-z]+|\d{4}\.[12]"
+    assert out == [
+        f'specs/2025.3:1:1: SK314 folder "2025.3" is not a release: expected a name matching {pattern}',
+        f'specs/Zed:1:1: SK314 folder "Zed" is not a release: expected a name matching {pattern}',
+    ]
+    (in_tmp / ".speckeeper.toml").write_text('release-pattern = "[A-Z][a-z]+|\\\\d{4}\\\\.[1-4]|backlog"\n')
+    assert check(capsys, "specs") == (0, [])
+
+
+def test_rules_are_enabled_per_path(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(
+        in_tmp,
+        {
+            "specs/zed/approved/a.txt": "",
+            "specs/yoga/approved/a.txt": "",
+            ".speckeeper.toml": '[[overrides]]\npaths = ["specs/yoga/**"]\nignore = ["SK313"]\n',
+        },
+    )
+    code, out = check(capsys, "specs")
+    assert [line.split(":")[0] for line in out] == ["specs/zed/approved/a.txt"]
+
+
+def test_rules_list_shows_the_lifecycle_group(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "SK311"]) == 0
+    assert capsys.readouterr().out.startswith("SK311 redirect-target (lifecycle; on)\n\nA redirect points at")
+
+
+def test_corpus_lifecycle_findings(nova_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three redirects in nova-specs lead nowhere, each checked by hand: the
+    kilo line's spec went to liberty/implemented/, the liberty line names the
+    liberty template (never in implemented/), and mitaka's implemented spec
+    is named add-project-id-in-os-server-groups-api.rst. Every other line,
+    chains and the placement URLs included, resolves."""
+    monkeypatch.chdir(nova_repo)
+    code, out = check(capsys, "specs")
+    assert code == 1
+    assert [line.split(": SK311 ")[0] for line in out] == [
+        "specs/kilo/redirects:33:1",
+        "specs/liberty/redirects:12:1",
+        "specs/mitaka/redirects:3:1",
+    ]
+
+
+def test_a_redirects_file_is_read_as_carefully_as_a_spec(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO would block a reader forever; a symlink may lead out of the repo."""
+    os.mkfifo(repo(in_tmp, {"specs/zed/approved/a.rst": ""}) / "specs/zed/redirects")
+    outside = in_tmp.parent / f"{in_tmp.name}-outside"
+    outside.write_text("approved/a.rst ../implemented/a.rst\n")
+    (in_tmp / "specs/yoga").mkdir()
+    (in_tmp / "specs/yoga/redirects").symlink_to(outside)
+    code, out = check(capsys, "specs")
+    assert code == 1
+    assert out[0].startswith("specs/yoga/redirects:1:1: SK310 redirects file not read: symlink to ")
+    assert out[1] == (
+        "specs/zed/redirects:1:1: SK310 redirects file not read: "
+        "not a regular file (a device, FIFO or socket): not read"
+    )
