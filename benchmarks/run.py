@@ -187,137 +187,209 @@ def _has_command(speckeeper: str, command: str, env: dict[str, str]) -> str:
     return done.stdout if done.returncode == 0 else ""
 
 
+@dataclass
+class Setup:
+    """What every item's set-up shares."""
+
+    args: argparse.Namespace
+    work: Path
+    env: dict[str, str]
+    nova: Path  # The corpus copy, configured as nova's gate.
+    files: list[str]  # What speckeeper checks there, relative to it.
+    facts: dict[str, object]
+    speckeeper: str = str(BIN / "speckeeper")
+
+    @property
+    def jobs(self) -> str:
+        return str(self.args.jobs)
+
+    @property
+    def check(self) -> list[str]:
+        return [self.speckeeper, "check", "specs", "--select", "SK"]
+
+
+def _commit_all(repo: Path, message: str) -> None:
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-qm", message)
+
+
+def item_check(setup: Setup) -> list[Bench]:
+    """1. speckeeper check, every rule, in one job and in all."""
+    return [
+        Bench("check-1", "1. speckeeper check, 1 job", [*setup.check, "--jobs", "1"], setup.nova),
+        Bench("check-n", f"1. speckeeper check, {setup.jobs} jobs", [*setup.check, "--jobs", setup.jobs], setup.nova),
+    ]
+
+
+def item_pre_commit(setup: Setup) -> list[Bench]:
+    """2. pre-commit with the shipped hooks, at this repository's HEAD."""
+    bench = Bench("pre-commit", "2. pre-commit run --all-files", [], setup.work / "precommit")
+    hooks_file = REPO / ".pre-commit-hooks.yaml"
+    pre_commit = _tool("pre-commit")
+    if not hooks_file.is_file():
+        bench.skipped = "no .pre-commit-hooks.yaml in the repository yet (issue 6)"
+        return [bench]
+    if not pre_commit:
+        bench.skipped = "pre-commit is not installed here"
+        return [bench]
+    import yaml
+
+    hooks = [hook["id"] for hook in yaml.safe_load(hooks_file.read_text(encoding="utf-8"))]
+    # The hook that runs every rule is item 1's command; the per-group hooks
+    # would check the same files again, one group each.
+    hooks = ["speckeeper"] if "speckeeper" in hooks else hooks
+    repo = bench.cwd
+    shutil.copytree(setup.nova, repo)
+    rev = _git(REPO, "rev-parse", "HEAD")
+    hook_list = "".join(f"      - id: {hook}\n        args: [--select, SK]\n" for hook in hooks)
+    (repo / ".pre-commit-config.yaml").write_text(f"repos:\n  - repo: {REPO}\n    rev: {rev}\n    hooks:\n{hook_list}")
+    setup.env["PRE_COMMIT_HOME"] = str(setup.work / "pre-commit-home")
+    _commit_all(repo, "corpus")
+    installed = subprocess.run([pre_commit, "install-hooks"], cwd=repo, env=setup.env, capture_output=True, text=True)
+    if installed.returncode != 0:
+        bench.skipped = f"pre-commit install-hooks failed: {(installed.stdout + installed.stderr).strip().splitlines()[-1:]}"
+        return [bench]
+    bench.cmd = [pre_commit, "run", "--all-files"]
+
+    def undo_fixes() -> None:
+        _git(repo, "checkout", "-q", "--", ".")
+
+    bench.prepare = undo_fixes
+    setup.facts["pre-commit hooks"] = f"{', '.join(hooks)} at {rev[:10]} (installed before timing)"
+    return [bench]
+
+
+def item_doc8(setup: Setup) -> list[Bench]:
+    """3. doc8, the tool users run today, over the same files."""
+    doc8 = setup.args.doc8 or (str(DOC8_VENV) if DOC8_VENV.exists() else _tool("doc8"))
+    if not doc8:
+        return [Bench("doc8", "3. doc8", [], setup.nova, skipped=f"doc8 is not installed (see --doc8: {DOC8_SETUP})")]
+    version = subprocess.run([doc8, "--version"], capture_output=True, text=True).stdout.strip()
+    setup.facts["doc8"] = f"{version} ({doc8})"
+    return [Bench("doc8", "3. doc8", [doc8, *setup.files], setup.nova)]
+
+
+def item_floor(setup: Setup) -> list[Bench]:
+    """4. The docutils floor, in as many processes as item 1."""
+    floor = [sys.executable, str(REPO / "benchmarks" / "floor.py"), "--files-from", str(setup.work / "files.txt")]
+    return [
+        Bench("floor-1", "4. docutils floor, 1 process", [*floor, "--jobs", "1"], setup.nova),
+        Bench("floor-n", f"4. docutils floor, {setup.jobs} processes", [*floor, "--jobs", setup.jobs], setup.nova),
+    ]
+
+
+def item_one_file(setup: Setup) -> list[Bench]:
+    """5. One file, against the interpreter and docutils' import."""
+    sizes = sorted(((setup.nova / f).read_bytes().count(b"\n"), f) for f in setup.files)
+    median_lines, one = sizes[len(sizes) // 2]
+    setup.facts["one file"] = f"{one} ({median_lines} lines, the median), default rules as a commit hook runs them"
+    return [
+        Bench("one-file", "5. speckeeper check, one file", [setup.speckeeper, "check", one], setup.nova),
+        Bench("import", '5. python -c "import docutils.core"', [sys.executable, "-c", "import docutils.core"], setup.nova),
+    ]
+
+
+def item_copier(setup: Setup) -> list[Bench]:
+    """6. copier: a spec from this template, against a minimal template."""
+    out = setup.work / "copier-out"
+    spec_copy = Bench("copier-spec", "6. copier copy --defaults, a spec", [], out)
+    minimal_copy = Bench("copier-minimal", "6. copier copy --defaults, a one-file template", [], out)
+    copier = _tool("copier")
+    if not (REPO / "copier.yml").is_file():
+        spec_copy.skipped = minimal_copy.skipped = "no copier.yml in the repository yet (issue 5)"
+        return [spec_copy, minimal_copy]
+    if not copier:
+        spec_copy.skipped = minimal_copy.skipped = "copier is not installed here"
+        return [spec_copy, minimal_copy]
+    minimal = setup.work / "minimal-template"
+    minimal.mkdir()
+    (minimal / "copier.yml").write_text('name:\n  type: str\n  default: "example"\n  help: a name\n')
+    (minimal / "{{ name }}.rst.jinja").write_text("{{ name }}\n{{ '=' * name|length }}\n")
+    _commit_all(minimal, "minimal")
+    out.mkdir()
+    for bench, source in ((spec_copy, REPO), (minimal_copy, minimal)):
+        target = out / bench.key
+        bench.cmd = [copier, "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD", str(source), str(target)]
+
+        def fresh(target: Path = target) -> None:
+            shutil.rmtree(target, ignore_errors=True)
+
+        bench.prepare = fresh
+    setup.facts["copier"] = "both templates committed git repositories, copied at HEAD"
+    return [spec_copy, minimal_copy]
+
+
+def item_fix(setup: Setup) -> list[Bench]:
+    """7. fix, over a mutated copy, afresh for each run."""
+    bench = Bench("fix", f"7. speckeeper fix, {setup.jobs} jobs, mutated corpus", [], setup.work / "fixing")
+    fix_help = _has_command(setup.speckeeper, "fix", setup.env)
+    if not fix_help:
+        bench.skipped = "speckeeper has no fix command yet (issue 3)"
+        return [bench]
+    mutated = setup.work / "mutated"
+    shutil.copytree(setup.nova, mutated)
+    _mutate(mutated, setup.files)
+    bench.cmd = [setup.speckeeper, "fix", "specs"] + (["--jobs", setup.jobs] if "--jobs" in fix_help else [])
+
+    def unfix() -> None:
+        shutil.rmtree(bench.cwd, ignore_errors=True)
+        shutil.copytree(mutated, bench.cwd)
+
+    bench.prepare = unfix
+    return [bench]
+
+
+def item_growth(setup: Setup) -> list[Bench]:
+    """8. Growth: the corpus 2 and 4 times over (1x is item 1 in all jobs)."""
+    benches = []
+    for times in (2, 4):
+        grown = setup.work / f"growth-{times}x"
+        shutil.copytree(setup.nova, grown)
+        for copy in range(1, times):
+            for name in setup.files:
+                (grown / f"copy{copy}" / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(setup.nova / name, grown / f"copy{copy}" / name)
+        command = [setup.speckeeper, "check", ".", "--select", "SK", "--jobs", setup.jobs]
+        benches.append(Bench(f"growth-{times}x", f"8. growth {times}x, {setup.jobs} jobs", command, grown))
+    return benches
+
+
+def item_cache(setup: Setup) -> list[Bench]:
+    """Beyond: --cache, cold (emptied before each run) and warm."""
+    cache = setup.work / "cache"
+    cached = [*setup.check, "--jobs", setup.jobs, "--cache", str(cache)]
+    return [
+        Bench("cache-cold", f"cache cold, {setup.jobs} jobs", cached, setup.nova, lambda: shutil.rmtree(cache, ignore_errors=True)),
+        Bench("cache-warm", f"cache warm, {setup.jobs} jobs", cached, setup.nova),
+    ]
+
+
+# By the issue's numbers; an item whose ratios need item 1 brings it along.
+ITEMS: dict[str, Callable[[Setup], list[Bench]]] = {
+    "1": item_check,
+    "2": item_pre_commit,
+    "3": item_doc8,
+    "4": item_floor,
+    "5": item_one_file,
+    "6": item_copier,
+    "7": item_fix,
+    "8": item_growth,
+    "cache": item_cache,
+}
+NEEDS_CHECK = {"2", "3", "4", "7", "8"}
+
+
 def build(args: argparse.Namespace, work: Path, env: dict[str, str]) -> tuple[list[Bench], dict[str, object]]:
-    speckeeper = str(BIN / "speckeeper")
-    python = sys.executable
-    jobs = str(args.jobs)
     nova = work / "nova"
     files = _copy_corpus(args.corpus, nova, args.quick)
     (work / "files.txt").write_text("\n".join(files) + "\n", encoding="utf-8")
-    facts: dict[str, object] = {"files": len(files), "lines": _lines(nova, files)}
-    check = [speckeeper, "check", "specs", "--select", "SK"]
-    floor = [python, str(REPO / "benchmarks" / "floor.py"), "--files-from", str(work / "files.txt")]
-    benches = [
-        Bench("check-1", "1. speckeeper check, 1 job", [*check, "--jobs", "1"], nova),
-        Bench("check-n", f"1. speckeeper check, {jobs} jobs", [*check, "--jobs", jobs], nova),
-        Bench("floor-1", "4. docutils floor, 1 process", [*floor, "--jobs", "1"], nova),
-        Bench("floor-n", f"4. docutils floor, {jobs} processes", [*floor, "--jobs", jobs], nova),
-    ]
-
-    # 2. pre-commit with the shipped hooks, at this repository's HEAD.
-    precommit = Bench("pre-commit", "2. pre-commit run --all-files", [], work / "precommit")
-    hooks_file = REPO / ".pre-commit-hooks.yaml"
-    if not hooks_file.is_file():
-        precommit.skipped = "no .pre-commit-hooks.yaml in the repository yet (issue 6)"
-    elif not _tool("pre-commit"):
-        precommit.skipped = "pre-commit is not installed here"
-    else:
-        import yaml
-
-        hooks = [hook["id"] for hook in yaml.safe_load(hooks_file.read_text(encoding="utf-8"))]
-        repo = work / "precommit"
-        shutil.copytree(nova, repo)
-        rev = _git(REPO, "rev-parse", "HEAD")
-        hook_list = "".join(f"      - id: {hook}\n" for hook in hooks)
-        (repo / ".pre-commit-config.yaml").write_text(f"repos:\n  - repo: {REPO}\n    rev: {rev}\n    hooks:\n{hook_list}")
-        env["PRE_COMMIT_HOME"] = str(work / "pre-commit-home")
-        _git(repo, "init", "-q")
-        _git(repo, "add", "-A")
-        _git(repo, "-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-qm", "corpus")
-        subprocess.run([_tool("pre-commit"), "install-hooks"], cwd=repo, env=env, check=True, capture_output=True)
-        precommit.cmd = [_tool("pre-commit"), "run", "--all-files"]  # type: ignore[list-item]
-
-        def undo_fixes() -> None:
-            _git(repo, "checkout", "-q", "--", ".")
-
-        precommit.prepare = undo_fixes
-        facts["pre-commit hooks"] = f"{', '.join(hooks)} at {rev[:10]}"
-    benches.append(precommit)
-
-    # 3. doc8, the tool users run today, over the same files.
-    doc8 = args.doc8 or (str(DOC8_VENV) if DOC8_VENV.exists() else _tool("doc8"))
-    benches.append(
-        Bench("doc8", "3. doc8", [doc8, *files], nova)
-        if doc8
-        else Bench("doc8", "3. doc8", [], nova, skipped=f"doc8 is not installed (see --doc8: {DOC8_SETUP})")
-    )
-    if doc8:
-        version = subprocess.run([doc8, "--version"], capture_output=True, text=True).stdout.strip()
-        facts["doc8"] = f"{version} ({doc8})"
-
-    # 5. One file, against the interpreter and docutils' import.
-    sizes = sorted(((nova / f).read_bytes().count(b"\n"), f) for f in files)
-    median_lines, one = sizes[len(sizes) // 2]
-    facts["one file"] = f"{one} ({median_lines} lines, the median)"
-    benches += [
-        Bench("one-file", "5. speckeeper check, one file", [speckeeper, "check", one, "--select", "SK"], nova),
-        Bench("import", '5. python -c "import docutils.core"', [python, "-c", "import docutils.core"], nova),
-    ]
-
-    # 6. copier: a spec from this template, against a minimal template.
-    copier = _tool("copier")
-    out = work / "copier-out"
-    spec_copy = Bench("copier-spec", "6. copier copy --defaults, a spec", [], out)
-    minimal_copy = Bench("copier-minimal", "6. copier copy --defaults, a one-file template", [], out)
-    if not (REPO / "copier.yml").is_file():
-        spec_copy.skipped = minimal_copy.skipped = "no copier.yml in the repository yet (issue 5)"
-    elif not copier:
-        spec_copy.skipped = minimal_copy.skipped = "copier is not installed here"
-    else:
-        minimal = work / "minimal-template"
-        minimal.mkdir()
-        (minimal / "copier.yml").write_text('name:\n  type: str\n  default: "example"\n  help: a name\n')
-        (minimal / "{{ name }}.rst.jinja").write_text("{{ name }}\n{{ '=' * name|length }}\n")
-        _git(minimal, "init", "-q")
-        _git(minimal, "add", "-A")
-        _git(minimal, "-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-qm", "minimal")
-        out.mkdir()
-        for bench, source in ((spec_copy, REPO), (minimal_copy, minimal)):
-            target = out / bench.key
-            bench.cmd = [copier, "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD", str(source), str(target)]
-
-            def fresh(target: Path = target) -> None:
-                shutil.rmtree(target, ignore_errors=True)
-
-            bench.prepare = fresh
-    benches += [spec_copy, minimal_copy]
-
-    # 7. fix, over a mutated copy, afresh for each run.
-    fix = Bench("fix", f"7. speckeeper fix, {jobs} jobs, mutated corpus", [], work / "fixing")
-    fix_help = _has_command(speckeeper, "fix", env)
-    if not fix_help:
-        fix.skipped = "speckeeper has no fix command yet (issue 3)"
-    else:
-        mutated = work / "mutated"
-        shutil.copytree(nova, mutated)
-        _mutate(mutated, files)
-        fix.cmd = [speckeeper, "fix", "specs"] + (["--jobs", jobs] if "--jobs" in fix_help else [])
-
-        def unfix() -> None:
-            shutil.rmtree(work / "fixing", ignore_errors=True)
-            shutil.copytree(mutated, work / "fixing")
-
-        fix.prepare = unfix
-    benches.append(fix)
-
-    # Beyond: the cache, cold (emptied before each run) and warm.
-    cache = work / "cache"
-    cached = [*check, "--jobs", jobs, "--cache", str(cache)]
-    benches += [
-        Bench("cache-cold", f"cache cold, {jobs} jobs", cached, nova, prepare=lambda: shutil.rmtree(cache, ignore_errors=True)),
-        Bench("cache-warm", f"cache warm, {jobs} jobs", cached, nova),
-    ]
-
-    # 8. Growth: the corpus, 2 and 4 times over (1x is item 1 in all jobs).
-    for times in (2, 4):
-        grown = work / f"growth-{times}x"
-        shutil.copytree(nova, grown)
-        for copy in range(1, times):
-            for name in files:
-                (grown / f"copy{copy}" / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(nova / name, grown / f"copy{copy}" / name)
-        benches.append(Bench(f"growth-{times}x", f"8. growth {times}x, {jobs} jobs", [speckeeper, "check", ".", "--select", "SK", "--jobs", jobs], grown))
-    return benches, facts
+    setup = Setup(args, work, env, nova, files, {"files": len(files), "lines": _lines(nova, files)})
+    chosen = set(args.only)
+    if chosen & NEEDS_CHECK:
+        chosen.add("1")
+    benches = [bench for key, item in ITEMS.items() if key in chosen for bench in item(setup)]
+    return benches, setup.facts
 
 
 def run(benches: list[Bench], repeat: int, env: dict[str, str]) -> None:
@@ -390,13 +462,13 @@ def report(benches: list[Bench], facts: dict[str, object], args: argparse.Namesp
             continue
         verdict = "" if target is None else ("met" if value <= target else "**not met**")
         lines.append(f"| {name} | {value:.2f} | {'' if target is None else f'<= {target}'} | {verdict} |")
-    corpus = [by_key[k] for k in ("check-1", "check-n") if by_key[k].samples]
+    corpus = [by_key[k] for k in ("check-1", "check-n") if k in by_key and by_key[k].samples]
     if corpus:
         peak = max(s.tree_rss for b in corpus for s in b.samples) / MB
         verdict = "met" if peak < 200 else "**not met**"
         lines.append(f"| peak memory, corpus check, all processes | {peak:.0f} MB | < 200 MB | {verdict} |")
-    check_n = by_key["check-n"]
-    if check_n.samples:
+    check_n = by_key.get("check-n")
+    if check_n and check_n.samples:
         per = check_n.median() / int(facts["lines"]) * 100_000  # type: ignore[call-overload]
         lines.append(f"| check, {jobs} jobs, per 100,000 lines (1x) | {per:.2f} s | | |")
     return "\n".join(head + rows + lines) + "\n"
@@ -409,11 +481,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=0, metavar="N", help="runs of each command (default 5; 3 with --quick)")
     parser.add_argument("--jobs", type=int, default=0, metavar="N", help="the 'all cores' job count (default: this machine's)")
     parser.add_argument("--quick", action="store_true", help="a quarter of the corpus: to see that it all runs")
+    parser.add_argument(
+        "--only",
+        type=lambda value: [item.strip() for item in value.split(",") if item.strip()],
+        default=list(ITEMS),
+        metavar="ITEMS",
+        help=f"only these items, by number (e.g. 2,6,7 after a merge; also 'cache'): {', '.join(ITEMS)}",
+    )
     parser.add_argument("--doc8", metavar="PATH", help=f"the doc8 to run (default: {DOC8_VENV.relative_to(REPO)}, made by: {DOC8_SETUP})")
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report to FILE")
     parser.add_argument("--keep", action="store_true", help="keep the work folder and say where it is")
     args = parser.parse_args(argv)
     args.repeat = args.repeat or (3 if args.quick else 5)
+    unknown = [item for item in args.only if item not in ITEMS]
+    if unknown:
+        parser.error(f"--only: no item {unknown[0]!r} (items: {', '.join(ITEMS)})")
     if not args.jobs:
         from speckeeper.parallel import default_jobs
 
