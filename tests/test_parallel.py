@@ -103,3 +103,31 @@ def test_a_one_file_check_loads_nothing_it_does_not_use(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout == "0 []\nRequest Python\n"
+
+
+@pytest.mark.skipif(
+    not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(), reason="needs Linux /proc children lists"
+)
+def test_ctrl_c_stops_every_process_quietly(nova_repo: Path) -> None:
+    """Interrupted, the check exits 130, with no traceback from any process
+    and no worker left behind."""
+    import signal
+    import time
+
+    check = subprocess.Popen(
+        [sys.executable, "-m", "speckeeper", "check", "specs", "--jobs", "2"],
+        cwd=nova_repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    children = Path(f"/proc/{check.pid}/task/{check.pid}/children")
+    deadline = time.monotonic() + 20
+    while len(children.read_text().split()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = [int(pid) for pid in children.read_text().split()]
+    assert len(workers) == 2, "the workers did not start"
+    check.send_signal(signal.SIGINT)
+    _, err = check.communicate(timeout=20)
+    assert (check.returncode, err) == (130, "")
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]

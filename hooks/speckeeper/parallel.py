@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from .rule import Finding
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from .cache import Cache
     from .check import Checker, Selection
     from .config import Config
@@ -124,6 +126,18 @@ def _in_pool(checker: Checker, files: list[Path], workers: int) -> list[list[Fin
     )
     try:
         return list(pool.map(_check_in_worker, files, chunksize=chunksize))
+    except BaseException:
+        # Interrupted (Ctrl-C): stop now, not when the chunks under way end.
+        _terminate_workers(pool)
+        raise
     finally:
-        # On an interrupt, chunks not started yet are dropped, not waited for.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 on.
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
