@@ -160,7 +160,7 @@ def test_two_document_titles(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -
 def test_short_adornment(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = GOOD.replace("Testing\n=======\n", "Testing\n=====\n")
     code, out = run(in_tmp, capsys, text)
-    assert out == [f'spec:{_line_of(text, "Testing")}:1: SK109 title underline shorter than the title "Testing"']
+    assert out == [f'spec:{_line_of(text, "Testing")}:1: SK109 title underline is 5 characters, expected at least 7 (the width of "Testing")']
 
 
 def test_wide_characters_count_double_in_adornments(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -169,7 +169,7 @@ def test_wide_characters_count_double_in_adornments(in_tmp: Path, capsys: pytest
     short = GOOD.replace("Use Cases\n---------\n\n", f"Use Cases\n---------\n\n{title}\n{'~' * 6}\n\nx\n\n")
     assert run(in_tmp, capsys, ok) == (0, [])
     assert run(in_tmp, capsys, short)[1] == [
-        f'spec:{_line_of(short, title)}:1: SK109 title underline shorter than the title "{title}"'
+        f'spec:{_line_of(short, title)}:1: SK109 title underline is 6 characters, expected at least 10 (the width of "{title}")'
     ]
 
 

@@ -16,7 +16,7 @@ from .parallel import check_files
 from .parse import RstParser
 from .rule import Context, Finding, Tree
 from .source import TOO_LARGE, Limits, Refusal, read
-from .spec import build
+from .spec import Spec, build
 from .template import NoTemplate, TemplateLoader
 
 if TYPE_CHECKING:
@@ -107,6 +107,18 @@ def suppressed(comments: Iterable[tuple[int, str]]) -> frozenset[str]:
     return frozenset(codes)
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """One spec, read and parsed, with what its rules are given."""
+
+    spec: Spec
+    ctx: Context
+    silenced: frozenset[str]  # Codes its ``speckeeper: ignore`` comments silence.
+
+    def active(self, code: str) -> bool:
+        return code in self.ctx.enabled and code not in self.silenced
+
+
 class Checker:
     """Checks specs under one configuration; one parser and template cache."""
 
@@ -117,6 +129,11 @@ class Checker:
         self.templates = TemplateLoader(config, self.parser)
 
     def check_file(self, path: Path) -> list[Finding]:
+        loaded = self.load(path)
+        return loaded if isinstance(loaded, list) else self.run_rules(loaded)
+
+    def load(self, path: Path) -> Loaded | list[Finding]:
+        """Read and parse one spec, once; the findings if it cannot be."""
         shown = str(path)
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
@@ -135,7 +152,12 @@ class Checker:
         except RecursionError:
             return [Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")]
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
-        silenced = suppressed(spec.comments())
+        return Loaded(spec, ctx, suppressed(spec.comments()))
+
+    def run_rules(self, loaded: Loaded) -> list[Finding]:
+        """Every enabled rule over one loaded spec, its suppressions honoured."""
+        spec, ctx, silenced = loaded.spec, loaded.ctx, loaded.silenced
+        shown, enabled = spec.path, ctx.enabled
         findings = [
             Finding(shown, hit.line, hit.col, rule.code, hit.message)
             for rule in rules.PER_SPEC

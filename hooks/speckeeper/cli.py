@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -88,6 +89,14 @@ def _jobs(value: str) -> int:
     return jobs
 
 
+def _existing(names: Sequence[str]) -> list[Path]:
+    paths = [Path(name) for name in names]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {missing[0]}")
+    return paths
+
+
 def run_check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     selection = Selection(args.select, args.extend_select, args.ignore)
@@ -95,10 +104,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.baseline or args.write_baseline:
         from . import baseline  # hashlib and json: only with a baseline.
     recorded = baseline.load(Path(args.baseline)) if args.baseline else None
-    paths = [Path(p) for p in args.paths]
-    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
-    if missing:
-        raise ConfigError(f"no such file or folder: {missing[0]}")
+    paths = _existing(args.paths)
     jobs = args.jobs or parallel.default_jobs()
     cache = None
     if args.cache:
@@ -123,6 +129,25 @@ def run_check(args: argparse.Namespace) -> int:
         files = len({f.path for f in findings})
         print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _configure_fix(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or folders (default: .)")
+    _add_config_option(parser)
+    parser.add_argument("--diff", action="store_true", help="show what would change as a diff; write nothing")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a spec would change")
+
+
+def run_fix(args: argparse.Namespace) -> int:
+    """Exit 1 when a file changed (or would), or could not be fixed."""
+    config = load_config(args.config)
+    validate(config, Selection())
+    paths = _existing(args.paths)
+    from . import fix  # Only for this command: a check does without.
+
+    changed = fix.run(config, paths, write=not (args.check or args.diff), show_diff=args.diff, out=sys.stdout)
+    sys.stdout.flush()
+    return EXIT_FINDINGS if changed else EXIT_CLEAN
 
 
 def _configure_rules(parser: argparse.ArgumentParser) -> None:
@@ -158,27 +183,67 @@ def rules_markdown(chosen: Sequence[rules.Rule]) -> str:
     return "\n".join(parts)
 
 
+# ``new`` and ``export-template`` import scaffold (and so PyYAML) only when
+# they run: a one-file check must not pay for them.
+
+
+def _configure_new(parser: argparse.ArgumentParser) -> None:
+    from . import scaffold
+
+    scaffold.configure_new(parser)
+    _add_config_option(parser)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    return scaffold.new(args, load_config(args.config))
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    from . import scaffold
+
+    scaffold.configure_export(parser)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    return scaffold.run_export(args)
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 
 COMMANDS: dict[str, Command] = {
     "check": (_configure_check, run_check, "check specs against their template and rules"),
     "rules": (_configure_rules, run_rules, "list the rules, or show some in full"),
+    "fix": (_configure_fix, run_fix, "fix what the fixable rules find, keeping each spec's meaning"),
+    "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
+    "export-template": (_configure_export, run_export, "write the copier template's data read from a template .rst"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command about to run, only its options are set
+    up (the others' cost imports that command would not use)."""
     parser = argparse.ArgumentParser(
         prog="speckeeper", description="Keep OpenStack-style design specs conformant to their template."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (configure, _, help_text) in COMMANDS.items():
-        configure(sub.add_parser(name, help=help_text, description=help_text))
+        subparser = sub.add_parser(name, help=help_text, description=help_text)
+        if command is None or name == command:
+            configure(subparser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The first word that is not an option names the command (there are no
+    # options before it but --help).
+    command = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the usage error.
@@ -190,6 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # The reader (``| head``) went away: stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
 
 
 def entry() -> None:

@@ -84,6 +84,8 @@ class Settings:
     # about 60 titles): beyond them a file gets one finding, not a hang.
     max_bytes: int = 1_000_000
     max_sections: int = 1_000
+    # The longest line allowed (SK201, SK202); nova's gate allows 79.
+    line_length: int = 79
 
 
 # Keys an [[overrides]] table may set, besides "paths".
@@ -102,6 +104,7 @@ OVERRIDABLE = frozenset(
         "tracker_opt_out",
         "states",
         "allow_images",
+        "line_length",
     }
 )
 

@@ -7,6 +7,7 @@ gate compares.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -16,6 +17,15 @@ from .parse import Message, RstParser
 
 # The punctuation docutils accepts as section adornment.
 ADORNMENT_CHARS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+# Nodes whose text is kept as written: long lines in them are the author's.
+_VERBATIM = (nodes.literal_block, nodes.doctest_block, nodes.math_block)
+
+# An explicit markup line that starts a directive (docutils' own pattern),
+# also inside a substitution definition: ``.. |name| image:: x``.
+_DIRECTIVE = re.compile(
+    r"^(\s*)\.\.\s+(?:\|[^|]+\|\s+)?(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*\s?::(?:\s|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -76,14 +86,46 @@ class Spec:
 
     @cached_property
     def literal_lines(self) -> frozenset[int]:
-        """1-based lines inside literal blocks (``::``, code, diagrams)."""
+        """1-based lines of verbatim text: ``::`` literal blocks, code and
+        diagram directives, ``parsed-literal``, doctest and math blocks.
+
+        Decided from the doctree, not from "any line after ``::``"; the
+        lines a directive's own first line and options take are not in it.
+        """
         found: set[int] = set()
-        for block in self.doctree.findall(nodes.literal_block):
-            start = _literal_start(block, self.lines)
-            if start is None:
+        stripped = [line.expandtabs(8).strip() for line in self.lines]
+        starts: dict[str, list[int]] = {}
+        for number, line in enumerate(stripped, 1):
+            starts.setdefault(line, []).append(number)
+        for block in self.doctree.findall(_is_verbatim):
+            span = _find_block(_verbatim_text(block).split("\n"), block.line, stripped, starts, found)
+            if span is not None:
+                found.update(span)
+        return frozenset(found)
+
+    @cached_property
+    def directive_lines(self) -> frozenset[int]:
+        """1-based lines in a directive's body: its options and content.
+
+        The directive's own line (``.. note:: Text``) is not in it. Read
+        from the source by RST's explicit-markup rule (the block is every
+        following line that is blank or indented past the ``..``); a
+        directive shown inside a literal block is not one.
+        """
+        found: set[int] = set()
+        literal = self.literal_lines
+        for number, line in enumerate(self.lines, 1):
+            match = _DIRECTIVE.match(line)
+            if match is None or number in literal:
                 continue
-            count = block.rawsource.count("\n") + 1 if block.rawsource else block.astext().count("\n") + 1
-            found.update(range(start, start + count))
+            column = len(match.group(1).expandtabs(8))
+            following = number
+            while following < len(self.lines) and _inside(self.lines[following], column):
+                following += 1
+            # Trailing blank lines belong to what follows, not to the body.
+            while following > number and not self.lines[following - 1].strip():
+                following -= 1
+            found.update(range(number + 1, following + 1))
         return frozenset(found)
 
     def all_sections(self) -> list[Section]:
@@ -100,23 +142,55 @@ class Spec:
         ]
 
 
-def _literal_start(block: nodes.literal_block, lines: list[str]) -> int | None:
-    """The first source line of a literal block's text.
+def _is_verbatim(node: nodes.Node) -> bool:
+    """A block of verbatim text that is the spec's own (not inside a message)."""
+    if not isinstance(node, _VERBATIM):
+        return False
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.system_message):
+            return False
+        parent = parent.parent
+    return True
 
-    docutils gives a literal block the line *after* its last line for
-    ``::`` blocks, and the first content line for directives; find the text
-    itself so that both agree.
+
+def _verbatim_text(block: nodes.Element) -> str:
+    """The text of a verbatim block as written (``parsed-literal`` markup
+    included); a math block's rawsource is its whole directive."""
+    if isinstance(block, nodes.math_block) or not block.rawsource:
+        return block.astext()
+    return str(block.rawsource)
+
+
+def _find_block(
+    text_lines: list[str], near: int | None, stripped: list[str], starts: dict[str, list[int]], taken: set[int]
+) -> range | None:
+    """Where a block's lines stand in the source, as a range of 1-based lines.
+
+    docutils' line for a block is the first line for some kinds, the line
+    after the block or the directive's line for others, and missing for
+    some; so look for the text itself, nearest to that line, where no
+    other block stands.
     """
-    if block.line is None:
-        return None
-    text = block.astext()
-    first = text.split("\n", 1)[0].strip()
-    count = text.count("\n") + 1
-    candidates = (block.line, block.line - count - 1, block.line - count, block.line - 1)
-    for start in candidates:
-        if 1 <= start <= len(lines) and (not first or lines[start - 1].strip() == first):
-            return start
-    return None
+    wanted = [line.expandtabs(8).strip() for line in text_lines]
+    count = len(wanted)
+    best: int | None = None
+    for start in starts.get(wanted[0], ()):
+        if stripped[start - 1 : start - 1 + count] != wanted:
+            continue
+        if any(line in taken for line in range(start, start + count)):
+            continue
+        if near is None:
+            best = start
+            break
+        if best is None or abs(start - near) < abs(best - near):
+            best = start
+    return range(best, best + count) if best is not None else None
+
+
+def _inside(line: str, column: int) -> bool:
+    """Whether a line continues an explicit-markup block that starts at ``column``."""
+    return not line.strip() or len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip()) > column
 
 
 def _title_line(title: nodes.title, lines: list[str]) -> int:

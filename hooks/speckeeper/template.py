@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from docutils.utils import column_width
 
 from . import layout
 from .config import Config, ConfigError, Settings
@@ -115,6 +118,26 @@ def load(path: Path, parser: RstParser) -> Template:
         sections=tuple(_template_section(s, spec, ends) for s in spec.sections),
         spec=spec,
     )
+
+
+def sections_data(sections: tuple[TemplateSection, ...]) -> list[dict[str, Any]]:
+    """The sections as plain data, for the copier template to render.
+
+    ``char`` and ``overline`` are the title's adornment; ``width`` is the
+    title's column width as docutils counts it (wide characters count 2,
+    combining ones 0), so an adornment of that length is never too short.
+    """
+    return [
+        {
+            "title": section.title,
+            "char": section.style[0],
+            "overline": len(section.style) == 2,
+            "width": column_width(section.title),
+            "guidance": section.guidance,
+            "children": sections_data(section.children),
+        }
+        for section in sections
+    ]
 
 
 class TemplateLoader:

@@ -8,9 +8,16 @@ runs once over the checked files instead of once per spec.
 from __future__ import annotations
 
 from ..rule import RepoRule, Rule
-from . import leftovers, lifecycle, naming, rst, structure
+from . import leftovers, lifecycle, lines, naming, rst, structure
 
-ALL: tuple[Rule, ...] = (*structure.RULES, *rst.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES)
+ALL: tuple[Rule, ...] = (
+    *structure.RULES,
+    *lines.RULES,
+    *rst.RULES,
+    *naming.RULES,
+    *lifecycle.RULES,
+    *leftovers.RULES,
+)
 
 # Rules run on each spec, and rules run once on the checked files together.
 PER_SPEC: tuple[Rule, ...] = tuple(rule for rule in ALL if not isinstance(rule, RepoRule))

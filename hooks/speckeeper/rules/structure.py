@@ -16,6 +16,8 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from docutils.utils import column_width
+
 from ..rule import Context, Hit, Rule
 from ..spec import Section, Spec
 from ..template import TemplateSection
@@ -407,14 +409,23 @@ def check_short_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
     for message in spec.messages:
         if message.text.startswith(_SHORT) and message.line is not None:
             which = "overline" if "overline" in message.text else "underline"
-            line = max(1, message.line - 1)
-            title = spec.lines[line - 1].strip() if line <= len(spec.lines) else ""
-            yield Hit(line, 1, f'title {which} shorter than the title "{title}"')
+            # docutils points at the overline, or at the underline.
+            line = message.line + 1 if which == "overline" else max(1, message.line - 1)
+            if line >= len(spec.lines):
+                continue
+            title = spec.lines[line - 1].rstrip()
+            found = len(spec.lines[line - 2 if which == "overline" else line].rstrip())
+            yield Hit(
+                line,
+                1,
+                f'title {which} is {found} characters, expected at least {column_width(title)}'
+                f' (the width of "{title.strip()}")',
+            )
 
 
 RULES = (
-    Rule("SK101", "missing-section", "structure", check_missing_section),
-    Rule("SK102", "missing-subsection", "structure", check_missing_subsection),
+    Rule("SK101", "missing-section", "structure", check_missing_section, fixable=True),
+    Rule("SK102", "missing-subsection", "structure", check_missing_subsection, fixable=True),
     Rule("SK103", "unexpected-section", "structure", check_unexpected_section),
     Rule(NEAR_MISS, "near-miss-title", "structure", check_near_miss_title),
     Rule(MISPLACED, "misplaced-section", "structure", check_misplaced_section),

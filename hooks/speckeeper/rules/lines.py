@@ -1,0 +1,309 @@
+"""Line rules: what a spec's lines look like, byte by byte.
+
+By default these reproduce nova-specs' own gate (lines under 80 characters
+with its exemptions, no carriage return, no zero-width space, no trailing
+spaces), but decide what is a literal block from the doctree rather than
+from "any indented line after ``::``", and read the bytes rather than
+text mode, which hides carriage returns. Prose inside a directive body,
+which nova's gate never checks, has a code of its own; so do the checks
+the gate does not make.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+
+from docutils.utils import column_width
+
+from ..rule import Context, Hit, Rule
+from ..spec import ADORNMENT_CHARS, Spec
+
+LINE_TOO_LONG = "SK201"
+DIRECTIVE_LINE_TOO_LONG = "SK202"
+TRAILING_WHITESPACE = "SK203"
+CARRIAGE_RETURN = "SK205"
+MISSING_FINAL_NEWLINE = "SK207"
+
+# A line that is one token (a long URL, a path, a hash) cannot be wrapped.
+_SINGLE_TOKEN = re.compile(r"\s*\S+$")
+ZERO_WIDTH_SPACE = "\u200b"
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def exempt(line: str) -> bool:
+    """Nova's exemptions from the line limit: a URL, or a single token."""
+    return "http://" in line or "https://" in line or bool(_SINGLE_TOKEN.match(line))
+
+
+def long_lines(spec: Spec, limit: int) -> Iterator[tuple[int, str, bool]]:
+    """Over-long lines outside literal blocks: (line, text, in a directive body)."""
+    literal = spec.literal_lines
+    for number, line in enumerate(spec.lines, 1):
+        if len(line) > limit and number not in literal and not exempt(line):
+            yield number, line, number in spec.directive_lines
+
+
+def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A line is longer than the limit (``line-length``, 79 by default).
+
+    As nova's gate: a line holding a URL (``http://``, ``https://``) or a
+    single token is exempt, and so are literal blocks, which the doctree
+    tells (``::`` blocks, ``code-block``, ``parsed-literal``, doctest).
+    Prose in a directive body (a note, a list-table cell) is SK202.
+    Fixable: ``speckeeper fix`` rewraps the paragraph.
+
+    Bad::
+
+        The scheduler will consider the new trait when it filters the hosts for an instance.
+
+    Good::
+
+        The scheduler will consider the new trait when it filters the hosts
+        for an instance.
+    """
+    limit = ctx.settings.line_length
+    for number, line, in_directive in long_lines(spec, limit):
+        if not in_directive:
+            yield Hit(number, limit + 1, f"line is {len(line)} characters long, expected at most {limit}")
+
+
+def check_directive_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A line in a directive body (a note, a list-table cell) is too long.
+
+    Beyond nova's gate, which skips every indented line after a line that
+    holds ``::`` and so never reads directive bodies; a repo that wants
+    its notes and tables wrapped too turns this on. Literal content (a
+    ``code-block``) stays exempt. Fixable in notes and other body
+    directives; table cells are left alone.
+
+    Bad::
+
+        .. note:: Keep this short.
+           This sentence in the note runs on and on well past the seventy-ninth column.
+
+    Good::
+
+        .. note:: Keep this short.
+           This sentence in the note runs on and on, but wraps before the
+           seventy-ninth column.
+    """
+    limit = ctx.settings.line_length
+    for number, line, in_directive in long_lines(spec, limit):
+        if in_directive:
+            yield Hit(
+                number,
+                limit + 1,
+                f"line in a directive body is {len(line)} characters long, expected at most {limit}",
+            )
+
+
+def check_trailing_whitespace(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A line ends in spaces or tabs.
+
+    Invisible, and noise in every diff that touches the line; nova's gate
+    rejects trailing spaces. Fixable.
+
+    Bad::
+
+        None···
+
+    Good::
+
+        None
+    """
+    for number, line in enumerate(spec.lines, 1):
+        kept = line.rstrip()
+        if kept != line:
+            extra = len(line) - len(kept)
+            yield Hit(number, len(kept) + 1, f"trailing whitespace ({extra} character(s)), expected none")
+
+
+def check_tab(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A line holds a tab character.
+
+    Beyond nova's gate. docutils expands tabs to 8 columns, editors to
+    whatever they like, so indentation that looks right may not parse as
+    it looks.
+
+    Bad::
+
+        -→item
+
+    Good::
+
+        - item
+    """
+    for number, line in enumerate(spec.lines, 1):
+        if "\t" in line:
+            yield Hit(number, line.index("\t") + 1, "tab character, expected spaces")
+
+
+def _raw(spec: Spec) -> bytes:
+    return spec.raw or spec.text.encode("utf-8")
+
+
+def check_carriage_return(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The file holds carriage returns (CRLF or CR line endings).
+
+    nova's gate means to reject them, but reads files in text mode, where
+    Python turns CRLF into LF, so it never sees one; this reads the bytes.
+    One finding a file, at the first. Fixable: line endings become LF.
+
+    Bad::
+
+        None\\r\\n
+
+    Good::
+
+        None\\n
+    """
+    raw = _raw(spec)
+    first = raw.find(b"\r")
+    if first < 0:
+        return
+    line = raw.count(b"\n", 0, first) + 1
+    col = len(raw[raw.rfind(b"\n", 0, first) + 1 : first].decode("utf-8", "replace")) + 1
+    count = raw.count(b"\r")
+    yield Hit(line, col, f"{count} carriage return(s) (\\r) in the file, first here; expected LF line endings")
+
+
+def _characters(spec: Spec, char: str) -> Iterator[tuple[int, int]]:
+    for number, line in enumerate(spec.lines, 1):
+        col = line.find(char)
+        while col >= 0:
+            yield number, col + 1
+            col = line.find(char, col + 1)
+
+
+def check_zero_width_space(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The text holds a zero-width space (U+200B).
+
+    Invisible, usually pasted from a web page; it splits words and links
+    in ways nobody can see. nova's gate rejects it.
+
+    Bad::
+
+        nova-compute​ (with U+200B after "compute")
+
+    Good::
+
+        nova-compute
+    """
+    for number, col in _characters(spec, ZERO_WIDTH_SPACE):
+        yield Hit(number, col, "zero-width space (U+200B), expected none")
+
+
+def check_missing_final_newline(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The file does not end with a newline.
+
+    Beyond nova's gate (and some real specs lack one, so it is off by
+    default). Tools that read line by line lose or merge the last line;
+    diffs show "No newline at end of file". Fixable.
+
+    Bad::
+
+        None<end of file>
+
+    Good::
+
+        None
+        <end of file>
+    """
+    raw = _raw(spec)
+    if raw and not raw.endswith((b"\n", b"\r")):
+        col = len(spec.lines[-1]) + 1 if spec.lines else 1
+        yield Hit(max(len(spec.lines), 1), col, "no newline at end of file, expected one")
+
+
+def check_byte_order_mark(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """The file starts with a byte order mark, or holds one (U+FEFF).
+
+    Beyond nova's gate. UTF-8 needs no byte order mark; some tools show
+    it as junk, and inside the text it is an invisible character.
+
+    Bad::
+
+        <U+FEFF>..
+         This work is licensed under a Creative Commons Attribution 3.0
+
+    Good::
+
+        ..
+         This work is licensed under a Creative Commons Attribution 3.0
+    """
+    if _raw(spec).startswith(codecs.BOM_UTF8):
+        yield Hit(1, 1, "byte order mark at the start of the file, expected plain UTF-8")
+    for number, col in _characters(spec, BYTE_ORDER_MARK):
+        yield Hit(number, col, "byte order mark (U+FEFF) in the text, expected none")
+
+
+def _adornments(spec: Spec) -> Iterator[tuple[int, str, list[int]]]:
+    """Every title: its line, its text as docutils measures it, its adornment lines."""
+    lines = spec.lines
+    title_lines = [title.line for title in spec.titles] + [section.line for section in spec.all_sections()]
+    for number in sorted(set(title_lines)):
+        if number >= len(lines):
+            continue
+        under = lines[number].rstrip()
+        if not under or not set(under) <= ADORNMENT_CHARS:
+            continue
+        adorned = [number + 1]
+        over = lines[number - 2].rstrip() if number >= 2 else ""
+        if over and set(over) == {under[0]}:
+            adorned.insert(0, number - 1)
+        yield number, lines[number - 1].rstrip(), adorned
+
+
+def check_long_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
+    """A title's underline or overline is longer than the title.
+
+    Valid RST, and only a style choice: off by default. Wide characters
+    count double, as docutils counts them.
+
+    Bad::
+
+        Proposed change
+        =======================
+
+    Good::
+
+        Proposed change
+        ===============
+    """
+    for number, title, adorned in _adornments(spec):
+        width = column_width(title)
+        for line in adorned:
+            length = len(spec.lines[line - 1].rstrip())
+            if length > width:
+                which = "overline" if line < number else "underline"
+                message = f"title {which} is {length} characters, expected {width} (the title's width)"
+                yield Hit(line, width + 1, message)
+
+
+RULES = (
+    Rule(LINE_TOO_LONG, "line-too-long", "lines", check_line_too_long, fixable=True),
+    Rule(
+        DIRECTIVE_LINE_TOO_LONG,
+        "body-line-too-long",
+        "lines",
+        check_directive_line_too_long,
+        default=False,
+        fixable=True,
+    ),
+    Rule(TRAILING_WHITESPACE, "trailing-whitespace", "lines", check_trailing_whitespace, fixable=True),
+    Rule("SK204", "tab", "lines", check_tab, default=False),
+    Rule(CARRIAGE_RETURN, "carriage-return", "lines", check_carriage_return, fixable=True),
+    Rule("SK206", "zero-width-space", "lines", check_zero_width_space),
+    Rule(
+        MISSING_FINAL_NEWLINE,
+        "missing-final-newline",
+        "lines",
+        check_missing_final_newline,
+        default=False,
+        fixable=True,
+    ),
+    Rule("SK208", "byte-order-mark", "lines", check_byte_order_mark),
+    Rule("SK209", "long-adornment", "lines", check_long_adornment, default=False),
+)

@@ -1,0 +1,546 @@
+"""The copier template: what `copier copy` asks, validates and writes.
+
+Specs are rendered with copier's Python API into ``tmp_path`` and read back
+with docutils; the output is what is tested. Most tests render the packaged
+copier template (a plain folder, fast); the ones marked slow go through the
+repository's top-level copier.yml, a git history, or a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+import yaml
+from docutils import nodes
+from docutils.utils import column_width
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from speckeeper import scaffold, template
+from speckeeper.check import Checker
+from speckeeper.config import Config
+from speckeeper.parse import RstParser
+from speckeeper.spec import Spec, build
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGED = scaffold.copier_root()
+PARSER = RstParser()
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """copier commits in its own clones; CI machines may have no identity."""
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Spec Author")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "author@example.com")
+
+
+def copy(dst: Path, src: Path = PACKAGED, **answers: Any) -> Path:
+    """Render one spec non-interactively; the path of the spec written."""
+    answers.setdefault("blueprint", "my-feature")
+    ref = {"vcs_ref": "HEAD"} if src == REPO else {}  # The working tree, committed or not.
+    copier.run_copy(str(src), dst, data=answers, defaults=True, quiet=True, unsafe=False, **ref)
+    release = answers.get("release", "2027.1")
+    return dst / "specs" / release / answers.get("state", "approved") / f"{answers['blueprint']}.rst"
+
+
+def findings(root: Path) -> list[str]:
+    """`speckeeper check` under the default rules, as text lines."""
+    return [f"{f.path}:{f.line}: {f.code} {f.message}" for f in Checker(Config(root=root)).check([root])]
+
+
+def parsed(path: Path) -> Spec:
+    return build(str(path), path.read_text(encoding="utf-8"), PARSER)
+
+
+def shape(sections: Any) -> list[tuple[str, int, str, list[Any]]]:
+    """Titles, levels, adornments and nesting: a spec's structure."""
+    return [(s.title, s.level, s.style, shape(s.children)) for s in sections]
+
+
+def nova() -> template.Template:
+    return template.load(template.packaged_path(), PARSER)
+
+
+def section_text(spec: Spec, title: str) -> str:
+    """The words of a section's own paragraphs, as docutils reads them."""
+    section = next(s for s in spec.all_sections() if s.title == title)
+    return " ".join(
+        " ".join(p.astext().split())
+        for child in section.body
+        for p in ([child] if isinstance(child, nodes.paragraph) else child.findall(nodes.paragraph))
+    )
+
+
+def words(text: str) -> str:
+    return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
+
+
+# The data the template renders is what template.py reads.
+
+
+def test_sections_file_is_what_speckeeper_reads_from_the_packaged_template() -> None:
+    """Regenerate with `speckeeper export-template -o hooks/speckeeper/copier/nova.sections.yml`."""
+    stored = yaml.safe_load((PACKAGED / scaffold.SECTIONS_FILE).read_text(encoding="utf-8"))
+    assert stored == {
+        "spec_template": {
+            "type": "json",
+            "when": False,
+            "default": scaffold.spec_template_data(nova(), PARSER),
+        }
+    }
+
+
+def test_columns_file_is_what_docutils_counts() -> None:
+    """Regenerate with `speckeeper export-template --columns -o hooks/speckeeper/copier/columns.yml`."""
+    stored = yaml.safe_load((PACKAGED / scaffold.COLUMNS_FILE).read_text(encoding="utf-8"))["columns"]
+    if stored["default"]["unicode"] != unicodedata.unidata_version:
+        pytest.skip(f"columns.yml is for Unicode {stored['default']['unicode']}, this Python has {unicodedata.unidata_version}")
+    assert stored == {"type": "json", "when": False, "default": scaffold.columns_data()}
+
+
+def test_top_level_copier_yml_and_the_packaged_one_ask_the_same() -> None:
+    def documents(path: Path) -> list[Any]:
+        loader = type("Loader", (yaml.SafeLoader,), {})
+        loader.add_constructor("!include", lambda l, n: l.construct_scalar(n))
+        return list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=loader))
+
+    top, packaged = documents(REPO / "copier.yml"), documents(PACKAGED / "copier.yml")
+    assert top[0] == {"_subdirectory": "hooks/speckeeper/copier/template"}
+    assert packaged[0] == {"_subdirectory": "template"}
+    assert top[1:] == [f"hooks/speckeeper/copier/{name}" for name in packaged[1:]]
+
+
+# What a spec looks like.
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")  # A working tree being edited.
+def test_copier_copy_from_the_repository_writes_the_template_structure(tmp_path: Path) -> None:
+    spec_path = copy(tmp_path, src=REPO)
+    assert shape(parsed(spec_path).sections) == shape(nova().sections)
+    assert findings(tmp_path) == []
+
+
+def test_spec_starts_with_license_title_and_blueprint_url(tmp_path: Path) -> None:
+    spec_path = copy(tmp_path, project="cinder", title="Widgets for everyone")
+    lines = spec_path.read_text(encoding="utf-8").splitlines()
+    assert lines[:12] == [
+        "..",
+        " This work is licensed under a Creative Commons Attribution 3.0 Unported",
+        " License.",
+        "",
+        " http://creativecommons.org/licenses/by/3.0/legalcode",
+        "",
+        "====================",
+        "Widgets for everyone",
+        "====================",
+        "",
+        "https://blueprints.launchpad.net/cinder/+spec/my-feature",
+        "",
+    ]
+
+
+def test_writes_only_the_spec_and_its_answers_creating_folders(tmp_path: Path) -> None:
+    (tmp_path / "README.rst").write_text("mine\n", encoding="utf-8")
+    (tmp_path / "specs" / "2026.2" / "approved").mkdir(parents=True)
+    (tmp_path / "specs" / "2026.2" / "approved" / "old.rst").write_text("old\n", encoding="utf-8")
+    spec_path = copy(tmp_path)
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == [
+        ".copier-answers/my-feature.yml",
+        "README.rst",
+        "specs/2026.2/approved/old.rst",
+        "specs/2027.1/approved/my-feature.rst",
+    ]
+    assert (tmp_path / "README.rst").read_text(encoding="utf-8") == "mine\n"
+    assert spec_path.is_file()
+
+
+def test_folder_and_state_are_answers(tmp_path: Path) -> None:
+    copier.run_copy(
+        str(PACKAGED),
+        tmp_path,
+        data={"blueprint": "x", "specs_dir": "doc/source/specs", "state": "implemented", "release": "zed"},
+        defaults=True,
+        quiet=True,
+    )
+    assert (tmp_path / "doc/source/specs/zed/implemented/x.rst").is_file()
+
+
+def test_an_existing_spec_is_never_overwritten_without_asking(tmp_path: Path) -> None:
+    spec_path = copy(tmp_path)
+    spec_path.write_text(spec_path.read_text(encoding="utf-8") + "\nMy edit.\n", encoding="utf-8")
+    edited = spec_path.read_bytes()
+    with pytest.raises(Exception, match="(?i)interactive|overwrite|terminal"):
+        copy(tmp_path)
+    assert spec_path.read_bytes() == edited
+
+
+def test_impact_yes_writes_the_guidance_points_no_writes_none(tmp_path: Path) -> None:
+    spec = parsed(copy(tmp_path, rest_api_impact=True, security_impact=False))
+    rest = section_text(spec, "REST API impact")
+    for asked in ("Method type (POST/PUT/GET/DELETE): TBD", "URL for the resource: TBD", "Normal http response code(s)"):
+        assert asked in rest
+    assert "JSON schema definition for the request body" in rest
+    assert "policy" in rest
+    assert section_text(spec, "Security impact") == "None"
+    assert findings(tmp_path) == []
+
+
+def test_rest_api_yes_reminds_to_flag_the_commit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    copier.run_copy(str(PACKAGED), tmp_path, data={"blueprint": "x", "rest_api_impact": True}, defaults=True)
+    assert "put APIImpact in the commit message" in capsys.readouterr().err
+
+
+def test_no_reminder_without_api_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    copier.run_copy(str(PACKAGED), tmp_path, data={"blueprint": "x"}, defaults=True)
+    assert "APIImpact" not in capsys.readouterr().err
+
+
+def test_people_and_history(tmp_path: Path) -> None:
+    text = copy(tmp_path, assignee="alice", other_contributors="bob, carol", liaison="").read_text(encoding="utf-8")
+    assert "Primary assignee:\n  alice\n\nOther contributors:\n  bob\n  carol\n" in text
+    assert "Feature liaison:\n  None\n" in text
+    assert text.endswith("   * - 2027.1 Indri\n     - Introduced\n")
+    other = copy(tmp_path, blueprint="later", release="2027.2").read_text(encoding="utf-8")
+    assert other.endswith("   * - 2027.2\n     - Introduced\n")
+
+
+def test_guidance_as_comments_keeps_the_spec_clean(tmp_path: Path) -> None:
+    spec_path = copy(tmp_path, guidance=True)
+    spec = parsed(spec_path)
+    comments = " ".join(text for _, text in spec.comments())
+    assert "A detailed description of the problem." in comments
+    assert "Each API method which is either added or changed" in comments
+    assert section_text(spec, "Problem description") == "None"
+    assert max(len(line) for line in spec.lines if "http" not in line) <= 79
+    assert findings(tmp_path) == []
+
+
+# Answers are literal text.
+
+SPECIAL = [
+    "=====",
+    ".. include:: /etc/passwd",
+    ".. raw:: html",
+    "{{ 7 * 7 }}",
+    "{% if true %}x{% endif %}",
+    "*emphasis* **strong** `interpreted` ``literal``",
+    "a reference_ and `another <http://example.com>`_ and [1]_ and |sub|",
+    ":role:`text` and __anonymous",
+    "1. not a list",
+    "- not a bullet",
+    "#. nor this",
+    "A. nor this",
+    ">>> not a doctest",
+    "| not a line block",
+    "+----+ not a table",
+    "ends with a colon pair::",
+    "back\\slash and trailing \\",
+    "snake_case and _leading and trailing_",
+    "double__under and のの__x and a_b_",
+    "\\",
+    "\\\\\\\\ and \\\\",
+]
+
+
+@pytest.mark.parametrize("answer", SPECIAL)
+def test_rst_significant_answers_stay_literal(tmp_path: Path, answer: str) -> None:
+    title = f"Title {answer}"[:60]
+    spec_path = copy(tmp_path, problem=answer, use_cases=answer, title=title, assignee=answer)
+    spec = parsed(spec_path)
+    assert words(section_text(spec, "Problem description")) == words(answer)
+    assert words(section_text(spec, "Use Cases")) == words(answer)
+    assert words(spec.doctree.next_node(nodes.title).astext()) == words(title)
+    assert shape(spec.sections) == shape(nova().sections)
+    assert not list(spec.doctree.findall(nodes.system_message))
+    assert findings(tmp_path) == []
+
+
+def test_long_answers_are_wrapped_at_79_columns(tmp_path: Path) -> None:
+    long = " ".join(["word"] * 60) + " " + "x" * 200 + " https://example.com/" + "p" * 100
+    spec_path = copy(tmp_path, problem=long, use_cases=long + "\n" + long, summary=long)
+    spec = parsed(spec_path)
+    too_long = [line for line in spec.lines if len(line) > 79 and "https://" not in line]
+    assert too_long == []
+    assert words(section_text(spec, "Problem description")) == words(long)
+    items = [item.astext() for item in next(s for s in spec.all_sections() if s.title == "Use Cases").node.findall(nodes.list_item)]
+    assert [words(item) for item in items] == [words(long), words(long)]
+    assert "  word word" in spec.text  # list items keep their hanging indent
+    assert findings(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["幅の広い見出し", "Café au lait", "Cafe\u0301 combining", "Emoji 🎉 party", "ｆｕｌｌｗｉｄｔｈ"],
+)
+def test_title_adornment_is_as_wide_as_the_title(tmp_path: Path, title: str) -> None:
+    spec = parsed(copy(tmp_path, title=title))
+    line = spec.titles[0].line
+    assert spec.lines[line - 1] == title
+    assert len(spec.lines[line]) == len(spec.lines[line - 2]) == column_width(title)
+    assert findings(tmp_path) == []
+
+
+# Validators say in words what is wrong.
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("blueprint", "Foo_Bar", "lower-case letters, digits and hyphens"),
+        ("blueprint", "../../etc", "lower-case letters, digits and hyphens"),
+        ("blueprint", "a/b", "no '/'"),
+        ("blueprint", "/abs", "lower-case letters"),
+        ("blueprint", "", "lower-case letters"),
+        ("blueprint", "ok\n", "lower-case letters"),
+        ("blueprint", "trailing-", "ending with a letter or digit"),
+        ("release", "2027.1/approved", "one folder name"),
+        ("release", "../x", "one folder name"),
+        ("release", "", "one folder name"),
+        ("state", "a/b", "one folder name"),
+        ("state", "backlog", "one of the repo's state folders: approved, implemented"),
+        ("release", "2027.3", "named like 2027.1 or zed"),
+        ("specs_dir", "/abs", "relative path"),
+        ("specs_dir", "specs/../..", "no '..'"),
+        ("project", "No Such", "launchpad project name"),
+        ("title", "", "cannot be empty"),
+        ("title", "   \u200b ", "cannot be empty"),
+        ("title", "x" * 80, "79 columns"),
+        ("title", "幅" * 40, "79 columns"),
+        ("title", "Example Spec - The title of your blueprint", "template's example title"),
+        ("title", "bell\x07", "control characters"),
+        ("title", "\\", "letter or digit"),
+        ("title", "*** ---", "letter or digit"),
+        ("problem", "nul\x00", "control characters"),
+        ("assignee", "two\nlines", "one line"),
+    ],
+)
+def test_validators_reject_with_a_clear_message(tmp_path: Path, key: str, value: str, said: str) -> None:
+    data = {"blueprint": "ok", key: value}
+    with pytest.raises(ValueError, match=f"question '{key}'") as raised:
+        copier.run_copy(str(PACKAGED), tmp_path / "out", data=data, defaults=True, quiet=True)
+    assert said in str(raised.value)
+    assert not (tmp_path / "out").exists()
+
+
+# Many answer sets, each spec conformant.
+
+TEXT = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(list("\n\t *`_|\\:.-=#>[]<{}%"))
+WORD = st.text(TEXT, min_size=1, max_size=12) | st.sampled_from(SPECIAL) | st.text(TEXT, min_size=70, max_size=120)
+ANSWER = st.lists(WORD, max_size=25).map(" ".join) | st.just("")
+TITLE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda t: re.search(r"[^\W_]", t)
+)
+IMPACTS = [
+    "data_model_impact",
+    "rest_api_impact",
+    "security_impact",
+    "notifications_impact",
+    "end_user_impact",
+    "performance_impact",
+    "deployer_impact",
+    "developer_impact",
+    "upgrade_impact",
+]
+
+
+@st.composite
+def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
+    answers: dict[str, Any] = {
+        "blueprint": draw(st.from_regex(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?", fullmatch=True)),
+        "release": draw(st.sampled_from(["2027.1", "2027.2", "zed", "2028.1"])),
+        "title": draw(TITLE),
+        "guidance": draw(st.booleans()),
+    }
+    for key in ("summary", "problem", "use_cases", "proposed_change", "other_contributors"):
+        answers[key] = draw(ANSWER)
+    for key in ("assignee", "liaison"):
+        answers[key] = draw(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
+    for key in IMPACTS:
+        answers[key] = draw(st.booleans())
+    return answers
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(answers=answer_sets())
+def test_every_spec_written_passes_check(tmp_path_factory: pytest.TempPathFactory, answers: dict[str, Any]) -> None:
+    root = tmp_path_factory.mktemp("spec-repo")
+    spec_path = copy(root, **answers)
+    spec = parsed(spec_path)
+    assert findings(root) == []
+    assert shape(spec.sections) == shape(nova().sections)
+    assert words(section_text(spec, "Problem description")) == (words(answers["problem"]) or "None")
+    assert words(spec.doctree.next_node(nodes.title).astext()) == words(answers["title"])
+    assert all(len(line) <= 79 or "http" in line or len(line.split()) == 1 for line in spec.lines)
+
+
+# Template evolution: `copier update` from a tagged older version.
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def _template_repo(root: Path) -> Path:
+    """A git repository of the copier template: v1 lacks "Upgrade impact"."""
+    repo = root / "speckeeper"
+    shutil.copytree(PACKAGED, repo / "hooks/speckeeper/copier")
+    shutil.copy(REPO / "copier.yml", repo / "copier.yml")
+    older = root / "older.rst"
+    text = template.packaged_path().read_text(encoding="utf-8")
+    start, end = text.index("Upgrade impact\n"), text.index("\nImplementation\n=")
+    older.write_text(text[:start] + text[end:].lstrip("\n"), encoding="utf-8")
+    sections = repo / "hooks/speckeeper/copier" / scaffold.SECTIONS_FILE
+    current = sections.read_text(encoding="utf-8")
+    sections.write_text(scaffold.export_sections(older, PARSER), encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "v1")
+    _git(repo, "tag", "v1")
+    sections.write_text(current, encoding="utf-8")
+    _git(repo, "commit", "-qam", "v2: the template gained Upgrade impact")
+    _git(repo, "tag", "v2")
+    return repo
+
+
+@pytest.mark.slow
+def test_copier_update_adds_what_the_template_gained_and_keeps_the_authors_edit(tmp_path: Path) -> None:
+    source = _template_repo(tmp_path)
+    specs = tmp_path / "nova-specs"
+    for blueprint in ("first", "second"):
+        copier.run_copy(str(source), specs, data={"blueprint": blueprint}, defaults=True, quiet=True, vcs_ref="v1")
+    first = specs / "specs/2027.1/approved/first.rst"
+    second = specs / "specs/2027.1/approved/second.rst"
+    assert "Upgrade impact" not in first.read_text(encoding="utf-8")
+    edited = first.read_text(encoding="utf-8").replace(
+        "Alternatives\n------------\n\nNone\n", "Alternatives\n------------\n\nWe could do nothing.\n"
+    )
+    first.write_text(edited, encoding="utf-8")
+    _git(specs, "init", "-q")
+    _git(specs, "add", "-A")
+    _git(specs, "commit", "-qm", "two specs")
+    untouched = second.read_bytes()
+
+    copier.run_update(
+        specs, answers_file=".copier-answers/first.yml", vcs_ref="v2", defaults=True, overwrite=True, quiet=True
+    )
+
+    text = first.read_text(encoding="utf-8")
+    assert "We could do nothing." in text
+    assert "Upgrade impact\n--------------\n\nNone\n" in text
+    assert shape(parsed(first).sections) == shape(nova().sections)
+    assert second.read_bytes() == untouched
+    assert yaml.safe_load((specs / ".copier-answers/first.yml").read_text(encoding="utf-8"))["_commit"] == "v2"
+    assert yaml.safe_load((specs / ".copier-answers/second.yml").read_text(encoding="utf-8"))["_commit"] == "v1"
+    assert [f for f in findings(specs) if "first.rst" in f] == []
+
+
+@pytest.mark.slow
+def test_copier_update_finds_a_spec_that_moved(tmp_path: Path) -> None:
+    """Moving a spec (approved to implemented) and its `state` answer
+    together keeps it updatable; nothing is written where it used to be."""
+    source = _template_repo(tmp_path)
+    specs = tmp_path / "nova-specs"
+    copier.run_copy(str(source), specs, data={"blueprint": "moving"}, defaults=True, quiet=True, vcs_ref="v1")
+    _git(specs, "init", "-q")
+    _git(specs, "add", "-A")
+    _git(specs, "commit", "-qm", "approved")
+    (specs / "specs/2027.1/implemented").mkdir()
+    _git(specs, "mv", "specs/2027.1/approved/moving.rst", "specs/2027.1/implemented/moving.rst")
+    answers = specs / ".copier-answers/moving.yml"
+    answers.write_text(answers.read_text(encoding="utf-8").replace("state: approved", "state: implemented"), encoding="utf-8")
+    _git(specs, "commit", "-qam", "implemented")
+
+    copier.run_update(
+        specs, answers_file=".copier-answers/moving.yml", vcs_ref="v2", defaults=True, overwrite=True, quiet=True
+    )
+
+    assert "Upgrade impact" in (specs / "specs/2027.1/implemented/moving.rst").read_text(encoding="utf-8")
+    assert not (specs / "specs/2027.1/approved/moving.rst").exists()
+
+
+@pytest.mark.slow
+def test_copier_command_line_with_a_data_file(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text(
+        "blueprint: from-a-file\nstates: [approved, backlog]\nproblem: |\n  Two lines\n  of problem.\n",
+        encoding="utf-8",
+    )
+    copier_bin = Path(sys.executable).with_name("copier")
+    done = subprocess.run(
+        [str(copier_bin), "copy", "--defaults", "--data-file", str(answers), "--data", "state=backlog", str(PACKAGED), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    spec = parsed(tmp_path / "out/specs/2027.1/backlog/from-a-file.rst")
+    assert section_text(spec, "Problem description") == "Two lines of problem."
+
+
+# A person at the prompts.
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect drives a POSIX terminal")
+def test_interactive_run_completes_and_writes_the_spec(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    copier_bin = Path(sys.executable).with_name("copier")
+    # No cursor-position requests: pexpect does not answer them, and
+    # prompt_toolkit would wait for each.
+    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(
+        str(copier_bin),
+        ["copy", "--vcs-ref", "HEAD", str(REPO), str(tmp_path)],
+        encoding="utf-8",
+        timeout=60,
+        env=env,
+        dimensions=(50, 200),
+    )
+    end, escape_enter = "\r", "\x1b\r"
+
+    def answer(prompt: str, keys: str) -> None:
+        child.expect(prompt)
+        child.send(keys)
+
+    answer("launchpad project", end)
+    answer("release folder", end)
+    answer("launchpad name", "typed-by-hand" + end)
+    answer("title, one line", "\x15Typed at a terminal" + end)
+    answer("one paragraph for operators", escape_enter)
+    answer("problem this blueprint", "It was never typed." + escape_enter)
+    answer("use cases, one per line", "An operator types it" + escape_enter)
+    answer("change you propose", escape_enter)
+    for impact in ("data model", "REST API", "security", "notifications", "end users", "performance"):
+        answer(impact, "y" if impact == "REST API" else "n")
+    for impact in ("deployers", "other developers", "upgrades"):
+        answer(impact, "n")
+    answer("primary assignee", "alice" + end)
+    answer("Other contributors", end)
+    answer("feature liaison", end)
+    answer("guidance", "n")
+    answer("folder that holds the specs", end)
+    answer("state folder", end)
+    child.expect("APIImpact")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    spec_path = tmp_path / "specs/2027.1/approved/typed-by-hand.rst"
+    spec = parsed(spec_path)
+    assert spec.titles[0].text == "Typed at a terminal"
+    assert section_text(spec, "Problem description") == "It was never typed."
+    assert "Method type" in section_text(spec, "REST API impact")
+    assert findings(tmp_path) == []
