@@ -326,11 +326,12 @@ def item_copier(setup: Setup) -> list[Bench]:
 
 def item_fix(setup: Setup) -> list[Bench]:
     """7. fix, over a mutated copy, afresh for each run."""
-    bench = Bench("fix", f"7. speckeeper fix, {setup.jobs} jobs, mutated corpus", [], setup.work / "fixing")
+    bench = Bench("fix", "7. speckeeper fix, mutated corpus", [], setup.work / "fixing")
     fix_help = _has_command(setup.speckeeper, "fix", setup.env)
     if not fix_help:
         bench.skipped = "speckeeper has no fix command yet (issue 3)"
         return [bench]
+    bench.label += f", {setup.jobs} jobs" if "--jobs" in fix_help else ", 1 process (fix has no --jobs)"
     mutated = setup.work / "mutated"
     shutil.copytree(setup.nova, mutated)
     _mutate(mutated, setup.files)
@@ -458,6 +459,7 @@ def report(benches: list[Bench], facts: dict[str, object], args: argparse.Namesp
         (f"check, 1 job / {jobs} jobs (speed-up)", _ratio(by_key, "check-1", "check-n"), None),
         (f"pre-commit / check, {jobs} jobs", _ratio(by_key, "pre-commit", "check-n"), None),
         (f"fix / check, {jobs} jobs", _ratio(by_key, "fix", "check-n"), None),
+        ("fix / check, 1 job", _ratio(by_key, "fix", "check-1"), None),
         ("growth 2x / 1x (linear: 2.0)", _ratio(by_key, "growth-2x", "check-n"), None),
         ("growth 4x / 1x (linear: 4.0)", _ratio(by_key, "growth-4x", "check-n"), None),
     ]
