@@ -249,7 +249,7 @@ def test_fix_refuses_what_would_change_the_document(capsys, template_repo):
     code, out = run(capsys, "target-clash.rst")
     assert code == 1
     assert out == (
-        "target-clash.rst:1:1: SK004 not fixed: the fixed text would add a docutils message:"
+        "target-clash.rst:1:1: SK005 not fixed: the fixed text would add a docutils message:"
         ' Duplicate implicit target name: "proposed change".\n'
     )
     assert Path("target-clash.rst").read_bytes() == before
@@ -260,7 +260,7 @@ def test_fix_refuses_line_breaks_docutils_reads_differently(capsys, lines_repo):
     path = write("spec.rst", content)
     code, out = run(capsys, "spec.rst")
     assert code == 1
-    assert out.startswith("spec.rst:1:1: SK004 not fixed: the file has line breaks other than LF and CRLF")
+    assert out.startswith("spec.rst:1:1: SK005 not fixed: the file has line breaks other than LF and CRLF")
     assert path.read_text(encoding="utf-8") == content
 
 
@@ -318,7 +318,7 @@ def test_a_failed_write_leaves_the_file_and_no_temporary_file(capsys, lines_repo
 
     monkeypatch.setattr(os, "replace", refuse)
     code, out = run(capsys, "spec.rst")
-    assert (code, out) == (1, "spec.rst:1:1: SK004 not fixed: cannot write: No space left on device\n")
+    assert (code, out) == (1, "spec.rst:1:1: SK005 not fixed: cannot write: No space left on device\n")
     assert path.read_text(encoding="utf-8") == LONG_PARAGRAPH
     assert sorted(p.name for p in Path(".").iterdir()) == [".speckeeper.toml", "spec.rst"]
 
@@ -409,7 +409,7 @@ def test_fix_restores_specs_whose_paragraphs_were_joined_into_long_lines(capsys,
     names = [str(path) for path in originals]
     code, out = run(capsys, *names)
     assert code == 1
-    assert "SK004" not in out
+    assert "SK005" not in out
     after = {path: path.read_bytes() for path in originals}
     for path, original in originals.items():
         loaded = checker.load(path)

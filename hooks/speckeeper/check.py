@@ -8,14 +8,19 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import rules
 from .config import Config, ConfigError, Settings
+from .parallel import check_files
 from .parse import RstParser
 from .rule import Context, Finding, Tree
 from .source import TOO_LARGE, Limits, Refusal, read
 from .spec import Spec, build
 from .template import NoTemplate, TemplateLoader
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 # A spec whose release has no template file.
 NO_TEMPLATE = "SK003"
@@ -182,10 +187,14 @@ class Checker:
                     findings.add(Finding(str(place), hit.line, hit.col, rule.code, hit.message))
         return sorted(findings)
 
-    def check(self, paths: Iterable[Path]) -> list[Finding]:
+    def check(self, paths: Iterable[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
+        """Every finding under ``paths``, by path then line, whatever ``jobs``."""
         paths = list(paths)
-        findings: list[Finding] = []
-        for path in collect(paths, self.config):
-            findings.extend(self.check_file(path))
+        findings = check_files(self, list(collect(paths, self.config)), jobs=jobs, cache=cache)
         findings.extend(self.check_tree(paths))
-        return findings
+        return sorted(findings, key=by_path)
+
+
+def by_path(finding: Finding) -> tuple[str, int, int]:
+    """Output order: by path, then position (stable: rule order at a tie)."""
+    return (finding.path, finding.line, finding.col)

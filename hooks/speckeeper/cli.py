@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from . import commitmsg
 from . import config as config_module
-from . import baseline, fix, output, rules, scaffold
+from . import output, parallel, rules
 from .check import Checker, Selection, validate
 from .config import Config, ConfigError
 
@@ -60,6 +61,12 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         help="only the rules of these groups (structure, lines, naming, rst) that would otherwise run",
     )
     _add_baseline_options(parser)
+    _add_jobs_option(parser)
+    parser.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
+    )
 
 
 def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +77,28 @@ def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
         help="fail only on findings not recorded in FILE; list its entries that no longer occur",
     )
     group.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE, and exit 0")
+
+
+def _add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    """``--jobs N``; the command reads ``args.jobs or parallel.default_jobs()``."""
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="work on files in N processes (default: one per CPU; 1: in this process)",
+    )
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = -1
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more, got {value!r}")
+    return jobs
 
 
 def _existing(names: Sequence[str]) -> list[Path]:
@@ -84,9 +113,17 @@ def run_check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     selection = Selection(args.select, args.extend_select, args.ignore, args.group)
     validate(config, selection)
+    if args.baseline or args.write_baseline:
+        from . import baseline  # hashlib and json: only with a baseline.
     recorded = baseline.load(Path(args.baseline)) if args.baseline else None
     paths = _existing(args.paths)
-    findings = Checker(config, selection).check(paths)
+    jobs = args.jobs or parallel.default_jobs()
+    cache = None
+    if args.cache:
+        from .cache import Cache  # hashlib, json and tempfile: only for --cache.
+
+        cache = Cache(Path(args.cache))
+    findings = Checker(config, selection).check(paths, jobs=jobs, cache=cache)
     if args.write_baseline:
         count = baseline.write(Path(args.write_baseline), findings, config)
         print(f"wrote {count} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
@@ -118,6 +155,8 @@ def run_fix(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     validate(config, Selection())
     paths = _existing(args.paths)
+    from . import fix  # Only for this command: a check does without.
+
     changed = fix.run(config, paths, write=not (args.check or args.diff), show_diff=args.diff, out=sys.stdout)
     sys.stdout.flush()
     return EXIT_FINDINGS if changed else EXIT_CLEAN
@@ -156,13 +195,33 @@ def rules_markdown(chosen: Sequence[rules.Rule]) -> str:
     return "\n".join(parts)
 
 
+# ``new`` and ``export-template`` import scaffold (and so PyYAML) only when
+# they run: a one-file check must not pay for them.
+
+
 def _configure_new(parser: argparse.ArgumentParser) -> None:
+    from . import scaffold
+
     scaffold.configure_new(parser)
     _add_config_option(parser)
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from . import scaffold
+
     return scaffold.new(args, load_config(args.config))
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    from . import scaffold
+
+    scaffold.configure_export(parser)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    return scaffold.run_export(args)
 
 
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
@@ -172,11 +231,7 @@ COMMANDS: dict[str, Command] = {
     "rules": (_configure_rules, run_rules, "list the rules, or show some in full"),
     "fix": (_configure_fix, run_fix, "fix what the fixable rules find, keeping each spec's meaning"),
     "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
-    "export-template": (
-        scaffold.configure_export,
-        scaffold.run_export,
-        "write the copier template's data read from a template .rst",
-    ),
+    "export-template": (_configure_export, run_export, "write the copier template's data read from a template .rst"),
     "prepare-commit-msg": (
         commitmsg.configure_prepare,
         commitmsg.run_prepare,
@@ -190,19 +245,27 @@ COMMANDS: dict[str, Command] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command about to run, only its options are set
+    up (the others' cost imports that command would not use)."""
     parser = argparse.ArgumentParser(
         prog="speckeeper", description="Keep OpenStack-style design specs conformant to their template."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (configure, _, help_text) in COMMANDS.items():
-        configure(sub.add_parser(name, help=help_text, description=help_text))
+        subparser = sub.add_parser(name, help=help_text, description=help_text)
+        if command is None or name == command:
+            configure(subparser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The first word that is not an option names the command (there are no
+    # options before it but --help).
+    command = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the usage error.
@@ -220,4 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    raise SystemExit(main())
+    code = main()
+    # What is left is freed by the exit; a last full garbage collection over
+    # it would only add a tenth to a one-file check.
+    gc.freeze()
+    raise SystemExit(code)

@@ -12,7 +12,7 @@ is not written at all.
 Before writing, the result is parsed with the same safe parser and its
 doctree compared with the original's, text whitespace and the inserted
 sections aside; docutils' messages must be the same too, the fixed short
-adornments' aside. On any other difference nothing is written and an SK004
+adornments' aside. On any other difference nothing is written and an SK005
 finding says why. Files are replaced atomically and keep their mode.
 """
 
@@ -43,7 +43,7 @@ from .rules import structure
 from .spec import ADORNMENT_CHARS, Spec
 from .template import TemplateSection
 
-NOT_FIXED = "SK004"
+NOT_FIXED = "SK005"
 SHORT_ADORNMENT = "SK109"
 MISSING_SECTION, MISSING_SUBSECTION = "SK101", "SK102"
 WRAPPED = (line_rules.LINE_TOO_LONG, line_rules.DIRECTIVE_LINE_TOO_LONG)

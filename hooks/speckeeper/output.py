@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
 from .rule import Finding
@@ -14,6 +13,8 @@ def text(findings: Sequence[Finding]) -> str:
 
 
 def as_json(findings: Sequence[Finding]) -> str:
+    import json  # Only for this format: a one-file check does without.
+
     records = [
         {"path": f.path, "line": f.line, "col": f.col, "code": f.code, "message": f.message} for f in findings
     ]

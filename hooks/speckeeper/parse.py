@@ -14,11 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from docutils import frontend, nodes, utils
-from docutils.parsers.rst import Parser
-from docutils.readers.standalone import Reader
+from .lean import without_unused_imports
 
-from . import sphinx_compat
+with without_unused_imports():
+    from docutils import frontend, nodes, utils
+    from docutils.parsers.rst import Parser
+    from docutils.parsers.rst.directives import images, misc, tables  # noqa: F401 - loaded lean, for later
+    from docutils.readers.standalone import Reader
+
+from . import sphinx_compat  # noqa: E402
 
 # Reporter levels, named as docutils names them.
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "SEVERE")

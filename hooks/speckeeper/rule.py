@@ -91,9 +91,13 @@ class Tree:
     config: Config
     files: tuple[Path, ...]
     _memo: dict[str, Any] = field(default_factory=dict)
+    _relpaths: dict[Path, str] = field(default_factory=dict)
 
     def relpath(self, path: Path) -> str:
-        return self.config.relpath(path)
+        # Resolving a path costs system calls; rules ask for each many times.
+        if path not in self._relpaths:
+            self._relpaths[path] = self.config.relpath(path)
+        return self._relpaths[path]
 
     def settings(self, path: Path) -> Settings:
         return self.config.for_path(self.relpath(path))

@@ -213,10 +213,11 @@ def check_redirect_target(tree: Tree) -> Iterator[Place]:
 
         approved/awesome-thing.rst ../implemented/awesome-thing.rst
     """
-    index = _index(tree)
     for path in tree.files:
         if not _is_redirects(tree, path):
             continue
+        # The whole repo's redirects, read only when there is one to check.
+        index = _index(tree)
         root = _repo_root(tree, path)
         for redirect in read_redirects(tree, path):
             if not redirect.target:
@@ -250,7 +251,6 @@ def check_two_states(tree: Tree) -> Iterator[Place]:
         specs/zed/redirects:
         approved/awesome-thing.rst ../implemented/awesome-thing.rst
     """
-    index = _index(tree)
     for path in tree.files:
         if not path.name.endswith(".rst"):
             continue
@@ -263,6 +263,7 @@ def check_two_states(tree: Tree) -> Iterator[Place]:
         if len(copies) < 2:
             continue
         (first, first_path), (second, second_path) = copies[0], copies[1]
+        index = _index(tree)  # Read only when a spec is in two places.
         if _redirected(index, first_path, second_path) or _redirected(index, second_path, first_path):
             continue
         yield Place(

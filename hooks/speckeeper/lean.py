@@ -1,0 +1,67 @@
+"""docutils, imported without what it loads for features we switch off.
+
+A one-file check must cost about the interpreter plus docutils' import.
+docutils imports two heavy modules for features speckeeper's safe settings
+turn off, and together they cost more than parsing a spec:
+
+- Pygments, to highlight code (``syntax_highlight`` is ``"none"``): with
+  Pygments absent while docutils is imported, docutils does without it;
+- ``urllib.request`` and ``urllib.error``, which the table, image and
+  include directives import to fetch URLs (``file_insertion_enabled`` is
+  off): they are imported with stand-ins. The stand-in functions import the
+  real module when called, which with these settings they never are; the
+  one exception class, ``URLError``, is only ever caught beside ``OSError``,
+  its base class, which stands in for it.
+
+Either stand-in is used only while the modules are imported, only if the
+real module is not already loaded, and is gone afterwards: whatever else
+imports Pygments or ``urllib.request`` later gets the real one.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+def _urlopen(*args: Any, **kwargs: Any) -> Any:
+    from urllib.request import urlopen
+
+    return urlopen(*args, **kwargs)
+
+
+def _url2pathname(path: str) -> str:
+    from urllib.request import url2pathname
+
+    return url2pathname(path)
+
+
+def _deferred_urllib_request() -> types.ModuleType:
+    module = types.ModuleType("urllib.request", "Stands in for urllib.request while docutils is imported.")
+    module.urlopen = _urlopen  # type: ignore[attr-defined]
+    module.url2pathname = _url2pathname  # type: ignore[attr-defined]
+    return module
+
+
+@contextmanager
+def without_unused_imports() -> Iterator[None]:
+    """Import docutils' modules inside this block."""
+    urllib_error = types.ModuleType("urllib.error", "Stands in for urllib.error while docutils is imported.")
+    urllib_error.URLError = OSError  # type: ignore[attr-defined]
+    stand_ins: dict[str, types.ModuleType | None] = {
+        "pygments": None,
+        "urllib.request": _deferred_urllib_request(),
+        "urllib.error": urllib_error,
+    }
+    placed = [name for name in stand_ins if name not in sys.modules]
+    for name in placed:
+        sys.modules[name] = stand_ins[name]  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in placed:
+            if sys.modules.get(name) is stand_ins[name]:
+                del sys.modules[name]

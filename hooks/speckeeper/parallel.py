@@ -1,0 +1,143 @@
+"""Checking many files on every core, few files in this process.
+
+:meth:`Checker.check_file` stays the unit of work. With more than one job
+and enough files, worker processes each build one :class:`Checker` (one
+parser, one template cache) and check contiguous chunks of the file list,
+so that a chunk's specs mostly share a release and so a template. Results
+come back in the order of the list, whatever the number of jobs. With a
+cache, this process looks every file up first and sends only the misses to
+the workers, then stores what they found.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .rule import Finding
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .cache import Cache
+    from .check import Checker, Selection
+    from .config import Config
+
+# Fewer files than this per job: starting workers costs more than it saves.
+MIN_FILES_PER_JOB = 8
+# Chunks per job: small enough to balance the load, large enough that a
+# worker parses each template about once.
+CHUNKS_PER_JOB = 8
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def jobs_for(files: int, jobs: int) -> int:
+    """How many processes to use for ``files`` files: 1 means this one."""
+    return max(1, min(jobs, files // MIN_FILES_PER_JOB))
+
+
+_worker: Checker | None = None
+
+
+def _start_worker(config: Config, selection: Selection) -> None:
+    import signal
+    import threading
+
+    from .check import Checker
+
+    # Ctrl-C is the parent's to handle: it stops the pool, once, quietly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (a CI timeout) cannot stop the pool: its
+    # workers would wait for work forever. They leave within a second.
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    global _worker
+    _worker = Checker(config, selection)
+
+
+def _exit_with(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _check_in_worker(path: Path) -> list[Finding]:
+    assert _worker is not None
+    return _worker.check_file(path)
+
+
+def check_files(checker: Checker, files: Sequence[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
+    """Every file's findings, file by file in the order given."""
+    results: list[list[Finding] | None] = [None] * len(files)
+    keys: list[str | None] = [None] * len(files)
+    if cache is not None:
+        for index, path in enumerate(files):
+            keys[index] = key = cache.key(checker, path)
+            if key is not None:
+                results[index] = cache.get(key, str(path))
+    todo = [index for index, found in enumerate(results) if found is None]
+    workers = jobs_for(len(todo), jobs)
+    # docutils' doctrees hold cycles (parent links), so the cyclic garbage
+    # collector runs all the time; every full collection would also walk
+    # all that is imported. Frozen, that is left alone: about a tenth faster.
+    # Frozen before forking, the workers share those pages too.
+    gc.freeze()
+    try:
+        if workers == 1:
+            for index in todo:
+                results[index] = checker.check_file(files[index])
+        else:
+            for index, found in zip(todo, _in_pool(checker, [files[i] for i in todo], workers)):
+                results[index] = found
+    finally:
+        gc.unfreeze()
+    if cache is not None:
+        for index in todo:
+            key = keys[index]
+            if key is not None:
+                cache.put(key, str(files[index]), results[index] or [])
+    return [finding for found in results for finding in found or ()]
+
+
+def _in_pool(checker: Checker, files: list[Path], workers: int) -> list[list[Finding]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forking shares what this process has imported; elsewhere (macOS,
+    # Windows) the platform's default start method is the safe one.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    chunksize = max(1, -(-len(files) // (workers * CHUNKS_PER_JOB)))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(checker.config, checker.selection),
+    )
+    try:
+        return list(pool.map(_check_in_worker, files, chunksize=chunksize))
+    except BaseException:
+        # Interrupted (Ctrl-C): stop now, not when the chunks under way end.
+        _terminate_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 on.
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
