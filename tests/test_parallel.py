@@ -120,6 +120,9 @@ def test_ctrl_c_stops_every_process_quietly(nova_repo: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # As at a terminal: a test run started in the background (CI, "&")
+        # inherits SIGINT ignored, and Python would keep ignoring it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     children = Path(f"/proc/{check.pid}/task/{check.pid}/children")
     deadline = time.monotonic() + 20
