@@ -47,6 +47,8 @@ def test_file_hooks_target_spec_folders_and_message_hooks_their_stage(hook: dict
         assert hook["files"] == "^specs/"
         if hook.get("pass_filenames", True):
             assert hook["types"] == ["rst"]
+            # check parallelises itself (--jobs); fix leaves that to pre-commit.
+            assert hook.get("require_serial", False) == hook["entry"].startswith("speckeeper check")
         else:  # The lifecycle hook: any change under specs/ runs it on the folder.
             assert "types" not in hook and hook["args"] == ["specs"]
     assert hook["minimum_pre_commit_version"] == "3.2.0"
