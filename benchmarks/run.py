@@ -5,6 +5,7 @@ Run it with the Python of the environment speckeeper is installed in:
     .venv/bin/python benchmarks/run.py              # median of 5 runs each
     .venv/bin/python benchmarks/run.py --repeat 7
     .venv/bin/python benchmarks/run.py --quick      # a smoke run, not figures
+    .venv/bin/python benchmarks/run.py --only 2,6,7 # some items (and item 1)
     .venv/bin/python benchmarks/run.py --markdown benchmarks/RESULTS.md
 
 On a copy of the nova-specs corpus (``../shared/corpus/nova-specs`` beside
