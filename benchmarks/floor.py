@@ -3,8 +3,8 @@
 Any checker that reads docutils' doctree pays at least this. It parses as
 speckeeper does (one settings object, speckeeper's settings, the standalone
 reader's transforms) without speckeeper's Sphinx stand-ins, message
-collection, spec model or rules, in as many processes as asked, each given
-contiguous chunks of the list as speckeeper gives them.
+collection, spec model or rules, in as many processes as asked, given the
+same chunks of the list as speckeeper's workers.
 
     python benchmarks/floor.py --jobs 2 --files-from files.txt
 """
@@ -23,7 +23,7 @@ from docutils import frontend, utils
 from docutils.parsers.rst import Parser
 from docutils.readers.standalone import Reader
 
-from speckeeper.parallel import CHUNKS_PER_JOB
+from speckeeper.parallel import chunks
 from speckeeper.parse import SAFE_SETTINGS
 
 _reader = Reader()
@@ -31,6 +31,10 @@ _parser = Parser()
 _settings = frontend.get_default_settings(_reader, _parser)
 for _key, _value in SAFE_SETTINGS.items():
     setattr(_settings, _key, _value)
+
+
+def parse_all(paths: list[str]) -> int:
+    return sum(map(parse, paths))
 
 
 def parse(path: str) -> int:
@@ -50,12 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = args.files_from.read_text(encoding="utf-8").splitlines()
     if args.jobs <= 1:
-        nodes = sum(map(parse, files))
+        nodes = parse_all(files)
     else:
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-        chunksize = max(1, -(-len(files) // (args.jobs * CHUNKS_PER_JOB)))
         with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
-            nodes = sum(pool.map(parse, files, chunksize=chunksize))
+            nodes = sum(pool.map(parse_all, chunks(files, args.jobs)))  # type: ignore[arg-type]
     print(f"{len(files)} files, {nodes} nodes")
     return 0
 

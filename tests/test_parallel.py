@@ -80,6 +80,16 @@ def test_few_files_are_checked_in_this_process() -> None:
     assert parallel.jobs_for(10_000, 2) == 2
 
 
+@pytest.mark.parametrize("count", [1, 16, 17, 811])
+def test_chunks_cover_every_file_once_in_order_large_first(count: int) -> None:
+    files = [Path(f"{n}.rst") for n in range(count)]
+    found = parallel.chunks(files, 2)
+    assert [path for chunk in found for path in chunk] == files
+    sizes = [len(chunk) for chunk in found]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] <= parallel.MIN_CHUNK
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "two"])
 def test_jobs_must_be_a_positive_number(value: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--jobs", value]) == 2

@@ -2,8 +2,8 @@
 
 :meth:`Checker.check_file` stays the unit of work. With more than one job
 and enough files, worker processes each build one :class:`Checker` (one
-parser, one template cache) and check contiguous chunks of the file list,
-so that a chunk's specs mostly share a release and so a template. Results
+parser, one template cache) and check contiguous chunks of the file list
+(see :func:`chunks`). Results
 come back in the order of the list, whatever the number of jobs. With a
 cache, this process looks every file up first and sends only the misses to
 the workers, then stores what they found.
@@ -29,9 +29,8 @@ if TYPE_CHECKING:
 
 # Fewer files than this per job: starting workers costs more than it saves.
 MIN_FILES_PER_JOB = 8
-# Chunks per job: small enough to balance the load, large enough that a
-# worker parses each template about once.
-CHUNKS_PER_JOB = 8
+# The smallest chunk of files a worker is given at once.
+MIN_CHUNK = 4
 
 
 def default_jobs() -> int:
@@ -72,9 +71,23 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _check_in_worker(path: Path) -> list[Finding]:
+def _check_in_worker(paths: list[Path]) -> list[list[Finding]]:
     assert _worker is not None
-    return _worker.check_file(path)
+    return [_worker.check_file(path) for path in paths]
+
+
+def chunks(files: Sequence[Path], workers: int) -> list[list[Path]]:
+    """The list cut in contiguous chunks, large first, smaller and smaller
+    (guided scheduling): a large chunk keeps a release's specs, and so its
+    template, on one worker; the small last ones let the workers finish
+    together."""
+    found: list[list[Path]] = []
+    start = 0
+    while start < len(files):
+        size = max(MIN_CHUNK, (len(files) - start) // (2 * workers))
+        found.append(list(files[start : start + size]))
+        start += size
+    return found
 
 
 def check_files(checker: Checker, files: Sequence[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
@@ -117,7 +130,6 @@ def _in_pool(checker: Checker, files: list[Path], workers: int) -> list[list[Fin
     # Forking shares what this process has imported; elsewhere (macOS,
     # Windows) the platform's default start method is the safe one.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    chunksize = max(1, -(-len(files) // (workers * CHUNKS_PER_JOB)))
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
@@ -125,7 +137,9 @@ def _in_pool(checker: Checker, files: list[Path], workers: int) -> list[list[Fin
         initargs=(checker.config, checker.selection),
     )
     try:
-        return list(pool.map(_check_in_worker, files, chunksize=chunksize))
+        # Handed out in order as workers come free; gathered in order.
+        futures = [pool.submit(_check_in_worker, chunk) for chunk in chunks(files, workers)]
+        return [found for future in futures for found in future.result()]
     except BaseException:
         # Interrupted (Ctrl-C): stop now, not when the chunks under way end.
         _terminate_workers(pool)
