@@ -61,6 +61,34 @@ def test_two_jobs_find_the_same_as_one_in_the_same_order(
     assert err == f"{len(out.splitlines())} finding(s) in {len({line.split(':')[0] for line in out.splitlines()})} file(s)\n"
 
 
+def test_two_jobs_fix_the_same_specs_as_one_and_report_in_order(
+    mixed_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copies = []
+    for jobs in ("1", "2"):
+        root = tmp_path / f"jobs-{jobs}"
+        shutil.copytree(mixed_repo, root, symlinks=True)
+        approved = root / "specs" / "2023.2" / "approved"
+        specs = sorted(approved.glob("[!a-d]*.rst"))
+        for spec in specs[::3]:  # Trailing blanks and CRLF in every third spec.
+            spec.write_bytes(spec.read_bytes().replace(b"\n", b"  \r\n"))
+        monkeypatch.chdir(root)
+        copies.append((root, _check(["fix", "specs", "--jobs", jobs], capsys)))
+    (one_root, one), (two_root, two) = copies
+    assert one == two
+    code, out, _ = two
+    assert code == 1
+    fixed = [line.removeprefix("Fixing ") for line in out.splitlines() if line.startswith("Fixing ")]
+    assert fixed == sorted(fixed)
+    assert {spec.relative_to(two_root).as_posix() for spec in specs[::3]} <= set(fixed)
+    assert "SK001" in out and "SK002" in out  # The unreadable specs, reported in their place.
+    for spec in (one_root / "specs").rglob("*.rst"):
+        twin = two_root / spec.relative_to(one_root)
+        if not spec.is_symlink():
+            assert spec.read_bytes() == twin.read_bytes()
+            assert b"\r" not in spec.read_bytes() or spec.name.startswith("b-")
+
+
 def test_output_is_sorted_by_path_then_line(
     mixed_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import commitmsg
 from . import config as config_module
 from . import output, parallel, rules
 from .check import Checker, Selection, validate
@@ -148,6 +147,7 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
     _add_config_option(parser)
     parser.add_argument("--diff", action="store_true", help="show what would change as a diff; write nothing")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a spec would change")
+    _add_jobs_option(parser)
 
 
 def run_fix(args: argparse.Namespace) -> int:
@@ -157,7 +157,8 @@ def run_fix(args: argparse.Namespace) -> int:
     paths = _existing(args.paths)
     from . import fix  # Only for this command: a check does without.
 
-    changed = fix.run(config, paths, write=not (args.check or args.diff), show_diff=args.diff, out=sys.stdout)
+    jobs = args.jobs or parallel.default_jobs()
+    changed = fix.run(config, paths, write=not (args.check or args.diff), show_diff=args.diff, out=sys.stdout, jobs=jobs)
     sys.stdout.flush()
     return EXIT_FINDINGS if changed else EXIT_CLEAN
 
@@ -195,8 +196,9 @@ def rules_markdown(chosen: Sequence[rules.Rule]) -> str:
     return "\n".join(parts)
 
 
-# ``new`` and ``export-template`` import scaffold (and so PyYAML) only when
-# they run: a one-file check must not pay for them.
+# ``new`` and ``export-template`` import scaffold (and so PyYAML), the
+# commit-message hooks commitmsg (and so subprocess), only when they run: a
+# one-file check must not pay for them.
 
 
 def _configure_new(parser: argparse.ArgumentParser) -> None:
@@ -224,6 +226,30 @@ def run_export(args: argparse.Namespace) -> int:
     return scaffold.run_export(args)
 
 
+def _configure_prepare(parser: argparse.ArgumentParser) -> None:
+    from . import commitmsg
+
+    commitmsg.configure_prepare(parser)
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    from . import commitmsg
+
+    return commitmsg.run_prepare(args)
+
+
+def _configure_commit_msg(parser: argparse.ArgumentParser) -> None:
+    from . import commitmsg
+
+    commitmsg.configure_commit_msg(parser)
+
+
+def run_commit_msg(args: argparse.Namespace) -> int:
+    from . import commitmsg
+
+    return commitmsg.run_commit_msg(args)
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 
 COMMANDS: dict[str, Command] = {
@@ -233,13 +259,13 @@ COMMANDS: dict[str, Command] = {
     "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
     "export-template": (_configure_export, run_export, "write the copier template's data read from a template .rst"),
     "prepare-commit-msg": (
-        commitmsg.configure_prepare,
-        commitmsg.run_prepare,
+        _configure_prepare,
+        run_prepare,
         "git hook: start the message of a commit adding one spec from its title and introduction",
     ),
     "commit-msg": (
-        commitmsg.configure_commit_msg,
-        commitmsg.run_commit_msg,
+        _configure_commit_msg,
+        run_commit_msg,
         "git hook: fail when a spec with a REST API impact is committed without APIImpact",
     ),
 }

@@ -33,7 +33,7 @@ from typing import TextIO
 from docutils import nodes
 from docutils.utils import column_width
 
-from . import rules, wrap
+from . import parallel, rules, wrap
 from .check import Checker, Loaded, Selection, collect
 from .config import Config
 from .parse import Message
@@ -131,6 +131,8 @@ class Fixer:
 
     def __init__(self, config: Config, selection: Selection = Selection()) -> None:
         self.checker = Checker(config, selection)
+        # What a worker process needs to build its own fixer (parallel.py).
+        self.config, self.selection = config, selection
 
     def fix_file(self, path: Path) -> Result:
         loaded = self.checker.load(path)
@@ -453,13 +455,15 @@ def diff(result: Result) -> str:
     return "".join(difflib.unified_diff(before, after, str(result.path), str(result.path)))
 
 
-def run(config: Config, paths: Iterable[Path], write: bool, show_diff: bool, out: TextIO) -> bool:
+def run(config: Config, paths: Iterable[Path], write: bool, show_diff: bool, out: TextIO, jobs: int = 1) -> bool:
     """Fix every spec under ``paths``; True when anything changed, would
-    change or could not be fixed."""
+    change or could not be fixed. Specs are fixed in ``jobs`` processes;
+    this one writes them, and reports in the order of the list."""
     fixer = Fixer(config)
     anything = False
-    for path in collect(paths, config):
-        result = fixer.fix_file(path)
+    files = list(collect(paths, config))
+    for result in parallel.map_files(fixer, Fixer.fix_file, files, parallel.jobs_for(len(files), jobs)):
+        path = result.path
         for problem in result.problems:
             out.write(f"{problem.path}:{problem.line}:{problem.col}: {problem.code} {problem.message}\n")
         anything = anything or bool(result.problems)

@@ -1,12 +1,12 @@
-"""Checking many files on every core, few files in this process.
+"""Working on many files on every core, few files in this process.
 
-:meth:`Checker.check_file` stays the unit of work. With more than one job
-and enough files, worker processes each build one :class:`Checker` (one
-parser, one template cache) and check contiguous chunks of the file list
-(see :func:`chunks`). Results
-come back in the order of the list, whatever the number of jobs. With a
-cache, this process looks every file up first and sends only the misses to
-the workers, then stores what they found.
+One file stays the unit of work: :meth:`Checker.check_file` for ``check``,
+:meth:`Fixer.fix_file` for ``fix``. With more than one job and enough
+files, worker processes each build one such object (one parser, one
+template cache) and work on contiguous chunks of the file list (see
+:func:`chunks`). Results come back in the order of the list, whatever the
+number of jobs. With a cache, this process looks every file up first and
+sends only the misses to the workers, then stores what they found.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .rule import Finding
 
@@ -45,14 +45,16 @@ def jobs_for(files: int, jobs: int) -> int:
     return max(1, min(jobs, files // MIN_FILES_PER_JOB))
 
 
-_worker: Checker | None = None
+Worker = TypeVar("Worker")
+Result = TypeVar("Result")
+
+# The object a worker process builds once and uses for each of its files.
+_worker: Any = None
 
 
-def _start_worker(config: Config, selection: Selection) -> None:
+def _start_worker(build: Callable[[Config, Selection], object], config: Config, selection: Selection) -> None:
     import signal
     import threading
-
-    from .check import Checker
 
     # Ctrl-C is the parent's to handle: it stops the pool, once, quietly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -60,7 +62,7 @@ def _start_worker(config: Config, selection: Selection) -> None:
     # workers would wait for work forever. They leave within a second.
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     global _worker
-    _worker = Checker(config, selection)
+    _worker = build(config, selection)
 
 
 def _exit_with(parent: int) -> None:
@@ -71,9 +73,9 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _check_in_worker(paths: list[Path]) -> list[list[Finding]]:
+def _work_in_worker(task: Callable[[Any, Path], Result], paths: list[Path]) -> list[Result]:
     assert _worker is not None
-    return [_worker.check_file(path) for path in paths]
+    return [task(_worker, path) for path in paths]
 
 
 def chunks(files: Sequence[Path], workers: int) -> list[list[Path]]:
@@ -100,21 +102,11 @@ def check_files(checker: Checker, files: Sequence[Path], jobs: int = 1, cache: C
             if key is not None:
                 results[index] = cache.get(key, str(path))
     todo = [index for index, found in enumerate(results) if found is None]
-    workers = jobs_for(len(todo), jobs)
-    # docutils' doctrees hold cycles (parent links), so the cyclic garbage
-    # collector runs all the time; every full collection would also walk
-    # all that is imported. Frozen, that is left alone: about a tenth faster.
-    # Frozen before forking, the workers share those pages too.
-    gc.freeze()
-    try:
-        if workers == 1:
-            for index in todo:
-                results[index] = checker.check_file(files[index])
-        else:
-            for index, found in zip(todo, _in_pool(checker, [files[i] for i in todo], workers)):
-                results[index] = found
-    finally:
-        gc.unfreeze()
+    from .check import Checker
+
+    found = map_files(checker, Checker.check_file, [files[i] for i in todo], jobs_for(len(todo), jobs))
+    for index, findings in zip(todo, found):
+        results[index] = findings
     if cache is not None:
         for index in todo:
             key = keys[index]
@@ -123,7 +115,28 @@ def check_files(checker: Checker, files: Sequence[Path], jobs: int = 1, cache: C
     return [finding for found in results for finding in found or ()]
 
 
-def _in_pool(checker: Checker, files: list[Path], workers: int) -> list[list[Finding]]:
+def map_files(
+    worker: Worker, task: Callable[[Worker, Path], Result], files: Sequence[Path], workers: int
+) -> list[Result]:
+    """``task(worker, path)`` for each file, in order: here with one worker,
+    else in that many processes, each building its own ``worker`` from the
+    same configuration and selection (``worker`` must have ``config`` and
+    ``selection`` and take them to build; ``task`` must be a module-level
+    function or method, as it is sent to the workers by name)."""
+    # docutils' doctrees hold cycles (parent links), so the cyclic garbage
+    # collector runs all the time; every full collection would also walk
+    # all that is imported. Frozen, that is left alone: about a tenth faster.
+    # Frozen before forking, the workers share those pages too.
+    gc.freeze()
+    try:
+        if workers <= 1:
+            return [task(worker, path) for path in files]
+        return _in_pool(worker, task, list(files), workers)
+    finally:
+        gc.unfreeze()
+
+
+def _in_pool(worker: Any, task: Callable[[Any, Path], Result], files: list[Path], workers: int) -> list[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -134,11 +147,11 @@ def _in_pool(checker: Checker, files: list[Path], workers: int) -> list[list[Fin
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(checker.config, checker.selection),
+        initargs=(type(worker), worker.config, worker.selection),
     )
     try:
         # Handed out in order as workers come free; gathered in order.
-        futures = [pool.submit(_check_in_worker, chunk) for chunk in chunks(files, workers)]
+        futures = [pool.submit(_work_in_worker, task, chunk) for chunk in chunks(files, workers)]
         return [found for future in futures for found in future.result()]
     except BaseException:
         # Interrupted (Ctrl-C): stop now, not when the chunks under way end.
