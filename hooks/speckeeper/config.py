@@ -13,6 +13,7 @@ import fnmatch
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -131,9 +132,14 @@ class Config:
         """``path`` relative to the root, with forward slashes, if inside it."""
         resolved = path.resolve() if not path.is_absolute() else path
         try:
-            return resolved.relative_to(self.root.resolve()).as_posix()
+            return resolved.relative_to(self._resolved_root).as_posix()
         except ValueError:
             return path.as_posix()
+
+    @cached_property
+    def _resolved_root(self) -> Path:
+        # Resolved once: relpath() runs several times for every spec.
+        return self.root.resolve()
 
     def for_path(self, relpath: str) -> Settings:
         """The settings that apply to one spec, overrides applied in order."""

@@ -53,6 +53,10 @@ class Leftovers:
     urls: frozenset[str]  # The tracker URLs on lines of their own under the title.
     placeholders: tuple[str, ...]  # "<launchpad-id or None>" and the like.
     guidance: frozenset[str]  # Normalised paragraphs, lists and list items.
+    # Each guidance text with its longest inner word: text found in a
+    # spec's has its inner words there whole, so most texts are ruled out
+    # by a set lookup rather than a search.
+    anchors: tuple[tuple[str, str], ...]
     license: str  # The normalised comment the template starts with, or "".
 
 
@@ -100,7 +104,8 @@ def read_leftovers(template: Template) -> Leftovers:
     comments = [c for c in preamble(template.spec) if isinstance(c, nodes.comment)]
     starts = template.spec.text.lstrip().startswith("..")
     license_text = normal(comments[0].astext()) if comments and starts else ""
-    return Leftovers(template.title, urls, placeholders, guidance, license_text)
+    anchors = tuple((max(text.split()[1:-1], key=len), text) for text in sorted(guidance))
+    return Leftovers(template.title, urls, placeholders, guidance, anchors, license_text)
 
 
 # Per template, for the run: (template, what it leaves), by id(template).
@@ -194,8 +199,12 @@ def check_guidance_left(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         As an operator, I want to ...
     """
-    guidance = leftovers(ctx.template).guidance
-    for unit in _guidance_left(spec.doctree.children, guidance):
+    # A unit's text, whitespace aside, is a stretch of the whole text's:
+    # guidance not found in the whole is in no unit, and most specs keep none.
+    whole = normal(spec.doctree.astext())
+    words = frozenset(whole.split())
+    guidance = frozenset(text for word, text in leftovers(ctx.template).anchors if word in words and text in whole)
+    for unit in _guidance_left(spec.doctree.children, guidance) if guidance else ():
         text = normal(unit.astext())
         yield Hit(_first_line(unit), 1, f'guidance from the template left in: "{_short(text)}": expected the spec\'s own text')
 

@@ -39,9 +39,12 @@ def exempt(line: str) -> bool:
 
 def long_lines(spec: Spec, limit: int) -> Iterator[tuple[int, str, bool]]:
     """Over-long lines outside literal blocks: (line, text, in a directive body)."""
+    long = [(n, line) for n, line in enumerate(spec.lines, 1) if len(line) > limit and not exempt(line)]
+    if not long:
+        return  # Most specs: no need to find their literal blocks.
     literal = spec.literal_lines
-    for number, line in enumerate(spec.lines, 1):
-        if len(line) > limit and number not in literal and not exempt(line):
+    for number, line in long:
+        if number not in literal:
             yield number, line, number in spec.directive_lines
 
 
