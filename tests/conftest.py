@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,16 @@ exclude = ["*-template.rst", "specs/abandoned/**"]
 paths = ["specs/queens/**"]
 optional-sections = ["History", "Feature Liaison", "Upgrade impact"]
 """
+
+
+@pytest.fixture(scope="session", autouse=True)
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Parsed templates are kept in a folder of the test run's, not the
+    user's cache folder; subprocesses inherit it."""
+    folder = tmp_path_factory.mktemp("speckeeper-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPECKEEPER_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

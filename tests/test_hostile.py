@@ -55,7 +55,7 @@ print(json.dumps({"code": code, "opened": opened, "connected": connected}), file
 """
 
 
-def test_hostile_spec_opens_nothing_but_itself(tmp_path: Path) -> None:
+def test_hostile_spec_opens_nothing_but_itself(tmp_path: Path, template_store: Path) -> None:
     spec = tmp_path / "hostile.rst"
     good = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
     spec.write_text(good.replace("Problem description\n===", HOSTILE + "Problem description\n===", 1))
@@ -68,7 +68,8 @@ def test_hostile_spec_opens_nothing_but_itself(tmp_path: Path) -> None:
     )
     report = json.loads(result.stderr.strip().splitlines()[-1])
     assert report["connected"] == []
-    python_files = (sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[1] / "hooks"))
+    # Python's own files, speckeeper's, and its store of parsed templates.
+    python_files = (sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[1] / "hooks"), str(template_store))
     others = [
         p for p in report["opened"]
         if not p.startswith(python_files) and Path(p).resolve() != spec.resolve() and not p.endswith(".rst")

@@ -79,6 +79,11 @@ class RstParser:
         for key, value in SAFE_SETTINGS.items():
             setattr(self._settings, key, value)
 
+    @property
+    def extensions(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The roles and directives known beyond docutils' own."""
+        return self._roles, self._directives
+
     def parse(self, text: str, source: str) -> tuple[nodes.document, list[Message]]:
         """Parse ``text``; return the doctree and every message, in order."""
         messages: list[Message] = []

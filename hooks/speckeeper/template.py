@@ -17,6 +17,7 @@ from . import layout
 from .config import Config, ConfigError, Settings
 from .parse import RstParser
 from .spec import Section, Spec, build
+from .template_store import TemplateStore
 
 PACKAGED = "nova.rst"
 
@@ -96,12 +97,24 @@ def _template_section(section: Section, spec: Spec, ends: dict[int, int]) -> Tem
     )
 
 
-def load(path: Path, parser: RstParser) -> Template:
-    """Read a template file; a template that does not parse is a ConfigError."""
+def load(path: Path, parser: RstParser, store: TemplateStore | None = None) -> Template:
+    """Read a template file; a template that does not parse is a ConfigError.
+
+    With a store, a template parsed before is read back from it instead."""
     try:
         text = _read_following_links(path)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read template: {error}") from None
+    stored = store.get(str(path), text) if store is not None else None
+    if stored is not None:
+        return stored
+    template = _parse(path, text, parser)
+    if store is not None:
+        store.put(str(path), text, template)
+    return template
+
+
+def _parse(path: Path, text: str, parser: RstParser) -> Template:
     spec = build(str(path), text, parser)
     if not spec.sections:
         raise ConfigError(f"{path}: template has no sections under its title")
@@ -147,6 +160,7 @@ class TemplateLoader:
         self._config = config
         self._parser = parser
         self._cache: dict[Path, Template] = {}
+        self._store = TemplateStore.default(parser.extensions)
 
     def path_for(self, relpath: str, settings: Settings) -> Path:
         """The template file for a spec; ConfigError when there is none."""
@@ -168,5 +182,5 @@ class TemplateLoader:
     def for_spec(self, relpath: str, settings: Settings) -> Template:
         path = self.path_for(relpath, settings).resolve()
         if path not in self._cache:
-            self._cache[path] = load(path, self._parser)
+            self._cache[path] = load(path, self._parser, self._store)
         return self._cache[path]
