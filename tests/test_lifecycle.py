@@ -129,6 +129,19 @@ def test_spec_in_two_states(in_tmp: Path, capsys: pytest.CaptureFixture[str]) ->
     assert check(capsys, "specs") == (0, [])
 
 
+def test_a_suppression_comment_silences_a_repo_level_finding_on_its_spec(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = GOOD.replace("\nProblem description\n", "\n.. speckeeper: ignore SK312\n\nProblem description\n", 1)
+    assert kept != GOOD
+    repo(in_tmp, {"specs/zed/approved/a.rst": kept, "specs/zed/implemented/a.rst": "", "specs/zed/redirects": ""})
+    assert check(capsys, "specs") == (0, [])
+    # Another code in the comment silences nothing here.
+    (in_tmp / "specs/zed/approved/a.rst").write_text(kept.replace("SK312", "SK311"), encoding="utf-8")
+    code, out = check(capsys, "specs")
+    assert code == 1 and [line.split()[1] for line in out] == ["SK312"]
+
+
 def test_excluded_files_are_not_lifecycle_files(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """nova keeps a copy of the release template in both state folders."""
     repo(in_tmp, {"specs/zed/approved/zed-template.rst": "", "specs/zed/implemented/zed-template.rst": ""})

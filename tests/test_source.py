@@ -122,3 +122,20 @@ def test_unreadable_file(in_tmp: Path, capsys: pytest.CaptureFixture[str], monke
     monkeypatch.setattr(Path, "open", refuse)
     code, out = check(capsys, "locked.rst")
     assert out == ["locked.rst:1:1: SK001 cannot read: Permission denied"]
+
+
+def test_a_spec_deleted_while_the_run_goes_on_is_one_finding(in_tmp: Path) -> None:
+    """Found by the walk, gone when its turn comes (a checkout under way)."""
+    from speckeeper.check import Checker, collect
+    from speckeeper.config import discover
+
+    for name in ("a.rst", "b.rst"):
+        (in_tmp / name).write_bytes(GOOD)
+    config = discover(in_tmp)
+    files = list(collect([Path(".")], config))
+    assert [f.name for f in files] == ["a.rst", "b.rst"]
+    (in_tmp / "a.rst").unlink()
+    checker = Checker(config)
+    gone, kept = (checker.check_file(path) for path in files)
+    assert [(f.path, f.line, f.code, f.message) for f in gone] == [("a.rst", 1, "SK001", "cannot read: No such file or directory")]
+    assert kept == []

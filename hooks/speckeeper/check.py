@@ -180,12 +180,32 @@ class Checker:
         """Run the repo-level rules once over every file under ``paths``."""
         tree = Tree(self.config, tuple(walk(paths, self.config)))
         findings = set()
+        silenced: dict[Path, frozenset[str]] = {}
         for rule in rules.PER_REPO:
             for place, hit in rule.check(tree):
                 relpath = self.config.relpath(place)
-                if rule.code in enabled_codes(self.config.for_path(relpath), self.selection):
+                if rule.code not in enabled_codes(self.config.for_path(relpath), self.selection):
+                    continue
+                if place not in silenced:
+                    silenced[place] = self._silenced_in(place)
+                if rule.code not in silenced[place]:
                     findings.add(Finding(str(place), hit.line, hit.col, rule.code, hit.message))
         return sorted(findings)
+
+    def _silenced_in(self, place: Path) -> frozenset[str]:
+        """The codes a spec's ``speckeeper: ignore`` comments silence; read
+        only for the few specs a repo-level rule has a finding on."""
+        if place.suffix != ".rst" or not place.is_file():
+            return frozenset()
+        settings = self.config.for_path(self.config.relpath(place))
+        source = read(place, Limits(settings.max_bytes, settings.max_sections), self.config.root)
+        if isinstance(source, Refusal):
+            return frozenset()
+        try:
+            spec = build(str(place), source.text, self.parser, raw=source.raw)
+        except RecursionError:
+            return frozenset()
+        return suppressed(spec.comments())
 
     def check(self, paths: Iterable[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
         """Every finding under ``paths``, by path then line, whatever ``jobs``."""
