@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .rule import Finding
 
@@ -45,14 +45,25 @@ def jobs_for(files: int, jobs: int) -> int:
     return max(1, min(jobs, files // MIN_FILES_PER_JOB))
 
 
-Worker = TypeVar("Worker")
+class FileWorker(Protocol):
+    """What works on one file at a time (a Checker, a Fixer): built from a
+    configuration and a selection, which it keeps, so that a worker
+    process can build its own."""
+
+    config: Config
+    selection: Selection
+
+    def __init__(self, config: Config, selection: Selection) -> None: ...
+
+
+Worker = TypeVar("Worker", bound=FileWorker)
 Result = TypeVar("Result")
 
 # The object a worker process builds once and uses for each of its files.
 _worker: Any = None
 
 
-def _start_worker(build: Callable[[Config, Selection], object], config: Config, selection: Selection) -> None:
+def _start_worker(build: type[FileWorker], config: Config, selection: Selection) -> None:
     import signal
     import threading
 
@@ -119,10 +130,9 @@ def map_files(
     worker: Worker, task: Callable[[Worker, Path], Result], files: Sequence[Path], workers: int
 ) -> list[Result]:
     """``task(worker, path)`` for each file, in order: here with one worker,
-    else in that many processes, each building its own ``worker`` from the
-    same configuration and selection (``worker`` must have ``config`` and
-    ``selection`` and take them to build; ``task`` must be a module-level
-    function or method, as it is sent to the workers by name)."""
+    else in that many processes, each building a worker of its own like
+    ``worker``. ``task`` is sent to them by name: a module-level function
+    or a method."""
     # docutils' doctrees hold cycles (parent links), so the cyclic garbage
     # collector runs all the time; every full collection would also walk
     # all that is imported. Frozen, that is left alone: about a tenth faster.
@@ -136,7 +146,7 @@ def map_files(
         gc.unfreeze()
 
 
-def _in_pool(worker: Any, task: Callable[[Any, Path], Result], files: list[Path], workers: int) -> list[Result]:
+def _in_pool(worker: FileWorker, task: Callable[[Any, Path], Result], files: list[Path], workers: int) -> list[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

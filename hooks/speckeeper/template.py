@@ -7,6 +7,7 @@ and the copier template renders specs from the same reading (see
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,4 +184,16 @@ class TemplateLoader:
         path = self.path_for(relpath, settings).resolve()
         if path not in self._cache:
             self._cache[path] = load(path, self._parser, self._store)
+            _settle()
         return self._cache[path]
+
+
+def _settle() -> None:
+    """Inside a run over many files (:func:`parallel.map_files` froze what
+    was imported), freeze a template just loaded too: it lives as long as
+    the run, and unfrozen, every full collection would walk its tree again
+    (a tenth of a whole-corpus check). Garbage is collected first, so that
+    none is kept; the run unfreezes all at its end."""
+    if gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
