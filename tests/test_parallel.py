@@ -34,6 +34,9 @@ def mixed_repo(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     (approved / "b-latin.rst").write_bytes(GOOD.encode() + b"caf\xe9\n")
     (approved / "c-gone.rst").symlink_to(approved / "nowhere.rst")
     (approved / "d-no-heading.rst").write_text("Just text.\n\n*unclosed emphasis\n")
+    # In two states at once: a repo-level finding, found in the main process.
+    (root / "specs" / "2023.2" / "implemented").mkdir(exist_ok=True)
+    (root / "specs" / "2023.2" / "implemented" / "a-renamed-section.rst").write_text(GOOD)
     (root / "specs" / "1999.1" / "approved").mkdir(parents=True)
     (root / "specs" / "1999.1" / "approved" / "orphan.rst").write_text(GOOD)
     return root
@@ -57,7 +60,7 @@ def test_two_jobs_find_the_same_as_one_in_the_same_order(
     code, out, err = two
     assert code == 1
     codes = {line.split()[1] for line in out.splitlines()}
-    assert {"SK001", "SK002", "SK003", "SK103", "SK107", "SK502"} <= codes
+    assert {"SK001", "SK002", "SK003", "SK103", "SK107", "SK312", "SK502"} <= codes
     assert err == f"{len(out.splitlines())} finding(s) in {len({line.split(':')[0] for line in out.splitlines()})} file(s)\n"
 
 

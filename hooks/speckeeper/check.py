@@ -210,9 +210,13 @@ class Checker:
     def check(self, paths: Iterable[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
         """Every finding under ``paths``, by path then line, whatever ``jobs``."""
         paths = list(paths)
-        findings = check_files(self, list(collect(paths, self.config)), jobs=jobs, cache=cache)
-        findings.extend(self.check_tree(paths))
-        return sorted(findings, key=by_path)
+        tree: list[Finding] = []
+
+        def repo_level() -> None:  # In this process, while the workers check the files.
+            tree.extend(self.check_tree(paths))
+
+        findings = check_files(self, list(collect(paths, self.config)), jobs=jobs, cache=cache, meanwhile=repo_level)
+        return sorted(findings + tree, key=by_path)
 
 
 def by_path(finding: Finding) -> tuple[str, int, int]:

@@ -103,8 +103,15 @@ def chunks(files: Sequence[Path], workers: int) -> list[list[Path]]:
     return found
 
 
-def check_files(checker: Checker, files: Sequence[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
-    """Every file's findings, file by file in the order given."""
+def check_files(
+    checker: Checker,
+    files: Sequence[Path],
+    jobs: int = 1,
+    cache: Cache | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[Finding]:
+    """Every file's findings, file by file in the order given; ``meanwhile``
+    as in :func:`map_files`."""
     results: list[list[Finding] | None] = [None] * len(files)
     keys: list[str | None] = [None] * len(files)
     if cache is not None:
@@ -115,7 +122,7 @@ def check_files(checker: Checker, files: Sequence[Path], jobs: int = 1, cache: C
     todo = [index for index, found in enumerate(results) if found is None]
     from .check import Checker
 
-    found = map_files(checker, Checker.check_file, [files[i] for i in todo], jobs_for(len(todo), jobs))
+    found = map_files(checker, Checker.check_file, [files[i] for i in todo], jobs_for(len(todo), jobs), meanwhile)
     for index, findings in zip(todo, found):
         results[index] = findings
     if cache is not None:
@@ -127,12 +134,17 @@ def check_files(checker: Checker, files: Sequence[Path], jobs: int = 1, cache: C
 
 
 def map_files(
-    worker: Worker, task: Callable[[Worker, Path], Result], files: Sequence[Path], workers: int
+    worker: Worker,
+    task: Callable[[Worker, Path], Result],
+    files: Sequence[Path],
+    workers: int,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Result]:
     """``task(worker, path)`` for each file, in order: here with one worker,
     else in that many processes, each building a worker of its own like
     ``worker``. ``task`` is sent to them by name: a module-level function
-    or a method."""
+    or a method. ``meanwhile`` is this process's own work, done while the
+    workers work (after the files, with none)."""
     # docutils' doctrees hold cycles (parent links), so the cyclic garbage
     # collector runs all the time; every full collection would also walk
     # all that is imported. Frozen, that is left alone: about a tenth faster.
@@ -140,13 +152,22 @@ def map_files(
     gc.freeze()
     try:
         if workers <= 1:
-            return [task(worker, path) for path in files]
-        return _in_pool(worker, task, list(files), workers)
+            found = [task(worker, path) for path in files]
+            if meanwhile is not None:
+                meanwhile()
+            return found
+        return _in_pool(worker, task, list(files), workers, meanwhile)
     finally:
         gc.unfreeze()
 
 
-def _in_pool(worker: FileWorker, task: Callable[[Any, Path], Result], files: list[Path], workers: int) -> list[Result]:
+def _in_pool(
+    worker: FileWorker,
+    task: Callable[[Any, Path], Result],
+    files: list[Path],
+    workers: int,
+    meanwhile: Callable[[], None] | None,
+) -> list[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -162,6 +183,10 @@ def _in_pool(worker: FileWorker, task: Callable[[Any, Path], Result], files: lis
     try:
         # Handed out in order as workers come free; gathered in order.
         futures = [pool.submit(_work_in_worker, task, chunk) for chunk in chunks(files, workers)]
+        # The workers are forked by now (on the first submit), so this
+        # process may do its own work before it waits.
+        if meanwhile is not None:
+            meanwhile()
         return [found for future in futures for found in future.result()]
     except BaseException:
         # Interrupted (Ctrl-C): stop now, not when the chunks under way end.
