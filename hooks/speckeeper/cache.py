@@ -11,15 +11,13 @@ be read or does not hold findings is a miss, never an error.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .atomic import write_atomically
 from .rule import Finding
 
 if TYPE_CHECKING:
@@ -127,15 +125,7 @@ class Cache:
                 (self.root / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
                 (self.root / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
             entry.parent.mkdir(exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(records, stream, ensure_ascii=False)
-                os.replace(temporary, entry)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            write_atomically(entry, json.dumps(records, ensure_ascii=False).encode("utf-8"), durable=False)
         except OSError as error:
             if not self._warned:
                 self._warned = True

@@ -18,12 +18,8 @@ finding says why. Files are replaced atomically and keep their mode.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import os
 import re
-import stat
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +30,7 @@ from docutils import nodes
 from docutils.utils import column_width
 
 from . import parallel, rules, wrap
+from .atomic import write_atomically
 from .check import Checker, Loaded, Selection, collect
 from .config import Config
 from .parse import Message
@@ -427,25 +424,6 @@ def _attributes(node: nodes.Element) -> tuple[tuple[str, object], ...]:
 def _describe(record: tuple[object, ...]) -> str:
     _, tag, _, text, _ = record
     return f'text "{str(text)[:40]}"' if tag == "#text" else f"<{tag}>"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace a file's content all at once, keeping its mode; through a
-    symbolic link, the file it points to."""
-    target = path.resolve()
-    mode = stat.S_IMODE(target.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def diff(result: Result) -> str:

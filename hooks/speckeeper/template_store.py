@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import docutils
 
 from . import __version__
+from .atomic import write_atomically
 
 if TYPE_CHECKING:
     from .template import Template
@@ -105,7 +106,7 @@ class TemplateStore:
         with contextlib.suppress(OSError):
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if _private(path.parent):
-                _write_atomically(path, data)
+                write_atomically(path, data, durable=False)
 
 
 def _stamp() -> tuple[object, ...]:
@@ -127,16 +128,3 @@ def _private(path: Path) -> bool:
     if not hasattr(os, "getuid"):
         return True  # Windows: the user's own profile folder.
     return status.st_uid == os.getuid() and not status.st_mode & 0o022
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    import tempfile  # Only on a miss: not on every run.
-
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
