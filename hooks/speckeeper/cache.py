@@ -73,14 +73,14 @@ class Cache:
         """The key of ``path``'s findings; None when it is not worth caching
         (it is refused, or has no template: the check itself is cheap)."""
         from .check import enabled_codes
-        from .source import Limits, Refusal, read
+        from .source import Refusal
         from .template import NoTemplate, _read_following_links
 
         relpath = checker.config.relpath(path)
         settings = checker.config.for_path(relpath)
         # Read as the check reads: a FIFO, a huge file or a symlink out of
         # the repo is refused here too (and cheaply checked, uncached).
-        source = read(path, Limits(settings.max_bytes, settings.max_sections), checker.config.root)
+        source = checker.read_source(path, settings)
         if isinstance(source, Refusal):
             return None
         try:

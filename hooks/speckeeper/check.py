@@ -15,7 +15,7 @@ from .config import Config, ConfigError, Settings
 from .parallel import check_files
 from .parse import RstParser
 from .rule import Context, Finding, Tree
-from .source import TOO_LARGE, Limits, Refusal, read
+from .source import TOO_LARGE, Limits, Refusal, Source, read
 from .spec import Spec, build
 from .template import NoTemplate, TemplateLoader
 
@@ -146,7 +146,7 @@ class Checker:
         shown = str(path)
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
-        source = read(path, Limits(settings.max_bytes, settings.max_sections), self.config.root)
+        source = self.read_source(path, settings)
         if isinstance(source, Refusal):
             return [Finding(shown, source.line, source.col, source.code, source.message)]
         enabled = enabled_codes(settings, self.selection)
@@ -156,12 +156,22 @@ class Checker:
             template = self.templates.for_spec(relpath, settings)
         except NoTemplate as error:
             return [Finding(shown, 1, 1, NO_TEMPLATE, str(error))]
-        try:
-            spec = build(shown, source.text, self.parser, raw=source.raw)
-        except RecursionError:
-            return [Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")]
+        spec = self._build(shown, source)
+        if isinstance(spec, Finding):
+            return [spec]
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
         return Loaded(spec, ctx, suppressed(spec.comments()))
+
+    def read_source(self, path: Path, settings: Settings) -> Source | Refusal:
+        """A spec's content, read within the bounds its settings set."""
+        return read(path, Limits(settings.max_bytes, settings.max_sections), self.config.root)
+
+    def _build(self, shown: str, source: Source) -> Spec | Finding:
+        """The spec model; nesting too deep for docutils is one finding."""
+        try:
+            return build(shown, source.text, self.parser, raw=source.raw)
+        except RecursionError:
+            return Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")
 
     def run_rules(self, loaded: Loaded) -> list[Finding]:
         """Every enabled rule over one loaded spec, its suppressions honoured."""
@@ -197,15 +207,9 @@ class Checker:
         only for the few specs a repo-level rule has a finding on."""
         if place.suffix != ".rst" or not place.is_file():
             return frozenset()
-        settings = self.config.for_path(self.config.relpath(place))
-        source = read(place, Limits(settings.max_bytes, settings.max_sections), self.config.root)
-        if isinstance(source, Refusal):
-            return frozenset()
-        try:
-            spec = build(str(place), source.text, self.parser, raw=source.raw)
-        except RecursionError:
-            return frozenset()
-        return suppressed(spec.comments())
+        source = self.read_source(place, self.config.for_path(self.config.relpath(place)))
+        spec = source if isinstance(source, Refusal) else self._build(str(place), source)
+        return suppressed(spec.comments()) if isinstance(spec, Spec) else frozenset()
 
     def check(self, paths: Iterable[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
         """Every finding under ``paths``, by path then line, whatever ``jobs``."""

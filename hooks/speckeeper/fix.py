@@ -128,8 +128,15 @@ class Fixer:
 
     def __init__(self, config: Config, selection: Selection = Selection()) -> None:
         self.checker = Checker(config, selection)
-        # What a worker process needs to build its own fixer (parallel.py).
-        self.config, self.selection = config, selection
+
+    # What a worker process builds its own fixer from (parallel.FileWorker).
+    @property
+    def config(self) -> Config:
+        return self.checker.config
+
+    @property
+    def selection(self) -> Selection:
+        return self.checker.selection
 
     def fix_file(self, path: Path) -> Result:
         loaded = self.checker.load(path)

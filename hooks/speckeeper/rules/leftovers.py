@@ -52,11 +52,10 @@ class Leftovers:
     title: str
     urls: frozenset[str]  # The tracker URLs on lines of their own under the title.
     placeholders: tuple[str, ...]  # "<launchpad-id or None>" and the like.
-    guidance: frozenset[str]  # Normalised paragraphs, lists and list items.
-    # Each guidance text with its longest inner word: text found in a
-    # spec's has its inner words there whole, so most texts are ruled out
-    # by a set lookup rather than a search.
-    anchors: tuple[tuple[str, str], ...]
+    # The guidance (normalised paragraphs, lists and list items), each with
+    # its longest inner word: text found in a spec's has its inner words
+    # there whole, so most texts are ruled out by a set lookup, not a search.
+    guidance: tuple[tuple[str, str], ...]
     license: str  # The normalised comment the template starts with, or "".
 
 
@@ -93,7 +92,7 @@ def read_leftovers(template: Template) -> Leftovers:
             normal(p.astext()) for p in doctree.findall(nodes.paragraph) if _PLACEHOLDER.fullmatch(normal(p.astext()))
         )
     )
-    guidance = frozenset(
+    texts = frozenset(
         text
         for unit in _units(doctree)
         for text in [normal(unit.astext())]
@@ -104,8 +103,8 @@ def read_leftovers(template: Template) -> Leftovers:
     comments = [c for c in preamble(template.spec) if isinstance(c, nodes.comment)]
     starts = template.spec.text.lstrip().startswith("..")
     license_text = normal(comments[0].astext()) if comments and starts else ""
-    anchors = tuple((max(text.split()[1:-1], key=len), text) for text in sorted(guidance))
-    return Leftovers(template.title, urls, placeholders, guidance, anchors, license_text)
+    guidance = tuple((max(text.split()[1:-1], key=len), text) for text in sorted(texts))
+    return Leftovers(template.title, urls, placeholders, guidance, license_text)
 
 
 # Per template, for the run: (template, what it leaves), by id(template).
@@ -203,7 +202,7 @@ def check_guidance_left(spec: Spec, ctx: Context) -> Iterator[Hit]:
     # guidance not found in the whole is in no unit, and most specs keep none.
     whole = normal(spec.doctree.astext())
     words = frozenset(whole.split())
-    guidance = frozenset(text for word, text in leftovers(ctx.template).anchors if word in words and text in whole)
+    guidance = frozenset(text for word, text in leftovers(ctx.template).guidance if word in words and text in whole)
     for unit in _guidance_left(spec.doctree.children, guidance) if guidance else ():
         text = normal(unit.astext())
         yield Hit(_first_line(unit), 1, f'guidance from the template left in: "{_short(text)}": expected the spec\'s own text')
