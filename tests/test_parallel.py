@@ -96,7 +96,7 @@ def test_a_run_leaves_nothing_frozen_from_the_garbage_collector(
     mixed_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Imports and templates are frozen during a run (see parallel.map_files
-    and template._settle), and all is unfrozen at its end: a process that
+    and TemplateLoader.freeze_loaded), and all is unfrozen at its end: a process that
     runs checks over and over (a test run, an editor) does not keep them."""
     import gc
 

@@ -38,7 +38,7 @@ from .rule import Finding
 from .rules import lines as line_rules
 from .rules import structure
 from .spec import ADORNMENT_CHARS, Spec
-from .template import TemplateSection
+from .template import TemplateLoader, TemplateSection
 
 NOT_FIXED = "SK005"
 SHORT_ADORNMENT = "SK109"
@@ -137,6 +137,10 @@ class Fixer:
     @property
     def selection(self) -> Selection:
         return self.checker.selection
+
+    @property
+    def templates(self) -> TemplateLoader:
+        return self.checker.templates
 
     def fix_file(self, path: Path) -> Result:
         loaded = self.checker.load(path)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .cache import Cache
     from .check import Checker, Selection
     from .config import Config
+    from .template import TemplateLoader
 
 # Fewer files than this per job: starting workers costs more than it saves.
 MIN_FILES_PER_JOB = 8
@@ -55,6 +56,9 @@ class FileWorker(Protocol):
 
     def __init__(self, config: Config, selection: Selection) -> None: ...
 
+    @property
+    def templates(self) -> TemplateLoader: ...
+
 
 Worker = TypeVar("Worker", bound=FileWorker)
 Result = TypeVar("Result")
@@ -74,6 +78,7 @@ def _start_worker(build: type[FileWorker], config: Config, selection: Selection)
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     global _worker
     _worker = build(config, selection)
+    _worker.templates.freeze_loaded = True  # Forked frozen: see map_files.
 
 
 def _exit_with(parent: int) -> None:
@@ -148,16 +153,19 @@ def map_files(
     # docutils' doctrees hold cycles (parent links), so the cyclic garbage
     # collector runs all the time; every full collection would also walk
     # all that is imported. Frozen, that is left alone: about a tenth faster.
-    # Frozen before forking, the workers share those pages too.
+    # Frozen before forking, the workers share those pages too. So are the
+    # templates, as they are loaded.
     gc.freeze()
     try:
         if workers <= 1:
+            worker.templates.freeze_loaded = True
             found = [task(worker, path) for path in files]
             if meanwhile is not None:
                 meanwhile()
             return found
         return _in_pool(worker, task, list(files), workers, meanwhile)
     finally:
+        worker.templates.freeze_loaded = False
         gc.unfreeze()
 
 

@@ -162,6 +162,9 @@ class TemplateLoader:
         self._parser = parser
         self._cache: dict[Path, Template] = {}
         self._store = TemplateStore.default(parser.extensions)
+        # Set by a run over many files (:func:`parallel.map_files`), which has
+        # frozen what was imported and unfreezes all at its end.
+        self.freeze_loaded = False
 
     def path_for(self, relpath: str, settings: Settings) -> Path:
         """The template file for a spec; ConfigError when there is none."""
@@ -184,16 +187,16 @@ class TemplateLoader:
         path = self.path_for(relpath, settings).resolve()
         if path not in self._cache:
             self._cache[path] = load(path, self._parser, self._store)
-            _settle()
+            if self.freeze_loaded:
+                _freeze()
         return self._cache[path]
 
 
-def _settle() -> None:
-    """Inside a run over many files (:func:`parallel.map_files` froze what
-    was imported), freeze a template just loaded too: it lives as long as
-    the run, and unfrozen, every full collection would walk its tree again
-    (a tenth of a whole-corpus check). Garbage is collected first, so that
-    none is kept; the run unfreezes all at its end."""
-    if gc.get_freeze_count():
-        gc.collect()
-        gc.freeze()
+def _freeze() -> None:
+    """Freeze a template just loaded: it lives as long as the run, and
+    unfrozen, every full collection would walk its tree again (a tenth of
+    a whole-corpus check). Garbage is collected first, so that none is
+    kept. (Asking ``gc.get_freeze_count()`` instead of being told would
+    walk every frozen object: 3% of a corpus check.)"""
+    gc.collect()
+    gc.freeze()
