@@ -28,6 +28,7 @@ NO_TEMPLATE = "SK003"
 # ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those
 # codes for that spec.
 _SUPPRESS = re.compile(r"^speckeeper:\s*ignore[\s=:]+(?P<codes>[A-Z0-9, ]+)$", re.IGNORECASE)
+_MENTIONED = re.compile("speckeeper", re.IGNORECASE)
 _SKIPPED_DIRS = frozenset({".git", ".tox", ".venv", "venv", "node_modules", "__pycache__", "build"})
 
 
@@ -107,9 +108,12 @@ def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
     return walk(paths, config, ".rst")
 
 
-def suppressed(comments: Iterable[tuple[int, str]]) -> frozenset[str]:
+def suppressed(spec: Spec) -> frozenset[str]:
+    """The codes a spec's ``speckeeper: ignore`` comments silence."""
+    if _MENTIONED.search(spec.text) is None:
+        return frozenset()  # Most specs: no need to walk the doctree.
     codes: set[str] = set()
-    for _, text in comments:
+    for _, text in spec.comments():
         match = _SUPPRESS.match(text.strip())
         if match:
             codes.update(c for c in re.split(r"[\s,]+", match.group("codes").upper()) if c)
@@ -160,7 +164,7 @@ class Checker:
         if isinstance(spec, Finding):
             return [spec]
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
-        return Loaded(spec, ctx, suppressed(spec.comments()))
+        return Loaded(spec, ctx, suppressed(spec))
 
     def read_source(self, path: Path, settings: Settings) -> Source | Refusal:
         """A spec's content, read within the bounds its settings set."""
@@ -209,7 +213,7 @@ class Checker:
             return frozenset()
         source = self.read_source(place, self.config.for_path(self.config.relpath(place)))
         spec = source if isinstance(source, Refusal) else self._build(str(place), source)
-        return suppressed(spec.comments()) if isinstance(spec, Spec) else frozenset()
+        return suppressed(spec) if isinstance(spec, Spec) else frozenset()
 
     def check(self, paths: Iterable[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
         """Every finding under ``paths``, by path then line, whatever ``jobs``."""
