@@ -110,7 +110,11 @@ def _compare_level(
                 extra.remove(match)
                 first[template_section.title] = match
 
-    end = _section_end(parent, spec) if parent is not None else len(spec.lines) + 1
+    # Where each missing section would go: before the next one present, or
+    # at the end of the parent (looked for only when one is missing).
+    end = 0
+    if missing:
+        end = _section_end(parent, spec) if parent is not None else len(spec.lines) + 1
     for position, template_section in enumerate(expected):
         if template_section not in missing:
             continue
