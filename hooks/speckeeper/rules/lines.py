@@ -276,7 +276,9 @@ def check_long_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
         ===============
     """
     for number, title, adorned in _adornments(spec):
-        width = column_width(title)
+        # ASCII (most titles): a column a character, without column_width's
+        # look at each character's width.
+        width = len(title) if title.isascii() else column_width(title)
         for line in adorned:
             length = len(spec.lines[line - 1].rstrip())
             if length > width:
