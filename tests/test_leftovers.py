@@ -59,6 +59,17 @@ def test_placeholders_are_the_templates(in_tmp: Path, capsys: pytest.CaptureFixt
     ]
 
 
+def test_a_placeholder_wrapped_over_two_lines_is_still_one(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("  jdoe\n", "  <launchpad-id or\n  None>\n")
+    assert run(in_tmp, capsys, text) == (
+        1,
+        [
+            f'spec:{line_of(text, "<launchpad-id")}:1: SK401 placeholder "<launchpad-id or None>" left from the '
+            "template: expected a real value"
+        ],
+    )
+
+
 def test_example_url_is_a_placeholder_unless_sk303_reports_it(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     example = "https://blueprints.launchpad.net/nova/+spec/example"
     text = GOOD.replace("https://blueprints.launchpad.net/nova/+spec/awesome-thing", example)
@@ -134,6 +145,9 @@ def test_table_cells_are_not_guidance(in_tmp: Path, capsys: pytest.CaptureFixtur
     [
         (".. image:: /_images/flow.png\n", 'image "/_images/flow.png"'),
         (".. figure:: flow.svg\n\n   The flow.\n", 'figure "flow.svg"'),
+        # Directive names are case-blind; an image can be a substitution's.
+        (".. IMAGE :: flow.png\n", 'image "flow.png"'),
+        (".. |flow| Image:: flow.png\n\nThe |flow| diagram.\n", 'image "flow.png"'),
     ],
 )
 def test_images(in_tmp: Path, capsys: pytest.CaptureFixture[str], directive: str, message: str) -> None:

@@ -8,9 +8,10 @@ and the copier template renders specs from the same reading (see
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from docutils.utils import column_width
 
@@ -21,6 +22,8 @@ from .spec import Section, Spec, build
 from .template_store import TemplateStore
 
 PACKAGED = "nova.rst"
+
+Derived = TypeVar("Derived")
 
 
 class NoTemplate(ConfigError):
@@ -50,6 +53,16 @@ class Template:
     title: str
     sections: tuple[TemplateSection, ...]
     spec: Spec
+    # What rules work out from the template (see :meth:`derived`). Empty
+    # when the template is stored: it is put as soon as it is parsed.
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: str, work_out: Callable[[Template], Derived]) -> Derived:
+        """``work_out(self)``, once: a rule's reading of its template, kept
+        with the template, and so for as long as the run keeps it."""
+        if key not in self._derived:
+            self._derived[key] = work_out(self)
+        return cast(Derived, self._derived[key])
 
     def all_sections(self) -> list[TemplateSection]:
         found: list[TemplateSection] = []
