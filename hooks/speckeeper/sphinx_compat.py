@@ -8,7 +8,7 @@ Sphinx-only bookkeeping (``toctree``, ``highlight``) leaves nothing behind.
 An unknown name that is merely a typo is still reported by docutils.
 
 docutils keeps its registries in module globals; :func:`registered` adds our
-stand-ins for the duration of a run and restores the registries afterwards.
+stand-ins for the duration of a parse and puts those names back afterwards.
 """
 
 from __future__ import annotations
@@ -215,17 +215,32 @@ def _stand_ins(extra_directives: Iterable[str]) -> Iterator[tuple[str, type[Dire
 
 @contextmanager
 def registered(extra_directives: Iterable[str] = (), extra_roles: Iterable[str] = ()) -> Iterator[None]:
-    """Register the stand-ins (and a repo's own names) for the duration."""
-    saved_directives = dict(directives._directives)  # noqa: SLF001 - docutils' registry
-    saved_roles = dict(roles._roles)  # noqa: SLF001
+    """Register the stand-ins (and a repo's own names) for the duration.
+
+    Only these names are put back as they were: what docutils itself adds
+    to its registries meanwhile (it keeps each standard name it looks up)
+    stays, as it would without us, so the next parse need not look again.
+    """
+    stand_ins = dict(_stand_ins(extra_directives))
+    role_names = (*ROLES, *extra_roles)
+    registry_d = directives._directives  # noqa: SLF001 - docutils' registries
+    registry_r = roles._roles  # noqa: SLF001
+    saved_directives = {name: registry_d.get(name) for name in stand_ins}
+    saved_roles = {name: registry_r.get(name) for name in role_names}
     try:
-        for name, cls in _stand_ins(extra_directives):
+        for name, cls in stand_ins.items():
             directives.register_directive(name, cls)
-        for name in (*ROLES, *extra_roles):
+        for name in role_names:
             roles.register_local_role(name, _literal_role)
         yield
     finally:
-        directives._directives.clear()  # noqa: SLF001
-        directives._directives.update(saved_directives)  # noqa: SLF001
-        roles._roles.clear()  # noqa: SLF001
-        roles._roles.update(saved_roles)  # noqa: SLF001
+        _restore(registry_d, saved_directives)
+        _restore(registry_r, saved_roles)
+
+
+def _restore(registry: dict[str, Any], saved: dict[str, Any]) -> None:
+    for name, entry in saved.items():
+        if entry is None:
+            registry.pop(name, None)
+        else:
+            registry[name] = entry
