@@ -24,8 +24,9 @@ from .naming import TRACKER_SLUG, file_slug, line_of, preamble, tracker_of
 _PLACEHOLDER = re.compile(r"<[^<>\n]+>")
 # Guidance shorter than this many words is too common to be a leftover.
 MIN_GUIDANCE_WORDS = 4
-# Only these directives make image nodes (docutils' names are case-blind).
-_IMAGE_DIRECTIVE = re.compile(r"(?:image|figure)\s?::", re.IGNORECASE)
+# Only these directives make image nodes (docutils' names are case-blind),
+# also in a substitution definition. The literal ".." keeps the search fast.
+_IMAGE_DIRECTIVE = re.compile(r"\.\.[ \t]+(?:\|[^|\n]+\|[ \t]+)?(?i:image|figure)\s?::")
 # What may hold guidance: a paragraph, a list, one item of a list.
 _UNITS = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.list_item, nodes.block_quote)
 

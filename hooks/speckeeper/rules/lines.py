@@ -173,6 +173,8 @@ def check_carriage_return(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
 
 def _characters(spec: Spec, char: str) -> Iterator[tuple[int, int]]:
+    if char not in spec.text:
+        return  # Most specs: no need to look line by line.
     for number, line in enumerate(spec.lines, 1):
         col = line.find(char)
         while col >= 0:
