@@ -8,6 +8,7 @@ repository's top-level copier.yml, a git history, or a terminal.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -89,23 +90,30 @@ def words(text: str) -> str:
 
 
 def test_sections_file_is_what_speckeeper_reads_from_the_packaged_template() -> None:
-    """Regenerate with `speckeeper export-template -o hooks/speckeeper/copier/nova.sections.yml`."""
-    stored = yaml.safe_load((PACKAGED / scaffold.SECTIONS_FILE).read_text(encoding="utf-8"))
-    assert stored == {
-        "spec_template": {
-            "type": "json",
-            "when": False,
-            "default": scaffold.spec_template_data(nova(), PARSER),
-        }
-    }
+    """Regenerate with `speckeeper export-template -o hooks/speckeeper/copier/nova.sections.json`."""
+    stored = json.loads((PACKAGED / scaffold.SECTIONS_FILE).read_text(encoding="utf-8"))
+    assert stored == scaffold.spec_template_data(nova(), PARSER)
 
 
 def test_columns_file_is_what_docutils_counts() -> None:
-    """Regenerate with `speckeeper export-template --columns -o hooks/speckeeper/copier/columns.yml`."""
-    stored = yaml.safe_load((PACKAGED / scaffold.COLUMNS_FILE).read_text(encoding="utf-8"))["columns"]
-    if stored["default"]["unicode"] != unicodedata.unidata_version:
-        pytest.skip(f"columns.yml is for Unicode {stored['default']['unicode']}, this Python has {unicodedata.unidata_version}")
-    assert stored == {"type": "json", "when": False, "default": scaffold.columns_data()}
+    """Regenerate with `speckeeper export-template --columns -o hooks/speckeeper/copier/columns.json`."""
+    stored = json.loads((PACKAGED / scaffold.COLUMNS_FILE).read_text(encoding="utf-8"))
+    if stored["unicode"] != unicodedata.unidata_version:
+        pytest.skip(f"columns.json is for Unicode {stored['unicode']}, this Python has {unicodedata.unidata_version}")
+    assert stored == scaffold.columns_data()
+
+
+def test_jinja_markers_in_a_templates_guidance_reach_the_spec_as_written(tmp_path: Path) -> None:
+    """copier reads the data files as Jinja templates: guidance holding
+    Jinja's own markers is still copied as text."""
+    marked = "A detailed {{ description }} of the {% problem %} {#."
+    text = template.packaged_path().read_text(encoding="utf-8")
+    (tmp_path / "t.rst").write_text(text.replace("A detailed description of the problem.", marked), encoding="utf-8")
+    source = tmp_path / "copier-template"
+    shutil.copytree(PACKAGED, source)
+    (source / scaffold.SECTIONS_FILE).write_text(scaffold.export_sections(tmp_path / "t.rst", PARSER), encoding="utf-8")
+    spec = copy(tmp_path / "out", source, guidance=True)
+    assert marked in " ".join(spec.read_text(encoding="utf-8").split())
 
 
 def test_top_level_copier_yml_and_the_packaged_one_ask_the_same() -> None:

@@ -8,6 +8,7 @@ differ from nova's in section names, case, order, nesting and adornments.
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 from pathlib import Path
@@ -286,15 +287,15 @@ def test_new_asks_only_what_the_template_has(tmp_path: Path) -> None:
 
 
 def test_export_template_writes_the_packaged_sections_file(tmp_path: Path) -> None:
-    out = tmp_path / "nova.sections.yml"
+    out = tmp_path / "nova.sections.json"
     assert main(["export-template", "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == (scaffold.copier_root() / scaffold.SECTIONS_FILE).read_text(encoding="utf-8")
 
 
 def test_export_template_of_another_template(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export-template", str(TEMPLATES / "titlecase.rst")]) == 0
-    out = capsys.readouterr().out
-    assert "title: Problem Statement" in out and "project: cinder" in out
+    data = json.loads(capsys.readouterr().out)
+    assert data["sections"][0]["title"] == "Problem Statement" and data["project"] == "cinder"
 
 
 def test_export_template_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
