@@ -49,7 +49,8 @@ def jobs_for(files: int, jobs: int) -> int:
 class FileWorker(Protocol):
     """What works on one file at a time (a Checker, a Fixer): built from a
     configuration and a selection, which it keeps, so that a worker
-    process can build its own."""
+    process can build its own; its template loader is told when a run
+    freezes what it loads."""
 
     config: Config
     selection: Selection
