@@ -118,5 +118,8 @@ def test_a_repo_declares_its_own_names() -> None:
 
 
 def test_registrations_do_not_leak_between_parsers() -> None:
-    RstParser(roles=("only-here",)).parse(":only-here:`x`\n", "a.rst")
-    assert parse(":only-here:`x`\n") == [(1, 3, 'Unknown interpreted text role "only-here".')]
+    RstParser(roles=("only-here",), directives=("here-too",)).parse(":only-here:`x`\n\n.. here-too:: y\n", "a.rst")
+    assert parse(":only-here:`x`\n\n.. here-too:: y\n") == [
+        (1, 3, 'Unknown interpreted text role "only-here".'),
+        (3, 3, 'Unknown directive type "here-too".'),
+    ]
