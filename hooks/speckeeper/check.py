@@ -107,10 +107,16 @@ def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
     return walk(paths, config, ".rst")
 
 
+def _may_suppress(text: str) -> bool:
+    """Whether a spec's text can hold a ``speckeeper: ignore`` comment:
+    most cannot, and need no look at their comments."""
+    return "speckeeper" in text.lower()
+
+
 def suppressed(spec: Spec) -> frozenset[str]:
     """The codes a spec's ``speckeeper: ignore`` comments silence."""
-    if "speckeeper" not in spec.text.lower():
-        return frozenset()  # Most specs: no need to walk the doctree.
+    if not _may_suppress(spec.text):
+        return frozenset()
     codes: set[str] = set()
     for _, text in spec.comments():
         match = _SUPPRESS.match(text.strip())
@@ -211,7 +217,9 @@ class Checker:
         if place.suffix != ".rst" or not place.is_file():
             return frozenset()
         source = self.read_source(place, self.config.for_path(self.config.relpath(place)))
-        spec = source if isinstance(source, Refusal) else self._build(str(place), source)
+        if isinstance(source, Refusal) or not _may_suppress(source.text):
+            return frozenset()  # No parse for a spec that cannot silence anything.
+        spec = self._build(str(place), source)
         return suppressed(spec) if isinstance(spec, Spec) else frozenset()
 
     def check(self, paths: Iterable[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
