@@ -23,6 +23,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
+# Folders of version control systems: never walked, never written into.
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul", "CVS"})
 # The parts a ``tracker-urls`` pattern may name.
 TRACKER_PARTS = frozenset({"project", "slug", "id"})
 
@@ -141,6 +143,12 @@ class Config:
         # Resolved once: relpath() runs several times for every spec.
         return self.root.resolve()
 
+    @cached_property
+    def repo(self) -> Path:
+        """The repository the configuration governs, resolved: nothing
+        outside it is read as a template or written."""
+        return repository_of(self._resolved_root)
+
     def for_path(self, relpath: str) -> Settings:
         """The settings that apply to one spec, overrides applied in order."""
         settings = self.base
@@ -151,6 +159,16 @@ class Config:
 
     def excluded(self, relpath: str) -> bool:
         return matches(relpath, self.for_path(relpath).exclude)
+
+
+def repository_of(folder: Path) -> Path:
+    """The work tree that holds ``folder`` (resolved): the nearest folder up
+    from it with a version control folder (``.git``), else ``folder``."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if any((candidate / name).exists() for name in (".git", ".hg", ".svn", ".bzr", ".jj")):
+            return candidate
+    return folder
 
 
 def matches(relpath: str, patterns: tuple[str, ...]) -> bool:
