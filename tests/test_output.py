@@ -9,7 +9,7 @@ from speckeeper.rule import Finding
 
 FINDINGS = [
     Finding("specs/a.rst", 3, 1, "SK101", 'missing section "Testing": the template has it here'),
-    Finding("specs/b,c.rst", 10, 80, "SK201", "line is 90 characters, expected at most 79\nsecond"),
+    Finding("specs/b,c.rst", 10, 80, "SK201", "line is 90 characters, 114% of 79\nsecond"),
 ]
 
 
@@ -34,5 +34,6 @@ def test_json() -> None:
 def test_github_annotations_escape_what_they_must() -> None:
     assert FORMATS["github"](FINDINGS).splitlines() == [
         '::error file=specs/a.rst,line=3,col=1,title=SK101::SK101 missing section "Testing": the template has it here',
-        "::error file=specs/b%2Cc.rst,line=10,col=80,title=SK201::SK201 line is 90 characters, expected at most 79%0Asecond",
+        # A newline is shown escaped, as in every format: it never starts a command.
+        "::error file=specs/b%2Cc.rst,line=10,col=80,title=SK201::SK201 line is 90 characters, 114%25 of 79\\nsecond",
     ]

@@ -1,21 +1,318 @@
-"""Replacing a file all at once: a reader (or a crash) sees the old content
-or the new, never a half-written file. Used for specs the fixer rewrites,
-findings-cache entries and stored templates."""
+"""Writing files safely: all at once, only where speckeeper may write.
+
+Every file speckeeper writes in a repository (a fixed spec, a new spec, a
+baseline) goes through :func:`replace_file` or :func:`create_file`, which
+keep three promises:
+
+- **Only inside the repository, never through a link.** The folders from
+  the repository down to the file are opened one by one without following
+  symbolic links, so a linked file or folder (``x.rst -> ../../.git/config``,
+  ``approved -> /tmp/out``) is refused, not written through, and so is any
+  path into a version control folder (``.git``). Later steps work on those
+  opened folders, so a folder swapped for a link meanwhile changes nothing.
+- **Only what was read.** A file is replaced only while it is still the
+  very file (same inode) with the very bytes that were read; a file edited,
+  replaced or deleted meanwhile is left as it is now, and a deleted one is
+  never created again.
+- **Whole, or not at all.** The new content goes to a file with no name (on
+  Linux, ``O_TMPFILE``) or a hidden temporary one beside the target, is
+  flushed to disk, gets the old file's mode, owner, group and extended
+  attributes, and is renamed over the target. A writer killed at any moment
+  leaves the old file or the new one; a hidden temporary file left by a
+  killed writer is removed by the next write to that file.
+
+A refusal is a :class:`Refused` exception whose message says why in a few
+words; callers turn it into one ``SK005`` line.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from .source import VCS_FOLDERS, read_up_to
+
+# A temporary file beside the target: hidden, and named after it, so that
+# the next write to the same file recognises (and removes) a stale one.
+_TEMPORARY = ".{name}.speckeeper-"
+_TEMPORARY_END = ".tmp"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+class Refused(Exception):
+    """A write speckeeper will not make; the message says why."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A file as it was read: it is replaced only while it is still this."""
+
+    device: int
+    inode: int
+    data: bytes
+
+
+def replace_file(path: Path, data: bytes, repo: Path, expected: Snapshot | None = None) -> None:
+    """Replace the regular file at ``path`` (inside ``repo``) with ``data``.
+
+    With ``expected``, only while it is still that file with those bytes;
+    without, the file may also not exist yet (it is then created).
+    Raises :class:`Refused`, or OSError when the system fails a step.
+    """
+    with _folder(path, repo, create=False) as (folder, name):
+        _clean_stale(folder, name)
+        current = _current(folder, name, expected)
+        if current is None and expected is not None:
+            raise Refused("deleted while fixing: not created again")
+        temporary = _write_temporary(folder, name, data, current)
+        try:
+            if expected is not None:
+                # Again, the moment before the rename: the window in which
+                # an edit could still be lost is as short as it can be.
+                _current(folder, name, expected)
+            os.rename(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+            raise
+        _sync(folder)
+
+
+def create_file(path: Path, data: bytes, repo: Path) -> None:
+    """Create ``path`` (inside ``repo``, with any missing folders) holding
+    ``data``; a file, folder or link already there is never overwritten."""
+    with _folder(path, repo, create=True) as (folder, name):
+        _clean_stale(folder, name)
+        temporary = _write_temporary(folder, name, data, None)
+        try:
+            # A hard link is never made over an existing name: no race with
+            # another writer, no dangling link followed.
+            os.link(temporary, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
+        except FileExistsError:
+            raise Refused("already exists: not overwritten") from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+        _sync(folder)
+
+
+def inside(path: Path, repo: Path) -> list[str] | None:
+    """The folders and name of ``path`` below ``repo``, as written (no link
+    resolved), or None when ``path`` is not below it. A path named through
+    a link above the repository (``/home`` a link) still counts."""
+    absolute = Path(os.path.abspath(path))
+    repo = repo.resolve()
+    for depth, ancestor in enumerate((absolute, *absolute.parents)):
+        if ancestor == repo or (depth and _same(ancestor, repo)):
+            parts = absolute.parts[len(ancestor.parts) :]
+            return list(parts) if parts else None
+    return None
+
+
+def _same(one: Path, other: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return os.path.samefile(one, other)
+    return False
+
+
+@contextlib.contextmanager
+def _folder(path: Path, repo: Path, create: bool) -> Iterator[tuple[int, str]]:
+    """The opened folder that holds ``path`` and the file's name in it,
+    reached from ``repo`` one folder at a time without following links."""
+    parts = inside(path, repo)
+    if parts is None:
+        raise Refused(f"outside the repository ({repo}): not written")
+    vcs = next((part for part in parts if part in VCS_FOLDERS), None)
+    if vcs is not None:
+        raise Refused(f"inside the version control folder {vcs}/: not written")
+    *folders, name = parts
+    if name in ("..", "."):
+        raise Refused("not a file name: not written")
+    descriptor = os.open(repo.resolve(), os.O_RDONLY | _DIRECTORY)
+    try:
+        for part in folders:
+            inner = _enter(descriptor, part, create)
+            os.close(descriptor)
+            descriptor = inner
+        yield descriptor, name
+    finally:
+        os.close(descriptor)
+
+
+def _enter(parent: int, part: str, create: bool) -> int:
+    """Open the folder ``part`` of ``parent``, never through a link; with
+    ``create``, make it when it is missing."""
+    if part == "..":
+        raise Refused('the path goes up a folder (".."): not written')
+    flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW
+    try:
+        try:
+            return os.open(part, flags, dir_fd=parent)
+        except FileNotFoundError:
+            if not create:
+                raise Refused(f"folder {part} is gone: not written") from None
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, dir_fd=parent)
+            return os.open(part, flags, dir_fd=parent)
+    except OSError as error:
+        if error.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise
+        if stat.S_ISLNK(os.lstat(part, dir_fd=parent).st_mode):
+            raise Refused(f"reached through the symbolic link {part}: checked, never written through") from None
+        raise Refused(f"{part} is not a folder: not written") from None
+
+
+def _current(folder: int, name: str, expected: Snapshot | None) -> os.stat_result | None:
+    """The status of the file ``name`` now, checked against ``expected``;
+    None when there is none. Raises Refused when it may not be replaced."""
+    try:
+        descriptor = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=folder)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise Refused("is a symbolic link: checked, never written through") from None
+        raise
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise Refused("not a regular file: not written")
+        if status.st_nlink > 1:
+            raise Refused(f"has {status.st_nlink} hard links: replacing it would split them, so it is left as it is")
+        if not status.st_mode & stat.S_IWUSR:
+            raise Refused(f"read-only (mode {stat.S_IMODE(status.st_mode):04o}): not rewritten")
+        if expected is not None:
+            if (status.st_dev, status.st_ino) != (expected.device, expected.inode):
+                raise Refused("changed while fixing (replaced by another file): left as it is now")
+            if read_up_to(descriptor, len(expected.data) + 1) != expected.data:
+                raise Refused("changed while fixing: left as it is now")
+        return status
+    finally:
+        os.close(descriptor)
+
+
+def _write_temporary(folder: int, name: str, data: bytes, like: os.stat_result | None) -> str:
+    """A new file in ``folder`` holding ``data``, on disk, with the mode,
+    owner, group and extended attributes of the file ``like`` describes (a
+    new file: the user's alone, as the umask allows); its name."""
+    descriptor, temporary = _open_temporary(folder, name)
+    try:
+        _write_all(descriptor, data)
+        if like is not None:
+            _keep_attributes(folder, name, descriptor, like)
+        os.fsync(descriptor)
+        if temporary is None:  # No name yet: give it one now, whole.
+            temporary = _link_unnamed(folder, name, descriptor)
+    except BaseException:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+        raise
+    finally:
+        os.close(descriptor)
+    return temporary
+
+
+def _open_temporary(folder: int, name: str) -> tuple[int, str | None]:
+    """A file to write into: unnamed where the system allows (nothing is
+    left behind if the writer dies), else a hidden one named after ``name``."""
+    tmpfile = getattr(os, "O_TMPFILE", 0)
+    if tmpfile and os.path.isdir("/proc/self/fd"):
+        try:
+            return os.open(".", tmpfile | os.O_WRONLY, 0o600, dir_fd=folder), None
+        except OSError as error:
+            if error.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+                raise
+    temporary = _temporary_name(name)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+    return os.open(temporary, flags, 0o600, dir_fd=folder), temporary
+
+
+def _temporary_name(name: str) -> str:
+    return f"{_TEMPORARY.format(name=name)}{os.urandom(4).hex()}{_TEMPORARY_END}"
+
+
+def _link_unnamed(folder: int, name: str, descriptor: int) -> str:
+    temporary = _temporary_name(name)
+    os.link(f"/proc/self/fd/{descriptor}", temporary, dst_dir_fd=folder, follow_symlinks=True)
+    return temporary
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        view = view[written:]
+
+
+def _keep_attributes(folder: int, name: str, descriptor: int, like: os.stat_result) -> None:
+    """Give the new file the old one's mode, owner, group and extended
+    attributes (ACLs, SELinux labels); Refused when that cannot be done."""
+    if hasattr(os, "fchown") and (like.st_uid, like.st_gid) != _owner(descriptor):
+        try:
+            os.fchown(descriptor, like.st_uid, like.st_gid)
+        except PermissionError:
+            raise Refused(
+                f"owned by user {like.st_uid}, group {like.st_gid}: rewriting it would change its owner, so it is left"
+            ) from None
+    os.fchmod(descriptor, stat.S_IMODE(like.st_mode))
+    if not hasattr(os, "listxattr"):
+        return
+    source = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=folder)
+    try:
+        for attribute in os.listxattr(source):
+            value = os.getxattr(source, attribute)
+            try:
+                os.setxattr(descriptor, attribute, value)
+            except OSError:
+                if _xattr(descriptor, attribute) != value:
+                    raise Refused(f"its extended attribute {attribute} cannot be kept: not rewritten") from None
+    finally:
+        os.close(source)
+
+
+def _owner(descriptor: int) -> tuple[int, int]:
+    status = os.fstat(descriptor)
+    return status.st_uid, status.st_gid
+
+
+def _xattr(descriptor: int, attribute: str) -> bytes | None:
+    try:
+        return os.getxattr(descriptor, attribute)
+    except OSError:
+        return None
+
+
+def _clean_stale(folder: int, name: str) -> None:
+    """Remove hidden temporary files a killed writer left beside ``name``."""
+    prefix = _TEMPORARY.format(name=name)
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        stale = [
+            entry.name
+            for entry in entries
+            if entry.name.startswith(prefix) and entry.name.endswith(_TEMPORARY_END) and entry.is_file(follow_symlinks=False)
+        ]
+    for entry_name in stale:
+        with contextlib.suppress(OSError):
+            os.unlink(entry_name, dir_fd=folder)
+
+
+def _sync(folder: int) -> None:
+    """The rename on disk too (where folders can be synced)."""
+    with contextlib.suppress(OSError):
+        os.fsync(folder)
 
 
 def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it
-    over ``path``; through a symbolic link, the file it points to. An
-    existing file keeps its mode; a new one is the user's alone. Durable,
-    the data is on disk before the rename (a spec); a cache entry that a
-    crash loses is only a miss, and need not wait for the disk."""
+    over ``path``. For speckeeper's own cache folders, not a repository."""
     import tempfile  # Only when something is written, not on every run.
 
     target = path.resolve()

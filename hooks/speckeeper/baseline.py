@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .atomic import Refused, replace_file
 from .check import Selection, enabled_codes
 from .config import Config, ConfigError
 from .rule import Finding
@@ -64,7 +65,7 @@ class _Lines:
     def text(self, path: str, line: int) -> str:
         if path not in self._files:
             settings = self._config.for_path(self._config.relpath(Path(path)))
-            found = read(Path(path), Limits(settings.max_bytes, settings.max_sections), self._config.root)
+            found = read(Path(path), Limits(settings.max_bytes, settings.max_sections), self._config.repo)
             self._files[path] = [] if isinstance(found, Refusal) else found.text.splitlines()
         lines = self._files[path]
         return lines[line - 1] if 1 <= line <= len(lines) else ""
@@ -97,7 +98,9 @@ def write(path: Path, findings: Iterable[Finding], config: Config) -> int:
         ],
     }
     try:
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        replace_file(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), config.repo)
+    except Refused as reason:
+        raise ConfigError(f"{path}: cannot write the baseline: {reason}") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
     return len(recorded)

@@ -15,7 +15,7 @@ from .config import Config, ConfigError, Settings
 from .parallel import check_files
 from .parse import RstParser
 from .rule import Context, Finding, Tree
-from .source import TOO_LARGE, Limits, Refusal, Source, read
+from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, read
 from .spec import Spec, build
 from .template import NoTemplate, TemplateLoader
 
@@ -80,15 +80,35 @@ def validate(config: Config, selection: Selection) -> None:
             _expand(override.values.get(key, ()), f"overrides {key.replace('_', '-')}")
 
 
-def walk(paths: Iterable[Path], config: Config, suffix: str = "") -> Iterator[Path]:
-    """The files under ``paths`` (ending in ``suffix``), excluded ones aside.
+def walk(
+    paths: Iterable[Path], config: Config, suffix: str = "", unreadable: list[Finding] | None = None
+) -> Iterator[Path]:
+    """The files under ``paths`` (ending in ``suffix``), excluded ones aside,
+    each once however many ways it is named (``a.rst``, ``./a.rst``, through
+    a linked folder): the first name given is kept.
 
-    Folders recurse, skipping hidden and tool folders; files named
-    directly are yielded whatever their name ends in.
+    Folders recurse, skipping hidden and tool folders, never through a
+    link; files named directly are yielded whatever their name ends in. A
+    folder that cannot be listed (no permission, a path too long) is one
+    SK001 finding in ``unreadable``, never skipped in silence.
     """
+    seen: set[str] = set()
+
+    def first(candidate: Path) -> bool:
+        real = os.path.realpath(candidate)
+        if real in seen:
+            return False
+        seen.add(real)
+        return True
+
+    def failed(error: OSError) -> None:
+        if unreadable is not None:
+            where = error.filename if isinstance(error.filename, str) else str(error.filename)
+            unreadable.append(Finding(where, 1, 1, UNREADABLE, f"cannot read folder: {error.strerror or error}"))
+
     for path in paths:
         if path.is_dir():
-            for folder, subfolders, names in os.walk(path):
+            for folder, subfolders, names in os.walk(path, onerror=failed):
                 subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRS and not d.startswith("."))
                 # A folder named like a spec is reported (reading refuses it),
                 # not entered.
@@ -96,15 +116,15 @@ def walk(paths: Iterable[Path], config: Config, suffix: str = "") -> Iterator[Pa
                 subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
                 for name in sorted(names):
                     candidate = Path(folder) / name
-                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
+                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)) and first(candidate):
                         yield candidate
-        elif not config.excluded(config.relpath(path)):
+        elif not config.excluded(config.relpath(path)) and first(path):
             yield path
 
 
-def collect(paths: Iterable[Path], config: Config) -> Iterator[Path]:
+def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | None = None) -> Iterator[Path]:
     """The spec files under ``paths``: folders recurse to ``.rst`` files."""
-    return walk(paths, config, ".rst")
+    return walk(paths, config, ".rst", unreadable)
 
 
 def _may_suppress(text: str) -> bool:
@@ -132,6 +152,7 @@ class Loaded:
     spec: Spec
     ctx: Context
     silenced: frozenset[str]  # Codes its ``speckeeper: ignore`` comments silence.
+    identity: tuple[int, int] = (0, 0)  # The file read: (device, inode).
 
     def active(self, code: str) -> bool:
         return code in self.ctx.enabled and code not in self.silenced
@@ -169,11 +190,11 @@ class Checker:
         if isinstance(spec, Finding):
             return [spec]
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
-        return Loaded(spec, ctx, suppressed(spec))
+        return Loaded(spec, ctx, suppressed(spec), source.identity)
 
     def read_source(self, path: Path, settings: Settings) -> Source | Refusal:
         """A spec's content, read within the bounds its settings set."""
-        return read(path, Limits(settings.max_bytes, settings.max_sections), self.config.root)
+        return read(path, Limits(settings.max_bytes, settings.max_sections), self.config.repo)
 
     def _build(self, shown: str, source: Source) -> Spec | Finding:
         """The spec model; nesting too deep for docutils is one finding."""
@@ -230,8 +251,10 @@ class Checker:
         def repo_level() -> None:  # In this process, while the workers check the files.
             tree.extend(self.check_tree(paths))
 
-        findings = check_files(self, list(collect(paths, self.config)), jobs=jobs, cache=cache, meanwhile=repo_level)
-        return sorted(findings + tree, key=by_path)
+        unreadable: list[Finding] = []
+        files = list(collect(paths, self.config, unreadable))
+        findings = check_files(self, files, jobs=jobs, cache=cache, meanwhile=repo_level)
+        return sorted(findings + tree + unreadable, key=by_path)
 
 
 def by_path(finding: Finding) -> tuple[str, int, int]:

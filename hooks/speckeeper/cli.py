@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -130,7 +131,11 @@ def run_check(args: argparse.Namespace) -> int:
     if recorded is not None:
         findings, stale = baseline.compare(recorded, findings, config, baseline.scope(config, selection, paths))
         for entry in stale:
-            print(f"{entry.path}: {entry.code} {entry.message} (in the baseline, no longer found)", file=sys.stderr)
+            print(
+                f"{output.printable(entry.path)}: {entry.code} {output.printable(entry.message)}"
+                " (in the baseline, no longer found)",
+                file=sys.stderr,
+            )
         if stale:
             entries = "entry no longer occurs" if len(stale) == 1 else "entries no longer occur"
             print(f"{len(stale)} baseline {entries}: write the baseline again to drop them", file=sys.stderr)
@@ -288,6 +293,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _never_fail_to_print()
     # The first word that is not an option names the command (there are no
     # options before it but --help).
     command = next((word for word in argv if not word.startswith("-")), None)
@@ -299,13 +305,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command][1](args)
     except ConfigError as error:
-        print(f"speckeeper: error: {error}", file=sys.stderr)
+        print(f"speckeeper: error: {output.printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # The reader (``| head``) went away: stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
+
+
+def _never_fail_to_print() -> None:
+    """What cannot be encoded for the terminal (a file name's stray byte
+    under ``PYTHONIOENCODING=ascii``) is printed as an escape, not raised."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def entry() -> None:

@@ -17,14 +17,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+# What the top folder of a work tree holds (CVS keeps its folder in each).
+_WORK_TREE_MARKS = (".git", ".hg", ".svn", ".bzr", ".jj")
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
-# Folders of version control systems: never walked, never written into.
-VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul", "CVS"})
 # The parts a ``tracker-urls`` pattern may name.
 TRACKER_PARTS = frozenset({"project", "slug", "id"})
 
@@ -166,7 +167,7 @@ def repository_of(folder: Path) -> Path:
     from it with a version control folder (``.git``), else ``folder``."""
     folder = folder.resolve()
     for candidate in (folder, *folder.parents):
-        if any((candidate / name).exists() for name in (".git", ".hg", ".svn", ".bzr", ".jj")):
+        if any((candidate / name).exists() for name in _WORK_TREE_MARKS):
             return candidate
     return folder
 

@@ -30,9 +30,11 @@ from docutils import nodes
 from docutils.utils import column_width
 
 from . import parallel, rules, wrap
-from .atomic import write_atomically
+from .atomic import Refused, Snapshot, replace_file
 from .check import Checker, Loaded, Selection, collect
 from .config import Config
+from .output import printable
+from .output import text as text_format
 from .parse import Message
 from .rule import Finding
 from .rules import lines as line_rules
@@ -69,6 +71,7 @@ class Result:
     before: bytes = b""
     after: bytes | None = None  # None: nothing to change.
     problems: list[Finding] = field(default_factory=list)  # Why it was not fixed.
+    identity: tuple[int, int] = (0, 0)  # The file read (device, inode): replaced only while it is the same.
 
     @property
     def changed(self) -> bool:
@@ -154,7 +157,7 @@ class Fixer:
             after = self.fixed(loaded, findings)
         except NotFixed as reason:
             return Result(path, before, problems=[Finding(str(path), 1, 1, NOT_FIXED, f"not fixed: {reason}")])
-        return Result(path, before, after)
+        return Result(path, before, after, identity=loaded.identity)
 
     def fixed(self, loaded: Loaded, findings: Sequence[Finding]) -> bytes:
         """The file's bytes with the findings fixed, once proved to mean the same."""
@@ -441,33 +444,50 @@ def diff(result: Result) -> str:
     """The change as a unified diff, by lines of text."""
     before = result.before.decode("utf-8", "replace").splitlines(keepends=True)
     after = (result.after or b"").decode("utf-8", "replace").splitlines(keepends=True)
-    return "".join(difflib.unified_diff(before, after, str(result.path), str(result.path)))
+    shown = printable(str(result.path))
+    return "".join(difflib.unified_diff(before, after, shown, shown))
 
 
 def run(config: Config, paths: Iterable[Path], write: bool, show_diff: bool, out: TextIO, jobs: int = 1) -> bool:
     """Fix every spec under ``paths``; True when anything changed, would
     change or could not be fixed. Specs are fixed in ``jobs`` processes;
-    this one writes them, and reports in the order of the list."""
+    this one writes them (each only while it is still what was read, see
+    :mod:`speckeeper.atomic`), and reports in the order of the list."""
     fixer = Fixer(config)
-    anything = False
-    files = list(collect(paths, config))
+    unreadable: list[Finding] = []
+    files = list(collect(paths, config, unreadable))
+    anything = _report(unreadable, out)
     for result in parallel.map_files(fixer, Fixer.fix_file, files, parallel.jobs_for(len(files), jobs)):
-        path = result.path
-        for problem in result.problems:
-            out.write(f"{problem.path}:{problem.line}:{problem.col}: {problem.code} {problem.message}\n")
-        anything = anything or bool(result.problems)
+        anything = _report(result.problems, out) or anything
         if not result.changed:
             continue
         anything = True
+        shown = printable(str(result.path))
         if show_diff:
             out.write(diff(result))
         if not write:
-            out.write(f"Would fix {path}\n")
+            out.write(f"Would fix {shown}\n")
             continue
-        try:
-            write_atomically(path, result.after or b"")
-        except OSError as error:
-            out.write(f"{path}:1:1: {NOT_FIXED} not fixed: cannot write: {error.strerror or error}\n")
-            continue
-        out.write(f"Fixing {path}\n")
+        problem = _write(result, config)
+        if problem:
+            _report([Finding(str(result.path), 1, 1, NOT_FIXED, f"not fixed: {problem}")], out)
+        else:
+            out.write(f"Fixing {shown}\n")
     return anything
+
+
+def _write(result: Result, config: Config) -> str:
+    """Replace the spec with its fixed bytes; why not, if it was not."""
+    device, inode = result.identity
+    try:
+        replace_file(result.path, result.after or b"", config.repo, Snapshot(device, inode, result.before))
+    except Refused as reason:
+        return str(reason)
+    except OSError as error:
+        return f"cannot write: {error.strerror or error}"
+    return ""
+
+
+def _report(problems: Sequence[Finding], out: TextIO) -> bool:
+    out.write(text_format(problems))
+    return bool(problems)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
-import shutil
 import sys
 import tempfile
 import unicodedata
@@ -28,6 +28,7 @@ from typing import Any
 from docutils import nodes
 
 from . import layout, template
+from .atomic import Refused, create_file, replace_file
 from .config import Config, ConfigError
 from .parse import RstParser
 
@@ -277,8 +278,13 @@ def run_export(args: argparse.Namespace) -> int:
         path = Path(args.template) if args.template else template.packaged_path()
         text = export_sections(path, RstParser())
     if args.output:
+        output = Path(os.path.abspath(args.output))
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            # Where the user says, as a shell redirection would write, but
+            # never through a link.
+            replace_file(output, text.encode("utf-8"), output.parent)
+        except Refused as reason:
+            raise ConfigError(f"{args.output}: {reason}") from None
         except OSError as error:
             raise ConfigError(f"cannot write {args.output}: {error.strerror or error}") from None
     else:
@@ -434,12 +440,13 @@ def new(args: argparse.Namespace, config: Config) -> int:
         rendered, target = Path(tmp) / relpath, config.root / relpath
         if not rendered.is_file():
             raise ConfigError(f"the layout {config.base.layout!r} gave {relpath!r}, which is not a spec file")
-        if target.exists():
+        if target.exists() or target.is_symlink():
             print(f"speckeeper: error: {relpath} already exists; nothing written", file=sys.stderr)
             return 1
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(rendered, target)
+            create_file(target, rendered.read_bytes(), config.repo)
+        except Refused as reason:
+            raise ConfigError(f"{relpath}: {reason}") from None
         except OSError as error:
             raise ConfigError(f"cannot write {relpath}: {error.strerror or error}") from None
     print(f"created {relpath} (from {path.name})")

@@ -8,10 +8,15 @@ the other files are still checked.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+# Folders of version control systems: never read through a link, never
+# written into.
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul", "CVS"})
 
 UNREADABLE = "SK001"
 UNDECODABLE = "SK002"
@@ -19,6 +24,8 @@ TOO_LARGE = "SK004"
 
 # A line that could be a title adornment: docutils' parse time grows with
 # the square of the number of sections, so they are counted before it runs.
+# Opening a FIFO for reading would wait for a writer: open without waiting.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _ADORNMENT = re.compile(rb"^([!-/:-@\[-`{-~])\1{2,}[ \t]*\r?$", re.MULTILINE)
 
 
@@ -34,6 +41,8 @@ class Source:
 
     raw: bytes
     text: str
+    # The file it was read from (device, inode); (0, 0) for bytes from git.
+    identity: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -65,31 +74,77 @@ def _decode(raw: bytes) -> str | Refusal:
         return Refusal(UNDECODABLE, line, col, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded")
 
 
-def read(path: Path, limits: Limits, root: Path) -> Source | Refusal:
+def read(path: Path, limits: Limits, repo: Path) -> Source | Refusal:
     """Read and decode one spec, refusing what would not parse in bounds.
 
-    A symlink is followed only to a file inside ``root`` (the repo), and
-    only regular files are read: a FIFO or a device would block or never end.
+    A path through a symlink (of the file or of a folder) is followed only
+    to a file inside ``repo``, and only regular files are read: a FIFO or a
+    device would block or never end. The file is opened without blocking
+    and checked once open, so a file swapped meanwhile is checked too.
     """
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-            return Refusal(UNREADABLE, 1, 1, f"symlink to {path.resolve()}, outside the repository: not read")
-        status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
-            return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
-        if not stat.S_ISREG(status.st_mode):
-            return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
-        size = status.st_size
-        if size > limits.max_bytes:
-            return Refusal(
-                TOO_LARGE, 1, 1, f"file is {size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
-            )
-        with path.open("rb") as handle:
-            # Read one byte past the limit: a file can grow after stat().
-            raw = handle.read(limits.max_bytes + 1)
+        why = _outside(path, repo)
+        if why is not None:
+            return Refusal(UNREADABLE, 1, 1, why)
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK)
+        try:
+            status = os.fstat(descriptor)
+            refusal = _refuse(status, limits)
+            if refusal is not None:
+                return refusal
+            # Read one byte past the limit: a file can grow after fstat().
+            raw = read_up_to(descriptor, limits.max_bytes + 1)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
-    return from_bytes(raw, limits)
+    found = from_bytes(raw, limits)
+    if isinstance(found, Source):
+        return Source(found.raw, found.text, (status.st_dev, status.st_ino))
+    return found
+
+
+def _refuse(status: os.stat_result, limits: Limits) -> Refusal | None:
+    """Why an opened file is not read, if it is not."""
+    if stat.S_ISDIR(status.st_mode):
+        return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
+    if not stat.S_ISREG(status.st_mode):
+        return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
+    if status.st_size > limits.max_bytes:
+        return Refusal(
+            TOO_LARGE,
+            1,
+            1,
+            f"file is {status.st_size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)",
+        )
+    return None
+
+
+def read_up_to(descriptor: int, limit: int) -> bytes:
+    """At most ``limit`` bytes from an open file, to its end."""
+    chunks = []
+    while limit > 0:
+        chunk = os.read(descriptor, min(limit, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)
+
+
+def _outside(path: Path, repo: Path) -> str | None:
+    """Why ``path`` is not read when a link on the way leads out of
+    ``repo`` (resolved) or into its version control folder (whose files
+    a finding would quote); None when it is read."""
+    real = path.resolve()
+    if Path(os.path.abspath(path)) == real:
+        return None  # Named directly, no link on the way: the user's choice.
+    if not real.is_relative_to(repo):
+        return f"symlink to {real}, outside the repository: not read"
+    vcs = next((part for part in real.relative_to(repo).parts if part in VCS_FOLDERS), None)
+    if vcs is not None:
+        return f"symlink into the version control folder {vcs}/: not read"
+    return None
 
 
 def from_bytes(raw: bytes, limits: Limits) -> Source | Refusal:

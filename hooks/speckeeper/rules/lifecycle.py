@@ -78,7 +78,7 @@ def _read_lines(tree: Tree, path: Path) -> list[str] | Refusal:
 
     def lines() -> list[str] | Refusal:
         settings = tree.settings(path)
-        found = read(path, Limits(settings.max_bytes, settings.max_sections), tree.config.root)
+        found = read(path, Limits(settings.max_bytes, settings.max_sections), tree.config.repo)
         if isinstance(found, Refusal):
             return found
         text = found.text.split("\n")
