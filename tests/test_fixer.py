@@ -392,7 +392,7 @@ def test_fix_restores_specs_whose_paragraphs_were_joined_into_long_lines(capsys,
         assert isinstance(loaded, Loaded)
         rows = loaded.spec.text.split("\n")
         joined = 0
-        for paragraph in sorted(fix.paragraphs(loaded.spec, loaded.spec.lines), key=lambda p: -p.start):
+        for paragraph in sorted(wrap.paragraphs(loaded.spec, loaded.spec.lines), key=lambda p: -p.start):
             if paragraph.end - paragraph.start > 1:
                 rest = [row.strip() for row in rows[paragraph.start + 1 : paragraph.end]]
                 rows[paragraph.start : paragraph.end] = [" ".join([rows[paragraph.start].rstrip(), *rest])]

@@ -27,25 +27,18 @@ from pathlib import Path
 from typing import TextIO
 
 from docutils import nodes
-from docutils.utils import column_width
 
-from . import parallel, rules, wrap
+from . import parallel, rules
 from .atomic import Refused, Snapshot, replace_file
 from .check import Checker, Loaded, Selection, collect
 from .config import Config
 from .output import printable
 from .output import text as text_format
-from .parse import Message
-from .rule import Finding
-from .rules import lines as line_rules
-from .rules import structure
-from .spec import ADORNMENT_CHARS, Spec
-from .template import TemplateLoader, TemplateSection
+from .rule import Edit, Finding, Fix, FixInput
+from .spec import Spec
+from .template import TemplateLoader
 
 NOT_FIXED = "SK005"
-SHORT_ADORNMENT = "SK109"
-MISSING_SECTION, MISSING_SUBSECTION = "SK101", "SK102"
-WRAPPED = (line_rules.LINE_TOO_LONG, line_rules.DIRECTIVE_LINE_TOO_LONG)
 
 # Line breaks other than LF and CRLF that Python (and so docutils) honours.
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -53,10 +46,6 @@ _LINE_END = re.compile(r"(\r\n|\r|\n)")
 # docutils' automatic ids, which shift when a message comes or goes.
 _AUTO_ID = re.compile(r"id\d+")
 _VERBATIM = (nodes.literal_block, nodes.doctest_block, nodes.math_block, nodes.raw, nodes.comment)
-# Inline markup whose words may go on separate lines.
-_BREAKABLE = (nodes.emphasis, nodes.strong, nodes.target)
-# Paragraphs in these are never rewrapped: table rows hold several cells.
-_FROZEN = (nodes.table, nodes.system_message)
 
 
 class NotFixed(Exception):
@@ -107,6 +96,13 @@ class _Text:
 
     def text(self) -> str:
         return self.bom + self.body()
+
+    def put(self, edit: Edit) -> None:
+        """Apply an edit that keeps each row a row (and may change its ending)."""
+        assert len(edit.rows) == edit.end - edit.start, "a fix that adds or joins rows must say so (fix_moves_rows)"
+        self.rows[edit.start : edit.end] = edit.rows
+        if edit.ends is not None:
+            self.ends[edit.start : edit.end] = edit.ends
 
     def splice(self, start: int, end: int, rows: Sequence[str], underlines: Iterable[int] = ()) -> None:
         """Replace rows ``start:end``; ``underlines`` index into ``rows``."""
@@ -168,46 +164,63 @@ class Fixer:
         text = _Text.parse(original)
         if len(text.rows) != max(len(spec.lines), 1):
             raise NotFixed("the file's lines are not the lines docutils reads")
-        lines_of: dict[str, set[int]] = {}
-        for finding in findings:
-            lines_of.setdefault(finding.code, set()).add(finding.line)
-        # Edits within a row first: no row moves, so the doctree's lines hold.
-        if line_rules.CARRIAGE_RETURN in lines_of:
-            text.ends = ["\n" if end else "" for end in text.ends]
-        for line in lines_of.get(line_rules.TRAILING_WHITESPACE, ()):
-            text.rows[line - 1] = text.rows[line - 1].rstrip()
-        adorned = {line for line in lines_of.get(SHORT_ADORNMENT, ()) if _lengthen_adornment(text.rows, line)}
-        if line_rules.MISSING_FINAL_NEWLINE in lines_of and text.rows and not text.ends[-1]:
-            text.ends[-1] = text.newline
-        # Then edits that add rows, from the bottom up.
-        flagged = set().union(*(lines_of.get(code, set()) for code in WRAPPED))
-        edits = list(_rewraps(spec, text.rows, flagged, loaded.ctx.settings.line_length))
-        edits.extend(_insertions(loaded, spec, text.rows, lines_of))
-        for start, end, rows, underlines in sorted(edits, key=lambda edit: edit[0], reverse=True):
-            text.splice(start, end, rows, underlines)
+        wanted = _wanted(findings)
+        settled: set[int] = set()
+        # Fixes that keep each row a row first, each on the rows the one
+        # before left: no row moves, so the doctree's lines hold for all.
+        for fix, (codes, lines) in wanted.items():
+            if not _moves_rows(fix):
+                for edit in fix(FixInput(spec, loaded.ctx, tuple(text.rows), tuple(text.ends), lines, codes)):
+                    text.put(edit)
+                    if edit.settles:
+                        settled.update(range(edit.start + 1, edit.end + 1))
+        # Then fixes that add or join rows, on that result, applied bottom up.
+        edits: list[Edit] = []
+        for fix, (codes, lines) in wanted.items():
+            if _moves_rows(fix):
+                edits.extend(fix(FixInput(spec, loaded.ctx, tuple(text.rows), tuple(text.ends), lines, codes)))
+        for edit in sorted(edits, key=lambda edit: edit.start, reverse=True):
+            text.splice(edit.start, edit.end, edit.rows, edit.underlines)
         fixed_text = text.text()
         if fixed_text == original:
             return spec.raw
-        self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, adorned)
+        self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, settled)
         return fixed_text.encode("utf-8")
 
-    def _prove_same(self, spec: Spec, fixed_text: str, inserted: set[int], adorned: set[int]) -> None:
-        """Raise NotFixed unless the fixed text parses to the same document."""
+    def _prove_same(self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int]) -> None:
+        """Raise NotFixed unless the fixed text parses to the same document:
+        the same doctree, inserted sections aside, and the same docutils
+        messages, but those about ``settled`` lines (1-based)."""
         doctree, messages = self.checker.parser.parse(fixed_text, spec.path)
         difference = difference_between(spec.doctree, doctree, {row + 1 for row in inserted})
         if difference:
             raise NotFixed(f"the fixed text would parse differently: {difference}")
-        old_messages = Counter(
-            (m.level, m.text)
-            for m in spec.messages
-            if not (m.text.startswith(structure._SHORT) and _message_title(m) in adorned)
-        )
+        old_messages = Counter((m.level, m.text) for m in spec.messages)
         new_messages = Counter((m.level, m.text) for m in messages)
-        if old_messages != new_messages:
-            gained = new_messages - old_messages
-            lost = old_messages - new_messages
+        gained = new_messages - old_messages
+        # Lost, but for messages on settled lines, which may go.
+        lost = old_messages - new_messages - Counter((m.level, m.text) for m in spec.messages if m.line in settled)
+        if gained or lost:
             which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
+
+
+def _wanted(findings: Sequence[Finding]) -> dict[Fix, tuple[frozenset[str], frozenset[int]]]:
+    """Each fix the findings call for, once (rules may share one), with the
+    codes and lines of its findings, in rule order."""
+    codes: dict[Fix, set[str]] = {}
+    lines: dict[Fix, set[int]] = {}
+    for rule in rules.ALL:
+        found = {f.line for f in findings if f.code == rule.code}
+        if rule.fix is None or not found:
+            continue
+        codes.setdefault(rule.fix, set()).add(rule.code)
+        lines.setdefault(rule.fix, set()).update(found)
+    return {fix: (frozenset(codes[fix]), frozenset(lines[fix])) for fix in codes}
+
+
+def _moves_rows(fix: Fix) -> bool:
+    return any(rule.fix_moves_rows for rule in rules.ALL if rule.fix is fix)
 
 
 def difference_between(before: nodes.document, after: nodes.document, inserted: set[int] = frozenset()) -> str:
@@ -223,177 +236,6 @@ def difference_between(before: nodes.document, after: nodes.document, inserted: 
         longer = new_records if len(new_records) > len(old_records) else old_records
         return f"{_describe(longer[min(len(old_records), len(new_records))])} would be added or lost"
     return ""
-
-
-def _message_title(message: Message) -> int:
-    """The title line a short-adornment message is about, as SK109 reports it."""
-    line = message.line or 0
-    return line + 1 if "overline" in message.text else line - 1
-
-
-def _lengthen_adornment(rows: list[str], line: int) -> bool:
-    """Make a title's adornment (SK109's line is the title's) as wide as it;
-    False when the title is not one at the left margin."""
-    title = rows[line - 1].rstrip()
-    under = rows[line].rstrip() if line < len(rows) else ""
-    if not under or not set(under) <= ADORNMENT_CHARS:
-        return False
-    char = under[0]
-    over = line >= 2 and rows[line - 2].strip() != "" and set(rows[line - 2].rstrip()) == {char}
-    if over:
-        # Over- and underlined: as wide as the title and its inset, both sides.
-        width = column_width(title) + len(title) - len(title.lstrip())
-        rows[line - 2] = char * max(width, len(rows[line - 2].rstrip()))
-        rows[line] = char * max(width, len(under))
-    else:
-        rows[line] = char * max(column_width(title), len(under))
-    return True
-
-
-Edit = tuple[int, int, list[str], list[int]]  # start row, end row, new rows, underline rows among them
-
-
-@dataclass(frozen=True)
-class _Paragraph:
-    start: int  # First row (0-based).
-    end: int  # Row after the last.
-    column: int  # Where its text starts on its first row.
-    indent: int  # Indentation of its other rows, and of new ones.
-    unbreakable: tuple[str, ...]  # Its inline markup that a break may not split, as written.
-
-
-def paragraphs(spec: Spec, rows: Sequence[str]) -> Iterator[_Paragraph]:
-    """The paragraphs whose rows can be rewrapped: found, checked against the
-    source, outside tables, without tabs."""
-    for node in spec.doctree.findall(nodes.paragraph):
-        if node.line is None or not node.rawsource or _inside(node, _FROZEN):
-            continue
-        raw = str(node.rawsource).split("\n")
-        start, end = node.line - 1, node.line - 1 + len(raw)
-        if end > len(rows) or any("\t" in row for row in rows[start:end]):
-            continue
-        first = rows[start].rstrip()
-        if not raw[0] or not first.endswith(raw[0]):
-            continue
-        column = len(first) - len(raw[0])
-        others = rows[start + 1 : end]
-        indents = {len(row) - len(row.lstrip()) for row in others}
-        if len(indents) > 1 or any(row.strip() != text.strip() for row, text in zip(others, raw[1:])):
-            continue
-        opens_item = isinstance(node.parent, nodes.list_item) and node is _first_child(node.parent)
-        if indents:
-            indent = indents.pop()
-        elif opens_item and rows[start].lstrip().startswith(("..", ":")):
-            # ".. note:: - item": docutils takes the note's indentation from
-            # its next rows, so no next row can continue the item.
-            continue
-        elif opens_item:
-            indent = column  # docutils aligns a list item's rows with its text.
-        else:
-            indent = _hanging_indent(rows, start, end, column)
-        yield _Paragraph(start, end, column, indent, _unbreakable(node))
-
-
-def _first_child(parent: nodes.Element) -> nodes.Node | None:
-    """Its first child that is source, not a message docutils put there."""
-    return next((child for child in parent.children if not isinstance(child, nodes.system_message)), None)
-
-
-def _unbreakable(paragraph: nodes.paragraph) -> tuple[str, ...]:
-    """Inline markup written with spaces that a line break must not split:
-    literals, roles, references (`` `link <url>`_ ``); emphasis may break."""
-    return tuple(
-        str(node.rawsource)
-        for node in paragraph.findall(nodes.Inline)
-        if not isinstance(node, _BREAKABLE) and node.rawsource and len(str(node.rawsource).split()) > 1
-    )
-
-
-def _hanging_indent(rows: Sequence[str], start: int, end: int, column: int) -> int:
-    """Where new rows of a one-row paragraph go: its own indentation, or
-    after a field, option or directive, that of the block it opens (the
-    rows after it indented past the marker), else under its text (a
-    directive's content: three columns in)."""
-    prefix = rows[start][:column]
-    if not prefix.strip():
-        return column
-    marker = len(prefix) - len(prefix.lstrip())
-    block = []
-    for row in rows[end:]:
-        if not row.strip():
-            continue
-        indent = len(row) - len(row.lstrip())
-        if indent <= marker:
-            break
-        block.append(indent)
-    if block:
-        return min(block)
-    return marker + 3 if prefix.lstrip().startswith("..") else column
-
-
-def _inside(node: nodes.Node, kinds: tuple[type[nodes.Node], ...]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if isinstance(parent, kinds):
-            return True
-        parent = parent.parent
-    return False
-
-
-def _rewraps(spec: Spec, rows: Sequence[str], flagged: set[int], limit: int) -> Iterator[Edit]:
-    """Rewrap each paragraph that holds a flagged (over-long) line."""
-    if not flagged:
-        return
-    for paragraph in paragraphs(spec, rows):
-        mine = {line - 1 - paragraph.start for line in flagged if paragraph.start < line <= paragraph.end}
-        if not mine:
-            continue
-        old = list(rows[paragraph.start : paragraph.end])
-        new = wrap.rewrap(old, paragraph.column, paragraph.indent, limit, mine, paragraph.unbreakable)
-        if new != old:
-            yield paragraph.start, paragraph.end, new, []
-
-
-def _insertions(loaded: Loaded, spec: Spec, rows: Sequence[str], lines_of: dict[str, set[int]]) -> Iterator[Edit]:
-    """Insert each missing template section, with "None" under it."""
-    wanted = [code for code in (MISSING_SECTION, MISSING_SUBSECTION) if code in lines_of]
-    if not wanted:
-        return
-    styles: dict[int, str] = {}
-    for section in spec.all_sections():
-        styles.setdefault(section.level, section.style)
-    at: dict[int, list[tuple[int, TemplateSection, str]]] = {}
-    for template_section, parent, where in structure.compare(spec, loaded.ctx).missing:
-        code = MISSING_SUBSECTION if parent else MISSING_SECTION
-        if code in wanted:
-            at.setdefault(where - 1, []).append((template_section.level, template_section, parent))
-    for row, missing in at.items():
-        block: list[tuple[str, bool]] = []
-        # Deeper first: a subsection ends its section before the next section starts.
-        for _, template_section, _ in sorted(missing, key=lambda item: -item[0]):
-            block.extend(_section_rows(loaded, template_section, styles))
-            block.append(("", False))
-        if row == len(rows):
-            block.pop()  # No blank line at the end of the file.
-        if row > 0 and rows[row - 1].strip():
-            block.insert(0, ("", False))
-        yield row, row, [text for text, _ in block], [index for index, (_, under) in enumerate(block) if under]
-
-
-def _section_rows(loaded: Loaded, section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
-    """A template section's title, then "None" or its required subsections:
-    (row, whether it is the title's underline)."""
-    style = styles.get(section.level, section.style)
-    adornment = style[0] * column_width(section.title)
-    found = [(adornment, False)] if len(style) == 2 else []
-    found += [(section.title, False), (adornment, True)]
-    children = [c for c in section.children if not structure._optional(loaded.ctx, c, section.title)]
-    if not children:
-        found += [("", False), ("None", False)]
-    for child in children:
-        found.append(("", False))
-        found.extend(_section_rows(loaded, child, styles))
-    return found
 
 
 def _shape(doctree: nodes.document, inserted: set[int]) -> Iterator[tuple[object, ...]]:

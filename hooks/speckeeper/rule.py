@@ -1,16 +1,26 @@
-"""What a rule is, what it reports, and what it is given.
+"""What a rule is, what it reports, what it is given, and how it is fixed.
 
 A rule is one small function ``check(spec, ctx)`` that yields :class:`Hit`
-tuples, and one :class:`Rule` entry in its module's ``RULES`` tuple. Its
-docstring is its documentation: the first line says what it checks, the
+tuples, declared with everything about it by its module's registry::
+
+    RULES = Registry("lines")
+
+    @RULES.rule("SK203", "trailing-whitespace", fix=strip_trailing_whitespace)
+    def check_trailing_whitespace(spec: Spec, ctx: Context) -> Iterator[Hit]:
+        # Its docstring: "A line ends in spaces or tabs." and why, Bad, Good.
+
+Its docstring is its documentation: the first line says what it checks, the
 rest explains why and gives a ``Bad:`` and ``Good:`` example;
-``speckeeper rules`` prints it.
+``speckeeper rules`` prints it. A fix is a function of :class:`FixInput`
+that yields :class:`Edit` s; ``speckeeper fix`` asks the registry for the
+fixes of the findings it has, and proves their result means the same.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -60,13 +70,68 @@ Check = Callable[[Spec, Context], Iterator[Hit]]
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Rows ``start:end`` (0-based) of a file replaced by ``rows``.
+
+    ``ends``, when given, are the new rows' line endings (one a row); else
+    they keep the file's. ``underlines`` index the rows that underline an
+    inserted title: that section is new, and the proof leaves it out.
+    ``settles`` says the edit is meant to settle docutils' messages about
+    its rows (a title adornment made long enough).
+    """
+
+    start: int
+    end: int
+    rows: tuple[str, ...]
+    ends: tuple[str, ...] | None = None
+    underlines: tuple[int, ...] = ()
+    settles: bool = False
+
+    @classmethod
+    def row(cls, line: int, text: str, settles: bool = False) -> Edit:
+        """Line ``line`` (1-based, as findings count) becomes ``text``."""
+        return cls(line - 1, line, (text,), settles=settles)
+
+
+@dataclass(frozen=True)
+class FixInput:
+    """What a fix is given: the spec as parsed, its context, the file's rows
+    as the fixes before it left them, and the lines its findings are on."""
+
+    spec: Spec
+    ctx: Context
+    rows: tuple[str, ...]
+    ends: tuple[str, ...]  # Each row's line ending; "" after a last row without one.
+    lines: frozenset[int]  # 1-based.
+    codes: frozenset[str]  # The codes of those findings (rules may share a fix).
+
+    @property
+    def newline(self) -> str:
+        """The line ending most rows have (LF in a file without one)."""
+        counts = Counter(end for end in self.ends if end)
+        return counts.most_common(1)[0][0] if counts else "\n"
+
+
+Fix = Callable[[FixInput], Iterable[Edit]]
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     name: str
     group: str  # "structure", "lines", "naming", "rst"
     check: Check
     default: bool = True  # Run unless a repo selects otherwise.
-    fixable: bool = False  # ``speckeeper fix`` repairs it.
+    # ``speckeeper fix`` repairs its findings with this. A fix whose edits
+    # keep each row a row runs first, and the next fix sees its result; a
+    # fix that adds or joins rows (``fix_moves_rows``) sees every such
+    # edit made, and its edits are applied last, bottom up.
+    fix: Fix | None = None
+    fix_moves_rows: bool = False
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
 
     @property
     def summary(self) -> str:
@@ -75,6 +140,34 @@ class Rule:
     @property
     def doc(self) -> str:
         return inspect.getdoc(self.check) or ""
+
+
+class Registry:
+    """The rules of one group, in the order they are declared."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self._rules: list[Rule] = []
+
+    def rule(
+        self,
+        code: str,
+        name: str,
+        *,
+        default: bool = True,
+        fix: Fix | None = None,
+        fix_moves_rows: bool = False,
+    ) -> Callable[[Check], Check]:
+        """Declare the decorated check function as rule ``code``."""
+
+        def declare(check: Check) -> Check:
+            self._rules.append(Rule(code, name, self.group, check, default, fix, fix_moves_rows))
+            return check
+
+        return declare
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._rules)
 
 
 @dataclass

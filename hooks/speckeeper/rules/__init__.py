@@ -10,13 +10,13 @@ from __future__ import annotations
 from ..rule import RepoRule, Rule
 from . import leftovers, lifecycle, lines, naming, rst, structure
 
-ALL: tuple[Rule, ...] = (
-    *structure.RULES,
-    *lines.RULES,
-    *rst.RULES,
-    *naming.RULES,
-    *lifecycle.RULES,
-    *leftovers.RULES,
+# By code: how ``speckeeper rules`` lists them, and the order of findings
+# at one position.
+ALL: tuple[Rule, ...] = tuple(
+    sorted(
+        (*structure.RULES, *lines.RULES, *rst.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES),
+        key=lambda rule: rule.code,
+    )
 )
 
 # Rules run on each spec, and rules run once on the checked files together.

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 
 from docutils.utils import column_width
 
-from ..rule import Context, Hit, Rule
+from .. import wrap
+from ..rule import Context, Edit, FixInput, Hit, Registry
 from ..spec import ADORNMENT_CHARS, Spec
 
 LINE_TOO_LONG = "SK201"
@@ -30,6 +31,8 @@ MISSING_FINAL_NEWLINE = "SK207"
 _SINGLE_TOKEN = re.compile(r"\s*\S+$")
 ZERO_WIDTH_SPACE = "\u200b"
 BYTE_ORDER_MARK = "\ufeff"
+
+RULES = Registry("lines")
 
 
 def exempt(line: str) -> bool:
@@ -48,6 +51,21 @@ def long_lines(spec: Spec, limit: int) -> Iterator[tuple[int, str, bool]]:
             yield number, line, number in spec.directive_lines
 
 
+def rewrap_long_lines(fix: FixInput) -> Iterator[Edit]:
+    """Rewrap each paragraph that holds a flagged line to the limit: only
+    the rows from the first flagged one on, only as far as words move."""
+    limit = fix.ctx.settings.line_length
+    for paragraph in wrap.paragraphs(fix.spec, fix.rows):
+        mine = {line - 1 - paragraph.start for line in fix.lines if paragraph.start < line <= paragraph.end}
+        if not mine:
+            continue
+        old = list(fix.rows[paragraph.start : paragraph.end])
+        new = wrap.rewrap(old, paragraph.column, paragraph.indent, limit, mine, paragraph.unbreakable)
+        if new != old:
+            yield Edit(paragraph.start, paragraph.end, tuple(new))
+
+
+@RULES.rule(LINE_TOO_LONG, "line-too-long", fix=rewrap_long_lines, fix_moves_rows=True)
 def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line is longer than the limit (``line-length``, 79 by default).
 
@@ -72,6 +90,7 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
             yield Hit(number, limit + 1, f"line is {len(line)} characters long, expected at most {limit}")
 
 
+@RULES.rule(DIRECTIVE_LINE_TOO_LONG, "body-line-too-long", default=False, fix=rewrap_long_lines, fix_moves_rows=True)
 def check_directive_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line in a directive body (a note, a list-table cell) is too long.
 
@@ -102,6 +121,13 @@ def check_directive_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
             )
 
 
+def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
+    """Each flagged line without its trailing whitespace."""
+    for line in sorted(fix.lines):
+        yield Edit.row(line, fix.rows[line - 1].rstrip())
+
+
+@RULES.rule(TRAILING_WHITESPACE, "trailing-whitespace", fix=strip_trailing_whitespace)
 def check_trailing_whitespace(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line ends in spaces or tabs.
 
@@ -123,6 +149,7 @@ def check_trailing_whitespace(spec: Spec, ctx: Context) -> Iterator[Hit]:
             yield Hit(number, len(kept) + 1, f"trailing whitespace ({extra} character(s)), expected none")
 
 
+@RULES.rule("SK204", "tab", default=False)
 def check_tab(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line holds a tab character.
 
@@ -147,6 +174,14 @@ def _raw(spec: Spec) -> bytes:
     return spec.raw or spec.text.encode("utf-8")
 
 
+def use_lf(fix: FixInput) -> Iterator[Edit]:
+    """Every line ending LF."""
+    for index, end in enumerate(fix.ends):
+        if end and end != "\n":
+            yield Edit(index, index + 1, (fix.rows[index],), ends=("\n",))
+
+
+@RULES.rule(CARRIAGE_RETURN, "carriage-return", fix=use_lf)
 def check_carriage_return(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The file holds carriage returns (CRLF or CR line endings).
 
@@ -182,6 +217,7 @@ def _characters(spec: Spec, char: str) -> Iterator[tuple[int, int]]:
             col = line.find(char, col + 1)
 
 
+@RULES.rule("SK206", "zero-width-space")
 def check_zero_width_space(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The text holds a zero-width space (U+200B).
 
@@ -200,6 +236,14 @@ def check_zero_width_space(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(number, col, "zero-width space (U+200B), expected none")
 
 
+def add_final_newline(fix: FixInput) -> Iterator[Edit]:
+    """The last line ended as most lines of the file are."""
+    if fix.rows and not fix.ends[-1]:
+        last = len(fix.rows) - 1
+        yield Edit(last, last + 1, (fix.rows[last],), ends=(fix.newline,))
+
+
+@RULES.rule(MISSING_FINAL_NEWLINE, "missing-final-newline", default=False, fix=add_final_newline)
 def check_missing_final_newline(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The file does not end with a newline.
 
@@ -222,6 +266,7 @@ def check_missing_final_newline(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(max(len(spec.lines), 1), col, "no newline at end of file, expected one")
 
 
+@RULES.rule("SK208", "byte-order-mark")
 def check_byte_order_mark(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The file starts with a byte order mark, or holds one (U+FEFF).
 
@@ -261,6 +306,7 @@ def _adornments(spec: Spec) -> Iterator[tuple[int, str, list[int]]]:
         yield number, lines[number - 1].rstrip(), adorned
 
 
+@RULES.rule("SK209", "long-adornment", default=False)
 def check_long_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A title's underline or overline is longer than the title.
 
@@ -287,30 +333,3 @@ def check_long_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
                 which = "overline" if line < number else "underline"
                 message = f"title {which} is {length} characters, expected {width} (the title's width)"
                 yield Hit(line, width + 1, message)
-
-
-RULES = (
-    Rule(LINE_TOO_LONG, "line-too-long", "lines", check_line_too_long, fixable=True),
-    Rule(
-        DIRECTIVE_LINE_TOO_LONG,
-        "body-line-too-long",
-        "lines",
-        check_directive_line_too_long,
-        default=False,
-        fixable=True,
-    ),
-    Rule(TRAILING_WHITESPACE, "trailing-whitespace", "lines", check_trailing_whitespace, fixable=True),
-    Rule("SK204", "tab", "lines", check_tab, default=False),
-    Rule(CARRIAGE_RETURN, "carriage-return", "lines", check_carriage_return, fixable=True),
-    Rule("SK206", "zero-width-space", "lines", check_zero_width_space),
-    Rule(
-        MISSING_FINAL_NEWLINE,
-        "missing-final-newline",
-        "lines",
-        check_missing_final_newline,
-        default=False,
-        fixable=True,
-    ),
-    Rule("SK208", "byte-order-mark", "lines", check_byte_order_mark),
-    Rule("SK209", "long-adornment", "lines", check_long_adornment, default=False),
-)

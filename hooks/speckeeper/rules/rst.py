@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..rule import Context, Hit, Rule
+from ..rule import Context, Hit, Registry
 from ..spec import Spec
-from .structure import _SHORT
+from .structure import ADORNMENT_MESSAGES
 
 WARNING, ERROR = 2, 3
+
+RULES = Registry("rst")
 
 
 def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else text
 
 
+@RULES.rule("SK501", "rst-error")
 def check_rst_error(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """docutils reports an error: the spec will not build as written.
 
@@ -39,6 +42,7 @@ def check_rst_error(spec: Spec, ctx: Context) -> Iterator[Hit]:
             yield Hit(message.line or 1, 1, f"RST error: {_first_line(message.text)}")
 
 
+@RULES.rule("SK502", "rst-warning")
 def check_rst_warning(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """docutils warns: the spec builds, but not as its author meant.
 
@@ -54,11 +58,5 @@ def check_rst_warning(spec: Spec, ctx: Context) -> Iterator[Hit]:
         This is *closed*.
     """
     for message in spec.messages:
-        if message.level == WARNING and not message.text.startswith(_SHORT):
+        if message.level == WARNING and not message.text.startswith(ADORNMENT_MESSAGES):
             yield Hit(message.line or 1, 1, f"RST warning: {_first_line(message.text)}")
-
-
-RULES = (
-    Rule("SK501", "rst-error", "rst", check_rst_error),
-    Rule("SK502", "rst-warning", "rst", check_rst_warning),
-)

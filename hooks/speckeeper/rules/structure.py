@@ -18,14 +18,19 @@ from dataclasses import dataclass, field
 
 from docutils.utils import column_width
 
-from ..rule import Context, Hit, Rule
-from ..spec import Section, Spec
+from ..rule import Context, Edit, FixInput, Hit, Registry
+from ..spec import ADORNMENT_CHARS, Section, Spec
 from ..template import TemplateSection
 
+MISSING_SECTION, MISSING_SUBSECTION = "SK101", "SK102"
 NEAR_MISS = "SK104"
 MISPLACED = "SK105"
 # How alike two titles must be to count as a near miss (difflib ratio).
 NEAR_RATIO = 0.8
+# docutils' messages about a title adornment too short, which SK109 reports.
+ADORNMENT_MESSAGES = ("Title underline too short.", "Title overline too short.")
+
+RULES = Registry("structure")
 
 
 @dataclass
@@ -173,6 +178,48 @@ def _diff(spec: Spec, ctx: Context) -> Diff:
     return ctx.memo("structure", lambda: compare(spec, ctx))
 
 
+def insert_missing_sections(fix: FixInput) -> Iterator[Edit]:
+    """Each missing template section of the flagged kinds inserted where it
+    belongs: its title, adorned as the spec adorns that level, and "None"
+    under it, or its required subsections."""
+    styles: dict[int, str] = {}
+    for section in fix.spec.all_sections():
+        styles.setdefault(section.level, section.style)
+    at: dict[int, list[TemplateSection]] = {}
+    for template_section, parent, where in _diff(fix.spec, fix.ctx).missing:
+        if (MISSING_SUBSECTION if parent else MISSING_SECTION) in fix.codes:
+            at.setdefault(where - 1, []).append(template_section)
+    for row, missing in at.items():
+        block: list[tuple[str, bool]] = []
+        # Deeper first: a subsection ends its section before the next section starts.
+        for template_section in sorted(missing, key=lambda section: -section.level):
+            block.extend(_section_rows(fix.ctx, template_section, styles))
+            block.append(("", False))
+        if row == len(fix.rows):
+            block.pop()  # No blank line at the end of the file.
+        if row > 0 and fix.rows[row - 1].strip():
+            block.insert(0, ("", False))
+        underlines = tuple(index for index, (_, under) in enumerate(block) if under)
+        yield Edit(row, row, tuple(text for text, _ in block), underlines=underlines)
+
+
+def _section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
+    """A template section's title, then "None" or its required subsections:
+    (row, whether it is the title's underline)."""
+    style = styles.get(section.level, section.style)
+    adornment = style[0] * column_width(section.title)
+    found = [(adornment, False)] if len(style) == 2 else []
+    found += [(section.title, False), (adornment, True)]
+    children = [c for c in section.children if not _optional(ctx, c, section.title)]
+    if not children:
+        found += [("", False), ("None", False)]
+    for child in children:
+        found.append(("", False))
+        found.extend(_section_rows(ctx, child, styles))
+    return found
+
+
+@RULES.rule(MISSING_SECTION, "missing-section", fix=insert_missing_sections, fix_moves_rows=True)
 def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A top-level section of the template is missing.
 
@@ -202,6 +249,7 @@ def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
             )
 
 
+@RULES.rule(MISSING_SUBSECTION, "missing-subsection", fix=insert_missing_sections, fix_moves_rows=True)
 def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A subsection of the template is missing from its section.
 
@@ -228,6 +276,7 @@ def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
             )
 
 
+@RULES.rule("SK103", "unexpected-section")
 def check_unexpected_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A top-level section that the template does not have.
 
@@ -252,6 +301,7 @@ def check_unexpected_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(section.line, 1, f'unexpected {where} "{section.title}": the template has no such section here')
 
 
+@RULES.rule(NEAR_MISS, "near-miss-title")
 def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A title differs from the template's only by case, spacing or a typo.
 
@@ -274,6 +324,7 @@ def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
         )
 
 
+@RULES.rule(MISPLACED, "misplaced-section")
 def check_misplaced_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A template section is present, but at the wrong level or place.
 
@@ -298,6 +349,7 @@ def check_misplaced_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         )
 
 
+@RULES.rule("SK106", "section-order", default=False)
 def check_section_order(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """Sections are not in the template's order.
 
@@ -327,6 +379,7 @@ def check_section_order(spec: Spec, ctx: Context) -> Iterator[Hit]:
         )
 
 
+@RULES.rule("SK108", "duplicate-section", default=False)
 def check_duplicate_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The same section title appears twice among its siblings.
 
@@ -344,6 +397,7 @@ def check_duplicate_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(section.line, 1, f'duplicate section "{section.title}": first at line {first.line}')
 
 
+@RULES.rule("SK110", "empty-section", default=False)
 def check_empty_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A template section is left empty; the template asks for "None".
 
@@ -368,6 +422,7 @@ def check_empty_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(section.line, 1, f'section "{section.title}" is empty: expected text, or "None"')
 
 
+@RULES.rule("SK107", "document-title")
 def check_document_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The spec has no document title, or more than one.
 
@@ -391,9 +446,27 @@ def check_document_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
         )
 
 
-_SHORT = ("Title underline too short.", "Title overline too short.")
+def lengthen_adornment(fix: FixInput) -> Iterator[Edit]:
+    """Each flagged title's adornment as wide as the title (an over- and
+    underlined one on both lines, with the title's inset); a title that is
+    not one at the left margin is left."""
+    rows = fix.rows
+    for line in sorted(fix.lines):
+        title = rows[line - 1].rstrip()
+        under = rows[line].rstrip() if line < len(rows) else ""
+        if not under or not set(under) <= ADORNMENT_CHARS:
+            continue
+        char = under[0]
+        over = rows[line - 2].rstrip() if line >= 2 else ""
+        if over.strip() and set(over) == {char}:
+            width = column_width(title) + len(title) - len(title.lstrip())
+            yield Edit.row(line - 1, char * max(width, len(over)), settles=True)
+            yield Edit.row(line + 1, char * max(width, len(under)), settles=True)
+        else:
+            yield Edit.row(line + 1, char * max(column_width(title), len(under)), settles=True)
 
 
+@RULES.rule("SK109", "short-adornment", fix=lengthen_adornment)
 def check_short_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A title's underline or overline is shorter than the title.
 
@@ -411,7 +484,7 @@ def check_short_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
         ===============
     """
     for message in spec.messages:
-        if message.text.startswith(_SHORT) and message.line is not None:
+        if message.text.startswith(ADORNMENT_MESSAGES) and message.line is not None:
             which = "overline" if "overline" in message.text else "underline"
             # docutils points at the overline, or at the underline.
             line = message.line + 1 if which == "overline" else max(1, message.line - 1)
@@ -425,17 +498,3 @@ def check_short_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
                 f'title {which} is {found} characters, expected at least {column_width(title)}'
                 f' (the width of "{title.strip()}")',
             )
-
-
-RULES = (
-    Rule("SK101", "missing-section", "structure", check_missing_section, fixable=True),
-    Rule("SK102", "missing-subsection", "structure", check_missing_subsection, fixable=True),
-    Rule("SK103", "unexpected-section", "structure", check_unexpected_section),
-    Rule(NEAR_MISS, "near-miss-title", "structure", check_near_miss_title),
-    Rule(MISPLACED, "misplaced-section", "structure", check_misplaced_section),
-    Rule("SK106", "section-order", "structure", check_section_order, default=False),
-    Rule("SK107", "document-title", "structure", check_document_title),
-    Rule("SK108", "duplicate-section", "structure", check_duplicate_section, default=False),
-    Rule("SK109", "short-adornment", "structure", check_short_adornment, fixable=True),
-    Rule("SK110", "empty-section", "structure", check_empty_section, default=False),
-)
