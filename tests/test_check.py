@@ -120,3 +120,17 @@ def test_folders_recurse_and_templates_are_left_alone(
     (in_tmp / "2027.1" / "approved" / "notes.txt").write_text("not a spec\n")
     assert main(["check", str(in_tmp)]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_file_rules_are_rules_a_user_can_select_and_ignore(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """SK001-SK005 are listed, documented and selected like any other rule."""
+    Path(".speckeeper.toml").write_text('template = "specs/{release}-template.rst"\n', encoding="utf-8")
+    Path("specs/zed/approved").mkdir(parents=True)
+    Path("specs/zed/approved/x.rst").write_text("Title\n=====\n", encoding="utf-8")
+    assert main(["check", "specs"]) == 1
+    assert capsys.readouterr().out == (
+        "specs/zed/approved/x.rst:1:1: SK003 no template for this spec: specs/zed-template.rst does not exist\n"
+    )
+    assert main(["check", "--ignore", "SK003", "specs"]) == 0
+    assert main(["rules", "SK003"]) == 0
+    assert capsys.readouterr().out.startswith("SK003 no-template (files; on)\n\nThe spec has no template")

@@ -87,7 +87,7 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in out] == [rule.code for rule in rules.ALL]
-    assert out[0].split(None, 2)[:2] == ["SK101", "missing-section"]
+    assert out[0].split(None, 2)[:2] == ["SK001", "unreadable"]
 
 
 def test_rules_shows_one_in_full(capsys: pytest.CaptureFixture[str]) -> None:

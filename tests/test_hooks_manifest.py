@@ -28,7 +28,8 @@ def test_hook_runs_a_command_the_cli_has(hook: dict[str, object]) -> None:
 
 
 def test_group_hooks_name_only_groups_that_have_rules() -> None:
-    known = {rule.group for rule in rules.ALL}
+    # File rules (SK00x) run in every hook that reads a spec.
+    known = {rule.group for rule in rules.ALL} - {"files"}
     named = set()
     for hook in HOOKS:
         entry = shlex.split(hook["entry"])

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import rules
+from .rules.files import NO_TEMPLATE
 from .config import Config, ConfigError, Settings
 from .parallel import check_files
 from .parse import RstParser
@@ -21,9 +22,6 @@ from .template import NoTemplate, TemplateLoader
 
 if TYPE_CHECKING:
     from .cache import Cache
-
-# A spec whose release has no template file.
-NO_TEMPLATE = "SK003"
 
 # ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those
 # codes for that spec.
@@ -54,7 +52,12 @@ def _expand(patterns: Iterable[str], where: str) -> set[str]:
 
 
 def enabled_codes(settings: Settings, selection: Selection) -> frozenset[str]:
-    """The codes that run for one spec: config first, command line on top."""
+    """The codes that run for one spec: config first, command line on top.
+
+    What is found about a file as a whole (SK00x: it cannot be read, has no
+    template) is reported whatever ``select`` and ``--group`` choose, as a
+    file that cannot be checked is news to every check; ``ignore`` drops it.
+    """
     if selection.select:
         codes = _expand(selection.select, "--select")
     elif settings.select:
@@ -62,9 +65,10 @@ def enabled_codes(settings: Settings, selection: Selection) -> frozenset[str]:
     else:
         codes = {rule.code for rule in rules.ALL if rule.default}
     codes |= _expand(settings.extend_select, "extend-select") | _expand(selection.extend_select, "--extend-select")
-    codes -= _expand(settings.ignore, "ignore") | _expand(selection.ignore, "--ignore")
     if selection.groups:
         codes &= {rule.code for rule in rules.ALL if rule.group in selection.groups}
+    codes |= {rule.code for rule in rules.ALL if rule.group == "files"}
+    codes -= _expand(settings.ignore, "ignore") | _expand(selection.ignore, "--ignore")
     return frozenset(codes)
 
 
@@ -176,19 +180,19 @@ class Checker:
         shown = str(path)
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
+        enabled = enabled_codes(settings, self.selection)
         source = self.read_source(path, settings)
         if isinstance(source, Refusal):
-            return [Finding(shown, source.line, source.col, source.code, source.message)]
-        enabled = enabled_codes(settings, self.selection)
+            return _enabled([Finding(shown, source.line, source.col, source.code, source.message)], enabled)
         if not any(rule.code in enabled for rule in rules.PER_SPEC):
             return []  # Only repo-level rules run: no need for a template or a parse.
         try:
             template = self.templates.for_spec(relpath, settings)
         except NoTemplate as error:
-            return [Finding(shown, 1, 1, NO_TEMPLATE, str(error))]
+            return _enabled([Finding(shown, 1, 1, NO_TEMPLATE, str(error))], enabled)
         spec = self._build(shown, source)
         if isinstance(spec, Finding):
-            return [spec]
+            return _enabled([spec], enabled)
         ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
         return Loaded(spec, ctx, suppressed(spec), source.identity)
 
@@ -255,6 +259,10 @@ class Checker:
         files = list(collect(paths, self.config, unreadable))
         findings = check_files(self, files, jobs=jobs, cache=cache, meanwhile=repo_level)
         return sorted(findings + tree + unreadable, key=by_path)
+
+
+def _enabled(findings: list[Finding], enabled: frozenset[str]) -> list[Finding]:
+    return [finding for finding in findings if finding.code in enabled]
 
 
 def by_path(finding: Finding) -> tuple[str, int, int]:

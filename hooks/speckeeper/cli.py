@@ -58,7 +58,7 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         type=_groups,
         default=(),
         metavar="GROUPS",
-        help="only the rules of these groups (structure, lines, naming, rst) that would otherwise run",
+        help=f"only the rules of these groups ({', '.join(_group_names())}) that would otherwise run",
     )
     _add_baseline_options(parser)
     _add_jobs_option(parser)
@@ -67,6 +67,11 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
     )
+
+
+def _group_names() -> list[str]:
+    """The rule groups, in the order of their codes; "files" runs in each."""
+    return [group for group in dict.fromkeys(rule.group for rule in rules.ALL) if group != "files"]
 
 
 def _add_baseline_options(parser: argparse.ArgumentParser) -> None:

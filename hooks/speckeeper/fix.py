@@ -35,10 +35,10 @@ from .config import Config
 from .output import printable
 from .output import text as text_format
 from .rule import Edit, Finding, Fix, FixInput
+from .rules.files import NOT_FIXED
 from .spec import Spec
 from .template import TemplateLoader
 
-NOT_FIXED = "SK005"
 
 # Line breaks other than LF and CRLF that Python (and so docutils) honours.
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")

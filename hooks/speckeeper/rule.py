@@ -119,8 +119,11 @@ Fix = Callable[[FixInput], Iterable[Edit]]
 class Rule:
     code: str
     name: str
-    group: str  # "structure", "lines", "naming", "rst"
-    check: Check
+    group: str  # "files", "structure", "lines", "naming", "lifecycle", "leftovers", "rst"
+    # None for what the run itself reports about a file (it cannot be read,
+    # has no template, cannot be fixed): such a rule is documented by
+    # ``documentation`` and selected like any other.
+    check: Check | None
     default: bool = True  # Run unless a repo selects otherwise.
     # ``speckeeper fix`` repairs its findings with this. A fix whose edits
     # keep each row a row runs first, and the next fix sees its result; a
@@ -128,6 +131,7 @@ class Rule:
     # edit made, and its edits are applied last, bottom up.
     fix: Fix | None = None
     fix_moves_rows: bool = False
+    documentation: str = ""
 
     @property
     def fixable(self) -> bool:
@@ -139,7 +143,7 @@ class Rule:
 
     @property
     def doc(self) -> str:
-        return inspect.getdoc(self.check) or ""
+        return self.documentation or inspect.getdoc(self.check) or ""
 
 
 class Registry:
@@ -165,6 +169,12 @@ class Registry:
             return check
 
         return declare
+
+    def reported(self, code: str, name: str, documentation: str) -> str:
+        """Declare a finding the run itself reports (no check function);
+        its code, for the code that reports it."""
+        self._rules.append(Rule(code, name, self.group, None, documentation=inspect.cleandoc(documentation)))
+        return code
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self._rules)

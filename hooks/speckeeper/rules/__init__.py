@@ -8,19 +8,20 @@ runs once over the checked files instead of once per spec.
 from __future__ import annotations
 
 from ..rule import RepoRule, Rule
-from . import leftovers, lifecycle, lines, naming, rst, structure
+from . import files, leftovers, lifecycle, lines, naming, rst, structure
 
 # By code: how ``speckeeper rules`` lists them, and the order of findings
 # at one position.
 ALL: tuple[Rule, ...] = tuple(
     sorted(
-        (*structure.RULES, *lines.RULES, *rst.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES),
+        (*files.RULES, *structure.RULES, *lines.RULES, *rst.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES),
         key=lambda rule: rule.code,
     )
 )
 
 # Rules run on each spec, and rules run once on the checked files together.
-PER_SPEC: tuple[Rule, ...] = tuple(rule for rule in ALL if not isinstance(rule, RepoRule))
+# (File rules, with no check of their own, are neither.)
+PER_SPEC: tuple[Rule, ...] = tuple(rule for rule in ALL if rule.check is not None and not isinstance(rule, RepoRule))
 PER_REPO: tuple[RepoRule, ...] = tuple(rule for rule in ALL if isinstance(rule, RepoRule))
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL}
