@@ -8,11 +8,13 @@ and the copier template renders specs from the same reading (see
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
+from docutils import nodes
 from docutils.utils import column_width
 
 from . import layout
@@ -23,7 +25,12 @@ from .template_store import TemplateStore
 
 PACKAGED = "nova.rst"
 
-Derived = TypeVar("Derived")
+# A paragraph of the template that is only "<something>" is a placeholder.
+_PLACEHOLDER = re.compile(r"<[^<>\n]+>")
+# Guidance shorter than this many words is too common to be a leftover.
+MIN_GUIDANCE_WORDS = 4
+# What may hold guidance: a paragraph, a list, one item of a list.
+_UNITS = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.list_item, nodes.block_quote)
 
 
 class NoTemplate(ConfigError):
@@ -49,20 +56,23 @@ class TemplateSection:
 
 @dataclass(frozen=True)
 class Template:
+    """What checks read from a template file: plain data, nothing of its
+    parse, so that it is kept between runs as JSON (see template_store)."""
+
     path: str
     title: str
     sections: tuple[TemplateSection, ...]
-    spec: Spec
-    # What rules work out from the template (see :meth:`derived`). Empty
-    # when the template is stored: it is put as soon as it is parsed.
-    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    def derived(self, key: str, work_out: Callable[[Template], Derived]) -> Derived:
-        """``work_out(self)``, once: a rule's reading of its template, kept
-        with the template, and so for as long as the run keeps it."""
-        if key not in self._derived:
-            self._derived[key] = work_out(self)
-        return cast(Derived, self._derived[key])
+    # The URLs alone in their paragraph before the first section: the
+    # example tracker URL, which a spec is to replace.
+    urls: tuple[str, ...] = ()
+    # What else the leftover rules look for: "<launchpad-id or None>" and
+    # the like, the guidance (normalised paragraphs, lists and list items)
+    # each with its longest inner word (text found in a spec's has its inner
+    # words there whole, so most texts are ruled out by a set lookup, not a
+    # search), and the normalised comment the template starts with, or "".
+    placeholders: tuple[str, ...] = ()
+    guidance: tuple[tuple[str, str], ...] = ()
+    license: str = ""
 
     def all_sections(self) -> list[TemplateSection]:
         found: list[TemplateSection] = []
@@ -94,6 +104,68 @@ def _read_following_links(path: Path) -> str:
     return text
 
 
+def normal(text: str) -> str:
+    """Text with its whitespace made single spaces: how leftovers compare."""
+    return " ".join(text.split())
+
+
+def units_top(children: Iterable[nodes.Node]) -> Iterator[nodes.Element]:
+    """The outermost paragraphs, lists and list items among ``children``
+    and under them, tables aside (their cells are data, not guidance)."""
+    for child in children:
+        if isinstance(child, nodes.table) or not isinstance(child, nodes.Element):
+            continue
+        if isinstance(child, _UNITS):
+            yield child
+        else:
+            yield from units_top(child.children)
+
+
+def _units(node: nodes.Node) -> Iterator[nodes.Element]:
+    """Every paragraph, list and list item under ``node``, tables aside."""
+    for unit in units_top(node.children):
+        yield unit
+        yield from _units(unit)
+
+
+def _alone_urls(spec: Spec) -> tuple[str, ...]:
+    """The URLs alone in their paragraph before the first section; lists
+    there are notes, not the tracker."""
+    found = [
+        ref["refuri"]
+        for node in spec.preamble()
+        if not isinstance(node, (nodes.comment, nodes.bullet_list, nodes.enumerated_list))
+        for paragraph in node.findall(nodes.paragraph)
+        for ref in paragraph.findall(nodes.reference)
+        if ref.get("refuri") and normal(paragraph.astext()) == normal(ref.astext())
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def _placeholders(spec: Spec) -> tuple[str, ...]:
+    texts = (normal(p.astext()) for p in spec.doctree.findall(nodes.paragraph))
+    return tuple(dict.fromkeys(text for text in texts if _PLACEHOLDER.fullmatch(text)))
+
+
+def _guidance_units(spec: Spec, left_aside: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The guidance texts long enough to be leftovers, each with its longest inner word."""
+    texts = {
+        text
+        for unit in _units(spec.doctree)
+        for text in [normal(unit.astext())]
+        if len(text.split()) >= MIN_GUIDANCE_WORDS and text not in left_aside
+    }
+    return tuple((max(text.split()[1:-1], key=len), text) for text in sorted(texts))
+
+
+def _license(spec: Spec) -> str:
+    """The comment the file starts with. docutils puts the title first:
+    it is the first comment above the first section."""
+    comments = [c for c in spec.preamble() if isinstance(c, nodes.comment)]
+    starts = spec.text.lstrip().startswith("..")
+    return normal(comments[0].astext()) if comments and starts else ""
+
+
 def _guidance(section: Section, spec: Spec, ends: dict[int, int]) -> str:
     """The source lines between a title's adornment and the next title."""
     start = section.line + 1  # The underline; guidance starts after it.
@@ -115,20 +187,31 @@ def load(path: Path, parser: RstParser, store: TemplateStore | None = None) -> T
     """Read a template file; a template that does not parse is a ConfigError.
 
     With a store, a template parsed before is read back from it instead."""
-    try:
-        text = _read_following_links(path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read template: {error}") from None
+    text = _read(path)
     stored = store.get(str(path), text) if store is not None else None
     if stored is not None:
         return stored
-    template = _parse(path, text, parser)
+    template = _template(path, _parse(path, text, parser))
     if store is not None:
         store.put(str(path), text, template)
     return template
 
 
-def _parse(path: Path, text: str, parser: RstParser) -> Template:
+def parse_file(path: Path, parser: RstParser) -> tuple[Template, Spec]:
+    """Read and parse a template file: the template, and its parse, which
+    ``speckeeper new`` reads more from (its title's adornment, its tables)."""
+    spec = _parse(path, _read(path), parser)
+    return _template(path, spec), spec
+
+
+def _read(path: Path) -> str:
+    try:
+        return _read_following_links(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read template: {error}") from None
+
+
+def _parse(path: Path, text: str, parser: RstParser) -> Spec:
     spec = build(str(path), text, parser)
     if not spec.sections:
         raise ConfigError(f"{path}: template has no sections under its title")
@@ -136,14 +219,24 @@ def _parse(path: Path, text: str, parser: RstParser) -> Template:
     if severe:
         first = severe[0]
         raise ConfigError(f"{path}:{first.line or 1}: template does not parse: {first.text.splitlines()[0]}")
+    return spec
+
+
+def _template(path: Path, spec: Spec) -> Template:
+    """What the checks read from a template's parse."""
     ordered = spec.all_sections()
     # A title's guidance ends where the next title (or its overline) starts.
     ends = {s.line: nxt.line - (len(nxt.style) - 1) for s, nxt in zip(ordered, ordered[1:])}
+    urls = _alone_urls(spec)
+    placeholders = _placeholders(spec)
     return Template(
         path=str(path),
         title=spec.titles[0].text if spec.titles else "",
         sections=tuple(_template_section(s, spec, ends) for s in spec.sections),
-        spec=spec,
+        urls=urls,
+        placeholders=placeholders,
+        guidance=_guidance_units(spec, frozenset(placeholders) | frozenset(urls)),
+        license=_license(spec),
     )
 
 

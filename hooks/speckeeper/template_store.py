@@ -92,17 +92,7 @@ class TemplateStore:
         path = self._file(source, text)
         if path is None:
             return
-        doctree = template.spec.doctree
-        # The reporter holds this run's message collector, the transformer
-        # this run's transforms: neither is part of the tree, nor pickles.
-        reporter, transformer = doctree.reporter, doctree.transformer
-        doctree.reporter = doctree.transformer = None
-        try:
-            data = pickle.dumps((self._stamp, source, text, template), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # Something in a tree that does not pickle: keep nothing.
-            return
-        finally:
-            doctree.reporter, doctree.transformer = reporter, transformer
+        data = pickle.dumps((self._stamp, source, text, template), protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError):
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if _private(path.parent):
