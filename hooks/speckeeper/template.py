@@ -29,6 +29,9 @@ PACKAGED = "nova.rst"
 _PLACEHOLDER = re.compile(r"<[^<>\n]+>")
 # Guidance shorter than this many words is too common to be a leftover.
 MIN_GUIDANCE_WORDS = 4
+# Sections nest no deeper than docutils has adornment styles (about 60);
+# a stored template nested deeper is not one speckeeper wrote.
+MAX_LEVEL = 100
 # What may hold guidance: a paragraph, a list, one item of a list.
 _UNITS = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.list_item, nodes.block_quote)
 
@@ -52,6 +55,32 @@ class TemplateSection:
         for child in self.children:
             found.extend(child.walk())
         return found
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "level": self.level,
+            "style": self.style,
+            "guidance": self.guidance,
+            "children": [child.to_data() for child in self.children],
+        }
+
+    @classmethod
+    def from_data(cls, data: object, level: int) -> TemplateSection:
+        """A section from :meth:`to_data`; ValueError for anything else."""
+        fields = _fields(data, ("title", "level", "style", "guidance", "children"))
+        style = _string(fields["style"])
+        if type(fields["level"]) is not int or fields["level"] != level or level > MAX_LEVEL:
+            raise ValueError("not the level of its place")
+        if not (1 <= len(style) <= 2 and style == style[0] * len(style)):
+            raise ValueError("not an adornment")
+        return cls(
+            title=_string(fields["title"]),
+            level=level,
+            style=style,
+            guidance=_string(fields["guidance"]),
+            children=tuple(cls.from_data(child, level + 1) for child in _list(fields["children"])),
+        )
 
 
 @dataclass(frozen=True)
@@ -79,6 +108,62 @@ class Template:
         for section in self.sections:
             found.extend(section.walk())
         return found
+
+    def to_data(self) -> dict[str, Any]:
+        """As JSON takes it: everything but the path (a stored template is
+        found by its text, wherever it is)."""
+        return {
+            "title": self.title,
+            "sections": [section.to_data() for section in self.sections],
+            "urls": list(self.urls),
+            "placeholders": list(self.placeholders),
+            "guidance": [list(pair) for pair in self.guidance],
+            "license": self.license,
+        }
+
+    @classmethod
+    def from_data(cls, data: object, path: str) -> Template | None:
+        """The template :meth:`to_data` gave, read from ``path``; None for
+        anything else (a field missing, added or of another type)."""
+        try:
+            fields = _fields(data, ("title", "sections", "urls", "placeholders", "guidance", "license"))
+            pairs = (_strings(pair, 2) for pair in _list(fields["guidance"]))
+            return cls(
+                path=path,
+                title=_string(fields["title"]),
+                sections=tuple(TemplateSection.from_data(s, 1) for s in _list(fields["sections"])),
+                urls=_strings(fields["urls"]),
+                placeholders=_strings(fields["placeholders"]),
+                guidance=tuple((word, text) for word, text in pairs),
+                license=_string(fields["license"]),
+            )
+        except (ValueError, RecursionError):
+            return None
+
+
+def _fields(data: object, names: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(data, dict) or data.keys() != set(names):
+        raise ValueError("not the fields expected")
+    return data
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("not a list")
+    return value
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _strings(value: object, count: int | None = None) -> tuple[str, ...]:
+    found = tuple(_string(item) for item in _list(value))
+    if count is not None and len(found) != count:
+        raise ValueError(f"not {count} strings")
+    return found
 
 
 def packaged_path() -> Path:
@@ -188,12 +273,12 @@ def load(path: Path, parser: RstParser, store: TemplateStore | None = None) -> T
 
     With a store, a template parsed before is read back from it instead."""
     text = _read(path)
-    stored = store.get(str(path), text) if store is not None else None
+    stored = Template.from_data(store.get(text), str(path)) if store is not None else None
     if stored is not None:
         return stored
     template = _template(path, _parse(path, text, parser))
     if store is not None:
-        store.put(str(path), text, template)
+        store.put(text, template.to_data())
     return template
 
 
