@@ -1,6 +1,6 @@
 """Replacing a file all at once: a reader (or a crash) sees the old content
-or the new, never a half-written file. Used for specs the fixer rewrites,
-findings-cache entries and stored templates."""
+or the new, never a half-written file. Used for specs the fixer rewrites;
+what speckeeper keeps between runs is written through :class:`folder.Folder`."""
 
 from __future__ import annotations
 

@@ -54,6 +54,9 @@ class Folder:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
         os.close(self.fd)
 
     def folder(self, name: str, create: bool = False, private: bool = False) -> Folder:
