@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from speckeeper.cli import main
 from speckeeper.config import ConfigError
 from speckeeper.parse import RstParser
 from speckeeper.template import load, packaged_path
+
+from .conftest import FIXTURES
+
+TEMPLATE_TEXT = packaged_path().read_text(encoding="utf-8")
 
 
 def outline(path: Path) -> list[tuple[int, str]]:
@@ -73,3 +79,52 @@ def test_a_loader_freezes_templates_only_when_a_run_says_so(tmp_path: Path) -> N
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+# A template is read as a spec is: bounded.
+
+
+def _repo_with_template(root: Path, template: str, text: str | None = None, extra: str = "") -> Path:
+    """A repository (with ``.git``) whose config names ``template``, and a
+    good spec in it; the template file written with ``text`` if given."""
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    (root / ".speckeeper.toml").write_text(f"template = {template!r}\n{extra}", encoding="utf-8")
+    shutil.copy(FIXTURES / "good-spec.rst", root / "spec.rst")
+    if text is not None:
+        (root / template).parent.mkdir(parents=True, exist_ok=True)
+        (root / template).write_text(text, encoding="utf-8")
+    return root
+
+
+def _error(capsys: pytest.CaptureFixture[str]) -> str:
+    """The one line a configuration error prints; nothing on stdout."""
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1, (out, err)
+    return err
+
+
+def test_a_template_over_max_bytes_is_a_configuration_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = TEMPLATE_TEXT + "\n..\n" + "   padding\n" * 2_000
+    _repo_with_template(in_tmp, "template.rst", text, "max-bytes = 30000\n")
+    assert main(["check", "spec.rst"]) == 2
+    err = _error(capsys)
+    assert err.startswith("speckeeper: error: ") and "template.rst: cannot read template: file is " in err
+    assert err.endswith("larger than the limit of 30,000 (max-bytes)\n")
+
+
+def test_a_template_with_too_many_sections_is_a_configuration_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docutils' parse time grows with the square of the sections: 20,000
+    took 40 s. The default max-sections (1,000) applies."""
+    text = TEMPLATE_TEXT + "".join(f"\nMore {n}\n{'-' * 10}\n\nNone\n" for n in range(2_000))
+    _repo_with_template(in_tmp, "template.rst", text)
+    assert main(["check", "spec.rst"]) == 2
+    err = _error(capsys)
+    assert "template.rst: cannot read template: " in err
+    assert err.endswith("title adornments, more than the limit of 1,000 (max-sections)\n")
+
+
+def test_a_git_symlink_is_followed_within_the_same_bounds(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _repo_with_template(in_tmp, "specs/zed-template.rst", "big-template.rst\n", "max-bytes = 30000\n")
+    (in_tmp / "specs" / "big-template.rst").write_text(TEMPLATE_TEXT + "\n..\n" + "   padding\n" * 2_000, encoding="utf-8")
+    assert main(["check", "spec.rst"]) == 2
+    assert "big-template.rst: cannot read template: file is " in _error(capsys)

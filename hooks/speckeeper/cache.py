@@ -142,12 +142,14 @@ class Cache:
         self._codes = _known_codes()
         self._templates: dict[Path, str] = {}
         self._warned = False
+
     def key(self, checker: Checker, path: Path) -> str | None:
         """The key of ``path``'s findings; None when it is not worth caching
         (it is refused, or has no template: the check itself is cheap)."""
         from .check import enabled_codes
+        from .config import ConfigError
         from .source import Refusal
-        from .template import NoTemplate, _read_following_links
+        from .template import NoTemplate
 
         relpath = checker.config.relpath(path)
         settings = checker.config.for_path(relpath)
@@ -162,8 +164,8 @@ class Cache:
             return None
         if template not in self._templates:
             try:
-                text = _read_following_links(template)
-            except (OSError, UnicodeDecodeError):
+                text = checker.templates.text(template)
+            except ConfigError:  # The check says why, once.
                 return None
             self._templates[template] = hashlib.sha256(text.encode()).hexdigest()
         enabled = ",".join(sorted(enabled_codes(settings, checker.selection)))

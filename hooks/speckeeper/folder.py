@@ -75,11 +75,14 @@ class Folder:
         bits, only a file of this user's that has none of them."""
         # O_NONBLOCK: a FIFO put there opens at once (and is then refused).
         fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=self.fd)
-        with os.fdopen(fd, "rb") as stream:
+        try:
             status = _check_owner(fd, self.path / name, forbidden)
             if not stat.S_ISREG(status.st_mode):
                 raise OSError(errno.EINVAL, "not a regular file", str(self.path / name))
-            data = stream.read(max_bytes + 1)
+            with os.fdopen(fd, "rb", closefd=False) as stream:
+                data = stream.read(max_bytes + 1)
+        finally:
+            os.close(fd)
         if len(data) > max_bytes:
             raise OSError(errno.EFBIG, f"larger than {max_bytes:,} bytes", str(self.path / name))
         return data

@@ -30,6 +30,7 @@ from docutils import nodes
 from . import layout, template
 from .config import Config, ConfigError
 from .parse import RstParser
+from .source import Limits
 from .spec import Spec
 
 # Which answer fills which section: the first section, in template order,
@@ -415,7 +416,8 @@ def new(args: argparse.Namespace, config: Config) -> int:
     data: dict[str, Any] = parse_data(args.data)
     path, fixed = template_path(config, args.release or data.get("release"))
     parser = RstParser(roles=config.base.roles, directives=config.base.directives)
-    data["spec_template"] = spec_template_data(*template.parse_file(path, parser), parser)
+    parsed = template.parse_file(path, parser, Limits.of(config.base), config.repo)
+    data["spec_template"] = spec_template_data(*parsed, parser)
     defaults: dict[str, Any] = {}
     if fixed:
         data["release"] = fixed

@@ -8,14 +8,20 @@ the other files are still checked.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import Settings
+
 UNREADABLE = "SK001"
 UNDECODABLE = "SK002"
 TOO_LARGE = "SK004"
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # Not on Windows, which has no FIFOs to hang on.
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 # A line that could be a title adornment: docutils' parse time grows with
 # the square of the number of sections, so they are counted before it runs.
@@ -26,6 +32,10 @@ _ADORNMENT = re.compile(rb"^([!-/:-@\[-`{-~])\1{2,}[ \t]*\r?$", re.MULTILINE)
 class Limits:
     max_bytes: int
     max_sections: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(settings.max_bytes, settings.max_sections)
 
 
 @dataclass(frozen=True)
@@ -69,27 +79,43 @@ def read(path: Path, limits: Limits, root: Path) -> Source | Refusal:
     """Read and decode one spec, refusing what would not parse in bounds.
 
     A symlink is followed only to a file inside ``root`` (the repo), and
-    only regular files are read: a FIFO or a device would block or never end.
+    only regular files are read: a FIFO or a device would block or never
+    end. What is checked is the file opened (without waiting: a FIFO opens
+    at once), not the path, which could change in between.
     """
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
             return Refusal(UNREADABLE, 1, 1, f"symlink to {path.resolve()}, outside the repository: not read")
-        status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
+        handle = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
+    except OSError as error:
+        if path.is_dir():  # Where a folder cannot be opened (Windows).
             return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
-        if not stat.S_ISREG(status.st_mode):
-            return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
-        size = status.st_size
-        if size > limits.max_bytes:
-            return Refusal(
-                TOO_LARGE, 1, 1, f"file is {size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
-            )
-        with path.open("rb") as handle:
-            # Read one byte past the limit: a file can grow after stat().
-            raw = handle.read(limits.max_bytes + 1)
+        return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
+    try:
+        refused = _refusal(os.fstat(handle), limits)
+        if refused is not None:
+            return refused
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            # Read one byte past the limit: a file can grow after fstat().
+            raw = stream.read(limits.max_bytes + 1)
     except OSError as error:
         return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
+    finally:
+        os.close(handle)
     return from_bytes(raw, limits)
+
+
+def _refusal(status: os.stat_result, limits: Limits) -> Refusal | None:
+    """Why an opened file is not read: not a regular file, or too large."""
+    if stat.S_ISDIR(status.st_mode):
+        return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
+    if not stat.S_ISREG(status.st_mode):
+        return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
+    if status.st_size > limits.max_bytes:
+        return Refusal(
+            TOO_LARGE, 1, 1, f"file is {status.st_size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
+        )
+    return None
 
 
 def from_bytes(raw: bytes, limits: Limits) -> Source | Refusal:

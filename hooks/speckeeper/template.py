@@ -18,12 +18,16 @@ from docutils import nodes
 from docutils.utils import column_width
 
 from . import layout
-from .config import Config, ConfigError, Settings
+from .config import Config, ConfigError, Settings, repository_of
 from .parse import RstParser
+from .source import Limits, Refusal, read
 from .spec import Section, Spec, build
 from .template_store import TemplateStore
 
 PACKAGED = "nova.rst"
+# A template is read within the bounds of its configuration's specs;
+# without one, the defaults'.
+DEFAULT_LIMITS = Limits.of(Settings())
 
 # A paragraph of the template that is only "<something>" is a placeholder.
 _PLACEHOLDER = re.compile(r"<[^<>\n]+>")
@@ -173,20 +177,26 @@ def packaged_path() -> Path:
     return Path(__file__).resolve().parent / "templates" / PACKAGED
 
 
-def _read_following_links(path: Path) -> str:
-    """A template's text. A git symlink checked out as a plain file holds
-    only the relative path of its target; follow it, as nova's keep them."""
-    text = path.read_text(encoding="utf-8")
-    target = text.strip()
+def read_template(path: Path, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None) -> str:
+    """A template's text, read as a spec is: a regular file, within
+    ``max-bytes`` and ``max-sections`` (docutils would take minutes over a
+    huge one), a symlink only to a file inside the repository ``repo`` (by
+    default the template's own). A git symlink checked out as a plain file
+    holds only the relative path of its target; it is followed, as nova
+    keeps them, and its target read the same way. ConfigError otherwise."""
+    repo = repository_of(path.parent) if repo is None else repo
     for _ in range(8):
+        source = read(path, limits, repo)
+        if isinstance(source, Refusal):
+            raise ConfigError(f"{path}: cannot read template: {source.message.removeprefix('cannot read: ')}")
+        target = source.text.strip()
         if "\n" in target or not target.endswith(".rst"):
-            return text
+            break
         linked = path.parent / target
         if not linked.is_file():
-            return text
-        path, text = linked, linked.read_text(encoding="utf-8")
-        target = text.strip()
-    return text
+            break
+        path = linked
+    return source.text
 
 
 def normal(text: str) -> str:
@@ -268,11 +278,14 @@ def _template_section(section: Section, spec: Spec, ends: dict[int, int]) -> Tem
     )
 
 
-def load(path: Path, parser: RstParser, store: TemplateStore | None = None) -> Template:
-    """Read a template file; a template that does not parse is a ConfigError.
+def load(
+    path: Path, parser: RstParser, store: TemplateStore | None = None, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None
+) -> Template:
+    """Read a template file (see :func:`read_template`); a template that
+    does not parse is a ConfigError.
 
     With a store, a template parsed before is read back from it instead."""
-    text = _read(path)
+    text = read_template(path, limits, repo)
     stored = Template.from_data(store.get(text), str(path)) if store is not None else None
     if stored is not None:
         return stored
@@ -282,18 +295,13 @@ def load(path: Path, parser: RstParser, store: TemplateStore | None = None) -> T
     return template
 
 
-def parse_file(path: Path, parser: RstParser) -> tuple[Template, Spec]:
+def parse_file(
+    path: Path, parser: RstParser, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None
+) -> tuple[Template, Spec]:
     """Read and parse a template file: the template, and its parse, which
     ``speckeeper new`` reads more from (its title's adornment, its tables)."""
-    spec = _parse(path, _read(path), parser)
+    spec = _parse(path, read_template(path, limits, repo), parser)
     return _template(path, spec), spec
-
-
-def _read(path: Path) -> str:
-    try:
-        return _read_following_links(path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read template: {error}") from None
 
 
 def _parse(path: Path, text: str, parser: RstParser) -> Spec:
@@ -353,6 +361,7 @@ class TemplateLoader:
         self._parser = parser
         self._cache: dict[Path, Template] = {}
         self._store = TemplateStore.default(parser.extensions)
+        self._limits = Limits.of(config.base)  # max-bytes and max-sections are not overridden per path.
         # Set by a run over many files (:func:`parallel.map_files`), which has
         # frozen what was imported and unfreezes all at its end.
         self.freeze_loaded = False
@@ -374,10 +383,14 @@ class TemplateLoader:
             raise NoTemplate(f"no template for this spec: {name} does not exist")
         return path
 
+    def text(self, path: Path) -> str:
+        """The text of a template file, read as :meth:`for_spec` reads it."""
+        return read_template(path, self._limits, self._config.repo)
+
     def for_spec(self, relpath: str, settings: Settings) -> Template:
         path = self.path_for(relpath, settings).resolve()
         if path not in self._cache:
-            self._cache[path] = load(path, self._parser, self._store)
+            self._cache[path] = load(path, self._parser, self._store, self._limits, self._config.repo)
             if self.freeze_loaded:
                 _freeze()
         return self._cache[path]
