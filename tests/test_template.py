@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,7 @@ def test_a_loader_freezes_templates_only_when_a_run_says_so(tmp_path: Path) -> N
         gc.unfreeze()
 
 
-# A template is read as a spec is: bounded.
+# A template is read as a spec is: bounded, and from inside the repository.
 
 
 def _repo_with_template(root: Path, template: str, text: str | None = None, extra: str = "") -> Path:
@@ -128,3 +129,55 @@ def test_a_git_symlink_is_followed_within_the_same_bounds(in_tmp: Path, capsys: 
     (in_tmp / "specs" / "big-template.rst").write_text(TEMPLATE_TEXT + "\n..\n" + "   padding\n" * 2_000, encoding="utf-8")
     assert main(["check", "spec.rst"]) == 2
     assert "big-template.rst: cannot read template: file is " in _error(capsys)
+
+
+SECRET_TEMPLATE = "=====\nTitle\n=====\n\nTOKEN=secret\n============\n\nNone\n\nTwo\n===\n\nNone\n"
+
+
+def _outside(root: Path) -> Path:
+    outside = root / "outside" / "x.rst"
+    outside.parent.mkdir()
+    outside.write_text(SECRET_TEMPLATE, encoding="utf-8")
+    return outside
+
+
+def _relative_path_out(root: Path) -> str:
+    _outside(root)
+    return "../outside/x.rst"
+
+
+def _absolute_path(root: Path) -> str:
+    return str(_outside(root))
+
+
+def _symlink_out(root: Path) -> str:
+    (root / "repo" / "specs").mkdir(parents=True)
+    (root / "repo" / "specs" / "template.rst").symlink_to(_outside(root))
+    return "specs/template.rst"
+
+
+def _git_symlink_out(root: Path) -> str:
+    _outside(root)
+    (root / "repo" / "specs").mkdir(parents=True)
+    (root / "repo" / "specs" / "template.rst").write_text("../../outside/x.rst\n", encoding="utf-8")
+    return "specs/template.rst"
+
+
+def _in_the_git_folder(root: Path) -> str:
+    (root / "repo" / ".git").mkdir(parents=True)
+    (root / "repo" / ".git" / "x.rst").write_text(SECRET_TEMPLATE, encoding="utf-8")
+    return ".git/x.rst"
+
+
+@pytest.mark.parametrize("where", [_relative_path_out, _absolute_path, _symlink_out, _git_symlink_out, _in_the_git_folder])
+def test_a_template_outside_the_repository_is_not_read(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], where: Callable[[Path], str]
+) -> None:
+    """Its titles would be printed in findings (SK101 missing section
+    "TOKEN=secret"): a template resolves inside the repository, outside
+    its version control folder."""
+    name = where(in_tmp)
+    monkeypatch.chdir(_repo_with_template(in_tmp / "repo", name))
+    assert main(["check", "spec.rst", "--extend-select", "SK"]) == 2
+    err = _error(capsys)
+    assert "TOKEN" not in err and ("outside the repository" in err or "version control folder" in err)

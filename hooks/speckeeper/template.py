@@ -18,7 +18,7 @@ from docutils import nodes
 from docutils.utils import column_width
 
 from . import layout
-from .config import Config, ConfigError, Settings, repository_of
+from .config import VCS_FOLDERS, Config, ConfigError, Settings, repository_of
 from .parse import RstParser
 from .source import Limits, Refusal, read
 from .spec import Section, Spec, build
@@ -180,12 +180,14 @@ def packaged_path() -> Path:
 def read_template(path: Path, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None) -> str:
     """A template's text, read as a spec is: a regular file, within
     ``max-bytes`` and ``max-sections`` (docutils would take minutes over a
-    huge one), a symlink only to a file inside the repository ``repo`` (by
-    default the template's own). A git symlink checked out as a plain file
-    holds only the relative path of its target; it is followed, as nova
-    keeps them, and its target read the same way. ConfigError otherwise."""
+    huge one); and only from inside the repository ``repo`` (by default the
+    template's own), outside its version control folders, or the packaged
+    template. A git symlink checked out as a plain file holds only the
+    relative path of its target; it is followed, as nova keeps them, and
+    its target read the same way. ConfigError otherwise."""
     repo = repository_of(path.parent) if repo is None else repo
     for _ in range(8):
+        _check_place(path, repo)
         source = read(path, limits, repo)
         if isinstance(source, Refusal):
             raise ConfigError(f"{path}: cannot read template: {source.message.removeprefix('cannot read: ')}")
@@ -197,6 +199,21 @@ def read_template(path: Path, limits: Limits = DEFAULT_LIMITS, repo: Path | None
             break
         path = linked
     return source.text
+
+
+def _check_place(path: Path, repo: Path) -> None:
+    """A template is read only from inside the repository (its titles are
+    printed in findings), and never from a version control folder."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as error:  # A loop of symbolic links.
+        raise ConfigError(f"{path}: cannot read template: {error}") from None
+    if resolved == packaged_path():
+        return
+    if not resolved.is_relative_to(repo):
+        raise ConfigError(f"{path}: template is outside the repository ({repo}): not read")
+    if VCS_FOLDERS.intersection(resolved.relative_to(repo).parts):
+        raise ConfigError(f"{path}: template is in a version control folder: not read")
 
 
 def normal(text: str) -> str:
