@@ -72,7 +72,7 @@ def user_key() -> bytes:
     user's cache folder, created 0600 on first use; read only when it is
     the user's alone. Unavailable otherwise."""
     try:
-        with usercache.open_private(usercache.default()) as folder:
+        with usercache.open_private(usercache.location()) as folder:
             try:
                 return _read_key(folder)
             except FileNotFoundError:
@@ -82,6 +82,8 @@ def user_key() -> bytes:
                 return _read_key(folder)
     except OSError as error:
         raise usercache.Unavailable(f"{error.filename or KEY_FILE}: {error.strerror or error}") from None
+    except RuntimeError:
+        raise usercache.Unavailable("no home folder to find the user's cache folder in") from None
 
 
 def _read_key(folder: Folder) -> bytes:

@@ -79,11 +79,14 @@ class Folder:
             status = _check_owner(fd, self.path / name, forbidden)
             if not stat.S_ISREG(status.st_mode):
                 raise OSError(errno.EINVAL, "not a regular file", str(self.path / name))
-            with os.fdopen(fd, "rb", closefd=False) as stream:
-                data = stream.read(max_bytes + 1)
+            size, data = status.st_size, b""
+            if size <= max_bytes:
+                with os.fdopen(fd, "rb", closefd=False) as stream:
+                    data = stream.read(max_bytes + 1)  # One byte more: it may have grown.
+                size = len(data)
         finally:
             os.close(fd)
-        if len(data) > max_bytes:
+        if size > max_bytes:
             raise OSError(errno.EFBIG, f"larger than {max_bytes:,} bytes", str(self.path / name))
         return data
 
