@@ -169,13 +169,14 @@ def _sign_for_every_entry(repo: Path, body: bytes) -> None:
     "body",
     [
         b'[[null, 1, 1, "SK999", "a code no rule has"]]',
+        b'[[null, 1, 1, ["SK103"], "a code that is a list"]]',
         b'[[null, 0, 1, "SK103", "line 0"]]',
         b'[[null, 1, -1, "SK103", "a negative column"]]',
         b'[[null, true, 1, "SK103", "a line that is a boolean"]]',
         b'[[null, 1, 1, "SK103", "' + b"x" * (cache_module.MAX_STRING + 1) + b'"]]',
         b"[" * 100_000 + b"]" * 100_000,
     ],
-    ids=["unknown-code", "line-0", "negative-column", "boolean", "long-message", "nested-too-deeply"],
+    ids=["unknown-code", "code-a-list", "line-0", "negative-column", "boolean", "long-message", "nested-too-deeply"],
 )
 def test_a_signed_entry_is_validated_before_use(repo: Path, capsys: pytest.CaptureFixture[str], body: bytes) -> None:
     cold = _run(capsys)

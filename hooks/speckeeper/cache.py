@@ -129,6 +129,7 @@ def _valid(record: object, codes: frozenset[str]) -> bool:
         and (record[0] is None or _string(record[0]))
         and _position(record[1])
         and _position(record[2])
+        and isinstance(record[3], str)
         and record[3] in codes
         and _string(record[4])
     )
