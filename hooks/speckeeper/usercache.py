@@ -53,7 +53,7 @@ def open_private(where: Path | None, *names: str) -> Folder:
     try:
         folder = open_folder(where, create=True, private=True)
         for name in names:
-            with folder:
+            with folder:  # Each level is closed once the next is open.
                 folder = folder.folder(name, create=True, private=True)
     except OSError as error:
         raise Unavailable(f"{error.filename or where}: {error.strerror or error}") from None
