@@ -62,7 +62,7 @@ MB = 1024  # ru_maxrss and VmRSS are in KiB.
 sys.path.insert(0, str(REPO))
 from tests.conftest import NOVA_GATE_CONFIG  # noqa: E402  (the gate, as the tests configure it)
 
-from speckeeper.template_store import ENV as STORE_ENV  # noqa: E402
+from speckeeper.usercache import ENV as STORE_ENV  # noqa: E402
 
 
 @dataclass

@@ -3,12 +3,18 @@ depend on changes, missed as soon as something does, never a crash."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from speckeeper import cache as cache_module
+from speckeeper import usercache
+from speckeeper.cache import Cache, open_cache
 from speckeeper.check import Checker
 from speckeeper.cli import main
+from speckeeper.rule import Finding
 
 from .conftest import FIXTURES
 
@@ -109,3 +115,145 @@ def test_findings_are_reported_against_the_path_as_given(repo: Path, capsys: pyt
     spec = repo / "specs" / "renamed.rst"
     assert main(["check", str(spec), "--select", "SK1", "--cache", ".cache"]) == 1
     assert capsys.readouterr().out.startswith(f"{spec}:")
+
+
+@pytest.mark.parametrize("keep_signature", [False, True], ids=["bare", "with-the-entry's-own-signature"])
+def test_a_committed_entry_of_no_findings_does_not_pass_a_failing_spec(
+    repo: Path, capsys: pytest.CaptureFixture[str], keep_signature: bool
+) -> None:
+    """A change could commit ``.cache/<key>.json`` holding ``[]``: only
+    entries this user's speckeeper signed decide a verdict, and a signature
+    covers the findings."""
+    cold = _run(capsys)
+    for entry in _entries(repo):
+        signature = entry.read_bytes().split(b"\n")[0] + b"\n" if keep_signature else b""
+        entry.write_bytes(signature + b"[]")
+    assert _run(capsys) == cold
+
+
+def test_entries_signed_by_another_key_are_not_used(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Entries another user's (or machine's) speckeeper wrote, committed
+    along: signed, but not with this user's key."""
+    cold = _run(capsys)
+    monkeypatch.setenv(usercache.ENV, str(repo / "another-users-cache"))
+    checked: list[Path] = []
+    check_file = Checker.check_file
+
+    def counted(self: Checker, path: Path) -> list[Finding]:
+        checked.append(path)
+        return check_file(self, path)
+
+    monkeypatch.setattr(Checker, "check_file", counted)
+    assert _run(capsys) == cold
+    assert len(checked) == 2
+
+
+def _user_cache(repo: Path) -> Cache:
+    """The cache as this user's speckeeper writes it."""
+    cache = open_cache(repo / ".cache")
+    assert cache is not None
+    return cache
+
+
+def _sign_for_every_entry(repo: Path, body: bytes) -> None:
+    """Write ``body`` under every entry's key, signed with the user's key:
+    what only a bug of speckeeper's own (or another version's) could do."""
+    cache = _user_cache(repo)
+    for entry in _entries(repo):
+        cache._write(entry.parent.name + entry.stem, body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[[null, 1, 1, "SK999", "a code no rule has"]]',
+        b'[[null, 1, 1, ["SK103"], "a code that is a list"]]',
+        b'[[null, 0, 1, "SK103", "line 0"]]',
+        b'[[null, 1, -1, "SK103", "a negative column"]]',
+        b'[[null, true, 1, "SK103", "a line that is a boolean"]]',
+        b'[[null, 1, 1, "SK103", "' + b"x" * (cache_module.MAX_STRING + 1) + b'"]]',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+    ids=["unknown-code", "code-a-list", "line-0", "negative-column", "boolean", "long-message", "nested-too-deeply"],
+)
+def test_a_signed_entry_is_validated_before_use(repo: Path, capsys: pytest.CaptureFixture[str], body: bytes) -> None:
+    cold = _run(capsys)
+    _sign_for_every_entry(repo, body)
+    assert _run(capsys) == cold
+
+
+def test_the_control_a_signed_entry_is_used(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The control for the tests above: what the user's key signs is read."""
+    _run(capsys)
+    _sign_for_every_entry(repo, b'[[null, 3, 1, "SK103", "signed, so trusted"]]')
+    code, out = _run(capsys)
+    assert code == 1 and out.count("SK103 signed, so trusted") == 2
+
+
+def test_an_unsigned_entry_nested_too_deeply_is_a_miss(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cold = _run(capsys)
+    for entry in _entries(repo):
+        entry.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    assert _run(capsys) == cold
+
+
+def _turned_off(repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(usercache.ENV, "")
+    return "the user's cache folder is turned off (SPECKEEPER_CACHE_DIR is empty)"
+
+
+def _folder_others_may_write(repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    folder = repo / "user-cache"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    monkeypatch.setenv(usercache.ENV, str(folder))
+    return f"{folder}: owned by another user, or others may access it"
+
+
+def _key_others_may_read(repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(usercache.ENV, str(repo / "user-cache"))
+    cache_module.user_key()
+    (repo / "user-cache" / cache_module.KEY_FILE).chmod(0o644)
+    return f"{repo / 'user-cache' / cache_module.KEY_FILE}: owned by another user, or others may access it"
+
+
+@pytest.mark.parametrize("no_key", [_turned_off, _folder_others_may_write, _key_others_may_read])
+def test_without_a_private_key_the_cache_is_not_used(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_key: Callable[[Path, pytest.MonkeyPatch], str]
+) -> None:
+    reason = no_key(repo, monkeypatch)
+    code = main(["check", "specs", "--select", "SK1", "--cache", ".cache", "--jobs", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "SK103" in out
+    assert [line for line in err.splitlines() if "warning" in line] == [
+        "speckeeper: warning: not using the cache in .cache: no private key to sign its entries: " + reason
+    ]
+    assert not (repo / ".cache").exists()
+
+
+def _entry_symlink(entry: Path, victim: Path) -> None:
+    entry.unlink()
+    entry.symlink_to(victim)
+
+
+def _folder_symlink(entry: Path, victim: Path) -> None:
+    shutil.rmtree(entry.parent)
+    entry.parent.symlink_to(victim.parent, target_is_directory=True)
+
+
+@pytest.mark.parametrize("plant", [_entry_symlink, _folder_symlink])
+def test_a_symlink_in_the_cache_folder_is_never_followed(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str], plant: Callable[[Path, Path], None]
+) -> None:
+    """Its entries are the repo's files: a symlink planted there must not
+    redirect a write, nor a read."""
+    cold = _run(capsys)
+    outside = tmp_path_factory.mktemp("outside")
+    victim = outside / "victim"
+    victim.write_bytes(b"[]")
+    for entry in _entries(repo):
+        plant(entry, victim)
+    assert _run(capsys) == cold
+    assert sorted(p.name for p in outside.iterdir()) == ["victim"] and victim.read_bytes() == b"[]"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from speckeeper.cli import main
 from speckeeper.config import ConfigError
 from speckeeper.parse import RstParser
 from speckeeper.template import load, packaged_path
+
+from .conftest import FIXTURES
+
+TEMPLATE_TEXT = packaged_path().read_text(encoding="utf-8")
 
 
 def outline(path: Path) -> list[tuple[int, str]]:
@@ -73,3 +80,104 @@ def test_a_loader_freezes_templates_only_when_a_run_says_so(tmp_path: Path) -> N
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+# A template is read as a spec is: bounded, and from inside the repository.
+
+
+def _repo_with_template(root: Path, template: str, text: str | None = None, extra: str = "") -> Path:
+    """A repository (with ``.git``) whose config names ``template``, and a
+    good spec in it; the template file written with ``text`` if given."""
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    (root / ".speckeeper.toml").write_text(f"template = {template!r}\n{extra}", encoding="utf-8")
+    shutil.copy(FIXTURES / "good-spec.rst", root / "spec.rst")
+    if text is not None:
+        (root / template).parent.mkdir(parents=True, exist_ok=True)
+        (root / template).write_text(text, encoding="utf-8")
+    return root
+
+
+def _error(capsys: pytest.CaptureFixture[str]) -> str:
+    """The one line a configuration error prints; nothing on stdout."""
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1, (out, err)
+    return err
+
+
+def test_a_template_over_max_bytes_is_a_configuration_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = TEMPLATE_TEXT + "\n..\n" + "   padding\n" * 2_000
+    _repo_with_template(in_tmp, "template.rst", text, "max-bytes = 30000\n")
+    assert main(["check", "spec.rst"]) == 2
+    err = _error(capsys)
+    assert err.startswith("speckeeper: error: ") and "template.rst: cannot read template: file is " in err
+    assert err.endswith("larger than the limit of 30,000 (max-bytes)\n")
+
+
+def test_a_template_with_too_many_sections_is_a_configuration_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docutils' parse time grows with the square of the sections: 20,000
+    took 40 s. The default max-sections (1,000) applies."""
+    text = TEMPLATE_TEXT + "".join(f"\nMore {n}\n{'-' * 10}\n\nNone\n" for n in range(2_000))
+    _repo_with_template(in_tmp, "template.rst", text)
+    assert main(["check", "spec.rst"]) == 2
+    err = _error(capsys)
+    assert "template.rst: cannot read template: " in err
+    assert err.endswith("title adornments, more than the limit of 1,000 (max-sections)\n")
+
+
+def test_a_git_symlink_is_followed_within_the_same_bounds(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _repo_with_template(in_tmp, "specs/zed-template.rst", "big-template.rst\n", "max-bytes = 30000\n")
+    (in_tmp / "specs" / "big-template.rst").write_text(TEMPLATE_TEXT + "\n..\n" + "   padding\n" * 2_000, encoding="utf-8")
+    assert main(["check", "spec.rst"]) == 2
+    assert "big-template.rst: cannot read template: file is " in _error(capsys)
+
+
+SECRET_TEMPLATE = "=====\nTitle\n=====\n\nTOKEN=secret\n============\n\nNone\n\nTwo\n===\n\nNone\n"
+
+
+def _outside(root: Path) -> Path:
+    outside = root / "outside" / "x.rst"
+    outside.parent.mkdir()
+    outside.write_text(SECRET_TEMPLATE, encoding="utf-8")
+    return outside
+
+
+def _relative_path_out(root: Path) -> str:
+    _outside(root)
+    return "../outside/x.rst"
+
+
+def _absolute_path(root: Path) -> str:
+    return str(_outside(root))
+
+
+def _symlink_out(root: Path) -> str:
+    (root / "repo" / "specs").mkdir(parents=True)
+    (root / "repo" / "specs" / "template.rst").symlink_to(_outside(root))
+    return "specs/template.rst"
+
+
+def _git_symlink_out(root: Path) -> str:
+    _outside(root)
+    (root / "repo" / "specs").mkdir(parents=True)
+    (root / "repo" / "specs" / "template.rst").write_text("../../outside/x.rst\n", encoding="utf-8")
+    return "specs/template.rst"
+
+
+def _in_the_git_folder(root: Path) -> str:
+    (root / "repo" / ".git").mkdir(parents=True)
+    (root / "repo" / ".git" / "x.rst").write_text(SECRET_TEMPLATE, encoding="utf-8")
+    return ".git/x.rst"
+
+
+@pytest.mark.parametrize("where", [_relative_path_out, _absolute_path, _symlink_out, _git_symlink_out, _in_the_git_folder])
+def test_a_template_outside_the_repository_is_not_read(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], where: Callable[[Path], str]
+) -> None:
+    """Its titles would be printed in findings (SK101 missing section
+    "TOKEN=secret"): a template resolves inside the repository, outside
+    its version control folder."""
+    name = where(in_tmp)
+    monkeypatch.chdir(_repo_with_template(in_tmp / "repo", name))
+    assert main(["check", "spec.rst", "--extend-select", "SK"]) == 2
+    err = _error(capsys)
+    assert "TOKEN" not in err and ("outside the repository" in err or "version control folder" in err)

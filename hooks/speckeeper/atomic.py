@@ -308,29 +308,3 @@ def _sync(folder: int) -> None:
     """The rename on disk too (where folders can be synced)."""
     with contextlib.suppress(OSError):
         os.fsync(folder)
-
-
-def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it
-    over ``path``. For speckeeper's own cache folders, not a repository."""
-    import tempfile  # Only when something is written, not on every run.
-
-    target = path.resolve()
-    try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            if durable:
-                stream.flush()
-                os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -4,27 +4,45 @@ A file's findings are a function of its bytes, of where it is (its path
 relative to the config: overrides, release, naming), of the settings and
 rules that apply to it, of its template's text, and of speckeeper and
 docutils themselves. The key hashes all of these, so an entry is never
-stale: an edit, a config change or an upgrade simply misses. Entries are
-written atomically (a temporary file, then a rename); an entry that cannot
-be read or does not hold findings is a miss, never an error.
+stale: an edit, a config change or an upgrade simply misses.
+
+The folder is the user's choice, often inside the repository, where a
+change could commit entries of its own (``[]``: no findings). So an entry
+decides a verdict only if this user's own speckeeper wrote it: each is
+signed (HMAC-SHA256, over its key and its findings) with a secret key kept
+in the user's cache folder (see :mod:`usercache`), and validated (known
+codes, positive positions, bounded strings) before use. With no usable
+key the cache is not used, and one warning says why. Entries are written
+atomically inside the opened folder, never through a symbolic link; an
+entry that cannot be read, is not signed with the key or does not hold
+findings is a miss, never an error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .atomic import write_atomically
+from . import usercache
+from .folder import ANY_ACCESS_BY_OTHERS, Folder, open_folder
 from .rule import Finding
 
 if TYPE_CHECKING:
     from .check import Checker
 
 # Bump when the entry format changes.
-FORMAT = "1"
+FORMAT = "2"
+# The secret key, in the user's cache folder.
+KEY_FILE = "findings-cache.key"
+KEY_BYTES = 32
+# Bounds on what an entry may hold: its size, and each string in it (a
+# message can quote a long title).
+MAX_ENTRY_BYTES = 8_000_000
+MAX_STRING = 65_536
 
 _GITIGNORE = "# Created by speckeeper: a cache, never to be committed.\n*\n"
 _CACHEDIR_TAG = (
@@ -49,23 +67,82 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _valid(record: object) -> bool:
+def user_key() -> bytes:
+    """The user's secret key for cache entries: 32 random bytes in the
+    user's cache folder, created 0600 on first use; read only when it is
+    the user's alone. Unavailable otherwise."""
+    try:
+        with usercache.open_private(usercache.location()) as folder:
+            try:
+                return _read_key(folder)
+            except FileNotFoundError:
+                import secrets  # Once per user.
+
+                folder.create(KEY_FILE, secrets.token_bytes(KEY_BYTES))  # Or another run just did.
+                return _read_key(folder)
+    except OSError as error:
+        raise usercache.Unavailable(f"{error.filename or KEY_FILE}: {error.strerror or error}") from None
+    except RuntimeError:
+        raise usercache.Unavailable("no home folder to find the user's cache folder in") from None
+
+
+def _read_key(folder: Folder) -> bytes:
+    secret = folder.read(KEY_FILE, KEY_BYTES, ANY_ACCESS_BY_OTHERS)
+    if len(secret) != KEY_BYTES:
+        raise usercache.Unavailable(f"{folder.path / KEY_FILE}: not a key of {KEY_BYTES} bytes")
+    return secret
+
+
+def open_cache(root: Path) -> Cache | None:
+    """The cache in ``root``, signed with the user's key; None, once a
+    warning has said why, when there is no usable key."""
+    try:
+        return Cache(root, user_key())
+    except usercache.Unavailable as reason:
+        print(f"speckeeper: warning: not using the cache in {root}: no private key to sign its entries: {reason}", file=sys.stderr)
+        return None
+
+
+def _known_codes() -> frozenset[str]:
+    """The codes a finding can have: the rules', and the file-level ones."""
+    from . import rules
+    from .check import NO_TEMPLATE
+    from .fix import NOT_FIXED
+    from .source import TOO_LARGE, UNDECODABLE, UNREADABLE
+
+    return frozenset(rules.BY_CODE) | {UNREADABLE, UNDECODABLE, NO_TEMPLATE, TOO_LARGE, NOT_FIXED}
+
+
+def _string(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_STRING
+
+
+def _position(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _valid(record: object, codes: frozenset[str]) -> bool:
     """An entry's record: [path or null, line, col, code, message]."""
     return (
         isinstance(record, list)
         and len(record) == 5
-        and (record[0] is None or isinstance(record[0], str))
-        and all(isinstance(n, int) and not isinstance(n, bool) for n in record[1:3])
-        and all(isinstance(s, str) for s in record[3:])
+        and (record[0] is None or _string(record[0]))
+        and _position(record[1])
+        and _position(record[2])
+        and isinstance(record[3], str)
+        and record[3] in codes
+        and _string(record[4])
     )
 
 
 class Cache:
-    """Findings by content hash, one small JSON file an entry, under ``root``."""
+    """Findings by content hash, one small signed file an entry, under ``root``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, secret: bytes) -> None:
         self.root = root
+        self._secret = secret
         self._code = _code_digest()
+        self._codes = _known_codes()
         self._templates: dict[Path, str] = {}
         self._warned = False
 
@@ -73,8 +150,9 @@ class Cache:
         """The key of ``path``'s findings; None when it is not worth caching
         (it is refused, or has no template: the check itself is cheap)."""
         from .check import enabled_codes
+        from .config import ConfigError
         from .source import Refusal
-        from .template import NoTemplate, _read_following_links
+        from .template import NoTemplate
 
         relpath = checker.config.relpath(path)
         settings = checker.config.for_path(relpath)
@@ -89,8 +167,8 @@ class Cache:
             return None
         if template not in self._templates:
             try:
-                text = _read_following_links(template)
-            except (OSError, UnicodeDecodeError):
+                text = checker.templates.text(template)
+            except ConfigError:  # The check says why, once.
                 return None
             self._templates[template] = hashlib.sha256(text.encode()).hexdigest()
         enabled = ",".join(sorted(enabled_codes(settings, checker.selection)))
@@ -100,17 +178,25 @@ class Cache:
         digest.update(source.raw)
         return digest.hexdigest()
 
-    def _entry(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key[2:]}.json"
+    def _sign(self, key: str, body: bytes) -> bytes:
+        return hmac.new(self._secret, key.encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
 
     def get(self, key: str, shown: str) -> list[Finding] | None:
         """The findings stored under ``key``, reported against ``shown``;
         None when there is no usable entry."""
         try:
-            records = json.loads(self._entry(key).read_bytes())
-        except (OSError, ValueError):
+            with open_folder(self.root) as root, root.folder(key[:2]) as folder:
+                data = folder.read(f"{key[2:]}.json", MAX_ENTRY_BYTES)
+        except OSError:
             return None
-        if not isinstance(records, list) or not all(_valid(record) for record in records):
+        mac, _, body = data.partition(b"\n")
+        if not hmac.compare_digest(mac, self._sign(key, body)):
+            return None  # Not written by this user's speckeeper.
+        try:
+            records = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(records, list) or not all(_valid(record, self._codes) for record in records):
             return None
         return [Finding(shown if path is None else path, line, col, code, message) for path, line, col, code, message in records]
 
@@ -118,15 +204,30 @@ class Cache:
         """Store ``findings`` under ``key``; a cache that cannot be written is
         reported once and otherwise ignored."""
         records = [[None if f.path == shown else f.path, f.line, f.col, f.code, f.message] for f in findings]
-        entry = self._entry(key)
+        self._write(key, json.dumps(records).encode())
+
+    def _write(self, key: str, body: bytes) -> None:
+        data = self._sign(key, body) + b"\n" + body
+        if len(data) > MAX_ENTRY_BYTES:
+            return  # It would not be read back.
         try:
-            if not self.root.is_dir():
-                self.root.mkdir(parents=True, exist_ok=True)
-                (self.root / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
-                (self.root / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
-            entry.parent.mkdir(exist_ok=True)
-            write_atomically(entry, json.dumps(records, ensure_ascii=False).encode("utf-8"), durable=False)
+            with self._open_root() as root, root.folder(key[:2], create=True) as folder:
+                folder.write(f"{key[2:]}.json", data)
         except OSError as error:
             if not self._warned:
                 self._warned = True
-                print(f"speckeeper: warning: cannot write the cache in {self.root}: {error}", file=sys.stderr)
+                print(f"speckeeper: warning: cannot write the cache in {self.root}: {error.strerror or error}", file=sys.stderr)
+
+    def _open_root(self) -> Folder:
+        """The cache folder, opened; made, and marked as a cache, when missing."""
+        if self.root.is_dir():
+            return open_folder(self.root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        root = open_folder(self.root)
+        try:
+            root.create(".gitignore", _GITIGNORE.encode())
+            root.create("CACHEDIR.TAG", _CACHEDIR_TAG.encode())
+        except OSError:
+            root.close()
+            raise
+        return root

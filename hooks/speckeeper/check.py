@@ -198,7 +198,7 @@ class Checker:
 
     def read_source(self, path: Path, settings: Settings) -> Source | Refusal:
         """A spec's content, read within the bounds its settings set."""
-        return read(path, Limits(settings.max_bytes, settings.max_sections), self.config.repo)
+        return read(path, Limits.of(settings), self.config.repo)
 
     def _build(self, shown: str, source: Source) -> Spec | Finding:
         """The spec model; nesting too deep for docutils is one finding."""

@@ -125,9 +125,9 @@ def run_check(args: argparse.Namespace) -> int:
     jobs = args.jobs or parallel.default_jobs()
     cache = None
     if args.cache:
-        from .cache import Cache  # hashlib, json and tempfile: only for --cache.
+        from .cache import open_cache  # hashlib, hmac and json: only for --cache.
 
-        cache = Cache(Path(args.cache))
+        cache = open_cache(Path(args.cache))
     findings = Checker(config, selection).check(paths, jobs=jobs, cache=cache)
     if args.write_baseline:
         count = baseline.write(Path(args.write_baseline), findings, config)

@@ -27,10 +27,12 @@ from typing import Any
 
 from docutils import nodes
 
-from . import layout, template
+from . import template
 from .atomic import Refused, create_file, replace_file
 from .config import Config, ConfigError
 from .parse import RstParser
+from .source import Limits
+from .spec import Spec
 
 # Which answer fills which section: the first section, in template order,
 # whose title (case and spacing aside) matches. Impact answers go only to a
@@ -145,9 +147,9 @@ def _with_points(sections: list[dict[str, Any]], parser: RstParser) -> list[dict
     return done
 
 
-def _history_release(spec_template: template.Template, history: str) -> str:
+def _history_release(parsed: Spec, history: str) -> str:
     """The first cell of the last row of the History section's table."""
-    for section in spec_template.spec.all_sections():
+    for section in parsed.all_sections():
         if section.title != history:
             continue
         for table in section.node.findall(nodes.table):
@@ -158,9 +160,8 @@ def _history_release(spec_template: template.Template, history: str) -> str:
     return ""
 
 
-def _title_style(spec_template: template.Template) -> tuple[str, bool]:
+def _title_style(spec: Spec) -> tuple[str, bool]:
     """The document title's adornment character and whether it has an overline."""
-    spec = spec_template.spec
     if not spec.titles:
         return "=", True
     line = spec.titles[0].line  # 1-based line of the title text.
@@ -170,34 +171,34 @@ def _title_style(spec_template: template.Template) -> tuple[str, bool]:
     return char, bool(over) and set(over) == {char}
 
 
-def _preamble(spec_template: template.Template, overline: bool) -> str:
+def _preamble(spec: Spec, overline: bool) -> str:
     """What the template has before its title: its license comment."""
-    spec = spec_template.spec
     if not spec.titles:
         return ""
     first = spec.titles[0].line - (2 if overline else 1)
     return "\n".join(spec.lines[:first]).strip("\n")
 
 
-def spec_template_data(spec_template: template.Template, parser: RstParser) -> dict[str, Any]:
-    """Everything the copier template needs from one template .rst."""
+def spec_template_data(spec_template: template.Template, parsed: Spec, parser: RstParser) -> dict[str, Any]:
+    """Everything the copier template needs from one template .rst (and
+    its parse: see :func:`template.parse_file`)."""
     sections = template.sections_data(spec_template.sections)
     fills = assign_fills(sections)
     sections = _with_points(sections, parser)
     history = next((s["title"] for s in _walk(sections) if s["fill"] == "history"), "")
-    release_name = _history_release(spec_template, history) if history else ""
-    char, overline = _title_style(spec_template)
-    project = _LAUNCHPAD.search(spec_template.spec.text)
+    release_name = _history_release(parsed, history) if history else ""
+    char, overline = _title_style(parsed)
+    project = _LAUNCHPAD.search(parsed.text)
     return {
         "source": Path(spec_template.path).name,
         "example_title": spec_template.title,
-        "preamble": _preamble(spec_template, overline),
+        "preamble": _preamble(parsed, overline),
         "title_char": char,
         "title_overline": overline,
         "project": project.group("project") if project else "",
         "release": release_name.split()[0] if release_name else "",
         "release_name": release_name,
-        "api_flag": "APIImpact" if "APIImpact" in spec_template.spec.text else "",
+        "api_flag": "APIImpact" if "APIImpact" in parsed.text else "",
         "fills": fills,
         "sections": sections,
     }
@@ -247,7 +248,7 @@ def data_json(value: dict[str, Any]) -> str:
 
 def export_sections(path: Path, parser: RstParser) -> str:
     """The ``spec_template`` value for one template .rst, as its data file."""
-    return data_json(spec_template_data(template.load(path, parser), parser))
+    return data_json(spec_template_data(*template.parse_file(path, parser), parser))
 
 
 def export_columns() -> str:
@@ -421,7 +422,8 @@ def new(args: argparse.Namespace, config: Config) -> int:
     data: dict[str, Any] = parse_data(args.data)
     path, fixed = template_path(config, args.release or data.get("release"))
     parser = RstParser(roles=config.base.roles, directives=config.base.directives)
-    data["spec_template"] = spec_template_data(template.load(path, parser), parser)
+    parsed = template.parse_file(path, parser, Limits.of(config.base), config.repo)
+    data["spec_template"] = spec_template_data(*parsed, parser)
     defaults: dict[str, Any] = {}
     if fixed:
         data["release"] = fixed

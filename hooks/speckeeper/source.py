@@ -13,6 +13,10 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 # Folders of version control systems: never read through a link, never
 # written into.
@@ -22,10 +26,13 @@ UNREADABLE = "SK001"
 UNDECODABLE = "SK002"
 TOO_LARGE = "SK004"
 
+# Opening a FIFO for reading would wait for a writer: open without waiting
+# (not on Windows, which has no FIFOs to hang on).
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
 # A line that could be a title adornment: docutils' parse time grows with
 # the square of the number of sections, so they are counted before it runs.
-# Opening a FIFO for reading would wait for a writer: open without waiting.
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _ADORNMENT = re.compile(rb"^([!-/:-@\[-`{-~])\1{2,}[ \t]*\r?$", re.MULTILINE)
 
 
@@ -33,6 +40,10 @@ _ADORNMENT = re.compile(rb"^([!-/:-@\[-`{-~])\1{2,}[ \t]*\r?$", re.MULTILINE)
 class Limits:
     max_bytes: int
     max_sections: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(settings.max_bytes, settings.max_sections)
 
 
 @dataclass(frozen=True)
@@ -86,10 +97,15 @@ def read(path: Path, limits: Limits, repo: Path) -> Source | Refusal:
         why = _outside(path, repo)
         if why is not None:
             return Refusal(UNREADABLE, 1, 1, why)
-        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK)
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
+    except OSError as error:
+        if path.is_dir():  # Where a folder cannot be opened (Windows).
+            return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
+        return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
+    try:
         try:
             status = os.fstat(descriptor)
-            refusal = _refuse(status, limits)
+            refusal = _refusal(status, limits)
             if refusal is not None:
                 return refusal
             # Read one byte past the limit: a file can grow after fstat().
@@ -102,22 +118,6 @@ def read(path: Path, limits: Limits, repo: Path) -> Source | Refusal:
     if isinstance(found, Source):
         return Source(found.raw, found.text, (status.st_dev, status.st_ino))
     return found
-
-
-def _refuse(status: os.stat_result, limits: Limits) -> Refusal | None:
-    """Why an opened file is not read, if it is not."""
-    if stat.S_ISDIR(status.st_mode):
-        return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
-    if not stat.S_ISREG(status.st_mode):
-        return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
-    if status.st_size > limits.max_bytes:
-        return Refusal(
-            TOO_LARGE,
-            1,
-            1,
-            f"file is {status.st_size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)",
-        )
-    return None
 
 
 def read_up_to(descriptor: int, limit: int) -> bytes:
@@ -144,6 +144,19 @@ def _outside(path: Path, repo: Path) -> str | None:
     vcs = next((part for part in real.relative_to(repo).parts if part in VCS_FOLDERS), None)
     if vcs is not None:
         return f"symlink into the version control folder {vcs}/: not read"
+    return None
+
+
+def _refusal(status: os.stat_result, limits: Limits) -> Refusal | None:
+    """Why an opened file is not read: not a regular file, or too large."""
+    if stat.S_ISDIR(status.st_mode):
+        return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
+    if not stat.S_ISREG(status.st_mode):
+        return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
+    if status.st_size > limits.max_bytes:
+        return Refusal(
+            TOO_LARGE, 1, 1, f"file is {status.st_size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
+        )
     return None
 
 

@@ -134,6 +134,16 @@ class Spec:
             found.extend(section.walk())
         return found
 
+    def preamble(self) -> list[nodes.Element]:
+        """What the spec says between its title and its first section."""
+        found = []
+        for child in self.doctree.children:
+            if isinstance(child, nodes.section):
+                break
+            if isinstance(child, nodes.Element) and not isinstance(child, nodes.title):
+                found.append(child)
+        return found
+
     def comments(self) -> list[tuple[int, str]]:
         """RST comments with their first line: where directives to us live."""
         return [

@@ -8,22 +8,36 @@ and the copier template renders specs from the same reading (see
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
+from docutils import nodes
 from docutils.utils import column_width
 
 from . import layout
-from .config import Config, ConfigError, Settings
+from .config import Config, ConfigError, Settings, repository_of
 from .parse import RstParser
+from .source import VCS_FOLDERS, Limits, Refusal, read
 from .spec import Section, Spec, build
 from .template_store import TemplateStore
 
 PACKAGED = "nova.rst"
+# A template is read within the bounds of its configuration's specs;
+# without one, the defaults'.
+DEFAULT_LIMITS = Limits.of(Settings())
 
-Derived = TypeVar("Derived")
+# A paragraph of the template that is only "<something>" is a placeholder.
+_PLACEHOLDER = re.compile(r"<[^<>\n]+>")
+# Guidance shorter than this many words is too common to be a leftover.
+MIN_GUIDANCE_WORDS = 4
+# Sections nest no deeper than docutils has adornment styles (about 60);
+# a stored template nested deeper is not one speckeeper wrote.
+MAX_LEVEL = 100
+# What may hold guidance: a paragraph, a list, one item of a list.
+_UNITS = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.list_item, nodes.block_quote)
 
 
 class NoTemplate(ConfigError):
@@ -46,29 +60,114 @@ class TemplateSection:
             found.extend(child.walk())
         return found
 
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "level": self.level,
+            "style": self.style,
+            "guidance": self.guidance,
+            "children": [child.to_data() for child in self.children],
+        }
+
+    @classmethod
+    def from_data(cls, data: object, level: int) -> TemplateSection:
+        """A section from :meth:`to_data`; ValueError for anything else."""
+        fields = _fields(data, ("title", "level", "style", "guidance", "children"))
+        style = _string(fields["style"])
+        if type(fields["level"]) is not int or fields["level"] != level or level > MAX_LEVEL:
+            raise ValueError("not the level of its place")
+        if not (1 <= len(style) <= 2 and style == style[0] * len(style)):
+            raise ValueError("not an adornment")
+        return cls(
+            title=_string(fields["title"]),
+            level=level,
+            style=style,
+            guidance=_string(fields["guidance"]),
+            children=tuple(cls.from_data(child, level + 1) for child in _list(fields["children"])),
+        )
+
 
 @dataclass(frozen=True)
 class Template:
+    """What checks read from a template file: plain data, nothing of its
+    parse, so that it is kept between runs as JSON (see template_store)."""
+
     path: str
     title: str
     sections: tuple[TemplateSection, ...]
-    spec: Spec
-    # What rules work out from the template (see :meth:`derived`). Empty
-    # when the template is stored: it is put as soon as it is parsed.
-    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    def derived(self, key: str, work_out: Callable[[Template], Derived]) -> Derived:
-        """``work_out(self)``, once: a rule's reading of its template, kept
-        with the template, and so for as long as the run keeps it."""
-        if key not in self._derived:
-            self._derived[key] = work_out(self)
-        return cast(Derived, self._derived[key])
+    # The URLs alone in their paragraph before the first section: the
+    # example tracker URL, which a spec is to replace.
+    urls: tuple[str, ...] = ()
+    # What else the leftover rules look for: "<launchpad-id or None>" and
+    # the like, the guidance (normalised paragraphs, lists and list items)
+    # each with its longest inner word (text found in a spec's has its inner
+    # words there whole, so most texts are ruled out by a set lookup, not a
+    # search), and the normalised comment the template starts with, or "".
+    placeholders: tuple[str, ...] = ()
+    guidance: tuple[tuple[str, str], ...] = ()
+    license: str = ""
 
     def all_sections(self) -> list[TemplateSection]:
         found: list[TemplateSection] = []
         for section in self.sections:
             found.extend(section.walk())
         return found
+
+    def to_data(self) -> dict[str, Any]:
+        """As JSON takes it: everything but the path (a stored template is
+        found by its text, wherever it is)."""
+        return {
+            "title": self.title,
+            "sections": [section.to_data() for section in self.sections],
+            "urls": list(self.urls),
+            "placeholders": list(self.placeholders),
+            "guidance": [list(pair) for pair in self.guidance],
+            "license": self.license,
+        }
+
+    @classmethod
+    def from_data(cls, data: object, path: str) -> Template | None:
+        """The template :meth:`to_data` gave, read from ``path``; None for
+        anything else (a field missing, added or of another type)."""
+        try:
+            fields = _fields(data, ("title", "sections", "urls", "placeholders", "guidance", "license"))
+            pairs = (_strings(pair, 2) for pair in _list(fields["guidance"]))
+            return cls(
+                path=path,
+                title=_string(fields["title"]),
+                sections=tuple(TemplateSection.from_data(s, 1) for s in _list(fields["sections"])),
+                urls=_strings(fields["urls"]),
+                placeholders=_strings(fields["placeholders"]),
+                guidance=tuple((word, text) for word, text in pairs),
+                license=_string(fields["license"]),
+            )
+        except (ValueError, RecursionError):
+            return None
+
+
+def _fields(data: object, names: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(data, dict) or data.keys() != set(names):
+        raise ValueError("not the fields expected")
+    return data
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("not a list")
+    return value
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _strings(value: object, count: int | None = None) -> tuple[str, ...]:
+    found = tuple(_string(item) for item in _list(value))
+    if count is not None and len(found) != count:
+        raise ValueError(f"not {count} strings")
+    return found
 
 
 def packaged_path() -> Path:
@@ -78,20 +177,105 @@ def packaged_path() -> Path:
     return Path(__file__).resolve().parent / "templates" / PACKAGED
 
 
-def _read_following_links(path: Path) -> str:
-    """A template's text. A git symlink checked out as a plain file holds
-    only the relative path of its target; follow it, as nova's keep them."""
-    text = path.read_text(encoding="utf-8")
-    target = text.strip()
+def read_template(path: Path, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None) -> str:
+    """A template's text, read as a spec is: a regular file, within
+    ``max-bytes`` and ``max-sections`` (docutils would take minutes over a
+    huge one); and only from inside the repository ``repo`` (by default the
+    template's own), outside its version control folders, or the packaged
+    template. A git symlink checked out as a plain file holds only the
+    relative path of its target; it is followed, as nova keeps them, and
+    its target read the same way. ConfigError otherwise."""
+    repo = repository_of(path.parent) if repo is None else repo
     for _ in range(8):
+        _check_place(path, repo)
+        source = read(path, limits, repo)
+        if isinstance(source, Refusal):
+            raise ConfigError(f"{path}: cannot read template: {source.message.removeprefix('cannot read: ')}")
+        target = source.text.strip()
         if "\n" in target or not target.endswith(".rst"):
-            return text
+            break
         linked = path.parent / target
         if not linked.is_file():
-            return text
-        path, text = linked, linked.read_text(encoding="utf-8")
-        target = text.strip()
-    return text
+            break
+        path = linked
+    return source.text
+
+
+def _check_place(path: Path, repo: Path) -> None:
+    """A template is read only from inside the repository (its titles are
+    printed in findings), and never from a version control folder."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as error:  # A loop of symbolic links.
+        raise ConfigError(f"{path}: cannot read template: {error}") from None
+    if resolved == packaged_path():
+        return
+    if not resolved.is_relative_to(repo):
+        raise ConfigError(f"{path}: template is outside the repository ({repo}): not read")
+    if VCS_FOLDERS.intersection(resolved.relative_to(repo).parts):
+        raise ConfigError(f"{path}: template is in a version control folder: not read")
+
+
+def normal(text: str) -> str:
+    """Text with its whitespace made single spaces: how leftovers compare."""
+    return " ".join(text.split())
+
+
+def units_top(children: Iterable[nodes.Node]) -> Iterator[nodes.Element]:
+    """The outermost paragraphs, lists and list items among ``children``
+    and under them, tables aside (their cells are data, not guidance)."""
+    for child in children:
+        if isinstance(child, nodes.table) or not isinstance(child, nodes.Element):
+            continue
+        if isinstance(child, _UNITS):
+            yield child
+        else:
+            yield from units_top(child.children)
+
+
+def _units(node: nodes.Node) -> Iterator[nodes.Element]:
+    """Every paragraph, list and list item under ``node``, tables aside."""
+    for unit in units_top(node.children):
+        yield unit
+        yield from _units(unit)
+
+
+def _alone_urls(spec: Spec) -> tuple[str, ...]:
+    """The URLs alone in their paragraph before the first section; lists
+    there are notes, not the tracker."""
+    found = [
+        ref["refuri"]
+        for node in spec.preamble()
+        if not isinstance(node, (nodes.comment, nodes.bullet_list, nodes.enumerated_list))
+        for paragraph in node.findall(nodes.paragraph)
+        for ref in paragraph.findall(nodes.reference)
+        if ref.get("refuri") and normal(paragraph.astext()) == normal(ref.astext())
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def _placeholders(spec: Spec) -> tuple[str, ...]:
+    texts = (normal(p.astext()) for p in spec.doctree.findall(nodes.paragraph))
+    return tuple(dict.fromkeys(text for text in texts if _PLACEHOLDER.fullmatch(text)))
+
+
+def _guidance_units(spec: Spec, left_aside: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The guidance texts long enough to be leftovers, each with its longest inner word."""
+    texts = {
+        text
+        for unit in _units(spec.doctree)
+        for text in [normal(unit.astext())]
+        if len(text.split()) >= MIN_GUIDANCE_WORDS and text not in left_aside
+    }
+    return tuple((max(text.split()[1:-1], key=len), text) for text in sorted(texts))
+
+
+def _license(spec: Spec) -> str:
+    """The comment the file starts with. docutils puts the title first:
+    it is the first comment above the first section."""
+    comments = [c for c in spec.preamble() if isinstance(c, nodes.comment)]
+    starts = spec.text.lstrip().startswith("..")
+    return normal(comments[0].astext()) if comments and starts else ""
 
 
 def _guidance(section: Section, spec: Spec, ends: dict[int, int]) -> str:
@@ -111,24 +295,33 @@ def _template_section(section: Section, spec: Spec, ends: dict[int, int]) -> Tem
     )
 
 
-def load(path: Path, parser: RstParser, store: TemplateStore | None = None) -> Template:
-    """Read a template file; a template that does not parse is a ConfigError.
+def load(
+    path: Path, parser: RstParser, store: TemplateStore | None = None, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None
+) -> Template:
+    """Read a template file (see :func:`read_template`); a template that
+    does not parse is a ConfigError.
 
     With a store, a template parsed before is read back from it instead."""
-    try:
-        text = _read_following_links(path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read template: {error}") from None
-    stored = store.get(str(path), text) if store is not None else None
+    text = read_template(path, limits, repo)
+    stored = Template.from_data(store.get(text), str(path)) if store is not None else None
     if stored is not None:
         return stored
-    template = _parse(path, text, parser)
+    template = _template(path, _parse(path, text, parser))
     if store is not None:
-        store.put(str(path), text, template)
+        store.put(text, template.to_data())
     return template
 
 
-def _parse(path: Path, text: str, parser: RstParser) -> Template:
+def parse_file(
+    path: Path, parser: RstParser, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None
+) -> tuple[Template, Spec]:
+    """Read and parse a template file: the template, and its parse, which
+    ``speckeeper new`` reads more from (its title's adornment, its tables)."""
+    spec = _parse(path, read_template(path, limits, repo), parser)
+    return _template(path, spec), spec
+
+
+def _parse(path: Path, text: str, parser: RstParser) -> Spec:
     spec = build(str(path), text, parser)
     if not spec.sections:
         raise ConfigError(f"{path}: template has no sections under its title")
@@ -136,14 +329,24 @@ def _parse(path: Path, text: str, parser: RstParser) -> Template:
     if severe:
         first = severe[0]
         raise ConfigError(f"{path}:{first.line or 1}: template does not parse: {first.text.splitlines()[0]}")
+    return spec
+
+
+def _template(path: Path, spec: Spec) -> Template:
+    """What the checks read from a template's parse."""
     ordered = spec.all_sections()
     # A title's guidance ends where the next title (or its overline) starts.
     ends = {s.line: nxt.line - (len(nxt.style) - 1) for s, nxt in zip(ordered, ordered[1:])}
+    urls = _alone_urls(spec)
+    placeholders = _placeholders(spec)
     return Template(
         path=str(path),
         title=spec.titles[0].text if spec.titles else "",
         sections=tuple(_template_section(s, spec, ends) for s in spec.sections),
-        spec=spec,
+        urls=urls,
+        placeholders=placeholders,
+        guidance=_guidance_units(spec, frozenset(placeholders) | frozenset(urls)),
+        license=_license(spec),
     )
 
 
@@ -175,6 +378,7 @@ class TemplateLoader:
         self._parser = parser
         self._cache: dict[Path, Template] = {}
         self._store = TemplateStore.default(parser.extensions)
+        self._limits = Limits.of(config.base)  # max-bytes and max-sections are not overridden per path.
         # Set by a run over many files (:func:`parallel.map_files`), which has
         # frozen what was imported and unfreezes all at its end.
         self.freeze_loaded = False
@@ -196,10 +400,14 @@ class TemplateLoader:
             raise NoTemplate(f"no template for this spec: {name} does not exist")
         return path
 
+    def text(self, path: Path) -> str:
+        """The text of a template file, read as :meth:`for_spec` reads it."""
+        return read_template(path, self._limits, self._config.repo)
+
     def for_spec(self, relpath: str, settings: Settings) -> Template:
         path = self.path_for(relpath, settings).resolve()
         if path not in self._cache:
-            self._cache[path] = load(path, self._parser, self._store)
+            self._cache[path] = load(path, self._parser, self._store, self._limits, self._config.repo)
             if self.freeze_loaded:
                 _freeze()
         return self._cache[path]

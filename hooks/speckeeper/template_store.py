@@ -1,130 +1,114 @@
 """Parsed templates kept between runs, in the user's cache folder.
 
 A template is a long RST file, parsed on every run of every hook: about
-35 ms, more than the spec a commit touches. Read back from here it costs
-about 2 ms (the doctree is pickled, as Sphinx keeps its doctrees).
+35 ms, more than the spec a commit touches. What the checks read from it
+(:class:`template.Template`, plain data) is kept here as JSON, which
+cannot run anything when it is read, and read back in about a millisecond.
 
-Each entry holds the template's text, checked on reading, and a stamp of
-what the parse depends on (Python, docutils and speckeeper, including the
-files of the classes pickled); any difference is a miss, and so is a file
-that cannot be read. Nothing here ever fails a run: a folder that cannot be
-written is not written. Only a folder of the user's own, that nobody else
-may write to, is read from.
-
-``SPECKEEPER_CACHE_DIR`` names the folder; set to an empty value, nothing
-is kept. The default is the platform's user cache folder.
+An entry is found by the template's text and a stamp of what the reading
+depends on (Python, docutils and speckeeper, with the files that shape it),
+never by where the template is; it holds both, compared on reading, so any
+difference is a miss. At most :data:`MAX_ENTRIES` are kept, the least
+recently used going first. The folder is ``templates`` in the user's cache
+folder (see :mod:`usercache`), created 0700; entries are 0600. An entry is
+read only through the opened folder, and only when it is a regular file of
+the user's own that no one else may write to, of a bounded size. Nothing
+here ever fails a run: anything off is a miss, and a folder that cannot be
+written is not written.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import pickle
+import json
 import sys
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import docutils
 
-from . import __version__
-from .atomic import write_atomically
+from . import __version__, usercache
+from .folder import WRITABLE_BY_OTHERS, Folder
 
-if TYPE_CHECKING:
-    from .template import Template
-
-ENV = "SPECKEEPER_CACHE_DIR"
-# The modules whose classes a stored template holds: editing one (in a
-# development install, with no new version) must not read old entries.
-_PICKLED_FROM = ("template.py", "spec.py", "parse.py", "sphinx_compat.py")
-
-
-def folder() -> Path | None:
-    """Where templates are kept; None when the user turned it off."""
-    chosen = os.environ.get(ENV)
-    if chosen is not None:
-        return Path(chosen) / "templates" if chosen else None
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "speckeeper" / "templates"
+FOLDER = "templates"
+# Bump when what an entry holds changes.
+FORMAT = 1
+# One entry per template text: a repo's few templates, over its releases
+# and branches. Beyond this, the least recently used entry goes.
+MAX_ENTRIES = 64
+# An entry holds its template's text and what is read from it: a few times
+# the size of a template as large as ``max-bytes`` allows.
+MAX_BYTES = 16_000_000
+# The modules that shape what is stored: editing one (in a development
+# install, with no new version) must not read old entries.
+_SHAPED_BY = ("template.py", "spec.py", "parse.py", "sphinx_compat.py")
 
 
 class TemplateStore:
-    """Parsed templates by text and parser, in one folder."""
+    """What was read from each template text, by text and stamp, in the
+    cache folder ``where``."""
 
     def __init__(self, where: Path | None, parser_key: tuple[object, ...]) -> None:
         self._where = where
-        self._stamp = (_stamp(), parser_key)
+        self._stamp = repr((FORMAT, _stamp(), parser_key))
 
     @classmethod
     def default(cls, parser_key: tuple[object, ...]) -> TemplateStore:
-        try:
-            return cls(folder(), parser_key)
-        except RuntimeError:  # No home folder to find a cache folder in.
-            return cls(None, parser_key)
+        return cls(usercache.default(), parser_key)
 
-    def _file(self, source: str, text: str) -> Path | None:
-        if self._where is None:
-            return None
+    def _open(self) -> Folder:
+        return usercache.open_private(self._where, FOLDER)
+
+    def _name(self, text: str) -> str:
         # The name only spreads entries; what is stored is compared.
-        name = zlib.crc32(repr((self._stamp, source, text)).encode("utf-8", "surrogatepass"))
-        return self._where / f"{name:08x}-{len(text)}.pickle"
+        crc = zlib.crc32(text.encode("utf-8", "surrogatepass"), zlib.crc32(self._stamp.encode()))
+        return f"{crc:08x}-{len(text)}.json"
 
-    def get(self, source: str, text: str) -> Template | None:
-        """The template parsed from ``text``, read from the file ``source``."""
-        path = self._file(source, text)
-        if path is None or not _private(path.parent):
-            return None
+    def get(self, text: str) -> object:
+        """What was put for ``text`` (a JSON value), or None."""
+        name = self._name(text)
         try:
-            with path.open("rb") as stream:
-                stored = pickle.load(stream)
-        except Exception:  # Missing, unreadable, truncated, from another version.
+            with self._open() as folder:
+                entry = json.loads(folder.read(name, MAX_BYTES, WRITABLE_BY_OTHERS))
+                found = _data(entry, self._stamp, text)
+                if found is not None:
+                    folder.touch(name)  # Used: the last to go.
+                return found
+        # Missing, not private, not JSON (or nested too deeply for it).
+        except (OSError, usercache.Unavailable, ValueError, RecursionError):
             return None
-        if not isinstance(stored, tuple) or stored[:3] != (self._stamp, source, text):
-            return None
-        return stored[3]
 
-    def put(self, source: str, text: str, template: Template) -> None:
-        path = self._file(source, text)
-        if path is None:
+    def put(self, text: str, data: object) -> None:
+        """Keep ``data`` (JSON) for ``text``, the least used entries going."""
+        raw = json.dumps({"stamp": self._stamp, "text": text, "data": data}).encode()
+        if len(raw) > MAX_BYTES:
             return
-        doctree = template.spec.doctree
-        # The reporter holds this run's message collector, the transformer
-        # this run's transforms: neither is part of the tree, nor pickles.
-        reporter, transformer = doctree.reporter, doctree.transformer
-        doctree.reporter = doctree.transformer = None
-        try:
-            data = pickle.dumps((self._stamp, source, text, template), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # Something in a tree that does not pickle: keep nothing.
-            return
-        finally:
-            doctree.reporter, doctree.transformer = reporter, transformer
+        with contextlib.suppress(OSError, usercache.Unavailable), self._open() as folder:
+            folder.write(self._name(text), raw)
+            _evict(folder)
+
+
+def _data(entry: object, stamp: str, text: str) -> object:
+    """An entry's data, if it is one for this stamp and text."""
+    if isinstance(entry, dict) and entry.keys() == {"stamp", "text", "data"}:
+        if entry["stamp"] == stamp and entry["text"] == text:
+            return entry["data"]
+    return None
+
+
+def _evict(folder: Folder) -> None:
+    """Keep the :data:`MAX_ENTRIES` entries used last (a read touches its entry)."""
+    files = sorted(folder.files(), key=lambda found: found[1], reverse=True)
+    for name, _ in files[MAX_ENTRIES:]:
         with contextlib.suppress(OSError):
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if _private(path.parent):
-                write_atomically(path, data, durable=False)
+            folder.remove(name)
 
 
 def _stamp() -> tuple[object, ...]:
     here = Path(__file__).parent
     files = []
-    for name in _PICKLED_FROM:
+    for name in _SHAPED_BY:
         with contextlib.suppress(OSError):
             status = (here / name).stat()
             files.append((name, status.st_mtime_ns, status.st_size))
     return (sys.version_info[:3], docutils.__version__, __version__, tuple(files))
-
-
-def _private(path: Path) -> bool:
-    """Whether ``path`` is a folder of this user's that no one else may write to."""
-    try:
-        status = path.stat()
-    except OSError:
-        return False
-    if not hasattr(os, "getuid"):
-        return True  # Windows: the user's own profile folder.
-    return status.st_uid == os.getuid() and not status.st_mode & 0o022

@@ -28,17 +28,6 @@ TRACKER_SLUG = "SK303"
 _PART_PATTERNS = {"project": r"[^/\s]+", "slug": r"\S*?", "id": r"\S+"}
 
 
-def preamble(spec: Spec) -> list[nodes.Element]:
-    """What the spec says between its title and its first section."""
-    found = []
-    for child in spec.doctree.children:
-        if isinstance(child, nodes.section):
-            break
-        if isinstance(child, nodes.Element) and not isinstance(child, nodes.title):
-            found.append(child)
-    return found
-
-
 def line_of(node: nodes.Node, default: int = 1) -> int:
     """The source line of a node, or of the nearest ancestor that has one."""
     current: nodes.Node | None = node
@@ -104,7 +93,7 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
     others: list[tuple[str, int]] = []
     opted_out = False
     opt_out = " ".join(settings.tracker_opt_out.split()).casefold()
-    for node in preamble(spec):
+    for node in spec.preamble():
         if isinstance(node, nodes.comment):
             opted_out = opted_out or bool(opt_out) and " ".join(node.astext().split()).casefold() == opt_out
             continue
@@ -149,8 +138,7 @@ def _title_line(spec: Spec) -> int:
 
 def _template_urls(ctx: Context) -> frozenset[str]:
     """The tracker URLs the template shows on lines of their own: examples."""
-    template = ctx.template.spec
-    return frozenset(url.url for url in read_tracker(template, ctx.settings).urls if url.alone)
+    return frozenset(url for url in ctx.template.urls if match_tracker(url, ctx.settings))
 
 
 def in_spec_tree(ctx: Context) -> bool:
