@@ -112,14 +112,14 @@ def test_folder_named_like_a_spec(in_tmp: Path, capsys: pytest.CaptureFixture[st
 
 def test_unreadable_file(in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     (in_tmp / "locked.rst").write_bytes(GOOD)
-    real_open = Path.open
+    real_open = os.open
 
-    def refuse(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        if self.name == "locked.rst":
+    def refuse(path: str | Path, *args: int, **kwargs: int) -> int:
+        if Path(path).name == "locked.rst":  # Root reads a file of mode 000.
             raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     code, out = check(capsys, "locked.rst")
     assert out == ["locked.rst:1:1: SK001 cannot read: Permission denied"]
 

@@ -17,12 +17,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .source import FileTooLarge, read_regular
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
+# A configuration is a few hundred bytes; anything near this is not one.
+MAX_CONFIG_BYTES = 1_000_000
 # Folders of version control systems: never walked, never written into.
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul", "CVS"})
 # The parts a ``tracker-urls`` pattern may name.
@@ -272,40 +275,70 @@ def _check_patterns(config: Config) -> None:
                 )
 
 
-def load_file(path: Path) -> Config:
-    """Load a named config file: a .speckeeper.toml or a pyproject.toml."""
+def _parse(path: Path) -> dict[str, Any]:
+    """A config file's TOML; any way it cannot be had is a ConfigError."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except FileTooLarge as error:
+        raise ConfigError(f"{path}: configuration file is {error.size:,} bytes, over {MAX_CONFIG_BYTES:,}: not read") from None
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read configuration: {error.strerror}") from None
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
+
+
+def load_file(path: Path) -> Config:
+    """Load a named config file: a .speckeeper.toml or a pyproject.toml."""
+    data = _parse(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("speckeeper", {})
+        tool = data.get("tool")
+        data = tool.get("speckeeper", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: tool.speckeeper must be a table ([tool.speckeeper]), got {data!r}")
     return from_table(data, path.parent.resolve(), path)
 
 
 def discover(start: Path) -> Config:
     """The config that governs ``start``: the nearest file up the tree.
 
-    A ``pyproject.toml`` counts only when it has ``[tool.speckeeper]``.
-    With none, the defaults apply, rooted at ``start``.
+    A ``.speckeeper.toml`` is always ours: one that is not a regular file
+    is an error, not a reason to go on up. A ``pyproject.toml`` counts only
+    when it has ``[tool.speckeeper]``. With none, the defaults apply,
+    rooted at ``start``.
     """
     start = start.resolve()
     for folder in (start, *start.parents):
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if not candidate.is_file():
-                continue
-            if name == "pyproject.toml" and not _has_tool_table(candidate):
-                continue
-            return load_file(candidate)
+        own = folder / ".speckeeper.toml"
+        if own.exists() or own.is_symlink():
+            return load_file(own)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return load_file(pyproject)
     return Config(root=start)
 
 
+# A pyproject.toml's text naming speckeeper's table: ``[tool.speckeeper]``,
+# a dotted key or a quoted one.
+_NAMES_TABLE = re.compile(rb"""\btool\s*\.\s*["']?speckeeper\b""")
+
+
 def _has_tool_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml holds speckeeper's table (one that does not
+    parse, whether it names the table). Another project's file that cannot
+    be read or parsed, and does not name the table, is not ours to judge
+    (a template, an edit under way): it must not hide the configuration
+    further up."""
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = read_regular(pyproject, MAX_CONFIG_BYTES)
+    except OSError:
         return False
-    return "speckeeper" in data.get("tool", {})
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return _NAMES_TABLE.search(raw) is not None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "speckeeper" in tool

@@ -8,6 +8,8 @@ the other files are still checked.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import stat
 from dataclasses import dataclass
@@ -65,6 +67,48 @@ def _decode(raw: bytes) -> str | Refusal:
         return Refusal(UNDECODABLE, line, col, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded")
 
 
+class NotRegularFile(OSError):
+    """Not read: a device, FIFO or socket, which could block or never end."""
+
+
+class FileTooLarge(OSError):
+    """Not read: larger than the bound the reader set."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"{size:,} bytes, larger than the limit of {limit:,}")
+        self.size = size
+
+
+# Opened without blocking: opening a FIFO for reading waits for a writer.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes`` bytes.
+
+    Anything else raises an OSError: IsADirectoryError, NotRegularFile,
+    FileTooLarge, or what the system said. The opened file is the one
+    judged (``fstat``), so a file swapped after a check cannot slip in.
+    """
+    descriptor = os.open(path, _OPEN_FLAGS)
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file (a device, FIFO or socket)", str(path))
+        if status.st_size > max_bytes:
+            raise FileTooLarge(status.st_size, max_bytes)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            # One byte past the limit: a file can grow after fstat().
+            raw = handle.read(max_bytes + 1)
+    finally:
+        os.close(descriptor)
+    if len(raw) > max_bytes:
+        raise FileTooLarge(len(raw), max_bytes)
+    return raw
+
+
 def read(path: Path, limits: Limits, root: Path) -> Source | Refusal:
     """Read and decode one spec, refusing what would not parse in bounds.
 
@@ -74,19 +118,15 @@ def read(path: Path, limits: Limits, root: Path) -> Source | Refusal:
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
             return Refusal(UNREADABLE, 1, 1, f"symlink to {path.resolve()}, outside the repository: not read")
-        status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
-            return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
-        if not stat.S_ISREG(status.st_mode):
-            return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
-        size = status.st_size
-        if size > limits.max_bytes:
-            return Refusal(
-                TOO_LARGE, 1, 1, f"file is {size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
-            )
-        with path.open("rb") as handle:
-            # Read one byte past the limit: a file can grow after stat().
-            raw = handle.read(limits.max_bytes + 1)
+        raw = read_regular(path, limits.max_bytes)
+    except IsADirectoryError:
+        return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
+    except NotRegularFile:
+        return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
+    except FileTooLarge as error:
+        return Refusal(
+            TOO_LARGE, 1, 1, f"file is {error.size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
+        )
     except OSError as error:
         return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
     return from_bytes(raw, limits)
