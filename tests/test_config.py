@@ -233,3 +233,83 @@ def test_a_pyproject_whose_tool_is_not_a_table_is_another_projects(
     write(in_tmp / "x.rst", GOOD)
     assert main(["check", "x.rst", "--select", "SK201"]) == 0
     assert capsys.readouterr().err == ""
+
+
+# Patterns: parts speckeeper knows, each named once; a release pattern that
+# runs in linear time; a layout that writes only plain folders.
+
+KNOWN_LAYOUT = "(known: {release}, {slug}, {state})"
+PLAIN = "must be a relative path of plain folder names (no '..', no hidden or version control folder)"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "layout = 'specs/{release}/{release}/{slug}.rst'",
+            "layout: {release} is named more than once in 'specs/{release}/{release}/{slug}.rst': name each part once",
+        ),
+        (
+            "other-layouts = ['specs/{slug}/{slug}.rst']",
+            "other-layouts: {slug} is named more than once in 'specs/{slug}/{slug}.rst': name each part once",
+        ),
+        (
+            "tracker-urls = ['https://x/{slug}/{id}/{slug}']",
+            "tracker-urls: {slug} is named more than once in 'https://x/{slug}/{id}/{slug}': name each part once",
+        ),
+        (
+            "[[overrides]]\npaths = ['x/**']\ntracker-urls = ['https://x/{id}/{id}']",
+            "tracker-urls: {id} is named more than once in 'https://x/{id}/{id}': name each part once",
+        ),
+        ("layout = 'specs/{project}/{slug}.rst'", f"layout: unknown part {{project}} in 'specs/{{project}}/{{slug}}.rst' {KNOWN_LAYOUT}"),
+        ("other-layouts = ['{specs_dir}/{slug}.rst']", f"other-layouts: unknown part {{specs_dir}} in '{{specs_dir}}/{{slug}}.rst' {KNOWN_LAYOUT}"),
+        ("layout = '.git/hooks/{slug}'", f"layout {PLAIN}, got '.git/hooks/{{slug}}'"),
+        ("layout = '../outside/{slug}.rst'", f"layout {PLAIN}, got '../outside/{{slug}}.rst'"),
+        ("layout = '/etc/{slug}.rst'", f"layout {PLAIN}, got '/etc/{{slug}}.rst'"),
+        ("layout = 'specs/CVS/{slug}.rst'", f"layout {PLAIN}, got 'specs/CVS/{{slug}}.rst'"),
+        ("layout = 'specs//{slug}.rst'", f"layout {PLAIN}, got 'specs//{{slug}}.rst'"),
+        (
+            "release-pattern = '(?=[a-z])\\w+'",
+            "release-pattern '(?=[a-z])\\\\w+' uses a feature that cannot run in linear time (RE2: invalid perl operator: (?=)",
+        ),
+        (
+            "release-pattern = '(a)\\1'",
+            "release-pattern '(a)\\\\1' uses a feature that cannot run in linear time (RE2: invalid escape sequence: \\1)",
+        ),
+    ],
+    ids=[
+        "layout-repeated",
+        "other-layouts-repeated",
+        "tracker-urls-repeated",
+        "override-tracker-urls-repeated",
+        "layout-unknown",
+        "other-layouts-unknown",
+        "layout-in-git",
+        "layout-up",
+        "layout-absolute",
+        "layout-in-cvs",
+        "layout-empty-folder",
+        "release-pattern-lookahead",
+        "release-pattern-backreference",
+    ],
+)
+def test_a_pattern_that_cannot_be_used_is_exit_2(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    write(in_tmp / ".speckeeper.toml", text + "\n")
+    write(in_tmp / "specs/zed/approved/x.rst", GOOD)
+    assert main(["check", "specs"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert one_error_line(err) == f"speckeeper: error: {in_tmp / '.speckeeper.toml'}: {message}\n"
+
+
+def test_a_layout_of_another_shape_still_finds_a_specs_parts(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Compiled by RE2 (not one of the defaults), a layout still names parts."""
+    write(in_tmp / ".speckeeper.toml", "layout = 'doc/{release}-{state}/{slug}.rst'\nstates = ['approved']\n")
+    write(in_tmp / "doc/zed-approved/awesome-thing.rst", GOOD)
+    write(in_tmp / "doc/zed-proposed/awesome-thing.rst", GOOD)
+    assert main(["check", "doc", "--select", "SK306"]) == 1
+    assert capsys.readouterr().out == (
+        'doc/zed-proposed/awesome-thing.rst:1:1: SK306 spec is in folder "proposed", expected a state folder: approved\n'
+    )

@@ -12,11 +12,14 @@ import dataclasses
 import fnmatch
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .patterns import PatternError
+from .patterns import compile as compile_pattern
 from .source import FileTooLarge, read_regular
 
 if sys.version_info >= (3, 11):
@@ -28,8 +31,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 MAX_CONFIG_BYTES = 1_000_000
 # Folders of version control systems: never walked, never written into.
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul", "CVS"})
-# The parts a ``tracker-urls`` pattern may name.
+# The parts a ``tracker-urls`` pattern may name; a ``layout`` or an
+# ``other-layouts`` pattern.
 TRACKER_PARTS = frozenset({"project", "slug", "id"})
+LAYOUT_PARTS = frozenset({"release", "state", "slug"})
 
 
 class ConfigError(Exception):
@@ -95,6 +100,17 @@ class Settings:
     # The section whose content, when more than "None", asks for an
     # ``APIImpact`` line in the commit message (the commit-msg hooks).
     api_impact_section: str = "REST API impact"
+
+
+# The patterns speckeeper ships (the defaults): see shipped().
+_SHIPPED = frozenset({Settings.layout, *Settings.other_layouts, *Settings.tracker_urls, Settings.release_pattern})
+
+
+def shipped(pattern: str) -> bool:
+    """Whether a pattern is one of speckeeper's defaults (``layout``,
+    ``other-layouts``, ``tracker-urls``, ``release-pattern``), whose regular
+    expressions run in linear time in Python's ``re`` too."""
+    return pattern in _SHIPPED
 
 
 # Keys an [[overrides]] table may set, besides "paths".
@@ -258,21 +274,57 @@ def _check_templates(config: Config) -> None:
 
 
 def _check_patterns(config: Config) -> None:
-    """A release pattern must be a regular expression; tracker URLs must
-    name only the parts speckeeper knows."""
+    """A release pattern must be a regular expression that runs in linear
+    time; layouts and tracker URLs name only the parts speckeeper knows,
+    each once; the layout, where ``new`` writes, is a plain relative path."""
     where = config.source or "configuration"
+    base = config.base
     try:
-        re.compile(config.base.release_pattern)
-    except re.error as error:
-        raise ConfigError(f"{where}: release-pattern is not a regular expression: {error}") from None
-    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+        compile_pattern(base.release_pattern, ours=shipped(base.release_pattern))
+    except PatternError as error:
+        raise ConfigError(f"{where}: release-pattern {base.release_pattern!r} {error}") from None
+    _check_parts(where, "layout", base.layout, LAYOUT_PARTS)
+    for other in base.other_layouts:
+        _check_parts(where, "other-layouts", other, LAYOUT_PARTS)
+    if not all(plain(name) for name in base.layout.split("/")):
+        # ``speckeeper new`` writes where the layout points.
+        raise ConfigError(
+            f"{where}: layout must be a relative path of plain folder names (no '..', no hidden or"
+            f" version control folder), got {base.layout!r}"
+        )
+    for settings in (base, *(dataclasses.replace(base, **o.values) for o in config.overrides)):
         for url in settings.tracker_urls:
-            unknown = set(re.findall(r"\{([^}]*)\}", url)) - TRACKER_PARTS
-            if unknown:
-                raise ConfigError(
-                    f"{where}: tracker-urls: unknown part {{{sorted(unknown)[0]}}} in {url!r}"
-                    f" (known: {', '.join('{%s}' % p for p in sorted(TRACKER_PARTS))})"
-                )
+            _check_parts(where, "tracker-urls", url, TRACKER_PARTS)
+
+
+def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str]) -> None:
+    """Each ``{part}`` of a pattern is one speckeeper knows, named once (a
+    part is a group of a regular expression: it cannot be named twice)."""
+    named = re.findall(r"\{([^}]*)\}", pattern)
+    unknown = sorted(set(named) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: {key}: unknown part {{{unknown[0]}}} in {pattern!r}"
+            f" (known: {', '.join('{%s}' % p for p in sorted(known))})"
+        )
+    repeated = sorted(name for name, count in Counter(named).items() if count > 1)
+    if repeated:
+        raise ConfigError(f"{where}: {key}: {{{repeated[0]}}} is named more than once in {pattern!r}: name each part once")
+
+
+def plain(name: str) -> bool:
+    """A folder or file name speckeeper may write in or to: not empty, not
+    hidden (".", "..", ".git"), not a version control folder (in any case,
+    as a case-blind file system finds it), no Windows separator or drive."""
+    return (
+        bool(name)
+        and not name.startswith(".")
+        and name.casefold() not in _VCS_CASEFOLDED
+        and not set(name) & set("\\:")
+    )
+
+
+_VCS_CASEFOLDED = frozenset(name.casefold() for name in VCS_FOLDERS)
 
 
 def _parse(path: Path) -> dict[str, Any]:
