@@ -43,3 +43,8 @@ def parts(layout: str, relpath: str) -> dict[str, str] | None:
     """
     match = _pattern(layout).search(relpath)
     return match.groupdict() if match else None
+
+
+def is_release(release_pattern: str, name: str) -> bool:
+    """Whether a folder name is a release: ``release-pattern`` matches it whole."""
+    return patterns.compile(release_pattern, ours=shipped(release_pattern)).fullmatch(name) is not None

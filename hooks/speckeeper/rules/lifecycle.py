@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import layout, patterns
-from ..config import Settings, shipped
+from .. import layout
+from ..config import Settings
 from ..rule import Hit, Place, RepoRule, Tree
 from ..source import Limits, Refusal, read
 
@@ -329,12 +329,11 @@ def check_release_folder(tree: Tree) -> Iterator[Place]:
         place = where(settings, path, tree.relpath(path))
         if place is None or place.release_dir is None or place.release_dir in reported:
             continue
-        pattern = settings.release_pattern
-        if not patterns.compile(pattern, ours=shipped(pattern)).fullmatch(place.release):
+        if not layout.is_release(settings.release_pattern, place.release):
             reported.add(place.release_dir)
             yield Place(
                 place.release_dir,
-                Hit(1, 1, f'folder "{place.release}" is not a release: expected a name matching {pattern}'),
+                Hit(1, 1, f'folder "{place.release}" is not a release: expected a name matching {settings.release_pattern}'),
             )
 
 
