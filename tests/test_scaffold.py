@@ -174,6 +174,19 @@ def test_new_release_option_picks_that_template(nova_like: Path, monkeypatch: py
     assert findings(nova_like) == []
 
 
+def test_new_with_a_template_path_naming_the_release_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both name the same folder (a regex traceback before)."""
+    packaged = template.packaged_path()
+    repo = make_repo(
+        tmp_path,
+        'template = "specs/{release}/{release}-template.rst"\nexclude = ["*-template.rst"]\n',
+        {"specs/2026.2/2026.2-template.rst": packaged, "specs/2027.1/2027.1-template.rst": packaged},
+    )
+    assert new(repo, monkeypatch, "blueprint=twice-named") == 0
+    assert (repo / "specs/2027.1/approved/twice-named.rst").is_file()
+    assert findings(repo) == []
+
+
 def test_new_without_a_template_for_the_release(
     nova_like: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -330,8 +330,10 @@ def newest(releases: Sequence[str]) -> str:
 
 
 def template_releases(root: Path, pattern: str) -> list[str]:
-    """The releases that have a template file, for a path naming {release}."""
-    regex = re.compile(re.escape(pattern).replace(re.escape("{release}"), "(?P<release>[^/]+)"))
+    """The releases that have a template file, for a path naming {release}
+    (once or more: each names the same folder)."""
+    field = re.escape("{release}")
+    regex = re.compile(re.escape(pattern).replace(field, "(?P<release>[^/]+)", 1).replace(field, "(?P=release)"))
     found = (regex.fullmatch(p.relative_to(root).as_posix()) for p in root.glob(pattern.replace("{release}", "*")))
     return sorted({match["release"] for match in found if match}, key=_release_key)
 
