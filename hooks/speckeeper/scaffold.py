@@ -416,9 +416,10 @@ def _copy(data: dict[str, Any], defaults: dict[str, Any], use_defaults: bool, ds
 
 
 def _check_answers(config: Config, release: str, relpath: str) -> None:
-    """What copier does not check before ``new`` writes: the release against
-    the repo's own pattern, and the path as a whole (defaults, such as a
-    release read from the template's History table, reach it unvalidated)."""
+    """What ``new`` checks itself before writing: the release against the
+    repo's own pattern (copier is not given it, see ANY_RELEASE), and that
+    the path copier gave is plain and relative, whatever its validators let
+    through."""
     settings = config.base
     if "{release}" in settings.layout and not layout.is_release(settings.release_pattern, release):
         raise ConfigError(
