@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +63,23 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty folder, so that no config up the tree applies."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def speckeeper_bounded(cwd: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """``speckeeper ARGS`` in a process of its own, with a time limit and a
+    memory cap: what would hang or fill memory fails the test, not the run."""
+
+    def cap_memory() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "speckeeper", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=cap_memory if sys.platform != "win32" else None,
+        check=False,
+    )

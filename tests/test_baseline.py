@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, speckeeper_bounded
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
@@ -201,3 +201,36 @@ def test_a_fifo_among_the_findings_is_not_read(in_tmp: Path, capsys: pytest.Capt
     assert code == 0
     assert [e["code"] for e in json.loads((in_tmp / "baseline.json").read_text())["entries"]] == ["SK001"]
     assert run(capsys, "specs", "--baseline", "baseline.json")[0] == 0
+
+
+def test_a_deeply_nested_baseline_is_exit_2(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec(in_tmp, "specs/zed/approved/awesome-thing.rst", GOOD)
+    (in_tmp / "baseline.json").write_text('{"speckeeper-baseline": 1, "entries": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, out, err = run(capsys, "specs", "--baseline", "baseline.json")
+    assert (code, out) == (2, [])
+    assert err == ["speckeeper: error: baseline.json: not a baseline: JSON nested too deeply"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_a_baseline_that_is_not_a_regular_file_is_exit_2(in_tmp: Path, kind: str) -> None:
+    """A FIFO would block the read for ever, /dev/zero fill memory."""
+    spec(in_tmp, "specs/zed/approved/awesome-thing.rst", GOOD)
+    if kind == "fifo":
+        os.mkfifo(in_tmp / "baseline.json")
+    else:
+        (in_tmp / "baseline.json").symlink_to("/dev/zero")
+    done = speckeeper_bounded(in_tmp, "check", "specs", "--baseline", "baseline.json")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "speckeeper: error: baseline.json: cannot read the baseline: not a regular file (a device, FIFO or socket)\n"
+    )
+
+
+def test_a_baseline_over_the_bound_is_not_read(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec(in_tmp, "specs/zed/approved/awesome-thing.rst", GOOD)
+    with (in_tmp / "baseline.json").open("wb") as handle:
+        handle.truncate(32_000_001)  # Sparse: no disk used.
+    code, out, err = run(capsys, "specs", "--baseline", "baseline.json")
+    assert (code, out) == (2, [])
+    assert err == ["speckeeper: error: baseline.json: the baseline is 32,000,001 bytes, over 32,000,000: not read"]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from speckeeper.cli import main
-from speckeeper.commitmsg import written
+from speckeeper.commitmsg import wrap, written
 
 from .conftest import FIXTURES
 
@@ -273,3 +277,50 @@ def test_prepare_follows_gits_comment_char(repo: Path) -> None:
     msg = message_file(repo, "#1 is a bug number\n; Please enter\n")
     assert main(["prepare-commit-msg", str(msg)]) == 0
     assert msg.read_text() == "#1 is a bug number\n; Please enter\n"
+
+
+@pytest.mark.parametrize("comment", ["#", ";"])
+def test_a_title_or_a_wrapped_line_starting_with_the_comment_char_survives_the_commit(
+    repo: Path, comment: str
+) -> None:
+    """git drops every line that starts with its comment character: the
+    message written keeps every word of the title and the introduction."""
+    if comment != "#":
+        git(repo, "config", "core.commentChar", comment)
+    title = f"{comment}hashtag support for servers"
+    # The introduction starts with the character, and a word with it falls
+    # where a line of 72 would break.
+    intro = f"{comment}1 matters. " + "word " * 12 + f"{comment}1234 is the bug this fixes."
+    old_title = "===================================\nAwesome thing for server migrations\n==================================="
+    bar = "=" * len(title)
+    text = GOOD.replace(old_title, f"{bar}\n{title}\n{bar}").replace(
+        "Operators want servers to move between hosts without downtime; this spec\n"
+        "proposes the awesome thing that lets them.",
+        intro,
+    )
+    stage(repo, SPEC, text)
+    hook = repo / ".git" / "hooks" / "prepare-commit-msg"
+    hook.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m speckeeper prepare-commit-msg "$@"\n', encoding="utf-8")
+    hook.chmod(0o755)
+    editor = {**os.environ, "GIT_EDITOR": "true"}  # git edits the message: it strips comments.
+    done = subprocess.run(["git", "commit", "-q"], cwd=repo, env=editor, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    message = git(repo, "log", "-1", "--format=%B")
+    assert message.split() == ["Spec:", *title.split(), *intro.split()]
+    assert not any(line.startswith(comment) for line in message.splitlines())
+
+
+WORDS = st.lists(st.text(st.sampled_from("ab#;é-"), min_size=1, max_size=30), max_size=40)
+
+
+@given(words=WORDS)
+def test_the_body_keeps_every_word_and_no_line_starts_a_comment(words: list[str]) -> None:
+    lines = wrap(words, 72, "#")
+    assert " ".join(lines).split() == words
+    assert not any(line.startswith("#") for line in lines)
+
+
+@given(words=WORDS.map(lambda words: [word.replace("#", "") or "a" for word in words]))
+def test_without_the_comment_char_the_body_wraps_as_textwrap_does(words: list[str]) -> None:
+    expected = textwrap.wrap(" ".join(words), 72, break_long_words=False, break_on_hyphens=False)
+    assert wrap(words, 72, "#") == expected

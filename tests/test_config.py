@@ -3,6 +3,7 @@ config one clear error and exit 2."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from speckeeper.cli import main
 from speckeeper.config import ConfigError, discover, load_file
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, speckeeper_bounded
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 
@@ -160,3 +161,155 @@ def test_named_config_file(in_tmp: Path) -> None:
     assert load_file(path).base.ignore == ("SK110",)
     with pytest.raises(ConfigError, match="cannot read configuration"):
         load_file(in_tmp / "nope.toml")
+
+
+# A config that cannot be used is an error, never the defaults in silence.
+
+
+def one_error_line(err: str) -> str:
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("speckeeper: error: ")
+    return err
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "pyproject.toml",
+            "[tool.speckeeper]\nignore = ['SK101']\n\n[project]\nname = \n",
+            "not valid TOML: Invalid value (at line 5, column 8)",
+        ),
+        ("pyproject.toml", "[tool]\nspeckeeper = 3\n", "tool.speckeeper must be a table ([tool.speckeeper]), got 3"),
+        (".speckeeper.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n", "not valid TOML: arrays or tables nested too deeply"),
+        (".speckeeper.toml", "# padding\n" * 200_000, "configuration file is 2,000,000 bytes, over 1,000,000: not read"),
+    ],
+    ids=["pyproject-toml-error", "pyproject-not-a-table", "5000-deep", "over-a-megabyte"],
+)
+def test_a_config_that_cannot_be_had_is_exit_2_never_the_defaults(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, message: str
+) -> None:
+    write(in_tmp / name, text)
+    write(in_tmp / "x.rst", GOOD)
+    assert main(["check", "x.rst"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert one_error_line(err) == f"speckeeper: error: {in_tmp / name}: {message}\n"
+
+
+def test_another_projects_broken_pyproject_does_not_hide_the_config_above(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(in_tmp / ".speckeeper.toml", "line-length = 20\n")
+    write(in_tmp / "sub" / "pyproject.toml", "[project]\nname = \n")
+    write(in_tmp / "sub" / "x.rst", GOOD)
+    monkeypatch.chdir(in_tmp / "sub")
+    assert main(["check", "x.rst", "--select", "SK201"]) == 1
+    assert "x.rst:2:21: SK201 line is 72 characters long, expected at most 20" in capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("named", [False, True], ids=["found", "--config"])
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_a_config_that_is_not_a_regular_file_is_exit_2(tmp_path: Path, named: bool, kind: str) -> None:
+    """A FIFO would block the read for ever, /dev/zero fill memory."""
+    config = tmp_path / ".speckeeper.toml"
+    if kind == "fifo":
+        os.mkfifo(config)
+    else:
+        config.symlink_to("/dev/zero")
+    write(tmp_path / "x.rst", GOOD)
+    done = speckeeper_bounded(tmp_path, "check", "x.rst", *(["--config", str(config)] if named else []))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert one_error_line(done.stderr) == (
+        f"speckeeper: error: {config}: cannot read configuration: not a regular file (a device, FIFO or socket)\n"
+    )
+
+
+def test_a_pyproject_whose_tool_is_not_a_table_is_another_projects(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(in_tmp / "pyproject.toml", "tool = 1\n")
+    write(in_tmp / "x.rst", GOOD)
+    assert main(["check", "x.rst", "--select", "SK201"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+# Patterns: parts speckeeper knows, each named once; a release pattern that
+# runs in linear time; a layout that writes only plain folders.
+
+KNOWN_LAYOUT = "(known: {release}, {slug}, {state})"
+PLAIN = "must be a relative path of plain folder names (no '..', no hidden or version control folder)"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "layout = 'specs/{release}/{release}/{slug}.rst'",
+            "layout: {release} is named more than once in 'specs/{release}/{release}/{slug}.rst': name each part once",
+        ),
+        (
+            "other-layouts = ['specs/{slug}/{slug}.rst']",
+            "other-layouts: {slug} is named more than once in 'specs/{slug}/{slug}.rst': name each part once",
+        ),
+        (
+            "tracker-urls = ['https://x/{slug}/{id}/{slug}']",
+            "tracker-urls: {slug} is named more than once in 'https://x/{slug}/{id}/{slug}': name each part once",
+        ),
+        (
+            "[[overrides]]\npaths = ['x/**']\ntracker-urls = ['https://x/{id}/{id}']",
+            "tracker-urls: {id} is named more than once in 'https://x/{id}/{id}': name each part once",
+        ),
+        ("layout = 'specs/{project}/{slug}.rst'", f"layout: unknown part {{project}} in 'specs/{{project}}/{{slug}}.rst' {KNOWN_LAYOUT}"),
+        ("other-layouts = ['{specs_dir}/{slug}.rst']", f"other-layouts: unknown part {{specs_dir}} in '{{specs_dir}}/{{slug}}.rst' {KNOWN_LAYOUT}"),
+        ("layout = '.git/hooks/{slug}'", f"layout {PLAIN}, got '.git/hooks/{{slug}}'"),
+        ("layout = '../outside/{slug}.rst'", f"layout {PLAIN}, got '../outside/{{slug}}.rst'"),
+        ("layout = '/etc/{slug}.rst'", f"layout {PLAIN}, got '/etc/{{slug}}.rst'"),
+        ("layout = 'specs/CVS/{slug}.rst'", f"layout {PLAIN}, got 'specs/CVS/{{slug}}.rst'"),
+        ("layout = 'specs//{slug}.rst'", f"layout {PLAIN}, got 'specs//{{slug}}.rst'"),
+        (
+            "release-pattern = '(?=[a-z])\\w+'",
+            "release-pattern '(?=[a-z])\\\\w+' uses a feature that cannot run in linear time (RE2: invalid perl operator: (?=)",
+        ),
+        (
+            "release-pattern = '(a)\\1'",
+            "release-pattern '(a)\\\\1' uses a feature that cannot run in linear time (RE2: invalid escape sequence: \\1)",
+        ),
+    ],
+    ids=[
+        "layout-repeated",
+        "other-layouts-repeated",
+        "tracker-urls-repeated",
+        "override-tracker-urls-repeated",
+        "layout-unknown",
+        "other-layouts-unknown",
+        "layout-in-git",
+        "layout-up",
+        "layout-absolute",
+        "layout-in-cvs",
+        "layout-empty-folder",
+        "release-pattern-lookahead",
+        "release-pattern-backreference",
+    ],
+)
+def test_a_pattern_that_cannot_be_used_is_exit_2(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    write(in_tmp / ".speckeeper.toml", text + "\n")
+    write(in_tmp / "specs/zed/approved/x.rst", GOOD)
+    assert main(["check", "specs"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert one_error_line(err) == f"speckeeper: error: {in_tmp / '.speckeeper.toml'}: {message}\n"
+
+
+def test_a_layout_of_another_shape_still_finds_a_specs_parts(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Compiled by RE2 (not one of the defaults), a layout still names parts."""
+    write(in_tmp / ".speckeeper.toml", "layout = 'doc/{release}-{state}/{slug}.rst'\nstates = ['approved']\n")
+    write(in_tmp / "doc/zed-approved/awesome-thing.rst", GOOD)
+    write(in_tmp / "doc/zed-proposed/awesome-thing.rst", GOOD)
+    assert main(["check", "doc", "--select", "SK306"]) == 1
+    assert capsys.readouterr().out == (
+        'doc/zed-proposed/awesome-thing.rst:1:1: SK306 spec is in folder "proposed", expected a state folder: approved\n'
+    )

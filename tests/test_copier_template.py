@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from speckeeper import scaffold, template
 from speckeeper.check import Checker
-from speckeeper.config import Config
+from speckeeper.config import VCS_FOLDERS, Config
 from speckeeper.parse import RstParser
 from speckeeper.spec import Spec, build
 
@@ -332,13 +332,67 @@ def test_title_adornment_is_as_wide_as_the_title(tmp_path: Path, title: str) -> 
         ("title", "*** ---", "letter or digit"),
         ("problem", "nul\x00", "control characters"),
         ("assignee", "two\nlines", "one line"),
+        ("release", "CVS", "no version control folder"),
+        ("state", "cvs", "no version control folder"),
+        ("specs_dir", "doc/_darcs", "no hidden or version control folder"),
+        ("specs_dir", "doc/.git", "no hidden or version control folder"),
+        # Hidden answers, which `copier copy --data` sets all the same.
+        ("layout", ".git/hooks/{slug}", "a relative path ending in {slug}.rst"),
+        ("layout", ".git/hooks/{slug}.rst", "no hidden or version control folder"),
+        ("layout", "../outside/{slug}.rst", "no '..'"),
+        ("layout", "/abs/{slug}.rst", "a relative path"),
+        ("layout", "specs/CVS/{slug}.rst", "no hidden or version control folder"),
+        ("layout", "specs/{release}/{release}/{slug}.rst", "each at most once"),
+        ("layout", "specs/{release}-{state}/{slug}.rst", "{specs_dir}, {release} and {state}"),
+        ("spec_path", ".git/hooks/ok.rst", "no hidden or version control folder"),
+        ("spec_path", "specs/../../ok.rst", "no '..'"),
+        ("spec_path", "specs/other.rst", "ending in the blueprint's name"),
+        ("states", ["approved", ".."], "a list of folder names"),
+        ("states", ["approved", "CVS"], "a list of folder names"),
+        ("states", 5, "a list of folder names"),
+        ("tracker", "https://x/{slug}\n.. include:: /etc/passwd", "one URL pattern on one line"),
+        ("release_pattern", "(a+)+$", "no groups"),
+        ("release_pattern", "[a-z]*[a-z]*[a-z]*", "at most two open-ended an alternative"),
     ],
 )
-def test_validators_reject_with_a_clear_message(tmp_path: Path, key: str, value: str, said: str) -> None:
+def test_validators_reject_with_a_clear_message(tmp_path: Path, key: str, value: Any, said: str) -> None:
     data = {"blueprint": "ok", key: value}
     with pytest.raises(ValueError, match=f"question '{key}'") as raised:
         copier.run_copy(str(PACKAGED), tmp_path / "out", data=data, defaults=True, quiet=True)
     assert said in str(raised.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_hidden_layout_into_git_writes_nothing(tmp_path: Path) -> None:
+    """`copier copy --data layout=.git/hooks/{slug}` wrote a git hook."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    data = {"blueprint": "pre-commit", "layout": ".git/hooks/{slug}"}
+    with pytest.raises(ValueError, match="question 'layout'"):
+        copier.run_copy(str(PACKAGED), tmp_path, data=data, defaults=True, quiet=True)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
+    assert not (tmp_path / ".git" / "hooks" / "pre-commit").exists()
+
+
+def test_the_version_control_folders_without_a_dot_are_configs() -> None:
+    """The validators name them (a dot is refused anyway): the same as
+    speckeeper's own list."""
+    questions = (PACKAGED / "questions.yml").read_text(encoding="utf-8")
+    undotted = {name.casefold() for name in VCS_FOLDERS if not name.startswith(".")}
+    named = {alternation for group in re.findall(r"\(\?i:([^)]*)\)", questions) for alternation in group.split("|")}
+    assert named == undotted
+
+
+@pytest.mark.slow
+def test_copier_refuses_a_release_pattern_that_would_hang_it(tmp_path: Path) -> None:
+    """Python's re takes for ever on this pattern and release; copier, which
+    runs it, refuses the pattern first (the limit fails a hang)."""
+    copier_bin = Path(sys.executable).with_name("copier")
+    command = [str(copier_bin), "copy", "--defaults", "--data", "blueprint=x", "--data", "release_pattern=(a+)+$"]
+    command += ["--data", "release=" + "a" * 40 + "-", str(PACKAGED), str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=30)
+    assert done.returncode != 0
+    assert "Validation error for question 'release_pattern'" in done.stderr
     assert not (tmp_path / "out").exists()
 
 

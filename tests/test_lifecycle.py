@@ -11,7 +11,7 @@ import pytest
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, speckeeper_bounded
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 LIFECYCLE = ",".join(r.code for r in rules.ALL if r.group == "lifecycle")
@@ -192,6 +192,17 @@ def test_release_folders(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> No
     ]
     (in_tmp / ".speckeeper.toml").write_text('release-pattern = "[A-Z][a-z]+|\\\\d{4}\\\\.[1-4]|backlog"\n')
     assert check(capsys, "specs") == (0, [])
+
+
+def test_a_release_pattern_that_backtracks_runs_in_linear_time(in_tmp: Path) -> None:
+    """Python's re takes for ever on this pattern and folder name; the
+    findings come at once (the limit fails a hang, it times nothing)."""
+    hostile = "a" * 60 + "!"
+    repo(in_tmp, {f"specs/{hostile}/approved/a.rst": "", "specs/aaa/approved/b.rst": ""})
+    (in_tmp / ".speckeeper.toml").write_text("release-pattern = '(a+)+$'\n")
+    done = speckeeper_bounded(in_tmp, "check", "specs", "--select", LIFECYCLE)
+    assert (done.returncode, done.stderr) == (1, "1 finding(s) in 1 file(s)\n")
+    assert done.stdout == f'specs/{hostile}:1:1: SK314 folder "{hostile}" is not a release: expected a name matching (a+)+$\n'
 
 
 def test_rules_are_enabled_per_path(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

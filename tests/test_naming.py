@@ -11,7 +11,7 @@ import pytest
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, speckeeper_bounded
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
@@ -171,7 +171,7 @@ def test_states_and_project_are_configuration(in_tmp: Path, capsys: pytest.Captu
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ('release-pattern = "[a-z"\n', "release-pattern is not a regular expression"),
+        ('release-pattern = "[a-z"\n', "release-pattern '[a-z' is not a regular expression"),
         ('tracker-urls = ["https://x/{project}/{name}"]\n', "tracker-urls: unknown part {name}"),
     ],
 )
@@ -181,6 +181,24 @@ def test_bad_patterns_are_config_errors(
     (in_tmp / ".speckeeper.toml").write_text(config)
     assert main(["check", "."]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_tracker_pattern_of_several_parts_runs_in_linear_time(in_tmp: Path) -> None:
+    """Three parts and a long URL in a spec: Python's re tries every way to
+    split it (minutes); the findings come at once (the limit fails a hang,
+    it times nothing)."""
+    (in_tmp / ".speckeeper.toml").write_text('tracker-urls = ["https://bugs.example.org/{project}-{slug}-{id}.html"]\n')
+    hostile = "https://bugs.example.org/" + "a-" * 3000 + "a"
+    text = GOOD.replace(URL, f"https://bugs.example.org/nova-other-1.html\n\n{hostile}")
+    spec = in_tmp / "specs/zed/approved/thing.rst"
+    spec.parent.mkdir(parents=True)
+    spec.write_text(text, encoding="utf-8")
+    done = speckeeper_bounded(in_tmp, "check", "specs", "--select", "SK3")
+    assert (done.returncode, done.stderr) == (1, "1 finding(s) in 1 file(s)\n")
+    assert done.stdout == (
+        'specs/zed/approved/thing.rst:11:1: SK303 tracker URL names "other", expected "thing" as the file name is'
+        " (rename one of them)\n"
+    )
 
 
 # Over nova-specs at 23297f93 with nova's gate configuration (abandoned/

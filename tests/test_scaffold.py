@@ -23,6 +23,8 @@ from speckeeper.config import discover
 from speckeeper.parse import RstParser
 from speckeeper.spec import Spec, build
 
+from .conftest import speckeeper_bounded
+
 TEMPLATES = Path(__file__).resolve().parent / "fixtures" / "templates"
 PARSER = RstParser()
 IMPACTS_YES = [f"{name}=yes" for name, _ in scaffold.FILLS if name.endswith("_impact")]
@@ -172,6 +174,19 @@ def test_new_release_option_picks_that_template(nova_like: Path, monkeypatch: py
     assert findings(nova_like) == []
 
 
+def test_new_with_a_template_path_naming_the_release_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both name the same folder (a regex traceback before)."""
+    packaged = template.packaged_path()
+    repo = make_repo(
+        tmp_path,
+        'template = "specs/{release}/{release}-template.rst"\nexclude = ["*-template.rst"]\n',
+        {"specs/2026.2/2026.2-template.rst": packaged, "specs/2027.1/2027.1-template.rst": packaged},
+    )
+    assert new(repo, monkeypatch, "blueprint=twice-named") == 0
+    assert (repo / "specs/2027.1/approved/twice-named.rst").is_file()
+    assert findings(repo) == []
+
+
 def test_new_without_a_template_for_the_release(
     nova_like: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -208,6 +223,57 @@ def test_new_rejects_bad_answers_in_words(
     err = capsys.readouterr().err
     assert err.startswith("speckeeper: error: ") and said in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+# A repo's own release pattern: checked by speckeeper in linear time, never
+# run by copier (Python's re).
+
+OWN_PATTERN = "layout = 'specs/{release}/{slug}.rst'\nrelease-pattern = '%s'\n"
+
+
+def test_new_checks_a_release_pattern_that_would_hang_copier(tmp_path: Path) -> None:
+    """Python's re takes for ever on this pattern and release; speckeeper
+    answers at once (the limit fails a hang, it times nothing)."""
+    repo = make_repo(tmp_path, OWN_PATTERN % "(a+)+$", {})
+    release = "a" * 40 + "-"
+    done = speckeeper_bounded(repo, "new", "--defaults", "--data", "blueprint=x", "--data", f"release={release}")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"speckeeper: error: release {release!r} does not match release-pattern '(a+)+$': nothing written\n"
+    assert not (repo / "specs").exists()
+
+
+def test_new_takes_a_release_pattern_copier_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A group is beyond what copier's validator runs, not beyond speckeeper."""
+    repo = make_repo(tmp_path, OWN_PATTERN % r"(?:zed|20\d\d\.[12])", {})
+    assert new(repo, monkeypatch, "blueprint=x", "release=2027.1") == 0
+    assert "created specs/2027.1/x.rst (from nova.rst)" in capsys.readouterr().out
+    assert new(repo, monkeypatch, "blueprint=y", "release=2027.3") == 2
+    assert capsys.readouterr().err == (
+        "speckeeper: error: release '2027.3' does not match release-pattern '(?:zed|20\\\\d\\\\d\\\\.[12])': nothing written\n"
+    )
+    assert not (repo / "specs/2027.3").exists()
+
+
+def test_new_writes_no_path_copier_gave_into_a_version_control_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever copier's validators let through, new writes only plain paths."""
+
+    def rendered(data: dict[str, Any], defaults: dict[str, Any], use_defaults: bool, dst: Path) -> dict[str, Any]:
+        (dst / "specs/CVS").mkdir(parents=True)
+        (dst / "specs/CVS/x.rst").write_text("x\n", encoding="utf-8")
+        return {"spec_path": "specs/CVS/x.rst", "release": "2027.1"}
+
+    repo = make_repo(tmp_path, "", {})
+    monkeypatch.setattr(scaffold, "_copy", rendered)
+    assert new(repo, monkeypatch, "blueprint=x") == 2
+    assert capsys.readouterr().err == (
+        "speckeeper: error: the answers gave the path 'specs/CVS/x.rst': not a relative path of plain folder names;"
+        " nothing written\n"
+    )
+    assert not (repo / "specs").exists()
 
 
 def test_new_needs_a_terminal_or_defaults(

@@ -114,10 +114,10 @@ def test_unreadable_file(in_tmp: Path, capsys: pytest.CaptureFixture[str], monke
     (in_tmp / "locked.rst").write_bytes(GOOD)
     real_open = os.open
 
-    def refuse(path: str, *args: object, **kwargs: object) -> int:
-        if Path(path).name == "locked.rst":  # As root, a mode would not refuse it.
+    def refuse(path: str | Path, *args: int, **kwargs: int) -> int:
+        if Path(path).name == "locked.rst":  # Root reads a file of mode 000.
             raise PermissionError(13, "Permission denied")
-        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+        return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refuse)
     code, out = check(capsys, "locked.rst")

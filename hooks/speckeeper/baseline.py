@@ -27,10 +27,12 @@ from .atomic import Refused, replace_file
 from .check import Selection, enabled_codes
 from .config import Config, ConfigError
 from .rule import Finding
-from .source import Limits, Refusal, read
+from .source import FileTooLarge, Limits, Refusal, read, read_regular
 
 FORMAT = "speckeeper-baseline"
 VERSION = 1
+# An entry takes about 200 bytes: room for some 150,000 findings.
+MAX_BYTES = 32_000_000
 
 
 @dataclass(frozen=True, order=True)
@@ -109,11 +111,17 @@ def write(path: Path, findings: Iterable[Finding], config: Config) -> int:
 def load(path: Path) -> list[Entry]:
     """The entries of a baseline file; a file that is not one is a ConfigError."""
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_regular(path, MAX_BYTES)
+    except FileTooLarge as error:
+        raise ConfigError(f"{path}: the baseline is {error.size:,} bytes, over {MAX_BYTES:,}: not read") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read the baseline: {error.strerror or error}") from None
+    try:
+        data: Any = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ConfigError(f"{path}: not a baseline (expected JSON from --write-baseline): {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not a baseline: JSON nested too deeply") from None
     if not isinstance(data, dict) or data.get(FORMAT) != VERSION or not isinstance(data.get("entries"), list):
         raise ConfigError(f"{path}: not a baseline: expected {{{FORMAT!r}: {VERSION}, 'entries': [...]}}")
     found = []

@@ -22,7 +22,6 @@ import argparse
 import os
 import re
 import subprocess
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,15 +178,46 @@ def introduction(spec: Spec) -> str:
     return ""
 
 
-def compose(spec: Spec, api_impact: bool) -> str:
-    """Subject, body wrapped for git, and the flag when it applies."""
-    parts = [spec.titles[0].text.strip()]
+def compose(spec: Spec, api_impact: bool, comment: str) -> str:
+    """Subject, body wrapped for git, and the flag when it applies. No line
+    starts with the comment character: git would drop it."""
+    parts = [subject(spec.titles[0].text.strip(), comment)]
     body = introduction(spec)
     if body:
-        parts.append(textwrap.fill(body, WIDTH, break_long_words=False, break_on_hyphens=False))
+        parts.append("\n".join(wrap(body.split(), WIDTH, comment)))
     if api_impact:
         parts.append(FLAG)
     return "\n\n".join(parts) + "\n"
+
+
+def subject(title: str, comment: str) -> str:
+    """The title; one git would take for a comment (``#hashtag support``)
+    says what it is first."""
+    if not title.startswith(comment):
+        return title
+    return ("Spec: " if comment != "S" else "New spec: ") + title
+
+
+def wrap(words: list[str], width: int, comment: str) -> list[str]:
+    """Words in lines of at most ``width`` (a longer word alone), no line
+    starting with the comment character: such a word moves down with the
+    word before it or, when that cannot be, stays over the width; a first
+    line that starts with it is indented by a space."""
+    lines: list[list[str]] = []
+    for word in words:
+        line = lines[-1] if lines else []
+        if line and len(" ".join([*line, word])) <= width:
+            line.append(word)
+        elif not line or not word.startswith(comment):
+            lines.append([word])
+        elif len(line) > 1 and not line[-1].startswith(comment):
+            lines.append([line.pop(), word])
+        else:
+            line.append(word)
+    text = [" ".join(line) for line in lines]
+    if text and text[0].startswith(comment):
+        text[0] = " " + text[0]
+    return text
 
 
 def _read_message(path: str) -> str | None:
@@ -230,7 +260,10 @@ def run_prepare(args: argparse.Namespace) -> int:
     if source in WRITTEN_SOURCES:
         return 0
     current = _read_message(args.message_file)
-    if current is None or written(current, comment_char()):
+    if current is None:
+        return 0
+    comment = comment_char()
+    if written(current, comment):
         return 0
     hooks = Hooks(load_config(args.config))
     added = [c.path for c in staged_changes() if c.status == "A" and hooks.is_spec(c.path)]
@@ -239,7 +272,7 @@ def run_prepare(args: argparse.Namespace) -> int:
     spec = hooks.read(added[0])
     if spec is None or not spec.titles:
         return 0
-    message = compose(spec, hooks.api_impact(spec) is not None)
+    message = compose(spec, hooks.api_impact(spec) is not None, comment)
     rest = current if current.startswith("\n") or not current else "\n" + current
     Path(args.message_file).write_bytes((message + rest).encode("utf-8"))
     return 0

@@ -12,10 +12,15 @@ import dataclasses
 import fnmatch
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from .patterns import PatternError
+from .patterns import compile as compile_pattern
+from .source import VCS_FOLDERS, FileTooLarge, read_regular
 
 # What the top folder of a work tree holds (CVS keeps its folder in each).
 _WORK_TREE_MARKS = (".git", ".hg", ".svn", ".bzr", ".jj")
@@ -26,8 +31,12 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
-# The parts a ``tracker-urls`` pattern may name.
+# A configuration is a few hundred bytes; anything near this is not one.
+MAX_CONFIG_BYTES = 1_000_000
+# The parts a ``tracker-urls`` pattern may name; a ``layout`` or an
+# ``other-layouts`` pattern.
 TRACKER_PARTS = frozenset({"project", "slug", "id"})
+LAYOUT_PARTS = frozenset({"release", "state", "slug"})
 
 
 class ConfigError(Exception):
@@ -93,6 +102,17 @@ class Settings:
     # The section whose content, when more than "None", asks for an
     # ``APIImpact`` line in the commit message (the commit-msg hooks).
     api_impact_section: str = "REST API impact"
+
+
+# The patterns speckeeper ships (the defaults): see shipped().
+_SHIPPED = frozenset({Settings.layout, *Settings.other_layouts, *Settings.tracker_urls, Settings.release_pattern})
+
+
+def shipped(pattern: str) -> bool:
+    """Whether a pattern is one of speckeeper's defaults (``layout``,
+    ``other-layouts``, ``tracker-urls``, ``release-pattern``), whose regular
+    expressions run in linear time in Python's ``re`` too."""
+    return pattern in _SHIPPED
 
 
 # Keys an [[overrides]] table may set, besides "paths".
@@ -256,57 +276,123 @@ def _check_templates(config: Config) -> None:
 
 
 def _check_patterns(config: Config) -> None:
-    """A release pattern must be a regular expression; tracker URLs must
-    name only the parts speckeeper knows."""
+    """A release pattern must be a regular expression that runs in linear
+    time; layouts and tracker URLs name only the parts speckeeper knows,
+    each once; the layout, where ``new`` writes, is a plain relative path."""
     where = config.source or "configuration"
+    base = config.base
     try:
-        re.compile(config.base.release_pattern)
-    except re.error as error:
-        raise ConfigError(f"{where}: release-pattern is not a regular expression: {error}") from None
-    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+        compile_pattern(base.release_pattern, ours=shipped(base.release_pattern))
+    except PatternError as error:
+        raise ConfigError(f"{where}: release-pattern {base.release_pattern!r} {error}") from None
+    _check_parts(where, "layout", base.layout, LAYOUT_PARTS)
+    for other in base.other_layouts:
+        _check_parts(where, "other-layouts", other, LAYOUT_PARTS)
+    if not all(plain(name) for name in base.layout.split("/")):
+        # ``speckeeper new`` writes where the layout points.
+        raise ConfigError(
+            f"{where}: layout must be a relative path of plain folder names (no '..', no hidden or"
+            f" version control folder), got {base.layout!r}"
+        )
+    for settings in (base, *(dataclasses.replace(base, **o.values) for o in config.overrides)):
         for url in settings.tracker_urls:
-            unknown = set(re.findall(r"\{([^}]*)\}", url)) - TRACKER_PARTS
-            if unknown:
-                raise ConfigError(
-                    f"{where}: tracker-urls: unknown part {{{sorted(unknown)[0]}}} in {url!r}"
-                    f" (known: {', '.join('{%s}' % p for p in sorted(TRACKER_PARTS))})"
-                )
+            _check_parts(where, "tracker-urls", url, TRACKER_PARTS)
+
+
+def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str]) -> None:
+    """Each ``{part}`` of a pattern is one speckeeper knows, named once (a
+    part is a group of a regular expression: it cannot be named twice)."""
+    named = re.findall(r"\{([^}]*)\}", pattern)
+    unknown = sorted(set(named) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: {key}: unknown part {{{unknown[0]}}} in {pattern!r}"
+            f" (known: {', '.join('{%s}' % p for p in sorted(known))})"
+        )
+    repeated = sorted(name for name, count in Counter(named).items() if count > 1)
+    if repeated:
+        raise ConfigError(f"{where}: {key}: {{{repeated[0]}}} is named more than once in {pattern!r}: name each part once")
+
+
+def plain(name: str) -> bool:
+    """A folder or file name speckeeper may write in or to: not empty, not
+    hidden (".", "..", ".git"), not a version control folder (in any case,
+    as a case-blind file system finds it), no Windows separator or drive."""
+    return (
+        bool(name)
+        and not name.startswith(".")
+        and name.casefold() not in _VCS_CASEFOLDED
+        and not set(name) & set("\\:")
+    )
+
+
+_VCS_CASEFOLDED = frozenset(name.casefold() for name in VCS_FOLDERS)
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    """A config file's TOML; any way it cannot be had is a ConfigError."""
+    try:
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except FileTooLarge as error:
+        raise ConfigError(f"{path}: configuration file is {error.size:,} bytes, over {MAX_CONFIG_BYTES:,}: not read") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
 
 
 def load_file(path: Path) -> Config:
     """Load a named config file: a .speckeeper.toml or a pyproject.toml."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read configuration: {error.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    data = _parse(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("speckeeper", {})
+        tool = data.get("tool")
+        data = tool.get("speckeeper", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: tool.speckeeper must be a table ([tool.speckeeper]), got {data!r}")
     return from_table(data, path.parent.resolve(), path)
 
 
 def discover(start: Path) -> Config:
     """The config that governs ``start``: the nearest file up the tree.
 
-    A ``pyproject.toml`` counts only when it has ``[tool.speckeeper]``.
-    With none, the defaults apply, rooted at ``start``.
+    A ``.speckeeper.toml`` is always ours: one that is not a regular file
+    is an error, not a reason to go on up. A ``pyproject.toml`` counts only
+    when it has ``[tool.speckeeper]``. With none, the defaults apply,
+    rooted at ``start``.
     """
     start = start.resolve()
     for folder in (start, *start.parents):
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if not candidate.is_file():
-                continue
-            if name == "pyproject.toml" and not _has_tool_table(candidate):
-                continue
-            return load_file(candidate)
+        own = folder / ".speckeeper.toml"
+        if own.exists() or own.is_symlink():
+            return load_file(own)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return load_file(pyproject)
     return Config(root=start)
 
 
+# A pyproject.toml's text naming speckeeper's table: ``[tool.speckeeper]``,
+# a dotted key or a quoted one.
+_NAMES_TABLE = re.compile(rb"""\btool\s*\.\s*["']?speckeeper\b""")
+
+
 def _has_tool_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml holds speckeeper's table (one that does not
+    parse, whether it names the table). Another project's file that cannot
+    be read or parsed, and does not name the table, is not ours to judge
+    (a template, an edit under way): it must not hide the configuration
+    further up."""
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = read_regular(pyproject, MAX_CONFIG_BYTES)
+    except OSError:
         return False
-    return "speckeeper" in data.get("tool", {})
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return _NAMES_TABLE.search(raw) is not None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "speckeeper" in tool

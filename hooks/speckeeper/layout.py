@@ -6,6 +6,9 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from . import patterns
+from .config import shipped
+
 _FIELDS = {"release": "[^/]+", "state": "[^/]+", "slug": "[^/]+"}
 
 
@@ -24,10 +27,10 @@ def fields_regex(text: str, fields: Mapping[str, str]) -> str:
 
 
 @lru_cache(maxsize=32)
-def _pattern(layout: str) -> re.Pattern[str]:
+def _pattern(layout: str) -> patterns.Pattern:
     # Anchored at the end and at a folder boundary, so that a spec named by
     # a path from outside the repo still shows its parts.
-    return re.compile("(?:^|/)" + fields_regex(layout, _FIELDS) + "$")
+    return patterns.compile("(?:^|/)" + fields_regex(layout, _FIELDS) + "$", ours=shipped(layout))
 
 
 def parts(layout: str, relpath: str) -> dict[str, str] | None:
@@ -40,3 +43,8 @@ def parts(layout: str, relpath: str) -> dict[str, str] | None:
     """
     match = _pattern(layout).search(relpath)
     return match.groupdict() if match else None
+
+
+def is_release(release_pattern: str, name: str) -> bool:
+    """Whether a folder name is a release: ``release-pattern`` matches it whole."""
+    return patterns.compile(release_pattern, ours=shipped(release_pattern)).fullmatch(name) is not None

@@ -27,9 +27,9 @@ from typing import Any
 
 from docutils import nodes
 
-from . import template
+from . import layout, template
 from .atomic import Refused, create_file, replace_file
-from .config import Config, ConfigError
+from .config import Config, ConfigError, plain, shipped
 from .parse import RstParser
 from .source import Limits
 from .spec import Spec
@@ -337,8 +337,10 @@ def newest(releases: Sequence[str]) -> str:
 
 
 def template_releases(root: Path, pattern: str) -> list[str]:
-    """The releases that have a template file, for a path naming {release}."""
-    regex = re.compile(re.escape(pattern).replace(re.escape("{release}"), "(?P<release>[^/]+)"))
+    """The releases that have a template file, for a path naming {release}
+    (once or more: each names the same folder)."""
+    field = re.escape("{release}")
+    regex = re.compile(re.escape(pattern).replace(field, "(?P<release>[^/]+)", 1).replace(field, "(?P=release)"))
     found = (regex.fullmatch(p.relative_to(root).as_posix()) for p in root.glob(pattern.replace("{release}", "*")))
     return sorted({match["release"] for match in found if match}, key=_release_key)
 
@@ -372,13 +374,21 @@ def template_path(config: Config, release: str | None) -> tuple[Path, str | None
     return path, release
 
 
+# What copier is told a release looks like when the repo has its own
+# pattern: copier runs it with Python's re, which can take for ever on a
+# pattern that backtracks; new() checks the release with the repo's pattern
+# itself, in linear time, before writing.
+ANY_RELEASE = "[A-Za-z0-9._-]+"
+
+
 def repo_settings(config: Config) -> dict[str, Any]:
     """What the copier template takes from the repo's configuration."""
     settings = config.base
+    pattern = settings.release_pattern
     found: dict[str, Any] = {
         "layout": settings.layout,
         "states": list(settings.states),
-        "release_pattern": settings.release_pattern,
+        "release_pattern": pattern if shipped(pattern) else ANY_RELEASE,
     }
     # The first tracker URL a new spec can fill in: one that names no {id}.
     tracker = next((url for url in settings.tracker_urls if "{id}" not in url), None)
@@ -412,6 +422,22 @@ def _copy(data: dict[str, Any], defaults: dict[str, Any], use_defaults: bool, ds
     return dict(worker.answers.combined)
 
 
+def _check_answers(config: Config, release: str, relpath: str) -> None:
+    """What ``new`` checks itself before writing: the release against the
+    repo's own pattern (copier is not given it, see ANY_RELEASE), and that
+    the path copier gave is plain and relative, whatever its validators let
+    through."""
+    settings = config.base
+    if "{release}" in settings.layout and not layout.is_release(settings.release_pattern, release):
+        raise ConfigError(
+            f"release {release!r} does not match release-pattern {settings.release_pattern!r}: nothing written"
+        )
+    if not all(plain(name) for name in relpath.split("/")):
+        raise ConfigError(
+            f"the answers gave the path {relpath!r}: not a relative path of plain folder names; nothing written"
+        )
+
+
 def new(args: argparse.Namespace, config: Config) -> int:
     """Scaffold a spec from the repo's template, through the copier template."""
     from .check import Checker
@@ -439,6 +465,7 @@ def new(args: argparse.Namespace, config: Config) -> int:
     with tempfile.TemporaryDirectory(prefix="speckeeper-new-") as tmp:
         answers = _copy(data, defaults, args.defaults, Path(tmp))
         relpath = str(answers["spec_path"])
+        _check_answers(config, str(answers.get("release", "")), relpath)
         rendered, target = Path(tmp) / relpath, config.root / relpath
         if not rendered.is_file():
             raise ConfigError(f"the layout {config.base.layout!r} gave {relpath!r}, which is not a spec file")

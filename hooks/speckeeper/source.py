@@ -8,6 +8,7 @@ the other files are still checked.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -25,11 +26,6 @@ VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul
 UNREADABLE = "SK001"
 UNDECODABLE = "SK002"
 TOO_LARGE = "SK004"
-
-# Opening a FIFO for reading would wait for a writer: open without waiting
-# (not on Windows, which has no FIFOs to hang on).
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 # A line that could be a title adornment: docutils' parse time grows with
 # the square of the number of sections, so they are counted before it runs.
@@ -85,6 +81,54 @@ def _decode(raw: bytes) -> str | Refusal:
         return Refusal(UNDECODABLE, line, col, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded")
 
 
+class NotRegularFile(OSError):
+    """Not read: a device, FIFO or socket, which could block or never end."""
+
+
+class FileTooLarge(OSError):
+    """Not read: larger than the bound the reader set."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"{size:,} bytes, larger than the limit of {limit:,}")
+        self.size = size
+
+
+# Opened without blocking: opening a FIFO for reading waits for a writer
+# (Windows has no O_NONBLOCK, and no FIFOs to hang on).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_OPEN_FLAGS |= getattr(os, "O_CLOEXEC", 0)
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes`` bytes.
+
+    Anything else raises an OSError: IsADirectoryError, NotRegularFile,
+    FileTooLarge, or what the system said. The opened file is the one
+    judged (``fstat``), so a file swapped after a check cannot slip in.
+    """
+    return _read_regular(path, max_bytes)[0]
+
+
+def _read_regular(path: Path, max_bytes: int) -> tuple[bytes, tuple[int, int]]:
+    """:func:`read_regular`, with the file's identity (device, inode)."""
+    descriptor = os.open(path, _OPEN_FLAGS)
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file (a device, FIFO or socket)", str(path))
+        if status.st_size > max_bytes:
+            raise FileTooLarge(status.st_size, max_bytes)
+        # One byte past the limit: a file can grow after fstat().
+        raw = read_up_to(descriptor, max_bytes + 1)
+    finally:
+        os.close(descriptor)
+    if len(raw) > max_bytes:
+        raise FileTooLarge(len(raw), max_bytes)
+    return raw, (status.st_dev, status.st_ino)
+
+
 def read(path: Path, limits: Limits, repo: Path) -> Source | Refusal:
     """Read and decode one spec, refusing what would not parse in bounds.
 
@@ -97,26 +141,20 @@ def read(path: Path, limits: Limits, repo: Path) -> Source | Refusal:
         why = _outside(path, repo)
         if why is not None:
             return Refusal(UNREADABLE, 1, 1, why)
-        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
-    except OSError as error:
-        if path.is_dir():  # Where a folder cannot be opened (Windows).
-            return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
-        return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
-    try:
-        try:
-            status = os.fstat(descriptor)
-            refusal = _refusal(status, limits)
-            if refusal is not None:
-                return refusal
-            # Read one byte past the limit: a file can grow after fstat().
-            raw = read_up_to(descriptor, limits.max_bytes + 1)
-        finally:
-            os.close(descriptor)
+        raw, identity = _read_regular(path, limits.max_bytes)
+    except IsADirectoryError:
+        return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
+    except NotRegularFile:
+        return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
+    except FileTooLarge as error:
+        return Refusal(
+            TOO_LARGE, 1, 1, f"file is {error.size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
+        )
     except OSError as error:
         return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
     found = from_bytes(raw, limits)
     if isinstance(found, Source):
-        return Source(found.raw, found.text, (status.st_dev, status.st_ino))
+        return Source(found.raw, found.text, identity)
     return found
 
 
@@ -144,19 +182,6 @@ def _outside(path: Path, repo: Path) -> str | None:
     vcs = next((part for part in real.relative_to(repo).parts if part in VCS_FOLDERS), None)
     if vcs is not None:
         return f"symlink into the version control folder {vcs}/: not read"
-    return None
-
-
-def _refusal(status: os.stat_result, limits: Limits) -> Refusal | None:
-    """Why an opened file is not read: not a regular file, or too large."""
-    if stat.S_ISDIR(status.st_mode):
-        return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
-    if not stat.S_ISREG(status.st_mode):
-        return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
-    if status.st_size > limits.max_bytes:
-        return Refusal(
-            TOO_LARGE, 1, 1, f"file is {status.st_size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
-        )
     return None
 
 

@@ -329,7 +329,7 @@ def check_release_folder(tree: Tree) -> Iterator[Place]:
         place = where(settings, path, tree.relpath(path))
         if place is None or place.release_dir is None or place.release_dir in reported:
             continue
-        if not re.fullmatch(settings.release_pattern, place.release):
+        if not layout.is_release(settings.release_pattern, place.release):
             reported.add(place.release_dir)
             yield Place(
                 place.release_dir,

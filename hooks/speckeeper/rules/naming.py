@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from docutils import nodes
 
-from .. import layout
-from ..config import Settings
+from .. import layout, patterns
+from ..config import Settings, shipped
 from ..rule import Context, Hit, Rule
 from ..spec import Spec
 
@@ -39,7 +39,7 @@ def line_of(node: nodes.Node, default: int = 1) -> int:
 
 
 @lru_cache(maxsize=64)
-def _tracker_pattern(url: str) -> re.Pattern[str]:
+def _tracker_pattern(url: str) -> patterns.Pattern:
     """A ``tracker-urls`` entry as a regular expression; http and https,
     and a trailing slash or none, name the same tracker."""
     scheme, sep, rest = url.partition("://")
@@ -47,7 +47,7 @@ def _tracker_pattern(url: str) -> re.Pattern[str]:
     if not (sep and scheme in ("http", "https")):
         prefix, rest = "", url
     slash = "" if url.endswith("/") else "/?"
-    return re.compile(prefix + layout.fields_regex(rest, _PART_PATTERNS) + slash)
+    return patterns.compile(prefix + layout.fields_regex(rest, _PART_PATTERNS) + slash, ours=shipped(url))
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Tracker:
         return self.urls[0] if self.urls else None
 
 
-def match_tracker(url: str, settings: Settings) -> re.Match[str] | None:
+def match_tracker(url: str, settings: Settings) -> patterns.Match | None:
     """How a URL matches the first ``tracker-urls`` pattern it matches."""
     for pattern in settings.tracker_urls:
         match = _tracker_pattern(pattern).fullmatch(url)
