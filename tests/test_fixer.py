@@ -430,3 +430,20 @@ def test_fix_restores_specs_whose_paragraphs_were_joined_into_long_lines(capsys,
                 assert len(words) == 1, (path, row)
     assert run(capsys, *names) == (0, "")
     assert all(path.read_bytes() == content for path, content in after.items())
+
+
+def test_a_note_docutils_drops_does_not_stop_a_rewrap(capsys, lines_repo):
+    """Found by hypothesis: a "--" line under a one-line paragraph is a
+    possible underline to docutils (an INFO note); once the paragraph is
+    rewrapped it is not, and the note goes. The doctree is the same."""
+    text = (
+        "=====\nTitle\n=====\n\n"
+        "nova nova averyveryveryveryveryveryveryveryveryveryveryveryverylongtokenwithnospacesatallinit\n--\n"
+    )
+    path = write("spec.rst", text)
+    code, out = run(capsys, "spec.rst")
+    assert (code, out) == (1, "Fixing spec.rst\n")
+    # "--" never starts a line, where it could read as an underline.
+    assert path.read_text(encoding="utf-8").endswith(
+        "nova nova\naveryveryveryveryveryveryveryveryveryveryveryveryverylongtokenwithnospacesatallinit --\n"
+    )

@@ -36,6 +36,7 @@ from .output import printable
 from .output import text as text_format
 from .rule import Edit, Finding, Fix, FixInput
 from .rules.files import NOT_FIXED
+from .rules.rst import WARNING
 from .spec import Spec
 from .template import TemplateLoader
 
@@ -190,7 +191,7 @@ class Fixer:
     def _prove_same(self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int]) -> None:
         """Raise NotFixed unless the fixed text parses to the same document:
         the same doctree, inserted sections aside, and the same docutils
-        messages, but those about ``settled`` lines (1-based)."""
+        messages, but notes and those about ``settled`` lines (1-based) may go."""
         doctree, messages = self.checker.parser.parse(fixed_text, spec.path)
         difference = difference_between(spec.doctree, doctree, {row + 1 for row in inserted})
         if difference:
@@ -198,8 +199,12 @@ class Fixer:
         old_messages = Counter((m.level, m.text) for m in spec.messages)
         new_messages = Counter((m.level, m.text) for m in messages)
         gained = new_messages - old_messages
-        # Lost, but for messages on settled lines, which may go.
-        lost = old_messages - new_messages - Counter((m.level, m.text) for m in spec.messages if m.line in settled)
+        # Lost: but for messages on settled lines, which may go, and for
+        # docutils' notes (a line of "--" that could have been an underline,
+        # until the paragraph above it is rewrapped), which say no more than
+        # the doctree, already compared.
+        may_go = Counter((m.level, m.text) for m in spec.messages if m.line in settled or m.level < WARNING)
+        lost = old_messages - new_messages - may_go
         if gained or lost:
             which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
