@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import rules
+from speckeeper import ruledocs, rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES
+from .conftest import REPO, FIXTURES
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 BROKEN = GOOD.replace("Testing\n=======\n", "Tests\n=====\n")
@@ -57,7 +57,7 @@ def test_select_and_ignore(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> 
     [
         (["check", "--select", "SK999"], "--select: unknown rule code 'SK999' (see 'speckeeper rules')"),
         (["check", "nope.rst"], "no such file or folder: nope.rst"),
-        (["rules", "SK999"], "unknown rule code 'SK999'"),
+        (["rules", "SK999"], "unknown rule code 'SK999' (see 'speckeeper rules')"),
     ],
 )
 def test_usage_errors_exit_2(in_tmp: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
@@ -90,17 +90,45 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert out[0].split(None, 2)[:2] == ["SK001", "unreadable"]
 
 
+def test_rules_of_a_prefix_are_those_select_would_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "sk2"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == [
+        rule.code for rule in rules.ALL if rule.code.startswith("SK2")
+    ]
+    assert main(["rules", "SK9"]) == 2
+    assert capsys.readouterr().err == "speckeeper: error: unknown rule code 'SK9' (see 'speckeeper rules')\n"
+
+
 def test_rules_shows_one_in_full(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["rules", "SK106"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("SK106 section-order (structure; off)\n\nSections are not in the template's order.")
-    assert "Bad::" in out and "Good::" in out
+    assert main(["rules", "SK203"]) == 0
+    assert capsys.readouterr().out == (
+        "SK203 trailing-whitespace (lines; on, fixable)\n\n"
+        "A line ends in spaces or tabs.\n\n"
+        "Invisible, and noise in every diff that touches the line; nova's gate\n"
+        "rejects trailing spaces. Fixable.\n\n"
+        "Bad:\n\n    None···\n\n"
+        "Good:\n\n    None\n\n"
+        "Fix (speckeeper fix): Each flagged line without its trailing whitespace.\n"
+    )
 
 
-def test_every_rule_documents_itself() -> None:
-    for rule in rules.ALL:
-        assert rule.summary and rule.summary.endswith("."), rule.code
-        assert "Bad::" in rule.doc or "Good::" in rule.doc, rule.code
+@pytest.mark.parametrize("rule", rules.ALL, ids=[rule.code for rule in rules.ALL])
+def test_every_rule_documents_what_why_bad_and_good(rule: rules.Rule) -> None:
+    """As on Ruff's rule pages; and a fixable rule says how it is fixed."""
+    doc = ruledocs.parts(rule)
+    assert doc.what.endswith("."), "a one-line summary"
+    assert len(doc.why.split()) >= 8, "why it matters"
+    assert doc.bad and doc.good, "a bad and a good example"
+    assert bool(doc.fix) == rule.fixable
+
+
+def test_the_readmes_rule_tables_are_the_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--format", "markdown"]) == 0
+    generated = capsys.readouterr().out
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for table in generated.strip().split("\n\n"):
+        assert table in readme, f"README differs from `speckeeper rules --format markdown`:\n{table}"
+    assert readme.count("<!-- speckeeper rules --format markdown:") == generated.count("<!--") // 2
 
 
 # Testing and Dependencies swapped: only SK106 (off by default) sees it.

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import config as config_module
 from . import output, parallel, rules
 from .check import Checker, Selection, validate
-from .config import Config, ConfigError
+from .config import ConfigError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -29,24 +29,9 @@ def _groups(value: str) -> tuple[str, ...]:
     return tuple(group.strip().lower() for group in value.split(",") if group.strip())
 
 
-def load_config(path: str | None) -> Config:
-    """The named config file, or the one that governs the working folder."""
-    if path:
-        return config_module.load_file(Path(path))
-    return config_module.discover(Path.cwd())
-
-
-def _add_config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="a .speckeeper.toml or pyproject.toml (default: the nearest one up from here)",
-    )
-
-
 def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or folders (default: .)")
-    _add_config_option(parser)
+    config_module.add_option(parser)
     parser.add_argument("--format", choices=sorted(output.FORMATS), default="text", help="output format")
     parser.add_argument("--select", type=_codes, default=(), metavar="CODES", help="only these codes (or prefixes)")
     parser.add_argument(
@@ -115,7 +100,7 @@ def _existing(names: Sequence[str]) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = config_module.load(args.config)
     selection = Selection(args.select, args.extend_select, args.ignore, args.group)
     validate(config, selection)
     if args.baseline or args.write_baseline:
@@ -154,7 +139,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _configure_fix(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or folders (default: .)")
-    _add_config_option(parser)
+    config_module.add_option(parser)
     parser.add_argument("--diff", action="store_true", help="show what would change as a diff; write nothing")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a spec would change")
     _add_jobs_option(parser)
@@ -162,7 +147,7 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
 
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
-    config = load_config(args.config)
+    config = config_module.load(args.config)
     validate(config, Selection())
     paths = _existing(args.paths)
     from . import fix  # Only for this command: a check does without.
@@ -174,36 +159,39 @@ def run_fix(args: argparse.Namespace) -> int:
 
 
 def _configure_rules(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("codes", nargs="*", metavar="CODE", help="show these rules in full")
-    parser.add_argument("--format", choices=("text", "markdown"), default="text", help="output format")
+    parser.add_argument(
+        "codes",
+        nargs="*",
+        type=lambda value: value.strip().upper(),
+        metavar="CODE",
+        help="a code shows that rule in full; a prefix (SK1) lists those rules, as --select SK1 selects them",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="markdown: the README's rule tables, or the pages of the codes named",
+    )
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    chosen = [rules.BY_CODE.get(code.upper()) for code in args.codes] if args.codes else list(rules.ALL)
-    if None in chosen:
-        unknown = args.codes[chosen.index(None)]
-        raise ConfigError(f"unknown rule code {unknown!r}")
-    if args.format == "markdown":
-        sys.stdout.write(rules_markdown(chosen))  # type: ignore[arg-type]
-        return EXIT_CLEAN
-    for rule in chosen:
-        assert rule is not None
-        flags = ("on" if rule.default else "off") + (", fixable" if rule.fixable else "")
-        if args.codes:
-            print(f"{rule.code} {rule.name} ({rule.group}; {flags})\n\n{rule.doc}\n")
-        else:
-            print(f"{rule.code}  {rule.name:<22} {rule.group:<10} {flags:<14} {rule.summary}")
+    from . import ruledocs  # Only for this command.
+
+    for code in args.codes:
+        if not any(rule.code.startswith(code) for rule in rules.ALL):
+            raise ConfigError(f"unknown rule code {code!r} (see 'speckeeper rules')")
+    full = [rules.BY_CODE[code] for code in args.codes if code in rules.BY_CODE]
+    listed = [rule for rule in rules.ALL if not args.codes or any(rule.code.startswith(code) for code in args.codes)]
+    if full and len(full) == len(args.codes):
+        pages = [ruledocs.page(rule) for rule in full]
+        if args.format == "markdown":
+            pages = [f"### {rule.code} `{rule.name}`\n\n```text\n{text}```\n" for rule, text in zip(full, pages)]
+        sys.stdout.write("\n".join(pages))
+    elif args.format == "markdown":
+        sys.stdout.write(ruledocs.tables(listed))
+    else:
+        sys.stdout.write(ruledocs.listing(listed))
     return EXIT_CLEAN
-
-
-def rules_markdown(chosen: Sequence[rules.Rule]) -> str:
-    """Every rule as a README section: code, name, what, why, example."""
-    parts = []
-    for rule in chosen:
-        flags = ("on by default" if rule.default else "off by default") + (", fixable" if rule.fixable else "")
-        summary, _, rest = rule.doc.partition("\n")
-        parts.append(f"### {rule.code} `{rule.name}` ({rule.group}, {flags})\n\n{summary}\n{rest}\n")
-    return "\n".join(parts)
 
 
 # ``new`` and ``export-template`` import scaffold (and so PyYAML), the
@@ -215,13 +203,13 @@ def _configure_new(parser: argparse.ArgumentParser) -> None:
     from . import scaffold
 
     scaffold.configure_new(parser)
-    _add_config_option(parser)
+    config_module.add_option(parser)
 
 
 def run_new(args: argparse.Namespace) -> int:
     from . import scaffold
 
-    return scaffold.new(args, load_config(args.config))
+    return scaffold.new(args, config_module.load(args.config))
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:

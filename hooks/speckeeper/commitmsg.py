@@ -27,6 +27,7 @@ from pathlib import Path
 
 from docutils import nodes
 
+from . import config as config_module
 from . import layout
 from .config import Config, ConfigError
 from .parse import RstParser
@@ -234,10 +235,8 @@ def _read_message(path: str) -> str | None:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    from .cli import _add_config_option
-
     parser.add_argument("message_file", metavar="FILE", help="the commit message file git passes")
-    _add_config_option(parser)
+    config_module.add_option(parser)
 
 
 def configure_prepare(parser: argparse.ArgumentParser) -> None:
@@ -254,8 +253,6 @@ def configure_prepare(parser: argparse.ArgumentParser) -> None:
 def run_prepare(args: argparse.Namespace) -> int:
     """Fill an unwritten message for a commit adding one spec; always 0
     unless something is broken, so that a commit is never stopped here."""
-    from .cli import load_config
-
     source = args.source if args.source is not None else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE", "")
     if source in WRITTEN_SOURCES:
         return 0
@@ -265,7 +262,7 @@ def run_prepare(args: argparse.Namespace) -> int:
     comment = comment_char()
     if written(current, comment):
         return 0
-    hooks = Hooks(load_config(args.config))
+    hooks = Hooks(config_module.load(args.config))
     added = [c.path for c in staged_changes() if c.status == "A" and hooks.is_spec(c.path)]
     if len(added) != 1:
         return 0
@@ -284,8 +281,6 @@ def configure_commit_msg(parser: argparse.ArgumentParser) -> None:
 
 def run_commit_msg(args: argparse.Namespace) -> int:
     """1, with a line per spec, when the message lacks a needed APIImpact."""
-    from .cli import load_config
-
     current = _read_message(args.message_file)
     if current is None:
         return 0
@@ -293,7 +288,7 @@ def run_commit_msg(args: argparse.Namespace) -> int:
     # An empty message: git aborts the commit itself.
     if not kept or any(_FLAG_LINE.match(line) for line in kept):
         return 0
-    hooks = Hooks(load_config(args.config))
+    hooks = Hooks(config_module.load(args.config))
     missing = []
     for change in staged_changes():
         if not hooks.is_spec(change.path):

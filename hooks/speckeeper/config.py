@@ -8,6 +8,7 @@ Keys are the fields of :class:`Settings` spelled with hyphens; an
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import fnmatch
 import re
@@ -354,6 +355,23 @@ def load_file(path: Path) -> Config:
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: tool.speckeeper must be a table ([tool.speckeeper]), got {data!r}")
     return from_table(data, path.parent.resolve(), path)
+
+
+def load(path: str | None) -> Config:
+    """The config file named (``--config``), or the one that governs the
+    working folder."""
+    if path:
+        return load_file(Path(path))
+    return discover(Path.cwd())
+
+
+def add_option(parser: argparse.ArgumentParser) -> None:
+    """``--config FILE``, for every command that reads the configuration."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a .speckeeper.toml or pyproject.toml (default: the nearest one up from here)",
+    )
 
 
 def discover(start: Path) -> Config:

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .config import Config, Settings
 from .spec import Spec
@@ -113,6 +113,8 @@ class FixInput:
 
 
 Fix = Callable[[FixInput], Iterable[Edit]]
+# A rule's check: over one spec (Check), or over the checked files (RepoCheck).
+CheckFunction = TypeVar("CheckFunction", bound=Callable[..., Iterator[Any]])
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ class Rule:
     # None for what the run itself reports about a file (it cannot be read,
     # has no template, cannot be fixed): such a rule is documented by
     # ``documentation`` and selected like any other.
-    check: Check | None
+    check: Check | RepoCheck | None
     default: bool = True  # Run unless a repo selects otherwise.
     # ``speckeeper fix`` repairs its findings with this. A fix whose edits
     # keep each row a row runs first, and the next fix sees its result; a
@@ -132,6 +134,11 @@ class Rule:
     fix: Fix | None = None
     fix_moves_rows: bool = False
     documentation: str = ""
+    # "spec": ``check(spec, ctx)`` runs on each spec; "repo": ``check(tree)``
+    # runs once over the checked files together (folders, redirects, a
+    # spec's lifecycle), and the settings of each place it reports decide
+    # whether it applies there; "file": reported by the run itself.
+    scope: str = "spec"
 
     @property
     def fixable(self) -> bool:
@@ -147,10 +154,12 @@ class Rule:
 
 
 class Registry:
-    """The rules of one group, in the order they are declared."""
+    """The rules of one group, in the order they are declared; ``scope``
+    says what their checks run on (see :class:`Rule`)."""
 
-    def __init__(self, group: str) -> None:
+    def __init__(self, group: str, scope: str = "spec") -> None:
         self.group = group
+        self.scope = scope
         self._rules: list[Rule] = []
 
     def rule(
@@ -161,11 +170,11 @@ class Registry:
         default: bool = True,
         fix: Fix | None = None,
         fix_moves_rows: bool = False,
-    ) -> Callable[[Check], Check]:
+    ) -> Callable[[CheckFunction], CheckFunction]:
         """Declare the decorated check function as rule ``code``."""
 
-        def declare(check: Check) -> Check:
-            self._rules.append(Rule(code, name, self.group, check, default, fix, fix_moves_rows))
+        def declare(check: CheckFunction) -> CheckFunction:
+            self._rules.append(Rule(code, name, self.group, check, default, fix, fix_moves_rows, scope=self.scope))
             return check
 
         return declare
@@ -173,7 +182,7 @@ class Registry:
     def reported(self, code: str, name: str, documentation: str) -> str:
         """Declare a finding the run itself reports (no check function);
         its code, for the code that reports it."""
-        self._rules.append(Rule(code, name, self.group, None, documentation=inspect.cleandoc(documentation)))
+        self._rules.append(Rule(code, name, self.group, None, documentation=inspect.cleandoc(documentation), scope="file"))
         return code
 
     def __iter__(self) -> Iterator[Rule]:
@@ -219,12 +228,3 @@ class Place(NamedTuple):
 
 
 RepoCheck = Callable[[Tree], Iterator[Place]]
-
-
-@dataclass(frozen=True)
-class RepoRule(Rule):
-    """A rule over the checked files together (folders, redirects, a spec's
-    lifecycle), run once per check rather than once per spec. Whether it
-    applies to a place is decided by the settings of that place's path."""
-
-    check: RepoCheck  # type: ignore[assignment]

@@ -1,13 +1,14 @@
 """The rule registry: every rule speckeeper knows, from each rule module.
 
-Adding a rule is one function in the module of its group and one entry in
-that module's ``RULES``. A :class:`~speckeeper.rule.RepoRule` (lifecycle)
-runs once over the checked files instead of once per spec.
+Adding a rule is one check function (and its fix, if it has one) in the
+module of its group, declared with that module's ``@RULES.rule(...)``. A
+rule of the lifecycle module runs once over the checked files instead of
+once per spec; the file rules are reported by the run itself.
 """
 
 from __future__ import annotations
 
-from ..rule import RepoRule, Rule
+from ..rule import Rule
 from . import files, leftovers, lifecycle, lines, naming, rst, structure
 
 # By code: how ``speckeeper rules`` lists them, and the order of findings
@@ -21,7 +22,7 @@ ALL: tuple[Rule, ...] = tuple(
 
 # Rules run on each spec, and rules run once on the checked files together.
 # (File rules, with no check of their own, are neither.)
-PER_SPEC: tuple[Rule, ...] = tuple(rule for rule in ALL if rule.check is not None and not isinstance(rule, RepoRule))
-PER_REPO: tuple[RepoRule, ...] = tuple(rule for rule in ALL if isinstance(rule, RepoRule))
+PER_SPEC: tuple[Rule, ...] = tuple(rule for rule in ALL if rule.scope == "spec")
+PER_REPO: tuple[Rule, ...] = tuple(rule for rule in ALL if rule.scope == "repo")
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL}

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from docutils import nodes
 
-from ..rule import Context, Hit, Rule
+from ..rule import Context, Hit, Registry
 from ..spec import Spec
 from ..template import normal, units_top
 from .naming import TRACKER_SLUG, file_slug, line_of, tracker_of
@@ -22,6 +22,8 @@ from .naming import TRACKER_SLUG, file_slug, line_of, tracker_of
 # Only these directives make image nodes (docutils' names are case-blind),
 # also in a substitution definition. The literal ".." keeps the search fast.
 _IMAGE_DIRECTIVE = re.compile(r"\.\.[ \t]+(?:\|[^|\n]+\|[ \t]+)?(?i:image|figure)\s?::")
+
+RULES = Registry("leftovers")
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -36,6 +38,7 @@ def _first_line(node: nodes.Node) -> int:
     return line_of(node)
 
 
+@RULES.rule("SK401", "placeholder", default=False)
 def check_placeholder(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A placeholder of the template is left in the spec.
 
@@ -96,6 +99,7 @@ def _guidance_left(children: Iterable[nodes.Node], guidance: frozenset[str]) -> 
         yield from _guidance_left(inner, guidance)
 
 
+@RULES.rule("SK402", "guidance-left", default=False)
 def check_guidance_left(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A paragraph or list item of the template's guidance is left in.
 
@@ -129,6 +133,7 @@ def check_guidance_left(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(_first_line(unit), 1, f'guidance from the template left in: "{_short(text)}": expected the spec\'s own text')
 
 
+@RULES.rule("SK403", "image", default=False)
 def check_image(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """An image or figure: the template asks for ASCII diagrams.
 
@@ -155,6 +160,7 @@ def check_image(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(_first_line(node), 1, f'{kind} "{image["uri"]}": expected an ASCII diagram in a literal block')
 
 
+@RULES.rule("SK404", "license-header", default=False)
 def check_license(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The license header the template starts with is missing.
 
@@ -188,11 +194,3 @@ def check_license(spec: Spec, ctx: Context) -> Iterator[Hit]:
             return
     what = "differs from the template's" if spec.text.lstrip().startswith("..") else "missing"
     yield Hit(1, 1, f'license header {what}: expected the template\'s first comment ".. {_short(expected, 50)}"')
-
-
-RULES = (
-    Rule("SK401", "placeholder", "leftovers", check_placeholder, default=False),
-    Rule("SK402", "guidance-left", "leftovers", check_guidance_left, default=False),
-    Rule("SK403", "image", "leftovers", check_image, default=False),
-    Rule("SK404", "license-header", "leftovers", check_license, default=False),
-)

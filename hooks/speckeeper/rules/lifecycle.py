@@ -20,11 +20,13 @@ from pathlib import Path
 
 from .. import layout
 from ..config import Settings
-from ..rule import Hit, Place, RepoRule, Tree
+from ..rule import Hit, Place, Registry, Tree
 from ..source import Limits, Refusal, read
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
+
+RULES = Registry("lifecycle", scope="repo")
 
 @dataclass(frozen=True)
 class Where:
@@ -168,6 +170,7 @@ def _repo_root(tree: Tree, redirects: Path) -> Path:
     return root if Path(_normal(redirects)).is_relative_to(root) else redirects.parent.parent
 
 
+@RULES.rule("SK310", "redirect-format")
 def check_redirect_format(tree: Tree) -> Iterator[Place]:
     """A line of a redirects file is not ``old new``.
 
@@ -196,6 +199,7 @@ def check_redirect_format(tree: Tree) -> Iterator[Place]:
                 yield Place(path, Hit(number, 1, problem))
 
 
+@RULES.rule("SK311", "redirect-target")
 def check_redirect_target(tree: Tree) -> Iterator[Place]:
     """A redirect points at a spec that does not exist.
 
@@ -232,6 +236,7 @@ def check_redirect_target(tree: Tree) -> Iterator[Place]:
                 )
 
 
+@RULES.rule("SK312", "two-states")
 def check_two_states(tree: Tree) -> Iterator[Place]:
     """A spec is in two state folders of one release.
 
@@ -277,6 +282,7 @@ def check_two_states(tree: Tree) -> Iterator[Place]:
         )
 
 
+@RULES.rule("SK313", "stray-file")
 def check_stray_file(tree: Tree) -> Iterator[Place]:
     """A file that is not a spec where specs live.
 
@@ -307,6 +313,7 @@ def check_stray_file(tree: Tree) -> Iterator[Place]:
             yield Place(path, Hit(1, 1, f'file "{path.name}" where specs live ({place.folder}): expected only .rst specs'))
 
 
+@RULES.rule("SK314", "release-folder")
 def check_release_folder(tree: Tree) -> Iterator[Place]:
     """A release folder's name is not a release.
 
@@ -335,12 +342,3 @@ def check_release_folder(tree: Tree) -> Iterator[Place]:
                 place.release_dir,
                 Hit(1, 1, f'folder "{place.release}" is not a release: expected a name matching {settings.release_pattern}'),
             )
-
-
-RULES = (
-    RepoRule("SK310", "redirect-format", "lifecycle", check_redirect_format),
-    RepoRule("SK311", "redirect-target", "lifecycle", check_redirect_target),
-    RepoRule("SK312", "two-states", "lifecycle", check_two_states),
-    RepoRule("SK313", "stray-file", "lifecycle", check_stray_file),
-    RepoRule("SK314", "release-folder", "lifecycle", check_release_folder),
-)

@@ -19,11 +19,13 @@ from docutils import nodes
 
 from .. import layout, patterns
 from ..config import Settings, shipped
-from ..rule import Context, Hit, Rule
+from ..rule import Context, Hit, Registry
 from ..spec import Spec
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 TRACKER_SLUG = "SK303"
+
+RULES = Registry("naming")
 # What each part of a ``tracker-urls`` pattern matches (config.TRACKER_PARTS).
 _PART_PATTERNS = {"project": r"[^/\s]+", "slug": r"\S*?", "id": r"\S+"}
 
@@ -149,6 +151,7 @@ def in_spec_tree(ctx: Context) -> bool:
     return not top or re.search(f"(?:^|/){re.escape(top)}", ctx.relpath) is not None
 
 
+@RULES.rule("SK301", "file-name")
 def check_file_name(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The file name is not a slug: lower-case letters, digits and hyphens.
 
@@ -172,6 +175,7 @@ def check_file_name(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(1, 1, f'file name "{slug}.rst" is not a slug: expected lower-case letters, digits and hyphens, like "{suggested}.rst"')
 
 
+@RULES.rule("SK302", "tracker-missing", default=False)
 def check_tracker_missing(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """No tracker URL before the first section.
 
@@ -211,6 +215,7 @@ def check_tracker_missing(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(_title_line(spec), 1, f"no tracker URL before the first section: expected a line {expected}")
 
 
+@RULES.rule(TRACKER_SLUG, "tracker-slug")
 def check_tracker_slug(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The tracker URL names another blueprint than the file name.
 
@@ -248,6 +253,7 @@ def check_tracker_slug(spec: Spec, ctx: Context) -> Iterator[Hit]:
         )
 
 
+@RULES.rule("SK304", "tracker-project")
 def check_tracker_project(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The tracker URL names another project than the repo's.
 
@@ -271,6 +277,7 @@ def check_tracker_project(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(chosen.line, 1, f'tracker URL names project "{chosen.project}", expected "{expected}"')
 
 
+@RULES.rule("SK305", "tracker-line", default=False)
 def check_tracker_line(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The tracker URL shares its paragraph with other text.
 
@@ -298,6 +305,7 @@ def in_layout(settings: Settings, relpath: str) -> bool:
     return any(layout.parts(pattern, relpath) is not None for pattern in (settings.layout, *settings.other_layouts))
 
 
+@RULES.rule("SK306", "layout")
 def check_layout(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The spec is not where specs live, or not in a state folder.
 
@@ -327,13 +335,3 @@ def check_layout(spec: Spec, ctx: Context) -> Iterator[Hit]:
     if "state" in found and settings.states and found["state"] not in settings.states:
         states = ", ".join(settings.states)
         yield Hit(1, 1, f'spec is in folder "{found["state"]}", expected a state folder: {states}')
-
-
-RULES = (
-    Rule("SK301", "file-name", "naming", check_file_name),
-    Rule("SK302", "tracker-missing", "naming", check_tracker_missing, default=False),
-    Rule(TRACKER_SLUG, "tracker-slug", "naming", check_tracker_slug),
-    Rule("SK304", "tracker-project", "naming", check_tracker_project),
-    Rule("SK305", "tracker-line", "naming", check_tracker_line, default=False),
-    Rule("SK306", "layout", "naming", check_layout),
-)

@@ -253,6 +253,10 @@ def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
 def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A subsection of the template is missing from its section.
 
+    As nova's gate asks: every subsection the template has is there, with
+    "None" when there is nothing to say, so that reviewers find each
+    question answered in its place. Reported where the subsection belongs.
+
     Bad::
 
         Problem description
@@ -261,6 +265,9 @@ def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
         (no "Use Cases" subsection)
 
     Good::
+
+        Problem description
+        ===================
 
         Use Cases
         ---------
@@ -383,7 +390,8 @@ def check_section_order(spec: Spec, ctx: Context) -> Iterator[Hit]:
 def check_duplicate_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The same section title appears twice among its siblings.
 
-    Beyond nova's gate, which keeps only one of them.
+    Beyond nova's gate, which keeps only one of them; what is under the
+    other is easily missed in review. Merge them.
 
     Bad::
 
@@ -392,6 +400,12 @@ def check_duplicate_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         ...
         Testing
         =======
+
+    Good::
+
+        Testing
+        =======
+        ... (all of it under one title)
     """
     for section, first in _diff(spec, ctx).duplicates:
         yield Hit(section.line, 1, f'duplicate section "{section.title}": first at line {first.line}')
@@ -427,13 +441,22 @@ def check_document_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The spec has no document title, or more than one.
 
     The title names the spec (and the commit); it is the one over- and
-    underlined title above every section.
+    underlined title above every section. Without it, docutils takes the
+    first section for the title, and every section moves up a level.
+
+    Bad::
+
+        Problem description
+        ===================
 
     Good::
 
         ==========================
         Awesome thing for servers
         ==========================
+
+        Problem description
+        ===================
     """
     if not spec.titles:
         line = _title_start(spec.sections[0]) if spec.sections else 1
