@@ -1,0 +1,117 @@
+"""Every rule shown by a small spec that marks its expected findings itself.
+
+``tests/fixtures/rules/`` is a spec repo with a small template and every
+rule on. Each spec there is whole but for what its rule finds, and says so
+in comments (sphinx-lint's ``.. expect:`` comments are the model)::
+
+    .. expect: SK203 trailing whitespace (3 character(s)), expected none
+
+    Copy memory while the server runs.···
+
+An expectation is about the next line that is not blank, or about the line
+it names (``.. expect at line 1: ...``), and may go on over indented lines;
+messages compare whitespace aside. Findings on files that cannot hold a
+comment (a redirects file, a folder) are listed in ``expected.txt``, in
+the output format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from speckeeper import rules
+from speckeeper.check import Checker
+from speckeeper.config import load_file
+
+from .conftest import FIXTURES
+
+RULES = FIXTURES / "rules"
+SPECS = sorted(RULES.rglob("*.rst"))
+SPECS = [path for path in SPECS if path.is_file() and path.name != "template.rst"]
+# Reported by `fix`, not `check`: shown in tests/test_safety.py.
+NOT_IN_A_CHECK = {"SK005"}
+
+_EXPECT = re.compile(r"^(?P<indent>\s*)\.\. expect(?: at line (?P<line>\d+))?: (?P<text>.*)$")
+_OUTPUT = re.compile(r"^(?P<path>.+?):(?P<line>\d+):\d+: (?P<code>SK\d{3}) (?P<message>.*)$")
+
+Expected = tuple[str, int, str, str]  # path, line, code, message whitespace aside
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def expectations(path: Path) -> list[Expected]:
+    """What a fixture's ``.. expect:`` comments say it holds."""
+    relpath = path.relative_to(RULES).as_posix()
+    lines = path.read_bytes().decode("utf-8-sig", "replace").splitlines()
+    found: list[Expected] = []
+    number = 0
+    while number < len(lines):
+        match = _EXPECT.match(lines[number])
+        number += 1
+        if match is None:
+            continue
+        text = [match.group("text")]
+        while number < len(lines) and len(lines[number]) - len(lines[number].lstrip()) > len(match.group("indent")):
+            text.append(lines[number])
+            number += 1
+        target = int(match.group("line")) if match.group("line") else _next_line(lines, number)
+        code, _, message = _normal(" ".join(text)).partition(" ")
+        found.append((relpath, target, code, message))
+    return found
+
+
+def _next_line(lines: list[str], number: int) -> int:
+    """The 1-based number of the first line from ``number`` (0-based) on
+    that is neither blank nor an expectation."""
+    while number < len(lines) and (not lines[number].strip() or _EXPECT.match(lines[number])):
+        number += 1
+    return number + 1
+
+
+def listed() -> list[Expected]:
+    """The expectations of ``expected.txt``."""
+    found = []
+    for line in (RULES / "expected.txt").read_text(encoding="utf-8").splitlines():
+        match = _OUTPUT.match(line)
+        assert match, f"expected.txt: not a finding: {line}"
+        found.append((match["path"], int(match["line"]), match["code"], _normal(match["message"])))
+    return found
+
+
+@pytest.fixture(scope="module")
+def findings() -> Counter[Expected]:
+    """What a check of the whole fixture repo finds, every rule on."""
+    config = load_file(RULES / ".speckeeper.toml")
+    found = Checker(config).check([RULES / "specs"], jobs=1)
+    return Counter((config.relpath(Path(f.path)), f.line, f.code, _normal(f.message)) for f in found)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[path.relative_to(RULES / "specs").as_posix() for path in SPECS])
+def test_a_fixture_holds_what_it_says(findings: Counter[Expected], path: Path) -> None:
+    relpath = path.relative_to(RULES).as_posix()
+    found = sorted(finding for finding in findings.elements() if finding[0] == relpath)
+    assert found == sorted(expectations(path))
+
+
+def test_files_without_comments_hold_what_expected_txt_says(findings: Counter[Expected]) -> None:
+    specs = {path.relative_to(RULES).as_posix() for path in SPECS}
+    found = sorted(finding for finding in findings.elements() if finding[0] not in specs)
+    assert found == sorted(listed())
+
+
+def test_every_rule_has_a_fixture() -> None:
+    shown = {code for path in SPECS for _, _, code, _ in expectations(path)} | {code for _, _, code, _ in listed()}
+    assert {rule.code for rule in rules.ALL} - NOT_IN_A_CHECK == shown
+
+
+def test_an_expectation_goes_on_over_indented_lines() -> None:
+    # The parser of the fixtures, on a fixture of its own.
+    relpath, line, code, message = expectations(RULES / "specs/2027.1/approved/sk102-missing-subsection.rst")[0]
+    assert (code, message) == ("SK102", 'missing subsection "Use Cases" in "Problem description": the template has it here')
+    assert (RULES / relpath).read_text(encoding="utf-8").splitlines()[line - 1] == "Proposed change"
