@@ -29,7 +29,8 @@ import floor  # noqa: E402
 from tests.conftest import NOVA_GATE_CONFIG  # noqa: E402
 
 from speckeeper import rules  # noqa: E402
-from speckeeper.check import Checker, Selection, collect, validate  # noqa: E402
+from speckeeper.check import Checker, collect  # noqa: E402
+from speckeeper.decide import Selection, validate  # noqa: E402
 from speckeeper.config import ConfigError, load_file  # noqa: E402
 
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from speckeeper import cache as cache_module
-from speckeeper import usercache
+from speckeeper import check, usercache
 from speckeeper.cache import Cache, open_cache
-from speckeeper.check import Checker
 from speckeeper.cli import main
-from speckeeper.rule import Finding
+from speckeeper.spec import Spec
 
 from .conftest import FIXTURES
 
@@ -41,10 +41,10 @@ def _entries(repo: Path) -> list[Path]:
 
 
 def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(self: Checker, path: Path) -> None:
-        raise AssertionError(f"{path} was checked again")
+    def fail(path: str, *args: object, **kwargs: object) -> None:
+        raise AssertionError(f"{path} was parsed again")
 
-    monkeypatch.setattr(Checker, "check_file", fail)
+    monkeypatch.setattr(check, "build", fail)
 
 
 def test_a_second_run_reuses_every_file(
@@ -138,16 +138,16 @@ def test_entries_signed_by_another_key_are_not_used(
     along: signed, but not with this user's key."""
     cold = _run(capsys)
     monkeypatch.setenv(usercache.ENV, str(repo / "another-users-cache"))
-    checked: list[Path] = []
-    check_file = Checker.check_file
+    parsed: list[str] = []
+    build = check.build
 
-    def counted(self: Checker, path: Path) -> list[Finding]:
-        checked.append(path)
-        return check_file(self, path)
+    def counted(path: str, *args: Any, **kwargs: Any) -> Spec:
+        parsed.append(path)
+        return build(path, *args, **kwargs)
 
-    monkeypatch.setattr(Checker, "check_file", counted)
+    monkeypatch.setattr(check, "build", counted)
     assert _run(capsys) == cold
-    assert len(checked) == 2
+    assert len(parsed) == 2
 
 
 def _user_cache(repo: Path) -> Cache:
@@ -165,18 +165,37 @@ def _sign_for_every_entry(repo: Path, body: bytes) -> None:
         cache._write(entry.parent.name + entry.stem, body)
 
 
+def _entry(*records: bytes, silenced: bytes = b"[]") -> bytes:
+    """An entry's body: its findings' records, and the codes its file silences."""
+    return b'{"findings": [' + b", ".join(records) + b'], "silenced": ' + silenced + b', "first_line": ""}'
+
+
 @pytest.mark.parametrize(
     "body",
     [
-        b'[[null, 1, 1, "SK999", "a code no rule has"]]',
-        b'[[null, 1, 1, ["SK103"], "a code that is a list"]]',
-        b'[[null, 0, 1, "SK103", "line 0"]]',
-        b'[[null, 1, -1, "SK103", "a negative column"]]',
-        b'[[null, true, 1, "SK103", "a line that is a boolean"]]',
-        b'[[null, 1, 1, "SK103", "' + b"x" * (cache_module.MAX_STRING + 1) + b'"]]',
+        _entry(b'[null, 1, 1, "SK999", "a code no rule has", ""]'),
+        _entry(b'[null, 1, 1, ["SK103"], "a code that is a list", ""]'),
+        _entry(b'[null, 0, 1, "SK103", "line 0", ""]'),
+        _entry(b'[null, 1, -1, "SK103", "a negative column", ""]'),
+        _entry(b'[null, true, 1, "SK103", "a line that is a boolean", ""]'),
+        _entry(b'[null, 1, 1, "SK103", "' + b"x" * (cache_module.MAX_STRING + 1) + b'", ""]'),
+        _entry(b'[null, 1, 1, "SK103", "no line text"]'),
+        _entry(silenced=b'"SK103"'),
+        b'[[null, 1, 1, "SK103", "an entry of the format before"]]',
         b"[" * 100_000 + b"]" * 100_000,
     ],
-    ids=["unknown-code", "code-a-list", "line-0", "negative-column", "boolean", "long-message", "nested-too-deeply"],
+    ids=[
+        "unknown-code",
+        "code-a-list",
+        "line-0",
+        "negative-column",
+        "boolean",
+        "long-message",
+        "five-fields",
+        "silenced-not-a-list",
+        "old-format",
+        "nested-too-deeply",
+    ],
 )
 def test_a_signed_entry_is_validated_before_use(repo: Path, capsys: pytest.CaptureFixture[str], body: bytes) -> None:
     cold = _run(capsys)
@@ -187,7 +206,7 @@ def test_a_signed_entry_is_validated_before_use(repo: Path, capsys: pytest.Captu
 def test_the_control_a_signed_entry_is_used(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The control for the tests above: what the user's key signs is read."""
     _run(capsys)
-    _sign_for_every_entry(repo, b'[[null, 3, 1, "SK103", "signed, so trusted"]]')
+    _sign_for_every_entry(repo, _entry(b'[null, 3, 1, "SK103", "signed, so trusted", ""]'))
     code, out = _run(capsys)
     assert code == 1 and out.count("SK103 signed, so trusted") == 2
 

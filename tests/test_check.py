@@ -134,3 +134,47 @@ def test_file_rules_are_rules_a_user_can_select_and_ignore(in_tmp: Path, capsys:
     assert main(["check", "--ignore", "SK003", "specs"]) == 0
     assert main(["rules", "SK003"]) == 0
     assert capsys.readouterr().out.startswith("SK003 no-template (files; on)\n\nThe spec has no template")
+
+
+# Counts, with an audit hook, how often each spec is opened in one run
+# (speckeeper's own files, hashed for the cache key, aside).
+READS = """
+import collections, json, sys
+from speckeeper import cli
+opened = collections.Counter()
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and args[0].startswith("specs/"):
+        opened[args[0]] += 1
+sys.addaudithook(hook)
+code = cli.main(sys.argv[1:])
+print(json.dumps({"code": code, "opened": opened}), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("cache", ["cold", "warm"])
+def test_each_spec_is_read_once_a_run(tmp_path: Path, cache: str) -> None:
+    """With a baseline, the findings cache, a repo-level finding and a
+    suppression comment: the key, the parse, the suppressions and the
+    baseline's fingerprints all come from one read."""
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import FIXTURES
+
+    good = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+    for state in ("approved", "implemented"):
+        (tmp_path / "specs" / "zed" / state).mkdir(parents=True)
+        text = good.replace("awesome-thing", "twice").replace("Problem description", "Problem statement")
+        (tmp_path / "specs" / "zed" / state / "twice.rst").write_text(text, encoding="utf-8")
+    silenced = tmp_path / "specs" / "zed" / "approved" / "twice.rst"
+    silenced.write_text(silenced.read_text(encoding="utf-8") + "\n.. speckeeper: ignore SK312\n", encoding="utf-8")
+    argv = ["check", "specs", "--jobs", "1", "--cache", ".cache", "--baseline", "baseline.json"]
+    (tmp_path / "baseline.json").write_text('{"speckeeper-baseline": 1, "entries": []}\n', encoding="utf-8")
+    runs = 2 if cache == "warm" else 1
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-c", READS, *argv], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["code"] == 1
+    assert "SK312" not in done.stdout and "SK103" in done.stdout  # Silenced by the comment; the rest reported.
+    assert report["opened"] == {"specs/zed/approved/twice.rst": 1, "specs/zed/implemented/twice.rst": 1}

@@ -136,6 +136,6 @@ def test_a_spec_deleted_while_the_run_goes_on_is_one_finding(in_tmp: Path) -> No
     assert [f.name for f in files] == ["a.rst", "b.rst"]
     (in_tmp / "a.rst").unlink()
     checker = Checker(config)
-    gone, kept = (checker.check_file(path) for path in files)
+    gone, kept = (checker.check_file(path).findings for path in files)
     assert [(f.path, f.line, f.code, f.message) for f in gone] == [("a.rst", 1, "SK001", "cannot read: No such file or directory")]
     assert kept == []

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import Refused, replace_file
-from .check import Selection, enabled_codes
+from .decide import Selection, enabled_codes
 from .config import Config, ConfigError
 from .rule import Finding
-from .source import FileTooLarge, Limits, Refusal, read, read_regular
+from .source import FileTooLarge, read_regular
 
 FORMAT = "speckeeper-baseline"
 VERSION = 1
@@ -55,37 +55,11 @@ def fingerprint(code: str, message: str, line_text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-class _Lines:
-    """The lines of the files findings are in, each file read once, as
-    carefully as a spec is; one that is not read (a folder, a FIFO, a file
-    gone) has no lines, and its findings' messages alone identify them."""
-
-    def __init__(self, config: Config) -> None:
-        self._config = config
-        self._files: dict[str, list[str]] = {}
-
-    def text(self, path: str, line: int) -> str:
-        if path not in self._files:
-            settings = self._config.for_path(self._config.relpath(Path(path)))
-            found = read(Path(path), Limits(settings.max_bytes, settings.max_sections), self._config.repo)
-            self._files[path] = [] if isinstance(found, Refusal) else found.text.splitlines()
-        lines = self._files[path]
-        return lines[line - 1] if 1 <= line <= len(lines) else ""
-
-
 def entries(findings: Iterable[Finding], config: Config) -> list[tuple[Entry, Finding]]:
-    """Each finding with its baseline entry."""
-    lines = _Lines(config)
+    """Each finding with its baseline entry (from the line the check read:
+    no file is read again)."""
     return [
-        (
-            Entry(
-                config.relpath(Path(f.path)),
-                f.code,
-                fingerprint(f.code, f.message, lines.text(f.path, f.line)),
-                f.message,
-            ),
-            f,
-        )
+        (Entry(config.relpath(Path(f.path)), f.code, fingerprint(f.code, f.message, f.context), f.message), f)
         for f in findings
     ]
 

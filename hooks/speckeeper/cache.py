@@ -32,10 +32,10 @@ from .folder import ANY_ACCESS_BY_OTHERS, Folder, open_folder
 from .rule import Finding
 
 if TYPE_CHECKING:
-    from .check import Checker
+    from .check import Checked
 
 # Bump when the entry format changes.
-FORMAT = "2"
+FORMAT = "3"
 # The secret key, in the user's cache folder.
 KEY_FILE = "findings-cache.key"
 KEY_BYTES = 32
@@ -119,16 +119,30 @@ def _position(value: object) -> bool:
 
 
 def _valid(record: object, codes: frozenset[str]) -> bool:
-    """An entry's record: [path or null, line, col, code, message]."""
+    """A finding's record: [path or null, line, col, code, message, context]."""
     return (
         isinstance(record, list)
-        and len(record) == 5
+        and len(record) == 6
         and (record[0] is None or _string(record[0]))
         and _position(record[1])
         and _position(record[2])
         and isinstance(record[3], str)
         and record[3] in codes
         and _string(record[4])
+        and _string(record[5])
+    )
+
+
+def _entry(data: object, codes: frozenset[str]) -> bool:
+    """An entry: {"findings": [record, ...], "silenced": [code, ...],
+    "first_line": text}."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("findings"), list)
+        and all(_valid(record, codes) for record in data["findings"])
+        and isinstance(data.get("silenced"), list)
+        and all(_string(code) for code in data["silenced"])
+        and _string(data.get("first_line"))
     )
 
 
@@ -140,47 +154,25 @@ class Cache:
         self._secret = secret
         self._code = _code_digest()
         self._codes = _known_codes()
-        self._templates: dict[Path, str] = {}
         self._warned = False
 
-    def key(self, checker: Checker, path: Path) -> str | None:
-        """The key of ``path``'s findings; None when it is not worth caching
-        (it is refused, or has no template: the check itself is cheap)."""
-        from .check import enabled_codes
-        from .config import ConfigError
-        from .source import Refusal
-        from .template import NoTemplate
-
-        relpath = checker.config.relpath(path)
-        settings = checker.config.for_path(relpath)
-        # Read as the check reads: a FIFO, a huge file or a symlink out of
-        # the repo is refused here too (and cheaply checked, uncached).
-        source = checker.read_source(path, settings)
-        if isinstance(source, Refusal):
-            return None
-        try:
-            template = checker.templates.path_for(relpath, settings).resolve()
-        except NoTemplate:
-            return None
-        if template not in self._templates:
-            try:
-                text = checker.templates.text(template)
-            except ConfigError:  # The check says why, once.
-                return None
-            self._templates[template] = hashlib.sha256(text.encode()).hexdigest()
-        enabled = ",".join(sorted(enabled_codes(settings, checker.selection)))
+    def key(self, relpath: str, settings: str, enabled: frozenset[str], template: str, raw: bytes) -> str:
+        """The key of a file's findings: a hash of what they depend on, from
+        what the check read (its path, settings, codes, template, bytes)."""
         digest = hashlib.sha256()
-        for part in (self._code, relpath, repr(settings), enabled, self._templates[template]):
+        for part in (self._code, relpath, settings, ",".join(sorted(enabled)), template):
             digest.update(part.encode() + b"\0")
-        digest.update(source.raw)
+        digest.update(raw)
         return digest.hexdigest()
 
     def _sign(self, key: str, body: bytes) -> bytes:
         return hmac.new(self._secret, key.encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
 
-    def get(self, key: str, shown: str) -> list[Finding] | None:
-        """The findings stored under ``key``, reported against ``shown``;
-        None when there is no usable entry."""
+    def get(self, key: str, shown: str) -> Checked | None:
+        """What is stored under ``key``, reported against ``shown``; None
+        when there is no usable entry."""
+        from .check import Checked
+
         try:
             with open_folder(self.root) as root, root.folder(key[:2]) as folder:
                 data = folder.read(f"{key[2:]}.json", MAX_ENTRY_BYTES)
@@ -190,18 +182,25 @@ class Cache:
         if not hmac.compare_digest(mac, self._sign(key, body)):
             return None  # Not written by this user's speckeeper.
         try:
-            records = json.loads(body)
+            entry = json.loads(body)
         except (ValueError, RecursionError):
             return None
-        if not isinstance(records, list) or not all(_valid(record, self._codes) for record in records):
+        if not _entry(entry, self._codes):
             return None
-        return [Finding(shown if path is None else path, line, col, code, message) for path, line, col, code, message in records]
+        findings = [
+            Finding(shown if path is None else path, line, col, code, message, context)
+            for path, line, col, code, message, context in entry["findings"]
+        ]
+        return Checked(findings, frozenset(entry["silenced"]), entry["first_line"])
 
-    def put(self, key: str, shown: str, findings: list[Finding]) -> None:
-        """Store ``findings`` under ``key``; a cache that cannot be written is
-        reported once and otherwise ignored."""
-        records = [[None if f.path == shown else f.path, f.line, f.col, f.code, f.message] for f in findings]
-        self._write(key, json.dumps(records).encode())
+    def put(self, key: str, shown: str, checked: Checked) -> None:
+        """Store what checking a file came to under ``key``; a cache that
+        cannot be written is reported once and otherwise ignored."""
+        records = [
+            [None if f.path == shown else f.path, f.line, f.col, f.code, f.message, f.context] for f in checked.findings
+        ]
+        entry = {"findings": records, "silenced": sorted(checked.silenced), "first_line": checked.first_line}
+        self._write(key, json.dumps(entry).encode())
 
     def _write(self, key: str, body: bytes) -> None:
         data = self._sign(key, body) + b"\n" + body

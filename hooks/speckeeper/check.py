@@ -1,21 +1,27 @@
-"""Running the rules: find the specs, read and parse each once, collect
-findings, honour selections and in-file suppressions."""
+"""Running the rules, in stages: find the files; read each once, within
+bounds; parse it once (or take its findings from the cache); run the rules
+the decision enables; let its own comments silence what they silence;
+meanwhile, run the repo-level rules over the files together.
+
+The decision is :mod:`speckeeper.decide`'s, the baseline
+:mod:`speckeeper.baseline`'s, the output :mod:`speckeeper.output`'s.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import rules
-from .rules.files import NO_TEMPLATE
-from .config import Config, ConfigError, Settings
-from .parallel import check_files
+from . import parallel, rules
+from .config import Config, Settings
+from .decide import Selection, enabled_codes, may_silence, silenced, unsilenced
 from .parse import RstParser
-from .rule import Context, Finding, Tree
+from .rule import Context, Finding, Hit, Tree
+from .rules.files import NO_TEMPLATE
 from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, read
 from .spec import Spec, build
 from .template import NoTemplate, TemplateLoader
@@ -23,65 +29,7 @@ from .template import NoTemplate, TemplateLoader
 if TYPE_CHECKING:
     from .cache import Cache
 
-# ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those
-# codes for that spec.
-_SUPPRESS = re.compile(r"^speckeeper:\s*ignore[\s=:]+(?P<codes>[A-Z0-9, ]+)$", re.IGNORECASE)
 _SKIPPED_DIRS = frozenset({".git", ".tox", ".venv", "venv", "node_modules", "__pycache__", "build"})
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Rule selection from the command line, on top of the config's."""
-
-    select: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    # Rule groups ("structure", "lines", ...): of the codes that would run,
-    # only those of these groups. What a pre-commit hook per group runs.
-    groups: tuple[str, ...] = ()
-
-
-def _expand(patterns: Iterable[str], where: str) -> set[str]:
-    codes: set[str] = set()
-    for pattern in patterns:
-        found = {code for code in rules.BY_CODE if code.startswith(pattern.upper())}
-        if not found:
-            raise ConfigError(f"{where}: unknown rule code {pattern!r} (see 'speckeeper rules')")
-        codes |= found
-    return codes
-
-
-def enabled_codes(settings: Settings, selection: Selection) -> frozenset[str]:
-    """The codes that run for one spec: config first, command line on top.
-
-    What is found about a file as a whole (SK00x: it cannot be read, has no
-    template) is reported whatever ``select`` and ``--group`` choose, as a
-    file that cannot be checked is news to every check; ``ignore`` drops it.
-    """
-    if selection.select:
-        codes = _expand(selection.select, "--select")
-    elif settings.select:
-        codes = _expand(settings.select, "select")
-    else:
-        codes = {rule.code for rule in rules.ALL if rule.default}
-    codes |= _expand(settings.extend_select, "extend-select") | _expand(selection.extend_select, "--extend-select")
-    if selection.groups:
-        codes &= {rule.code for rule in rules.ALL if rule.group in selection.groups}
-    codes |= {rule.code for rule in rules.ALL if rule.group == "files"}
-    codes -= _expand(settings.ignore, "ignore") | _expand(selection.ignore, "--ignore")
-    return frozenset(codes)
-
-
-def validate(config: Config, selection: Selection) -> None:
-    """Fail early, once, on codes that do not exist anywhere in the config."""
-    known = sorted({rule.group for rule in rules.ALL})
-    for group in selection.groups:
-        if group not in known:
-            raise ConfigError(f"--group: unknown rule group {group!r} (known: {', '.join(known)})")
-    enabled_codes(config.base, selection)
-    for override in config.overrides:
-        for key in ("select", "extend_select", "ignore"):
-            _expand(override.values.get(key, ()), f"overrides {key.replace('_', '-')}")
 
 
 def walk(
@@ -131,24 +79,6 @@ def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | N
     return walk(paths, config, ".rst", unreadable)
 
 
-def _may_suppress(text: str) -> bool:
-    """Whether a spec's text can hold a ``speckeeper: ignore`` comment:
-    most cannot, and need no look at their comments."""
-    return "speckeeper" in text.lower()
-
-
-def suppressed(spec: Spec) -> frozenset[str]:
-    """The codes a spec's ``speckeeper: ignore`` comments silence."""
-    if not _may_suppress(spec.text):
-        return frozenset()
-    codes: set[str] = set()
-    for _, text in spec.comments():
-        match = _SUPPRESS.match(text.strip())
-        if match:
-            codes.update(c for c in re.split(r"[\s,]+", match.group("codes").upper()) if c)
-    return frozenset(codes)
-
-
 @dataclass(frozen=True)
 class Loaded:
     """One spec, read and parsed, with what its rules are given."""
@@ -162,43 +92,150 @@ class Loaded:
         return code in self.ctx.enabled and code not in self.silenced
 
 
-class Checker:
-    """Checks specs under one configuration; one parser and template cache."""
+@dataclass(frozen=True)
+class Checked:
+    """What checking one file came to: its findings; and for the
+    repo-level findings about it, the codes its own comments silence and
+    the text of its first line (which they quote)."""
 
-    def __init__(self, config: Config, selection: Selection = Selection()) -> None:
+    findings: list[Finding]
+    silenced: frozenset[str] = frozenset()
+    first_line: str = ""
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One file, read, with what applies to it."""
+
+    path: Path
+    relpath: str
+    settings: Settings
+    enabled: frozenset[str]
+    source: Source
+
+    @property
+    def shown(self) -> str:
+        return str(self.path)
+
+
+class Checker:
+    """Checks specs under one configuration: one parser, one template
+    loader, and the findings cache if there is one."""
+
+    def __init__(self, config: Config, selection: Selection = Selection(), cache: Cache | None = None) -> None:
         self.config = config
         self.selection = selection
+        self.cache = cache
         self.parser = RstParser(roles=config.base.roles, directives=config.base.directives)
         self.templates = TemplateLoader(config, self.parser)
 
-    def check_file(self, path: Path) -> list[Finding]:
-        loaded = self.load(path)
-        return loaded if isinstance(loaded, list) else self.run_rules(loaded)
+    def arguments(self) -> tuple[Config, Selection, Cache | None]:
+        """What a worker process builds its own checker from."""
+        return self.config, self.selection, self.cache
+
+    def check(self, paths: Iterable[Path], jobs: int = 1) -> list[Finding]:
+        """Every finding under ``paths``, by path then line, whatever ``jobs``."""
+        paths = list(paths)
+        unreadable: list[Finding] = []
+        files = list(collect(paths, self.config, unreadable))
+        repo_level: list[Finding] = []
+
+        def meanwhile() -> None:  # In this process, while the workers check the files.
+            repo_level.extend(self.check_tree(paths))
+
+        checked = parallel.map_files(self, Checker.check_file, files, parallel.jobs_for(len(files), jobs), meanwhile)
+        reports = dict(zip(map(str, files), checked))
+        reports.update(self._elsewhere({f.path for f in repo_level} - reports.keys()))
+        about_specs = [
+            dataclasses.replace(f, context=reports[f.path].first_line) if f.path in reports and f.line == 1 else f
+            for f in repo_level
+        ]
+        silencing = {path: report.silenced for path, report in reports.items() if report.silenced}
+        findings = [finding for report in checked for finding in report.findings]
+        return sorted(findings + unsilenced(about_specs, silencing) + unreadable, key=by_path)
+
+    def check_file(self, path: Path) -> Checked:
+        """One file's findings, read and parsed once (or from the cache)."""
+        read = self._read(path)
+        if isinstance(read, list):
+            return Checked(read)
+        first_line = read.source.text.split("\n", 1)[0]
+        if not any(rule.code in read.enabled for rule in rules.PER_SPEC):
+            # Only repo-level rules run: a parse only to hear what the file silences.
+            return Checked([], self._silenced(read), first_line)
+        key = self._cache_key(read)
+        if key is not None and self.cache is not None:
+            found = self.cache.get(key, read.shown)
+            if found is not None:
+                return found
+        loaded = self._load(read)
+        if isinstance(loaded, list):
+            checked = Checked(loaded, first_line=first_line)
+        else:
+            checked = Checked(self.run_rules(loaded), loaded.silenced, first_line)
+        if key is not None and self.cache is not None:
+            self.cache.put(key, read.shown, checked)
+        return checked
 
     def load(self, path: Path) -> Loaded | list[Finding]:
         """Read and parse one spec, once; the findings if it cannot be."""
+        read = self._read(path)
+        return read if isinstance(read, list) else self._load(read)
+
+    def _read(self, path: Path) -> _Read | list[Finding]:
         shown = str(path)
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
         enabled = enabled_codes(settings, self.selection)
-        source = self.read_source(path, settings)
+        source = read(path, Limits.of(settings), self.config.repo)
         if isinstance(source, Refusal):
             return _enabled([Finding(shown, source.line, source.col, source.code, source.message)], enabled)
-        if not any(rule.code in enabled for rule in rules.PER_SPEC):
-            return []  # Only repo-level rules run: no need for a template or a parse.
-        try:
-            template = self.templates.for_spec(relpath, settings)
-        except NoTemplate as error:
-            return _enabled([Finding(shown, 1, 1, NO_TEMPLATE, str(error))], enabled)
-        spec = self._build(shown, source)
-        if isinstance(spec, Finding):
-            return _enabled([spec], enabled)
-        ctx = Context(relpath=relpath, settings=settings, template=template, enabled=enabled)
-        return Loaded(spec, ctx, suppressed(spec), source.identity)
+        return _Read(path, relpath, settings, enabled, source)
 
-    def read_source(self, path: Path, settings: Settings) -> Source | Refusal:
-        """A spec's content, read within the bounds its settings set."""
-        return read(path, Limits.of(settings), self.config.repo)
+    def _load(self, read: _Read) -> Loaded | list[Finding]:
+        first = read.source.text.split("\n", 1)[0]  # What a finding about the whole file quotes.
+        try:
+            template = self.templates.for_spec(read.relpath, read.settings)
+        except NoTemplate as error:
+            return _enabled([Finding(read.shown, 1, 1, NO_TEMPLATE, str(error), first)], read.enabled)
+        spec = self._build(read.shown, read.source)
+        if isinstance(spec, Finding):
+            return _enabled([dataclasses.replace(spec, context=first)], read.enabled)
+        ctx = Context(relpath=read.relpath, settings=read.settings, template=template, enabled=read.enabled)
+        return Loaded(spec, ctx, silenced(spec), read.source.identity)
+
+    def _cache_key(self, read: _Read) -> str | None:
+        """The file's key in the findings cache, from what was read; None
+        without a cache, or without a template to key it by."""
+        if self.cache is None:
+            return None
+        try:
+            template = self.templates.digest(read.relpath, read.settings)
+        except NoTemplate:
+            return None
+        if not template:
+            return None  # Unreadable: the check says why.
+        return self.cache.key(read.relpath, repr(read.settings), read.enabled, template, read.source.raw)
+
+    def _silenced(self, read: _Read) -> frozenset[str]:
+        """What a file's comments silence, without its rules: parsed only
+        when its text could silence anything."""
+        if not may_silence(read.source.text):
+            return frozenset()
+        spec = self._build(read.shown, read.source)
+        return silenced(spec) if isinstance(spec, Spec) else frozenset()
+
+    def _elsewhere(self, paths: set[str]) -> dict[str, Checked]:
+        """For the specs repo-level rules found something on that were not
+        checked themselves (the other copy of a spec in two states): what
+        they silence and their first line, read for that, and only those."""
+        found: dict[str, Checked] = {}
+        for path in sorted(paths):
+            if path.endswith(".rst") and os.path.isfile(path):
+                read = self._read(Path(path))
+                if not isinstance(read, list):
+                    found[path] = Checked([], self._silenced(read), read.source.text.split("\n", 1)[0])
+        return found
 
     def _build(self, shown: str, source: Source) -> Spec | Finding:
         """The spec model; nesting too deep for docutils is one finding."""
@@ -209,56 +246,41 @@ class Checker:
 
     def run_rules(self, loaded: Loaded) -> list[Finding]:
         """Every enabled rule over one loaded spec, its suppressions honoured."""
-        spec, ctx, silenced = loaded.spec, loaded.ctx, loaded.silenced
-        shown, enabled = spec.path, ctx.enabled
+        spec, ctx = loaded.spec, loaded.ctx
+        lines = spec.lines
         findings = [
-            Finding(shown, hit.line, hit.col, rule.code, hit.message)
+            Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line))
             for rule in rules.PER_SPEC
-            if rule.code in enabled and rule.code not in silenced
+            if rule.code in ctx.enabled and rule.code not in loaded.silenced
             for hit in rule.check(spec, ctx)
         ]
         # By position; at one position, in rule and template order.
         return sorted(dict.fromkeys(findings), key=lambda f: (f.line, f.col))
 
     def check_tree(self, paths: Iterable[Path]) -> list[Finding]:
-        """Run the repo-level rules once over every file under ``paths``."""
+        """The repo-level rules, once over every file under ``paths``; what
+        the files' own comments silence is left to :meth:`check`."""
         tree = Tree(self.config, tuple(walk(paths, self.config)))
         findings = set()
-        silenced: dict[Path, frozenset[str]] = {}
         for rule in rules.PER_REPO:
-            for place, hit in rule.check(tree):
-                relpath = self.config.relpath(place)
-                if rule.code not in enabled_codes(self.config.for_path(relpath), self.selection):
-                    continue
-                if place not in silenced:
-                    silenced[place] = self._silenced_in(place)
-                if rule.code not in silenced[place]:
-                    findings.add(Finding(str(place), hit.line, hit.col, rule.code, hit.message))
+            for hit in rule.check(tree):
+                assert hit.path is not None, f"{rule.code}: a repo-level rule names the file it is about"
+                if rule.code in enabled_codes(tree.settings(hit.path), self.selection):
+                    findings.add(Finding(str(hit.path), hit.line, hit.col, rule.code, hit.message, _quote(tree, hit)))
         return sorted(findings)
 
-    def _silenced_in(self, place: Path) -> frozenset[str]:
-        """The codes a spec's ``speckeeper: ignore`` comments silence; read
-        only for the few specs a repo-level rule has a finding on."""
-        if place.suffix != ".rst" or not place.is_file():
-            return frozenset()
-        source = self.read_source(place, self.config.for_path(self.config.relpath(place)))
-        if isinstance(source, Refusal) or not _may_suppress(source.text):
-            return frozenset()  # No parse for a spec that cannot silence anything.
-        spec = self._build(str(place), source)
-        return suppressed(spec) if isinstance(spec, Spec) else frozenset()
 
-    def check(self, paths: Iterable[Path], jobs: int = 1, cache: Cache | None = None) -> list[Finding]:
-        """Every finding under ``paths``, by path then line, whatever ``jobs``."""
-        paths = list(paths)
-        tree: list[Finding] = []
+def _quote(tree: Tree, hit: Hit) -> str:
+    """The line a repo-level finding is on, when it is not a spec's (a
+    redirects file's): a spec's first line comes from its check."""
+    if hit.path is None or hit.path.suffix == ".rst" or not hit.path.is_file():
+        return ""
+    lines = tree.lines(hit.path)
+    return _line(lines, hit.line) if isinstance(lines, list) else ""
 
-        def repo_level() -> None:  # In this process, while the workers check the files.
-            tree.extend(self.check_tree(paths))
 
-        unreadable: list[Finding] = []
-        files = list(collect(paths, self.config, unreadable))
-        findings = check_files(self, files, jobs=jobs, cache=cache, meanwhile=repo_level)
-        return sorted(findings + tree + unreadable, key=by_path)
+def _line(lines: list[str], number: int) -> str:
+    return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
 def _enabled(findings: list[Finding], enabled: frozenset[str]) -> list[Finding]:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from . import config as config_module
 from . import output, parallel, rules
-from .check import Checker, Selection, validate
+from .check import Checker
+from .decide import Selection, validate
 from .config import ConfigError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -113,7 +114,7 @@ def run_check(args: argparse.Namespace) -> int:
         from .cache import open_cache  # hashlib, hmac and json: only for --cache.
 
         cache = open_cache(Path(args.cache))
-    findings = Checker(config, selection).check(paths, jobs=jobs, cache=cache)
+    findings = Checker(config, selection, cache).check(paths, jobs=jobs)
     if args.write_baseline:
         count = baseline.write(Path(args.write_baseline), findings, config)
         print(f"wrote {count} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)

@@ -30,8 +30,9 @@ from docutils import nodes
 
 from . import parallel, rules
 from .atomic import Refused, Snapshot, replace_file
-from .check import Checker, Loaded, Selection, collect
+from .check import Checker, Loaded, collect
 from .config import Config
+from .decide import Selection
 from .output import printable
 from .output import text as text_format
 from .rule import Edit, Finding, Fix, FixInput
@@ -129,14 +130,9 @@ class Fixer:
     def __init__(self, config: Config, selection: Selection = Selection()) -> None:
         self.checker = Checker(config, selection)
 
-    # What a worker process builds its own fixer from (parallel.FileWorker).
-    @property
-    def config(self) -> Config:
-        return self.checker.config
-
-    @property
-    def selection(self) -> Selection:
-        return self.checker.selection
+    def arguments(self) -> tuple[Config, Selection]:
+        """What a worker process builds its own fixer from."""
+        return self.checker.config, self.checker.selection
 
     @property
     def templates(self) -> TemplateLoader:

@@ -5,8 +5,7 @@ One file stays the unit of work: :meth:`Checker.check_file` for ``check``,
 files, worker processes each build one such object (one parser, one
 template cache) and work on contiguous chunks of the file list (see
 :func:`chunks`). Results come back in the order of the list, whatever the
-number of jobs. With a cache, this process looks every file up first and
-sends only the misses to the workers, then stores what they found.
+number of jobs; the workers read the findings cache, and write it, too.
 """
 
 from __future__ import annotations
@@ -18,14 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .rule import Finding
-
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from .cache import Cache
-    from .check import Checker, Selection
-    from .config import Config
     from .template import TemplateLoader
 
 # Fewer files than this per job: starting workers costs more than it saves.
@@ -47,15 +41,13 @@ def jobs_for(files: int, jobs: int) -> int:
 
 
 class FileWorker(Protocol):
-    """What works on one file at a time (a Checker, a Fixer): built from a
-    configuration and a selection, which it keeps, so that a worker
-    process can build its own; its template loader is told when a run
-    freezes what it loads."""
+    """What works on one file at a time (a Checker, a Fixer): a worker
+    process builds its own from the same ``arguments()``; its template
+    loader is told when a run freezes what it loads."""
 
-    config: Config
-    selection: Selection
+    def __init__(self, *arguments: Any) -> None: ...
 
-    def __init__(self, config: Config, selection: Selection) -> None: ...
+    def arguments(self) -> tuple[Any, ...]: ...
 
     @property
     def templates(self) -> TemplateLoader: ...
@@ -68,7 +60,7 @@ Result = TypeVar("Result")
 _worker: Any = None
 
 
-def _start_worker(build: type[FileWorker], config: Config, selection: Selection) -> None:
+def _start_worker(build: type[FileWorker], arguments: tuple[Any, ...]) -> None:
     import signal
     import threading
 
@@ -78,7 +70,7 @@ def _start_worker(build: type[FileWorker], config: Config, selection: Selection)
     # workers would wait for work forever. They leave within a second.
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     global _worker
-    _worker = build(config, selection)
+    _worker = build(*arguments)
     _worker.templates.freeze_loaded = True  # Forked frozen: see map_files.
 
 
@@ -107,36 +99,6 @@ def chunks(files: Sequence[Path], workers: int) -> list[list[Path]]:
         found.append(list(files[start : start + size]))
         start += size
     return found
-
-
-def check_files(
-    checker: Checker,
-    files: Sequence[Path],
-    jobs: int = 1,
-    cache: Cache | None = None,
-    meanwhile: Callable[[], None] | None = None,
-) -> list[Finding]:
-    """Every file's findings, file by file in the order given; ``meanwhile``
-    as in :func:`map_files`."""
-    results: list[list[Finding] | None] = [None] * len(files)
-    keys: list[str | None] = [None] * len(files)
-    if cache is not None:
-        for index, path in enumerate(files):
-            keys[index] = key = cache.key(checker, path)
-            if key is not None:
-                results[index] = cache.get(key, str(path))
-    todo = [index for index, found in enumerate(results) if found is None]
-    from .check import Checker
-
-    found = map_files(checker, Checker.check_file, [files[i] for i in todo], jobs_for(len(todo), jobs), meanwhile)
-    for index, findings in zip(todo, found):
-        results[index] = findings
-    if cache is not None:
-        for index in todo:
-            key = keys[index]
-            if key is not None:
-                cache.put(key, str(files[index]), results[index] or [])
-    return [finding for found in results for finding in found or ()]
 
 
 def map_files(
@@ -187,7 +149,7 @@ def _in_pool(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(type(worker), worker.config, worker.selection),
+        initargs=(type(worker), worker.arguments()),
     )
     try:
         # Handed out in order as workers come free; gathered in order.

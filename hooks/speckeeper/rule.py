@@ -19,6 +19,7 @@ fixes of the findings it has, and proves their result means the same.
 from __future__ import annotations
 
 import inspect
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,27 +27,37 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from .config import Config, Settings
+from .source import Limits, Refusal, read
 from .spec import Spec
 from .template import Template
 
 
 class Hit(NamedTuple):
-    """Where a rule found a problem, and what it says about it."""
+    """What a rule reports: where it found a problem, and what it says.
+
+    A rule over one spec leaves ``path`` out (the spec's); a rule over the
+    checked files together names the file or folder it is about.
+    """
 
     line: int
     col: int
     message: str
+    path: Path | None = None
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem in one file, as every output format reports it."""
+    """What the run reports: one problem in one file, with its rule's code,
+    as every output format shows it."""
 
     path: str
     line: int
     col: int
     code: str
     message: str
+    # The text of the finding's line, which the baseline's fingerprint and
+    # ``--show-source`` read; not part of what the finding is.
+    context: str = field(default="", compare=False)
 
 
 @dataclass
@@ -219,12 +230,19 @@ class Tree:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def lines(self, path: Path) -> list[str] | Refusal:
+        """A file's lines, read as carefully as a spec (no FIFO, no symlink
+        out of the repo, bounded size), without the final newline; each
+        file once per run, however many rules and findings ask."""
 
-class Place(NamedTuple):
-    """A repo-level hit: the file or folder it is about, and where in it."""
+        def read_lines() -> list[str] | Refusal:
+            found = read(path, Limits.of(self.settings(path)), self.config.repo)
+            if isinstance(found, Refusal):
+                return found
+            text = found.text.split("\n")
+            return text[:-1] if text and text[-1] == "" else text
 
-    path: Path
-    hit: Hit
+        return self.memo(f"lines:{os.path.normpath(os.path.abspath(path))}", read_lines)
 
 
-RepoCheck = Callable[[Tree], Iterator[Place]]
+RepoCheck = Callable[[Tree], Iterator[Hit]]

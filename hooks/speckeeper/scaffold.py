@@ -481,7 +481,7 @@ def new(args: argparse.Namespace, config: Config) -> int:
     print(f"created {relpath} (from {path.name})")
     if answers.get("rest_api_impact") and data["spec_template"]["api_flag"]:
         print(f"This spec changes the REST API: put {data['spec_template']['api_flag']} in the commit message.")
-    findings = Checker(config).check_file(target)
+    findings = Checker(config).check_file(target).findings
     if findings:
         sys.stdout.write(FORMATS["text"](findings))
         return 1

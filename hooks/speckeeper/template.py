@@ -302,7 +302,11 @@ def load(
     does not parse is a ConfigError.
 
     With a store, a template parsed before is read back from it instead."""
-    text = read_template(path, limits, repo)
+    return from_text(path, read_template(path, limits, repo), parser, store)
+
+
+def from_text(path: Path, text: str, parser: RstParser, store: TemplateStore | None = None) -> Template:
+    """The template of a file's text: from the store, or parsed (and stored)."""
     stored = Template.from_data(store.get(text), str(path)) if store is not None else None
     if stored is not None:
         return stored
@@ -377,6 +381,7 @@ class TemplateLoader:
         self._config = config
         self._parser = parser
         self._cache: dict[Path, Template] = {}
+        self._texts: dict[Path, str] = {}
         self._store = TemplateStore.default(parser.extensions)
         self._limits = Limits.of(config.base)  # max-bytes and max-sections are not overridden per path.
         # Set by a run over many files (:func:`parallel.map_files`), which has
@@ -400,17 +405,31 @@ class TemplateLoader:
             raise NoTemplate(f"no template for this spec: {name} does not exist")
         return path
 
-    def text(self, path: Path) -> str:
-        """The text of a template file, read as :meth:`for_spec` reads it."""
-        return read_template(path, self._limits, self._config.repo)
+    def digest(self, relpath: str, settings: Settings) -> str:
+        """A hash of the text of a spec's template (for the findings cache);
+        NoTemplate when it has none, and "" when it cannot be read (the
+        check says why)."""
+        import hashlib  # Only with --cache.
+
+        try:
+            text = self._text(self.path_for(relpath, settings).resolve())
+        except ConfigError:
+            return ""
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def for_spec(self, relpath: str, settings: Settings) -> Template:
         path = self.path_for(relpath, settings).resolve()
         if path not in self._cache:
-            self._cache[path] = load(path, self._parser, self._store, self._limits, self._config.repo)
+            self._cache[path] = from_text(path, self._text(path), self._parser, self._store)
             if self.freeze_loaded:
                 _freeze()
         return self._cache[path]
+
+    def _text(self, path: Path) -> str:
+        """A template file's text, read once per run (see :func:`read_template`)."""
+        if path not in self._texts:
+            self._texts[path] = read_template(path, self._limits, self._config.repo)
+        return self._texts[path]
 
 
 def _freeze() -> None:

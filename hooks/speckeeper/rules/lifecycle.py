@@ -20,8 +20,8 @@ from pathlib import Path
 
 from .. import layout
 from ..config import Settings
-from ..rule import Hit, Place, Registry, Tree
-from ..source import Limits, Refusal, read
+from ..rule import Hit, Registry, Tree
+from ..source import Refusal
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
@@ -73,22 +73,6 @@ def _normal(path: Path | str) -> str:
     return os.path.normpath(os.path.abspath(path))
 
 
-def _read_lines(tree: Tree, path: Path) -> list[str] | Refusal:
-    """A redirects file's lines, read as carefully as a spec (no FIFO, no
-    symlink out of the repo, bounded size), without the final newline;
-    each file once per run."""
-
-    def lines() -> list[str] | Refusal:
-        settings = tree.settings(path)
-        found = read(path, Limits(settings.max_bytes, settings.max_sections), tree.config.repo)
-        if isinstance(found, Refusal):
-            return found
-        text = found.text.split("\n")
-        return text[:-1] if text and text[-1] == "" else text
-
-    return tree.memo(f"lines:{_normal(path)}", lines)
-
-
 def format_problem(line: str) -> str | None:
     """What is wrong with one line of a redirects file, or None.
 
@@ -109,7 +93,7 @@ def format_problem(line: str) -> str | None:
 
 def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
     """The well-formed lines of a redirects file (see :func:`format_problem`)."""
-    lines = _read_lines(tree, path)
+    lines = tree.lines(path)
     found: list[Redirect] = []
     for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
         if format_problem(line) is not None:
@@ -171,7 +155,7 @@ def _repo_root(tree: Tree, redirects: Path) -> Path:
 
 
 @RULES.rule("SK310", "redirect-format")
-def check_redirect_format(tree: Tree) -> Iterator[Place]:
+def check_redirect_format(tree: Tree) -> Iterator[Hit]:
     """A line of a redirects file is not ``old new``.
 
     The docs build turns each line into an HTML redirect, splitting it on
@@ -189,18 +173,18 @@ def check_redirect_format(tree: Tree) -> Iterator[Place]:
     for path in tree.files:
         if not _is_redirects(tree, path):
             continue
-        lines = _read_lines(tree, path)
+        lines = tree.lines(path)
         if isinstance(lines, Refusal):
-            yield Place(path, Hit(lines.line, lines.col, f"redirects file not read: {lines.message}"))
+            yield Hit(lines.line, lines.col, f"redirects file not read: {lines.message}", path=path)
             continue
         for number, line in enumerate(lines, 1):
             problem = format_problem(line)
             if problem:
-                yield Place(path, Hit(number, 1, problem))
+                yield Hit(number, 1, problem, path=path)
 
 
 @RULES.rule("SK311", "redirect-target")
-def check_redirect_target(tree: Tree) -> Iterator[Place]:
+def check_redirect_target(tree: Tree) -> Iterator[Hit]:
     """A redirect points at a spec that does not exist.
 
     A redirect keeps old links working after a spec moves; one whose target
@@ -228,16 +212,13 @@ def check_redirect_target(tree: Tree) -> Iterator[Place]:
                 continue
             shown = os.path.relpath(redirect.target, root)
             if shown.startswith(".."):
-                yield Place(path, Hit(redirect.line, 1, f'redirect target "{redirect.new}" is outside the repo'))
+                yield Hit(redirect.line, 1, f'redirect target "{redirect.new}" is outside the repo', path=path)
             elif resolves(index, redirect.target) is None:
-                yield Place(
-                    path,
-                    Hit(redirect.line, 1, f'redirect target "{redirect.new}" does not exist: expected a spec at {shown}'),
-                )
+                yield Hit(redirect.line, 1, f'redirect target "{redirect.new}" does not exist: expected a spec at {shown}', path=path)
 
 
 @RULES.rule("SK312", "two-states")
-def check_two_states(tree: Tree) -> Iterator[Place]:
+def check_two_states(tree: Tree) -> Iterator[Hit]:
     """A spec is in two state folders of one release.
 
     When a spec is implemented it moves from ``approved/`` to
@@ -271,19 +252,17 @@ def check_two_states(tree: Tree) -> Iterator[Place]:
         index = _index(tree)  # Read only when a spec is in two places.
         if _redirected(index, first_path, second_path) or _redirected(index, second_path, first_path):
             continue
-        yield Place(
-            first_path,
-            Hit(
-                1,
-                1,
-                f'spec is in both {first}/ and {second}/ of release "{place.release}": '
-                f"expected it in {second}/ only (or a redirect between them)",
-            ),
+        yield Hit(
+            1,
+            1,
+            f'spec is in both {first}/ and {second}/ of release "{place.release}": '
+            f"expected it in {second}/ only (or a redirect between them)",
+            path=first_path,
         )
 
 
 @RULES.rule("SK313", "stray-file")
-def check_stray_file(tree: Tree) -> Iterator[Place]:
+def check_stray_file(tree: Tree) -> Iterator[Hit]:
     """A file that is not a spec where specs live.
 
     A release folder holds only state folders and its redirects file; a
@@ -308,13 +287,13 @@ def check_stray_file(tree: Tree) -> Iterator[Place]:
             continue
         if place.level == "release":
             expected = ", ".join([f"{s}/" for s in settings.states] + ([settings.redirects] if settings.redirects else []))
-            yield Place(path, Hit(1, 1, f'file "{path.name}" in release folder {place.folder}: expected only {expected}'))
+            yield Hit(1, 1, f'file "{path.name}" in release folder {place.folder}: expected only {expected}', path=path)
         else:
-            yield Place(path, Hit(1, 1, f'file "{path.name}" where specs live ({place.folder}): expected only .rst specs'))
+            yield Hit(1, 1, f'file "{path.name}" where specs live ({place.folder}): expected only .rst specs', path=path)
 
 
 @RULES.rule("SK314", "release-folder")
-def check_release_folder(tree: Tree) -> Iterator[Place]:
+def check_release_folder(tree: Tree) -> Iterator[Hit]:
     """A release folder's name is not a release.
 
     Release folders are named after releases (``release-pattern``; nova's
@@ -338,7 +317,4 @@ def check_release_folder(tree: Tree) -> Iterator[Place]:
             continue
         if not layout.is_release(settings.release_pattern, place.release):
             reported.add(place.release_dir)
-            yield Place(
-                place.release_dir,
-                Hit(1, 1, f'folder "{place.release}" is not a release: expected a name matching {settings.release_pattern}'),
-            )
+            yield Hit(1, 1, f'folder "{place.release}" is not a release: expected a name matching {settings.release_pattern}', path=place.release_dir)
