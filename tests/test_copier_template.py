@@ -26,14 +26,14 @@ from docutils.utils import column_width
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from speckeeper import scaffold, template
+from speckeeper import copier_data, template
 from speckeeper.check import Checker
 from speckeeper.config import VCS_FOLDERS, Config
 from speckeeper.parse import RstParser
 from speckeeper.spec import Spec, build
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGED = scaffold.copier_root()
+PACKAGED = copier_data.copier_root()
 PARSER = RstParser()
 
 
@@ -91,16 +91,16 @@ def words(text: str) -> str:
 
 def test_sections_file_is_what_speckeeper_reads_from_the_packaged_template() -> None:
     """Regenerate with `speckeeper export-template -o hooks/speckeeper/copier/nova.sections.json`."""
-    stored = json.loads((PACKAGED / scaffold.SECTIONS_FILE).read_text(encoding="utf-8"))
-    assert stored == scaffold.spec_template_data(*template.parse_file(template.packaged_path(), PARSER), PARSER)
+    stored = json.loads((PACKAGED / copier_data.SECTIONS_FILE).read_text(encoding="utf-8"))
+    assert stored == copier_data.spec_template_data(*template.parse_file(template.packaged_path(), PARSER), PARSER)
 
 
 def test_columns_file_is_what_docutils_counts() -> None:
     """Regenerate with `speckeeper export-template --columns -o hooks/speckeeper/copier/columns.json`."""
-    stored = json.loads((PACKAGED / scaffold.COLUMNS_FILE).read_text(encoding="utf-8"))
+    stored = json.loads((PACKAGED / copier_data.COLUMNS_FILE).read_text(encoding="utf-8"))
     if stored["unicode"] != unicodedata.unidata_version:
         pytest.skip(f"columns.json is for Unicode {stored['unicode']}, this Python has {unicodedata.unidata_version}")
-    assert stored == scaffold.columns_data()
+    assert stored == copier_data.columns_data()
 
 
 def test_jinja_markers_in_a_templates_guidance_reach_the_spec_as_written(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_jinja_markers_in_a_templates_guidance_reach_the_spec_as_written(tmp_pat
     (tmp_path / "t.rst").write_text(text.replace("A detailed description of the problem.", marked), encoding="utf-8")
     source = tmp_path / "copier-template"
     shutil.copytree(PACKAGED, source)
-    (source / scaffold.SECTIONS_FILE).write_text(scaffold.export_sections(tmp_path / "t.rst", PARSER), encoding="utf-8")
+    (source / copier_data.SECTIONS_FILE).write_text(copier_data.export_sections(tmp_path / "t.rst", PARSER), encoding="utf-8")
     spec = copy(tmp_path / "out", source, guidance=True)
     assert marked in " ".join(spec.read_text(encoding="utf-8").split())
 
@@ -464,9 +464,9 @@ def _template_repo(root: Path) -> Path:
     text = template.packaged_path().read_text(encoding="utf-8")
     start, end = text.index("Upgrade impact\n"), text.index("\nImplementation\n=")
     older.write_text(text[:start] + text[end:].lstrip("\n"), encoding="utf-8")
-    sections = repo / "hooks/speckeeper/copier" / scaffold.SECTIONS_FILE
+    sections = repo / "hooks/speckeeper/copier" / copier_data.SECTIONS_FILE
     current = sections.read_text(encoding="utf-8")
-    sections.write_text(scaffold.export_sections(older, PARSER), encoding="utf-8")
+    sections.write_text(copier_data.export_sections(older, PARSER), encoding="utf-8")
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "v1")

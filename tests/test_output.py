@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from speckeeper.output import FORMATS
-from speckeeper.rule import Finding
+from speckeeper.findings import Finding
 
 FINDINGS = [
     Finding("specs/a.rst", 3, 1, "SK101", 'missing section "Testing": the template has it here'),

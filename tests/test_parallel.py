@@ -92,20 +92,6 @@ def test_two_jobs_fix_the_same_specs_as_one_and_report_in_order(
             assert b"\r" not in spec.read_bytes() or spec.name.startswith("b-")
 
 
-def test_a_run_leaves_nothing_frozen_from_the_garbage_collector(
-    mixed_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Imports and templates are frozen during a run (see parallel.map_files
-    and TemplateLoader.freeze_loaded), and all is unfrozen at its end: a process that
-    runs checks over and over (a test run, an editor) does not keep them."""
-    import gc
-
-    monkeypatch.chdir(mixed_repo)
-    assert gc.get_freeze_count() == 0
-    _check(["check", "specs", "--jobs", "1"], capsys)
-    assert gc.get_freeze_count() == 0
-
-
 def test_output_is_sorted_by_path_then_line(
     mixed_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -60,28 +60,6 @@ def test_a_template_that_does_not_parse_is_a_config_error(tmp_path: Path) -> Non
         load(bad, RstParser())
 
 
-def test_a_loader_freezes_templates_only_when_a_run_says_so(tmp_path: Path) -> None:
-    """Outside a run (a library user, an editor), a loaded template stays
-    with the garbage collector; inside one, it is frozen with the imports."""
-    import gc
-
-    from speckeeper.config import from_table
-    from speckeeper.template import TemplateLoader
-
-    config = from_table({}, tmp_path, None)
-    spec = "specs/2027.1/approved/a.rst"
-    before = gc.get_freeze_count()
-    TemplateLoader(config, RstParser()).for_spec(spec, config.base)
-    assert gc.get_freeze_count() == before
-    in_run = TemplateLoader(config, RstParser())
-    in_run.freeze_loaded = True
-    try:
-        in_run.for_spec(spec, config.base)
-        assert gc.get_freeze_count() > before
-    finally:
-        gc.unfreeze()
-
-
 # A template is read as a spec is: bounded, and from inside the repository.
 
 

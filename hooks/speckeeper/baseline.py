@@ -25,9 +25,8 @@ from typing import Any
 
 from .atomic import Refused, replace_file
 from .decide import Selection, enabled_codes
-from .config import Config, ConfigError
-from .rule import Finding
-from .source import FileTooLarge, read_regular
+from .config import Config, ConfigError, read_small_file
+from .findings import Finding
 
 FORMAT = "speckeeper-baseline"
 VERSION = 1
@@ -84,12 +83,7 @@ def write(path: Path, findings: Iterable[Finding], config: Config) -> int:
 
 def load(path: Path) -> list[Entry]:
     """The entries of a baseline file; a file that is not one is a ConfigError."""
-    try:
-        raw = read_regular(path, MAX_BYTES)
-    except FileTooLarge as error:
-        raise ConfigError(f"{path}: the baseline is {error.size:,} bytes, over {MAX_BYTES:,}: not read") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the baseline: {error.strerror or error}") from None
+    raw = read_small_file(path, MAX_BYTES, "the baseline", "the baseline")
     try:
         data: Any = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -20,14 +20,15 @@ from . import parallel, rules
 from .config import Config, Settings
 from .decide import Selection, enabled_codes, may_silence, silenced, unsilenced
 from .parse import RstParser
-from .rule import Context, Finding, Hit, Tree
+from .findings import Checked, Finding, by_path
+from .rules.registry import Context, Hit, Tree
 from .rules.files import NO_TEMPLATE
 from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, read
 from .spec import Spec, build
 from .template import NoTemplate, TemplateLoader
 
 if TYPE_CHECKING:
-    from .cache import Cache
+    from .findings_cache import Cache
 
 _SKIPPED_DIRS = frozenset({".git", ".tox", ".venv", "venv", "node_modules", "__pycache__", "build"})
 
@@ -90,17 +91,6 @@ class Loaded:
 
     def active(self, code: str) -> bool:
         return code in self.ctx.enabled and code not in self.silenced
-
-
-@dataclass(frozen=True)
-class Checked:
-    """What checking one file came to: its findings; and for the
-    repo-level findings about it, the codes its own comments silence and
-    the text of its first line (which they quote)."""
-
-    findings: list[Finding]
-    silenced: frozenset[str] = frozenset()
-    first_line: str = ""
 
 
 @dataclass(frozen=True)
@@ -285,8 +275,3 @@ def _line(lines: list[str], number: int) -> str:
 
 def _enabled(findings: list[Finding], enabled: frozenset[str]) -> list[Finding]:
     return [finding for finding in findings if finding.code in enabled]
-
-
-def by_path(finding: Finding) -> tuple[str, int, int]:
-    """Output order: by path, then position (stable: rule order at a tie)."""
-    return (finding.path, finding.line, finding.col)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import config as config_module
-from . import output, parallel, rules
+from . import output, parallel, rules, speedups
 from .check import Checker
 from .decide import Selection, validate
 from .config import ConfigError
@@ -111,7 +110,7 @@ def run_check(args: argparse.Namespace) -> int:
     jobs = args.jobs or parallel.default_jobs()
     cache = None
     if args.cache:
-        from .cache import open_cache  # hashlib, hmac and json: only for --cache.
+        from .findings_cache import open_cache  # hashlib, hmac and json: only for --cache.
 
         cache = open_cache(Path(args.cache))
     findings = Checker(config, selection, cache).check(paths, jobs=jobs)
@@ -195,34 +194,34 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-# ``new`` and ``export-template`` import scaffold (and so PyYAML), the
+# ``new`` and ``export-template`` import copier's data (and so PyYAML), the
 # commit-message hooks commitmsg (and so subprocess), only when they run: a
 # one-file check must not pay for them.
 
 
 def _configure_new(parser: argparse.ArgumentParser) -> None:
-    from . import scaffold
+    from . import new
 
-    scaffold.configure_new(parser)
+    new.configure_new(parser)
     config_module.add_option(parser)
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from . import scaffold
+    from . import new
 
-    return scaffold.new(args, config_module.load(args.config))
+    return new.new(args, config_module.load(args.config))
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
-    from . import scaffold
+    from . import copier_data
 
-    scaffold.configure_export(parser)
+    copier_data.configure_export(parser)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from . import scaffold
+    from . import copier_data
 
-    return scaffold.run_export(args)
+    return copier_data.run_export(args)
 
 
 def _configure_prepare(parser: argparse.ArgumentParser) -> None:
@@ -319,8 +318,4 @@ def _never_fail_to_print() -> None:
 
 
 def entry() -> None:
-    code = main()
-    # What is left is freed by the exit; a last full garbage collection over
-    # it would only add a tenth to a one-file check.
-    gc.freeze()
-    raise SystemExit(code)
+    speedups.exit_now(main())

@@ -330,14 +330,21 @@ def plain(name: str) -> bool:
 _VCS_CASEFOLDED = frozenset(name.casefold() for name in VCS_FOLDERS)
 
 
+def read_small_file(path: Path, max_bytes: int, what: str, read_as: str) -> bytes:
+    """A small regular file's bytes (a configuration, a baseline); any way
+    it cannot be had is one ConfigError, naming it as ``what`` (its size)
+    and ``read_as`` (what could not be read)."""
+    try:
+        return read_regular(path, max_bytes)
+    except FileTooLarge as error:
+        raise ConfigError(f"{path}: {what} is {error.size:,} bytes, over {max_bytes:,}: not read") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read {read_as}: {error.strerror or error}") from None
+
+
 def _parse(path: Path) -> dict[str, Any]:
     """A config file's TOML; any way it cannot be had is a ConfigError."""
-    try:
-        raw = read_regular(path, MAX_CONFIG_BYTES)
-    except FileTooLarge as error:
-        raise ConfigError(f"{path}: configuration file is {error.size:,} bytes, over {MAX_CONFIG_BYTES:,}: not read") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+    raw = read_small_file(path, MAX_CONFIG_BYTES, "configuration file", "configuration")
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from . import rules
 from .config import Config, ConfigError, Settings
-from .rule import Finding
+from .findings import Finding
 from .spec import Spec
 
 # ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those

@@ -35,7 +35,8 @@ from .config import Config
 from .decide import Selection
 from .output import printable
 from .output import text as text_format
-from .rule import Edit, Finding, Fix, FixInput
+from .findings import Finding
+from .rules.registry import Edit, Fix, FixInput
 from .rules.files import NOT_FIXED
 from .rules.rst import WARNING
 from .spec import Spec

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from .rule import Finding
+from .findings import Finding
 
 # C0 and C1 controls and DEL, the bidirectional overrides that make text
 # read otherwise than it is, and lone surrogates: the bytes of a file name

@@ -10,7 +10,6 @@ number of jobs; the workers read the findings cache, and write it, too.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -19,8 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
-
-    from .template import TemplateLoader
 
 # Fewer files than this per job: starting workers costs more than it saves.
 MIN_FILES_PER_JOB = 8
@@ -42,15 +39,11 @@ def jobs_for(files: int, jobs: int) -> int:
 
 class FileWorker(Protocol):
     """What works on one file at a time (a Checker, a Fixer): a worker
-    process builds its own from the same ``arguments()``; its template
-    loader is told when a run freezes what it loads."""
+    process builds its own from the same ``arguments()``."""
 
     def __init__(self, *arguments: Any) -> None: ...
 
     def arguments(self) -> tuple[Any, ...]: ...
-
-    @property
-    def templates(self) -> TemplateLoader: ...
 
 
 Worker = TypeVar("Worker", bound=FileWorker)
@@ -71,7 +64,6 @@ def _start_worker(build: type[FileWorker], arguments: tuple[Any, ...]) -> None:
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     global _worker
     _worker = build(*arguments)
-    _worker.templates.freeze_loaded = True  # Forked frozen: see map_files.
 
 
 def _exit_with(parent: int) -> None:
@@ -113,23 +105,12 @@ def map_files(
     ``worker``. ``task`` is sent to them by name: a module-level function
     or a method. ``meanwhile`` is this process's own work, done while the
     workers work (after the files, with none)."""
-    # docutils' doctrees hold cycles (parent links), so the cyclic garbage
-    # collector runs all the time; every full collection would also walk
-    # all that is imported. Frozen, that is left alone: about a tenth faster.
-    # Frozen before forking, the workers share those pages too. So are the
-    # templates, as they are loaded.
-    gc.freeze()
-    try:
-        if workers <= 1:
-            worker.templates.freeze_loaded = True
-            found = [task(worker, path) for path in files]
-            if meanwhile is not None:
-                meanwhile()
-            return found
-        return _in_pool(worker, task, list(files), workers, meanwhile)
-    finally:
-        worker.templates.freeze_loaded = False
-        gc.unfreeze()
+    if workers <= 1:
+        found = [task(worker, path) for path in files]
+        if meanwhile is not None:
+            meanwhile()
+        return found
+    return _in_pool(worker, task, list(files), workers, meanwhile)
 
 
 def _in_pool(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .lean import without_unused_imports
+from .speedups import without_unused_imports
 
 with without_unused_imports():
     from docutils import frontend, nodes, utils

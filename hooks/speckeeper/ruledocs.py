@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .rule import Rule
+from .rules.registry import Rule
 
 # The README's tables sit between these lines (the group is named in the first).
 TABLE_START = "<!-- speckeeper rules --format markdown: {group} -->"

@@ -147,13 +147,17 @@ class _AnyOptions(dict):  # type: ignore[type-arg]
         return directives.unchanged
 
 
-class _LiteralDirective(Directive):
-    """Content kept verbatim, as a literal block (code, diagrams)."""
+class _SphinxDirective(Directive):
+    """What every stand-in takes: an argument, any option, content."""
 
     optional_arguments = 1
     final_argument_whitespace = True
     option_spec = _AnyOptions()
     has_content = True
+
+
+class _LiteralDirective(_SphinxDirective):
+    """Content kept verbatim, as a literal block (code, diagrams)."""
 
     def run(self) -> list[nodes.Node]:
         if not self.content:
@@ -164,13 +168,8 @@ class _LiteralDirective(Directive):
         return [node]
 
 
-class _BodyDirective(Directive):
+class _BodyDirective(_SphinxDirective):
     """Content parsed as body elements (admonitions, version notes)."""
-
-    optional_arguments = 1
-    final_argument_whitespace = True
-    option_spec = _AnyOptions()
-    has_content = True
 
     def run(self) -> list[nodes.Node]:
         node = nodes.container()
@@ -179,13 +178,8 @@ class _BodyDirective(Directive):
         return [node]
 
 
-class _EmptyDirective(Directive):
+class _EmptyDirective(_SphinxDirective):
     """Accepted and dropped: renders nothing a checker looks at."""
-
-    optional_arguments = 1
-    final_argument_whitespace = True
-    option_spec = _AnyOptions()
-    has_content = True
 
     def run(self) -> list[nodes.Node]:
         return []

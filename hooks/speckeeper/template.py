@@ -7,7 +7,6 @@ and the copier template renders specs from the same reading (see
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -384,9 +383,6 @@ class TemplateLoader:
         self._texts: dict[Path, str] = {}
         self._store = TemplateStore.default(parser.extensions)
         self._limits = Limits.of(config.base)  # max-bytes and max-sections are not overridden per path.
-        # Set by a run over many files (:func:`parallel.map_files`), which has
-        # frozen what was imported and unfreezes all at its end.
-        self.freeze_loaded = False
 
     def path_for(self, relpath: str, settings: Settings) -> Path:
         """The template file for a spec; ConfigError when there is none."""
@@ -421,8 +417,6 @@ class TemplateLoader:
         path = self.path_for(relpath, settings).resolve()
         if path not in self._cache:
             self._cache[path] = from_text(path, self._text(path), self._parser, self._store)
-            if self.freeze_loaded:
-                _freeze()
         return self._cache[path]
 
     def _text(self, path: Path) -> str:
@@ -430,13 +424,3 @@ class TemplateLoader:
         if path not in self._texts:
             self._texts[path] = read_template(path, self._limits, self._config.repo)
         return self._texts[path]
-
-
-def _freeze() -> None:
-    """Freeze a template just loaded: it lives as long as the run, and
-    unfrozen, every full collection would walk its tree again (a tenth of
-    a whole-corpus check). Garbage is collected first, so that none is
-    kept. (Asking ``gc.get_freeze_count()`` instead of being told would
-    walk every frozen object: 3% of a corpus check.)"""
-    gc.collect()
-    gc.freeze()

@@ -8,7 +8,7 @@ once per spec; the file rules are reported by the run itself.
 
 from __future__ import annotations
 
-from ..rule import Rule
+from .registry import Rule
 from . import files, leftovers, lifecycle, lines, naming, rst, structure
 
 # By code: how ``speckeeper rules`` lists them, and the order of findings

@@ -10,7 +10,7 @@ them is not parsed, or not written, and the other files are still checked.
 
 from __future__ import annotations
 
-from ..rule import Registry
+from .registry import Registry
 from ..source import TOO_LARGE, UNDECODABLE, UNREADABLE
 
 RULES = Registry("files")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from docutils import nodes
 
-from ..rule import Context, Hit, Registry
+from .registry import Context, Hit, Registry
 from ..spec import Spec
 from ..template import normal, units_top
 from .naming import TRACKER_SLUG, file_slug, line_of, tracker_of

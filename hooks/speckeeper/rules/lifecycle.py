@@ -2,7 +2,7 @@
 links alive as specs move from ``approved/`` to ``implemented/``.
 
 These are repo-level rules: each runs once over every file under the
-checked paths (:class:`~speckeeper.rule.Tree`), not once per spec, as they
+checked paths (:class:`~speckeeper.rules.registry.Tree`), not once per spec, as they
 are about folders, ``redirects`` files and pairs of specs. Redirects follow
 nova-specs' ``doc/source/redirect.py``: each line of
 ``specs/<release>/redirects`` is ``old new``, ``old`` relative to the
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import layout
 from ..config import Settings
-from ..rule import Hit, Registry, Tree
+from .registry import Hit, Registry, Tree
 from ..source import Refusal
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from docutils.utils import column_width
 
 from .. import wrap
-from ..rule import Context, Edit, FixInput, Hit, Registry
+from .registry import Context, Edit, FixInput, Hit, Registry
 from ..spec import ADORNMENT_CHARS, Spec
 
 LINE_TOO_LONG = "SK201"

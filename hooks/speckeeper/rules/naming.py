@@ -19,7 +19,7 @@ from docutils import nodes
 
 from .. import layout, patterns
 from ..config import Settings, shipped
-from ..rule import Context, Hit, Registry
+from .registry import Context, Hit, Registry
 from ..spec import Spec
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..rule import Context, Hit, Registry
+from .registry import Context, Hit, Registry
 from ..spec import Spec
 from .structure import ADORNMENT_MESSAGES
 

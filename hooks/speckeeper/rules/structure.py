@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from docutils.utils import column_width
 
-from ..rule import Context, Edit, FixInput, Hit, Registry
+from .registry import Context, Edit, FixInput, Hit, Registry
 from ..spec import ADORNMENT_CHARS, Section, Spec
 from ..template import TemplateSection
 

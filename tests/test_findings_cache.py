@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from speckeeper import cache as cache_module
+from speckeeper import findings_cache as cache_module
 from speckeeper import check, usercache
-from speckeeper.cache import Cache, open_cache
+from speckeeper.findings_cache import Cache, open_cache
 from speckeeper.cli import main
 from speckeeper.spec import Spec
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from speckeeper import scaffold, template
+from speckeeper import copier_data, template
+from speckeeper import new as new_module
 from speckeeper.check import Checker
 from speckeeper.cli import main
 from speckeeper.config import discover
@@ -27,7 +28,7 @@ from .conftest import speckeeper_bounded
 
 TEMPLATES = Path(__file__).resolve().parent / "fixtures" / "templates"
 PARSER = RstParser()
-IMPACTS_YES = [f"{name}=yes" for name, _ in scaffold.FILLS if name.endswith("_impact")]
+IMPACTS_YES = [f"{name}=yes" for name, _ in copier_data.FILLS if name.endswith("_impact")]
 
 
 def shape(sections: Any) -> list[tuple[str, int, str, list[Any]]]:
@@ -267,7 +268,7 @@ def test_new_writes_no_path_copier_gave_into_a_version_control_folder(
         return {"spec_path": "specs/CVS/x.rst", "release": "2027.1"}
 
     repo = make_repo(tmp_path, "", {})
-    monkeypatch.setattr(scaffold, "_copy", rendered)
+    monkeypatch.setattr(new_module, "_copy", rendered)
     assert new(repo, monkeypatch, "blueprint=x") == 2
     assert capsys.readouterr().err == (
         "speckeeper: error: the answers gave the path 'specs/CVS/x.rst': not a relative path of plain folder names;"
@@ -355,7 +356,7 @@ def test_new_asks_only_what_the_template_has(tmp_path: Path) -> None:
 def test_export_template_writes_the_packaged_sections_file(tmp_path: Path) -> None:
     out = tmp_path / "nova.sections.json"
     assert main(["export-template", "-o", str(out)]) == 0
-    assert out.read_text(encoding="utf-8") == (scaffold.copier_root() / scaffold.SECTIONS_FILE).read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == (copier_data.copier_root() / copier_data.SECTIONS_FILE).read_text(encoding="utf-8")
 
 
 def test_export_template_of_another_template(capsys: pytest.CaptureFixture[str]) -> None:
@@ -372,13 +373,13 @@ def test_export_template_of_a_missing_file(tmp_path: Path, capsys: pytest.Captur
 def test_each_answer_fills_the_first_section_that_asks_for_it() -> None:
     titles = ["Problem Statement", "Another problem", "Use-Cases", "REST API Impact", "API notes", "Assignee(s)"]
     sections: list[dict[str, Any]] = [{"title": t, "children": []} for t in titles]
-    assert scaffold.assign_fills(sections) == ["problem", "use_cases", "rest_api_impact", "assignee"]
+    assert copier_data.assign_fills(sections) == ["problem", "use_cases", "rest_api_impact", "assignee"]
     assert [s["fill"] for s in sections] == ["problem", "", "use_cases", "rest_api_impact", "", "assignee"]
 
 
 def test_points_are_the_guidance_bullets_first_sentences() -> None:
     guidance = "Intro.\n\n* Is it safe? Say why.\n\n  * Tokens?\n  * Keys.\n\n* ``Literal`` stays text"
-    assert scaffold.points(guidance, PARSER) == [
+    assert copier_data.points(guidance, PARSER) == [
         {"text": "Is it safe?", "points": [{"text": "Tokens?", "points": []}, {"text": "Keys.", "points": []}]},
         {"text": "Literal stays text", "points": []},
     ]
@@ -393,4 +394,4 @@ def test_points_are_the_guidance_bullets_first_sentences() -> None:
     ],
 )
 def test_newest_release(releases: list[str], expected: str) -> None:
-    assert scaffold.newest(releases) == expected
+    assert new_module.newest(releases) == expected

@@ -25,14 +25,12 @@ import hmac
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+
 
 from . import usercache
 from .folder import ANY_ACCESS_BY_OTHERS, Folder, open_folder
-from .rule import Finding
+from .findings import Checked, Finding
 
-if TYPE_CHECKING:
-    from .check import Checked
 
 # Bump when the entry format changes.
 FORMAT = "3"
@@ -171,8 +169,6 @@ class Cache:
     def get(self, key: str, shown: str) -> Checked | None:
         """What is stored under ``key``, reported against ``shown``; None
         when there is no usable entry."""
-        from .check import Checked
-
         try:
             with open_folder(self.root) as root, root.folder(key[:2]) as folder:
                 data = folder.read(f"{key[2:]}.json", MAX_ENTRY_BYTES)

@@ -1,4 +1,5 @@
-"""What a rule is, what it reports, what it is given, and how it is fixed.
+"""The registry's parts: what a rule is, what it reports, what it is given,
+and how it is fixed.
 
 A rule is one small function ``check(spec, ctx)`` that yields :class:`Hit`
 tuples, declared with everything about it by its module's registry::
@@ -26,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from .config import Config, Settings
-from .source import Limits, Refusal, read
-from .spec import Spec
-from .template import Template
+from ..config import Config, Settings
+from ..source import Limits, Refusal, read
+from ..spec import Spec
+from ..template import Template
 
 
 class Hit(NamedTuple):
@@ -43,21 +44,6 @@ class Hit(NamedTuple):
     col: int
     message: str
     path: Path | None = None
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """What the run reports: one problem in one file, with its rule's code,
-    as every output format shows it."""
-
-    path: str
-    line: int
-    col: int
-    code: str
-    message: str
-    # The text of the finding's line, which the baseline's fingerprint and
-    # ``--show-source`` read; not part of what the finding is.
-    context: str = field(default="", compare=False)
 
 
 @dataclass

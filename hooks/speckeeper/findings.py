@@ -1,0 +1,41 @@
+"""What a run reports: a finding, and what checking one file came to.
+
+Rules report :class:`~speckeeper.rules.registry.Hit` s; the run turns each
+into a :class:`Finding`, with its rule's code and its file, which the
+decision, the baseline, the cache and every output format take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """What the run reports: one problem in one file, with its rule's code,
+    as every output format shows it."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    # The text of the finding's line, which the baseline's fingerprint and
+    # ``--show-source`` read; not part of what the finding is.
+    context: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What checking one file came to: its findings; and for the
+    repo-level findings about it, the codes its own comments silence and
+    the text of its first line (which they quote)."""
+
+    findings: list[Finding]
+    silenced: frozenset[str] = frozenset()
+    first_line: str = ""
+
+
+def by_path(finding: Finding) -> tuple[str, int, int]:
+    """Output order: by path, then position (stable: rule order at a tie)."""
+    return (finding.path, finding.line, finding.col)

@@ -1,0 +1,216 @@
+"""``speckeeper new``: start a spec from the repo's own template, through
+the copier template (with :mod:`speckeeper.copier_data`'s reading of it),
+and write it where the repo's layout puts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import layout, template
+
+from .atomic import Refused, create_file
+from .copier_data import copier_root, spec_template_data
+from .config import Config, ConfigError, plain, shipped
+from .parse import RstParser
+from .source import Limits
+
+_NUMERIC_RELEASE = re.compile(r"\d+(\.\d+)*")
+
+
+def configure_new(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--release",
+        metavar="RELEASE",
+        help="the release; it picks the template when the configured template path names {release}",
+    )
+    parser.add_argument(
+        "-d",
+        "--data",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an answer, as copier's --data (repeatable); that question is not asked",
+    )
+    parser.add_argument(
+        "--defaults", action="store_true", help="take the default for every question not answered with --data"
+    )
+
+
+def parse_data(pairs: Sequence[str]) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--data takes KEY=VALUE, got {pair!r}")
+        answers[key.strip()] = value
+    return answers
+
+
+def _release_key(release: str) -> tuple[int, tuple[int, ...], str]:
+    """Numbered releases (2027.1) come after named ones (zed), as in nova."""
+    if _NUMERIC_RELEASE.fullmatch(release):
+        return (1, tuple(int(part) for part in release.split(".")), "")
+    return (0, (), release)
+
+
+def newest(releases: Sequence[str]) -> str:
+    return max(releases, key=_release_key)
+
+
+def template_releases(root: Path, pattern: str) -> list[str]:
+    """The releases that have a template file, for a path naming {release}
+    (once or more: each names the same folder)."""
+    field = re.escape("{release}")
+    regex = re.compile(re.escape(pattern).replace(field, "(?P<release>[^/]+)", 1).replace(field, "(?P=release)"))
+    found = (regex.fullmatch(p.relative_to(root).as_posix()) for p in root.glob(pattern.replace("{release}", "*")))
+    return sorted({match["release"] for match in found if match}, key=_release_key)
+
+
+def release_folders(root: Path, spec_layout: str) -> list[str]:
+    """The release folders the layout has specs in now."""
+    if "{release}" not in spec_layout:
+        return []
+    parent = root / spec_layout.split("{release}", 1)[0]
+    if not parent.is_dir():
+        return []
+    return sorted((p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")), key=_release_key)
+
+
+def template_path(config: Config, release: str | None) -> tuple[Path, str | None]:
+    """The template file a new spec follows, and the release it fixes, if any."""
+    name = config.base.template
+    if not name:
+        return template.packaged_path(), None
+    if "{release}" not in name:
+        return config.root / name, None
+    releases = template_releases(config.root, name)
+    if release is None:
+        if not releases:
+            raise ConfigError(f"no template file matches {name!r}: cannot tell which template a new spec follows")
+        release = newest(releases)
+    path = config.root / name.replace("{release}", release)
+    if not path.is_file():
+        known = ", ".join(releases) or "none"
+        raise ConfigError(f"no template for release {release!r}: {path.relative_to(config.root)} does not exist (releases with one: {known})")
+    return path, release
+
+
+# What copier is told a release looks like when the repo has its own
+# pattern: copier runs it with Python's re, which can take for ever on a
+# pattern that backtracks; new() checks the release with the repo's pattern
+# itself, in linear time, before writing.
+ANY_RELEASE = "[A-Za-z0-9._-]+"
+
+
+def repo_settings(config: Config) -> dict[str, Any]:
+    """What the copier template takes from the repo's configuration."""
+    settings = config.base
+    pattern = settings.release_pattern
+    found: dict[str, Any] = {
+        "layout": settings.layout,
+        "states": list(settings.states),
+        "release_pattern": pattern if shipped(pattern) else ANY_RELEASE,
+    }
+    # The first tracker URL a new spec can fill in: one that names no {id}.
+    tracker = next((url for url in settings.tracker_urls if "{id}" not in url), None)
+    if tracker:
+        found["tracker"] = tracker
+    return found
+
+
+def _copy(data: dict[str, Any], defaults: dict[str, Any], use_defaults: bool, dst: Path) -> dict[str, Any]:
+    """Run copier's questions and render the spec into ``dst``; the answers."""
+    import copier
+    from copier.errors import CopierAnswersInterrupt, CopierError, InteractiveSessionError
+
+    try:
+        worker = copier.run_copy(
+            str(copier_root()),
+            dst,
+            data=data,
+            user_defaults=defaults,
+            defaults=use_defaults,
+            quiet=True,
+            unsafe=False,
+            overwrite=False,
+        )
+    except (CopierAnswersInterrupt, KeyboardInterrupt):
+        raise KeyboardInterrupt from None
+    except InteractiveSessionError:
+        raise ConfigError("cannot ask questions without a terminal: answer them with --data KEY=VALUE and --defaults") from None
+    except (CopierError, ValueError) as error:
+        raise ConfigError(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__) from None
+    return dict(worker.answers.combined)
+
+
+def _check_answers(config: Config, release: str, relpath: str) -> None:
+    """What ``new`` checks itself before writing: the release against the
+    repo's own pattern (copier is not given it, see ANY_RELEASE), and that
+    the path copier gave is plain and relative, whatever its validators let
+    through."""
+    settings = config.base
+    if "{release}" in settings.layout and not layout.is_release(settings.release_pattern, release):
+        raise ConfigError(
+            f"release {release!r} does not match release-pattern {settings.release_pattern!r}: nothing written"
+        )
+    if not all(plain(name) for name in relpath.split("/")):
+        raise ConfigError(
+            f"the answers gave the path {relpath!r}: not a relative path of plain folder names; nothing written"
+        )
+
+
+def new(args: argparse.Namespace, config: Config) -> int:
+    """Scaffold a spec from the repo's template, through the copier template."""
+    from .check import Checker
+    from .output import FORMATS
+
+    if not args.defaults and not (sys.stdin is not None and sys.stdin.isatty()):
+        raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")
+    data: dict[str, Any] = parse_data(args.data)
+    path, fixed = template_path(config, args.release or data.get("release"))
+    parser = RstParser(roles=config.base.roles, directives=config.base.directives)
+    parsed = template.parse_file(path, parser, Limits.of(config.base), config.repo)
+    data["spec_template"] = spec_template_data(*parsed, parser)
+    defaults: dict[str, Any] = {}
+    if fixed:
+        data["release"] = fixed
+    elif args.release:
+        data["release"] = args.release
+    else:
+        folders = release_folders(config.root, config.base.layout)
+        if folders:
+            defaults["release"] = newest(folders)
+    if config.base.project:
+        defaults["project"] = config.base.project
+    data.update(repo_settings(config))
+    with tempfile.TemporaryDirectory(prefix="speckeeper-new-") as tmp:
+        answers = _copy(data, defaults, args.defaults, Path(tmp))
+        relpath = str(answers["spec_path"])
+        _check_answers(config, str(answers.get("release", "")), relpath)
+        rendered, target = Path(tmp) / relpath, config.root / relpath
+        if not rendered.is_file():
+            raise ConfigError(f"the layout {config.base.layout!r} gave {relpath!r}, which is not a spec file")
+        if target.exists() or target.is_symlink():
+            print(f"speckeeper: error: {relpath} already exists; nothing written", file=sys.stderr)
+            return 1
+        try:
+            create_file(target, rendered.read_bytes(), config.repo)
+        except Refused as reason:
+            raise ConfigError(f"{relpath}: {reason}") from None
+        except OSError as error:
+            raise ConfigError(f"cannot write {relpath}: {error.strerror or error}") from None
+    print(f"created {relpath} (from {path.name})")
+    if answers.get("rest_api_impact") and data["spec_template"]["api_flag"]:
+        print(f"This spec changes the REST API: put {data['spec_template']['api_flag']} in the commit message.")
+    findings = Checker(config).check_file(target).findings
+    if findings:
+        sys.stdout.write(FORMATS["text"](findings))
+        return 1
+    return 0

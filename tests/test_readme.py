@@ -1,0 +1,41 @@
+"""The README tells the truth about the tree: its layout table names every
+module of the package, and only paths that exist."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+LAYOUT = README.split("## Layout of this repository", 1)[1]
+
+
+def _named() -> set[str]:
+    """Every path the layout table names, a row's short names after its first
+    taken in that row's folder."""
+    found: set[str] = set()
+    for row in re.findall(r"^\| (`[^|]+`) \|", LAYOUT, re.MULTILINE):
+        paths = re.findall(r"`([^`]+)`", row)
+        folder = paths[0].rsplit("/", 1)[0] if "/" in paths[0].rstrip("/") else ""
+        found.add(paths[0].rstrip("/"))
+        found.update(f"{folder}/{name}" if "/" not in name and folder else name for name in paths[1:])
+    return found
+
+
+def test_every_module_is_in_the_layout_table() -> None:
+    named = _named()
+    package = REPO / "hooks" / "speckeeper"
+    modules = {
+        path.relative_to(REPO).as_posix()
+        for path in package.glob("*.py")
+        if path.name not in ("__init__.py", "__main__.py")
+    }
+    missing = {module for module in modules if module not in named}
+    assert not missing, f"modules the README's layout table does not name: {sorted(missing)}"
+    assert "hooks/speckeeper/rules" in named
+
+
+def test_every_path_in_the_layout_table_exists() -> None:
+    absent = sorted(path for path in _named() if not (REPO / path).exists())
+    assert not absent, f"the README's layout table names paths that do not exist: {absent}"
