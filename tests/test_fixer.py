@@ -447,3 +447,51 @@ def test_a_note_docutils_drops_does_not_stop_a_rewrap(capsys, lines_repo):
     assert path.read_text(encoding="utf-8").endswith(
         "nova nova\naveryveryveryveryveryveryveryveryveryveryveryveryverylongtokenwithnospacesatallinit --\n"
     )
+
+
+NO_TITLE = (
+    "..\n This is the license.\n\n"
+    "https://blueprints.launchpad.net/nova/+spec/live-migrate\n\n"
+    "Problem description\n===================\n\nNone\n\n"
+    "Proposed change\n===============\n\nNone\n"
+)
+
+
+def test_fix_adds_a_missing_document_title_from_the_file_name(capsys, in_tmp):
+    Path(".speckeeper.toml").write_text('select = ["SK107"]\n', encoding="utf-8")
+    path = write("live_migrate.rst", NO_TITLE)
+    assert run(capsys, "live_migrate.rst") == (1, "Fixing live_migrate.rst\n")
+    assert path.read_text(encoding="utf-8") == NO_TITLE.replace(
+        "https://", "============\nLive migrate\n============\n\nhttps://", 1
+    )
+    assert main(["check", "live_migrate.rst"]) == 0
+
+
+def test_a_document_title_takes_a_style_no_section_has(capsys, in_tmp):
+    """A subsection over- and underlined with "=" would be the title's
+    sibling, and the title no document title: it takes the next style."""
+    Path(".speckeeper.toml").write_text('select = ["SK107"]\n', encoding="utf-8")
+    text = NO_TITLE.replace("\nNone\n\nProposed", "\n=========\nUse Cases\n=========\n\nNone\n\nProposed", 1)
+    path = write("live.rst", text)
+    assert run(capsys, "live.rst") == (1, "Fixing live.rst\n")
+    assert "\n----\nLive\n----\n\nhttps://" in path.read_text(encoding="utf-8")
+    assert main(["check", "live.rst"]) == 0
+
+
+def test_two_document_titles_are_left_to_the_author(capsys, in_tmp):
+    Path(".speckeeper.toml").write_text('select = ["SK107"]\n', encoding="utf-8")
+    text = "=====\nOne\n=====\n\nText.\n\n=====\nTwo\n=====\n\nMore.\n"
+    path = write("two.rst", text)
+    assert run(capsys, "two.rst") == (0, "")
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_an_empty_spec_is_fixed_once_title_first(capsys, in_tmp):
+    """Found by hypothesis: the title and the missing sections go in the
+    same fix, the title first, and a second fix changes nothing."""
+    path = write("empty-spec.rst", "")
+    assert run(capsys, "empty-spec.rst")[0] == 1
+    first = path.read_text(encoding="utf-8")
+    assert first.startswith("==========\nEmpty spec\n==========\n\nProblem description\n")
+    assert run(capsys, "empty-spec.rst") == (0, "")
+    assert path.read_text(encoding="utf-8") == first

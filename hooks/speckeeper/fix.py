@@ -1,19 +1,20 @@
 """``speckeeper fix``: repair what the fixable rules find, and prove the
 meaning kept.
 
-Only lines with a finding change: over-long lines are rewrapped within
-their paragraph (SK201, and SK202 where a repo turns it on), trailing
-whitespace goes (SK203), CRLF becomes LF (SK205), a final newline is added
-(SK207), a short title adornment is lengthened (SK109), and a missing
-template section is inserted with "None" at its template position (SK101,
-SK102). Every other byte stays as it was, and a spec with no such finding
-is not written at all.
+The fixes are the rules' own (each declared with its rule, see
+:mod:`speckeeper.rules.registry`); this module knows no rule code. It asks
+the registry for the fixes of the findings a spec has, applies them (those
+that keep each row a row first, then those that move rows, bottom up), and
+changes nothing else: every other byte stays as it was, and a spec with no
+fixable finding is not written at all.
 
 Before writing, the result is parsed with the same safe parser and its
 doctree compared with the original's, text whitespace and the inserted
-sections aside; docutils' messages must be the same too, the fixed short
-adornments' aside. On any other difference nothing is written and an SK005
-finding says why. Files are replaced atomically and keep their mode.
+sections and document title aside; docutils' messages must be the same
+too, but those an edit settles (a short adornment's) and notes, which may
+go. On any other difference nothing is written and an SK005 finding says
+why. Files are written by :mod:`speckeeper.atomic`: only while they are
+what was read, never through a link, all at once.
 """
 
 from __future__ import annotations
@@ -245,7 +246,8 @@ def _shape(doctree: nodes.document, inserted: set[int]) -> Iterator[tuple[object
     text (whitespace collapsed outside verbatim blocks), and its line last.
 
     Messages are compared apart; sections whose title is at an ``inserted``
-    underline line are left out."""
+    underline line are left out, and so is an inserted document title (with
+    the names and ids it gives the document)."""
 
     def walk(node: nodes.Node, depth: int, verbatim: bool) -> Iterator[tuple[object, ...]]:
         if isinstance(node, nodes.system_message):
@@ -255,9 +257,15 @@ def _shape(doctree: nodes.document, inserted: set[int]) -> Iterator[tuple[object
             yield depth, "#text", (), text, None
             return
         assert isinstance(node, nodes.Element)
-        if isinstance(node, nodes.section) and node.children and isinstance(node[0], nodes.title):
-            if node[0].line in inserted:
+        if isinstance(node, (nodes.section, nodes.document)) and node.children and _inserted(node[0], inserted):
+            if isinstance(node, nodes.section):
                 return
+            # The title gives the document its "title", and its names and ids.
+            attributes = _attributes(node, leave=("title",), empty=("ids", "names"))
+            yield depth, node.tagname, attributes, "", node.line
+            for child in node.children[1:]:
+                yield from walk(child, depth + 1, verbatim)
+            return
         yield depth, node.tagname, _attributes(node), "", node.line
         inner = verbatim or isinstance(node, _VERBATIM)
         for child in node.children:
@@ -266,11 +274,22 @@ def _shape(doctree: nodes.document, inserted: set[int]) -> Iterator[tuple[object
     yield from walk(doctree, 0, False)
 
 
-def _attributes(node: nodes.Element) -> tuple[tuple[str, object], ...]:
+def _inserted(node: nodes.Node, inserted: set[int]) -> bool:
+    """Whether ``node`` is a title the fix inserted (at an inserted underline)."""
+    return isinstance(node, nodes.title) and node.line in inserted
+
+
+def _attributes(
+    node: nodes.Element, leave: tuple[str, ...] = (), empty: tuple[str, ...] = ()
+) -> tuple[tuple[str, object], ...]:
+    """A node's attributes as compared: ``leave`` left out, ``empty`` as if
+    nothing had given them a value."""
     found = []
     for key, value in sorted(node.attributes.items()):
-        if key == "source":
+        if key == "source" or key in leave:
             continue
+        if key in empty:
+            value = []
         if isinstance(value, list):
             value = tuple(v for v in value if not (isinstance(v, str) and _AUTO_ID.fullmatch(v)))
         elif isinstance(value, str) and key == "refid" and _AUTO_ID.fullmatch(value):

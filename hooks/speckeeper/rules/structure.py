@@ -16,6 +16,7 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from docutils import nodes
 from docutils.utils import column_width
 
 from .registry import Context, Edit, FixInput, Hit, Registry
@@ -436,13 +437,41 @@ def check_empty_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(section.line, 1, f'section "{section.title}" is empty: expected text, or "None"')
 
 
-@RULES.rule("SK107", "document-title")
+def add_document_title(fix: FixInput) -> Iterator[Edit]:
+    """A missing document title made from the file name (``live-migrate.rst``:
+    "Live migrate"), over- and underlined in a style no section uses, above
+    what follows the license comment; a spec with titles is left."""
+    if fix.spec.titles:
+        return
+    first = next((node for node in fix.spec.doctree.children if not isinstance(node, nodes.comment)), None)
+    if first is None:
+        row = len(fix.spec.lines)  # Nothing but comments: above the sections the fix inserts there.
+    else:
+        row = (_title_start(fix.spec.sections[0]) if isinstance(first, nodes.section) else _node_line(first)) - 1
+    name = fix.ctx.relpath.rsplit("/", 1)[-1].removesuffix(".rst")
+    title = " ".join(name.replace("_", "-").split("-")).capitalize() or "Title"
+    used = {section.style for section in fix.spec.all_sections()}
+    char = next(c for c in '=-~#*+^"' if c * 2 not in used)
+    adornment = char * max(column_width(title), 3)  # "-" alone would be a bullet.
+    blank = ("",) if row > 0 and fix.rows[row - 1].strip() else ()
+    yield Edit(row, row, (*blank, adornment, title, adornment, ""), underlines=(len(blank) + 2,))
+
+
+def _node_line(node: nodes.Node) -> int:
+    """The first source line of a node, or of the first of its descendants
+    that has one."""
+    return next((n.line for n in node.findall() if n.line), 1)
+
+
+@RULES.rule("SK107", "document-title", fix=add_document_title, fix_moves_rows=True)
 def check_document_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The spec has no document title, or more than one.
 
     The title names the spec (and the commit); it is the one over- and
     underlined title above every section. Without it, docutils takes the
     first section for the title, and every section moves up a level.
+    Fixable when it is missing: the title is made from the file name, to
+    be reworded.
 
     Bad::
 
