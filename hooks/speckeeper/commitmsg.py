@@ -32,7 +32,7 @@ from . import layout
 from .config import Config, ConfigError
 from .parse import RstParser
 from .source import Limits, Refusal, from_bytes
-from .spec import Section, Spec, build
+from .spec import Section, Spec, build, fold
 
 FLAG = "APIImpact"
 WIDTH = 72
@@ -131,7 +131,7 @@ class Hooks:
         """The spec as staged (or as in ``rev``); None if it cannot be read
         or parsed within bounds (the check hooks say why)."""
         settings = self.config.for_path(self.config.relpath(self.top / path))
-        limits = Limits(settings.max_bytes, settings.max_sections)
+        limits = Limits.of(settings)
         try:
             if int(git("cat-file", "-s", f"{rev}:{path}")) > limits.max_bytes:
                 return None
@@ -146,10 +146,10 @@ class Hooks:
             return None
 
     def api_section(self, spec: Spec) -> Section | None:
-        wanted = _normal(self.config.for_path(self.config.relpath(self.top / spec.path)).api_impact_section)
+        wanted = fold(self.config.for_path(self.config.relpath(self.top / spec.path)).api_impact_section)
         if not wanted:
             return None
-        return next((s for s in spec.all_sections() if _normal(s.title) == wanted), None)
+        return next((s for s in spec.all_sections() if fold(s.title) == wanted), None)
 
     def api_impact(self, spec: Spec | None) -> tuple[int, str] | None:
         """Where the REST API impact section is and what it says, when it
@@ -157,12 +157,8 @@ class Hooks:
         section = self.api_section(spec) if spec else None
         if section is None:
             return None
-        text = _normal(" ".join(c.astext() for c in section.node.children if not isinstance(c, _NOT_TEXT)))
+        text = fold(" ".join(c.astext() for c in section.node.children if not isinstance(c, _NOT_TEXT)))
         return None if text.rstrip(".") in ("", "none") else (section.line, text)
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def introduction(spec: Spec) -> str:

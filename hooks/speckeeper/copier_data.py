@@ -30,7 +30,7 @@ from . import template
 from .atomic import Refused, replace_file
 from .config import ConfigError
 from .parse import RstParser
-from .spec import Spec
+from .spec import Spec, adornment, fold
 
 # Which answer fills which section: the first section, in template order,
 # whose title (case and spacing aside) matches. Impact answers go only to a
@@ -72,16 +72,12 @@ def copier_root() -> Path:
     return Path(str(resources.files("speckeeper") / COPIER_DIR))
 
 
-def _normal(title: str) -> str:
-    return " ".join(title.casefold().split())
-
-
 def assign_fills(sections: list[dict[str, Any]]) -> list[str]:
     """Give each section the answer it takes (``fill``); return those used."""
     used: list[str] = []
 
     def visit(section: dict[str, Any]) -> None:
-        title = _normal(section["title"])
+        title = fold(section["title"])
         section["fill"] = ""
         for name, pattern in FILLS:
             if name not in used and re.search(pattern, title):
@@ -159,13 +155,8 @@ def _history_release(parsed: Spec, history: str) -> str:
 
 def _title_style(spec: Spec) -> tuple[str, bool]:
     """The document title's adornment character and whether it has an overline."""
-    if not spec.titles:
-        return "=", True
-    line = spec.titles[0].line  # 1-based line of the title text.
-    under = spec.lines[line].strip() if line < len(spec.lines) else "="
-    over = spec.lines[line - 2].strip() if line >= 2 else ""
-    char = under[:1] or "="
-    return char, bool(over) and set(over) == {char}
+    found = adornment(spec.lines, spec.titles[0].line) if spec.titles else None
+    return (found.char, bool(found.over)) if found is not None else ("=", True)
 
 
 def _preamble(spec: Spec, overline: bool) -> str:

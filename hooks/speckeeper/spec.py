@@ -8,6 +8,7 @@ gate compares.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -209,13 +210,40 @@ def _title_line(title: nodes.title, lines: list[str]) -> int:
     return max(1, underline - 1) if underline - 1 <= len(lines) else underline
 
 
+@dataclass(frozen=True)
+class Adornment:
+    """A title's adornment as written: its character, and the 1-based lines
+    of its overline (0 when it has none) and of its underline."""
+
+    char: str
+    over: int
+    under: int
+
+    @property
+    def style(self) -> str:
+        """"=" for an underline, "==" for an over- and underline."""
+        return self.char * 2 if self.over else self.char
+
+
+def adornment(lines: Sequence[str], title: int) -> Adornment | None:
+    """The adornment of the title on 1-based line ``title`` of ``lines``;
+    None when the line under it is not one."""
+    under = lines[title].rstrip() if 0 < title < len(lines) else ""
+    if not under or not set(under) <= ADORNMENT_CHARS:
+        return None
+    over = lines[title - 2].rstrip() if title >= 2 else ""
+    return Adornment(under[0], title - 1 if over and set(over) == {under[0]} else 0, title + 1)
+
+
+def fold(title: str) -> str:
+    """A title as titles compare when case and spacing do not count."""
+    return " ".join(title.casefold().split())
+
+
 def _style(line: int, lines: list[str]) -> str:
     """The adornment of the title on ``line``: "=" or "==" with an overline."""
-    under = lines[line].strip() if line < len(lines) else ""
-    char = under[:1] if under and set(under) <= ADORNMENT_CHARS else "?"
-    over = lines[line - 2].strip() if line >= 2 else ""
-    has_over = bool(over) and set(over) == {char}
-    return char * 2 if has_over else char
+    found = adornment(lines, line)
+    return found.style if found is not None else "?"
 
 
 def _section(node: nodes.section, level: int, lines: list[str]) -> Section:

@@ -19,7 +19,7 @@ from docutils.utils import column_width
 
 from .. import wrap
 from .registry import Context, Edit, FixInput, Hit, Registry
-from ..spec import ADORNMENT_CHARS, Spec
+from ..spec import Spec, adornment
 
 LINE_TOO_LONG = "SK201"
 DIRECTIVE_LINE_TOO_LONG = "SK202"
@@ -294,16 +294,9 @@ def _adornments(spec: Spec) -> Iterator[tuple[int, str, list[int]]]:
     lines = spec.lines
     title_lines = [title.line for title in spec.titles] + [section.line for section in spec.all_sections()]
     for number in sorted(set(title_lines)):
-        if number >= len(lines):
-            continue
-        under = lines[number].rstrip()
-        if not under or not set(under) <= ADORNMENT_CHARS:
-            continue
-        adorned = [number + 1]
-        over = lines[number - 2].rstrip() if number >= 2 else ""
-        if over and set(over) == {under[0]}:
-            adorned.insert(0, number - 1)
-        yield number, lines[number - 1].rstrip(), adorned
+        found = adornment(lines, number)
+        if found is not None:
+            yield number, lines[number - 1].rstrip(), [line for line in (found.over, found.under) if line]
 
 
 @RULES.rule("SK209", "long-adornment", default=False)

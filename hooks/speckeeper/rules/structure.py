@@ -20,7 +20,7 @@ from docutils import nodes
 from docutils.utils import column_width
 
 from .registry import Context, Edit, FixInput, Hit, Registry
-from ..spec import ADORNMENT_CHARS, Section, Spec
+from ..spec import Section, Spec, adornment, fold
 from ..template import TemplateSection
 
 MISSING_SECTION, MISSING_SUBSECTION = "SK101", "SK102"
@@ -48,12 +48,8 @@ class Diff:
     empty: list[Section] = field(default_factory=list)
 
 
-def _normal(title: str) -> str:
-    return " ".join(title.casefold().split())
-
-
 def _alike(a: str, b: str) -> bool:
-    return _normal(a) == _normal(b) or difflib.SequenceMatcher(None, _normal(a), _normal(b)).ratio() >= NEAR_RATIO
+    return fold(a) == fold(b) or difflib.SequenceMatcher(None, fold(a), fold(b)).ratio() >= NEAR_RATIO
 
 
 def _optional(ctx: Context, section: TemplateSection, parent: str) -> bool:
@@ -504,18 +500,17 @@ def lengthen_adornment(fix: FixInput) -> Iterator[Edit]:
     not one at the left margin is left."""
     rows = fix.rows
     for line in sorted(fix.lines):
-        title = rows[line - 1].rstrip()
-        under = rows[line].rstrip() if line < len(rows) else ""
-        if not under or not set(under) <= ADORNMENT_CHARS:
+        found = adornment(rows, line)
+        if found is None:
             continue
-        char = under[0]
-        over = rows[line - 2].rstrip() if line >= 2 else ""
-        if over.strip() and set(over) == {char}:
+        title = rows[line - 1].rstrip()
+        under = rows[found.under - 1].rstrip()
+        if found.over:
             width = column_width(title) + len(title) - len(title.lstrip())
-            yield Edit.row(line - 1, char * max(width, len(over)), settles=True)
-            yield Edit.row(line + 1, char * max(width, len(under)), settles=True)
+            yield Edit.row(found.over, found.char * max(width, len(rows[found.over - 1].rstrip())), settles=True)
+            yield Edit.row(found.under, found.char * max(width, len(under)), settles=True)
         else:
-            yield Edit.row(line + 1, char * max(column_width(title), len(under)), settles=True)
+            yield Edit.row(found.under, found.char * max(column_width(title), len(under)), settles=True)
 
 
 @RULES.rule("SK109", "short-adornment", fix=lengthen_adornment)
