@@ -6,9 +6,12 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from speckeeper.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -83,3 +86,22 @@ def speckeeper_bounded(cwd: Path, *args: str, timeout: float = 30) -> subprocess
         preexec_fn=cap_memory if sys.platform != "win32" else None,
         check=False,
     )
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a user sees of one speckeeper command: its exit code, and the
+    lines it printed to stdout and stderr."""
+
+    code: int
+    out: list[str]
+    err: list[str]
+
+
+def speckeeper(capsys: pytest.CaptureFixture[str], *argv: str) -> Ran:
+    """Run ``speckeeper argv`` in this process, as a user would; whatever
+    the input, what they see is never a traceback."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return Ran(code, out.splitlines(), err.splitlines())

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES, speckeeper_bounded
+from .conftest import FIXTURES, speckeeper_bounded, speckeeper
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
@@ -30,9 +30,8 @@ def spec(root: Path, relpath: str, text: str) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], list[str]]:
-    code = main(["check", *args])
-    captured = capsys.readouterr()
-    return code, captured.out.splitlines(), captured.err.splitlines()
+    ran = speckeeper(capsys, "check", *args)
+    return ran.code, ran.out, ran.err
 
 
 @pytest.fixture()

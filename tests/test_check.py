@@ -38,6 +38,7 @@ def test_recent_corpus_passes_under_the_packaged_default(
     releases += sorted(p.name for p in (corpus / "specs").glob("20[2-9][0-9].[12]"))
     code = main(["check", *[str(corpus / "specs" / r) for r in releases], "--select", "SK1"])
     out = capsys.readouterr().out
+    assert code in (0, 1)
     assert set(STRUCTURE_CODES.findall(out)) <= BEYOND_GATE, out[:2000]
 
 

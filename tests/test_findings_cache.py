@@ -16,7 +16,7 @@ from speckeeper.findings_cache import Cache, open_cache
 from speckeeper.cli import main
 from speckeeper.spec import Spec
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, speckeeper
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 RENAMED = GOOD.replace("Testing\n=======\n", "Tests\n=====\n")
@@ -32,8 +32,8 @@ def repo(in_tmp: Path) -> Path:
 
 def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
     # Structure rules: these specs are not where naming rules want them.
-    code = main(["check", "specs", "--select", "SK1", "--cache", ".cache", "--jobs", "1", *extra])
-    return code, capsys.readouterr().out
+    ran = speckeeper(capsys, "check", "specs", "--select", "SK1", "--cache", ".cache", "--jobs", "1", *extra)
+    return ran.code, "".join(line + "\n" for line in ran.out)
 
 
 def _entries(repo: Path) -> list[Path]:

@@ -12,14 +12,16 @@ import pytest
 from speckeeper import fix
 from speckeeper.cli import main
 
+from .conftest import speckeeper
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The line rules on by default, and SK109.
 LINE_RULES_ONLY = 'select = ["SK201", "SK203", "SK205", "SK206", "SK208", "SK109"]\n'
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(["fix", *argv])
-    return code, capsys.readouterr().out
+    ran = speckeeper(capsys, "fix", *argv)
+    return ran.code, "".join(line + "\n" for line in ran.out)
 
 
 @pytest.fixture()

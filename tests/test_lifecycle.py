@@ -11,7 +11,7 @@ import pytest
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES, speckeeper_bounded
+from .conftest import FIXTURES, speckeeper_bounded, speckeeper
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 LIFECYCLE = ",".join(r.code for r in rules.ALL if r.group == "lifecycle")
@@ -27,8 +27,8 @@ def repo(root: Path, files: dict[str, str]) -> Path:
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
-    code = main(["check", *args, "--select", LIFECYCLE])
-    return code, capsys.readouterr().out.splitlines()
+    ran = speckeeper(capsys, "check", *args, "--select", LIFECYCLE)
+    return ran.code, ran.out
 
 
 def test_a_tidy_repo_is_clean(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

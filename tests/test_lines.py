@@ -10,14 +10,16 @@ import pytest
 
 from speckeeper.cli import main
 
+from .conftest import speckeeper
+
 
 
 LINES = Path(__file__).resolve().parent / "fixtures" / "lines"
 
 
 def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
-    code = main(["check", *argv])
-    return code, capsys.readouterr().out.splitlines()
+    ran = speckeeper(capsys, "check", *argv)
+    return ran.code, ran.out
 
 
 @pytest.fixture()

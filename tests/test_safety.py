@@ -17,7 +17,7 @@ import pytest
 from speckeeper import fix, parallel
 from speckeeper.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, speckeeper
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 # A spec that `fix` rewrites: one paragraph line past the limit.
@@ -35,8 +35,8 @@ def repo(in_tmp: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
-    code = main(list(argv))
-    return code, capsys.readouterr().out.splitlines()
+    ran = speckeeper(capsys, *argv)
+    return ran.code, ran.out
 
 
 def spec(relpath: str, text: str = LONG) -> Path:

@@ -8,18 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, speckeeper
 
 GOOD = (FIXTURES / "good-spec.rst").read_bytes()
 
 
 def check(capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[int, list[str]]:
-    code = main(["check", *paths, "--select", "SK1"])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out.splitlines()
+    ran = speckeeper(capsys, "check", *paths, "--select", "SK1")
+    return ran.code, ran.out
 
 
 @pytest.mark.parametrize(
