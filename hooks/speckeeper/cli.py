@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import config as config_module
-from . import output, parallel, rules, speedups
+from . import __version__, output, parallel, rules, speedups
 from .check import Checker
 from .decide import Selection, validate
 from .config import ConfigError
@@ -275,6 +275,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="speckeeper", description="Keep OpenStack-style design specs conformant to their template."
     )
+    parser.add_argument("--version", action="version", version=f"speckeeper {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (configure, _, help_text) in COMMANDS.items():

@@ -26,7 +26,7 @@ from typing import Any
 
 from docutils import nodes
 
-from . import template
+from . import __version__, template
 from .atomic import Refused, replace_file
 from .config import ConfigError
 from .parse import RstParser
@@ -59,6 +59,7 @@ FILLS: tuple[tuple[str, str], ...] = (
 COPIER_DIR = "copier"
 SECTIONS_FILE = "nova.sections.json"
 COLUMNS_FILE = "columns.json"
+VERSION_FILE = "version.json"
 
 _LAUNCHPAD = re.compile(r"https?://blueprints\.launchpad\.net/(?P<project>[^/\s]+)/\+spec/")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
@@ -243,6 +244,11 @@ def export_columns() -> str:
     return data_json(columns_data())
 
 
+def export_version() -> str:
+    """The package's version, which the template writes into answers files."""
+    return data_json({"version": __version__})
+
+
 # ``speckeeper export-template``
 
 
@@ -257,12 +263,17 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--columns", action="store_true", help="write the character-width tables instead (columns.json)"
     )
+    parser.add_argument(
+        "--version-data", action="store_true", help="write speckeeper's version instead (version.json)"
+    )
 
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the copier data read from a template (or the width tables)."""
     if args.columns:
         text = export_columns()
+    elif args.version_data:
+        text = export_version()
     else:
         path = Path(args.template) if args.template else template.packaged_path()
         text = export_sections(path, RstParser())
