@@ -23,6 +23,9 @@ def run(root: Path, capsys: pytest.CaptureFixture[str], text: str, relpath: str,
     spec = root / relpath
     spec.parent.mkdir(parents=True, exist_ok=True)
     spec.write_text(text, encoding="utf-8")
+    if not (root / ".speckeeper.toml").exists():
+        # nova's layout as configured, not as read off a one-spec tree.
+        (root / ".speckeeper.toml").write_text("", encoding="utf-8")
     code = main(["check", relpath, "--select", NAMING, *args])
     return code, capsys.readouterr().out.splitlines()
 

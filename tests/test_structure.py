@@ -107,8 +107,32 @@ def test_wrong_level(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = GOOD.replace("Use Cases\n---------\n", "Use Cases\n=========\n")
     code, out = run(in_tmp, capsys, text)
     assert out == [
-        f'spec:{_line_of(text, "Use Cases")}:1: SK105 section "Use Cases" is at level 1, '
-        'expected level 2 under "Problem description"'
+        f'spec:{_line_of(text, "Use Cases")}:1: SK105 section "Use Cases" is a top-level section here; '
+        'the template has it under "Problem description" (level 2)'
+    ]
+
+
+def test_a_wrong_underline_is_one_finding_not_one_a_following_section(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """"Alternatives" given "=====": the subsections after it fall under it.
+    The one cause is reported once, naming where the section is and where
+    it belongs; the sections that moved with it are not reported again."""
+    text = GOOD.replace("Alternatives\n------------\n", "Alternatives\n============\n")
+    code, out = run(in_tmp, capsys, text)
+    assert out == [
+        f'spec:{_line_of(text, "Alternatives")}:1: SK105 section "Alternatives" is a top-level section here; '
+        'the template has it under "Proposed change" (level 2)'
+    ]
+
+
+def test_a_subsection_under_an_extra_section_names_both_parents(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace(
+        "Alternatives\n------------\n\nNone\n",
+        "Challenges\n----------\n\nMany.\n\nAlternatives\n~~~~~~~~~~~~\n\nNone\n",
+    )
+    code, out = run(in_tmp, capsys, text)
+    assert out == [
+        f'spec:{_line_of(text, "Alternatives")}:1: SK105 section "Alternatives" is under "Challenges" here (level 3); '
+        'the template has it under "Proposed change" (level 2)'
     ]
 
 

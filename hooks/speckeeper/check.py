@@ -191,7 +191,8 @@ class Checker:
         spec = self._build(read.shown, read.source)
         if isinstance(spec, Finding):
             return _enabled([dataclasses.replace(spec, context=first)], read.enabled)
-        ctx = Context(relpath=read.relpath, settings=read.settings, template=template, enabled=read.enabled)
+        name = self.config.relpath(Path(template.path)) if "{release}" in read.settings.template else ""
+        ctx = Context(read.relpath, read.settings, template, read.enabled, template_name=name)
         return Loaded(spec, ctx, silenced(spec), read.source.identity)
 
     def _cache_key(self, read: _Read) -> str | None:

@@ -16,7 +16,7 @@ from . import config as config_module
 from . import __version__, output, parallel, rules, speedups
 from .check import Checker
 from .decide import Selection, validate
-from .config import ConfigError
+from .config import Config, ConfigError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -29,8 +29,11 @@ def _groups(value: str) -> tuple[str, ...]:
     return tuple(group.strip().lower() for group in value.split(",") if group.strip())
 
 
+_PATHS_HELP = "spec files or folders (default: the folder the layout keeps specs in, specs/)"
+
+
 def _configure_check(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or folders (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     config_module.add_option(parser)
     parser.add_argument("--format", choices=sorted(output.FORMATS), default="text", help="output format")
     parser.add_argument("--select", type=_codes, default=(), metavar="CODES", help="only these codes (or prefixes)")
@@ -51,6 +54,11 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         "--cache",
         metavar="DIR",
         help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
+    )
+    parser.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the configuration used (or what was read off the tree), each spec's template and the rules; check nothing",
     )
 
 
@@ -91,7 +99,12 @@ def _jobs(value: str) -> int:
     return jobs
 
 
-def _existing(names: Sequence[str]) -> list[Path]:
+def _paths(names: Sequence[str], config: Config) -> list[Path]:
+    """The paths named, which must exist; with none, the folder the layout
+    keeps specs in (``specs/``), not every .rst of the tree."""
+    if not names:
+        top = config.root / config.base.layout.split("{", 1)[0]
+        return [Path(os.path.relpath(top))] if top != config.root and top.is_dir() else [Path(".")]
     paths = [Path(name) for name in names]
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -106,7 +119,12 @@ def run_check(args: argparse.Namespace) -> int:
     if args.baseline or args.write_baseline:
         from . import baseline  # hashlib and json: only with a baseline.
     recorded = baseline.load(Path(args.baseline)) if args.baseline else None
-    paths = _existing(args.paths)
+    paths = _paths(args.paths, config)
+    if args.show_settings:
+        from . import explain
+
+        sys.stdout.write(explain.settings(config, selection, paths))
+        return EXIT_CLEAN
     jobs = args.jobs or parallel.default_jobs()
     cache = None
     if args.cache:
@@ -138,7 +156,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _configure_fix(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="spec files or folders (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     config_module.add_option(parser)
     parser.add_argument("--diff", action="store_true", help="show what would change as a diff; write nothing")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a spec would change")
@@ -149,7 +167,7 @@ def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
     config = config_module.load(args.config)
     validate(config, Selection())
-    paths = _existing(args.paths)
+    paths = _paths(args.paths, config)
     from . import fix  # Only for this command: a check does without.
 
     jobs = args.jobs or parallel.default_jobs()

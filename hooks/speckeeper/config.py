@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .detect import SPECS, detect
 from .patterns import PatternError
 from .patterns import compile as compile_pattern
 from .source import VCS_FOLDERS, FileTooLarge, read_regular
@@ -151,6 +152,8 @@ class Config:
     source: Path | None = None
     base: Settings = field(default_factory=Settings)
     overrides: tuple[Override, ...] = ()
+    # Without a configuration file: what was read off the tree instead.
+    detected: tuple[str, ...] = ()
 
     def relpath(self, path: Path) -> str:
         """``path`` relative to the root, with forward slashes, if inside it."""
@@ -386,8 +389,9 @@ def discover(start: Path) -> Config:
 
     A ``.speckeeper.toml`` is always ours: one that is not a regular file
     is an error, not a reason to go on up. A ``pyproject.toml`` counts only
-    when it has ``[tool.speckeeper]``. With none, the defaults apply,
-    rooted at ``start``.
+    when it has ``[tool.speckeeper]``. With none, what the repository's
+    tree implies (:mod:`speckeeper.detect`), rooted at the repository that
+    holds ``start`` when it has a ``specs/`` folder, else at ``start``.
     """
     start = start.resolve()
     for folder in (start, *start.parents):
@@ -397,7 +401,10 @@ def discover(start: Path) -> Config:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and _has_tool_table(pyproject):
             return load_file(pyproject)
-    return Config(root=start)
+    repo = repository_of(start)
+    root = repo if (repo / SPECS).is_dir() else start
+    found = detect(root)
+    return dataclasses.replace(from_table(found.table, root, None), detected=found.notes)
 
 
 # A pyproject.toml's text naming speckeeper's table: ``[tool.speckeeper]``,

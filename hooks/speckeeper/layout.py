@@ -48,3 +48,4 @@ def parts(layout: str, relpath: str) -> dict[str, str] | None:
 def is_release(release_pattern: str, name: str) -> bool:
     """Whether a folder name is a release: ``release-pattern`` matches it whole."""
     return patterns.compile(release_pattern, ours=shipped(release_pattern)).fullmatch(name) is not None
+

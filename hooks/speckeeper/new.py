@@ -14,15 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from . import layout, template
+from .detect import release_key
 
 from .atomic import Refused, create_file
 from .copier_data import copier_root, spec_template_data
 from .config import Config, ConfigError, plain, shipped
 from .parse import RstParser
 from .source import Limits
-
-_NUMERIC_RELEASE = re.compile(r"\d+(\.\d+)*")
-
 
 def configure_new(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -53,15 +51,8 @@ def parse_data(pairs: Sequence[str]) -> dict[str, str]:
     return answers
 
 
-def _release_key(release: str) -> tuple[int, tuple[int, ...], str]:
-    """Numbered releases (2027.1) come after named ones (zed), as in nova."""
-    if _NUMERIC_RELEASE.fullmatch(release):
-        return (1, tuple(int(part) for part in release.split(".")), "")
-    return (0, (), release)
-
-
 def newest(releases: Sequence[str]) -> str:
-    return max(releases, key=_release_key)
+    return max(releases, key=release_key)
 
 
 def template_releases(root: Path, pattern: str) -> list[str]:
@@ -70,7 +61,7 @@ def template_releases(root: Path, pattern: str) -> list[str]:
     field = re.escape("{release}")
     regex = re.compile(re.escape(pattern).replace(field, "(?P<release>[^/]+)", 1).replace(field, "(?P=release)"))
     found = (regex.fullmatch(p.relative_to(root).as_posix()) for p in root.glob(pattern.replace("{release}", "*")))
-    return sorted({match["release"] for match in found if match}, key=_release_key)
+    return sorted({match["release"] for match in found if match}, key=release_key)
 
 
 def release_folders(root: Path, spec_layout: str) -> list[str]:
@@ -80,7 +71,7 @@ def release_folders(root: Path, spec_layout: str) -> list[str]:
     parent = root / spec_layout.split("{release}", 1)[0]
     if not parent.is_dir():
         return []
-    return sorted((p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")), key=_release_key)
+    return sorted((p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")), key=release_key)
 
 
 def template_path(config: Config, release: str | None) -> tuple[Path, str | None]:

@@ -54,6 +54,9 @@ class Context:
     settings: Settings
     template: Template
     enabled: frozenset[str]
+    # The template's path, where a repo has one per release; "" where it has
+    # one for all, which messages call "the template".
+    template_name: str = ""
     _memo: dict[str, Any] = field(default_factory=dict)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:

@@ -42,7 +42,8 @@ class Diff:
     missing: list[tuple[TemplateSection, str, int]] = field(default_factory=list)
     unexpected: list[Section] = field(default_factory=list)
     near_misses: list[tuple[Section, TemplateSection]] = field(default_factory=list)
-    misplaced: list[tuple[Section, TemplateSection, str]] = field(default_factory=list)
+    # (section, template section, where the template has it, where it is)
+    misplaced: list[tuple[Section, TemplateSection, str, str]] = field(default_factory=list)
     out_of_order: list[tuple[Section, str]] = field(default_factory=list)
     duplicates: list[tuple[Section, Section]] = field(default_factory=list)
     empty: list[Section] = field(default_factory=list)
@@ -150,18 +151,36 @@ def _compare_level(
 
 
 def _misplaced(ctx: Context, spec: Spec, diff: Diff) -> None:
-    """A missing section found, by its exact title, somewhere else."""
+    """A missing section found, by its exact title, somewhere else: one
+    finding for the section that moved, none for the sections that moved
+    with it (under it, where the template has them beside it)."""
     if MISPLACED not in ctx.enabled:
         return
-    expected_at = {t.title: (parent, where) for t, parent, where in diff.missing}
-    for section in spec.all_sections():
-        if section.title not in expected_at:
+    expected = {t.title: (t, parent) for t, parent, _ in diff.missing}
+    moved: dict[int, str] = {}  # id of a misplaced section -> the parent the template gives it.
+    for section, parent in _with_parents(spec.sections, None):
+        if section.title not in expected:
             continue
-        template_section = next(t for t, _, _ in diff.missing if t.title == section.title)
-        parent, _ = expected_at.pop(section.title)
-        diff.misplaced.append((section, template_section, parent))
+        template_section, belongs_under = expected.pop(section.title)
+        carried = parent is not None and moved.get(id(parent)) == belongs_under
+        if not carried:
+            moved[id(section)] = belongs_under
+            diff.misplaced.append((section, template_section, belongs_under, parent.title if parent else ""))
         diff.missing = [m for m in diff.missing if m[0] is not template_section]
         diff.unexpected = [s for s in diff.unexpected if s is not section]
+
+
+def _with_parents(sections: tuple[Section, ...], parent: Section | None) -> Iterator[tuple[Section, Section | None]]:
+    """Every section, in document order, with the section it is under."""
+    for section in sections:
+        yield section, parent
+        yield from _with_parents(section.children, section)
+
+
+def template_name(ctx: Context) -> str:
+    """How messages name the template: with its path where a repo has one
+    per release (they differ), else "the template"."""
+    return f"the template {ctx.template_name}" if ctx.template_name else "the template"
 
 
 def compare(spec: Spec, ctx: Context) -> Diff:
@@ -242,7 +261,7 @@ def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 min(where, max(len(spec.lines), 1)),
                 1,
-                f'missing section "{template_section.title}": the template has it here',
+                f'missing section "{template_section.title}": {template_name(ctx)} has it here',
             )
 
 
@@ -276,7 +295,7 @@ def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 min(where, max(len(spec.lines), 1)),
                 1,
-                f'missing subsection "{template_section.title}" in "{parent}": the template has it here',
+                f'missing subsection "{template_section.title}" in "{parent}": {template_name(ctx)} has it here',
             )
 
 
@@ -302,7 +321,7 @@ def check_unexpected_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """
     for section in _diff(spec, ctx).unexpected:
         where = "top-level section" if section.level == 1 else "subsection"
-        yield Hit(section.line, 1, f'unexpected {where} "{section.title}": the template has no such section here')
+        yield Hit(section.line, 1, f'unexpected {where} "{section.title}": {template_name(ctx)} has no such section here')
 
 
 @RULES.rule(NEAR_MISS, "near-miss-title")
@@ -324,7 +343,7 @@ def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """
     for section, template_section in _diff(spec, ctx).near_misses:
         yield Hit(
-            section.line, 1, f'title "{section.title}" should be "{template_section.title}" as in the template'
+            section.line, 1, f'title "{section.title}" should be "{template_section.title}" as in {template_name(ctx)}'
         )
 
 
@@ -332,7 +351,9 @@ def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
 def check_misplaced_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A template section is present, but at the wrong level or place.
 
-    Beyond nova's gate, which reports it as missing (and unexpected).
+    Beyond nova's gate, which reports it as missing (and unexpected). One
+    finding for the section that is out of place: the sections that follow
+    it under it (where a wrong underline puts them) are not reported again.
 
     Bad::
 
@@ -344,13 +365,10 @@ def check_misplaced_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         Use Cases
         ---------
     """
-    for section, template_section, parent in _diff(spec, ctx).misplaced:
-        expected = f'level {template_section.level} under "{parent}"' if parent else "level 1"
-        yield Hit(
-            section.line,
-            1,
-            f'section "{section.title}" is at level {section.level}, expected {expected}',
-        )
+    for section, template_section, belongs, found in _diff(spec, ctx).misplaced:
+        here = f'under "{found}" here (level {section.level})' if found else "a top-level section here"
+        there = f'under "{belongs}" (level {template_section.level})' if belongs else "as a top-level section"
+        yield Hit(section.line, 1, f'section "{section.title}" is {here}; {template_name(ctx)} has it {there}')
 
 
 @RULES.rule("SK106", "section-order", default=False)
@@ -379,7 +397,7 @@ def check_section_order(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             section.line,
             1,
-            f'section "{section.title}" is out of order: the template puts it before "{successor}"',
+            f'section "{section.title}" is out of order: {template_name(ctx)} puts it before "{successor}"',
         )
 
 
