@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES, speckeeper_bounded, speckeeper
+from .conftest import FIXTURES, Ran, speckeeper, speckeeper_bounded
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
@@ -233,3 +233,77 @@ def test_a_baseline_over_the_bound_is_not_read(in_tmp: Path, capsys: pytest.Capt
     code, out, err = run(capsys, "specs", "--baseline", "baseline.json")
     assert (code, out) == (2, [])
     assert err == ["speckeeper: error: baseline.json: the baseline is 32,000,001 bytes, over 32,000,000: not read"]
+
+
+# The repo's own baseline, which the whole workflow honours (issue 15).
+
+RENAMED = GOOD.replace("Testing\n=======\n", "Tests\n=====\n")
+
+
+def test_speckeeper_baseline_writes_the_repos_baseline_and_check_honours_it(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (in_tmp / "specs/2027.1/approved").mkdir(parents=True)
+    (in_tmp / "specs/2027.1/approved/awesome-thing.rst").write_text(RENAMED, encoding="utf-8")
+    assert speckeeper(capsys, "check").code == 1
+    ran = speckeeper(capsys, "baseline")
+    assert (ran.code, ran.err) == (0, ["wrote 2 finding(s) to the baseline .speckeeper-baseline.json"])
+    assert (in_tmp / ".speckeeper-baseline.json").is_file()
+    assert speckeeper(capsys, "check").code == 0  # No argument: the repo's baseline applies.
+    assert speckeeper(capsys, "check", "--no-baseline").code == 1
+    # A new finding still fails, and only it is reported.
+    (in_tmp / "specs/2027.1/approved/other-thing.rst").write_text(RENAMED.replace("awesome-thing", "other-thing"), encoding="utf-8")
+    ran = speckeeper(capsys, "check")
+    assert ran.code == 1 and {line.split(":")[0] for line in ran.out} == {"specs/2027.1/approved/other-thing.rst"}
+
+
+def test_fix_leaves_what_the_baseline_records(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A legacy spec is not rewritten by a commit that never touched it."""
+    (in_tmp / "specs/2027.1/approved").mkdir(parents=True)
+    legacy = GOOD.replace("None\n", "None   \n", 1)  # Trailing whitespace: fixable.
+    spec = in_tmp / "specs/2027.1/approved/awesome-thing.rst"
+    spec.write_text(legacy, encoding="utf-8")
+    assert speckeeper(capsys, "baseline").code == 0
+    assert speckeeper(capsys, "fix") == Ran(0, [], [])
+    assert spec.read_text(encoding="utf-8") == legacy
+    # What the baseline does not record is fixed; what it records stays.
+    edited = legacy.replace("copy takes.\n", "copy takes.   \n", 1)
+    spec.write_text(edited, encoding="utf-8")
+    assert speckeeper(capsys, "fix").out == ["Fixing specs/2027.1/approved/awesome-thing.rst"]
+    assert spec.read_text(encoding="utf-8") == legacy
+    assert speckeeper(capsys, "fix", "--no-baseline").code == 1
+    assert spec.read_text(encoding="utf-8") == GOOD
+
+
+def test_the_lifecycle_check_of_a_commit_reports_what_it_touches(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repo's broken redirect, there before, does not stop a commit of an
+    unrelated spec; a commit that breaks one, by moving its target, stops."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=in_tmp, check=True, capture_output=True)
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for relpath in ("specs/zed/implemented/kept.rst", "specs/zed/implemented/moved.rst"):
+        (in_tmp / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (in_tmp / relpath).write_text(GOOD.replace("awesome-thing", Path(relpath).stem), encoding="utf-8")
+    (in_tmp / "specs/zed/redirects").write_text(
+        "approved/gone.rst ../implemented/gone.rst\napproved/moved.rst ../implemented/moved.rst\n", encoding="utf-8"
+    )
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "start")
+    lifecycle = ("check", "--group", "lifecycle", "--staged")
+    assert speckeeper(capsys, *lifecycle).code == 1  # Nothing staged: the whole folder (CI).
+    (in_tmp / "specs/zed/implemented/new-thing.rst").write_text(GOOD.replace("awesome-thing", "new-thing"), encoding="utf-8")
+    git("add", "-A")
+    assert speckeeper(capsys, *lifecycle) == Ran(0, [], [])
+    git("mv", "specs/zed/implemented/moved.rst", "specs/zed/implemented/elsewhere.rst")
+    ran = speckeeper(capsys, *lifecycle)
+    assert ran.code == 1 and ran.out == [
+        'specs/zed/redirects:2:1: SK311 redirect target "../implemented/moved.rst" does not exist:'
+        " expected a spec at specs/zed/implemented/moved.rst"
+    ]

@@ -52,6 +52,6 @@ def test_file_hooks_target_spec_folders_and_message_hooks_their_stage(hook: dict
             # pre-commit must not run several of them at once, nor split the
             # files so that "Fixing" lines come out of path order.
             assert hook["require_serial"] is True
-        else:  # The lifecycle hook: any change under specs/ runs it on the folder.
-            assert "types" not in hook and hook["args"] == ["specs"]
+        else:  # The lifecycle hook: any change under specs/ runs it on the whole folder.
+            assert "types" not in hook and "args" not in hook and "--staged" in hook["entry"]
     assert hook["minimum_pre_commit_version"] == "3.2.0"

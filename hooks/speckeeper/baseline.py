@@ -1,10 +1,12 @@
 """The baseline: today's findings recorded, so that only new ones fail.
 
 A repo adopting speckeeper (or turning more rules on) records what it has
-with ``speckeeper check --write-baseline FILE``; CI then runs
-``speckeeper check --baseline FILE``, which reports and fails on findings
-that are not in the file, and lists the entries that no longer occur, so
-that the file can shrink (write it again).
+with ``speckeeper baseline``, in ``.speckeeper-baseline.json`` at its top
+(the ``baseline`` setting); from then on ``check``, ``fix`` and every hook
+report, fail on and fix only findings the file does not record, and
+``check`` lists the entries that no longer occur, so that the file can
+shrink (write it again). ``check --baseline FILE`` and
+``--write-baseline FILE`` name another file.
 
 An entry is a finding's path (relative to the config's folder), its code
 and a fingerprint of its message and of the text of its line, whitespace
@@ -99,6 +101,19 @@ def load(path: Path) -> list[Entry]:
             raise ConfigError(f"{path}: baseline entry #{index} needs path, code and fingerprint strings")
         message = raw.get("message", "")
         found.append(Entry(raw["path"], raw["code"], raw["fingerprint"], message if isinstance(message, str) else ""))
+    return found
+
+
+def unrecorded(recorded: Iterable[Entry], findings: Iterable[Finding], config: Config) -> list[Finding]:
+    """The findings the baseline does not record (each entry matches one)."""
+    return compare(recorded, findings, config, lambda entry: False)[0]
+
+
+def by_path(recorded: Iterable[Entry]) -> dict[str, list[Entry]]:
+    """The entries of each path, for a check or fix of one file at a time."""
+    found: dict[str, list[Entry]] = {}
+    for entry in recorded:
+        found.setdefault(entry.path, []).append(entry)
     return found
 
 

@@ -257,7 +257,8 @@ class Checker:
             for hit in rule.check(tree):
                 assert hit.path is not None, f"{rule.code}: a repo-level rule names the file it is about"
                 if rule.code in enabled_codes(tree.settings(hit.path), self.selection):
-                    findings.add(Finding(str(hit.path), hit.line, hit.col, rule.code, hit.message, _quote(tree, hit)))
+                    about = tuple(map(str, hit.about))
+                    findings.add(Finding(str(hit.path), hit.line, hit.col, rule.code, hit.message, _quote(tree, hit), about))
         return sorted(findings)
 
 

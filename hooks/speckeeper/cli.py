@@ -10,13 +10,16 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 from pathlib import Path
 
 from . import config as config_module
 from . import __version__, output, parallel, rules, speedups
 from .check import Checker
+from . import decide
 from .decide import Selection, validate
 from .config import Config, ConfigError
+from .findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -56,6 +59,11 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
     )
     parser.add_argument(
+        "--staged",
+        action="store_true",
+        help="report only findings about what the staged commit adds, changes, moves or deletes (all, when nothing is staged)",
+    )
+    parser.add_argument(
         "--show-settings",
         action="store_true",
         help="print the configuration used (or what was read off the tree), each spec's template and the rules; check nothing",
@@ -72,9 +80,22 @@ def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--baseline",
         metavar="FILE",
-        help="fail only on findings not recorded in FILE; list its entries that no longer occur",
+        help="fail only on findings not recorded in FILE (default: the repo's .speckeeper-baseline.json,"
+        " when it exists); list its entries that no longer occur",
     )
+    group.add_argument("--no-baseline", action="store_true", help="report every finding, baseline or not")
     group.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE, and exit 0")
+
+
+def _recorded(config: Config, named: str | None, ignored: bool) -> tuple[list[Any], Path] | None:
+    """The baseline a run honours: the file named, or else the repo's own
+    (the ``baseline`` setting) when it exists; None with ``--no-baseline``."""
+    path = Path(named) if named else None if ignored else config.baseline_file()
+    if path is None or not (named or path.exists()):
+        return None
+    from . import baseline  # hashlib and json: only with a baseline.
+
+    return baseline.load(path), path
 
 
 def _add_jobs_option(parser: argparse.ArgumentParser) -> None:
@@ -116,9 +137,7 @@ def run_check(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
     selection = Selection(args.select, args.extend_select, args.ignore, args.group)
     validate(config, selection)
-    if args.baseline or args.write_baseline:
-        from . import baseline  # hashlib and json: only with a baseline.
-    recorded = baseline.load(Path(args.baseline)) if args.baseline else None
+    recorded = None if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
     paths = _paths(args.paths, config)
     if args.show_settings:
         from . import explain
@@ -132,12 +151,14 @@ def run_check(args: argparse.Namespace) -> int:
 
         cache = open_cache(Path(args.cache))
     findings = Checker(config, selection, cache).check(paths, jobs=jobs)
+    if args.staged:
+        findings = _about_staged(findings)
     if args.write_baseline:
-        count = baseline.write(Path(args.write_baseline), findings, config)
-        print(f"wrote {count} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
-        return EXIT_CLEAN
+        return _write_baseline(Path(args.write_baseline), findings, config)
     if recorded is not None:
-        findings, stale = baseline.compare(recorded, findings, config, baseline.scope(config, selection, paths))
+        from . import baseline
+
+        findings, stale = baseline.compare(recorded[0], findings, config, baseline.scope(config, selection, paths))
         for entry in stale:
             print(
                 f"{output.printable(entry.path)}: {entry.code} {output.printable(entry.message)}"
@@ -155,11 +176,52 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
+def _about_staged(findings: list[Finding]) -> list[Finding]:
+    """The findings about what the staged commit touches, when git has
+    anything staged (a hook's commit); all of them otherwise (CI)."""
+    from . import gitrepo  # subprocess: only for --staged.
+
+    touched = gitrepo.touched()
+    if not touched:
+        return findings
+    top = Path(gitrepo.git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
+    return decide.about(findings, [top / path for path in touched])
+
+
+def _write_baseline(path: Path, findings: list[Finding], config: Config) -> int:
+    from . import baseline
+
+    count = baseline.write(path, findings, config)
+    print(f"wrote {count} finding(s) to the baseline {output.printable(str(path))}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _configure_baseline(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
+    config_module.add_option(parser)
+    _add_jobs_option(parser)
+
+
+def run_baseline(args: argparse.Namespace) -> int:
+    """Record today's findings, every rule the configuration enables, in
+    the repo's baseline file."""
+    config = config_module.load(args.config)
+    validate(config, Selection())
+    path = config.baseline_file()
+    if path is None:
+        raise ConfigError("the configuration names no baseline file (baseline = \"\")")
+    findings = Checker(config).check(_paths(args.paths, config), jobs=args.jobs or parallel.default_jobs())
+    return _write_baseline(Path(os.path.relpath(path)), findings, config)
+
+
 def _configure_fix(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     config_module.add_option(parser)
     parser.add_argument("--diff", action="store_true", help="show what would change as a diff; write nothing")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a spec would change")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="fix every fixable finding, those the baseline records too"
+    )
     _add_jobs_option(parser)
 
 
@@ -168,10 +230,12 @@ def run_fix(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
     validate(config, Selection())
     paths = _paths(args.paths, config)
+    recorded = _recorded(config, None, args.no_baseline)
     from . import fix  # Only for this command: a check does without.
 
     jobs = args.jobs or parallel.default_jobs()
-    changed = fix.run(config, paths, write=not (args.check or args.diff), show_diff=args.diff, out=sys.stdout, jobs=jobs)
+    write = not (args.check or args.diff)
+    changed = fix.run(config, paths, write, args.diff, sys.stdout, jobs, recorded[0] if recorded else [])
     sys.stdout.flush()
     return EXIT_FINDINGS if changed else EXIT_CLEAN
 
@@ -272,6 +336,7 @@ COMMANDS: dict[str, Command] = {
     "check": (_configure_check, run_check, "check specs against their template and rules"),
     "rules": (_configure_rules, run_rules, "list the rules, or show some in full"),
     "fix": (_configure_fix, run_fix, "fix what the fixable rules find, keeping each spec's meaning"),
+    "baseline": (_configure_baseline, run_baseline, "record today's findings in the repo's baseline, so only new ones fail"),
     "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
     "export-template": (_configure_export, run_export, "write the copier template's data read from a template .rst"),
     "prepare-commit-msg": (

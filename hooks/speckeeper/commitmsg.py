@@ -21,13 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
 
 from . import config as config_module
+from .gitrepo import git, staged_changes
 from . import layout
 from .config import Config, ConfigError
 from .parse import RstParser
@@ -41,18 +40,6 @@ WIDTH = 72
 WRITTEN_SOURCES = frozenset({"message", "merge", "squash", "commit"})
 _FLAG_LINE = re.compile(rf"^\s*{FLAG}\b")
 _NOT_TEXT = (nodes.title, nodes.comment, nodes.target, nodes.system_message)
-
-
-def git(*args: str) -> bytes:
-    """Run git here; a failure is a one-line ConfigError (exit 2)."""
-    try:
-        done = subprocess.run(("git", *args), capture_output=True, check=False)
-    except OSError as error:
-        raise ConfigError(f"cannot run git: {error.strerror or error}") from None
-    if done.returncode:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {done.returncode}"]
-        raise ConfigError(f"git {args[0]} failed: {reason[0]}")
-    return done.stdout
 
 
 def comment_char() -> str:
@@ -79,34 +66,6 @@ def written(message: str, comment: str) -> list[str]:
     while kept and not kept[0]:
         kept.pop(0)
     return kept
-
-
-@dataclass(frozen=True)
-class Change:
-    """One staged spec: how git names it, its status, where it was before."""
-
-    path: str  # Relative to the top of the work tree, as git prints it.
-    status: str  # "A", "M" or "R".
-    old_path: str = ""  # In HEAD, for "M" and "R".
-
-
-def staged_changes() -> list[Change]:
-    """Files the commit adds, modifies or renames; renames found as git
-    finds them whatever the user's ``diff.renames`` says."""
-    out = git("diff", "--cached", "--name-status", "--find-renames", "--diff-filter=AMR", "-z")
-    fields = out.decode("utf-8", "surrogateescape").split("\0")
-    changes: list[Change] = []
-    index = 0
-    while index + 1 < len(fields):
-        status = fields[index][:1]
-        if status == "R":
-            changes.append(Change(fields[index + 2], "R", fields[index + 1]))
-            index += 3
-        else:
-            path = fields[index + 1]
-            changes.append(Change(path, status, path if status == "M" else ""))
-            index += 2
-    return changes
 
 
 class Hooks:

@@ -104,6 +104,10 @@ class Settings:
     # The section whose content, when more than "None", asks for an
     # ``APIImpact`` line in the commit message (the commit-msg hooks).
     api_impact_section: str = "REST API impact"
+    # The baseline (relative to the config's folder): when it exists, check,
+    # fix and every hook report and fix only what it does not record.
+    # ``speckeeper baseline`` writes it; empty: none.
+    baseline: str = ".speckeeper-baseline.json"
 
 
 # The patterns speckeeper ships (the defaults): see shipped().
@@ -167,6 +171,10 @@ class Config:
     def _resolved_root(self) -> Path:
         # Resolved once: relpath() runs several times for every spec.
         return self.root.resolve()
+
+    def baseline_file(self) -> Path | None:
+        """The repo's baseline file (the ``baseline`` setting), if it has one."""
+        return self.root / self.base.baseline if self.base.baseline else None
 
     @cached_property
     def repo(self) -> Path:

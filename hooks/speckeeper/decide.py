@@ -10,9 +10,11 @@ what the rules found through :func:`unsilenced`. The baseline, last, is
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import rules
 from .config import Config, ConfigError, Settings
@@ -102,3 +104,24 @@ def unsilenced(findings: Iterable[Finding], silencing: Mapping[str, frozenset[st
     """The findings whose code their file does not silence; ``silencing``
     maps a file's path, as the findings name it, to the codes it silences."""
     return [finding for finding in findings if finding.code not in silencing.get(finding.path, frozenset())]
+
+
+def about(findings: Iterable[Finding], touched: Iterable[Path]) -> list[Finding]:
+    """The findings about files a change touches: the file a finding is
+    on, a file it is also about (a redirect's target), or a folder holding
+    one of them."""
+    changed = {os.path.abspath(path) for path in touched}
+    folders = {folder for path in changed for folder in _folders(path)}
+
+    def concerns(finding: Finding) -> bool:
+        named = {os.path.abspath(path) for path in (finding.path, *finding.about)}
+        return bool(named & changed) or bool(named & folders)
+
+    return [finding for finding in findings if concerns(finding)]
+
+
+def _folders(path: str) -> Iterator[str]:
+    parent = os.path.dirname(path)
+    while parent and parent != path:
+        yield parent
+        path, parent = parent, os.path.dirname(parent)

@@ -23,6 +23,8 @@ class Finding:
     # The text of the finding's line, which the baseline's fingerprint and
     # ``--show-source`` read; not part of what the finding is.
     context: str = field(default="", compare=False)
+    # Other files a repo-level finding is about (see Hit.about).
+    about: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,11 @@ from typing import TextIO
 
 from docutils import nodes
 
-from . import parallel, rules
+from . import baseline, parallel, rules
 from .atomic import Refused, Snapshot, replace_file
 from .check import Checker, Loaded, collect
 from .config import Config
+from .baseline import Entry
 from .decide import Selection
 from .output import printable
 from .output import text as text_format
@@ -127,14 +128,18 @@ class _Text:
 
 
 class Fixer:
-    """Fixes specs under one configuration: one checker, one parser."""
+    """Fixes specs under one configuration: one checker, one parser; what
+    the baseline records, it leaves (a legacy spec is not rewritten by a
+    commit that never touched it)."""
 
-    def __init__(self, config: Config, selection: Selection = Selection()) -> None:
+    def __init__(self, config: Config, selection: Selection = Selection(), recorded: Sequence[Entry] = ()) -> None:
         self.checker = Checker(config, selection)
+        self.recorded = tuple(recorded)
+        self._recorded = baseline.by_path(self.recorded) if self.recorded else {}
 
-    def arguments(self) -> tuple[Config, Selection]:
+    def arguments(self) -> tuple[Config, Selection, tuple[Entry, ...]]:
         """What a worker process builds its own fixer from."""
-        return self.checker.config, self.checker.selection
+        return self.checker.config, self.checker.selection, self.recorded
 
     @property
     def templates(self) -> TemplateLoader:
@@ -146,6 +151,9 @@ class Fixer:
             return Result(path, problems=loaded)
         before = loaded.spec.raw
         findings = [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable]
+        recorded = self._recorded.get(loaded.ctx.relpath)
+        if recorded:
+            findings = baseline.unrecorded(recorded, findings, self.checker.config)
         if not findings:
             return Result(path, before)
         try:
@@ -311,12 +319,21 @@ def diff(result: Result) -> str:
     return "".join(difflib.unified_diff(before, after, shown, shown))
 
 
-def run(config: Config, paths: Iterable[Path], write: bool, show_diff: bool, out: TextIO, jobs: int = 1) -> bool:
-    """Fix every spec under ``paths``; True when anything changed, would
-    change or could not be fixed. Specs are fixed in ``jobs`` processes;
-    this one writes them (each only while it is still what was read, see
-    :mod:`speckeeper.atomic`), and reports in the order of the list."""
-    fixer = Fixer(config)
+def run(
+    config: Config,
+    paths: Iterable[Path],
+    write: bool,
+    show_diff: bool,
+    out: TextIO,
+    jobs: int = 1,
+    recorded: Sequence[Entry] = (),
+) -> bool:
+    """Fix every spec under ``paths`` but what the baseline ``recorded``
+    records; True when anything changed, would change or could not be
+    fixed. Specs are fixed in ``jobs`` processes; this one writes them (each
+    only while it is still what was read, see :mod:`speckeeper.atomic`), and
+    reports in the order of the list."""
+    fixer = Fixer(config, Selection(), recorded)
     unreadable: list[Finding] = []
     files = list(collect(paths, config, unreadable))
     anything = _report(unreadable, out)

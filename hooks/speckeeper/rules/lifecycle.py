@@ -214,7 +214,9 @@ def check_redirect_target(tree: Tree) -> Iterator[Hit]:
             if shown.startswith(".."):
                 yield Hit(redirect.line, 1, f'redirect target "{redirect.new}" is outside the repo', path=path)
             elif resolves(index, redirect.target) is None:
-                yield Hit(redirect.line, 1, f'redirect target "{redirect.new}" does not exist: expected a spec at {shown}', path=path)
+                message = f'redirect target "{redirect.new}" does not exist: expected a spec at {shown}'
+                # About the redirect's spec and its target too: moving either breaks it.
+                yield Hit(redirect.line, 1, message, path=path, about=(Path(redirect.old_path), Path(redirect.target)))
 
 
 @RULES.rule("SK312", "two-states")
@@ -258,6 +260,7 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
             f'spec is in both {first}/ and {second}/ of release "{place.release}": '
             f"expected it in {second}/ only (or a redirect between them)",
             path=first_path,
+            about=(second_path,),
         )
 
 

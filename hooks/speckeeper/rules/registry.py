@@ -44,6 +44,9 @@ class Hit(NamedTuple):
     col: int
     message: str
     path: Path | None = None
+    # Other files the finding is about (a redirect's spec and target): a
+    # change to one of them is a change the finding concerns.
+    about: tuple[Path, ...] = ()
 
 
 @dataclass

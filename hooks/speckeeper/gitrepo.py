@@ -1,0 +1,59 @@
+"""git, run here: what the hooks ask of the repository (the staged
+changes, a file as staged, the work tree's top). A failure is one line."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+
+from .config import ConfigError
+
+
+def git(*args: str) -> bytes:
+    """Run git here; a failure is a one-line ConfigError (exit 2)."""
+    try:
+        done = subprocess.run(("git", *args), capture_output=True, check=False)
+    except OSError as error:
+        raise ConfigError(f"cannot run git: {error.strerror or error}") from None
+    if done.returncode:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {done.returncode}"]
+        raise ConfigError(f"git {args[0]} failed: {reason[0]}")
+    return done.stdout
+
+
+@dataclass(frozen=True)
+class Change:
+    """One staged spec: how git names it, its status, where it was before."""
+
+    path: str  # Relative to the top of the work tree, as git prints it.
+    status: str  # "A", "M", "R" or "D".
+    old_path: str = ""  # In HEAD, for "M", "R" and "D".
+
+
+def staged_changes() -> list[Change]:
+    """Files the commit adds, modifies or renames; renames found as git
+    finds them whatever the user's ``diff.renames`` says."""
+    return [change for change in _staged("AMR") if change.status != "D"]
+
+
+def touched() -> list[str]:
+    """The paths (relative to the work tree's top) the staged commit adds,
+    changes, deletes or renames, a rename's old path too."""
+    return sorted({path for change in _staged("AMRD") for path in (change.path, change.old_path) if path})
+
+
+def _staged(statuses: str) -> list[Change]:
+    out = git("diff", "--cached", "--name-status", "--find-renames", f"--diff-filter={statuses}", "-z")
+    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    changes: list[Change] = []
+    index = 0
+    while index + 1 < len(fields):
+        status = fields[index][:1]
+        if status == "R":
+            changes.append(Change(fields[index + 2], "R", fields[index + 1]))
+            index += 3
+        else:
+            path = fields[index + 1]
+            changes.append(Change(path, status, path if status in "MD" else ""))
+            index += 2
+    return changes
