@@ -178,5 +178,5 @@ def test_ctrl_c_stops_every_process_quietly(nova_repo: Path) -> None:
     assert len(workers) == 2, "the workers did not start"
     check.send_signal(signal.SIGINT)
     _, err = check.communicate(timeout=20)
-    assert (check.returncode, err) == (130, "")
+    assert (check.returncode, err) == (130, ""), f"exit {check.returncode}, stderr: {err[-2000:]}"
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]

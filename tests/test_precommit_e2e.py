@@ -312,3 +312,80 @@ def test_from_copier_copy_to_commit(tmp_path: Path, env: dict[str, str], hook_re
     run(repo, env, "git", "commit", "-q", check=True)
     message = run(repo, env, "git", "log", "-1", "--format=%B", check=True).stdout
     assert message == f"Awesome thing for server migrations\n\n{INTRO}\nAPIImpact\n\n"
+
+
+def readme_snippet(hook_repo: tuple[Path, str]) -> str:
+    """The README's .pre-commit-config.yaml, as written, pointing here."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## pre-commit hooks and CI", 1)[1]
+    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    snippet = snippet.replace("https://opendev.org/<org>/speckeeper", str(hook_repo[0]))
+    assert "<tag or commit>" in snippet
+    return snippet.replace("<tag or commit>", hook_repo[1])
+
+
+def test_adopting_on_the_upstream_nova_specs_checkout(
+    corpus: Path, tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    """The README's "Adopting speckeeper on an existing repo", step by step,
+    on the corpus as upstream holds it, with no configuration."""
+    repo = tmp_path / "nova-specs"
+    shutil.copytree(corpus / "specs", repo / "specs")
+    write(repo, "README.rst", "nova-specs\n==========\n")
+    write(repo, "priorities/2027.1-priorities.rst", "Priorities\n==========\n")
+    (repo / "doc/source").mkdir(parents=True)
+    (repo / "doc/source/specs").symlink_to(Path("../../specs"))
+    run(repo, env, "git", "init", "-q", "-b", "master", check=True)
+    run(repo, env, "git", "config", "user.name", "Spec Author", check=True)
+    run(repo, env, "git", "config", "user.email", "author@example.com", check=True)
+    run(repo, env, "git", "add", "-A", check=True)
+    run(repo, env, "git", "commit", "-qm", "nova-specs as it is", check=True)
+
+    speckeeper = [sys.executable, "-m", "speckeeper"]
+    baseline = run(repo, env, *speckeeper, "baseline", check=True)
+    assert "finding(s) to the baseline .speckeeper-baseline.json" in baseline.stdout
+    write(repo, ".pre-commit-config.yaml", readme_snippet(hook_repo))
+    run(repo, env, "git", "add", "-A", check=True)
+    run(repo, env, "git", "commit", "-qm", "Check specs with speckeeper", check=True)
+    assert pre_commit(repo, env, "install").returncode == 0
+
+    # CI: every hook over every file passes, and changes no file.
+    done = pre_commit(repo, env, "run", "--all-files")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert run(repo, env, "git", "status", "--porcelain", check=True).stdout == ""
+
+    # A new spec, as copier writes it: the commit passes.
+    copied = run(
+        repo, env, sys.executable, "-m", "copier", "copy", "--quiet", "--defaults", "--vcs-ref", "HEAD",
+        "--data", "release=2027.1", "--data", "blueprint=shiny-widget", "--data", "title=Shiny widgets",
+        str(hook_repo[0]), str(repo),
+    )  # fmt: skip
+    assert copied.returncode == 0, copied.stdout
+    run(repo, env, "git", "add", "-A", check=True)
+    done = run(repo, env, "git", "commit", "-qm", "Propose shiny widgets")
+    assert done.returncode == 0, done.stdout[-3000:]
+
+    # A section deleted from a spec: the commit fails, naming file, line and code.
+    spec = "specs/2027.1/approved/shiny-widget.rst"
+    text = (repo / spec).read_text(encoding="utf-8")
+    write(repo, spec, text.replace("Testing\n=======\n\nNone\n\n", ""))
+    run(repo, env, "git", "add", "-A", check=True)
+    done = run(repo, env, "git", "commit", "-qm", "Drop the testing section")
+    assert done.returncode == 1
+    line = text.replace("Testing\n=======\n\nNone\n\n", "").splitlines().index("Documentation Impact") + 1
+    assert f'{spec}:{line}:1: SK101 missing section "Testing"' in done.stdout
+    run(repo, env, "git", "checkout", "--", spec, check=True)
+
+    # A spec a redirect points at, moved away: the commit fails on the redirect.
+    redirects = repo / "specs/kilo/redirects"
+    old, new = next(
+        line.split(" ")
+        for line in redirects.read_text(encoding="utf-8").splitlines()
+        if (redirects.parent / line.split(" ")[0]).parent.joinpath(line.split(" ")[1]).is_file()
+    )
+    target = (redirects.parent / old).parent / new
+    moved = target.with_name("moved-away.rst")
+    run(repo, env, "git", "mv", str(target.relative_to(repo)), str(moved.relative_to(repo)), check=True)
+    done = run(repo, env, "git", "commit", "-qm", "Move a spec")
+    assert done.returncode == 1
+    assert f"specs/kilo/redirects:" in done.stdout and f'SK311 redirect target "{new}" does not exist' in done.stdout

@@ -19,8 +19,10 @@ what was read, never through a link, all at once.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +68,7 @@ class Result:
     after: bytes | None = None  # None: nothing to change.
     problems: list[Finding] = field(default_factory=list)  # Why it was not fixed.
     identity: tuple[int, int] = (0, 0)  # The file read (device, inode): replaced only while it is the same.
+    fixed: list[Finding] = field(default_factory=list)  # What the change repairs.
 
     @property
     def changed(self) -> bool:
@@ -160,7 +163,7 @@ class Fixer:
             after = self.fixed(loaded, findings)
         except NotFixed as reason:
             return Result(path, before, problems=[Finding(str(path), 1, 1, NOT_FIXED, f"not fixed: {reason}")])
-        return Result(path, before, after, identity=loaded.identity)
+        return Result(path, before, after, identity=loaded.identity, fixed=findings)
 
     def fixed(self, loaded: Loaded, findings: Sequence[Finding]) -> bytes:
         """The file's bytes with the findings fixed, once proved to mean the same."""
@@ -327,12 +330,14 @@ def run(
     out: TextIO,
     jobs: int = 1,
     recorded: Sequence[Entry] = (),
+    err: TextIO = sys.stderr,
 ) -> bool:
     """Fix every spec under ``paths`` but what the baseline ``recorded``
     records; True when anything changed, would change or could not be
     fixed. Specs are fixed in ``jobs`` processes; this one writes them (each
     only while it is still what was read, see :mod:`speckeeper.atomic`), and
-    reports in the order of the list."""
+    reports in the order of the list: ``Fixing <path>`` on ``out``, what
+    it fixed there on ``err``."""
     fixer = Fixer(config, Selection(), recorded)
     unreadable: list[Finding] = []
     files = list(collect(paths, config, unreadable))
@@ -353,6 +358,8 @@ def run(
             _report([Finding(str(result.path), 1, 1, NOT_FIXED, f"not fixed: {problem}")], out)
         else:
             out.write(f"Fixing {shown}\n")
+            # What was wrong, and where, for whoever reads why the file changed.
+            err.write(text_format([dataclasses.replace(f, message=f"{f.message} (fixed)") for f in result.fixed]))
     return anything
 
 
