@@ -26,10 +26,11 @@ import json
 import sys
 from pathlib import Path
 
+import docutils
 
-from . import usercache
-from .folder import ANY_ACCESS_BY_OTHERS, Folder, open_folder
+from . import __version__, rules, usercache
 from .findings import Checked, Finding
+from .folder import ANY_ACCESS_BY_OTHERS, Folder, open_folder
 
 
 # Bump when the entry format changes.
@@ -53,10 +54,6 @@ _CACHEDIR_TAG = (
 def _code_digest() -> str:
     """What speckeeper's own behaviour depends on: its code, version and
     packaged templates, docutils' version and the Python version."""
-    import docutils
-
-    from . import __version__
-
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{docutils.__version__}\0{sys.version_info[:2]}".encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
@@ -103,8 +100,6 @@ def open_cache(root: Path) -> Cache | None:
 
 def _known_codes() -> frozenset[str]:
     """The codes a finding can have: every rule's, the file rules' too."""
-    from . import rules
-
     return frozenset(rules.BY_CODE)
 
 

@@ -18,7 +18,9 @@ from .detect import release_key
 
 from .atomic import Refused, create_file
 from .copier_data import copier_root, spec_template_data
+from .check import Checker
 from .config import Config, ConfigError, plain, shipped
+from .output import FORMATS
 from .parse import RstParser
 from .source import Limits
 
@@ -159,9 +161,6 @@ def _check_answers(config: Config, release: str, relpath: str) -> None:
 
 def new(args: argparse.Namespace, config: Config) -> int:
     """Scaffold a spec from the repo's template, through the copier template."""
-    from .check import Checker
-    from .output import FORMATS
-
     if not args.defaults and not (sys.stdin is not None and sys.stdin.isatty()):
         raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")
     data: dict[str, Any] = parse_data(args.data)
