@@ -105,10 +105,12 @@ def test_rules_shows_one_in_full(capsys: pytest.CaptureFixture[str]) -> None:
         "SK203 trailing-whitespace (lines; on, fixable)\n\n"
         "A line ends in spaces or tabs.\n\n"
         "Invisible, and noise in every diff that touches the line; nova's gate\n"
-        "rejects trailing spaces. Fixable.\n\n"
+        "rejects trailing spaces. Spaces and tabs only: other Unicode spaces (a\n"
+        "thin space ending a diagram's line) are text. A repo whose gate counts\n"
+        'spaces only says ``trailing-whitespace = "spaces"``.\n\n'
         "Bad:\n\n    None···\n\n"
         "Good:\n\n    None\n\n"
-        "Fix (speckeeper fix): Each flagged line without its trailing whitespace.\n"
+        "Fix (speckeeper fix): Each flagged line without its trailing spaces (and tabs, unless the repo counts spaces only).\n"
     )
 
 

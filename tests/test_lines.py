@@ -10,7 +10,7 @@ import pytest
 
 from speckeeper.cli import main
 
-from .conftest import speckeeper
+from .conftest import FIXTURES, speckeeper
 
 
 
@@ -148,3 +148,23 @@ def _default_line_codes() -> list[str]:
     from speckeeper import rules
 
     return [rule.code for rule in rules.ALL if rule.group == "lines" and rule.default]
+
+
+def test_trailing_whitespace_is_spaces_and_tabs_not_any_unicode_space(capsys, in_tmp):
+    """A diagram's line ending in a thin space (U+2009) is text, not
+    trailing whitespace; a gate that counts spaces only can say so."""
+    good = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+    text = good.replace("None\n", "None\u2009\n", 1).replace("None\n", "None\t\n", 1).replace("None\n", "None  \n", 1)
+    Path("spec.rst").write_text(text, encoding="utf-8")
+    code, out = check(capsys, "spec.rst", "--select", "SK203")
+    assert [line.split(": ", 1)[1] for line in out] == [
+        "SK203 trailing whitespace (1 character(s)), expected none",
+        "SK203 trailing whitespace (2 character(s)), expected none",
+    ]
+    Path(".speckeeper.toml").write_text('trailing-whitespace = "spaces"\n', encoding="utf-8")
+    code, out = check(capsys, "spec.rst", "--select", "SK203")
+    assert [line.split(": ", 1)[1] for line in out] == ["SK203 trailing whitespace (2 character(s)), expected none"]
+    Path(".speckeeper.toml").write_text('trailing-whitespace = "tabs"\n', encoding="utf-8")
+    assert speckeeper(capsys, "check", "spec.rst").err == [
+        f"speckeeper: error: {Path('.speckeeper.toml').resolve()}: trailing-whitespace must be 'spaces and tabs' or 'spaces', got 'tabs'"
+    ]

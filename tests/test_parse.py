@@ -123,3 +123,30 @@ def test_registrations_do_not_leak_between_parsers() -> None:
         (1, 3, 'Unknown interpreted text role "only-here".'),
         (3, 3, 'Unknown directive type "here-too".'),
     ]
+
+
+def test_an_include_is_not_followed_nor_reported(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A spec including a snippet of its own repo is not wrong: the
+    directive is known, never followed, and not a finding."""
+    from speckeeper.cli import main
+
+    spec = tmp_path / "x.rst"
+    spec.write_text("Title\n=====\n\n.. include:: ../shared/snippet.rst\n\nText *open\n", encoding="utf-8")
+    assert main(["check", "--select", "SK5", str(spec)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1)[1] for line in out] == ["SK502 RST warning: Inline emphasis start-string without end-string."]
+
+
+def test_a_declared_directive_never_downgrades_a_known_literal_one(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``directives = ["graphviz"]``, copied from a Sphinx conf.py, keeps
+    graphviz a diagram; a repo's own diagram directive is literal when it
+    says so."""
+    from speckeeper.cli import main
+
+    (tmp_path / ".speckeeper.toml").write_text('directives = ["graphviz"]\nliteral-directives = ["blockdiag2"]\n')
+    spec = tmp_path / "x.rst"
+    spec.write_text(
+        "Title\n=====\n\n.. graphviz::\n\n   digraph { a -> *b }\n\n.. blockdiag2::\n\n   a -> `b\n", encoding="utf-8"
+    )
+    assert main(["check", "--config", str(tmp_path / ".speckeeper.toml"), "--select", "SK5", str(spec)]) == 0
+    assert capsys.readouterr().out == ""

@@ -113,5 +113,9 @@ def test_every_rule_has_a_fixture() -> None:
 def test_an_expectation_goes_on_over_indented_lines() -> None:
     # The parser of the fixtures, on a fixture of its own.
     relpath, line, code, message = expectations(RULES / "specs/2027.1/approved/sk102-missing-subsection.rst")[0]
-    assert (code, message) == ("SK102", 'missing subsection "Use Cases" in "Problem description": the template has it here')
+    assert (code, message) == (
+        "SK102",
+        'missing subsection "Use Cases" in "Problem description": the template has it here,'
+        ' at the end of "Problem description"',
+    )
     assert (RULES / relpath).read_text(encoding="utf-8").splitlines()[line - 1] == "Proposed change"

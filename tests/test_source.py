@@ -48,8 +48,8 @@ def test_empty_file_and_title_only_file(in_tmp: Path, capsys: pytest.CaptureFixt
     code, out = check(capsys, "empty.rst", "title.rst")
     assert code == 1
     assert "empty.rst:1:1: SK107 no document title: expected one over- and underlined title before the first section" in out
-    assert 'empty.rst:1:1: SK101 missing section "Problem description": the template has it here' in out
-    assert 'title.rst:3:1: SK101 missing section "Problem description": the template has it here' in out
+    assert 'empty.rst:1:1: SK101 missing section "Problem description": the template has it here, at the end of the spec' in out
+    assert 'title.rst:3:1: SK101 missing section "Problem description": the template has it here, at the end of the spec' in out
 
 
 def test_too_large(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

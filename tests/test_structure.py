@@ -51,7 +51,10 @@ def test_missing_section_points_where_it_belongs(in_tmp: Path, capsys: pytest.Ca
     text = drop(GOOD, "Dependencies", "=")
     code, out = run(in_tmp, capsys, text)
     assert code == 1
-    assert out == [f'spec:{_line_of(text, "Testing")}:1: SK101 missing section "Dependencies": the template has it here']
+    assert out == [
+        f'spec:{_line_of(text, "Testing")}:1: SK101 missing section "Dependencies": the template has it here,'
+        ' before "Testing"'
+    ]
 
 
 def test_missing_subsection(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,7 +63,7 @@ def test_missing_subsection(in_tmp: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 1
     assert out == [
         f'spec:{_line_of(text, "Proposed change")}:1: SK102 missing subsection "Use Cases" in '
-        '"Problem description": the template has it here'
+        '"Problem description": the template has it here, at the end of "Problem description"'
     ]
 
 
@@ -153,7 +156,7 @@ def test_duplicate_section(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> 
     text = GOOD + "\nTesting\n=======\n\nMore.\n"
     code, out = run(in_tmp, capsys, text, "--extend-select", "SK108")
     first = _line_of(GOOD, "Testing")
-    assert out == [f'spec:{len(text.splitlines()) - 3}:1: SK108 duplicate section "Testing": first at line {first}']
+    assert out == [f'spec:{len(text.splitlines()) - 3}:1: SK108 duplicate section "Testing": also at line {first}, the one compared with the template']
 
 
 def test_empty_section(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -202,3 +205,53 @@ def test_suppression_comment_silences_one_code(in_tmp: Path, capsys: pytest.Capt
     assert run(in_tmp, capsys, text) == (0, [])
     text = text.replace("ignore SK101", "ignore SK106")
     assert run(in_tmp, capsys, text)[0] == 1
+
+
+# Issue 16: what each repo's gate says, by configuration alone.
+
+
+def test_of_two_sections_of_a_title_the_one_holding_the_subsections_is_judged(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real spec has two "Proposed change" sections, the second holding
+    every subsection; its repo's gate (which keeps the last) passes it."""
+    start = GOOD.index("Proposed change\n")
+    text = GOOD[:start] + "Proposed change\n===============\n\nAn overview first.\n\n" + GOOD[start:]
+    code, out = run(in_tmp, capsys, text)
+    assert (code, out) == (0, [])
+    code, out = run(in_tmp, capsys, text, "--extend-select", "SK108")
+    assert out == [
+        f'spec:{_line_of(text, "Proposed change")}:1: SK108 duplicate section "Proposed change": '
+        f'also at line {_line_of(text, "Proposed change") + 5}, the one compared with the template'
+    ]
+
+
+def test_no_extra_subsections_is_no_extra_subsection_anywhere(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under a template section without subsections of its own too."""
+    text = GOOD.replace("Dependencies\n============\n\nNone\n", "Dependencies\n============\n\nNone\n\nOslo\n----\n\nA release.\n")
+    (in_tmp / ".speckeeper.toml").write_text("allow-extra-subsections = false\n", encoding="utf-8")
+    code, out = run(in_tmp, capsys, text)
+    assert out == [f'spec:{_line_of(text, "Oslo")}:1: SK103 unexpected subsection "Oslo": the template has no such section here']
+
+
+def test_extra_subsections_may_be_allowed_under_some_sections_only(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("Alternatives\n------------\n", "Rollout\n-------\n\nSlowly.\n\nAlternatives\n------------\n")
+    text = text.replace("Dependencies\n============\n\nNone\n", "Dependencies\n============\n\nNone\n\nOslo\n----\n\nA release.\n")
+    (in_tmp / ".speckeeper.toml").write_text('allow-extra-subsections = ["Proposed change"]\n', encoding="utf-8")
+    code, out = run(in_tmp, capsys, text)
+    assert out == [f'spec:{_line_of(text, "Oslo")}:1: SK103 unexpected subsection "Oslo": the template has no such section here']
+
+
+def test_a_spec_is_judged_by_the_path_it_is_found_at(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Linked from another release, it is that release's spec: its template."""
+    (in_tmp / ".speckeeper.toml").write_text('template = "specs/{release}-template.rst"\n', encoding="utf-8")
+    (in_tmp / "specs/ussuri/approved").mkdir(parents=True)
+    (in_tmp / "specs/victoria/approved").mkdir(parents=True)
+    (in_tmp / "specs/ussuri/approved/x.rst").write_text(GOOD, encoding="utf-8")
+    (in_tmp / "specs/victoria/approved/x.rst").symlink_to(Path("../../ussuri/approved/x.rst"))
+    packaged = (FIXTURES.parent.parent / "hooks/speckeeper/templates/nova.rst").read_text(encoding="utf-8")
+    (in_tmp / "specs/ussuri-template.rst").write_text(packaged, encoding="utf-8")
+    code = main(["check", "--select", STRUCTURE, "specs/victoria/approved/x.rst"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out == "specs/victoria/approved/x.rst:1:1: SK003 no template for this spec: specs/victoria-template.rst does not exist\n"

@@ -116,7 +116,7 @@ class Checker:
         self.config = config
         self.selection = selection
         self.cache = cache
-        self.parser = RstParser(roles=config.base.roles, directives=config.base.directives)
+        self.parser = RstParser.for_settings(config.base)
         self.templates = TemplateLoader(config, self.parser)
 
     def arguments(self) -> tuple[Config, Selection, Cache | None]:

@@ -73,7 +73,7 @@ class Hooks:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.parser = RstParser(roles=config.base.roles, directives=config.base.directives)
+        self.parser = RstParser.for_settings(config.base)
         self.top = Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
 
     def is_spec(self, path: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import fnmatch
 import re
 import sys
@@ -62,8 +63,9 @@ class Settings:
     allowed_sections: tuple[str, ...] = ()
     # When set, only these template sections are required (drafts, backlog).
     required_sections: tuple[str, ...] = ()
-    # Subsections beyond the template's are allowed, as nova's gate allows.
-    allow_extra_subsections: bool = True
+    # Subsections beyond the template's are allowed, as nova's gate allows;
+    # or not; or only under the template sections named.
+    allow_extra_subsections: bool | tuple[str, ...] = True
     # Paths (globs, relative to the config's folder) never checked.
     exclude: tuple[str, ...] = ("*-template.rst", "template.rst", "index.rst")
     # Rule codes or prefixes: ``select`` replaces the default set,
@@ -74,6 +76,9 @@ class Settings:
     # A repo's own Sphinx roles and directives, accepted as valid.
     roles: tuple[str, ...] = ()
     directives: tuple[str, ...] = ()
+    # A repo's own directives whose content is verbatim (a diagram, code),
+    # kept as a literal block. Names speckeeper knows already keep their kind.
+    literal_directives: tuple[str, ...] = ()
     # Naming and lifecycle (SK3xx). The tracker project a spec names;
     # empty: any project.
     project: str = "nova"
@@ -104,6 +109,9 @@ class Settings:
     # The section whose content, when more than "None", asks for an
     # ``APIImpact`` line in the commit message (the commit-msg hooks).
     api_impact_section: str = "REST API impact"
+    # What SK203 counts as trailing whitespace (and fix strips): "spaces and
+    # tabs", or "spaces" for a gate that checks spaces only.
+    trailing_whitespace: str = "spaces and tabs"
     # The baseline (relative to the config's folder): when it exists, check,
     # fix and every hook report and fix only what it does not record.
     # ``speckeeper baseline`` writes it; empty: none.
@@ -138,8 +146,12 @@ OVERRIDABLE = frozenset(
         "states",
         "allow_images",
         "line_length",
+        "trailing_whitespace",
     }
 )
+
+# Keys whose value is one of a few words.
+CHOICES = {"trailing_whitespace": ("spaces and tabs", "spaces")}
 
 
 @dataclass(frozen=True)
@@ -160,10 +172,14 @@ class Config:
     detected: tuple[str, ...] = ()
 
     def relpath(self, path: Path) -> str:
-        """``path`` relative to the root, with forward slashes, if inside it."""
-        resolved = path.resolve() if not path.is_absolute() else path
+        """``path`` relative to the root, with forward slashes, if inside it.
+
+        Found at, not where a link leads: a spec linked from another release
+        is judged as a spec of the release it is in (its overrides, its
+        template, its name)."""
+        absolute = Path(os.path.abspath(path))
         try:
-            return resolved.relative_to(self._resolved_root).as_posix()
+            return absolute.relative_to(self._resolved_root).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -223,6 +239,10 @@ def _key(name: str) -> str:
 def _coerce(name: str, value: Any, where: str) -> Any:
     """Check a TOML value against the type of the Settings field it sets."""
     default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
+    if name == "allow_extra_subsections" and isinstance(value, list):
+        if not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{where}: allow-extra-subsections must be true, false or a list of section titles, got {value!r}")
+        return tuple(value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: {name.replace('_', '-')} must be true or false, got {value!r}")
@@ -234,6 +254,9 @@ def _coerce(name: str, value: Any, where: str) -> Any:
     if isinstance(default, str):
         if not isinstance(value, str):
             raise ConfigError(f"{where}: {name.replace('_', '-')} must be a string, got {value!r}")
+        if name in CHOICES and value not in CHOICES[name]:
+            known = " or ".join(repr(choice) for choice in CHOICES[name])
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be {known}, got {value!r}")
         return value
     if isinstance(value, str):
         value = [value]

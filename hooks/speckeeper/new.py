@@ -165,7 +165,7 @@ def new(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")
     data: dict[str, Any] = parse_data(args.data)
     path, fixed = template_path(config, args.release or data.get("release"))
-    parser = RstParser(roles=config.base.roles, directives=config.base.directives)
+    parser = RstParser.for_settings(config.base)
     parsed = template.parse_file(path, parser, Limits.of(config.base), config.repo)
     data["spec_template"] = spec_template_data(*parsed, parser)
     defaults: dict[str, Any] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .speedups import without_unused_imports
 
@@ -23,6 +23,9 @@ with without_unused_imports():
     from docutils.readers.standalone import Reader
 
 from . import sphinx_compat  # noqa: E402
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 # Reporter levels, named as docutils names them.
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "SEVERE")
@@ -70,19 +73,27 @@ class RstParser:
     parse and only then.
     """
 
-    def __init__(self, roles: Iterable[str] = (), directives: Iterable[str] = ()) -> None:
+    def __init__(
+        self, roles: Iterable[str] = (), directives: Iterable[str] = (), literal_directives: Iterable[str] = ()
+    ) -> None:
         self._roles = tuple(roles)
         self._directives = tuple(directives)
+        self._literal = tuple(literal_directives)
         self._reader = Reader()
         self._parser = Parser()
         self._settings = frontend.get_default_settings(self._reader, self._parser)
         for key, value in SAFE_SETTINGS.items():
             setattr(self._settings, key, value)
 
+    @classmethod
+    def for_settings(cls, settings: Settings) -> RstParser:
+        """A parser that knows a repo's own roles and directives."""
+        return cls(settings.roles, settings.directives, settings.literal_directives)
+
     @property
-    def extensions(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def extensions(self) -> tuple[tuple[str, ...], ...]:
         """The roles and directives known beyond docutils' own."""
-        return self._roles, self._directives
+        return self._roles, self._directives, self._literal
 
     def parse(self, text: str, source: str) -> tuple[nodes.document, list[Message]]:
         """Parse ``text``; return the doctree and every message, in order."""
@@ -95,7 +106,7 @@ class RstParser:
 
         document = utils.new_document(source, copy.copy(self._settings))
         document.reporter.attach_observer(collect)
-        with sphinx_compat.registered(self._directives, self._roles):
+        with sphinx_compat.registered(self._directives, self._roles, self._literal):
             self._parser.parse(text, document)
             document.transformer.populate_from_components((self._reader, self._parser))
             document.transformer.apply_transforms()

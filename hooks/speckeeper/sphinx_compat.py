@@ -198,24 +198,40 @@ def _literal_role(
     return [nodes.literal(rawtext, text)], []
 
 
-def _stand_ins(extra_directives: Iterable[str]) -> Iterator[tuple[str, type[Directive]]]:
+KNOWN_DIRECTIVES = frozenset((*LITERAL_DIRECTIVES, *BODY_DIRECTIVES, *EMPTY_DIRECTIVES))
+
+
+def _stand_ins(extra_directives: Iterable[str], extra_literal: Iterable[str] = ()) -> Iterator[tuple[str, type[Directive]]]:
+    """Each stand-in by name; a repo's own names (body, or literal) never
+    replace one speckeeper or docutils already knows, which could turn a
+    diagram's text into RST."""
     for name in LITERAL_DIRECTIVES:
         yield name, _LiteralDirective
-    for name in (*BODY_DIRECTIVES, *extra_directives):
+    for name in BODY_DIRECTIVES:
         yield name, _BodyDirective
     for name in EMPTY_DIRECTIVES:
         yield name, _EmptyDirective
+    known = KNOWN_DIRECTIVES | set(directives._directive_registry)  # noqa: SLF001 - docutils' own names
+    for name in extra_literal:
+        if name not in known:
+            yield name, _LiteralDirective
+    for name in extra_directives:
+        if name not in known and name not in extra_literal:
+            yield name, _BodyDirective
 
 
 @contextmanager
-def registered(extra_directives: Iterable[str] = (), extra_roles: Iterable[str] = ()) -> Iterator[None]:
+def registered(
+    extra_directives: Iterable[str] = (), extra_roles: Iterable[str] = (), extra_literal: Iterable[str] = ()
+) -> Iterator[None]:
     """Register the stand-ins (and a repo's own names) for the duration.
 
     Only these names are put back as they were: what docutils itself adds
     to its registries meanwhile (it keeps each standard name it looks up)
     stays, as it would without us, so the next parse need not look again.
     """
-    stand_ins = dict(_stand_ins(extra_directives))
+    extra_literal = tuple(extra_literal)
+    stand_ins = dict(_stand_ins(extra_directives, extra_literal))
     role_names = (*ROLES, *extra_roles)
     registry_d = directives._directives  # noqa: SLF001 - docutils' registries
     registry_r = roles._roles  # noqa: SLF001

@@ -121,10 +121,16 @@ def check_directive_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
             )
 
 
+def _trailing(ctx: Context) -> str:
+    """The characters that count as trailing whitespace (``trailing-whitespace``)."""
+    return " " if ctx.settings.trailing_whitespace == "spaces" else " \t"
+
+
 def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
-    """Each flagged line without its trailing whitespace."""
+    """Each flagged line without its trailing spaces (and tabs, unless the
+    repo counts spaces only)."""
     for line in sorted(fix.lines):
-        yield Edit.row(line, fix.rows[line - 1].rstrip())
+        yield Edit.row(line, fix.rows[line - 1].rstrip(_trailing(fix.ctx)))
 
 
 @RULES.rule(TRAILING_WHITESPACE, "trailing-whitespace", fix=strip_trailing_whitespace)
@@ -132,7 +138,9 @@ def check_trailing_whitespace(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line ends in spaces or tabs.
 
     Invisible, and noise in every diff that touches the line; nova's gate
-    rejects trailing spaces. Fixable.
+    rejects trailing spaces. Spaces and tabs only: other Unicode spaces (a
+    thin space ending a diagram's line) are text. A repo whose gate counts
+    spaces only says ``trailing-whitespace = "spaces"``.
 
     Bad::
 
@@ -142,8 +150,9 @@ def check_trailing_whitespace(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         None
     """
+    characters = _trailing(ctx)
     for number, line in enumerate(spec.lines, 1):
-        kept = line.rstrip()
+        kept = line.rstrip(characters)
         if kept != line:
             extra = len(line) - len(kept)
             yield Hit(number, len(kept) + 1, f"trailing whitespace ({extra} character(s)), expected none")

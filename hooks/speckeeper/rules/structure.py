@@ -40,6 +40,9 @@ class Diff:
 
     # (template section, parent title or "", line where it belongs)
     missing: list[tuple[TemplateSection, str, int]] = field(default_factory=list)
+    # What a missing section's place holds: the title of the section it
+    # belongs before, "" at the end of its parent (by id of the template section).
+    before: dict[int, str] = field(default_factory=dict)
     unexpected: list[Section] = field(default_factory=list)
     near_misses: list[tuple[Section, TemplateSection]] = field(default_factory=list)
     # (section, template section, where the template has it, where it is)
@@ -84,6 +87,31 @@ def _title_start(section: Section) -> int:
     return section.line - 1 if len(section.style) == 2 else section.line
 
 
+def _judged(expected: tuple[TemplateSection, ...], actual: tuple[Section, ...], diff: Diff) -> dict[str, Section]:
+    """The section each title is judged by; the others of the same title are
+    duplicates. Of several, the one that holds most of the template's
+    subsections for it (a gate that keeps the last of a title passes the
+    spec by that one), the first at a tie."""
+    wanted = {t.title: {c.title for c in t.children} for t in expected}
+    by_title: dict[str, list[Section]] = {}
+    for section in actual:
+        by_title.setdefault(section.title, []).append(section)
+    judged: dict[str, Section] = {}
+    for title, sections in by_title.items():
+        children = wanted.get(title, set())
+        best = max(sections, key=lambda s: (len(children & {c.title for c in s.children}), -s.line))
+        judged[title] = best
+        diff.duplicates.extend((section, best) for section in sections if section is not best)
+    return judged
+
+
+def _extra_allowed(ctx: Context, parent: str) -> bool:
+    """Whether subsections beyond the template's may stand under ``parent``:
+    ``allow-extra-subsections``, true, false, or the sections that allow them."""
+    allowed = ctx.settings.allow_extra_subsections
+    return allowed if isinstance(allowed, bool) else parent in allowed
+
+
 def _compare_level(
     ctx: Context,
     spec: Spec,
@@ -93,12 +121,7 @@ def _compare_level(
     diff: Diff,
 ) -> None:
     parent_title = parent.title if parent is not None else ""
-    first: dict[str, Section] = {}
-    for section in actual:
-        if section.title in first:
-            diff.duplicates.append((section, first[section.title]))
-        else:
-            first[section.title] = section
+    first = _judged(expected, actual, diff)
     names = {t.title for t in expected}
     missing = [t for t in expected if t.title not in first and not _optional(ctx, t, parent_title)]
     extra = [s for s in first.values() if s.title not in names]
@@ -122,10 +145,12 @@ def _compare_level(
         if template_section not in missing:
             continue
         later = [first[t.title] for t in expected[position + 1 :] if t.title in first]
-        where = _title_start(min(later, key=lambda s: s.line)) if later else end
+        following = min(later, key=lambda s: s.line) if later else None
+        where = _title_start(following) if following is not None else end
         diff.missing.append((template_section, parent_title, where))
+        diff.before[id(template_section)] = following.title if following is not None else ""
 
-    allow_extra = parent is not None and ctx.settings.allow_extra_subsections
+    allow_extra = parent is not None and _extra_allowed(ctx, parent_title)
     diff.unexpected.extend(s for s in extra if not allow_extra and not _tolerated(ctx, s.title))
 
     # Order: each section the template puts before one already seen.
@@ -146,7 +171,7 @@ def _compare_level(
             continue
         if section.is_empty and template_section.title == section.title:
             diff.empty.append(section)
-        if template_section.children:
+        if template_section.children or (section.children and not _extra_allowed(ctx, section.title)):
             _compare_level(ctx, spec, template_section.children, section.children, section, diff)
 
 
@@ -256,12 +281,14 @@ def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         None
     """
-    for template_section, parent, where in _diff(spec, ctx).missing:
+    diff = _diff(spec, ctx)
+    for template_section, parent, where in diff.missing:
         if not parent:
+            here = _place(diff, template_section, "the spec")
             yield Hit(
                 min(where, max(len(spec.lines), 1)),
                 1,
-                f'missing section "{template_section.title}": {template_name(ctx)} has it here',
+                f'missing section "{template_section.title}": {template_name(ctx)} has it here, {here}',
             )
 
 
@@ -290,13 +317,21 @@ def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         None
     """
-    for template_section, parent, where in _diff(spec, ctx).missing:
+    diff = _diff(spec, ctx)
+    for template_section, parent, where in diff.missing:
         if parent:
+            here = _place(diff, template_section, f'"{parent}"')
             yield Hit(
                 min(where, max(len(spec.lines), 1)),
                 1,
-                f'missing subsection "{template_section.title}" in "{parent}": {template_name(ctx)} has it here',
+                f'missing subsection "{template_section.title}" in "{parent}": {template_name(ctx)} has it here, {here}',
             )
+
+
+def _place(diff: Diff, missing: TemplateSection, parent: str) -> str:
+    """What the spec holds where a missing section belongs."""
+    following = diff.before.get(id(missing), "")
+    return f'before "{following}"' if following else f"at the end of {parent}"
 
 
 @RULES.rule("SK103", "unexpected-section")
@@ -423,7 +458,7 @@ def check_duplicate_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         ... (all of it under one title)
     """
     for section, first in _diff(spec, ctx).duplicates:
-        yield Hit(section.line, 1, f'duplicate section "{section.title}": first at line {first.line}')
+        yield Hit(section.line, 1, f'duplicate section "{section.title}": also at line {first.line}, the one compared with the template')
 
 
 @RULES.rule("SK110", "empty-section", default=False)
