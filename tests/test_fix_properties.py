@@ -121,19 +121,20 @@ def test_fix_keeps_the_doctree_and_is_idempotent(document: str) -> None:
         path.write_bytes(document.encode("utf-8"))
         first = fixer.fix_file(path)
         before, messages = fixer.checker.parser.parse(document, "before")
-        if first.problems:
+        if first.problems and first.after is None:
             # Refusing is the fixer's way to keep the meaning; it may only
             # need to where docutils already warns (a transition after a
             # title, say, which docutils judges by the messages before it).
             assert [m for m in messages if m.level >= 2], (first.problems, document)
-            assert not first.changed
             return
         if first.changed:
             path.write_bytes(first.after or b"")
         after, _ = fixer.checker.parser.parse(path.read_bytes().decode("utf-8"), "after")
         assert fix.difference_between(before, after) == ""
+        # Fixed once: a second fix changes nothing, and what the first could
+        # not fix (a word longer than a line) it cannot either.
         second = fixer.fix_file(path)
-        assert not second.changed and not second.problems
+        assert not second.changed and second.problems == first.problems
 
 
 @settings(max_examples=150, deadline=None)

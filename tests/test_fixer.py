@@ -39,6 +39,9 @@ def write(name: str, content: str | bytes) -> Path:
     return path
 
 
+# How fix says it left a finding that no fix can repair keeping the meaning.
+NOT_FIXABLE = " (no fix keeps its meaning)"
+
 LONG_PARAGRAPH = (
     "Title\n=====\n\n"
     "Short first line.\n"
@@ -123,8 +126,12 @@ def test_fix_never_touches_literal_blocks_tables_titles_or_comments(capsys, line
         "=====  ==========================================================================\n"
     )
     path = write("spec.rst", content)
-    assert run(capsys, "spec.rst") == (1, "Fixing spec.rst\n")
-    # Only the trailing whitespace went.
+    # Only the trailing whitespace went; the comment and the table are left, and said so.
+    code, out = run(capsys, "spec.rst")
+    assert code == 1 and out.splitlines() == [
+        f"spec.rst:{line}:80: SK005 not fixed: SK201 line is {length} characters long, expected at most 79{NOT_FIXABLE}"
+        for line, length in ((9, 83), (11, 81), (12, 82), (13, 81))
+    ] + ["Fixing spec.rst"]
     assert path.read_bytes() == content.replace("vm1   \n", "vm1\n").encode()
 
 
@@ -196,16 +203,21 @@ def test_fix_leaves_list_table_cells_alone(capsys, lines_repo):
         "     - Whether the guest's vCPUs are pinned to dedicated host cores or float freely.\n"
     )
     path = write("spec.rst", content)
-    assert run(capsys, "spec.rst") == (0, "")
+    assert run(capsys, "spec.rst") == (
+        1,
+        "spec.rst:7:80: SK005 not fixed: SK202 line in a directive body is 84 characters long, expected at most 79"
+        f"{NOT_FIXABLE}\n",
+    )
     assert path.read_text(encoding="utf-8") == content
 
 
 def test_fix_leaves_a_list_item_opened_on_a_directive_line(capsys, lines_repo):
     # docutils reads the note's indentation from its next rows, so no next
-    # row can continue the item: it stays long, and a finding, but no refusal.
+    # row can continue the item: it stays long, and the fix says so.
     content = "Title\n=====\n\n.. note:: - An item opened on the note's own line, which runs on past the limit.\n"
     path = write("spec.rst", content)
-    assert run(capsys, "spec.rst") == (0, "")
+    code, out = run(capsys, "spec.rst")
+    assert (code, out.split(": ", 1)[1]) == (1, f"SK005 not fixed: SK201 line is 80 characters long, expected at most 79{NOT_FIXABLE}\n")
     assert path.read_text(encoding="utf-8") == content
 
 
@@ -444,7 +456,11 @@ def test_a_note_docutils_drops_does_not_stop_a_rewrap(capsys, lines_repo):
     )
     path = write("spec.rst", text)
     code, out = run(capsys, "spec.rst")
-    assert (code, out) == (1, "Fixing spec.rst\n")
+    # The token alone is longer than a line: rewrapped around, and left.
+    assert (code, out.splitlines()) == (
+        1,
+        [f"spec.rst:6:80: SK005 not fixed: SK201 line is 86 characters long, expected at most 79{NOT_FIXABLE}", "Fixing spec.rst"],
+    )
     # "--" never starts a line, where it could read as an underline.
     assert path.read_text(encoding="utf-8").endswith(
         "nova nova\naveryveryveryveryveryveryveryveryveryveryveryveryverylongtokenwithnospacesatallinit --\n"
@@ -484,7 +500,10 @@ def test_two_document_titles_are_left_to_the_author(capsys, in_tmp):
     Path(".speckeeper.toml").write_text('select = ["SK107"]\n', encoding="utf-8")
     text = "=====\nOne\n=====\n\nText.\n\n=====\nTwo\n=====\n\nMore.\n"
     path = write("two.rst", text)
-    assert run(capsys, "two.rst") == (0, "")
+    assert run(capsys, "two.rst") == (
+        1,
+        f'two.rst:8:1: SK005 not fixed: SK107 2 document titles, expected one: "Two" after "One"{NOT_FIXABLE}\n',
+    )
     assert path.read_text(encoding="utf-8") == text
 
 
@@ -497,3 +516,16 @@ def test_an_empty_spec_is_fixed_once_title_first(capsys, in_tmp):
     assert first.startswith("==========\nEmpty spec\n==========\n\nProblem description\n")
     assert run(capsys, "empty-spec.rst") == (0, "")
     assert path.read_text(encoding="utf-8") == first
+
+
+def test_fix_says_what_it_could_not_fix(capsys, lines_repo):
+    """SK201 is fixable, but no rewrap shortens an image's path: the fix
+    says so, at the line, rather than leaving it in silence."""
+    text = "Title\n=====\n\n.. image:: images/some/very/long/path/to/a/picture/of/the/live/migration/flow.png\n"
+    path = write("spec.rst", text)
+    code, out = run(capsys, "spec.rst")
+    assert (code, out) == (
+        1,
+        "spec.rst:4:80: SK005 not fixed: SK201 line is 81 characters long, expected at most 79 (no fix keeps its meaning)\n",
+    )
+    assert path.read_text(encoding="utf-8") == text

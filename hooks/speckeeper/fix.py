@@ -43,7 +43,8 @@ from .findings import Finding
 from .rules.registry import Edit, Fix, FixInput
 from .rules.files import NOT_FIXED
 from .rules.rst import WARNING
-from .spec import Spec
+from .parse import Message
+from .spec import Spec, model
 from .template import TemplateLoader
 
 
@@ -160,13 +161,27 @@ class Fixer:
         if not findings:
             return Result(path, before)
         try:
-            after = self.fixed(loaded, findings)
+            after, fixed_spec = self.fixed(loaded, findings)
         except NotFixed as reason:
             return Result(path, before, problems=[Finding(str(path), 1, 1, NOT_FIXED, f"not fixed: {reason}")])
-        return Result(path, before, after, identity=loaded.identity, fixed=findings)
+        left = self._left(loaded, fixed_spec, findings)
+        if recorded:  # What the baseline records was not to be fixed: not "left".
+            left = baseline.unrecorded(recorded, left, self.checker.config)
+        left_over = {(f.code, f.message) for f in left}
+        repaired = [f for f in findings if (f.code, f.message) not in left_over]
+        problems = [Finding(str(path), f.line, f.col, NOT_FIXED, f"not fixed: {f.code} {f.message} (no fix keeps its meaning)") for f in left]
+        return Result(path, before, after, problems, loaded.identity, repaired)
 
-    def fixed(self, loaded: Loaded, findings: Sequence[Finding]) -> bytes:
-        """The file's bytes with the findings fixed, once proved to mean the same."""
+    def _left(self, loaded: Loaded, fixed: Spec, findings: Sequence[Finding]) -> list[Finding]:
+        """What the fixed spec still has of the findings it was fixed for
+        (a line no rewrap can shorten: an image's path, a table's cell)."""
+        codes = frozenset(f.code for f in findings)
+        ctx = dataclasses.replace(loaded.ctx, enabled=codes, _memo={})
+        return self.checker.run_rules(Loaded(fixed, ctx, loaded.silenced))
+
+    def fixed(self, loaded: Loaded, findings: Sequence[Finding]) -> tuple[bytes, Spec]:
+        """The file's bytes with the findings fixed, once proved to mean the
+        same, and its spec model (the one read, when nothing changes)."""
         spec = loaded.spec
         original = spec.raw.decode("utf-8")
         if _OTHER_BREAKS.search(original):
@@ -193,12 +208,15 @@ class Fixer:
             text.splice(edit.start, edit.end, edit.rows, edit.underlines)
         fixed_text = text.text()
         if fixed_text == original:
-            return spec.raw
-        self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, settled)
-        return fixed_text.encode("utf-8")
+            return spec.raw, spec
+        fixed = self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, settled)
+        raw = fixed_text.encode("utf-8")
+        return raw, model(spec.path, fixed_text[len(text.bom) :], fixed[0], fixed[1], raw)
 
-    def _prove_same(self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int]) -> None:
-        """Raise NotFixed unless the fixed text parses to the same document:
+    def _prove_same(
+        self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int]
+    ) -> tuple[nodes.document, list[Message]]:
+        """The fixed text's parse; NotFixed unless it is the same document:
         the same doctree, inserted sections aside, and the same docutils
         messages, but notes and those about ``settled`` lines (1-based) may go."""
         doctree, messages = self.checker.parser.parse(fixed_text, spec.path)
@@ -217,6 +235,7 @@ class Fixer:
         if gained or lost:
             which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
+        return doctree, messages
 
 
 def _wanted(findings: Sequence[Finding]) -> dict[Fix, tuple[frozenset[str], frozenset[int]]]:

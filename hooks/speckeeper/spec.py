@@ -265,6 +265,11 @@ def _section(node: nodes.section, level: int, lines: list[str]) -> Section:
 def build(path: str, text: str, parser: RstParser, raw: bytes = b"") -> Spec:
     """Parse ``text`` once and build the spec model from the doctree."""
     doctree, messages = parser.parse(text, path)
+    return model(path, text, doctree, messages, raw)
+
+
+def model(path: str, text: str, doctree: nodes.document, messages: list[Message], raw: bytes = b"") -> Spec:
+    """The spec model of a parse already made."""
     lines = text.splitlines()
     top = [
         _section(child, 1, lines) for child in doctree.children if isinstance(child, nodes.section)
