@@ -307,3 +307,24 @@ def test_corpus_naming_mismatches_are_the_hand_checked_list(
     )
     assert found == expected
     assert len({path for path, _, _ in expected}) == 66
+
+
+def test_an_opt_out_comment_matches_written_with_or_without_its_dots(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's example writes the setting as the comment is written."""
+    text = GOOD.replace("https://blueprints.launchpad.net/nova/+spec/awesome-thing\n", ".. no tracker\n")
+    for setting in (".. no tracker", "no tracker"):
+        (in_tmp / ".speckeeper.toml").write_text(f'tracker-opt-out = "{setting}"\n', encoding="utf-8")
+        assert run(in_tmp, capsys, text, "specs/zed/approved/awesome-thing.rst", "--extend-select", "SK302") == (0, [])
+
+
+def test_the_expected_url_never_shows_a_placeholder(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / ".speckeeper.toml").write_text(
+        'tracker-urls = ["https://bugs.launchpad.net/{project}/+bug/{id}", "https://blueprints.launchpad.net/{project}/+spec/{slug}"]\n',
+        encoding="utf-8",
+    )
+    text = GOOD.replace("https://blueprints.launchpad.net/nova/+spec/awesome-thing\n", "")
+    code, out = run(in_tmp, capsys, text, "specs/zed/approved/awesome-thing.rst", "--extend-select", "SK302")
+    assert out == [
+        "specs/zed/approved/awesome-thing.rst:8:1: SK302 no tracker URL before the first section: "
+        "expected a line https://blueprints.launchpad.net/nova/+spec/awesome-thing"
+    ]

@@ -39,3 +39,13 @@ def test_every_module_is_in_the_layout_table() -> None:
 def test_every_path_in_the_layout_table_exists() -> None:
     absent = sorted(path for path in _named() if not (REPO / path).exists())
     assert not absent, f"the README's layout table names paths that do not exist: {absent}"
+
+
+def test_every_configuration_key_is_documented_as_the_code_has_it() -> None:
+    """Type, default, what it does and an example, for each key Settings has."""
+    import dataclasses
+
+    from speckeeper.config import KEY_DOCS, Settings, reference_table
+
+    assert set(KEY_DOCS) == {item.name for item in dataclasses.fields(Settings)}
+    assert reference_table() in README, "README differs from speckeeper.config.reference_table()"

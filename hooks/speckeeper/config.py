@@ -118,6 +118,67 @@ class Settings:
     baseline: str = ".speckeeper-baseline.json"
 
 
+# Every key, what it does and an example: the README's table of keys is
+# written from these and the defaults (reference_table; a test compares).
+KEY_DOCS: dict[str, tuple[str, str]] = {
+    "template": ("the template file; `{release}` is the spec's release folder; empty: the packaged nova template", '"specs/{release}-template.rst"'),
+    "layout": ("where specs live: `{release}`, `{state}`, `{slug}` name the parts", '"specs/{state}/{slug}.rst"'),
+    "optional_sections": ("sections a spec may leave out; `Parent/Child` names one subsection", '["History", "Feature Liaison"]'),
+    "allowed_sections": ("top-level sections tolerated beyond the template's", '["Rollout"]'),
+    "required_sections": ("only these top-level template sections are required (drafts, backlog)", '["Problem description"]'),
+    "allow_extra_subsections": ("subsections beyond the template's: allowed, not, or only under these sections", '["Proposed change"]'),
+    "exclude": ("globs never checked; setting it replaces the defaults (a pattern without `/` matches a name in any folder)", '["*-template.rst", "specs/archive/**"]'),
+    "select": ("the rules that run, replacing the defaults (codes or prefixes)", '["SK1", "SK2"]'),
+    "extend_select": ("rules that run on top of the defaults", '["SK106"]'),
+    "ignore": ("rules that do not run", '["SK302"]'),
+    "roles": ("a repo's own Sphinx roles", '["nova-bug"]'),
+    "directives": ("a repo's own Sphinx directives, their content parsed as RST", '["nova-flavor"]'),
+    "literal_directives": ("a repo's own directives whose content is verbatim (diagrams, code)", '["mermaid"]'),
+    "project": ("the tracker project a spec names; empty: any", '"cinder"'),
+    "tracker_urls": ("the tracker URLs that count; `{project}`, `{slug}`, `{id}`", '["https://storyboard.openstack.org/#!/story/{id}"]'),
+    "tracker_opt_out": ("a comment that stands for a tracker URL, with or without its `..`", '"no tracker"'),
+    "states": ("the state folders of a release, in lifecycle order", '["approved", "implemented", "backlog"]'),
+    "release_pattern": ("what a release folder is called: a regular expression (RE2)", '"[a-z]+"'),
+    "other_layouts": ("other places specs may live", '["specs/backlog/{slug}.rst"]'),
+    "redirects": ("the redirects file of a release folder; empty: none checked", '""'),
+    "allow_images": ("image and figure directives are allowed (SK403)", "true"),
+    "max_bytes": ("a file over this many bytes is refused (SK004)", "2000000"),
+    "max_sections": ("a file with more title adornments is refused (SK004)", "2000"),
+    "line_length": ("the longest line (SK201, SK202)", "99"),
+    "api_impact_section": ("the section whose content asks for APIImpact in the commit message; empty: none", '"REST API impact"'),
+    "trailing_whitespace": ('what SK203 counts: "spaces and tabs" or "spaces"', '"spaces"'),
+    "baseline": ("the baseline file, honoured whenever it exists; empty: none", '"ci/baseline.json"'),
+}
+
+
+def reference_table() -> str:
+    """The table of every key: its type, default and what it does, and
+    whether an ``[[overrides]]`` table may set it."""
+    rows = ["| key | type | default | what | example |", "| --- | --- | --- | --- | --- |"]
+    for item in dataclasses.fields(Settings):
+        what, example = KEY_DOCS[item.name]
+        overridable = " (also in `[[overrides]]`)" if item.name in OVERRIDABLE else ""
+        cells = (f"`{item.name.replace('_', '-')}`", _type(item.default), f"`{_toml(item.default)}`", what + overridable, f"`{example}`")
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def _type(default: object) -> str:
+    if isinstance(default, bool):
+        return "true/false, or a list" if default is True else "true/false"
+    return {int: "integer", str: "string"}.get(type(default), "list of strings")
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
 # The patterns speckeeper ships (the defaults): see shipped().
 _SHIPPED = frozenset({Settings.layout, *Settings.other_layouts, *Settings.tracker_urls, Settings.release_pattern})
 

@@ -94,7 +94,8 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
     urls: list[TrackerUrl] = []
     others: list[tuple[str, int]] = []
     opted_out = False
-    opt_out = " ".join(settings.tracker_opt_out.split()).casefold()
+    # The comment's text, whether the setting is written with its ".." or not.
+    opt_out = " ".join(settings.tracker_opt_out.removeprefix("..").split()).casefold()
     for node in spec.preamble():
         if isinstance(node, nodes.comment):
             opted_out = opted_out or bool(opt_out) and " ".join(node.astext().split()).casefold() == opt_out
@@ -129,9 +130,12 @@ def file_slug(relpath: str) -> str:
 
 
 def expected_url(settings: Settings, slug: str) -> str:
-    """The tracker URL this spec should name, for messages."""
-    pattern = settings.tracker_urls[0] if settings.tracker_urls else ""
-    return pattern.replace("{project}", settings.project or "<project>").replace("{slug}", slug or "<slug>")
+    """The tracker URL this spec should name, for messages: the first
+    pattern a spec can fill in (one naming no ``{id}``), filled in."""
+    patterns = [url for url in settings.tracker_urls if "{id}" not in url] or list(settings.tracker_urls)
+    pattern = patterns[0] if patterns else ""
+    filled = pattern.replace("{project}", settings.project or "<project>").replace("{slug}", slug or "<slug>")
+    return filled.replace("{id}", "<id>")
 
 
 def _title_line(spec: Spec) -> int:
