@@ -255,3 +255,41 @@ def test_a_spec_is_judged_by_the_path_it_is_found_at(in_tmp: Path, capsys: pytes
     out = capsys.readouterr().out
     assert code == 1
     assert out == "specs/victoria/approved/x.rst:1:1: SK003 no template for this spec: specs/victoria-template.rst does not exist\n"
+
+
+DEEP_TEMPLATE = """\
+=====
+Title
+=====
+
+Proposed change
+===============
+
+Client impact
+-------------
+
+Examples
+~~~~~~~~
+
+Show the new command.
+
+Testing
+=======
+
+None
+"""
+
+
+def test_titles_deeper_than_template_depth_are_the_authors(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A template's third-level titles are examples: by default (two
+    levels, as every gate checks) a spec may drop them; template-depth = 3
+    makes them required."""
+    (in_tmp / "template.rst").write_text(DEEP_TEMPLATE, encoding="utf-8")
+    spec = DEEP_TEMPLATE.replace("Examples\n~~~~~~~~\n", "Sample\n~~~~~~\n")
+    config = 'template = "template.rst"\nexclude = ["template.rst"]\n'
+    (in_tmp / ".speckeeper.toml").write_text(config, encoding="utf-8")
+    assert run(in_tmp, capsys, spec) == (0, [])
+    (in_tmp / ".speckeeper.toml").write_text(config + "template-depth = 3\n", encoding="utf-8")
+    code, out = run(in_tmp, capsys, spec, "--ignore", "SK104")
+    assert code == 1
+    assert out[0].endswith('SK102 missing subsection "Examples" in "Client impact": the template has it here, at the end of "Client impact"')

@@ -63,6 +63,9 @@ class Settings:
     allowed_sections: tuple[str, ...] = ()
     # When set, only these template sections are required (drafts, backlog).
     required_sections: tuple[str, ...] = ()
+    # How many levels of the template's titles are checked: nova's gate
+    # checks sections and their subsections; deeper titles are examples.
+    template_depth: int = 2
     # Subsections beyond the template's are allowed, as nova's gate allows;
     # or not; or only under the template sections named.
     allow_extra_subsections: bool | tuple[str, ...] = True
@@ -126,6 +129,7 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "optional_sections": ("sections a spec may leave out; `Parent/Child` names one subsection", '["History", "Feature Liaison"]'),
     "allowed_sections": ("top-level sections tolerated beyond the template's", '["Rollout"]'),
     "required_sections": ("only these top-level template sections are required (drafts, backlog)", '["Problem description"]'),
+    "template_depth": ("how many levels of the template's titles a spec must keep (1: sections only)", "3"),
     "allow_extra_subsections": ("subsections beyond the template's: allowed, not, or only under these sections", '["Proposed change"]'),
     "exclude": ("globs never checked; setting it replaces the defaults (a pattern without `/` matches a name in any folder)", '["*-template.rst", "specs/archive/**"]'),
     "select": ("the rules that run, replacing the defaults (codes or prefixes)", '["SK1", "SK2"]'),
@@ -198,6 +202,7 @@ OVERRIDABLE = frozenset(
         "allowed_sections",
         "required_sections",
         "allow_extra_subsections",
+        "template_depth",
         "select",
         "extend_select",
         "ignore",

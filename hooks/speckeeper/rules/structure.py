@@ -171,6 +171,8 @@ def _compare_level(
             continue
         if section.is_empty and template_section.title == section.title:
             diff.empty.append(section)
+        if section.level >= ctx.settings.template_depth:
+            continue  # Deeper titles are the author's (``template-depth``).
         if template_section.children or (section.children and not _extra_allowed(ctx, section.title)):
             _compare_level(ctx, spec, template_section.children, section.children, section, diff)
 
