@@ -238,7 +238,7 @@ def test_a_pyproject_whose_tool_is_not_a_table_is_another_projects(
 # Patterns: parts speckeeper knows, each named once; a release pattern that
 # runs in linear time; a layout that writes only plain folders.
 
-KNOWN_LAYOUT = "(known: {release}, {slug}, {state})"
+KNOWN_LAYOUT = "(known: {project}, {release}, {slug}, {state})"
 PLAIN = "must be a relative path of plain folder names (no '..', no hidden or version control folder)"
 
 
@@ -261,7 +261,16 @@ PLAIN = "must be a relative path of plain folder names (no '..', no hidden or ve
             "[[overrides]]\npaths = ['x/**']\ntracker-urls = ['https://x/{id}/{id}']",
             "tracker-urls: {id} is named more than once in 'https://x/{id}/{id}': name each part once",
         ),
-        ("layout = 'specs/{project}/{slug}.rst'", f"layout: unknown part {{project}} in 'specs/{{project}}/{{slug}}.rst' {KNOWN_LAYOUT}"),
+        (
+            "layout = 'specs/{releases}/{slug}.rst'",
+            "layout: unknown part {releases} in 'specs/{releases}/{slug}.rst' (did you mean {release}? known:"
+            " {project}, {release}, {slug}, {state})",
+        ),
+        (
+            "template = 'specs/{release}/{projet}.rst'",
+            "template: unknown part {projet} in 'specs/{release}/{projet}.rst' (did you mean {project}? known:"
+            " {project}, {release})",
+        ),
         ("other-layouts = ['{specs_dir}/{slug}.rst']", f"other-layouts: unknown part {{specs_dir}} in '{{specs_dir}}/{{slug}}.rst' {KNOWN_LAYOUT}"),
         ("layout = '.git/hooks/{slug}'", f"layout {PLAIN}, got '.git/hooks/{{slug}}'"),
         ("layout = '../outside/{slug}.rst'", f"layout {PLAIN}, got '../outside/{{slug}}.rst'"),
@@ -283,6 +292,7 @@ PLAIN = "must be a relative path of plain folder names (no '..', no hidden or ve
         "tracker-urls-repeated",
         "override-tracker-urls-repeated",
         "layout-unknown",
+        "template-unknown",
         "other-layouts-unknown",
         "layout-in-git",
         "layout-up",

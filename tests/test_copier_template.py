@@ -356,7 +356,7 @@ def test_title_adornment_is_as_wide_as_the_title(tmp_path: Path, title: str) -> 
         ("layout", "/abs/{slug}.rst", "a relative path"),
         ("layout", "specs/CVS/{slug}.rst", "no hidden or version control folder"),
         ("layout", "specs/{release}/{release}/{slug}.rst", "each at most once"),
-        ("layout", "specs/{release}-{state}/{slug}.rst", "{specs_dir}, {release} and {state}"),
+        ("layout", "specs/{release}-{state}/{slug}.rst", "{specs_dir}, {project}, {release} and {state}"),
         ("spec_path", ".git/hooks/ok.rst", "no hidden or version control folder"),
         ("spec_path", "specs/../../ok.rst", "no '..'"),
         ("spec_path", "specs/other.rst", "ending in the blueprint's name"),

@@ -13,7 +13,9 @@ from speckeeper.config import ConfigError
 from speckeeper.parse import RstParser
 from speckeeper.template import load, packaged_path
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, speckeeper
+
+GOOD_SPEC = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 
 TEMPLATE_TEXT = packaged_path().read_text(encoding="utf-8")
 
@@ -159,3 +161,66 @@ def test_a_template_outside_the_repository_is_not_read(
     assert main(["check", "spec.rst", "--extend-select", "SK"]) == 2
     err = _error(capsys)
     assert "TOKEN" not in err and ("outside the repository" in err or "version control folder" in err)
+
+
+PACKAGED_TEXT = packaged_path().read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("setting", "error"),
+    [
+        (
+            'optional-sections = ["Feature Liasion"]',
+            'optional-sections: "Feature Liasion" is not a section of the template: did you mean "Feature Liaison"?',
+        ),
+        (
+            'optional-sections = ["Problem description/Use cases"]',
+            'optional-sections: "Problem description/Use cases" is not a section of the template:'
+            ' did you mean "Problem description/Use Cases"?',
+        ),
+        (
+            'required-sections = ["Use Cases"]',
+            'required-sections: "Use Cases" is not a top-level section of the template: it is a subsection of'
+            ' "Problem description" (required-sections names top-level sections)',
+        ),
+        (
+            'allow-extra-subsections = ["Proposed Change"]',
+            'allow-extra-subsections: "Proposed Change" is not a section of the template: did you mean "Proposed change"?',
+        ),
+        (
+            'allowed-sections = ["proposed change"]',
+            'allowed-sections: "proposed change" is the template\'s section "Proposed change" in other letters:'
+            " write it as the template does, or leave it out",
+        ),
+    ],
+)
+def test_a_section_no_template_has_is_a_configuration_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], setting: str, error: str
+) -> None:
+    """Misspelt, a name would silently change nothing: exit 2, the nearest title."""
+    (in_tmp / ".speckeeper.toml").write_text(setting + "\n", encoding="utf-8")
+    (in_tmp / "spec.rst").write_text(GOOD_SPEC, encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst")
+    assert (ran.code, ran.out) == (2, [])
+    assert ran.err == [f"speckeeper: error: {in_tmp / '.speckeeper.toml'}: {error}"]
+
+
+def test_a_section_of_another_releases_template_is_a_name_the_config_may_use(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """nova's "Feature Liaison" is newer than its older templates."""
+    (in_tmp / ".speckeeper.toml").write_text(
+        'template = "specs/{release}-template.rst"\noptional-sections = ["Feature Liaison"]\n', encoding="utf-8"
+    )
+    old = PACKAGED_TEXT.replace("Feature Liaison\n---------------\n", "Feature Contact\n---------------\n")
+    (in_tmp / "specs/rocky/approved").mkdir(parents=True)
+    (in_tmp / "specs/rocky-template.rst").write_text(old, encoding="utf-8")
+    (in_tmp / "specs/zed-template.rst").write_text(PACKAGED_TEXT, encoding="utf-8")
+    spec = GOOD_SPEC.replace("Feature Liaison\n---------------\n", "Feature Contact\n---------------\n")
+    (in_tmp / "specs/rocky/approved/awesome-thing.rst").write_text(spec, encoding="utf-8")
+    ran = speckeeper(capsys, "check", "--select", "SK1", "specs/rocky/approved/awesome-thing.rst")
+    assert (ran.code, ran.out, ran.err) == (0, [], [])
+    (in_tmp / "specs/zed-template.rst").unlink()
+    ran = speckeeper(capsys, "check", "--select", "SK1", "specs/rocky/approved/awesome-thing.rst")
+    assert ran.code == 2
+    assert ran.err[0].endswith('optional-sections: "Feature Liaison" is not a section of the template: did you mean "Feature Contact"?')

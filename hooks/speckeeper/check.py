@@ -23,6 +23,7 @@ from .parse import RstParser
 from .findings import Checked, Finding, by_path
 from .rules.registry import Context, Hit, Tree
 from .rules.files import NO_TEMPLATE
+from .rules.naming import LAYOUT, not_where_specs_live
 from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, read
 from .spec import Spec, build
 from .template import NoTemplate, TemplateLoader
@@ -187,11 +188,15 @@ class Checker:
         try:
             template = self.templates.for_spec(read.relpath, read.settings)
         except NoTemplate as error:
+            if error.outside_layout and LAYOUT in read.enabled:
+                # The cause, not its consequence: SK306 as the rule says it.
+                outside = not_where_specs_live(read.settings, read.relpath)
+                return _enabled([Finding(read.shown, 1, 1, LAYOUT, outside, first)], read.enabled)
             return _enabled([Finding(read.shown, 1, 1, NO_TEMPLATE, str(error), first)], read.enabled)
         spec = self._build(read.shown, read.source)
         if isinstance(spec, Finding):
             return _enabled([dataclasses.replace(spec, context=first)], read.enabled)
-        name = self.config.relpath(Path(template.path)) if "{release}" in read.settings.template else ""
+        name = self.config.relpath(Path(template.path)) if "{" in read.settings.template else ""
         ctx = Context(read.relpath, read.settings, template, read.enabled, template_name=name)
         return Loaded(spec, ctx, silenced(spec), read.source.identity)
 

@@ -39,7 +39,8 @@ MAX_CONFIG_BYTES = 1_000_000
 # The parts a ``tracker-urls`` pattern may name; a ``layout`` or an
 # ``other-layouts`` pattern.
 TRACKER_PARTS = frozenset({"project", "slug", "id"})
-LAYOUT_PARTS = frozenset({"release", "state", "slug"})
+LAYOUT_PARTS = frozenset({"project", "release", "state", "slug"})
+TEMPLATE_PARTS = frozenset({"project", "release"})
 
 
 class ConfigError(Exception):
@@ -54,7 +55,8 @@ class Settings:
     # the release folder of the spec, as ``layout`` finds it. Empty: the
     # packaged nova template.
     template: str = ""
-    # Where specs live; "{release}", "{state}" and "{slug}" name the parts.
+    # Where specs live; "{project}", "{release}", "{state}" and "{slug}"
+    # name the parts.
     layout: str = "specs/{release}/{state}/{slug}.rst"
     # Sections (any level) a spec may leave out; "Parent/Child" names one
     # subsection only.
@@ -124,8 +126,8 @@ class Settings:
 # Every key, what it does and an example: the README's table of keys is
 # written from these and the defaults (reference_table; a test compares).
 KEY_DOCS: dict[str, tuple[str, str]] = {
-    "template": ("the template file; `{release}` is the spec's release folder; empty: the packaged nova template", '"specs/{release}-template.rst"'),
-    "layout": ("where specs live: `{release}`, `{state}`, `{slug}` name the parts", '"specs/{state}/{slug}.rst"'),
+    "template": ("the template file; `{release}` and `{project}` are the spec's folders; empty: the packaged nova template", '"specs/{release}-template.rst"'),
+    "layout": ("where specs live: `{project}`, `{release}`, `{state}`, `{slug}` name the parts", '"specs/{project}/{release}/{slug}.rst"'),
     "optional_sections": ("sections a spec may leave out; `Parent/Child` names one subsection", '["History", "Feature Liaison"]'),
     "allowed_sections": ("top-level sections tolerated beyond the template's", '["Rollout"]'),
     "required_sections": ("only these top-level template sections are required (drafts, backlog)", '["Problem description"]'),
@@ -138,7 +140,7 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "roles": ("a repo's own Sphinx roles", '["nova-bug"]'),
     "directives": ("a repo's own Sphinx directives, their content parsed as RST", '["nova-flavor"]'),
     "literal_directives": ("a repo's own directives whose content is verbatim (diagrams, code)", '["mermaid"]'),
-    "project": ("the tracker project a spec names; empty: any", '"cinder"'),
+    "project": ("the tracker project a spec names (a `{project}` folder of the layout names it instead); empty: any", '"cinder"'),
     "tracker_urls": ("the tracker URLs that count; `{project}`, `{slug}`, `{id}`", '["https://storyboard.openstack.org/#!/story/{id}"]'),
     "tracker_opt_out": ("a comment that stands for a tracker URL, with or without its `..`", '"no tracker"'),
     "states": ("the state folders of a release, in lifecycle order", '["approved", "implemented", "backlog"]'),
@@ -372,6 +374,8 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
 def _check_templates(config: Config) -> None:
     """A template named without "{release}" must exist now, not per spec."""
     for template in {config.base.template, *(o.values.get("template", "") for o in config.overrides)}:
+        # A template's parts are filled in, not matched: one may repeat.
+        _check_parts(config.source or "configuration", "template", template, TEMPLATE_PARTS, once=False)
         if template and "{" not in template and not (config.root / template).is_file():
             raise ConfigError(f"{config.source or 'configuration'}: template file not found: {template}")
 
@@ -400,18 +404,22 @@ def _check_patterns(config: Config) -> None:
             _check_parts(where, "tracker-urls", url, TRACKER_PARTS)
 
 
-def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str]) -> None:
+def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str], once: bool = True) -> None:
     """Each ``{part}`` of a pattern is one speckeeper knows, named once (a
     part is a group of a regular expression: it cannot be named twice)."""
     named = re.findall(r"\{([^}]*)\}", pattern)
     unknown = sorted(set(named) - known)
     if unknown:
+        import difflib  # Only on this error.
+
+        near = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.5)
+        hint = f"did you mean {{{near[0]}}}? " if near else ""
         raise ConfigError(
             f"{where}: {key}: unknown part {{{unknown[0]}}} in {pattern!r}"
-            f" (known: {', '.join('{%s}' % p for p in sorted(known))})"
+            f" ({hint}known: {', '.join('{%s}' % p for p in sorted(known))})"
         )
     repeated = sorted(name for name, count in Counter(named).items() if count > 1)
-    if repeated:
+    if repeated and once:
         raise ConfigError(f"{where}: {key}: {{{repeated[0]}}} is named more than once in {pattern!r}: name each part once")
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from . import patterns
 from .config import shipped
 
-_FIELDS = {"release": "[^/]+", "state": "[^/]+", "slug": "[^/]+"}
+_FIELDS = {"project": "[^/]+", "release": "[^/]+", "state": "[^/]+", "slug": "[^/]+"}
 
 
 def fields_regex(text: str, fields: Mapping[str, str]) -> str:
@@ -34,7 +34,8 @@ def _pattern(layout: str) -> patterns.Pattern:
 
 
 def parts(layout: str, relpath: str) -> dict[str, str] | None:
-    """The ``release``, ``state`` and ``slug`` of a spec path, or None.
+    """The ``project``, ``release``, ``state`` and ``slug`` of a spec path
+    (those the layout names), or None.
 
     ``relpath`` has forward slashes; the layout matches its end.
 
@@ -43,6 +44,13 @@ def parts(layout: str, relpath: str) -> dict[str, str] | None:
     """
     match = _pattern(layout).search(relpath)
     return match.groupdict() if match else None
+
+
+def fill(pattern: str, found: Mapping[str, str]) -> str:
+    """``pattern`` with each ``{part}`` the layout found replaced by it."""
+    for name, value in found.items():
+        pattern = pattern.replace("{" + name + "}", value)
+    return pattern
 
 
 def is_release(release_pattern: str, name: str) -> bool:

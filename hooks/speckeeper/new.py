@@ -76,11 +76,18 @@ def release_folders(root: Path, spec_layout: str) -> list[str]:
     return sorted((p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")), key=release_key)
 
 
-def template_path(config: Config, release: str | None) -> tuple[Path, str | None]:
-    """The template file a new spec follows, and the release it fixes, if any."""
+def template_path(config: Config, release: str | None, project: str = "") -> tuple[Path, str | None]:
+    """The template file a new spec follows, and the release it fixes, if
+    any; a template of each project's is the one of ``project``."""
     name = config.base.template
     if not name:
         return template.packaged_path(), None
+    if "{project}" in name:
+        if not project:
+            raise ConfigError(f"the template {name!r} is one per project: say which with --data project=NAME")
+        if not plain(project) or "/" in project:
+            raise ConfigError(f"project {project!r} is not one folder name: nothing written")
+        name = name.replace("{project}", project)
     if "{release}" not in name:
         return config.root / name, None
     releases = template_releases(config.root, name)
@@ -164,7 +171,8 @@ def new(args: argparse.Namespace, config: Config) -> int:
     if not args.defaults and not (sys.stdin is not None and sys.stdin.isatty()):
         raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")
     data: dict[str, Any] = parse_data(args.data)
-    path, fixed = template_path(config, args.release or data.get("release"))
+    project = str(data.get("project") or config.base.project)
+    path, fixed = template_path(config, args.release or data.get("release"), project)
     parser = RstParser.for_settings(config.base)
     parsed = template.parse_file(path, parser, Limits.of(config.base), config.repo)
     data["spec_template"] = spec_template_data(*parsed, parser)
@@ -174,7 +182,7 @@ def new(args: argparse.Namespace, config: Config) -> int:
     elif args.release:
         data["release"] = args.release
     else:
-        folders = release_folders(config.root, config.base.layout)
+        folders = release_folders(config.root, config.base.layout.replace("{project}", project))
         if folders:
             defaults["release"] = newest(folders)
     if config.base.project:

@@ -40,7 +40,12 @@ _UNITS = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.list_
 
 
 class NoTemplate(ConfigError):
-    """No template file for one spec: a finding on that spec, not a halt."""
+    """No template file for one spec: a finding on that spec, not a halt.
+    ``outside_layout``: because the spec is not where the layout keeps specs."""
+
+    def __init__(self, message: str, outside_layout: bool = False) -> None:
+        super().__init__(message)
+        self.outside_layout = outside_layout
 
 
 @dataclass(frozen=True)
@@ -373,6 +378,66 @@ def sections_data(sections: tuple[TemplateSection, ...]) -> list[dict[str, Any]]
     ]
 
 
+# The keys that name template sections, and what they may name: any
+# section ("Parent/Child" for one subsection), a top-level one, or, for
+# allowed-sections, any title but one the template has in another case.
+_SECTION_KEYS = ("optional_sections", "required_sections", "allow_extra_subsections")
+_DEFAULTS = Settings()
+
+
+def named_sections(settings: Settings) -> list[tuple[str, str]]:
+    """(key, title) for each section title a key of ``settings`` names, where
+    the configuration sets it (the defaults name nova's sections, which
+    another repo's template need not have)."""
+    keys = [key for key in (*_SECTION_KEYS, "allowed_sections") if getattr(settings, key) != getattr(_DEFAULTS, key)]
+    return [(key, name) for key in keys for name in _names(getattr(settings, key))]
+
+
+def _names(value: object) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else ()
+
+
+def has_section(template: Template, key: str, name: str) -> bool:
+    """Whether a key's title is one ``template`` has (where the key looks)."""
+    if key == "allowed_sections":
+        # Any title but a template's own in other letter case: a typo that
+        # would hide the template's section rather than allow another.
+        return not any(s.title != name and s.title.casefold() == name.casefold() for s in template.sections)
+    if key == "required_sections":
+        return any(s.title == name for s in template.sections)
+    parent, _, child = name.rpartition("/")
+    if parent:
+        return any(s.title == parent and any(c.title == child for c in s.children) for s in template.all_sections())
+    return any(s.title == name for s in template.all_sections())
+
+
+def misnamed(key: str, name: str, templates: list[Template]) -> str:
+    """The error for a title no template has, with the nearest one it has."""
+    import difflib  # Only on this error.
+
+    option = key.replace("_", "-")
+    if key == "allowed_sections":
+        same = next(s.title for t in templates for s in t.sections if s.title.casefold() == name.casefold())
+        return f'{option}: "{name}" is the template\'s section "{same}" in other letters: write it as the template does, or leave it out'
+    if key == "required_sections":
+        titles = {s.title for t in templates for s in t.sections}
+        under = [s.title for t in templates for s in t.all_sections() if any(c.title == name for c in s.children)]
+        if under:
+            return (
+                f'{option}: "{name}" is not a top-level section of the template: it is a subsection of'
+                f' "{under[0]}" ({option} names top-level sections)'
+            )
+    else:
+        titles = {s.title for t in templates for s in t.all_sections()}
+        if "/" in name:
+            titles = {f"{s.title}/{c.title}" for t in templates for s in t.all_sections() for c in s.children}
+    near = [t for t in sorted(titles) if t.casefold() == name.casefold()]
+    near = near or difflib.get_close_matches(name, sorted(titles), n=1, cutoff=0.6)
+    hint = f': did you mean "{near[0]}"?' if near else f" (it has: {', '.join(sorted(titles))})"
+    level = "a top-level section" if key == "required_sections" else "a section"
+    return f'{option}: "{name}" is not {level} of the template{hint}'
+
+
 class TemplateLoader:
     """Finds and loads the template for each spec, each file once per run."""
 
@@ -389,13 +454,13 @@ class TemplateLoader:
         if not settings.template:
             return packaged_path()
         name = settings.template
-        if "{release}" in name:
+        if "{" in name:
             found = layout.parts(settings.layout, relpath)
             if found is None:
                 raise NoTemplate(
-                    f"no template for this spec: its path does not match the layout {settings.layout!r}"
+                    f"no template for this spec: its path does not match the layout {settings.layout!r}", True
                 )
-            name = name.replace("{release}", found["release"])
+            name = layout.fill(name, found)
         path = self._config.root / name
         if not path.is_file():
             raise NoTemplate(f"no template for this spec: {name} does not exist")
@@ -415,9 +480,40 @@ class TemplateLoader:
 
     def for_spec(self, relpath: str, settings: Settings) -> Template:
         path = self.path_for(relpath, settings).resolve()
+        template = self._load(path)
+        self._check_names(settings, template)
+        return template
+
+    def _load(self, path: Path) -> Template:
         if path not in self._cache:
             self._cache[path] = from_text(path, self._text(path), self._parser, self._store)
         return self._cache[path]
+
+    def _check_names(self, settings: Settings, template: Template) -> None:
+        """Each section a key names is a section of the spec's template, or
+        of another release's (nova's "Feature Liaison" is newer than some):
+        a misspelt name is a configuration error, not a silent no-op."""
+        unknown = [(key, name) for key, name in named_sections(settings) if not has_section(template, key, name)]
+        if not unknown:
+            return
+        others = self._templates_like(settings)
+        for key, name in unknown:
+            if not any(has_section(other, key, name) for other in others):
+                where = self._config.source or "configuration"
+                raise ConfigError(f"{where}: {misnamed(key, name, [template, *others])}")
+
+    def _templates_like(self, settings: Settings) -> list[Template]:
+        """Every release's (or project's) template, where there is one per
+        release (or project)."""
+        if "{" not in settings.template:
+            return []
+        found = []
+        for path in sorted(self._config.root.glob(re.sub(r"\{[a-z]+\}", "*", settings.template))):
+            try:
+                found.append(self._load(path.resolve()))
+            except ConfigError:
+                continue  # A template that cannot be read is reported where it is used.
+        return found
 
     def _text(self, path: Path) -> str:
         """A template file's text, read once per run (see :func:`read_template`)."""

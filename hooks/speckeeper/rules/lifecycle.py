@@ -119,7 +119,9 @@ def _index(tree: Tree) -> dict[str, Redirect]:
         files = {_normal(p): p for p in tree.files if _is_redirects(tree, p)}
         prefix = settings.layout.split("{release}", 1)[0] if "{release}" in settings.layout else None
         if prefix is not None and settings.redirects:
-            for path in sorted((tree.config.root / prefix).glob(f"*/{settings.redirects}")):
+            # Each project's release folders, where the layout has projects.
+            prefix = prefix.replace("{project}", "*")
+            for path in sorted(tree.config.root.glob(f"{prefix}*/{settings.redirects}")):
                 files.setdefault(_normal(path), path)
         index: dict[str, Redirect] = {}
         for path in files.values():

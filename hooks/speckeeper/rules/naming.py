@@ -24,6 +24,7 @@ from ..spec import Spec
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 TRACKER_SLUG = "SK303"
+LAYOUT = "SK306"
 
 RULES = Registry("naming")
 # What each part of a ``tracker-urls`` pattern matches (config.TRACKER_PARTS).
@@ -129,12 +130,20 @@ def file_slug(relpath: str) -> str:
     return name[: -len(".rst")] if name.endswith(".rst") else name
 
 
-def expected_url(settings: Settings, slug: str) -> str:
+def project_of(ctx: Context) -> str:
+    """The project a spec's tracker URL names: its ``{project}`` folder,
+    where the layout has one, else the ``project`` key ("": any)."""
+    found = layout.parts(ctx.settings.layout, ctx.relpath)
+    return found["project"] if found and "project" in found else ctx.settings.project
+
+
+def expected_url(ctx: Context, slug: str) -> str:
     """The tracker URL this spec should name, for messages: the first
     pattern a spec can fill in (one naming no ``{id}``), filled in."""
+    settings = ctx.settings
     patterns = [url for url in settings.tracker_urls if "{id}" not in url] or list(settings.tracker_urls)
     pattern = patterns[0] if patterns else ""
-    filled = pattern.replace("{project}", settings.project or "<project>").replace("{slug}", slug or "<slug>")
+    filled = pattern.replace("{project}", project_of(ctx) or "<project>").replace("{slug}", slug or "<slug>")
     return filled.replace("{id}", "<id>")
 
 
@@ -211,7 +220,7 @@ def check_tracker_missing(spec: Spec, ctx: Context) -> Iterator[Hit]:
     tracker = tracker_of(spec, ctx)
     if tracker.urls or tracker.opted_out or not ctx.settings.tracker_urls:
         return
-    expected = expected_url(ctx.settings, file_slug(ctx.relpath))
+    expected = expected_url(ctx, file_slug(ctx.relpath))
     if tracker.others:
         url, line = tracker.others[0]
         yield Hit(line, 1, f"no tracker URL before the first section: expected {expected}, found {url}")
@@ -244,7 +253,7 @@ def check_tracker_slug(spec: Spec, ctx: Context) -> Iterator[Hit]:
     chosen = tracker_of(spec, ctx).chosen(slug)
     if chosen is None or chosen.slug is None or chosen.slug == slug:
         return
-    expected = expected_url(ctx.settings, slug)
+    expected = expected_url(ctx, slug)
     if chosen.url in _template_urls(ctx):
         yield Hit(chosen.line, 1, f"tracker URL is the template's example {chosen.url}: expected {expected}")
     elif not chosen.slug:
@@ -263,7 +272,8 @@ def check_tracker_project(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
     A spec in nova-specs proposes work on nova; a blueprint of another
     project (or a misspelt project) is the wrong link. The project is the
-    ``project`` key.
+    ``project`` key, or the spec's ``{project}`` folder where the layout
+    has one (``specs/{project}/{release}/{slug}.rst``).
 
     Bad::
 
@@ -275,7 +285,7 @@ def check_tracker_project(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """
     if not in_spec_tree(ctx):
         return
-    expected = ctx.settings.project
+    expected = project_of(ctx)
     chosen = tracker_of(spec, ctx).chosen(file_slug(ctx.relpath))
     if expected and chosen is not None and chosen.project is not None and chosen.project != expected:
         yield Hit(chosen.line, 1, f'tracker URL names project "{chosen.project}", expected "{expected}"')
@@ -309,7 +319,11 @@ def in_layout(settings: Settings, relpath: str) -> bool:
     return any(layout.parts(pattern, relpath) is not None for pattern in (settings.layout, *settings.other_layouts))
 
 
-@RULES.rule("SK306", "layout")
+def not_where_specs_live(settings: Settings, relpath: str) -> str:
+    return f"spec is not where specs live: expected {settings.layout}, found {relpath}"
+
+
+@RULES.rule(LAYOUT, "layout")
 def check_layout(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The spec is not where specs live, or not in a state folder.
 
@@ -334,7 +348,7 @@ def check_layout(spec: Spec, ctx: Context) -> Iterator[Hit]:
     found = layout.parts(settings.layout, ctx.relpath)
     if found is None:
         if not in_layout(settings, ctx.relpath):
-            yield Hit(1, 1, f"spec is not where specs live: expected {settings.layout}, found {ctx.relpath}")
+            yield Hit(1, 1, not_where_specs_live(settings, ctx.relpath))
         return
     if "state" in found and settings.states and found["state"] not in settings.states:
         states = ", ".join(settings.states)
