@@ -168,3 +168,126 @@ def test_trailing_whitespace_is_spaces_and_tabs_not_any_unicode_space(capsys, in
     assert speckeeper(capsys, "check", "spec.rst").err == [
         f"speckeeper: error: {Path('.speckeeper.toml').resolve()}: trailing-whitespace must be 'spaces and tabs' or 'spaces', got 'tabs'"
     ]
+
+
+URL = "https://docs.openstack.org/nova/latest/admin/configuration/schedulers.html#the-filter-scheduler"
+PROSE = "The scheduler weighs each host and then picks one of the best hosts at random"
+
+
+def _spec_with(*paragraphs: str) -> str:
+    good = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+    return good.replace("\nNone\n", "\n" + "\n\n".join(paragraphs) + "\n", 1)
+
+
+def _findings(capsys, config: str, text: str, select: str = "SK201") -> list[str]:
+    Path(".speckeeper.toml").write_text(config, encoding="utf-8")
+    Path("spec.rst").write_text(text, encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst", "--select", select)
+    return [line.split(": ", 1)[1] for line in ran.out]
+
+
+def test_url_needs_room_exempts_a_url_line_only_as_far_as_the_url_needs(capsys, in_tmp):
+    """nova's gate exempts any line holding a URL, a 430-character paragraph
+    ending in one too; with url-needs-room only the URL gets the room."""
+    long_then_url = " ".join([PROSE] * 5) + " " + URL
+    fits_then_url = "See " + URL + "."
+    text = _spec_with(long_then_url, fits_then_url)
+    assert _findings(capsys, "", text) == []
+    config = 'line-length-exemptions = ["url-needs-room", "single-token", "literal-block"]\n'
+    assert _findings(capsys, config, text) == [f"SK201 line is {len(long_then_url)} characters long, expected at most 79"]
+
+
+def test_the_fixer_rewraps_a_url_paragraph_keeping_the_url_whole(capsys, in_tmp):
+    config = 'line-length-exemptions = ["url-needs-room", "single-token", "literal-block"]\n'
+    paragraph = " ".join([PROSE] * 5) + " " + URL
+    _findings(capsys, config, _spec_with(paragraph))
+    assert speckeeper(capsys, "fix", "spec.rst").code == 1
+    fixed = Path("spec.rst").read_text(encoding="utf-8")
+    assert URL in fixed.splitlines()
+    assert speckeeper(capsys, "check", "spec.rst", "--select", "SK201").code == 0
+
+
+def _flagged(capsys, config: str, text: str, select: str) -> list[str]:
+    """The text of each line flagged."""
+    Path(".speckeeper.toml").write_text(config, encoding="utf-8")
+    Path("spec.rst").write_text(text, encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst", "--select", select)
+    return [text.splitlines()[int(line.split(":")[1]) - 1] for line in ran.out]
+
+
+IMAGE = ".. image:: images/" + "a-very-long-diagram-name-" * 3 + ".svg"
+COMMAND = "    $ openstack server create --flavor m1.small --image cirros --network private vm-1"
+
+
+@pytest.mark.parametrize(
+    ("exemptions", "expected"),
+    [
+        ('["url", "single-token", "literal-block"]', [IMAGE]),
+        ('["url", "single-token", "literal-block", "image"]', []),
+        ('["url", "single-token", "literal-block", "double-colon"]', []),
+        ('["url", "single-token"]', [IMAGE, COMMAND]),
+    ],
+)
+def test_each_exemption_is_a_documented_choice(capsys, in_tmp, exemptions, expected):
+    text = _spec_with(IMAGE, "Run::\n\n" + COMMAND)
+    assert _flagged(capsys, f"line-length-exemptions = {exemptions}\n", text, "SK201,SK202") == expected
+
+
+def test_an_unknown_exemption_is_a_configuration_error(capsys, in_tmp):
+    Path(".speckeeper.toml").write_text('line-length-exemptions = ["urls"]\n', encoding="utf-8")
+    Path("spec.rst").write_text("x\n", encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst")
+    assert ran.code == 2
+    assert ran.err[0].endswith(
+        "line-length-exemptions: unknown 'urls', expected some of: url, url-needs-room, single-token, literal-block,"
+        " image, double-colon"
+    )
+
+
+def test_tabs_anywhere_or_only_in_the_indentation(capsys, in_tmp):
+    text = _spec_with("- item\n\n\t- indented by a tab", "a\ttab between words")
+    assert _flagged(capsys, "", text, "SK204") == ["\t- indented by a tab", "a\ttab between words"]
+    assert _flagged(capsys, 'tabs = "indentation"\n', text, "SK204") == ["\t- indented by a tab"]
+
+
+@pytest.mark.filterwarnings("ignore")  # doc8's own deprecation warnings.
+def test_doc8_style_flags_the_lines_doc8_itself_flags_over_the_corpus(capsys, corpus, monkeypatch, tmp_path):
+    """Side by side with doc8 (its D001, run by doc8 on the files) on every
+    corpus spec with a long line doc8 may flag: the same lines."""
+    from doc8.main import doc8
+
+    specs = corpus / "specs"
+    candidates = sorted(
+        str(path.relative_to(corpus))
+        for path in specs.glob("*/*/*.rst")
+        if any(
+            len(line) > 79 and " " in line.lstrip() and "://" not in line
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    )
+    assert len(candidates) > 50
+    monkeypatch.chdir(corpus)
+    result = doc8(paths=candidates, ignore=["D000", "D002", "D003", "D004", "D005"], quiet=True)
+    theirs = sorted(f"{name}:{line}" for _, name, line, code, _ in result.errors if code == "D001")
+    capsys.readouterr()
+    config = tmp_path / ".speckeeper.toml"
+    config.write_text('line-length-style = "doc8"\n', encoding="utf-8")
+    ran = speckeeper(capsys, "check", "--config", str(config), "--select", "SK201,SK202", *candidates)
+    ours = sorted(":".join(line.split(":")[:2]) for line in ran.out)
+    assert ours == theirs
+    assert len(ours) == 14  # In 10 specs, each a line nova's gate passes.
+
+
+def test_doc8_style_without_doc8_installed_says_how_to_install_it(capsys, in_tmp, monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "doc8" else find_spec(name, *a))
+    Path(".speckeeper.toml").write_text('line-length-style = "doc8"\n', encoding="utf-8")
+    Path("spec.rst").write_text("x\n", encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst")
+    assert ran.code == 2
+    assert ran.err[0].endswith(
+        "line-length-style = \"doc8\" runs doc8's own check, which is not installed:"
+        " pip install 'speckeeper[doc8]' (pre-commit: additional_dependencies: [doc8])"
+    )

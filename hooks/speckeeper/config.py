@@ -111,6 +111,14 @@ class Settings:
     max_sections: int = 1_000
     # The longest line allowed (SK201, SK202); nova's gate allows 79.
     line_length: int = 79
+    # Which long lines are exempt: nova's gate's own list ("url",
+    # "single-token", "literal-block"), or others a gate writes.
+    line_length_exemptions: tuple[str, ...] = ("url", "single-token", "literal-block")
+    # "doc8": long lines as doc8's D001 counts them (the doc8 extra), in
+    # place of the exemptions.
+    line_length_style: str = "nova"
+    # Where SK204 finds a tab: "anywhere", or "indentation" as doc8's D003.
+    tabs: str = "anywhere"
     # The section whose content, when more than "None", asks for an
     # ``APIImpact`` line in the commit message (the commit-msg hooks).
     api_impact_section: str = "REST API impact"
@@ -151,6 +159,13 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "max_bytes": ("a file over this many bytes is refused (SK004)", "2000000"),
     "max_sections": ("a file with more title adornments is refused (SK004)", "2000"),
     "line_length": ("the longest line (SK201, SK202)", "99"),
+    "line_length_exemptions": (
+        "long lines that are exempt: `url` (any line holding one), `url-needs-room` (a URL the text before fits),"
+        " `single-token`, `literal-block`, `image` (an image or figure line), `double-colon` (a line holding `::`)",
+        '["url-needs-room", "single-token", "literal-block"]',
+    ),
+    "line_length_style": ('"nova" (the exemptions above) or "doc8" (doc8\'s own D001 check; the doc8 extra)', '"doc8"'),
+    "tabs": ('where SK204 finds a tab: "anywhere", or "indentation" (as doc8)', '"indentation"'),
     "api_impact_section": ("the section whose content asks for APIImpact in the commit message; empty: none", '"REST API impact"'),
     "trailing_whitespace": ('what SK203 counts: "spaces and tabs" or "spaces"', '"spaces"'),
     "baseline": ("the baseline file, honoured whenever it exists; empty: none", '"ci/baseline.json"'),
@@ -214,12 +229,23 @@ OVERRIDABLE = frozenset(
         "states",
         "allow_images",
         "line_length",
+        "line_length_exemptions",
+        "line_length_style",
+        "tabs",
         "trailing_whitespace",
     }
 )
 
 # Keys whose value is one of a few words.
-CHOICES = {"trailing_whitespace": ("spaces and tabs", "spaces")}
+CHOICES = {
+    "trailing_whitespace": ("spaces and tabs", "spaces"),
+    "line_length_style": ("nova", "doc8"),
+    "tabs": ("anywhere", "indentation"),
+}
+# List keys whose items are each one of a few words.
+ITEM_CHOICES = {
+    "line_length_exemptions": ("url", "url-needs-room", "single-token", "literal-block", "image", "double-colon"),
+}
 
 
 @dataclass(frozen=True)
@@ -330,6 +356,10 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{where}: {name.replace('_', '-')} must be a list of strings, got {value!r}")
+    unknown = [item for item in value if item not in ITEM_CHOICES.get(name, value)]
+    if unknown:
+        known = ", ".join(ITEM_CHOICES[name])
+        raise ConfigError(f"{where}: {name.replace('_', '-')}: unknown {unknown[0]!r}, expected some of: {known}")
     return tuple(value)
 
 
@@ -368,7 +398,25 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     config = Config(root=root, source=source, base=base, overrides=tuple(overrides))
     _check_templates(config)
     _check_patterns(config)
+    _check_line_length_style(config)
     return config
+
+
+def _check_line_length_style(config: Config) -> None:
+    """doc8's style is doc8's check, installed, with doc8's exemptions."""
+    where = config.source or "configuration"
+    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+        if settings.line_length_style != "doc8":
+            continue
+        if settings.line_length_exemptions != Settings.line_length_exemptions:
+            raise ConfigError(f'{where}: line-length-exemptions apply to line-length-style = "nova"; doc8 has its own')
+        import importlib.util  # Only for this style.
+
+        if importlib.util.find_spec("doc8") is None:
+            raise ConfigError(
+                f"{where}: line-length-style = \"doc8\" runs doc8's own check, which is not installed:"
+                " pip install 'speckeeper[doc8]' (pre-commit: additional_dependencies: [doc8])"
+            )
 
 
 def _check_templates(config: Config) -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from docutils.utils import column_width
 
 from .. import wrap
+from ..config import Settings
 from .registry import Context, Edit, FixInput, Hit, Registry
 from ..spec import Spec, adornment
 
@@ -29,26 +30,87 @@ MISSING_FINAL_NEWLINE = "SK207"
 
 # A line that is one token (a long URL, a path, a hash) cannot be wrapped.
 _SINGLE_TOKEN = re.compile(r"\s*\S+$")
+# A URL, and what may follow it on a line it needs: the end of a link.
+_URL = re.compile(r"https?://[^\s<>`]+")
+_URL_END = re.compile(r"""[>`_.,;:!?)\]'"]*\s*$""")
+# An image or figure directive with its path and nothing else.
+_IMAGE = re.compile(r"\s*\.\.\s+(?:image|figure)::\s*\S+\s*$")
 ZERO_WIDTH_SPACE = "\u200b"
 BYTE_ORDER_MARK = "\ufeff"
 
 RULES = Registry("lines")
 
 
-def exempt(line: str) -> bool:
-    """Nova's exemptions from the line limit: a URL, or a single token."""
-    return "http://" in line or "https://" in line or bool(_SINGLE_TOKEN.match(line))
+def _url_needs_room(line: str, limit: int) -> bool:
+    """The line is long only as far as its URL needs: the text before the
+    URL fits, and nothing but the end of a link follows it."""
+    match = _URL.search(line)
+    return match is not None and match.start() <= limit and _URL_END.match(line, match.end()) is not None
 
 
-def long_lines(spec: Spec, limit: int) -> Iterator[tuple[int, str, bool]]:
-    """Over-long lines outside literal blocks: (line, text, in a directive body)."""
-    long = [(n, line) for n, line in enumerate(spec.lines, 1) if len(line) > limit and not exempt(line)]
+# The exemptions a ``line-length-exemptions`` list may name, but
+# "literal-block", which the doctree decides: each says whether a long line
+# is exempt.
+EXEMPTIONS: dict[str, Callable[[str, int], bool]] = {
+    "url": lambda line, limit: "http://" in line or "https://" in line,
+    "url-needs-room": _url_needs_room,
+    "single-token": lambda line, limit: _SINGLE_TOKEN.match(line) is not None,
+    "image": lambda line, limit: _IMAGE.match(line) is not None,
+    "double-colon": lambda line, limit: "::" in line,
+}
+LITERAL_BLOCK = "literal-block"
+
+
+def exempt(line: str, settings: Settings) -> bool:
+    """Whether a long line is exempt by the repo's ``line-length-exemptions``
+    (nova's gate: a URL, or a single token), literal blocks aside."""
+    limit = settings.line_length
+    return any(EXEMPTIONS[name](line, limit) for name in settings.line_length_exemptions if name in EXEMPTIONS)
+
+
+def long_lines(spec: Spec, settings: Settings) -> Iterator[tuple[int, str, bool]]:
+    """Over-long lines, as the repo's gate counts them: (line, text, in a
+    directive body)."""
+    limit = settings.line_length
+    long = [(n, line) for n, line in enumerate(spec.lines, 1) if len(line) > limit]
     if not long:
-        return  # Most specs: no need to find their literal blocks.
-    literal = spec.literal_lines
+        return  # Most specs: nothing more to look at.
+    if settings.line_length_style == "doc8":
+        # doc8 never flags a line of one token or holding a URL; its check
+        # walks every node of the doctree, so it runs only where it may flag.
+        maybe = [line for _, line in long if " " in line.lstrip() and not EXEMPTIONS["url"](line, limit)]
+        flagged = _doc8_long_lines(spec, limit) if maybe else frozenset()
+        long = [(n, line) for n, line in long if n in flagged]
+    else:
+        long = [(n, line) for n, line in long if not exempt(line, settings)]
+        if long and LITERAL_BLOCK in settings.line_length_exemptions:
+            literal = spec.literal_lines
+            long = [(n, line) for n, line in long if n not in literal]
     for number, line in long:
-        if number not in literal:
-            yield number, line, number in spec.directive_lines
+        yield number, line, number in spec.directive_lines
+
+
+def _doc8_long_lines(spec: Spec, limit: int) -> frozenset[int]:
+    """The lines doc8's own D001 check flags, run on this spec's doctree
+    (parsed once, safely), so that a repo whose gate is doc8 gets exactly
+    doc8's answer rather than an imitation of it."""
+    from doc8.checks import CheckMaxLineLength  # The doc8 extra: only for this style.
+
+    check = CheckMaxLineLength({"max_line_length": limit, "allow_long_titles": False})
+    return frozenset(line for line, _, _ in check.report_iter(_Doc8File(spec)))
+
+
+class _Doc8File:
+    """What doc8's checks read of a file (its ParsedFile), from the spec."""
+
+    extension = ".rst"
+
+    def __init__(self, spec: Spec) -> None:
+        self.document = spec.doctree
+        self._lines = spec.lines
+
+    def lines_iter(self) -> Iterator[str]:
+        return iter(self._lines)
 
 
 def rewrap_long_lines(fix: FixInput) -> Iterator[Edit]:
@@ -72,7 +134,9 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     As nova's gate: a line holding a URL (``http://``, ``https://``) or a
     single token is exempt, and so are literal blocks, which the doctree
     tells (``::`` blocks, ``code-block``, ``parsed-literal``, doctest).
-    Prose in a directive body (a note, a list-table cell) is SK202.
+    Prose in a directive body (a note, a list-table cell) is SK202. A repo
+    whose gate differs lists its exemptions (``line-length-exemptions``) or
+    counts as doc8 does (``line-length-style = "doc8"``).
     Fixable: ``speckeeper fix`` rewraps the paragraph.
 
     Bad::
@@ -85,7 +149,7 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
         for an instance.
     """
     limit = ctx.settings.line_length
-    for number, line, in_directive in long_lines(spec, limit):
+    for number, line, in_directive in long_lines(spec, ctx.settings):
         if not in_directive:
             yield Hit(number, limit + 1, f"line is {len(line)} characters long, expected at most {limit}")
 
@@ -112,7 +176,7 @@ def check_directive_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
            seventy-ninth column.
     """
     limit = ctx.settings.line_length
-    for number, line, in_directive in long_lines(spec, limit):
+    for number, line, in_directive in long_lines(spec, ctx.settings):
         if in_directive:
             yield Hit(
                 number,
@@ -164,7 +228,8 @@ def check_tab(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
     Beyond nova's gate. docutils expands tabs to 8 columns, editors to
     whatever they like, so indentation that looks right may not parse as
-    it looks.
+    it looks. A repo whose gate is doc8 (D003) flags tabs only where they
+    indent: ``tabs = "indentation"``.
 
     Bad::
 
@@ -174,9 +239,14 @@ def check_tab(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         - item
     """
+    indentation = ctx.settings.tabs == "indentation"
     for number, line in enumerate(spec.lines, 1):
         if "\t" in line:
-            yield Hit(number, line.index("\t") + 1, "tab character, expected spaces")
+            column = line.index("\t")
+            if indentation and line[:column].strip():
+                continue
+            where = "tab character in the indentation" if indentation else "tab character"
+            yield Hit(number, column + 1, f"{where}, expected spaces")
 
 
 def _raw(spec: Spec) -> bytes:
