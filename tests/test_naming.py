@@ -92,8 +92,11 @@ def test_tracker_names_another_project(in_tmp: Path, capsys: pytest.CaptureFixtu
         URL + "/",
         f"`the blueprint <{URL}>`_",
         f"https://blueprints.launchpad.net/nova/+spec/other\n\n{URL}",
+        f"Blueprints:\n\n* https://blueprints.launchpad.net/nova/+spec/other\n* {URL}",
+        f".. {URL}",
+        f"..\n   Blueprint:\n   {URL}",
     ],
-    ids=["http", "trailing slash", "named link", "second of two"],
+    ids=["http", "trailing slash", "named link", "second of two", "in a list", "in a comment", "in a comment block"],
 )
 def test_tracker_forms_that_name_the_file(in_tmp: Path, capsys: pytest.CaptureFixture[str], url: str) -> None:
     code, out = run(in_tmp, capsys, GOOD.replace(URL, url), "specs/zed/approved/awesome-thing.rst", "--ignore", "SK305")
@@ -127,8 +130,10 @@ def test_tracker_opt_out_comment(in_tmp: Path, capsys: pytest.CaptureFixture[str
     text = GOOD.replace(URL, ".. no tracker: a process change")
     (in_tmp / ".speckeeper.toml").write_text('tracker-opt-out = "No tracker:  a process change"\n')
     assert run(in_tmp, capsys, text, "specs/zed/approved/awesome-thing.rst", "--ignore", "SK305") == (0, [])
+    # Words after the marker say why: it still opts out, as whole words.
     (in_tmp / ".speckeeper.toml").write_text('tracker-opt-out = "no tracker"\n')
-    code, out = run(in_tmp, capsys, text, "specs/zed/approved/awesome-thing.rst")
+    assert run(in_tmp, capsys, text, "specs/zed/approved/awesome-thing.rst", "--ignore", "SK305") == (0, [])
+    code, out = run(in_tmp, capsys, GOOD.replace(URL, ".. no trackers here"), "specs/zed/approved/awesome-thing.rst")
     assert [line.split()[1] for line in out] == ["SK302"]
 
 

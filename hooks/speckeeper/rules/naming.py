@@ -91,18 +91,23 @@ def match_tracker(url: str, settings: Settings) -> patterns.Match | None:
 
 def read_tracker(spec: Spec, settings: Settings) -> Tracker:
     """The tracker URLs, other URLs and opt-out comment above the first
-    section; lists there are notes (the template's own), not the tracker."""
+    section.
+
+    A tracker URL counts in a paragraph, in a list (one item a blueprint,
+    as specs naming several write them) and in a comment (where a gate
+    that reads the text finds it too); ``http`` or ``https``. Other URLs
+    count only in paragraphs: a list there is notes (the template's own).
+    The opt-out comment may go on after its words (``.. no tracker: a
+    cleanup``)."""
     urls: list[TrackerUrl] = []
     others: list[tuple[str, int]] = []
     opted_out = False
-    # The comment's text, whether the setting is written with its ".." or not.
-    opt_out = " ".join(settings.tracker_opt_out.removeprefix("..").split()).casefold()
     for node in spec.preamble():
         if isinstance(node, nodes.comment):
-            opted_out = opted_out or bool(opt_out) and " ".join(node.astext().split()).casefold() == opt_out
+            opted_out = opted_out or _opts_out(node.astext(), settings.tracker_opt_out)
+            urls.extend(_commented_urls(node, spec, settings))
             continue
-        if isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
-            continue
+        in_list = isinstance(node, (nodes.bullet_list, nodes.enumerated_list))
         for reference in node.findall(nodes.reference):
             url = reference.get("refuri")
             if not url:
@@ -110,13 +115,41 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
             line = line_of(reference)
             match = match_tracker(url, settings)
             if match is None:
-                others.append((url, line))
+                if not in_list:
+                    others.append((url, line))
                 continue
             parts = match.groupdict()
             paragraph = reference.parent
             alone = isinstance(paragraph, nodes.paragraph) and paragraph.astext().strip() == reference.astext().strip()
             urls.append(TrackerUrl(url, line, alone, parts.get("project"), parts.get("slug")))
     return Tracker(tuple(urls), tuple(others), opted_out)
+
+
+def _opts_out(comment: str, opt_out: str) -> bool:
+    """Whether a comment is the opt-out, or starts with it as whole words;
+    the setting is written with its ".." or without."""
+    marker = " ".join(opt_out.removeprefix("..").split()).casefold()
+    text = " ".join(comment.split()).casefold()
+    return bool(marker) and (text == marker or text.startswith(marker) and not text[len(marker)].isalnum())
+
+
+_COMMENTED_URL = re.compile(r"https?://\S+")
+
+
+def _commented_urls(comment: nodes.comment, spec: Spec, settings: Settings) -> list[TrackerUrl]:
+    """The tracker URLs a comment holds (docutils makes no links there),
+    each at the first line of the spec that holds it; alone when it is
+    that line's only text."""
+    found = []
+    for url in _COMMENTED_URL.findall(comment.astext()):
+        match = match_tracker(url, settings)
+        if match is None:
+            continue
+        line = next((n for n, text in enumerate(spec.lines, 1) if url in text), 1)
+        alone = spec.lines[line - 1].strip().removeprefix("..").strip() == url if spec.lines else False
+        parts = match.groupdict()
+        found.append(TrackerUrl(url, line, alone, parts.get("project"), parts.get("slug")))
+    return found
 
 
 def tracker_of(spec: Spec, ctx: Context) -> Tracker:
