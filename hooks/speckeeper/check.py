@@ -188,9 +188,9 @@ class Checker:
         try:
             template = self.templates.for_spec(read.relpath, read.settings)
         except NoTemplate as error:
-            if error.outside_layout and LAYOUT in read.enabled:
+            outside = not_where_specs_live(read.settings, read.relpath) if error.outside_layout else None
+            if outside and LAYOUT in read.enabled:
                 # The cause, not its consequence: SK306 as the rule says it.
-                outside = not_where_specs_live(read.settings, read.relpath)
                 return _enabled([Finding(read.shown, 1, 1, LAYOUT, outside, first)], read.enabled)
             return _enabled([Finding(read.shown, 1, 1, NO_TEMPLATE, str(error), first)], read.enabled)
         spec = self._build(read.shown, read.source)

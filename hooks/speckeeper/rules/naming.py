@@ -93,8 +93,8 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
     """The tracker URLs, other URLs and opt-out comment above the first
     section.
 
-    A tracker URL counts in a paragraph, in a list (one item a blueprint,
-    as specs naming several write them) and in a comment (where a gate
+    A tracker URL counts in a paragraph, in a list item of its own (one
+    item a blueprint, as specs naming several write them) and in a comment (where a gate
     that reads the text finds it too); ``http`` or ``https``. Other URLs
     count only in paragraphs: a list there is notes (the template's own).
     The opt-out comment may go on after its words (``.. no tracker: a
@@ -121,6 +121,8 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
             parts = match.groupdict()
             paragraph = reference.parent
             alone = isinstance(paragraph, nodes.paragraph) and paragraph.astext().strip() == reference.astext().strip()
+            if in_list and not alone:
+                continue  # A note that shows a URL (the template's own), not a blueprint.
             urls.append(TrackerUrl(url, line, alone, parts.get("project"), parts.get("slug")))
     return Tracker(tuple(urls), tuple(others), opted_out)
 
@@ -193,8 +195,12 @@ def in_spec_tree(ctx: Context) -> bool:
     """Whether the spec is under the folder the layout starts with
     (``specs/``). Naming rules judge specs in a spec repo; a draft or a
     sample elsewhere has no name to keep yet."""
-    top = ctx.settings.layout.split("{", 1)[0]
-    return not top or re.search(f"(?:^|/){re.escape(top)}", ctx.relpath) is not None
+    return under_spec_folder(ctx.settings, ctx.relpath)
+
+
+def under_spec_folder(settings: Settings, relpath: str) -> bool:
+    top = settings.layout.split("{", 1)[0]
+    return not top or re.search(f"(?:^|/){re.escape(top)}", relpath) is not None
 
 
 @RULES.rule("SK301", "file-name")
@@ -352,7 +358,10 @@ def in_layout(settings: Settings, relpath: str) -> bool:
     return any(layout.parts(pattern, relpath) is not None for pattern in (settings.layout, *settings.other_layouts))
 
 
-def not_where_specs_live(settings: Settings, relpath: str) -> str:
+def not_where_specs_live(settings: Settings, relpath: str) -> str | None:
+    """SK306's message for a spec in the spec folder outside the layout."""
+    if not under_spec_folder(settings, relpath):
+        return None
     return f"spec is not where specs live: expected {settings.layout}, found {relpath}"
 
 
@@ -380,8 +389,9 @@ def check_layout(spec: Spec, ctx: Context) -> Iterator[Hit]:
     settings = ctx.settings
     found = layout.parts(settings.layout, ctx.relpath)
     if found is None:
-        if not in_layout(settings, ctx.relpath):
-            yield Hit(1, 1, not_where_specs_live(settings, ctx.relpath))
+        message = not_where_specs_live(settings, ctx.relpath)
+        if message and not in_layout(settings, ctx.relpath):
+            yield Hit(1, 1, message)
         return
     if "state" in found and settings.states and found["state"] not in settings.states:
         states = ", ".join(settings.states)
