@@ -285,17 +285,23 @@ def test_check_writes_nothing_and_says_what_would_change(capsys, lines_repo):
 
 
 def test_diff_shows_the_change_and_writes_nothing(capsys, lines_repo):
+    """The diff alone on stdout, with git's a/ and b/; what would be fixed on stderr."""
     path = write("spec.rst", LONG_PARAGRAPH)
-    code, out = run(capsys, "--diff", "spec.rst")
-    assert code == 1
-    assert out == (
-        "--- spec.rst\n+++ spec.rst\n@@ -2,5 +2,5 @@\n =====\n \n Short first line.\n"
-        "-This line of the paragraph is too long: it runs well past the seventy-ninth column.\n"
-        "-Short last line.\n"
-        "+This line of the paragraph is too long: it runs well past the seventy-ninth\n"
-        "+column. Short last line.\n"
-        "Would fix spec.rst\n"
-    )
+    ran = speckeeper(capsys, "fix", "--diff", "spec.rst")
+    assert ran.code == 1
+    assert ran.out == [
+        "--- a/spec.rst",
+        "+++ b/spec.rst",
+        "@@ -2,5 +2,5 @@",
+        " =====",
+        " ",
+        " Short first line.",
+        "-This line of the paragraph is too long: it runs well past the seventy-ninth column.",
+        "-Short last line.",
+        "+This line of the paragraph is too long: it runs well past the seventy-ninth",
+        "+column. Short last line.",
+    ]
+    assert ran.err == ["Would fix spec.rst"]
     assert path.read_text(encoding="utf-8") == LONG_PARAGRAPH
 
 

@@ -10,6 +10,7 @@ number of jobs; the workers read the findings cache, and write it, too.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # Fewer files than this per job: starting workers costs more than it saves.
 MIN_FILES_PER_JOB = 8
@@ -44,6 +45,18 @@ class FileWorker(Protocol):
     def __init__(self, *arguments: Any) -> None: ...
 
     def arguments(self) -> tuple[Any, ...]: ...
+
+
+class Progress(Protocol):
+    """What hears how far the work is: the number of files, each batch
+    done, and the end, before anything else is printed (a progress bar at
+    a terminal, see terminal.Progress)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, done: int) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 Worker = TypeVar("Worker", bound=FileWorker)
@@ -99,18 +112,28 @@ def map_files(
     files: Sequence[Path],
     workers: int,
     meanwhile: Callable[[], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[Result]:
     """``task(worker, path)`` for each file, in order: here with one worker,
     else in that many processes, each building a worker of its own like
     ``worker``. ``task`` is sent to them by name: a module-level function
     or a method. ``meanwhile`` is this process's own work, done while the
-    workers work (after the files, with none)."""
+    workers work (after the files, with none). ``progress`` hears of each
+    file done, or each chunk in processes."""
     if workers <= 1:
-        found = [task(worker, path) for path in files]
+        if progress is not None:
+            progress.start(len(files))
+        found = []
+        for path in files:
+            found.append(task(worker, path))
+            if progress is not None:
+                progress.advance(1)
         if meanwhile is not None:
             meanwhile()
+        if progress is not None:
+            progress.stop()
         return found
-    return _in_pool(worker, task, list(files), workers, meanwhile)
+    return _in_pool(worker, task, list(files), workers, meanwhile, progress)
 
 
 def _in_pool(
@@ -119,6 +142,7 @@ def _in_pool(
     files: list[Path],
     workers: int,
     meanwhile: Callable[[], None] | None,
+    progress: Progress | None,
 ) -> list[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -134,18 +158,32 @@ def _in_pool(
     )
     try:
         # Handed out in order as workers come free; gathered in order.
-        futures = [pool.submit(_work_in_worker, task, chunk) for chunk in chunks(files, workers)]
+        work = chunks(files, workers)
+        futures = [pool.submit(_work_in_worker, task, chunk) for chunk in work]
         # The workers are forked by now (on the first submit), so this
-        # process may do its own work before it waits.
+        # process may do its own work before it waits, and start threads
+        # (a progress bar's) that no fork would copy half-way.
+        if progress is not None:
+            progress.start(len(files))
+            for future, chunk in zip(futures, work):
+                future.add_done_callback(functools.partial(_advance, progress, len(chunk)))
         if meanwhile is not None:
             meanwhile()
-        return [found for future in futures for found in future.result()]
+        results = [found for future in futures for found in future.result()]
+        if progress is not None:
+            progress.stop()
+        return results
     except BaseException:
         # Interrupted (Ctrl-C): stop now, not when the chunks under way end.
         _terminate_workers(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _advance(progress: Progress, done: int, future: Future[Any]) -> None:
+    if not future.cancelled():
+        progress.advance(done)
 
 
 def _terminate_workers(pool: ProcessPoolExecutor) -> None:
