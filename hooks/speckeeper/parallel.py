@@ -10,7 +10,6 @@ number of jobs; the workers read the findings cache, and write it, too.
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
 # Fewer files than this per job: starting workers costs more than it saves.
 MIN_FILES_PER_JOB = 8
@@ -48,13 +47,12 @@ class FileWorker(Protocol):
 
 
 class Progress(Protocol):
-    """What hears how far the work is: the number of files, each batch
-    done, and the end, before anything else is printed (a progress bar at
-    a terminal, see terminal.Progress)."""
+    """What shows how far the work is (a progress bar at a terminal, see
+    terminal.Progress): told the number of files and how to count those
+    done, which it reads when it draws; stopped before anything else is
+    printed."""
 
-    def start(self, total: int) -> None: ...
-
-    def advance(self, done: int) -> None: ...
+    def start(self, total: int, done: Callable[[], int]) -> None: ...
 
     def stop(self) -> None: ...
 
@@ -62,11 +60,13 @@ class Progress(Protocol):
 Worker = TypeVar("Worker", bound=FileWorker)
 Result = TypeVar("Result")
 
-# The object a worker process builds once and uses for each of its files.
+# The object a worker process builds once and uses for each of its files,
+# and the count of files done that the workers share, when progress is shown.
 _worker: Any = None
+_done: Any = None
 
 
-def _start_worker(build: type[FileWorker], arguments: tuple[Any, ...]) -> None:
+def _start_worker(build: type[FileWorker], arguments: tuple[Any, ...], done: Any = None) -> None:
     import signal
     import threading
 
@@ -75,8 +75,9 @@ def _start_worker(build: type[FileWorker], arguments: tuple[Any, ...]) -> None:
     # A parent killed outright (a CI timeout) cannot stop the pool: its
     # workers would wait for work forever. They leave within a second.
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
-    global _worker
+    global _worker, _done
     _worker = build(*arguments)
+    _done = done
 
 
 def _exit_with(parent: int) -> None:
@@ -89,7 +90,13 @@ def _exit_with(parent: int) -> None:
 
 def _work_in_worker(task: Callable[[Any, Path], Result], paths: list[Path]) -> list[Result]:
     assert _worker is not None
-    return [task(_worker, path) for path in paths]
+    found = []
+    for path in paths:
+        found.append(task(_worker, path))
+        if _done is not None:
+            with _done.get_lock():
+                _done.value += 1
+    return found
 
 
 def chunks(files: Sequence[Path], workers: int) -> list[list[Path]]:
@@ -118,16 +125,14 @@ def map_files(
     else in that many processes, each building a worker of its own like
     ``worker``. ``task`` is sent to them by name: a module-level function
     or a method. ``meanwhile`` is this process's own work, done while the
-    workers work (after the files, with none). ``progress`` hears of each
-    file done, or each chunk in processes."""
+    workers work (after the files, with none). ``progress`` shows each
+    file done, in whichever process."""
     if workers <= 1:
+        found: list[Result] = []
         if progress is not None:
-            progress.start(len(files))
-        found = []
+            progress.start(len(files), found.__len__)
         for path in files:
             found.append(task(worker, path))
-            if progress is not None:
-                progress.advance(1)
         if meanwhile is not None:
             meanwhile()
         if progress is not None:
@@ -150,23 +155,22 @@ def _in_pool(
     # Forking shares what this process has imported; elsewhere (macOS,
     # Windows) the platform's default start method is the safe one.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    # The files done, counted by the workers as they go (shared memory).
+    done = context.Value("q", 0) if progress is not None else None
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(type(worker), worker.arguments()),
+        initargs=(type(worker), worker.arguments(), done),
     )
     try:
         # Handed out in order as workers come free; gathered in order.
-        work = chunks(files, workers)
-        futures = [pool.submit(_work_in_worker, task, chunk) for chunk in work]
+        futures = [pool.submit(_work_in_worker, task, chunk) for chunk in chunks(files, workers)]
         # The workers are forked by now (on the first submit), so this
         # process may do its own work before it waits, and start threads
         # (a progress bar's) that no fork would copy half-way.
-        if progress is not None:
-            progress.start(len(files))
-            for future, chunk in zip(futures, work):
-                future.add_done_callback(functools.partial(_advance, progress, len(chunk)))
+        if progress is not None and done is not None:
+            progress.start(len(files), lambda: int(done.value))
         if meanwhile is not None:
             meanwhile()
         results = [found for future in futures for found in future.result()]
@@ -179,11 +183,6 @@ def _in_pool(
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _advance(progress: Progress, done: int, future: Future[Any]) -> None:
-    if not future.cancelled():
-        progress.advance(done)
 
 
 def _terminate_workers(pool: ProcessPoolExecutor) -> None:

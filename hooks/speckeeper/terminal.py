@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -34,9 +34,11 @@ def wants_color(choice: str, stream: TextIO, environ: Mapping[str, str] = os.env
 
 
 def shows_progress(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
-    """Whether progress may be drawn on ``stream``: at a terminal, never in
-    CI (``CI`` set, as CI systems set it), never piped."""
-    return not environ.get("CI") and _interactive(stream, environ)
+    """Whether progress may be drawn on ``stream``: at a terminal, never
+    piped, never in CI (``CI`` set, as CI systems set it), never under
+    pre-commit (``PRE_COMMIT`` set: it prints a hook's output, through a
+    terminal of its own, only when the hook ends)."""
+    return not environ.get("CI") and not environ.get("PRE_COMMIT") and _interactive(stream, environ)
 
 
 def _interactive(stream: TextIO, environ: Mapping[str, str]) -> bool:
@@ -73,31 +75,34 @@ def write(parts: Sequence[Segment], stream: TextIO, color: bool) -> None:
 class Progress:
     """A progress bar on stderr while files are worked on (what
     :func:`speckeeper.parallel.map_files` reports to), when ``shown`` and
-    there are many files; otherwise nothing. Removed when done."""
+    there are many files; otherwise nothing. It counts the files done each
+    time it draws (ten times a second), and is gone when stopped."""
 
     def __init__(self, label: str, shown: bool, stream: TextIO = sys.stderr) -> None:
         self.label = label
         self.shown = shown
         self.stream = stream
         self._bar: Any = None
-        self._task: Any = None
 
-    def start(self, total: int) -> None:
+    def start(self, total: int, done: Callable[[], int]) -> None:
         if not self.shown or total < MANY_FILES or self._bar is not None:
             return
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as Bar
 
-        columns = (SpinnerColumn(), TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        self._bar = Bar(*columns, console=Console(file=self.stream), transient=True)
-        self._task = self._bar.add_task(self.label, total=total)
-        self._bar.start()
+        class Counted(Bar):
+            """rich's bar, its count read from ``done`` as it draws."""
 
-    def advance(self, done: int) -> None:
-        bar = self._bar  # A pool's thread may report after the stop.
-        if bar is not None:
-            bar.advance(self._task, done)
+            def get_renderables(self) -> Iterable[Any]:
+                for task in self.tasks:
+                    self.update(task.id, completed=done())
+                yield from super().get_renderables()
+
+        columns = (SpinnerColumn(), TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        self._bar = Counted(*columns, console=Console(file=self.stream), transient=True)
+        self._bar.add_task(self.label, total=total)
+        self._bar.start()
 
     def stop(self) -> None:
         if self._bar is not None:
