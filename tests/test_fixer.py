@@ -574,6 +574,7 @@ DIFF_CASES = {
     "specs/my spec.rst": BOTH.encode(),  # A space: git's tab after the name.
     "specs/crlf-é.rst": LONG_PARAGRAPH.replace("\n", "\r\n").encode(),  # Quoted, octal, as git writes it.
     "specs/no-newline.rst": b"Title\n=====\n\nText.   ",  # git's "\ No newline at end of file".
+    'specs/a\nb"c\\d.rst': BOTH.encode(),  # A newline, a quote, a backslash: C escapes, as git writes them.
     "specs/clean.rst": b"Title\n=====\n\nText.\n",
 }
 
@@ -610,12 +611,17 @@ def test_the_diff_applied_is_what_fix_writes(tmp_path: Path, apply: list[str]) -
     # Run from a folder below the top: the paths are still from the top, as git writes them.
     shown = subprocess.run([*command, "--diff", "."], cwd=fixed / "specs", capture_output=True, check=False)
     assert shown.returncode == 1, shown.stderr
-    assert shown.stdout.startswith(b'--- "a/specs/crlf-\\303\\251.rst"\n+++ "b/specs/crlf-\\303\\251.rst"\n')
+    assert b'\n--- "a/specs/crlf-\\303\\251.rst"\n+++ "b/specs/crlf-\\303\\251.rst"\n' in shown.stdout
     assert b"--- a/specs/my spec.rst\t\n+++ b/specs/my spec.rst\t\n" in shown.stdout
     assert b"\n\\ No newline at end of file\n" in shown.stdout
+    assert shown.stdout.startswith(b'--- "a/specs/a\\nb\\"c\\\\d.rst"\n+++ "b/specs/a\\nb\\"c\\\\d.rst"\n')
     # What would be fixed goes to stderr: stdout is the diff alone.
     assert shown.stderr.decode().splitlines() == [
-        "Would fix crlf-é.rst", "Would fix long.rst", "Would fix my spec.rst", "Would fix no-newline.rst"
+        'Would fix a\\nb"c\\d.rst',
+        "Would fix crlf-é.rst",
+        "Would fix long.rst",
+        "Would fix my spec.rst",
+        "Would fix no-newline.rst",
     ]
     assert _tree(fixed) == _tree(patched)  # --diff wrote nothing.
     subprocess.run(apply, cwd=patched, input=shown.stdout, check=True)

@@ -341,9 +341,8 @@ def diff(result: Result, top: Path) -> bytes:
     without a newline."""
     parts = inside(result.path, top)
     name = os.fsencode("/".join(parts) if parts else str(result.path))
-    lines = difflib.diff_bytes(
-        difflib.unified_diff, _lines(result.before), _lines(result.after or b""), _git_name(b"a/" + name), _git_name(b"b/" + name)
-    )
+    before, after = _lines(result.before), _lines(result.after or b"")
+    lines = difflib.diff_bytes(difflib.unified_diff, before, after, _git_name(b"a/" + name), _git_name(b"b/" + name))
     return b"".join(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n" for line in lines)
 
 
@@ -360,10 +359,15 @@ _C_ESCAPES = {7: b"\\a", 8: b"\\b", 9: b"\\t", 10: b"\\n", 11: b"\\v", 12: b"\\f
 
 
 def _git_name(name: bytes) -> bytes:
-    if any(byte < 0x20 or byte >= 0x7F or byte in b'"\\' for byte in name):
-        escaped = (_C_ESCAPES.get(byte) or (b"\\%03o" % byte if byte < 0x20 or byte >= 0x7F else bytes([byte])) for byte in name)
-        return b'"' + b"".join(escaped) + b'"'
-    return name + b"\t" if b" " in name else name
+    if not any(byte < 0x20 or byte >= 0x7F or byte in b'"\\' for byte in name):
+        return name + b"\t" if b" " in name else name
+    return b'"' + b"".join(_c_escape(byte) for byte in name) + b'"'
+
+
+def _c_escape(byte: int) -> bytes:
+    if byte in _C_ESCAPES:
+        return _C_ESCAPES[byte]
+    return b"\\%03o" % byte if byte < 0x20 or byte >= 0x7F else bytes([byte])
 
 
 @dataclass(frozen=True)
