@@ -176,3 +176,128 @@ def test_group_of_repo_rules_needs_no_template(in_tmp: Path, capsys: pytest.Capt
     assert main(["check", "--group", "lifecycle", "."]) == 0
     assert main(["check", "README.rst"]) == 1
     assert " SK003 " in capsys.readouterr().out
+
+
+# Output options, as flake8 and ruff users type them (issue 17, item 2).
+
+TRAILING = GOOD.replace("None\n", "日本 x   \n", 1)
+
+
+def test_statistics_counts_each_code_as_ruff_does(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / "a.rst").write_text(BROKEN)
+    (in_tmp / "b.rst").write_text(BROKEN.replace("None\n", "trailing   \n", 1))
+    assert main(["check", "--statistics", "a.rst", "b.rst"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["2\tSK101\t[*] missing-section", "2\tSK103\t[ ] unexpected-section", "1\tSK203\t[*] trailing-whitespace"]
+    assert err == "5 finding(s) in 2 file(s)\n"
+    assert main(["check", "--statistics", "--format", "json", "a.rst"]) == 1
+    assert json.loads(capsys.readouterr().out) == [
+        {"code": "SK101", "name": "missing-section", "count": 1, "fixable": True},
+        {"code": "SK103", "name": "unexpected-section", "count": 1, "fixable": False},
+    ]
+
+
+def test_show_source_puts_a_caret_under_the_column(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / "a.rst").write_text(TRAILING)
+    assert main(["check", "--show-source", "--select", "SK203", "a.rst"]) == 1
+    line = TRAILING.splitlines().index("日本 x   ") + 1
+    # Two wide characters take four columns: the caret stands under the first space.
+    assert capsys.readouterr().out.splitlines() == [
+        f"a.rst:{line}:5: SK203 trailing whitespace (3 character(s)), expected none",
+        "日本 x   ",
+        "      ^",
+    ]
+
+
+def test_show_source_escapes_the_line_like_every_other_text(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / "a.rst").write_text(GOOD.replace("None\n", "\x1b[2J\tx   \n", 1))
+    assert main(["check", "--show-source", "--select", "SK203", "a.rst"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == ["\\x1b[2J\\tx   ", " " * len("\\x1b[2J\\tx") + "^"]
+
+
+@pytest.mark.parametrize("argv", [["--statistics", "--format", "github"], ["--show-source", "--format", "json"]])
+def test_options_a_format_cannot_show_are_usage_errors(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    (in_tmp / "a.rst").write_text(BROKEN)
+    assert main(["check", *argv, "a.rst"]) == 2
+    assert capsys.readouterr().err.startswith("speckeeper: error: --s")
+
+
+def test_quiet_prints_the_findings_and_nothing_else(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / "a.rst").write_text(BROKEN)
+    (in_tmp / "b.rst").write_text(BROKEN)
+    assert main(["check", "--write-baseline", "base.json", "b.rst"]) == 0
+    (in_tmp / "b.rst").write_text(GOOD)  # Its entries are stale now: said, unless quiet.
+    capsys.readouterr()
+    assert main(["check", "--baseline", "base.json", "a.rst", "b.rst"]) == 1
+    assert "no longer found" in capsys.readouterr().err
+    assert main(["check", "-q", "--baseline", "base.json", "a.rst", "b.rst"]) == 1
+    out, err = capsys.readouterr()
+    assert [line.split(": ", 1)[1].split()[0] for line in out.splitlines()] == ["SK103", "SK101"]
+    assert err == ""
+
+
+def test_exit_zero_reports_and_exits_0(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / "a.rst").write_text(BROKEN)
+    assert main(["check", "--exit-zero", "a.rst"]) == 0
+    assert "SK103" in capsys.readouterr().out
+    assert main(["check", "--exit-zero", "--select", "SK999", "a.rst"]) == 2
+
+
+@pytest.fixture()
+def git_repo(in_tmp: Path) -> Path:
+    (in_tmp / ".git").mkdir()
+    (in_tmp / ".git" / "config").write_text("[core]\n")
+    (in_tmp / "a.rst").write_text(BROKEN)
+    return in_tmp
+
+
+def test_output_file_holds_what_stdout_would(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "a.rst"]) == 1
+    printed = capsys.readouterr().out
+    assert main(["check", "--output-file", "report.txt", "a.rst"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.endswith("finding(s) in 1 file(s)\n")
+    assert (git_repo / "report.txt").read_text() == printed
+    # Replaced whole on the next run, readable by what uploads it.
+    assert main(["check", "--output-file", "report.txt", "--format", "json", "a.rst"]) == 1
+    assert json.loads((git_repo / "report.txt").read_text())[0]["code"] == "SK103"
+    assert (git_repo / "report.txt").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_output_file_outside_the_repository_is_written_where_told(
+    git_repo: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("reports")
+    (elsewhere / "latest").symlink_to(elsewhere / "report.xml")  # The user's own link, outside.
+    assert main(["check", "--output-file", str(elsewhere / "latest"), "--format", "junit", "a.rst"]) == 1
+    assert (elsewhere / "report.xml").read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>')
+
+
+def test_output_file_never_goes_through_a_link_in_the_repo_or_into_git(
+    git_repo: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = git_repo / ".git" / "config"
+    (git_repo / "report.txt").symlink_to(config)
+    assert main(["check", "--output-file", "report.txt", "a.rst"]) == 2
+    assert capsys.readouterr().err == (
+        "speckeeper: error: --output-file report.txt: is a symbolic link: checked, never written through\n"
+    )
+    assert main(["check", "--output-file", ".git/report.txt", "a.rst"]) == 2
+    assert "inside the version control folder .git/" in capsys.readouterr().err
+    outside = tmp_path_factory.mktemp("out") / "report.txt"
+    outside.symlink_to(config)
+    assert main(["check", "--output-file", str(outside), "a.rst"]) == 2
+    assert capsys.readouterr().err.endswith(": leads into the version control folder .git/: not written\n")
+    assert config.read_text() == "[core]\n"
+    assert not (git_repo / ".git" / "report.txt").exists()

@@ -285,17 +285,23 @@ def test_check_writes_nothing_and_says_what_would_change(capsys, lines_repo):
 
 
 def test_diff_shows_the_change_and_writes_nothing(capsys, lines_repo):
+    """The diff alone on stdout, with git's a/ and b/; what would be fixed on stderr."""
     path = write("spec.rst", LONG_PARAGRAPH)
-    code, out = run(capsys, "--diff", "spec.rst")
-    assert code == 1
-    assert out == (
-        "--- spec.rst\n+++ spec.rst\n@@ -2,5 +2,5 @@\n =====\n \n Short first line.\n"
-        "-This line of the paragraph is too long: it runs well past the seventy-ninth column.\n"
-        "-Short last line.\n"
-        "+This line of the paragraph is too long: it runs well past the seventy-ninth\n"
-        "+column. Short last line.\n"
-        "Would fix spec.rst\n"
-    )
+    ran = speckeeper(capsys, "fix", "--diff", "spec.rst")
+    assert ran.code == 1
+    assert ran.out == [
+        "--- a/spec.rst",
+        "+++ b/spec.rst",
+        "@@ -2,5 +2,5 @@",
+        " =====",
+        " ",
+        " Short first line.",
+        "-This line of the paragraph is too long: it runs well past the seventy-ninth column.",
+        "-Short last line.",
+        "+This line of the paragraph is too long: it runs well past the seventy-ninth",
+        "+column. Short last line.",
+    ]
+    assert ran.err == ["Would fix spec.rst"]
     assert path.read_text(encoding="utf-8") == LONG_PARAGRAPH
 
 
@@ -529,3 +535,98 @@ def test_fix_says_what_it_could_not_fix(capsys, lines_repo):
         "spec.rst:4:80: SK005 not fixed: SK201 line is 81 characters long, expected at most 79 (no fix keeps its meaning)\n",
     )
     assert path.read_text(encoding="utf-8") == text
+
+
+# Fixing only some codes (issue 17, item 2).
+
+BOTH = LONG_PARAGRAPH.replace("Short first line.\n", "Short first line.   \n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--select", "SK203"], LONG_PARAGRAPH),
+        (["--ignore", "SK203"], LONG_PARAGRAPH_FIXED.replace("Short first line.\n", "Short first line.   \n")),
+        (["--select", "SK2", "--ignore", "SK201"], LONG_PARAGRAPH),
+        ([], LONG_PARAGRAPH_FIXED),
+    ],
+)
+def test_fix_select_and_ignore_fix_only_those_codes(
+    capsys: pytest.CaptureFixture[str], lines_repo: Path, argv: list[str], expected: str
+) -> None:
+    path = write("spec.rst", BOTH)
+    ran = speckeeper(capsys, "fix", *argv, "spec.rst")
+    assert (ran.code, ran.out) == (1, ["Fixing spec.rst"])
+    assert path.read_text(encoding="utf-8") == expected
+
+
+def test_fix_select_of_an_unknown_code_is_a_usage_error(capsys: pytest.CaptureFixture[str], lines_repo: Path) -> None:
+    write("spec.rst", BOTH)
+    ran = speckeeper(capsys, "fix", "--select", "SK999", "spec.rst")
+    assert (ran.code, ran.err) == (2, ["speckeeper: error: --select: unknown rule code 'SK999' (see 'speckeeper rules')"])
+    assert Path("spec.rst").read_text(encoding="utf-8") == BOTH
+
+
+# A diff that git apply and patch -p1 take as they are (issue 17, item 4).
+
+DIFF_CASES = {
+    "specs/long.rst": LONG_PARAGRAPH.encode(),
+    "specs/my spec.rst": BOTH.encode(),  # A space: git's tab after the name.
+    "specs/crlf-é.rst": LONG_PARAGRAPH.replace("\n", "\r\n").encode(),  # Quoted, octal, as git writes it.
+    "specs/no-newline.rst": b"Title\n=====\n\nText.   ",  # git's "\ No newline at end of file".
+    'specs/a\nb"c\\d.rst': BOTH.encode(),  # A newline, a quote, a backslash: C escapes, as git writes them.
+    "specs/clean.rst": b"Title\n=====\n\nText.\n",
+}
+
+
+def _spec_repo(root: Path) -> Path:
+    import subprocess
+
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".speckeeper.toml").write_text(LINE_RULES_ONLY + 'extend-select = ["SK207"]\n', encoding="utf-8")
+    for name, data in DIFF_CASES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+@pytest.mark.parametrize("apply", [["git", "apply"], ["patch", "-p1", "--quiet", "--batch"]])
+def test_the_diff_applied_is_what_fix_writes(tmp_path: Path, apply: list[str]) -> None:
+    import subprocess
+    import sys
+
+    if shutil.which(apply[0]) is None:
+        pytest.skip(f"{apply[0]} is not installed")
+    fixed, patched = _spec_repo(tmp_path / "fixed"), _spec_repo(tmp_path / "patched")
+    command = [sys.executable, "-m", "speckeeper", "fix", "-j", "1"]
+    # Run from a folder below the top: the paths are still from the top, as git writes them.
+    shown = subprocess.run([*command, "--diff", "."], cwd=fixed / "specs", capture_output=True, check=False)
+    assert shown.returncode == 1, shown.stderr
+    assert b'\n--- "a/specs/crlf-\\303\\251.rst"\n+++ "b/specs/crlf-\\303\\251.rst"\n' in shown.stdout
+    assert b"--- a/specs/my spec.rst\t\n+++ b/specs/my spec.rst\t\n" in shown.stdout
+    assert b"\n\\ No newline at end of file\n" in shown.stdout
+    assert shown.stdout.startswith(b'--- "a/specs/a\\nb\\"c\\\\d.rst"\n+++ "b/specs/a\\nb\\"c\\\\d.rst"\n')
+    # What would be fixed goes to stderr: stdout is the diff alone.
+    assert shown.stderr.decode().splitlines() == [
+        'Would fix a\\nb"c\\d.rst',
+        "Would fix crlf-é.rst",
+        "Would fix long.rst",
+        "Would fix my spec.rst",
+        "Would fix no-newline.rst",
+    ]
+    assert _tree(fixed) == _tree(patched)  # --diff wrote nothing.
+    subprocess.run(apply, cwd=patched, input=shown.stdout, check=True)
+    done = subprocess.run([*command, "."], cwd=fixed / "specs", capture_output=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert _tree(fixed) == _tree(patched)
+    assert _tree(fixed)["specs/clean.rst"] == DIFF_CASES["specs/clean.rst"]
+    assert _tree(fixed)["specs/long.rst"] == LONG_PARAGRAPH_FIXED.encode()

@@ -59,19 +59,20 @@ class Snapshot:
     data: bytes
 
 
-def replace_file(path: Path, data: bytes, repo: Path, expected: Snapshot | None = None) -> None:
+def replace_file(path: Path, data: bytes, repo: Path, expected: Snapshot | None = None, mode: int = 0o600) -> None:
     """Replace the regular file at ``path`` (inside ``repo``) with ``data``.
 
     With ``expected``, only while it is still that file with those bytes;
-    without, the file may also not exist yet (it is then created).
-    Raises :class:`Refused`, or OSError when the system fails a step.
+    without, the file may also not exist yet (it is then created, with
+    ``mode`` less the umask). Raises :class:`Refused`, or OSError when the
+    system fails a step.
     """
     with _folder(path, repo, create=False) as (folder, name):
         _clean_stale(folder, name)
         current = _current(folder, name, expected)
         if current is None and expected is not None:
             raise Refused("deleted while fixing: not created again")
-        temporary = _write_temporary(folder, name, data, current)
+        temporary = _write_temporary(folder, name, data, current, mode)
         try:
             if expected is not None:
                 # Again, the moment before the rename: the window in which
@@ -101,6 +102,26 @@ def create_file(path: Path, data: bytes, repo: Path) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=folder)
         _sync(folder)
+
+
+def write_where_told(path: Path, data: bytes, repo: Path) -> None:
+    """Write ``data`` to a file the user named (``check --output-file``).
+
+    Inside ``repo`` as every file speckeeper writes there: never through a
+    link, never into ``.git``, whole. Outside it, where the user said (a CI
+    job's report folder), whole, following links as the user laid them,
+    but never into a version control folder. A new file gets the mode
+    the umask gives any other (0644, not only the user's): a report is read
+    by whatever uploads it.
+    """
+    if inside(path, repo) is not None:
+        replace_file(path, data, repo, mode=0o666)
+        return
+    real = Path(os.path.realpath(path))
+    vcs = next((part for part in real.parts if part in VCS_FOLDERS), None)
+    if vcs is not None:
+        raise Refused(f"leads into the version control folder {vcs}/: not written")
+    replace_file(real, data, repo if inside(real, repo) is not None else real.parent, mode=0o666)
 
 
 def inside(path: Path, repo: Path) -> list[str] | None:
@@ -198,11 +219,12 @@ def _current(folder: int, name: str, expected: Snapshot | None) -> os.stat_resul
         os.close(descriptor)
 
 
-def _write_temporary(folder: int, name: str, data: bytes, like: os.stat_result | None) -> str:
+def _write_temporary(folder: int, name: str, data: bytes, like: os.stat_result | None, mode: int = 0o600) -> str:
     """A new file in ``folder`` holding ``data``, on disk, with the mode,
     owner, group and extended attributes of the file ``like`` describes (a
-    new file: the user's alone, as the umask allows); its name."""
-    descriptor, temporary = _open_temporary(folder, name)
+    new file: ``mode``, the user's alone unless told, as the umask allows);
+    its name."""
+    descriptor, temporary = _open_temporary(folder, name, mode)
     try:
         _write_all(descriptor, data)
         if like is not None:
@@ -220,19 +242,19 @@ def _write_temporary(folder: int, name: str, data: bytes, like: os.stat_result |
     return temporary
 
 
-def _open_temporary(folder: int, name: str) -> tuple[int, str | None]:
+def _open_temporary(folder: int, name: str, mode: int) -> tuple[int, str | None]:
     """A file to write into: unnamed where the system allows (nothing is
     left behind if the writer dies), else a hidden one named after ``name``."""
     tmpfile = getattr(os, "O_TMPFILE", 0)
     if tmpfile and os.path.isdir("/proc/self/fd"):
         try:
-            return os.open(".", tmpfile | os.O_WRONLY, 0o600, dir_fd=folder), None
+            return os.open(".", tmpfile | os.O_WRONLY, mode, dir_fd=folder), None
         except OSError as error:
             if error.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
                 raise
     temporary = _temporary_name(name)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
-    return os.open(temporary, flags, 0o600, dir_fd=folder), temporary
+    return os.open(temporary, flags, mode, dir_fd=folder), temporary
 
 
 def _temporary_name(name: str) -> str:

@@ -124,8 +124,9 @@ class Checker:
         """What a worker process builds its own checker from."""
         return self.config, self.selection, self.cache
 
-    def check(self, paths: Iterable[Path], jobs: int = 1) -> list[Finding]:
-        """Every finding under ``paths``, by path then line, whatever ``jobs``."""
+    def check(self, paths: Iterable[Path], jobs: int = 1, progress: parallel.Progress | None = None) -> list[Finding]:
+        """Every finding under ``paths``, by path then line, whatever
+        ``jobs``; ``progress`` hears how many files are checked."""
         paths = list(paths)
         unreadable: list[Finding] = []
         files = list(collect(paths, self.config, unreadable))
@@ -134,7 +135,8 @@ class Checker:
         def meanwhile() -> None:  # In this process, while the workers check the files.
             repo_level.extend(self.check_tree(paths))
 
-        checked = parallel.map_files(self, Checker.check_file, files, parallel.jobs_for(len(files), jobs), meanwhile)
+        workers = parallel.jobs_for(len(files), jobs)
+        checked = parallel.map_files(self, Checker.check_file, files, workers, meanwhile, progress)
         reports = dict(zip(map(str, files), checked))
         reports.update(self._elsewhere({f.path for f in repo_level} - reports.keys()))
         about_specs = [

@@ -14,7 +14,7 @@ from typing import Any
 from pathlib import Path
 
 from . import config as config_module
-from . import __version__, output, parallel, rules, speedups
+from . import __version__, output, parallel, rules, speedups, terminal
 from .check import Checker
 from . import decide
 from .decide import Selection, validate
@@ -38,12 +38,16 @@ _PATHS_HELP = "spec files or folders (default: the folder the layout keeps specs
 def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     config_module.add_option(parser)
-    parser.add_argument("--format", choices=sorted(output.FORMATS), default="text", help="output format")
-    parser.add_argument("--select", type=_codes, default=(), metavar="CODES", help="only these codes (or prefixes)")
+    parser.add_argument(
+        "--format",
+        choices=list(output.FORMATS),
+        default="text",
+        help="output format: text, json, github (Actions annotations), sarif (2.1.0), junit (XML), gitlab (code quality)",
+    )
+    _add_select_options(parser)
     parser.add_argument(
         "--extend-select", type=_codes, default=(), metavar="CODES", help="these codes too, on top of the defaults"
     )
-    parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="not these codes (or prefixes)")
     parser.add_argument(
         "--group",
         type=_groups,
@@ -67,6 +71,32 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         "--show-settings",
         action="store_true",
         help="print the configuration used (or what was read off the tree), each spec's template and the rules; check nothing",
+    )
+    parser.add_argument("--statistics", action="store_true", help="count the findings of each code, instead of listing them")
+    parser.add_argument(
+        "--show-source", action="store_true", help="under each finding, its line and a caret at its column (text format)"
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="print the findings and nothing else: no summary, no progress")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument(
+        "--output-file",
+        metavar="FILE",
+        help="write the findings to FILE (replaced whole; in the repository never through a link, never into .git)",
+    )
+    _add_color_option(parser)
+
+
+def _add_select_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--select", type=_codes, default=(), metavar="CODES", help="only these codes (or prefixes)")
+    parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="not these codes (or prefixes)")
+
+
+def _add_color_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=terminal.COLOR_CHOICES,
+        default="auto",
+        help="colour the findings: auto (at a terminal, unless NO_COLOR is set), always, never",
     )
 
 
@@ -145,12 +175,14 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write(explain.settings(config, selection, paths))
         return EXIT_CLEAN
     jobs = args.jobs or parallel.default_jobs()
+    _check_output_options(args)
     cache = None
     if args.cache:
         from .findings_cache import open_cache  # hashlib, hmac and json: only for --cache.
 
         cache = open_cache(Path(args.cache))
-    findings = Checker(config, selection, cache).check(paths, jobs=jobs)
+    with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
+        findings = Checker(config, selection, cache).check(paths, jobs=jobs, progress=progress)
     if args.staged:
         findings = _about_staged(findings)
     if args.write_baseline:
@@ -159,21 +191,55 @@ def run_check(args: argparse.Namespace) -> int:
         from . import baseline
 
         findings, stale = baseline.compare(recorded[0], findings, config, baseline.scope(config, selection, paths))
-        for entry in stale:
+        for entry in [] if args.quiet else stale:
             print(
                 f"{output.printable(entry.path)}: {entry.code} {output.printable(entry.message)}"
                 " (in the baseline, no longer found)",
                 file=sys.stderr,
             )
-        if stale:
+        if stale and not args.quiet:
             entries = "entry no longer occurs" if len(stale) == 1 else "entries no longer occur"
             print(f"{len(stale)} baseline {entries}: write the baseline again to drop them", file=sys.stderr)
-    sys.stdout.write(output.FORMATS[args.format](findings))
-    sys.stdout.flush()
-    if findings and args.format == "text":
+    _report(args, findings, config)
+    if findings and args.format == "text" and not args.quiet:
         files = len({f.path for f in findings})
         print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
-    return EXIT_FINDINGS if findings else EXIT_CLEAN
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _check_output_options(args: argparse.Namespace) -> None:
+    if args.statistics and args.format not in ("text", "json"):
+        raise ConfigError("--statistics counts in the text or json format, not " + args.format)
+    if args.show_source and (args.format != "text" or args.statistics):
+        raise ConfigError("--show-source shows lines in the text format's list of findings")
+
+
+def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:
+    """The findings in the format asked for, to stdout (in colour where
+    the terminal and ``--color`` say so) or to ``--output-file``."""
+    if args.statistics:
+        parts = [(output.statistics_json(findings) if args.format == "json" else output.statistics_text(findings), "")]
+    elif args.format == "text":
+        parts = output.segments(findings, args.show_source)
+    else:
+        shown = output.from_top(findings, config.repo) if args.format in output.FROM_TOP else findings
+        parts = [(output.FORMATS[args.format](shown), "")]
+    if args.output_file:
+        _write_output_file(Path(args.output_file), output.plain(parts), config)
+        return
+    terminal.write(parts, sys.stdout, args.format == "text" and terminal.wants_color(args.color, sys.stdout))
+    sys.stdout.flush()
+
+
+def _write_output_file(path: Path, text: str, config: Config) -> None:
+    from .atomic import Refused, write_where_told
+
+    try:
+        write_where_told(path, text.encode("utf-8", "surrogateescape"), config.repo)
+    except Refused as reason:
+        raise ConfigError(f"--output-file {path}: {reason}") from None
+    except OSError as error:
+        raise ConfigError(f"--output-file {path}: cannot write: {error.strerror or error}") from None
 
 
 def _about_staged(findings: list[Finding]) -> list[Finding]:
@@ -222,20 +288,25 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-baseline", action="store_true", help="fix every fixable finding, those the baseline records too"
     )
+    _add_select_options(parser)
     _add_jobs_option(parser)
+    _add_color_option(parser)
 
 
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
     config = config_module.load(args.config)
-    validate(config, Selection())
+    selection = Selection(args.select, (), args.ignore)
+    validate(config, selection)
     paths = _paths(args.paths, config)
     recorded = _recorded(config, None, args.no_baseline)
     from . import fix  # Only for this command: a check does without.
 
     jobs = args.jobs or parallel.default_jobs()
     write = not (args.check or args.diff)
-    changed = fix.run(config, paths, write, args.diff, sys.stdout, jobs, recorded[0] if recorded else [])
+    with terminal.Progress("fixing", terminal.shows_progress(sys.stderr)) as progress:
+        how = fix.How(write, args.diff, jobs, selection, recorded[0] if recorded else (), args.color, progress)
+        changed = fix.run(config, paths, how)
     sys.stdout.flush()
     return EXIT_FINDINGS if changed else EXIT_CLEAN
 
@@ -265,9 +336,8 @@ def run_rules(args: argparse.Namespace) -> int:
     full = [rules.BY_CODE[code] for code in args.codes if code in rules.BY_CODE]
     listed = [rule for rule in rules.ALL if not args.codes or any(rule.code.startswith(code) for code in args.codes)]
     if full and len(full) == len(args.codes):
-        pages = [ruledocs.page(rule) for rule in full]
-        if args.format == "markdown":
-            pages = [f"### {rule.code} `{rule.name}`\n\n```text\n{text}```\n" for rule, text in zip(full, pages)]
+        render = ruledocs.markdown_page if args.format == "markdown" else ruledocs.page
+        pages = [render(rule) for rule in full]
         sys.stdout.write("\n".join(pages))
     elif args.format == "markdown":
         sys.stdout.write(ruledocs.tables(listed))

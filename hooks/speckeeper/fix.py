@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import re
 import sys
 from collections import Counter
@@ -31,14 +32,13 @@ from typing import TextIO
 
 from docutils import nodes
 
-from . import baseline, parallel, rules
-from .atomic import Refused, Snapshot, replace_file
+from . import baseline, parallel, rules, terminal
+from .atomic import Refused, Snapshot, inside, replace_file
 from .check import Checker, Loaded, collect
 from .config import Config
 from .baseline import Entry
 from .decide import Selection
-from .output import printable
-from .output import text as text_format
+from .output import printable, segments
 from .findings import Finding
 from .rules.registry import Edit, Fix, FixInput
 from .rules.files import NOT_FIXED
@@ -333,53 +333,105 @@ def _describe(record: tuple[object, ...]) -> str:
     return f'text "{str(text)[:40]}"' if tag == "#text" else f"<{tag}>"
 
 
-def diff(result: Result) -> str:
-    """The change as a unified diff, by lines of text."""
-    before = result.before.decode("utf-8", "replace").splitlines(keepends=True)
-    after = (result.after or b"").decode("utf-8", "replace").splitlines(keepends=True)
-    shown = printable(str(result.path))
-    return "".join(difflib.unified_diff(before, after, shown, shown))
+def diff(result: Result, top: Path) -> bytes:
+    """The change as a unified diff that ``git apply`` and ``patch -p1``
+    take as they are: the path from the repository's ``top`` after ``a/``
+    and ``b/``, quoted where git quotes it; lines split at LF alone, as git
+    splits them (a CR stays in its line); git's mark after a last line
+    without a newline."""
+    parts = inside(result.path, top)
+    name = os.fsencode("/".join(parts) if parts else str(result.path))
+    before, after = _lines(result.before), _lines(result.after or b"")
+    lines = difflib.diff_bytes(difflib.unified_diff, before, after, _git_name(b"a/" + name), _git_name(b"b/" + name))
+    return b"".join(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n" for line in lines)
 
 
-def run(
-    config: Config,
-    paths: Iterable[Path],
-    write: bool,
-    show_diff: bool,
-    out: TextIO,
-    jobs: int = 1,
-    recorded: Sequence[Entry] = (),
-    err: TextIO = sys.stderr,
-) -> bool:
-    """Fix every spec under ``paths`` but what the baseline ``recorded``
-    records; True when anything changed, would change or could not be
-    fixed. Specs are fixed in ``jobs`` processes; this one writes them (each
-    only while it is still what was read, see :mod:`speckeeper.atomic`), and
-    reports in the order of the list: ``Fixing <path>`` on ``out``, what
-    it fixed there on ``err``."""
-    fixer = Fixer(config, Selection(), recorded)
+def _lines(data: bytes) -> list[bytes]:
+    lines = [line + b"\n" for line in data.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+# How git writes a file name in a diff (quote_c_style): in double quotes,
+# with C escapes, when it holds a control character, a quote, a backslash
+# or a byte past ASCII; and a tab after a name with a space, for patch.
+_C_ESCAPES = {7: b"\\a", 8: b"\\b", 9: b"\\t", 10: b"\\n", 11: b"\\v", 12: b"\\f", 13: b"\\r", 34: b'\\"', 92: b"\\\\"}
+
+
+def _git_name(name: bytes) -> bytes:
+    if not any(byte < 0x20 or byte >= 0x7F or byte in b'"\\' for byte in name):
+        return name + b"\t" if b" " in name else name
+    return b'"' + b"".join(_c_escape(byte) for byte in name) + b'"'
+
+
+def _c_escape(byte: int) -> bytes:
+    if byte in _C_ESCAPES:
+        return _C_ESCAPES[byte]
+    return b"\\%03o" % byte if byte < 0x20 or byte >= 0x7F else bytes([byte])
+
+
+@dataclass(frozen=True)
+class How:
+    """How ``fix`` runs: whether it writes, shows a diff, in how many
+    processes, on which codes, leaving what the baseline records, in
+    colour or not (``--color``), reporting progress to what."""
+
+    write: bool = True
+    show_diff: bool = False
+    jobs: int = 1
+    selection: Selection = Selection()
+    recorded: Sequence[Entry] = ()
+    color: str = "never"
+    progress: parallel.Progress | None = None
+
+
+def run(config: Config, paths: Iterable[Path], how: How = How(), out: TextIO | None = None, err: TextIO | None = None) -> bool:
+    """Fix every spec under ``paths`` but what the baseline records; True
+    when anything changed, would change or could not be fixed. Specs are
+    fixed in ``how.jobs`` processes; this one writes them (each only while
+    it is still what was read, see :mod:`speckeeper.atomic`), and reports
+    in the order of the list: ``Fixing <path>`` on ``out``, what it fixed
+    there on ``err``. With a diff, ``out`` has the diff alone; what would
+    be fixed, and what cannot be, go to ``err``."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    notes = err if how.show_diff else out
+    fixer = Fixer(config, how.selection, how.recorded)
     unreadable: list[Finding] = []
     files = list(collect(paths, config, unreadable))
-    anything = _report(unreadable, out)
-    for result in parallel.map_files(fixer, Fixer.fix_file, files, parallel.jobs_for(len(files), jobs)):
-        anything = _report(result.problems, out) or anything
+    anything = _report(unreadable, notes, how.color)
+    workers = parallel.jobs_for(len(files), how.jobs)
+    for result in parallel.map_files(fixer, Fixer.fix_file, files, workers, progress=how.progress):
+        anything = _report(result.problems, notes, how.color) or anything
         if not result.changed:
             continue
         anything = True
         shown = printable(str(result.path))
-        if show_diff:
-            out.write(diff(result))
-        if not write:
-            out.write(f"Would fix {shown}\n")
+        if how.show_diff:
+            _write_bytes(out, diff(result, config.repo))
+        if not how.write:
+            notes.write(f"Would fix {shown}\n")
             continue
         problem = _write(result, config)
         if problem:
-            _report([Finding(str(result.path), 1, 1, NOT_FIXED, f"not fixed: {problem}")], out)
+            _report([Finding(str(result.path), 1, 1, NOT_FIXED, f"not fixed: {problem}")], out, how.color)
         else:
             out.write(f"Fixing {shown}\n")
             # What was wrong, and where, for whoever reads why the file changed.
-            err.write(text_format([dataclasses.replace(f, message=f"{f.message} (fixed)") for f in result.fixed]))
+            _report([dataclasses.replace(f, message=f"{f.message} (fixed)") for f in result.fixed], err, how.color)
     return anything
+
+
+def _write_bytes(out: TextIO, data: bytes) -> None:
+    """A diff's bytes as they are (a spec's text is not the terminal's
+    encoding to change), after what ``out`` holds."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        out.write(data.decode("utf-8", "surrogateescape"))
+        return
+    out.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _write(result: Result, config: Config) -> str:
@@ -394,6 +446,6 @@ def _write(result: Result, config: Config) -> str:
     return ""
 
 
-def _report(problems: Sequence[Finding], out: TextIO) -> bool:
-    out.write(text_format(problems))
+def _report(problems: Sequence[Finding], stream: TextIO, color: str) -> bool:
+    terminal.write(segments(problems), stream, bool(problems) and terminal.wants_color(color, stream))
     return bool(problems)

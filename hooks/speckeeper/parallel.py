@@ -46,14 +46,27 @@ class FileWorker(Protocol):
     def arguments(self) -> tuple[Any, ...]: ...
 
 
+class Progress(Protocol):
+    """What shows how far the work is (a progress bar at a terminal, see
+    terminal.Progress): told the number of files and how to count those
+    done, which it reads when it draws; stopped before anything else is
+    printed."""
+
+    def start(self, total: int, done: Callable[[], int]) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 Worker = TypeVar("Worker", bound=FileWorker)
 Result = TypeVar("Result")
 
-# The object a worker process builds once and uses for each of its files.
+# The object a worker process builds once and uses for each of its files,
+# and the count of files done that the workers share, when progress is shown.
 _worker: Any = None
+_done: Any = None
 
 
-def _start_worker(build: type[FileWorker], arguments: tuple[Any, ...]) -> None:
+def _start_worker(build: type[FileWorker], arguments: tuple[Any, ...], done: Any = None) -> None:
     import signal
     import threading
 
@@ -62,8 +75,9 @@ def _start_worker(build: type[FileWorker], arguments: tuple[Any, ...]) -> None:
     # A parent killed outright (a CI timeout) cannot stop the pool: its
     # workers would wait for work forever. They leave within a second.
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
-    global _worker
+    global _worker, _done
     _worker = build(*arguments)
+    _done = done
 
 
 def _exit_with(parent: int) -> None:
@@ -76,7 +90,13 @@ def _exit_with(parent: int) -> None:
 
 def _work_in_worker(task: Callable[[Any, Path], Result], paths: list[Path]) -> list[Result]:
     assert _worker is not None
-    return [task(_worker, path) for path in paths]
+    found = []
+    for path in paths:
+        found.append(task(_worker, path))
+        if _done is not None:
+            with _done.get_lock():
+                _done.value += 1
+    return found
 
 
 def chunks(files: Sequence[Path], workers: int) -> list[list[Path]]:
@@ -99,18 +119,26 @@ def map_files(
     files: Sequence[Path],
     workers: int,
     meanwhile: Callable[[], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[Result]:
     """``task(worker, path)`` for each file, in order: here with one worker,
     else in that many processes, each building a worker of its own like
     ``worker``. ``task`` is sent to them by name: a module-level function
     or a method. ``meanwhile`` is this process's own work, done while the
-    workers work (after the files, with none)."""
+    workers work (after the files, with none). ``progress`` shows each
+    file done, in whichever process."""
     if workers <= 1:
-        found = [task(worker, path) for path in files]
+        found: list[Result] = []
+        if progress is not None:
+            progress.start(len(files), found.__len__)
+        for path in files:
+            found.append(task(worker, path))
         if meanwhile is not None:
             meanwhile()
+        if progress is not None:
+            progress.stop()
         return found
-    return _in_pool(worker, task, list(files), workers, meanwhile)
+    return _in_pool(worker, task, list(files), workers, meanwhile, progress)
 
 
 def _in_pool(
@@ -119,6 +147,7 @@ def _in_pool(
     files: list[Path],
     workers: int,
     meanwhile: Callable[[], None] | None,
+    progress: Progress | None,
 ) -> list[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -126,20 +155,28 @@ def _in_pool(
     # Forking shares what this process has imported; elsewhere (macOS,
     # Windows) the platform's default start method is the safe one.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    # The files done, counted by the workers as they go (shared memory).
+    done = context.Value("q", 0) if progress is not None else None
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(type(worker), worker.arguments()),
+        initargs=(type(worker), worker.arguments(), done),
     )
     try:
         # Handed out in order as workers come free; gathered in order.
         futures = [pool.submit(_work_in_worker, task, chunk) for chunk in chunks(files, workers)]
         # The workers are forked by now (on the first submit), so this
-        # process may do its own work before it waits.
+        # process may do its own work before it waits, and start threads
+        # (a progress bar's) that no fork would copy half-way.
+        if progress is not None and done is not None:
+            progress.start(len(files), lambda: int(done.value))
         if meanwhile is not None:
             meanwhile()
-        return [found for future in futures for found in future.result()]
+        results = [found for future in futures for found in future.result()]
+        if progress is not None:
+            progress.stop()
+        return results
     except BaseException:
         # Interrupted (Ctrl-C): stop now, not when the chunks under way end.
         _terminate_workers(pool)

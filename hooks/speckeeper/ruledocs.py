@@ -78,6 +78,12 @@ def page(rule: Rule) -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown_page(rule: Rule) -> str:
+    """The page in Markdown: ``speckeeper rules --format markdown CODE``,
+    and a rule's help in SARIF."""
+    return f"### {rule.code} `{rule.name}`\n\n```text\n{page(rule)}```\n"
+
+
 def listing(chosen: Iterable[Rule]) -> str:
     """One line a rule: code, name, group, default, what it checks."""
     return "".join(
