@@ -45,6 +45,17 @@ def parts(layout: str, relpath: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
+def fill(pattern: str, parts: Mapping[str, str]) -> str:
+    """A layout pattern with its ``{release}``, ``{state}``, ``{slug}`` filled in.
+
+    >>> fill("specs/{release}/{state}/{slug}.rst", {"release": "zed", "state": "approved", "slug": "x"})
+    'specs/zed/approved/x.rst'
+    """
+    for name, value in parts.items():
+        pattern = pattern.replace("{" + name + "}", value)
+    return pattern
+
+
 def is_release(release_pattern: str, name: str) -> bool:
     """Whether a folder name is a release: ``release-pattern`` matches it whole."""
     return patterns.compile(release_pattern, ours=shipped(release_pattern)).fullmatch(name) is not None
