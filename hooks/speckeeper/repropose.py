@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import re
 import sys
+from pathlib import Path
 
 from docutils import nodes
 
@@ -71,7 +73,8 @@ def run_repropose(args: argparse.Namespace) -> int:
     plan.steps.extend(steps)
     move_answers(plan, before, after)
     finish(plan, args.dry_run)
-    loaded = Checker(config).load_source(after.path, Source(text.encode("utf-8"), text))
+    # The copy as check shows it, named from here.
+    loaded = Checker(config).load_source(Path(os.path.relpath(after.path)), Source(text.encode("utf-8"), text))
     findings = loaded if isinstance(loaded, list) else Checker(config).run_rules(loaded)
     sys.stdout.write(output.text(findings))
     return 1 if findings else 0

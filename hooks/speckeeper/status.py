@@ -17,6 +17,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import layout, parallel, rules
 from .check import Checker, collect
@@ -26,6 +27,9 @@ from .decide import Selection, validate
 from .detect import release_key
 from .findings import Finding
 from .output import printable
+
+if TYPE_CHECKING:
+    from .findings_cache import Cache
 
 FORMATS = ("text", "json", "html")
 # A group's most common findings, as the text and HTML reports list them.
@@ -83,13 +87,13 @@ def place(config: Config, relpath: str) -> tuple[str, str]:
     return "", OUTSIDE
 
 
-def gather(config: Config, jobs: int) -> Report:
+def gather(config: Config, jobs: int, cache: Cache | None = None) -> Report:
     """Check every spec under the folder the layout keeps specs in, and
     sort what was found by release and state."""
     top = config.root / config.base.layout.split("{", 1)[0]
     paths = [Path(os.path.relpath(top))] if top.is_dir() else []
     files = {str(path): config.relpath(path) for path in collect(paths, config)}
-    findings = Checker(config).check(paths, jobs=jobs) if paths else []
+    findings = Checker(config, cache=cache).check(paths, jobs=jobs) if paths else []
     by_spec: dict[str, list[Finding]] = {}
     other: list[Finding] = []
     for finding in findings:
@@ -160,13 +164,19 @@ def as_json(report: Report) -> str:
 
 def configure_status(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="text, json, or one self-contained HTML page")
+    parser.add_argument("--cache", metavar="DIR", help="keep each file's findings in DIR, as check --cache does")
 
 
 def run_status(args: argparse.Namespace) -> int:
     """The report on standard output; exit 0 whatever it says."""
     config = load_config(args.config)
     validate(config, Selection())
-    report = gather(config, args.jobs or parallel.default_jobs())
+    cache = None
+    if args.cache:
+        from .findings_cache import open_cache
+
+        cache = open_cache(Path(args.cache))
+    report = gather(config, args.jobs or parallel.default_jobs(), cache)
     if args.format == "html":
         from . import status_html
 
