@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import atomic
 from .config import Config, ConfigError, plain, read_small_file
+from .output import printable
 from .source import Source
 
 # What a release, state or slug may be: one plain folder or file name, as
@@ -108,7 +109,8 @@ class Plan:
         self.steps.append(Step("moved", "would move", f"{self.shown(old)} -> {self.shown(new)}"))
 
     def report(self, dry_run: bool) -> str:
-        return "".join(f"{step.would if dry_run else step.done} {step.what}\n" for step in self.steps)
+        """A line a step; names from the repository shown printable."""
+        return "".join(f"{step.would if dry_run else step.done} {printable(step.what)}\n" for step in self.steps)
 
     def check(self) -> None:
         """Whether every change can be made now: a ConfigError saying why
