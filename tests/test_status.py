@@ -128,13 +128,18 @@ CHROMIUM_FLAGS = (
 )
 
 
-def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Debian's chromium, headless, with a profile of the test's own."""
+def chromium_path() -> str:
+    """Debian's chromium; the test skips, saying why, without it."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium; .ci/run installs it): the HTML report is not checked in a browser")
+    return found
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """chromium, headless, with a profile of the test's own."""
     return subprocess.run(
-        [found, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        [chromium_path(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
         capture_output=True,
         text=True,
         timeout=180,
@@ -170,6 +175,7 @@ class _Text(html.parser.HTMLParser):
 
 
 def test_on_nova_the_html_report_reads_in_a_browser(nova_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: str) -> None:
+    chromium_path()  # Skip before the corpus is checked.
     page = tmp_path / "status.html"
     page.write_text(status_of(nova_repo, monkeypatch, "--format", "html", "--cache", cache), encoding="utf-8")
     blank = tmp_path / "blank.html"
