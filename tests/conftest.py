@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,51 @@ def speckeeper(capsys: pytest.CaptureFixture[str], *argv: str) -> Ran:
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return Ran(code, out.splitlines(), err.splitlines())
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` with no configuration from outside; its output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    done = subprocess.run(("git", *args), cwd=repo, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
+    return done.stdout
+
+
+def git_repo(root: Path) -> Path:
+    """``root`` made a git work tree with everything in it committed."""
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "as it is")
+    return root
+
+
+def tree_state(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` but .git's, by relative path, with its
+    bytes (a link as where it leads): what "nothing changed" compares."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        if ".git" in path.relative_to(root).parts or path.is_dir() and not path.is_symlink():
+            continue
+        relpath = path.relative_to(root).as_posix()
+        state[relpath] = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+    return state
+
+
+@pytest.fixture(scope="module")
+def nova_git(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git work tree holding a copy of the corpus, with the nova-gate
+    configuration, committed: one a test module (copying and committing
+    814 specs takes seconds). Tests reset it with :func:`reset`."""
+    root = tmp_path_factory.mktemp("nova-git")
+    shutil.copytree(corpus / "specs", root / "specs")
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (root / ".speckeeper.toml").write_text(NOVA_GATE_CONFIG, encoding="utf-8")
+    return git_repo(root)
+
+
+def reset(repo: Path) -> None:
+    """The work tree and index back to the last commit."""
+    git(repo, "reset", "-q", "--hard")
+    git(repo, "clean", "-qfdx")

@@ -50,6 +50,10 @@ class Refused(Exception):
     """A write speckeeper will not make; the message says why."""
 
 
+class _FolderGone(Refused):
+    """A folder on the way to the file does not exist."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A file as it was read: it is replaced only while it is still this."""
@@ -124,6 +128,59 @@ def write_where_told(path: Path, data: bytes, repo: Path) -> None:
     replace_file(real, data, repo if inside(real, repo) is not None else real.parent, mode=0o666)
 
 
+def move_file(source: Path, target: Path, repo: Path) -> None:
+    """Rename the regular file ``source`` to ``target`` (both inside
+    ``repo``; missing folders of ``target`` are made), never over a file,
+    folder or link already there, never through a link. The file itself is
+    not rewritten: it keeps its inode, mode and owner."""
+    with _folder(source, repo, create=False) as (old_folder, old_name):
+        if _current(old_folder, old_name, None) is None:
+            raise Refused("is gone: not moved")
+        with _folder(target, repo, create=True) as (new_folder, new_name):
+            try:
+                # A hard link, then the old name removed: never over an
+                # existing name, and the file is at one name or both.
+                os.link(old_name, new_name, src_dir_fd=old_folder, dst_dir_fd=new_folder, follow_symlinks=False)
+            except FileExistsError:
+                raise Refused("already exists: not overwritten") from None
+            os.unlink(old_name, dir_fd=old_folder)
+            _sync(new_folder)
+        _sync(old_folder)
+
+
+def remove_file(path: Path, repo: Path) -> None:
+    """Remove the regular file ``path`` (inside ``repo``), never through a link."""
+    with _folder(path, repo, create=False) as (folder, name):
+        if _current(folder, name, None) is not None:
+            os.unlink(name, dir_fd=folder)
+            _sync(folder)
+
+
+def check_write(path: Path, repo: Path, expected: bytes | None) -> None:
+    """Raise :class:`Refused` when a write to ``path`` would be refused now:
+    replacing it while it holds ``expected``, or creating it (``expected``
+    None; missing folders are made). Writes nothing: a command that
+    changes several files asks for each before it changes any."""
+    try:
+        with _folder(path, repo, create=False) as (folder, name):
+            status = _current(folder, name, None)
+            if expected is None:
+                if status is not None:
+                    raise Refused("already exists: not overwritten")
+                return
+            if status is None:
+                raise Refused("is gone: not written")
+            descriptor = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=folder)
+            try:
+                if read_up_to(descriptor, len(expected) + 1) != expected:
+                    raise Refused("changed meanwhile: left as it is now")
+            finally:
+                os.close(descriptor)
+    except _FolderGone:
+        if expected is not None:
+            raise
+
+
 def inside(path: Path, repo: Path) -> list[str] | None:
     """The folders and name of ``path`` below ``repo``, as written (no link
     resolved), or None when ``path`` is not below it. A path named through
@@ -178,7 +235,7 @@ def _enter(parent: int, part: str, create: bool) -> int:
             return os.open(part, flags, dir_fd=parent)
         except FileNotFoundError:
             if not create:
-                raise Refused(f"folder {part} is gone: not written") from None
+                raise _FolderGone(f"folder {part} is gone: not written") from None
             with contextlib.suppress(FileExistsError):
                 os.mkdir(part, dir_fd=parent)
             return os.open(part, flags, dir_fd=parent)

@@ -175,6 +175,13 @@ class Checker:
         read = self._read(path)
         return read if isinstance(read, list) else self._load(read)
 
+    def load_source(self, path: Path, source: Source) -> Loaded | list[Finding]:
+        """A spec's text parsed as if read at ``path`` (a copy about to be
+        written there: its template, its settings)."""
+        relpath = self.config.relpath(path)
+        settings = self.config.for_path(relpath)
+        return self._load(_Read(path, relpath, settings, enabled_codes(settings, self.selection), source))
+
     def _read(self, path: Path) -> _Read | list[Finding]:
         shown = str(path)
         relpath = self.config.relpath(path)

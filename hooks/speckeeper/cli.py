@@ -400,6 +400,59 @@ def run_commit_msg(args: argparse.Namespace) -> int:
     return commitmsg.run_commit_msg(args)
 
 
+def _configure_move(parser: argparse.ArgumentParser) -> None:
+    from . import move
+
+    move.configure_move(parser)
+    config_module.add_option(parser)
+
+
+def run_move(args: argparse.Namespace) -> int:
+    from . import move
+
+    return move.run_move(args)
+
+
+def _configure_abandon(parser: argparse.ArgumentParser) -> None:
+    from . import move
+
+    move.configure_abandon(parser)
+    config_module.add_option(parser)
+
+
+def run_abandon(args: argparse.Namespace) -> int:
+    from . import move
+
+    return move.run_abandon(args)
+
+
+def _configure_repropose(parser: argparse.ArgumentParser) -> None:
+    from . import repropose
+
+    repropose.configure_repropose(parser)
+    config_module.add_option(parser)
+
+
+def run_repropose(args: argparse.Namespace) -> int:
+    from . import repropose
+
+    return repropose.run_repropose(args)
+
+
+def _configure_status(parser: argparse.ArgumentParser) -> None:
+    from . import status
+
+    status.configure_status(parser)
+    config_module.add_option(parser)
+    _add_jobs_option(parser)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from . import status
+
+    return status.run_status(args)
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 
 COMMANDS: dict[str, Command] = {
@@ -409,6 +462,14 @@ COMMANDS: dict[str, Command] = {
     "baseline": (_configure_baseline, run_baseline, "record today's findings in the repo's baseline, so only new ones fail"),
     "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
     "export-template": (_configure_export, run_export, "write the copier template's data read from a template .rst"),
+    "move": (_configure_move, run_move, "move a spec to another state or release, with its redirect"),
+    "repropose": (
+        _configure_repropose,
+        run_repropose,
+        "copy a spec into the next release, brought to its template, with a History row",
+    ),
+    "abandon": (_configure_abandon, run_abandon, "move a spec to the abandoned folder, with its redirect"),
+    "status": (_configure_status, run_status, "count specs per release and state, how many pass, what they lack"),
     "prepare-commit-msg": (
         _configure_prepare,
         run_prepare,

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from .config import ConfigError
 
 
-def git(*args: str) -> bytes:
-    """Run git here; a failure is a one-line ConfigError (exit 2)."""
+def git(*args: str, cwd: Path | None = None) -> bytes:
+    """Run git here (or in ``cwd``); a failure is a one-line ConfigError (exit 2)."""
     try:
-        done = subprocess.run(("git", *args), capture_output=True, check=False)
+        done = subprocess.run(("git", *args), capture_output=True, check=False, cwd=cwd, stdin=subprocess.DEVNULL)
     except OSError as error:
         raise ConfigError(f"cannot run git: {error.strerror or error}") from None
     if done.returncode:

@@ -46,9 +46,13 @@ def parts(layout: str, relpath: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
-def fill(pattern: str, found: Mapping[str, str]) -> str:
-    """``pattern`` with each ``{part}`` the layout found replaced by it."""
-    for name, value in found.items():
+def fill(pattern: str, parts: Mapping[str, str]) -> str:
+    """A pattern with each ``{part}`` the layout found filled in.
+
+    >>> fill("specs/{release}/{state}/{slug}.rst", {"release": "zed", "state": "approved", "slug": "x"})
+    'specs/zed/approved/x.rst'
+    """
+    for name, value in parts.items():
         pattern = pattern.replace("{" + name + "}", value)
     return pattern
 

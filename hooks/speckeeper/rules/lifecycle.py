@@ -69,8 +69,26 @@ class Redirect:
     target: str  # Absolute, normalised; "" for a URL.
 
 
-def _normal(path: Path | str) -> str:
+def normal(path: Path | str) -> str:
+    """A path as redirects compare them: absolute, normalised, no link resolved."""
     return os.path.normpath(os.path.abspath(path))
+
+
+def split_redirect(line: str) -> tuple[str, str] | None:
+    """A well-formed redirect line's ``old`` and ``new`` (see
+    :func:`format_problem`), or None."""
+    if format_problem(line) is not None:
+        return None
+    old, new = line.rstrip().split(" ")
+    return old, new
+
+
+def target_of(redirects: Path, old: str, new: str) -> tuple[str, str]:
+    """Where a line of the redirects file ``redirects`` leads from and to:
+    absolute, normalised; the target "" for a URL. ``old`` is relative to
+    the file's folder, ``new`` to ``old``'s folder, as the docs build reads them."""
+    old_path = normal(redirects.parent / old)
+    return old_path, "" if _URL.match(new) else normal(Path(old_path).parent / new)
 
 
 def format_problem(line: str) -> str | None:
@@ -96,12 +114,9 @@ def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
     lines = tree.lines(path)
     found: list[Redirect] = []
     for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
-        if format_problem(line) is not None:
-            continue
-        old, new = line.rstrip().split(" ")
-        old_path = _normal(path.parent / old)
-        target = "" if _URL.match(new) else _normal(Path(old_path).parent / new)
-        found.append(Redirect(path, number, old, new, old_path, target))
+        fields = split_redirect(line)
+        if fields is not None:
+            found.append(Redirect(path, number, *fields, *target_of(path, *fields)))
     return found
 
 
@@ -116,13 +131,13 @@ def _index(tree: Tree) -> dict[str, Redirect]:
 
     def build() -> dict[str, Redirect]:
         settings = tree.config.base
-        files = {_normal(p): p for p in tree.files if _is_redirects(tree, p)}
+        files = {normal(p): p for p in tree.files if _is_redirects(tree, p)}
         prefix = settings.layout.split("{release}", 1)[0] if "{release}" in settings.layout else None
         if prefix is not None and settings.redirects:
             # Each project's release folders, where the layout has projects.
             prefix = prefix.replace("{project}", "*")
             for path in sorted(tree.config.root.glob(f"{prefix}*/{settings.redirects}")):
-                files.setdefault(_normal(path), path)
+                files.setdefault(normal(path), path)
         index: dict[str, Redirect] = {}
         for path in files.values():
             for redirect in read_redirects(tree, path):
@@ -146,14 +161,14 @@ def resolves(index: dict[str, Redirect], target: str) -> str | None:
 
 def _redirected(index: dict[str, Redirect], old: Path, new: Path) -> bool:
     """Whether a redirect (or a chain of them) leads from ``old`` to ``new``."""
-    redirect = index.get(_normal(old))
-    return redirect is not None and resolves(index, redirect.target) == _normal(new)
+    redirect = index.get(normal(old))
+    return redirect is not None and resolves(index, redirect.target) == normal(new)
 
 
 def _repo_root(tree: Tree, redirects: Path) -> Path:
     """The folder a redirect must stay inside: the repo the file is in."""
-    root = Path(_normal(tree.config.root))
-    return root if Path(_normal(redirects)).is_relative_to(root) else redirects.parent.parent
+    root = Path(normal(tree.config.root))
+    return root if Path(normal(redirects)).is_relative_to(root) else redirects.parent.parent
 
 
 @RULES.rule("SK310", "redirect-format")

@@ -1,0 +1,218 @@
+"""``speckeeper status --format html``: one self-contained page.
+
+No script, no stylesheet or font fetched, nothing to run: charts are
+inline SVG written here with the standard library (two bar charts need no
+charting library, and the one that would serve, pygal, links its tooltip
+script from the network unless told not to), tables are HTML. Every text
+that comes from the repository (paths, messages, release and state
+names) is escaped, control characters shown as escapes first.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .findings import Finding
+from .output import printable
+from .status import Group, Report, most_common
+
+# Colours for the state folders, in lifecycle order (colour-blind safe:
+# Okabe and Ito's palette), then grey for anything else.
+_COLOURS = ("#0072b2", "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442")
+_OTHER = "#999999"
+_PASS = "#009e73"
+_BAR, _GAP, _LEFT, _TOP, _BOTTOM = 22, 8, 44, 16, 78
+
+_STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; margin-bottom: .2em; }
+h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: .6em 0; }
+th, td { padding: .2em .7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.total td { font-weight: bold; border-top: 2px solid #999; }
+ul.legend { list-style: none; padding: 0; margin: .2em 0; }
+ul.legend li { display: inline-block; margin-right: 1.2em; }
+ul.legend span { display: inline-block; width: .9em; height: .9em; margin-right: .35em; vertical-align: -.1em; }
+svg text { font: 11px system-ui, sans-serif; fill: #333; }
+.finding code { color: #555; }
+"""
+
+
+def _e(value: object) -> str:
+    """Text for the page: control characters as escapes, then HTML-escaped."""
+    return html.escape(printable(str(value)), quote=True)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One colour of bars: its name and a value for each column."""
+
+    name: str
+    colour: str
+    values: tuple[float, ...]
+
+
+def bar_chart(title: str, columns: Sequence[str], series: Sequence[Series], top: float, unit: str = "") -> str:
+    """An inline SVG bar chart, the series stacked in each column; each bar
+    says its value in a tooltip (SVG ``<title>``, no script)."""
+    height = 200
+    width = _LEFT + len(columns) * (_BAR + _GAP) + _GAP
+    scale = height / top if top else 0
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{_TOP + height + _BOTTOM}"'
+        f' viewBox="0 0 {width} {_TOP + height + _BOTTOM}"><title>{_e(title)}</title>'
+    ]
+    for tick in range(5):
+        value = top * tick / 4
+        y = _TOP + height - value * scale
+        parts.append(f'<line x1="{_LEFT}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}{_e(unit)}</text>')
+    for index, column in enumerate(columns):
+        x = _LEFT + _GAP + index * (_BAR + _GAP)
+        base = _TOP + height
+        for one in series:
+            value = one.values[index]
+            if value <= 0:
+                continue
+            tall = value * scale
+            base -= tall
+            tip = f"{column} {one.name}: {value:g}{unit}".replace("  ", " ")
+            parts.append(
+                f'<rect x="{x}" y="{base:.1f}" width="{_BAR}" height="{tall:.1f}" fill="{one.colour}">'
+                f"<title>{_e(tip)}</title></rect>"
+            )
+        label_y = _TOP + height + 10
+        parts.append(
+            f'<text x="{x + _BAR / 2}" y="{label_y}" text-anchor="end"'
+            f' transform="rotate(-55 {x + _BAR / 2} {label_y})">{_e(column)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _columns(report: Report) -> list[str]:
+    """A chart's columns: the releases in order, then the other folders."""
+    return list(dict.fromkeys(group.release or group.state for group in report.groups))
+
+
+def _states(report: Report) -> list[str]:
+    return list(dict.fromkeys(group.state for group in report.groups if group.release))
+
+
+def _colour(index: int) -> str:
+    return _COLOURS[index] if index < len(_COLOURS) else _OTHER
+
+
+def specs_chart(report: Report) -> tuple[str, str]:
+    """Specs per release, stacked by state; and its legend."""
+    columns = _columns(report)
+    names = [*_states(report), "other"]
+    counts = {(g.release or g.state, g.state if g.release else "other"): len(g.specs) for g in report.groups}
+    series = [
+        Series(name, _colour(index) if name != "other" else _OTHER, tuple(counts.get((c, name), 0) for c in columns))
+        for index, name in enumerate(names)
+    ]
+    series = [one for one in series if any(one.values)]
+    tallest = max((sum(one.values[i] for one in series) for i in range(len(columns))), default=0)
+    legend = "".join(f'<li><span style="background:{one.colour}"></span>{_e(one.name)}</li>' for one in series)
+    chart = bar_chart("Specs per release and state", columns, series, _round_up(tallest))
+    return chart, f'<ul class="legend">{legend}</ul>'
+
+
+def conformance_chart(report: Report) -> str:
+    """The share of each release's specs that pass, in percent."""
+    columns = _columns(report)
+    specs = dict.fromkeys(columns, 0)
+    passing = dict.fromkeys(columns, 0)
+    for group in report.groups:
+        specs[group.release or group.state] += len(group.specs)
+        passing[group.release or group.state] += group.passing
+    values = tuple(round(100 * passing[c] / specs[c]) if specs[c] else 0 for c in columns)
+    return bar_chart("Specs that pass, per release", columns, [Series("pass", _PASS, values)], 100, "%")
+
+
+def _round_up(value: float) -> float:
+    """A chart's top: four round steps (1, 2, 5, 10, 20, 25, 50, ...) that reach ``value``."""
+    scale = 1
+    while True:
+        for step in (1, 2, 2.5, 5):
+            if 4 * step * scale >= value:
+                return 4 * step * scale
+        scale *= 10
+
+
+def _group_row(group: Group, total: bool = False) -> str:
+    share = f"{100 * group.passing / len(group.specs):.0f}%" if group.specs else ""
+    cells = [
+        f"<td>{_e(group.release)}</td><td>{_e(group.state)}</td>",
+        f'<td class="n">{len(group.specs)}</td><td class="n">{group.passing}</td><td class="n">{share}</td>',
+        f'<td class="n">{group.findings}</td><td>{_e(most_common(group.codes, named=True))}</td>',
+    ]
+    return f'<tr{" class=total" if total else ""}>{"".join(cells)}</tr>'
+
+
+def page(report: Report) -> str:
+    """The whole report as one HTML page."""
+    total = report.total()
+    share = f"{100 * total.passing / len(total.specs):.0f}%" if total.specs else "none"
+    chart, legend = specs_chart(report)
+    head = (
+        "<tr><th>release</th><th>state</th><th class=n>specs</th><th class=n>pass</th>"
+        "<th class=n>share</th><th class=n>findings</th><th>most common</th></tr>"
+    )
+    rows = "".join(_group_row(group) for group in report.groups) + _group_row(total, total=True)
+    body = [
+        f"<h1>Spec status{': ' + _e(report.project) if report.project else ''}</h1>",
+        f"<p>{len(total.specs)} specs in {len(report.releases())} releases;"
+        f" {total.passing} pass every rule the configuration enables ({share});"
+        f" {total.findings} findings on specs, {len(report.other)} on other files.</p>",
+        "<h2>Specs per release and state</h2>",
+        chart,
+        legend,
+        "<h2>Specs that pass, per release</h2>",
+        conformance_chart(report),
+        "<h2>By release and state</h2>",
+        f"<table>{head}{rows}</table>",
+        *_findings(report),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Spec status{': ' + _e(report.project) if report.project else ''}</title>"
+        f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def _findings(report: Report) -> list[str]:
+    """The specs with findings, each linking to its list; then the
+    findings about other files."""
+    if not report.by_spec and not report.other:
+        return ["<h2>Findings</h2>", "<p>None: every spec passes.</p>"]
+    places = {spec: (group.release, group.state) for group in report.groups for spec in group.specs}
+    specs = sorted(report.by_spec)
+    rows = "".join(
+        f'<tr><td><a href="#spec-{n}">{_e(spec)}</a></td><td>{_e(places[spec][0])}</td><td>{_e(places[spec][1])}</td>'
+        f'<td class="n">{len(report.by_spec[spec])}</td>'
+        f"<td>{_e(', '.join(dict.fromkeys(f.code for f in report.by_spec[spec])))}</td></tr>"
+        for n, spec in enumerate(specs, 1)
+    )
+    found = [
+        f"<h2>Specs with findings ({len(specs)})</h2>",
+        "<table><tr><th>spec</th><th>release</th><th>state</th><th class=n>findings</th><th>codes</th></tr>"
+        f"{rows}</table>",
+    ]
+    for n, spec in enumerate(specs, 1):
+        items = "".join(_item(f) for f in report.by_spec[spec])
+        found.append(f'<h3 id="spec-{n}">{_e(spec)}</h3><ul>{items}</ul>')
+    if report.other:
+        items = "".join(_item(f, with_path=True) for f in report.other)
+        found.append(f"<h2>Findings on other files ({len(report.other)})</h2><ul>{items}</ul>")
+    return found
+
+
+def _item(finding: Finding, with_path: bool = False) -> str:
+    where = f"{finding.path}:{finding.line}:{finding.col}" if with_path else f"line {finding.line}, column {finding.col}"
+    return f'<li class="finding"><code>{_e(where)}</code> <b>{_e(finding.code)}</b> {_e(finding.message)}</li>'
