@@ -153,11 +153,14 @@ class Fixer:
         loaded = self.checker.load(path)
         if isinstance(loaded, list):
             return Result(path, problems=loaded)
+        return self.fix_loaded(path, loaded)
+
+    def fix_loaded(self, path: Path, loaded: Loaded) -> Result:
+        """Fix one spec already read and parsed (a file, or an editor's
+        text): what ``speckeeper fix`` would write, and why not."""
         before = loaded.spec.raw
-        findings = [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable]
+        findings = self.unrecorded(loaded.ctx.relpath, [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable])
         recorded = self._recorded.get(loaded.ctx.relpath)
-        if recorded:
-            findings = baseline.unrecorded(recorded, findings, self.checker.config)
         if not findings:
             return Result(path, before)
         try:
@@ -171,6 +174,12 @@ class Fixer:
         repaired = [f for f in findings if (f.code, f.message) not in left_over]
         problems = [Finding(str(path), f.line, f.col, NOT_FIXED, f"not fixed: {f.code} {f.message} (no fix keeps its meaning)") for f in left]
         return Result(path, before, after, problems, loaded.identity, repaired)
+
+    def unrecorded(self, relpath: str, findings: list[Finding]) -> list[Finding]:
+        """The findings about the spec at ``relpath`` that the baseline
+        does not record."""
+        recorded = self._recorded.get(relpath)
+        return baseline.unrecorded(recorded, findings, self.checker.config) if recorded else findings
 
     def _left(self, loaded: Loaded, fixed: Spec, findings: Sequence[Finding]) -> list[Finding]:
         """What the fixed spec still has of the findings it was fixed for

@@ -136,6 +136,9 @@ class Rule:
     # edit made, and its edits are applied last, bottom up.
     fix: Fix | None = None
     fix_moves_rows: bool = False
+    # What an editor's quick fix for one finding is called; ``{0}``,
+    # ``{1}`` are the texts the finding's message quotes ("Use cases").
+    fix_title: str = ""
     documentation: str = ""
     # "spec": ``check(spec, ctx)`` runs on each spec; "repo": ``check(tree)``
     # runs once over the checked files together (folders, redirects, a
@@ -173,11 +176,14 @@ class Registry:
         default: bool = True,
         fix: Fix | None = None,
         fix_moves_rows: bool = False,
+        fix_title: str = "",
     ) -> Callable[[CheckFunction], CheckFunction]:
         """Declare the decorated check function as rule ``code``."""
 
         def declare(check: CheckFunction) -> CheckFunction:
-            self._rules.append(Rule(code, name, self.group, check, default, fix, fix_moves_rows, scope=self.scope))
+            self._rules.append(
+                Rule(code, name, self.group, check, default, fix, fix_moves_rows, fix_title, scope=self.scope)
+            )
             return check
 
         return declare
