@@ -210,9 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = report(found, argv, load)
-    sys.stdout.write(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
+    print(text, end="")
     return 0
 
 

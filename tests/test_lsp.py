@@ -24,6 +24,8 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # 
 from pygls.protocol import default_converter  # noqa: E402
 
 from speckeeper.parse import RstParser  # noqa: E402
+
+from .conftest import speckeeper  # noqa: E402
 from speckeeper.template import load, packaged_path  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -59,6 +61,22 @@ def _client() -> LanguageClient:
 async def client(lsp_client: LanguageClient):
     await lsp_client.initialize_session(
         types.InitializeParams(capabilities=client_capabilities("visual-studio-code"), process_id=None)
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "speckeeper", "lsp"], client_factory=_client),
+    scope="module",
+)
+async def configured(lsp_client: LanguageClient):
+    """A server given initializationOptions, as an editor's settings give them."""
+    options = {"baseline": False, "ruleDocsUrl": "https://docs.example/rules/{code}#{name}"}
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"), process_id=None, initialization_options=options
+        )
     )
     yield
     await lsp_client.shutdown_session()
@@ -189,6 +207,7 @@ async def test_quick_fixes_are_the_fixers_and_keep_the_meaning(client: LanguageC
     broken = (
         GOOD.replace("Alternatives\n------------\n\nNone\n\n", "")
         .replace("Dependencies\n============", "Dependencies\n=======")
+        .replace("Use Cases\n---------", "Use cases\n---------")
         .replace("Moving a server today stops it for as long as the copy takes.", "Moving a server today stops it.   ")
         .replace(
             "Operators want servers to move between hosts without downtime; this spec\nproposes",
@@ -197,10 +216,10 @@ async def test_quick_fixes_are_the_fixers_and_keep_the_meaning(client: LanguageC
     )
     uri = open_spec(client, repo / SPEC, broken)
     found = await published(client, uri, 1)
-    assert sorted(code for _, code in summary(found)) == ["SK102", "SK109", "SK201", "SK203"]
+    assert sorted(code for _, code in summary(found)) == ["SK102", "SK104", "SK109", "SK201", "SK203"]
     text = broken
     titles = []
-    for code in ("SK201", "SK203", "SK109", "SK102"):
+    for code in ("SK201", "SK203", "SK109", "SK104", "SK102"):
         row = next(d.range.start.line for d in found if d.code == code)
         offered = await actions(client, uri, row, [types.CodeActionKind.QuickFix])
         (fix,) = [a for a in offered if a.diagnostics and a.diagnostics[0].code == code]
@@ -214,11 +233,12 @@ async def test_quick_fixes_are_the_fixers_and_keep_the_meaning(client: LanguageC
         "Rewrap this paragraph",
         "Strip trailing whitespace",
         "Lengthen the adornment",
+        'Rename to "Use Cases", as in the template',
         'Insert the missing subsection "Alternatives"',
     ]
+    # Each finding fixed, nothing else changed: the spec as it was, but for the sentence cut short.
     assert found == []
-    assert "Operators want servers to move between hosts without downtime; this spec\nproposes" in text
-    assert "Alternatives\n------------\n\nNone\n\nData model impact" in text
+    assert text == GOOD.replace("stops it for as long as the copy takes.", "stops it.")
     close(client, uri)
 
 
@@ -385,3 +405,21 @@ async def test_repo_level_findings_come_on_save(client: LanguageClient, repo: Pa
         assert time.monotonic() < deadline, "no repo-level finding after the save"
         await asyncio.sleep(0.01)
     close(client, uri)
+
+
+async def test_the_baseline_applies_unless_the_settings_say_not(
+    client: LanguageClient, configured: LanguageClient, repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    (repo / SPEC).write_text(GOOD.replace("Use Cases\n---------", "Use cases\n---------"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    assert speckeeper(capsys, "baseline").code == 0
+    # As `speckeeper check`: what the baseline records is not shown.
+    recorded = open_spec(client, repo / SPEC)
+    assert await published(client, recorded, 1) == []
+    # "baseline": false shows it, its code linked to the docs the settings name.
+    shown = open_spec(configured, repo / SPEC)
+    (near,) = await published(configured, shown, 1)
+    assert near.code == "SK104" and near.code_description is not None
+    assert near.code_description.href == "https://docs.example/rules/SK104#near-miss-title"
+    close(client, recorded)
+    close(configured, shown)

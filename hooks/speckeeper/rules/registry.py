@@ -80,7 +80,9 @@ class Edit:
     they keep the file's. ``underlines`` index the rows that underline an
     inserted title: that section is new, and the proof leaves it out.
     ``settles`` says the edit is meant to settle docutils' messages about
-    its rows (a title adornment made long enough).
+    its rows (a title adornment made long enough). ``retitles`` says it
+    renames the title its last row underlines: that title's text, and the
+    names docutils gives its section, may change, and nothing else.
     """
 
     start: int
@@ -89,6 +91,7 @@ class Edit:
     ends: tuple[str, ...] | None = None
     underlines: tuple[int, ...] = ()
     settles: bool = False
+    retitles: bool = False
 
     @classmethod
     def row(cls, line: int, text: str, settles: bool = False) -> Edit:

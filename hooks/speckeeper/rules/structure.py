@@ -377,7 +377,26 @@ def check_unexpected_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(section.line, 1, f'unexpected {where} "{section.title}": {template_name(ctx)} has no such section here')
 
 
-@RULES.rule(NEAR_MISS, "near-miss-title")
+def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
+    """Each flagged title renamed to the template's, its adornment made as
+    wide as the new title where it was too short; a section linked to by
+    its old title is left (the proof finds the link broken)."""
+    rows = fix.rows
+    for section, template_section in _diff(fix.spec, fix.ctx).near_misses:
+        found = adornment(rows, section.line)
+        if section.line not in fix.lines or found is None:
+            continue
+        old = rows[section.line - 1]
+        title = old[: len(old) - len(old.lstrip())] + template_section.title
+        width = column_width(title)
+        under = rows[found.under - 1].rstrip()
+        new = [title, found.char * max(width, len(under))]
+        if found.over:
+            new.insert(0, found.char * max(width, len(rows[found.over - 1].rstrip())))
+        yield Edit((found.over or section.line) - 1, found.under, tuple(new), retitles=True)
+
+
+@RULES.rule(NEAR_MISS, "near-miss-title", fix=rename_near_miss, fix_title='Rename to "{1}", as in the template')
 def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A title differs from the template's only by case, spacing or a typo.
 
