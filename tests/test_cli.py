@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,15 @@ def test_group_of_repo_rules_needs_no_template(in_tmp: Path, capsys: pytest.Capt
     assert main(["check", "--group", "lifecycle", "."]) == 0
     assert main(["check", "README.rst"]) == 1
     assert " SK003 " in capsys.readouterr().out
+
+
+def test_lsp_without_its_extra_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As where pygls is not installed: importing it fails.
+    monkeypatch.setitem(sys.modules, "pygls.lsp.server", None)
+    monkeypatch.delitem(sys.modules, "speckeeper.lsp.server", raising=False)
+    assert main(["lsp"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("speckeeper: error: speckeeper lsp needs pygls and lsprotocol (")
+    assert err.endswith("pip install 'speckeeper[lsp]'\n") and err.count("\n") == 1
