@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -301,3 +302,13 @@ def test_output_file_never_goes_through_a_link_in_the_repo_or_into_git(
     assert capsys.readouterr().err.endswith(": leads into the version control folder .git/: not written\n")
     assert config.read_text() == "[core]\n"
     assert not (git_repo / ".git" / "report.txt").exists()
+def test_lsp_without_its_extra_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As where pygls is not installed: importing it fails.
+    monkeypatch.setitem(sys.modules, "pygls.lsp.server", None)
+    monkeypatch.delitem(sys.modules, "speckeeper.lsp.server", raising=False)
+    assert main(["lsp"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("speckeeper: error: speckeeper lsp needs pygls and lsprotocol (")
+    assert err.endswith("pip install 'speckeeper[lsp]'\n") and err.count("\n") == 1

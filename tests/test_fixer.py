@@ -630,3 +630,24 @@ def test_the_diff_applied_is_what_fix_writes(tmp_path: Path, apply: list[str]) -
     assert _tree(fixed) == _tree(patched)
     assert _tree(fixed)["specs/clean.rst"] == DIFF_CASES["specs/clean.rst"]
     assert _tree(fixed)["specs/long.rst"] == LONG_PARAGRAPH_FIXED.encode()
+def test_fix_renames_a_near_miss_title_to_the_templates(capsys, in_tmp):
+    good = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+    typo = good.replace("Dependencies\n============", "Dependncies\n===========")
+    Path("specs/zed/approved").mkdir(parents=True)
+    path = write("specs/zed/approved/awesome-thing.rst", typo)
+    assert run(capsys, str(path)) == (1, f"Fixing {path}\n")
+    # The adornment is lengthened with the title: the file is as it should be.
+    assert path.read_text(encoding="utf-8") == good
+
+
+def test_fix_leaves_a_near_miss_title_that_a_link_names(capsys, in_tmp):
+    good = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+    linked = good.replace("Use Cases\n---------", "Use cses\n--------").replace(
+        "Moving a server today stops it", "Moving a server today (see `Use cses`_) stops it"
+    )
+    Path("specs/zed/approved").mkdir(parents=True)
+    path = write("specs/zed/approved/awesome-thing.rst", linked)
+    code, out = run(capsys, str(path))
+    assert code == 1
+    assert out.startswith(f"{path}:1:1: SK005 not fixed: the fixed text would ")
+    assert path.read_text(encoding="utf-8") == linked

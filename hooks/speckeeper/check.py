@@ -24,7 +24,7 @@ from .findings import Checked, Finding, by_path
 from .rules.registry import Context, Hit, Tree
 from .rules.files import NO_TEMPLATE
 from .rules.naming import LAYOUT, not_where_specs_live
-from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, read
+from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, from_bytes, read
 from .spec import Spec, build
 from .template import NoTemplate, TemplateLoader
 
@@ -170,9 +170,13 @@ class Checker:
             self.cache.put(key, read.shown, checked)
         return checked
 
-    def load(self, path: Path) -> Loaded | list[Finding]:
-        """Read and parse one spec, once; the findings if it cannot be."""
-        read = self._read(path)
+    def load(self, path: Path, text: str | None = None) -> Loaded | list[Finding]:
+        """Read and parse one spec, once; the findings if it cannot be.
+
+        With ``text`` (an editor's unsaved document), that text is checked
+        as the file at ``path`` would be, within the same bounds, and the
+        file itself is not read."""
+        read = self._read(path, text)
         return read if isinstance(read, list) else self._load(read)
 
     def load_source(self, path: Path, source: Source) -> Loaded | list[Finding]:
@@ -182,12 +186,17 @@ class Checker:
         settings = self.config.for_path(relpath)
         return self._load(_Read(path, relpath, settings, enabled_codes(settings, self.selection), source))
 
-    def _read(self, path: Path) -> _Read | list[Finding]:
+    def _read(self, path: Path, text: str | None = None) -> _Read | list[Finding]:
         shown = str(path)
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
         enabled = enabled_codes(settings, self.selection)
-        source = read(path, Limits.of(settings), self.config.repo)
+        limits = Limits.of(settings)
+        if text is None:
+            source = read(path, limits, self.config.repo)
+        else:
+            # A lone surrogate (JSON can carry one) fails to decode: SK002.
+            source = from_bytes(text.encode("utf-8", "surrogatepass"), limits)
         if isinstance(source, Refusal):
             return _enabled([Finding(shown, source.line, source.col, source.code, source.message)], enabled)
         return _Read(path, relpath, settings, enabled, source)

@@ -453,6 +453,28 @@ def run_status(args: argparse.Namespace) -> int:
     return status.run_status(args)
 
 
+def _configure_lsp(parser: argparse.ArgumentParser) -> None:
+    config_module.add_option(parser)
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="show every finding, those the repo's baseline records too"
+    )
+    parser.add_argument(
+        "--rule-docs-url",
+        default="",
+        metavar="URL",
+        help="link each finding's code to URL, with {code} and {name} filled in (e.g. your copy of the docs)",
+    )
+
+
+def run_lsp(args: argparse.Namespace) -> int:
+    """The language server, over stdin and stdout, until the client stops it."""
+    try:
+        from .lsp import server  # pygls and lsprotocol: the lsp extra, only for this command.
+    except ImportError as error:
+        raise ConfigError(f"speckeeper lsp needs pygls and lsprotocol ({error}): pip install 'speckeeper[lsp]'") from None
+    return server.serve(server.Options(args.config, not args.no_baseline, args.rule_docs_url))
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 
 COMMANDS: dict[str, Command] = {
@@ -470,6 +492,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "abandon": (_configure_abandon, run_abandon, "move a spec to the abandoned folder, with its redirect"),
     "status": (_configure_status, run_status, "count specs per release and state, how many pass, what they lack"),
+    "lsp": (_configure_lsp, run_lsp, "run the language server (stdio): checks, fixes and template guidance in an editor"),
     "prepare-commit-msg": (
         _configure_prepare,
         run_prepare,

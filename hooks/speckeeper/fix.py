@@ -153,11 +153,14 @@ class Fixer:
         loaded = self.checker.load(path)
         if isinstance(loaded, list):
             return Result(path, problems=loaded)
+        return self.fix_loaded(path, loaded)
+
+    def fix_loaded(self, path: Path, loaded: Loaded) -> Result:
+        """Fix one spec already read and parsed (a file, or an editor's
+        text): what ``speckeeper fix`` would write, and why not."""
         before = loaded.spec.raw
-        findings = [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable]
+        findings = self.unrecorded(loaded.ctx.relpath, [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable])
         recorded = self._recorded.get(loaded.ctx.relpath)
-        if recorded:
-            findings = baseline.unrecorded(recorded, findings, self.checker.config)
         if not findings:
             return Result(path, before)
         try:
@@ -171,6 +174,12 @@ class Fixer:
         repaired = [f for f in findings if (f.code, f.message) not in left_over]
         problems = [Finding(str(path), f.line, f.col, NOT_FIXED, f"not fixed: {f.code} {f.message} (no fix keeps its meaning)") for f in left]
         return Result(path, before, after, problems, loaded.identity, repaired)
+
+    def unrecorded(self, relpath: str, findings: list[Finding]) -> list[Finding]:
+        """The findings about the spec at ``relpath`` that the baseline
+        does not record."""
+        recorded = self._recorded.get(relpath)
+        return baseline.unrecorded(recorded, findings, self.checker.config) if recorded else findings
 
     def _left(self, loaded: Loaded, fixed: Spec, findings: Sequence[Finding]) -> list[Finding]:
         """What the fixed spec still has of the findings it was fixed for
@@ -191,6 +200,7 @@ class Fixer:
             raise NotFixed("the file's lines are not the lines docutils reads")
         wanted = _wanted(findings)
         settled: set[int] = set()
+        retitled: set[int] = set()  # 1-based underline lines of renamed titles.
         # Fixes that keep each row a row first, each on the rows the one
         # before left: no row moves, so the doctree's lines hold for all.
         for fix, (codes, lines) in wanted.items():
@@ -199,6 +209,8 @@ class Fixer:
                     text.put(edit)
                     if edit.settles:
                         settled.update(range(edit.start + 1, edit.end + 1))
+                    if edit.retitles:
+                        retitled.add(edit.end)
         # Then fixes that add or join rows, on that result, applied bottom up.
         edits: list[Edit] = []
         for fix, (codes, lines) in wanted.items():
@@ -209,18 +221,19 @@ class Fixer:
         fixed_text = text.text()
         if fixed_text == original:
             return spec.raw, spec
-        fixed = self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, settled)
+        fixed = self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, settled, retitled)
         raw = fixed_text.encode("utf-8")
         return raw, model(spec.path, fixed_text[len(text.bom) :], fixed[0], fixed[1], raw)
 
     def _prove_same(
-        self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int]
+        self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int], retitled: set[int] = frozenset()
     ) -> tuple[nodes.document, list[Message]]:
         """The fixed text's parse; NotFixed unless it is the same document:
-        the same doctree, inserted sections aside, and the same docutils
-        messages, but notes and those about ``settled`` lines (1-based) may go."""
+        the same doctree, inserted sections and the text of ``retitled``
+        titles aside, and the same docutils messages, but notes and those
+        about ``settled`` lines (1-based) may go."""
         doctree, messages = self.checker.parser.parse(fixed_text, spec.path)
-        difference = difference_between(spec.doctree, doctree, {row + 1 for row in inserted})
+        difference = difference_between(spec.doctree, doctree, {row + 1 for row in inserted}, retitled)
         if difference:
             raise NotFixed(f"the fixed text would parse differently: {difference}")
         old_messages = Counter((m.level, m.text) for m in spec.messages)
@@ -256,12 +269,15 @@ def _moves_rows(fix: Fix) -> bool:
     return any(rule.fix_moves_rows for rule in rules.ALL if rule.fix is fix)
 
 
-def difference_between(before: nodes.document, after: nodes.document, inserted: set[int] = frozenset()) -> str:
+def difference_between(
+    before: nodes.document, after: nodes.document, inserted: set[int] = frozenset(), retitled: set[int] = frozenset()
+) -> str:
     """The first way two doctrees differ, text whitespace and messages aside,
     or "" when they do not; sections titled at an ``inserted`` underline
-    line of ``after`` are left out of it."""
-    old_records = list(_shape(before, set()))
-    new_records = list(_shape(after, inserted))
+    line of ``after`` are left out of it, and so are the title text and
+    names of sections titled at a ``retitled`` one (of both)."""
+    old_records = list(_shape(before, set(), retitled))
+    new_records = list(_shape(after, inserted, retitled))
     for old, new in zip(old_records, new_records):
         if old[:-1] != new[:-1]:
             return f"{_describe(old)} (line {old[-1] or '?'}) would become {_describe(new)}"
@@ -271,13 +287,14 @@ def difference_between(before: nodes.document, after: nodes.document, inserted: 
     return ""
 
 
-def _shape(doctree: nodes.document, inserted: set[int]) -> Iterator[tuple[object, ...]]:
+def _shape(doctree: nodes.document, inserted: set[int], retitled: set[int] = frozenset()) -> Iterator[tuple[object, ...]]:
     """The document as comparable records, pre-order: depth, tag, attributes,
     text (whitespace collapsed outside verbatim blocks), and its line last.
 
     Messages are compared apart; sections whose title is at an ``inserted``
     underline line are left out, and so is an inserted document title (with
-    the names and ids it gives the document)."""
+    the names and ids it gives the document); a section whose title is at a
+    ``retitled`` one is compared without its title's text, names and ids."""
 
     def walk(node: nodes.Node, depth: int, verbatim: bool) -> Iterator[tuple[object, ...]]:
         if isinstance(node, nodes.system_message):
@@ -293,6 +310,12 @@ def _shape(doctree: nodes.document, inserted: set[int]) -> Iterator[tuple[object
             # The title gives the document its "title", and its names and ids.
             attributes = _attributes(node, leave=("title",), empty=("ids", "names"))
             yield depth, node.tagname, attributes, "", node.line
+            for child in node.children[1:]:
+                yield from walk(child, depth + 1, verbatim)
+            return
+        if isinstance(node, nodes.section) and node.children and _inserted(node[0], retitled):
+            yield depth, node.tagname, _attributes(node, empty=("ids", "names")), "", node.line
+            yield depth + 1, "title", _attributes(node[0]), "", node[0].line  # Its text is the rename.
             for child in node.children[1:]:
                 yield from walk(child, depth + 1, verbatim)
             return

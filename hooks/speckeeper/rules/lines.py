@@ -127,7 +127,7 @@ def rewrap_long_lines(fix: FixInput) -> Iterator[Edit]:
             yield Edit(paragraph.start, paragraph.end, tuple(new))
 
 
-@RULES.rule(LINE_TOO_LONG, "line-too-long", fix=rewrap_long_lines, fix_moves_rows=True)
+@RULES.rule(LINE_TOO_LONG, "line-too-long", fix=rewrap_long_lines, fix_moves_rows=True, fix_title="Rewrap this paragraph")
 def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line is longer than the limit (``line-length``, 79 by default).
 
@@ -154,7 +154,14 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
             yield Hit(number, limit + 1, f"line is {len(line)} characters long, expected at most {limit}")
 
 
-@RULES.rule(DIRECTIVE_LINE_TOO_LONG, "body-line-too-long", default=False, fix=rewrap_long_lines, fix_moves_rows=True)
+@RULES.rule(
+    DIRECTIVE_LINE_TOO_LONG,
+    "body-line-too-long",
+    default=False,
+    fix=rewrap_long_lines,
+    fix_moves_rows=True,
+    fix_title="Rewrap this paragraph",
+)
 def check_directive_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line in a directive body (a note, a list-table cell) is too long.
 
@@ -197,7 +204,7 @@ def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
         yield Edit.row(line, fix.rows[line - 1].rstrip(_trailing(fix.ctx)))
 
 
-@RULES.rule(TRAILING_WHITESPACE, "trailing-whitespace", fix=strip_trailing_whitespace)
+@RULES.rule(TRAILING_WHITESPACE, "trailing-whitespace", fix=strip_trailing_whitespace, fix_title="Strip trailing whitespace")
 def check_trailing_whitespace(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line ends in spaces or tabs.
 
@@ -260,7 +267,7 @@ def use_lf(fix: FixInput) -> Iterator[Edit]:
             yield Edit(index, index + 1, (fix.rows[index],), ends=("\n",))
 
 
-@RULES.rule(CARRIAGE_RETURN, "carriage-return", fix=use_lf)
+@RULES.rule(CARRIAGE_RETURN, "carriage-return", fix=use_lf, fix_title="Use LF line endings")
 def check_carriage_return(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The file holds carriage returns (CRLF or CR line endings).
 
@@ -322,7 +329,9 @@ def add_final_newline(fix: FixInput) -> Iterator[Edit]:
         yield Edit(last, last + 1, (fix.rows[last],), ends=(fix.newline,))
 
 
-@RULES.rule(MISSING_FINAL_NEWLINE, "missing-final-newline", default=False, fix=add_final_newline)
+@RULES.rule(
+    MISSING_FINAL_NEWLINE, "missing-final-newline", default=False, fix=add_final_newline, fix_title="Add the final newline"
+)
 def check_missing_final_newline(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The file does not end with a newline.
 

@@ -80,7 +80,9 @@ class Edit:
     they keep the file's. ``underlines`` index the rows that underline an
     inserted title: that section is new, and the proof leaves it out.
     ``settles`` says the edit is meant to settle docutils' messages about
-    its rows (a title adornment made long enough).
+    its rows (a title adornment made long enough). ``retitles`` says it
+    renames the title its last row underlines: that title's text, and the
+    names docutils gives its section, may change, and nothing else.
     """
 
     start: int
@@ -89,6 +91,7 @@ class Edit:
     ends: tuple[str, ...] | None = None
     underlines: tuple[int, ...] = ()
     settles: bool = False
+    retitles: bool = False
 
     @classmethod
     def row(cls, line: int, text: str, settles: bool = False) -> Edit:
@@ -136,6 +139,9 @@ class Rule:
     # edit made, and its edits are applied last, bottom up.
     fix: Fix | None = None
     fix_moves_rows: bool = False
+    # What an editor's quick fix for one finding is called; ``{0}``,
+    # ``{1}`` are the texts the finding's message quotes ("Use cases").
+    fix_title: str = ""
     documentation: str = ""
     # "spec": ``check(spec, ctx)`` runs on each spec; "repo": ``check(tree)``
     # runs once over the checked files together (folders, redirects, a
@@ -173,11 +179,14 @@ class Registry:
         default: bool = True,
         fix: Fix | None = None,
         fix_moves_rows: bool = False,
+        fix_title: str = "",
     ) -> Callable[[CheckFunction], CheckFunction]:
         """Declare the decorated check function as rule ``code``."""
 
         def declare(check: CheckFunction) -> CheckFunction:
-            self._rules.append(Rule(code, name, self.group, check, default, fix, fix_moves_rows, scope=self.scope))
+            self._rules.append(
+                Rule(code, name, self.group, check, default, fix, fix_moves_rows, fix_title, scope=self.scope)
+            )
             return check
 
         return declare

@@ -225,9 +225,7 @@ def insert_missing_sections(fix: FixInput) -> Iterator[Edit]:
     """Each missing template section of the flagged kinds inserted where it
     belongs: its title, adorned as the spec adorns that level, and "None"
     under it, or its required subsections."""
-    styles: dict[int, str] = {}
-    for section in fix.spec.all_sections():
-        styles.setdefault(section.level, section.style)
+    styles = level_styles(fix.spec)
     at: dict[int, list[TemplateSection]] = {}
     for template_section, parent, where in _diff(fix.spec, fix.ctx).missing:
         if (MISSING_SUBSECTION if parent else MISSING_SECTION) in fix.codes:
@@ -236,7 +234,7 @@ def insert_missing_sections(fix: FixInput) -> Iterator[Edit]:
         block: list[tuple[str, bool]] = []
         # Deeper first: a subsection ends its section before the next section starts.
         for template_section in sorted(missing, key=lambda section: -section.level):
-            block.extend(_section_rows(fix.ctx, template_section, styles))
+            block.extend(section_rows(fix.ctx, template_section, styles))
             block.append(("", False))
         if row == len(fix.rows):
             block.pop()  # No blank line at the end of the file.
@@ -246,7 +244,15 @@ def insert_missing_sections(fix: FixInput) -> Iterator[Edit]:
         yield Edit(row, row, tuple(text for text, _ in block), underlines=underlines)
 
 
-def _section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
+def level_styles(spec: Spec) -> dict[int, str]:
+    """How the spec adorns each level: as its first title of that level."""
+    styles: dict[int, str] = {}
+    for section in spec.all_sections():
+        styles.setdefault(section.level, section.style)
+    return styles
+
+
+def section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
     """A template section's title, then "None" or its required subsections:
     (row, whether it is the title's underline)."""
     style = styles.get(section.level, section.style)
@@ -258,11 +264,17 @@ def _section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str]
         found += [("", False), ("None", False)]
     for child in children:
         found.append(("", False))
-        found.extend(_section_rows(ctx, child, styles))
+        found.extend(section_rows(ctx, child, styles))
     return found
 
 
-@RULES.rule(MISSING_SECTION, "missing-section", fix=insert_missing_sections, fix_moves_rows=True)
+@RULES.rule(
+    MISSING_SECTION,
+    "missing-section",
+    fix=insert_missing_sections,
+    fix_moves_rows=True,
+    fix_title='Insert the missing section "{0}"',
+)
 def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A top-level section of the template is missing.
 
@@ -294,7 +306,13 @@ def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
             )
 
 
-@RULES.rule(MISSING_SUBSECTION, "missing-subsection", fix=insert_missing_sections, fix_moves_rows=True)
+@RULES.rule(
+    MISSING_SUBSECTION,
+    "missing-subsection",
+    fix=insert_missing_sections,
+    fix_moves_rows=True,
+    fix_title='Insert the missing subsection "{0}"',
+)
 def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A subsection of the template is missing from its section.
 
@@ -361,7 +379,26 @@ def check_unexpected_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(section.line, 1, f'unexpected {where} "{section.title}": {template_name(ctx)} has no such section here')
 
 
-@RULES.rule(NEAR_MISS, "near-miss-title")
+def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
+    """Each flagged title renamed to the template's, its adornment made as
+    wide as the new title where it was too short; a section linked to by
+    its old title is left (the proof finds the link broken)."""
+    rows = fix.rows
+    for section, template_section in _diff(fix.spec, fix.ctx).near_misses:
+        found = adornment(rows, section.line)
+        if section.line not in fix.lines or found is None:
+            continue
+        old = rows[section.line - 1]
+        title = old[: len(old) - len(old.lstrip())] + template_section.title
+        width = column_width(title)
+        under = rows[found.under - 1].rstrip()
+        new = [title, found.char * max(width, len(under))]
+        if found.over:
+            new.insert(0, found.char * max(width, len(rows[found.over - 1].rstrip())))
+        yield Edit((found.over or section.line) - 1, found.under, tuple(new), retitles=True)
+
+
+@RULES.rule(NEAR_MISS, "near-miss-title", fix=rename_near_miss, fix_title='Rename to "{1}", as in the template')
 def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A title differs from the template's only by case, spacing or a typo.
 
@@ -514,7 +551,9 @@ def _node_line(node: nodes.Node) -> int:
     return next((n.line for n in node.findall() if n.line), 1)
 
 
-@RULES.rule("SK107", "document-title", fix=add_document_title, fix_moves_rows=True)
+@RULES.rule(
+    "SK107", "document-title", fix=add_document_title, fix_moves_rows=True, fix_title="Add a document title from the file name"
+)
 def check_document_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The spec has no document title, or more than one.
 
@@ -568,7 +607,7 @@ def lengthen_adornment(fix: FixInput) -> Iterator[Edit]:
             yield Edit.row(found.under, found.char * max(column_width(title), len(under)), settles=True)
 
 
-@RULES.rule("SK109", "short-adornment", fix=lengthen_adornment)
+@RULES.rule("SK109", "short-adornment", fix=lengthen_adornment, fix_title="Lengthen the adornment")
 def check_short_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A title's underline or overline is shorter than the title.
 

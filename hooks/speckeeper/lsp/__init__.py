@@ -1,0 +1,15 @@
+"""``speckeeper lsp``: the checks, fixes and template guidance in the
+author's editor, over the Language Server Protocol (stdio).
+
+A thin adapter, in three parts: :mod:`.engine` runs the pipeline of
+``speckeeper check`` and ``speckeeper fix`` (:class:`~speckeeper.check.Checker`,
+:class:`~speckeeper.fix.Fixer`) on an editor's text, with the configuration
+resolved for each document as ``check`` resolves it; :mod:`.features` turns
+what they found into the protocol's types (diagnostics, quick fixes, hover,
+completion, symbols); :mod:`.server` is the pygls server. Nothing about a
+rule is written here: its code, message, fix and documentation come from
+the registry.
+
+pygls and lsprotocol are the ``lsp`` extra (``pip install
+'speckeeper[lsp]'``), imported only by this command.
+"""

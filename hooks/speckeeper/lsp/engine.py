@@ -1,0 +1,225 @@
+"""The pipeline of ``check`` and ``fix``, run on an editor's text.
+
+No protocol here: a document is a path and its text. Its configuration is
+the one that governs its folder, found as ``speckeeper check`` finds it
+(:func:`speckeeper.config.discover`, or the file ``--config`` names), and
+is kept while the files it came from are unchanged: each check first
+compares their size, time and inode with what they were (a few ``stat``
+calls), so an edit of ``.speckeeper.toml``, a ``pyproject.toml``, the
+template or the baseline takes effect at the next check, with or without
+the client's file events.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import baseline, rules
+from ..check import Loaded
+from ..config import Config, ConfigError, discover, load_file
+from ..decide import Selection, unsilenced, validate
+from ..detect import SPECS
+from ..findings import Finding
+from ..fix import Fixer, NotFixed
+
+# A file's state as a check last saw it: (inode, size, mtime), or None
+# where there was no file.
+Stamp = tuple[int, int, int] | None
+_CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
+
+
+def stamp(path: Path) -> Stamp:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+@dataclass
+class Engine:
+    """One configuration's checker and fixer, with the files it depends on.
+
+    ``error`` is why there is none (a configuration that does not load):
+    every document it governs gets that as its one diagnostic, until one
+    of the files changes.
+    """
+
+    fixer: Fixer | None
+    error: str = ""
+    stamps: dict[Path, Stamp] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Config:
+        assert self.fixer is not None
+        return self.fixer.checker.config
+
+    def watch(self, path: Path) -> None:
+        """Depend on ``path`` too (a template, once a check has used it)."""
+        if path not in self.stamps:
+            self.stamps[path] = stamp(path)
+
+    def stale(self) -> bool:
+        return any(stamp(path) != seen for path, seen in self.stamps.items())
+
+
+class Engines:
+    """The engine for each folder a document is in, rebuilt when a file
+    it depends on changes. Used from one thread at a time."""
+
+    def __init__(self, config_file: str | None = None, use_baseline: bool = True) -> None:
+        self.config_file = config_file
+        self.use_baseline = use_baseline
+        self._engines: dict[Path, Engine] = {}
+
+    def for_document(self, path: Path) -> Engine:
+        folder = path.parent.resolve()
+        engine = self._engines.get(folder)
+        if engine is None or engine.stale():
+            engine = self._engines[folder] = self._build(folder)
+        return engine
+
+    def forget(self) -> None:
+        """Build every engine again at its next use (a file event said so)."""
+        self._engines.clear()
+
+    def stale(self) -> bool:
+        return any(engine.stale() for engine in self._engines.values())
+
+    def _build(self, folder: Path) -> Engine:
+        named = Path(self.config_file).resolve() if self.config_file else None
+        # Stamped before reading: a change made meanwhile is seen next time.
+        stamps = {path: stamp(path) for path in _depends_on(folder, named)}
+        try:
+            config = load_file(named) if named is not None else discover(folder)
+            validate(config, Selection())
+        except ConfigError as error:
+            return Engine(None, f"configuration error: {error}", stamps)
+        found = config.baseline_file() if self.use_baseline else None
+        if found is not None:
+            stamps[found] = stamp(found)
+        try:
+            recorded = baseline.load(found) if found is not None and found.is_file() else []
+        except ConfigError as error:
+            return Engine(None, f"baseline error: {error}", stamps)
+        engine = Engine(Fixer(config, Selection(), recorded), stamps=stamps)
+        for path in _detected_from(config):
+            engine.watch(path)
+        return engine
+
+
+def _depends_on(folder: Path, named: Path | None) -> list[Path]:
+    """The files a configuration found from ``folder`` could come from:
+    the one named, or each candidate up the tree (one appearing counts)."""
+    if named is not None:
+        return [named]
+    return [place / name for place in (folder, *folder.parents) for name in _CONFIG_FILES]
+
+
+def _detected_from(config: Config) -> list[Path]:
+    """Without a configuration file, what it was read off: the folders
+    that hold the templates (a file added there changes their time)."""
+    if config.source is not None:
+        return []
+    specs = config.root / SPECS
+    return [specs, specs / "templates"]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What checking one version of a document came to."""
+
+    path: Path
+    version: int | None
+    text: str
+    findings: tuple[Finding, ...]
+    loaded: Loaded | None = None  # None: it could not be parsed (the findings say why).
+    engine: Engine | None = None
+    excluded: bool = False  # The configuration leaves it out, as ``check`` would.
+
+    @property
+    def fixer(self) -> Fixer | None:
+        return self.engine.fixer if self.engine is not None else None
+
+
+def analyse(engines: Engines, path: Path, text: str, version: int | None, saved: tuple[Finding, ...] = ()) -> Analysis:
+    """Every per-spec rule on ``text``, as ``speckeeper check`` runs them
+    on the file at ``path``, plus ``saved``: the repo-level findings about
+    it the last save gave. Never raises: a failure is one finding."""
+    try:
+        return _analyse(engines, path, text, version, saved)
+    except Exception as error:  # noqa: BLE001  A bug must cost one document, not the server.
+        failed = Finding(str(path), 1, 1, "", f"speckeeper could not check this document: {type(error).__name__}: {error}")
+        return Analysis(path, version, text, (failed,))
+
+
+def _analyse(engines: Engines, path: Path, text: str, version: int | None, saved: tuple[Finding, ...]) -> Analysis:
+    engine = engines.for_document(path)
+    if engine.fixer is None:
+        return Analysis(path, version, text, (Finding(str(path), 1, 1, "", engine.error),), engine=engine)
+    config = engine.config
+    if config.excluded(config.relpath(path)):
+        return Analysis(path, version, text, (), engine=engine, excluded=True)
+    checker = engine.fixer.checker
+    loaded = checker.load(path, text)
+    if isinstance(loaded, list):
+        return Analysis(path, version, text, tuple(new_findings(engine, path, loaded)), engine=engine)
+    engine.watch(Path(loaded.ctx.template.path))
+    found = checker.run_rules(loaded) + unsilenced(saved, {str(path): loaded.silenced})
+    findings = sorted(new_findings(engine, path, found), key=lambda f: (f.line, f.col))
+    return Analysis(path, version, text, tuple(findings), loaded, engine)
+
+
+def new_findings(engine: Engine, path: Path, findings: list[Finding]) -> list[Finding]:
+    """The findings the repo's baseline does not record (all, without one)."""
+    assert engine.fixer is not None
+    return engine.fixer.unrecorded(engine.config.relpath(path), findings)
+
+
+def repo_level(engines: Engines, path: Path) -> tuple[Finding, ...]:
+    """The repo-level rules' findings about the saved file at ``path``
+    (a spec in two states, a name no redirect reaches...): what
+    ``speckeeper check`` over the file reports of them."""
+    engine = engines.for_document(path)
+    if engine.fixer is None or engine.config.excluded(engine.config.relpath(path)):
+        return ()
+    real = os.path.realpath(path)
+    found = engine.fixer.checker.check_tree([path])
+    return tuple(f for f in found if os.path.realpath(f.path) == real)
+
+
+def fixed_text(analysis: Analysis, findings: list[Finding]) -> str | None:
+    """The document's text with ``findings`` fixed, as ``speckeeper fix``
+    fixes them, once proved to mean the same; None when no fix changes
+    anything that way."""
+    fixer, loaded = analysis.fixer, analysis.loaded
+    fixable = [f for f in findings if f.code in rules.BY_CODE and rules.BY_CODE[f.code].fixable]
+    if fixer is None or loaded is None or not fixable:
+        return None
+    try:
+        after, _ = fixer.fixed(loaded, fixable)
+    except NotFixed:
+        return None
+    text = _text(after, analysis.text)
+    return text if text != analysis.text else None
+
+
+def fix_all(analysis: Analysis) -> str | None:
+    """The whole document as ``speckeeper fix`` would write it (what the
+    baseline records left alone); None when it would not change it."""
+    fixer, loaded = analysis.fixer, analysis.loaded
+    if fixer is None or loaded is None:
+        return None
+    result = fixer.fix_loaded(analysis.path, loaded)
+    if not result.changed or result.after is None:
+        return None
+    return _text(result.after, analysis.text)
+
+
+def _text(after: bytes, before: str) -> str:
+    """Fixed bytes as the editor's text: the fixer keeps a byte order mark
+    the editor may not show."""
+    text = after.decode("utf-8")
+    return text if before.startswith("\ufeff") or not text.startswith("\ufeff") else text[1:]
