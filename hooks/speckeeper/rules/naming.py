@@ -94,9 +94,10 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
     section.
 
     A tracker URL counts in a paragraph, in a list item of its own (one
-    item a blueprint, as specs naming several write them) and in a comment (where a gate
-    that reads the text finds it too); ``http`` or ``https``. Other URLs
-    count only in paragraphs: a list there is notes (the template's own).
+    item a blueprint, as specs naming several write them) and on a line of
+    a comment, alone or after a label (where a gate that reads the text
+    finds it too); ``http`` or ``https``. Other URLs count only in
+    paragraphs: a list there is notes (the template's own).
     The opt-out comment may go on after its words (``.. no tracker: a
     cleanup``)."""
     urls: list[TrackerUrl] = []
@@ -135,15 +136,18 @@ def _opts_out(comment: str, opt_out: str) -> bool:
     return bool(marker) and (text == marker or text.startswith(marker) and not text[len(marker)].isalnum())
 
 
-_COMMENTED_URL = re.compile(r"https?://\S+")
+# A comment's line that names a tracker: the URL alone, or after a label
+# ("Blueprint: https://..."); a URL within a sentence is a mention.
+_COMMENTED_URL = re.compile(r"(?:[\w ]+:\s+)?(https?://\S+)")
 
 
 def _commented_urls(comment: nodes.comment, spec: Spec, settings: Settings) -> list[TrackerUrl]:
-    """The tracker URLs a comment holds (docutils makes no links there),
-    each at the first line of the spec that holds it; alone when it is
-    that line's only text."""
+    """The tracker URLs a comment names on a line of their own (docutils
+    makes no links there), each at the first line of the spec that holds
+    it; alone when it is that line's only text."""
     found = []
-    for url in _COMMENTED_URL.findall(comment.astext()):
+    lines = (_COMMENTED_URL.fullmatch(line.strip()) for line in comment.astext().split("\n"))
+    for url in (match.group(1) for match in lines if match):
         match = match_tracker(url, settings)
         if match is None:
             continue
