@@ -374,6 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The first word that is not an option names the command (there are no
     # options before it but --help).
     command = next((word for word in argv if not word.startswith("-")), None)
+    if command is not None and command not in COMMANDS:
+        print(f"speckeeper: error: {_unknown_command(command)}", file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser(command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
@@ -389,6 +392,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # The reader (``| head``) went away: stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
+
+
+def _unknown_command(word: str) -> str:
+    """One line, as git says it: the nearest command, or the list of them."""
+    from .suggest import did_you_mean  # difflib: only for a mistyped command.
+
+    hint = did_you_mean(word, COMMANDS, " (see 'speckeeper --help')")
+    return f"'{output.printable(word)}' is not a speckeeper command{hint}"
 
 
 def _never_fail_to_print() -> None:
