@@ -330,6 +330,18 @@ def run_commit_msg(args: argparse.Namespace) -> int:
     return commitmsg.run_commit_msg(args)
 
 
+def _configure_completion(parser: argparse.ArgumentParser) -> None:
+    from . import completion
+
+    completion.configure(parser)
+
+
+def run_completion(args: argparse.Namespace) -> int:
+    from . import completion
+
+    return completion.run(args, build_parser)
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 
 COMMANDS: dict[str, Command] = {
@@ -349,6 +361,7 @@ COMMANDS: dict[str, Command] = {
         run_commit_msg,
         "git hook: fail when a spec with a REST API impact is committed without APIImpact",
     ),
+    "completion": (_configure_completion, run_completion, "write a bash or zsh completion script (needs speckeeper[completion])"),
 }
 
 
