@@ -315,6 +315,9 @@ def test_title_adornment_is_as_wide_as_the_title(tmp_path: Path, title: str) -> 
 
 # Validators say in words what is wrong.
 
+# The width of copier's prompt that the questions must fit: a terminal's.
+PROMPT_COLUMNS = 80
+
 
 @pytest.mark.parametrize(
     ("key", "value", "said"),
@@ -344,6 +347,12 @@ def test_title_adornment_is_as_wide_as_the_title(tmp_path: Path, title: str) -> 
         ("title", "\\", "letter or digit"),
         ("title", "*** ---", "letter or digit"),
         ("problem", "nul\x00", "control characters"),
+        ("summary", "esc\x1b", "control characters"),
+        ("use_cases", "del\x7f", "control characters"),
+        ("proposed_change", "nul\x00", "control characters"),
+        ("other_contributors", "bell\x07", "control characters"),
+        ("liaison", "two\nlines", "one line"),
+        ("blueprint", "-leading", "starting and ending with a letter or digit"),
         ("assignee", "two\nlines", "one line"),
         ("release", "CVS", "no version control folder"),
         ("state", "cvs", "no version control folder"),
@@ -372,8 +381,13 @@ def test_validators_reject_with_a_clear_message(tmp_path: Path, key: str, value:
     data = {"blueprint": "ok", key: value}
     with pytest.raises(ValueError, match=f"question '{key}'") as raised:
         copier.run_copy(str(PACKAGED), tmp_path / "out", data=data, defaults=True, quiet=True)
-    assert said in str(raised.value)
+    assert said in " ".join(str(raised.value).split())
     assert not (tmp_path / "out").exists()
+    # copier's prompt shows the first line only, cut at the terminal's width.
+    first, *details = str(raised.value).splitlines()
+    assert column_width(first) <= PROMPT_COLUMNS, first
+    assert first.endswith(tuple("abcdefghijklmnopqrstuvwxyz0123456789]+")), first  # a whole phrase, not cut
+    assert all(column_width(line) <= 79 for line in details)
 
 
 def test_a_hidden_layout_into_git_writes_nothing(tmp_path: Path) -> None:

@@ -169,8 +169,17 @@ def _copy(data: dict[str, Any], defaults: dict[str, Any], use_defaults: bool, ds
     except InteractiveSessionError:
         raise ConfigError("cannot ask questions without a terminal: answer them with --data KEY=VALUE and --defaults") from None
     except (CopierError, ValueError) as error:
-        raise ConfigError(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__) from None
+        raise ConfigError(one_line(str(error)) or type(error).__name__) from None
     return dict(worker.answers.combined)
+
+
+def one_line(message: str) -> str:
+    """A validator's message, its short first line and then its details
+    (what copier's prompt shows, then what it cannot), as one line."""
+    lines = [" ".join(line.split()) for line in message.strip().splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0][-1:] not in ".:;!?":
+        lines[0] += "."
+    return " ".join(lines)
 
 
 def _check_answers(config: Config, release: str, relpath: str) -> None:
