@@ -249,7 +249,7 @@ def test_new_takes_a_release_pattern_copier_would_refuse(
     """A group is beyond what copier's validator runs, not beyond speckeeper."""
     repo = make_repo(tmp_path, OWN_PATTERN % r"(?:zed|20\d\d\.[12])", {})
     assert new(repo, monkeypatch, "blueprint=x", "release=2027.1") == 0
-    assert "created specs/2027.1/x.rst (from nova.rst)" in capsys.readouterr().out
+    assert "Wrote specs/2027.1/x.rst (from nova.rst)." in capsys.readouterr().out
     assert new(repo, monkeypatch, "blueprint=y", "release=2027.3") == 2
     assert capsys.readouterr().err == (
         "speckeeper: error: release '2027.3' does not match release-pattern '(?:zed|20\\\\d\\\\d\\\\.[12])': nothing written\n"
@@ -291,11 +291,51 @@ def test_new_data_must_be_key_value(nova_like: Path, monkeypatch: pytest.MonkeyP
     assert "--data takes KEY=VALUE" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("pair", "said"),
+    [
+        ("rest-api-impact=yes", "--data rest-api-impact: no question has this name; did you mean 'rest_api_impact'?"),
+        ("use-case=x", "--data use-case: no question has this name; did you mean 'use_cases'?"),
+        ("Blueprint=x", "--data Blueprint: no question has this name; did you mean 'blueprint'?"),
+        ("layout=x/{slug}.rst", "--data layout: not a question; new takes it from the repo's configuration"),
+    ],
+)
+def test_new_rejects_an_answer_no_question_asks(
+    nova_like: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], pair: str, said: str
+) -> None:
+    """copier takes an unknown key without a word: the answer was lost and
+    the section said None."""
+    assert new(nova_like, monkeypatch, "blueprint=typo", pair) == 2
+    assert capsys.readouterr() == ("", f"speckeeper: error: {said}\n")
+    assert not list(nova_like.glob("specs/*/*/typo.rst"))
+
+
+def test_new_names_every_question_when_none_is_near(
+    nova_like: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert new(nova_like, monkeypatch, "blueprint=typo", "zzz=1") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("speckeeper: error: --data zzz: no question has this name (the questions: project, release,")
+    assert "rest_api_impact" in err and "spec_template" not in err and err.count("\n") == 1
+
+
+def test_new_says_what_copier_says_after_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """One text, copier.yml's _message_after_copy, for both ways of starting a spec."""
+    repo = make_repo(tmp_path, "", {})
+    assert new(repo, monkeypatch, "blueprint=hinted", "rest_api_impact=true") == 0
+    assert capsys.readouterr().out == (
+        "Wrote specs/2027.1/approved/hinted.rst (from nova.rst).\n"
+        "This spec changes the REST API: put APIImpact in the commit message.\n"
+        "Next: fill in each section (write None where there is nothing to say), then\n"
+        "run `speckeeper check specs/2027.1/approved/hinted.rst`.\n"
+    )
+
+
 def test_new_with_the_packaged_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     repo = make_repo(tmp_path, "", {})
     assert new(repo, monkeypatch, "blueprint=plain", "rest_api_impact=true") == 0
     out = capsys.readouterr().out
-    assert "created specs/2027.1/approved/plain.rst (from nova.rst)" in out
+    assert "Wrote specs/2027.1/approved/plain.rst (from nova.rst)." in out
     assert "put APIImpact in the commit message" in out
     assert findings(repo) == []
 
@@ -345,7 +385,7 @@ def test_new_asks_only_what_the_template_has(tmp_path: Path) -> None:
     shown = "".join(transcript)
     for never in ("problem this blueprint", "REST API", "primary assignee", "state folder", "folder that holds"):
         assert never not in shown
-    assert "created doc/source/specs/typed.rst" in shown
+    assert "Wrote doc/source/specs/typed.rst" in shown
     spec = parsed(repo / "doc/source/specs/typed.rst")
     assert shape(spec.sections) == shape(template.load(TEMPLATES / "nested.rst", PARSER).sections)
 

@@ -475,6 +475,18 @@ def run_lsp(args: argparse.Namespace) -> int:
     return server.serve(server.Options(args.config, not args.no_baseline, args.rule_docs_url))
 
 
+def _configure_completion(parser: argparse.ArgumentParser) -> None:
+    from . import completion
+
+    completion.configure(parser)
+
+
+def run_completion(args: argparse.Namespace) -> int:
+    from . import completion
+
+    return completion.run(args, build_parser)
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 
 COMMANDS: dict[str, Command] = {
@@ -503,6 +515,7 @@ COMMANDS: dict[str, Command] = {
         run_commit_msg,
         "git hook: fail when a spec with a REST API impact is committed without APIImpact",
     ),
+    "completion": (_configure_completion, run_completion, "write a bash or zsh completion script (needs speckeeper[completion])"),
 }
 
 
@@ -528,6 +541,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The first word that is not an option names the command (there are no
     # options before it but --help).
     command = next((word for word in argv if not word.startswith("-")), None)
+    if command is not None and command not in COMMANDS:
+        print(f"speckeeper: error: {_unknown_command(command)}", file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser(command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
@@ -543,6 +559,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # The reader (``| head``) went away: stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
+
+
+def _unknown_command(word: str) -> str:
+    """One line, as git says it: the nearest command, or the list of them."""
+    from .suggest import did_you_mean  # difflib: only for a mistyped command.
+
+    hint = did_you_mean(word, COMMANDS, " (see 'speckeeper --help')")
+    return f"'{output.printable(word)}' is not a speckeeper command{hint}"
 
 
 def _never_fail_to_print() -> None:

@@ -60,6 +60,7 @@ COPIER_DIR = "copier"
 SECTIONS_FILE = "nova.sections.json"
 COLUMNS_FILE = "columns.json"
 VERSION_FILE = "version.json"
+QUESTIONS_FILE = "questions.yml"
 
 _LAUNCHPAD = re.compile(r"https?://blueprints\.launchpad\.net/(?P<project>[^/\s]+)/\+spec/")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
@@ -71,6 +72,15 @@ _JINJA_OPENING = re.compile(r"\{(?=[{%#])")
 def copier_root() -> Path:
     """The packaged copier template that ``speckeeper new`` renders."""
     return Path(str(resources.files("speckeeper") / COPIER_DIR))
+
+
+def questions() -> dict[str, Any]:
+    """The copier template's questions (and its ``_`` settings), as
+    ``questions.yml`` has them."""
+    import yaml  # copier's own dependency: only for ``new``.
+
+    loaded = yaml.safe_load((copier_root() / QUESTIONS_FILE).read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def assign_fills(sections: list[dict[str, Any]]) -> list[str]:

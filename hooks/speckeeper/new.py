@@ -17,7 +17,7 @@ from . import layout, template
 from .detect import release_key
 
 from .atomic import Refused, create_file
-from .copier_data import copier_root, spec_template_data
+from .copier_data import copier_root, questions, spec_template_data
 from .check import Checker
 from .config import Config, ConfigError, plain, shipped
 from .output import FORMATS
@@ -43,14 +43,44 @@ def configure_new(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def parse_data(pairs: Sequence[str]) -> dict[str, str]:
+def asked(settings: dict[str, Any]) -> list[str]:
+    """The questions copier asks (the hidden ones, ``when: false``, are the
+    template's data and the repo's settings, which ``new`` gives itself)."""
+    return [
+        name
+        for name, question in settings.items()
+        if not name.startswith("_") and not (isinstance(question, dict) and question.get("when") is False)
+    ]
+
+
+def parse_data(pairs: Sequence[str], known: Sequence[str], hidden: Sequence[str] = ()) -> dict[str, str]:
+    """The ``--data`` answers to the questions ``known``; any other key is a
+    usage error naming the nearest question (copier would drop it without a
+    word). ``hidden`` are the template's settings, which ``new`` gives."""
     answers: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise ConfigError(f"--data takes KEY=VALUE, got {pair!r}")
-        answers[key.strip()] = value
+        if key in hidden and key not in known:
+            raise ConfigError(f"--data {key}: not a question; new takes it from the repo's configuration")
+        if key not in known:
+            from .suggest import did_you_mean
+
+            hint = did_you_mean(key, known, f" (the questions: {', '.join(known)})")
+            raise ConfigError(f"--data {key}: no question has this name{hint}")
+        answers[key] = value
     return answers
+
+
+def message_after_copy(settings: dict[str, Any], answers: dict[str, Any]) -> str:
+    """What ``copier copy`` says once the spec is written (its
+    ``_message_after_copy``, rendered as copier renders it)."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    text = str(settings.get("_message_after_copy") or "")
+    return SandboxedEnvironment().from_string(text).render(**answers).strip("\n")
 
 
 def newest(releases: Sequence[str]) -> str:
@@ -146,8 +176,17 @@ def _copy(data: dict[str, Any], defaults: dict[str, Any], use_defaults: bool, ds
     except InteractiveSessionError:
         raise ConfigError("cannot ask questions without a terminal: answer them with --data KEY=VALUE and --defaults") from None
     except (CopierError, ValueError) as error:
-        raise ConfigError(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__) from None
+        raise ConfigError(one_line(str(error)) or type(error).__name__) from None
     return dict(worker.answers.combined)
+
+
+def one_line(message: str) -> str:
+    """A validator's message, its short first line and then its details
+    (what copier's prompt shows, then what it cannot), as one line."""
+    lines = [" ".join(line.split()) for line in message.strip().splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0][-1:] not in ".:;!?":
+        lines[0] += "."
+    return " ".join(lines)
 
 
 def _check_answers(config: Config, release: str, relpath: str) -> None:
@@ -170,7 +209,8 @@ def new(args: argparse.Namespace, config: Config) -> int:
     """Scaffold a spec from the repo's template, through the copier template."""
     if not args.defaults and not (sys.stdin is not None and sys.stdin.isatty()):
         raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")
-    data: dict[str, Any] = parse_data(args.data)
+    settings = questions()
+    data: dict[str, Any] = parse_data(args.data, asked(settings), [name for name in settings if not name.startswith("_")])
     project = str(data.get("project") or config.base.project)
     path, fixed = template_path(config, args.release or data.get("release"), project)
     parser = RstParser.for_settings(config.base)
@@ -204,9 +244,7 @@ def new(args: argparse.Namespace, config: Config) -> int:
             raise ConfigError(f"{relpath}: {reason}") from None
         except OSError as error:
             raise ConfigError(f"cannot write {relpath}: {error.strerror or error}") from None
-    print(f"created {relpath} (from {path.name})")
-    if answers.get("rest_api_impact") and data["spec_template"]["api_flag"]:
-        print(f"This spec changes the REST API: put {data['spec_template']['api_flag']} in the commit message.")
+    print(message_after_copy(settings, answers))
     findings = Checker(config).check_file(target).findings
     if findings:
         sys.stdout.write(FORMATS["text"](findings))
