@@ -28,6 +28,9 @@ SOURCE = "speckeeper"
 FIX_ALL = "source.fixAll.speckeeper"
 # docutils' own warnings stay warnings; every other finding fails a check.
 _WARNING_RULES = frozenset({"rst-warning"})
+# Findings about one character at their column (a tab, a zero-width space,
+# a byte order mark): that character is underlined, not the rest of the line.
+_ONE_CHARACTER = frozenset({"tab", "zero-width-space", "byte-order-mark"})
 _CLIENT_BREAK = re.compile(r"\r\n|\r|\n")
 _QUOTED = re.compile(r'"([^"]*)"')
 
@@ -84,9 +87,13 @@ class Lines:
 def finding_span(finding: Finding, lines: Lines) -> tuple[int, int]:
     """What a finding is about, as offsets: from its column to the end of
     its line's text (a title, the part of a line past the limit, the
-    trailing whitespace), indentation aside; an empty line, its start."""
+    trailing whitespace), indentation aside; an empty line, its start; one
+    character, for a finding about one."""
     start, end = lines.span(finding.line)
     content = lines.text[start:end]
+    rule = rules.BY_CODE.get(finding.code)
+    if rule is not None and rule.name in _ONE_CHARACTER and start + finding.col - 1 < end:
+        return start + finding.col - 1, start + finding.col
     if finding.col <= 1:
         begin = start + len(content) - len(content.lstrip())
     else:
