@@ -458,10 +458,10 @@ def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str
     named = re.findall(r"\{([^}]*)\}", pattern)
     unknown = sorted(set(named) - known)
     if unknown:
-        import difflib  # Only on this error.
+        from .suggest import nearest  # Only on this error.
 
-        near = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.5)
-        hint = f"did you mean {{{near[0]}}}? " if near else ""
+        near = nearest(unknown[0], sorted(known), cutoff=0.5)
+        hint = f"did you mean {{{near}}}? " if near else ""
         raise ConfigError(
             f"{where}: {key}: unknown part {{{unknown[0]}}} in {pattern!r}"
             f" ({hint}known: {', '.join('{%s}' % p for p in sorted(known))})"

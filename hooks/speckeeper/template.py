@@ -413,7 +413,7 @@ def has_section(template: Template, key: str, name: str) -> bool:
 
 def misnamed(key: str, name: str, templates: list[Template]) -> str:
     """The error for a title no template has, with the nearest one it has."""
-    import difflib  # Only on this error.
+    from .suggest import nearest  # Only on this error.
 
     option = key.replace("_", "-")
     if key == "allowed_sections":
@@ -431,9 +431,8 @@ def misnamed(key: str, name: str, templates: list[Template]) -> str:
         titles = {s.title for t in templates for s in t.all_sections()}
         if "/" in name:
             titles = {f"{s.title}/{c.title}" for t in templates for s in t.all_sections() for c in s.children}
-    near = [t for t in sorted(titles) if t.casefold() == name.casefold()]
-    near = near or difflib.get_close_matches(name, sorted(titles), n=1, cutoff=0.6)
-    hint = f': did you mean "{near[0]}"?' if near else f" (it has: {', '.join(sorted(titles))})"
+    near = nearest(name, sorted(titles))
+    hint = f': did you mean "{near}"?' if near else f" (it has: {', '.join(sorted(titles))})"
     level = "a top-level section" if key == "required_sections" else "a section"
     return f'{option}: "{name}" is not {level} of the template{hint}'
 
