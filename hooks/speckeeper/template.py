@@ -445,6 +445,9 @@ class TemplateLoader:
         self._parser = parser
         self._cache: dict[Path, Template] = {}
         self._texts: dict[Path, str] = {}
+        # The (template, settings) pairs whose section names are known
+        # good: checked once per run, not once per spec.
+        self._named: set[tuple[str, Settings]] = set()
         self._store = TemplateStore.default(parser.extensions)
         self._limits = Limits.of(config.base)  # max-bytes and max-sections are not overridden per path.
 
@@ -492,6 +495,8 @@ class TemplateLoader:
         """Each section a key names is a section of the spec's template, or
         of another release's (nova's "Feature Liaison" is newer than some):
         a misspelt name is a configuration error, not a silent no-op."""
+        if (template.path, settings) in self._named:
+            return
         unknown = [(key, name) for key, name in named_sections(settings) if not has_section(template, key, name)]
         if not unknown:
             return
@@ -500,6 +505,7 @@ class TemplateLoader:
             if not any(has_section(other, key, name) for other in others):
                 where = self._config.source or "configuration"
                 raise ConfigError(f"{where}: {misnamed(key, name, [template, *others])}")
+        self._named.add((template.path, settings))
 
     def _templates_like(self, settings: Settings) -> list[Template]:
         """Every release's (or project's) template, where there is one per
