@@ -515,7 +515,7 @@ COMMANDS: dict[str, Command] = {
         run_commit_msg,
         "git hook: fail when a spec with a REST API impact is committed without APIImpact",
     ),
-    "completion": (_configure_completion, run_completion, "write a bash or zsh completion script (needs speckeeper[completion])"),
+    "completion": (_configure_completion, run_completion, "write a bash, zsh or fish completion script (needs speckeeper[completion])"),
 }
 
 
