@@ -141,3 +141,14 @@ def test_options_are_refused_before_any_spec_is_read(
 def test_an_unknown_code_in_extend_ignore_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ran = speckeeper(capsys, "check", "--extend-ignore", "SK999")
     assert ran == Ran(2, [], ["speckeeper: error: --extend-ignore: unknown rule code 'SK999' (see 'speckeeper rules')"])
+
+
+def test_check_fix_leaves_what_the_baseline_records_as_fix_does(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A legacy spec is not rewritten by a commit that never touched it."""
+    path = spec(repo, "specs/2026.2/implemented/a.rst", "Title\n=====\n\n" + LONG)
+    assert speckeeper(capsys, "baseline").code == 0
+    assert speckeeper(capsys, "check", "--fix") == Ran(0, [], [])
+    assert path.read_text(encoding="utf-8") == "Title\n=====\n\n" + LONG
+    ran = speckeeper(capsys, "check", "--fix", "--no-baseline")
+    assert (ran.code, ran.out, ran.err) == (1, [], ["Fixing specs/2026.2/implemented/a.rst"])
+    assert path.read_text(encoding="utf-8") == "Title\n=====\n\n" + WRAPPED
