@@ -130,10 +130,30 @@ def test_the_copier_answers_follow_the_spec(in_tmp: Path, capsys: pytest.Capture
     assert speckeeper(capsys, "move", "specs/zed/approved/a.rst", "implemented").out[-1] == (
         "updated .copier-answers/a.yml: state implemented"
     )
-    assert (in_tmp / ".copier-answers/a.yml").read_text() == answers.replace("state: approved", "state: 'implemented'")
+    assert (in_tmp / ".copier-answers/a.yml").read_text() == answers.replace("state: approved", "state: implemented")
     assert speckeeper(capsys, "move", "specs/zed/approved/b.rst", "2025.2/implemented").code == 0
     assert (in_tmp / ".copier-answers/b.yml").read_text() == other
     assert "M  .copier-answers/a.yml" in status(in_tmp)
+
+
+def test_moved_answers_are_what_copier_writes_for_the_new_place(
+    in_tmp: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``copier update`` rewrites the answers file whole; after a move it
+    must find nothing to change: the bytes copier writes for a spec
+    rendered where the spec now is."""
+    copier = pytest.importorskip("copier")
+    from speckeeper.copier_data import copier_root
+
+    def render(dst: Path, release: str, state: str) -> bytes:
+        data = {"blueprint": "a", "release": release, "state": state}
+        copier.run_copy(str(copier_root()), dst, data=data, defaults=True, quiet=True, unsafe=False)
+        return (dst / ".copier-answers/a.yml").read_bytes()
+
+    render(in_tmp, "2026.2", "approved")
+    git_repo(in_tmp)
+    assert speckeeper(capsys, "move", "specs/2026.2/approved/a.rst", "2027.1/implemented").code == 0
+    assert (in_tmp / ".copier-answers/a.yml").read_bytes() == render(tmp_path_factory.mktemp("fresh"), "2027.1", "implemented")
 
 
 def test_implemented_moves_the_blueprints_named(in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

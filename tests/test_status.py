@@ -8,6 +8,7 @@ import contextlib
 import html.parser
 import io
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 
 from speckeeper.cli import main
 
-from .conftest import FIXTURES, Ran, speckeeper
+from .conftest import FIXTURES, Ran, git, git_repo, speckeeper
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 # A file name a change could bring: markup and a control character.
@@ -198,5 +199,100 @@ def test_on_nova_the_html_report_reads_in_a_browser(nova_repo: Path, tmp_path: P
         assert heading in text
     assert "2026.2 approved 6 6 100%" in text and "juno implemented 49" in text
     assert "Findings on other files (3)" in text and "SK311" in text
+    assert re.search(r"Made \d{4}-\d\d-\d\d \d\d:\d\d UTC", text) and "Older releases (25)" in text
+    assert "4 abandoned, not checked" in text  # nova's gate excludes them: counted all the same.
     # Read without JavaScript: the page has none (and no handler for any).
     assert "<script" not in done.stdout.lower() and " on" not in page.read_text().split("<body>", 1)[0]
+    # Older releases folded: a page to keep open, not to scroll (11,932 px before).
+    assert page_height(tmp_path, page, 1100) < 3000
+
+
+def page_height(folder: Path, page: Path, width: int) -> int:
+    """How tall chromium lays ``page`` out at ``width``: read by a script of
+    the test's own, in a page holding it in a frame (the report has none)."""
+    frame = folder / "measure.html"
+    frame.write_text(
+        f'<!DOCTYPE html><body><iframe id="f" src="{page.name}" style="width:{width}px;height:500px"></iframe><script>'
+        "document.getElementById('f').onload = function () {"
+        " document.body.dataset.height = this.contentDocument.documentElement.scrollHeight; };</script></body>",
+        encoding="utf-8",
+    )
+    done = chromium(folder / "profile", "--allow-file-access-from-files", "--virtual-time-budget=5000", "--dump-dom", frame.as_uri())
+    found = re.search(r'data-height="(\d+)"', done.stdout)
+    assert found, done.stderr[-2000:]
+    return int(found.group(1))
+
+
+def html_of(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    ran = speckeeper(capsys, "status", "--format", "html")
+    assert (ran.code, ran.err) == (0, [])
+    return "\n".join(ran.out)
+
+
+def test_html_says_when_and_at_which_commit_it_was_made(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git_repo(repo(in_tmp))
+    commit = git(in_tmp, "rev-parse", "HEAD").strip()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796601600")
+    assert f'<p class="made">Made 2026-12-07 00:00 UTC at commit <code>{commit[:12]}</code>.</p>' in html_of(in_tmp, capsys)
+    assert json.loads("\n".join(speckeeper(capsys, "status", "--format", "json").out))["commit"] == commit[:12]
+
+
+def test_html_outside_git_says_so(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    assert re.search(r'<p class="made">Made \d{4}-\d\d-\d\d \d\d:\d\d UTC outside a git work tree\.</p>', html_of(in_tmp, capsys))
+
+
+def releases_repo(root: Path) -> Path:
+    """Findings in four releases whose text order (2025.1, 2026.1, yoga,
+    zed) is not their release order (yoga, zed, 2025.1, 2026.1)."""
+    repo(root)
+    for release in ("yoga", "2026.1"):
+        path = root / f"specs/{release}/approved/awesome-thing-two.rst"
+        path.parent.mkdir(parents=True)
+        path.write_text(GOOD, encoding="utf-8")  # SK303: the URL names another blueprint.
+    return root
+
+
+def test_html_shows_the_newest_release_first_and_folds_the_older(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = html_of(releases_repo(in_tmp), capsys)
+    shown, folded = page.split("<h2>By release and state</h2>", 1)[1].split("<details><summary>Older releases (3)</summary>", 1)
+    assert "<td>2026.1</td>" in shown and "<td>total</td>" in shown and "<td>abandoned</td>" in shown
+    folded = folded.split("</details>", 1)[0]
+    assert re.findall(r"<tr><td>([^<]+)</td>", folded) == ["2025.1", "zed", "zed", "yoga"]
+
+
+def test_html_lists_findings_per_release_in_the_tables_order(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Newest first, the newest with findings open (2027.1 has none)."""
+    releases_repo(in_tmp)
+    (in_tmp / "specs/2027.1/approved").mkdir(parents=True)
+    (in_tmp / "specs/2027.1/approved/awesome-thing.rst").write_text(GOOD, encoding="utf-8")
+    page = html_of(in_tmp, capsys)
+    summaries = re.findall(r"<details( open)?><summary>([^<]+)</summary>", page.split("Specs with findings", 1)[1])
+    assert summaries == [
+        (" open", "2026.1: 1 spec, 1 finding"),
+        ("", "2025.1: 1 spec, 2 findings"),
+        ("", "zed: 1 spec, 1 finding"),
+        ("", "yoga: 1 spec, 1 finding"),
+    ]
+
+
+def test_html_tells_pass_from_fail_by_more_than_hue(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Okabe and Ito's blue and vermilion, the fail bars hatched, both named."""
+    chart = html_of(repo(in_tmp), capsys).split("<h2>Specs that pass, per release</h2>", 1)[1].split("<h2>", 1)[0]
+    assert re.search(r'<rect [^>]*fill="#0072b2"[^>]*><title>2025\.1 pass: 50%</title>', chart)
+    assert re.search(r'<rect [^>]*fill="url\(#hatchd55e00\)"[^>]*><title>2025\.1 fail: 50%</title>', chart)
+    assert '<pattern id="hatchd55e00"' in chart
+    assert "</span>pass</li>" in chart and "</span>fail (hatched)</li>" in chart
+
+
+def test_abandoned_specs_the_configuration_excludes_are_counted(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text('project = "nova"\nexclude = ["*-template.rst", "specs/abandoned/**"]\n', encoding="utf-8")
+    (in_tmp / "specs/abandoned/index.rst").write_text("Abandoned\n=========\n", encoding="utf-8")  # No spec.
+    assert speckeeper(capsys, "status").out[-1] == "abandoned: 1 spec(s), not checked (excluded)"
+    assert json.loads("\n".join(speckeeper(capsys, "status", "--format", "json").out))["unchecked"] == {"abandoned": 1}
+    page = html_of(in_tmp, capsys)
+    assert "; 1 abandoned, not checked.</p>" in page
+    assert '<td>abandoned</td><td class="n">1</td><td colspan="4">not checked: the configuration excludes them</td>' in page

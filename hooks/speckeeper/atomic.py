@@ -156,6 +156,28 @@ def remove_file(path: Path, repo: Path) -> None:
             _sync(folder)
 
 
+def may_write(path: Path, repo: Path) -> None:
+    """Raise :class:`Refused` when :func:`replace_file` would refuse to
+    write ``path`` (no ``expected``) now. Writes nothing: an option naming
+    a file is refused before the work whose result it would hold."""
+    try:
+        with _folder(path, repo, create=False) as (folder, name):
+            _current(folder, name, None)
+    except OSError as error:  # What replace_file would fail on too.
+        raise Refused(f"cannot write: {error.strerror or error}") from None
+
+
+def may_write_where_told(path: Path, repo: Path) -> None:
+    """:func:`may_write` for :func:`write_where_told`'s rules."""
+    if inside(path, repo) is not None:
+        may_write(path, repo)
+        return
+    real = Path(os.path.realpath(path))
+    vcs = next((part for part in real.parts if part in VCS_FOLDERS), None)
+    if vcs is not None:
+        raise Refused(f"leads into the version control folder {vcs}/: not written")
+
+
 def check_write(path: Path, repo: Path, expected: bytes | None) -> None:
     """Raise :class:`Refused` when a write to ``path`` would be refused now:
     replacing it while it holds ``expected``, or creating it (``expected``

@@ -71,9 +71,25 @@ def walk(
                 for name in sorted(names):
                     candidate = Path(folder) / name
                     if name.endswith(suffix) and not config.excluded(config.relpath(candidate)) and first(candidate):
-                        yield candidate
+                        yield from_here(candidate)
         elif not config.excluded(config.relpath(path)) and first(path):
-            yield path
+            yield from_here(path)
+
+
+def from_here(path: Path) -> Path:
+    """A relative path as ruff prints it, from the working folder: run in
+    ``specs/2026.2``, ``../2026.2/implemented/a.rst`` is
+    ``implemented/a.rst``. Kept as given when absolute, or when a link
+    before a ``..`` means the shorter name is another file."""
+    if path.is_absolute():
+        return path
+    try:
+        shorter = os.path.relpath(os.path.abspath(path))
+    except ValueError:  # Another drive (Windows).
+        return path
+    if shorter == str(path) or os.path.realpath(shorter) != os.path.realpath(path):
+        return path
+    return Path(shorter)
 
 
 def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | None = None) -> Iterator[Path]:

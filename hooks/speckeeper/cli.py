@@ -40,14 +40,18 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
     config_module.add_option(parser)
     parser.add_argument(
         "--format",
+        "--output-format",  # ruff's name for it
         choices=list(output.FORMATS),
         default="text",
         help="output format: text, json, github (Actions annotations), sarif (2.1.0), junit (XML), gitlab (code quality)",
     )
-    _add_select_options(parser)
     parser.add_argument(
-        "--extend-select", type=_codes, default=(), metavar="CODES", help="these codes too, on top of the defaults"
+        "--fix",
+        action="store_true",
+        help="fix what can be fixed safely (as 'speckeeper fix' does), then report what is left;"
+        " exit 1 when a file changed or anything is left (as pre-commit's fixers do)",
     )
+    _add_select_options(parser)
     parser.add_argument(
         "--group",
         type=_groups,
@@ -88,7 +92,19 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
 
 def _add_select_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", type=_codes, default=(), metavar="CODES", help="only these codes (or prefixes)")
+    parser.add_argument(
+        "--extend-select", type=_codes, default=(), metavar="CODES", help="these codes too, on top of the selection"
+    )
     parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="not these codes (or prefixes)")
+    parser.add_argument(
+        "--extend-ignore", type=_codes, default=(), metavar="CODES", help="not these codes either, on top of --ignore and the config's"
+    )
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    """The command line's rule selection; :mod:`speckeeper.decide` combines
+    it with the configuration's."""
+    return Selection(args.select, args.extend_select, args.ignore, getattr(args, "group", ()), args.extend_ignore)
 
 
 def _add_color_option(parser: argparse.ArgumentParser) -> None:
@@ -165,7 +181,7 @@ def _paths(names: Sequence[str], config: Config) -> list[Path]:
 
 def run_check(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
-    selection = Selection(args.select, args.extend_select, args.ignore, args.group)
+    selection = _selection(args)
     validate(config, selection)
     recorded = None if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
     paths = _paths(args.paths, config)
@@ -175,7 +191,8 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write(explain.settings(config, selection, paths))
         return EXIT_CLEAN
     jobs = args.jobs or parallel.default_jobs()
-    _check_output_options(args)
+    _check_output_options(args, config)
+    changed = _fix_first(args, config, selection, paths, recorded) if args.fix else False
     cache = None
     if args.cache:
         from .findings_cache import open_cache  # hashlib, hmac and json: only for --cache.
@@ -204,14 +221,46 @@ def run_check(args: argparse.Namespace) -> int:
     if findings and args.format == "text" and not args.quiet:
         files = len({f.path for f in findings})
         print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
-    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+    return EXIT_FINDINGS if (findings or changed) and not args.exit_zero else EXIT_CLEAN
 
 
-def _check_output_options(args: argparse.Namespace) -> None:
+def _check_output_options(args: argparse.Namespace, config: Config) -> None:
+    """Refuse, before any file is read, what the run would refuse at its end."""
     if args.statistics and args.format not in ("text", "json"):
         raise ConfigError("--statistics counts in the text or json format, not " + args.format)
     if args.show_source and (args.format != "text" or args.statistics):
         raise ConfigError("--show-source shows lines in the text format's list of findings")
+    if args.fix and args.write_baseline:
+        raise ConfigError("--fix changes specs, --write-baseline records them as they are: one or the other")
+    from .atomic import Refused, may_write, may_write_where_told
+
+    # Said as the write itself would say it.
+    try:
+        if args.write_baseline:
+            may_write(Path(args.write_baseline), config.repo)
+    except Refused as reason:
+        raise ConfigError(f"{args.write_baseline}: cannot write the baseline: {reason}") from None
+    try:
+        if args.output_file:
+            may_write_where_told(Path(args.output_file), config.repo)
+    except Refused as reason:
+        raise ConfigError(f"--output-file {args.output_file}: {reason}") from None
+
+
+def _fix_first(
+    args: argparse.Namespace, config: Config, selection: Selection, paths: list[Path], recorded: tuple[list[Any], Path] | None
+) -> bool:
+    """``check --fix``: what ``speckeeper fix`` does, on stderr (stdout is the
+    findings' format); True when a file changed. What could not be fixed is
+    left for the check that follows to report."""
+    import io
+
+    from . import fix  # Only with --fix: a check does without.
+
+    notes = io.StringIO() if args.quiet else sys.stderr
+    with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
+        how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded[0] if recorded else (), args.color, progress, quiet_problems=True)
+        return fix.run(config, paths, how, out=notes, err=io.StringIO())
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:
@@ -296,7 +345,7 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
     config = config_module.load(args.config)
-    selection = Selection(args.select, (), args.ignore)
+    selection = _selection(args)
     validate(config, selection)
     paths = _paths(args.paths, config)
     recorded = _recorded(config, None, args.no_baseline)
@@ -515,7 +564,7 @@ COMMANDS: dict[str, Command] = {
         run_commit_msg,
         "git hook: fail when a spec with a REST API impact is committed without APIImpact",
     ),
-    "completion": (_configure_completion, run_completion, "write a bash or zsh completion script (needs speckeeper[completion])"),
+    "completion": (_configure_completion, run_completion, "write a bash, zsh or fish completion script (needs speckeeper[completion])"),
 }
 
 

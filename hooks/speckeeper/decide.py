@@ -36,6 +36,8 @@ class Selection:
     # Rule groups ("structure", "lines", ...): of the codes that would run,
     # only those of these groups. What a pre-commit hook per group runs.
     groups: tuple[str, ...] = ()
+    # ruff's --extend-ignore: as --ignore, on top of it and the config's.
+    extend_ignore: tuple[str, ...] = ()
 
 
 def expand(patterns: Iterable[str], where: str) -> set[str]:
@@ -67,6 +69,7 @@ def enabled_codes(settings: Settings, selection: Selection) -> frozenset[str]:
         codes &= {rule.code for rule in rules.ALL if rule.group in selection.groups}
     codes |= {rule.code for rule in rules.ALL if rule.group == "files"}
     codes -= expand(settings.ignore, "ignore") | expand(selection.ignore, "--ignore")
+    codes -= expand(selection.extend_ignore, "--extend-ignore")
     return frozenset(codes)
 
 

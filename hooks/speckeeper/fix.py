@@ -406,6 +406,9 @@ class How:
     recorded: Sequence[Entry] = ()
     color: str = "never"
     progress: parallel.Progress | None = None
+    # ``check --fix``: what cannot be fixed is neither reported here nor
+    # counted, as the check that follows reports it.
+    quiet_problems: bool = False
 
 
 def run(config: Config, paths: Iterable[Path], how: How = How(), out: TextIO | None = None, err: TextIO | None = None) -> bool:
@@ -422,10 +425,11 @@ def run(config: Config, paths: Iterable[Path], how: How = How(), out: TextIO | N
     fixer = Fixer(config, how.selection, how.recorded)
     unreadable: list[Finding] = []
     files = list(collect(paths, config, unreadable))
-    anything = _report(unreadable, notes, how.color)
+    anything = not how.quiet_problems and _report(unreadable, notes, how.color)
     workers = parallel.jobs_for(len(files), how.jobs)
     for result in parallel.map_files(fixer, Fixer.fix_file, files, workers, progress=how.progress):
-        anything = _report(result.problems, notes, how.color) or anything
+        if not how.quiet_problems:
+            anything = _report(result.problems, notes, how.color) or anything
         if not result.changed:
             continue
         anything = True

@@ -190,7 +190,8 @@ def move_answers(plan: Plan, before: Place, after: Place) -> None:
         return  # The answers of another copy of the spec (re-proposed, say).
     changes = {key: after.parts[key] for key in keys if key in data and after.parts[key] != before.parts[key]}
     for key, value in changes.items():
-        text, count = re.subn(rf"(?m)^{key}:[^\n]*$", f"{key}: '{value}'", text)
+        line = _answer_line(yaml, key, value)
+        text, count = re.subn(rf"(?m)^{key}:[^\n]*$", lambda _: line, text)
         if count != 1:
             raise ConfigError(f"{plan.shown(path)}: {key} is not on one line of its own; nothing changed")
     if _yaml(yaml, text, plan.shown(path)) != {**data, **changes}:
@@ -198,6 +199,14 @@ def move_answers(plan: Plan, before: Place, after: Place) -> None:
     if changes:
         said = ", ".join(f"{key} {value}" for key, value in changes.items())
         plan.write(path, text, Step("updated", "would update", f"{plan.shown(path)}: {said}"))
+
+
+def _answer_line(yaml: Any, key: str, value: str) -> str:
+    """``key: value`` as copier writes its answers file (the template's
+    ``to_nice_yaml``, jinja2-ansible-filters' ``yaml.dump`` settings), so
+    ``copier update`` rewrites the line as it is: ``state: implemented``,
+    ``release: '2026.2'``."""
+    return yaml.dump({key: value}, indent=4, allow_unicode=True, default_flow_style=False).rstrip("\n")
 
 
 def _yaml(yaml: Any, text: str, shown: str) -> Any:

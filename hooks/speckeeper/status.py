@@ -11,9 +11,11 @@ repo stands, not what is new. Text, JSON, or one self-contained HTML page
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from . import layout, parallel, rules
 from .check import Checker, collect
-from .config import Config
+from .config import Config, ConfigError, Settings
 from .config import load as load_config
 from .decide import Selection, validate
 from .detect import release_key
@@ -61,6 +63,11 @@ class Report:
     groups: list[Group]
     by_spec: dict[str, list[Finding]]  # Paths from the repo's top; specs with findings only.
     other: list[Finding]
+    # Specs the configuration excludes where other-layouts keeps them
+    # (nova's gate excludes abandoned/): counted by folder, not checked.
+    unchecked: dict[str, int] = field(default_factory=dict)
+    made: str = ""  # When: "2026-12-07 05:45 UTC".
+    commit: str = ""  # At which commit of the repo, when it is a git work tree.
 
     def total(self) -> Group:
         total = Group("", "total")
@@ -114,7 +121,44 @@ def gather(config: Config, jobs: int, cache: Cache | None = None) -> Report:
         groups.values(),
         key=lambda g: (not g.release, release_key(g.release), states.index(g.state) if g.state in states else len(states), g.state),
     )
-    return Report(config.base.project, ordered, by_spec, other)
+    return Report(config.base.project, ordered, by_spec, other, unchecked(config, set(files.values())))
+
+
+def unchecked(config: Config, checked: set[str]) -> dict[str, int]:
+    """The specs where ``other-layouts`` keeps them (``specs/abandoned/``)
+    that the check did not read, by folder: what the configuration
+    excludes, but for what no configuration counts as a spec (a template,
+    an index)."""
+    counts: dict[str, int] = {}
+    for other in config.base.other_layouts:
+        folder = other.split("{", 1)[0]
+        try:
+            names = sorted(entry.name for entry in os.scandir(config.root / folder) if entry.is_file(follow_symlinks=False))
+        except OSError:
+            continue
+        for name in names:
+            relpath = folder + name
+            if relpath in checked or layout.parts(other, relpath) is None:
+                continue
+            if any(fnmatch.fnmatch(name, pattern) for pattern in Settings.exclude):
+                continue
+            label = folder.rstrip("/").rsplit("/", 1)[-1]
+            counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def provenance(config: Config) -> tuple[str, str]:
+    """When the report is made (``SOURCE_DATE_EPOCH`` when set, for a
+    reproducible page), and the commit checked out, if any."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    made = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(epoch) if epoch.isdigit() else None))
+    from . import gitrepo  # subprocess: only for the report's header.
+
+    try:
+        commit = gitrepo.git("rev-parse", "--short=12", "HEAD", cwd=config.root).decode("ascii", "replace").strip()
+    except ConfigError:  # Not a git work tree, or no commit yet.
+        commit = ""
+    return made, commit
 
 
 def most_common(codes: Counter[str], named: bool = False) -> str:
@@ -141,6 +185,7 @@ def text(report: Report) -> str:
     if report.other:
         codes = Counter(f.code for f in report.other)
         lines.append(f"other files: {len(report.other)} finding(s): {most_common(codes)}")
+    lines.extend(f"{printable(folder)}: {count} spec(s), not checked (excluded)" for folder, count in report.unchecked.items())
     return "\n".join(lines) + "\n"
 
 
@@ -158,6 +203,9 @@ def as_json(report: Report) -> str:
         "total": group(report.total()),
         "specs": {path: [finding(f) for f in found] for path, found in sorted(report.by_spec.items())},
         "other": [finding(f) for f in report.other],
+        "unchecked": report.unchecked,
+        "made": report.made,
+        "commit": report.commit,
     }
     return json.dumps(data, indent=2) + "\n"
 
@@ -177,6 +225,7 @@ def run_status(args: argparse.Namespace) -> int:
 
         cache = open_cache(Path(args.cache))
     report = gather(config, args.jobs or parallel.default_jobs(), cache)
+    report.made, report.commit = provenance(config)
     if args.format == "html":
         from . import status_html
 

@@ -6,6 +6,12 @@ charting library, and the one that would serve, pygal, links its tooltip
 script from the network unless told not to), tables are HTML. Every text
 that comes from the repository (paths, messages, release and state
 names) is escaped, control characters shown as escapes first.
+
+A page a maintainer keeps open: it says when and at which commit it was
+made; the newest release comes first and older ones are folded
+(``<details>``, no script); pass and fail differ in more than hue (blue
+and vermilion, which colour-blind readers tell apart, the fail bars
+hatched, both labelled).
 """
 
 from __future__ import annotations
@@ -22,7 +28,11 @@ from .status import Group, Report, most_common
 # Okabe and Ito's palette), then grey for anything else.
 _COLOURS = ("#0072b2", "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442")
 _OTHER = "#999999"
-_PASS = "#009e73"
+# Pass and fail: Okabe and Ito's blue and vermilion, told apart with any
+# colour vision; fail is hatched besides, for a grey print.
+_PASS = "#0072b2"
+_FAIL = "#d55e00"
+_HATCH = "hatch"
 _BAR, _GAP, _LEFT, _TOP, _BOTTOM = 22, 8, 44, 16, 78
 
 _STYLE = """
@@ -36,6 +46,11 @@ tr.total td { font-weight: bold; border-top: 2px solid #999; }
 ul.legend { list-style: none; padding: 0; margin: .2em 0; }
 ul.legend li { display: inline-block; margin-right: 1.2em; }
 ul.legend span { display: inline-block; width: .9em; height: .9em; margin-right: .35em; vertical-align: -.1em; }
+span.hatch { background: repeating-linear-gradient(45deg, #d55e00 0 3px, #fff 3px 5px); }
+table.groups { table-layout: fixed; width: 100%; }
+table.groups col.name { width: 9em; } table.groups col.n { width: 5.5em; }
+details { margin: .5em 0; } summary { cursor: pointer; font-weight: 600; }
+p.made { color: #555; margin-top: 0; }
 svg text { font: 11px system-ui, sans-serif; fill: #333; }
 .finding code { color: #555; }
 """
@@ -53,6 +68,7 @@ class Series:
     name: str
     colour: str
     values: tuple[float, ...]
+    hatched: bool = False
 
 
 def bar_chart(title: str, columns: Sequence[str], series: Sequence[Series], top: float, unit: str = "") -> str:
@@ -65,6 +81,14 @@ def bar_chart(title: str, columns: Sequence[str], series: Sequence[Series], top:
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{_TOP + height + _BOTTOM}"'
         f' viewBox="0 0 {width} {_TOP + height + _BOTTOM}"><title>{_e(title)}</title>'
     ]
+    hatched = [one for one in series if one.hatched]
+    if hatched:  # One pattern per chart: ids are the page's, so named by the chart's colour.
+        colour = hatched[0].colour
+        parts.append(
+            f'<defs><pattern id="{_HATCH}{colour[1:]}" width="5" height="5" patternUnits="userSpaceOnUse"'
+            f' patternTransform="rotate(45)"><rect width="5" height="5" fill="#fff"/>'
+            f'<rect width="3" height="5" fill="{colour}"/></pattern></defs>'
+        )
     for tick in range(5):
         value = top * tick / 4
         y = _TOP + height - value * scale
@@ -80,8 +104,9 @@ def bar_chart(title: str, columns: Sequence[str], series: Sequence[Series], top:
             tall = value * scale
             base -= tall
             tip = f"{column} {one.name}: {value:g}{unit}".replace("  ", " ")
+            fill = f"url(#{_HATCH}{one.colour[1:]})" if one.hatched else one.colour
             parts.append(
-                f'<rect x="{x}" y="{base:.1f}" width="{_BAR}" height="{tall:.1f}" fill="{one.colour}">'
+                f'<rect x="{x}" y="{base:.1f}" width="{_BAR}" height="{tall:.1f}" fill="{fill}" stroke="{one.colour}">'
                 f"<title>{_e(tip)}</title></rect>"
             )
         label_y = _TOP + height + 10
@@ -122,16 +147,23 @@ def specs_chart(report: Report) -> tuple[str, str]:
     return chart, f'<ul class="legend">{legend}</ul>'
 
 
-def conformance_chart(report: Report) -> str:
-    """The share of each release's specs that pass, in percent."""
+def conformance_chart(report: Report) -> tuple[str, str]:
+    """The share of each release's specs that pass and that fail, in
+    percent, stacked; and its legend."""
     columns = _columns(report)
     specs = dict.fromkeys(columns, 0)
     passing = dict.fromkeys(columns, 0)
     for group in report.groups:
         specs[group.release or group.state] += len(group.specs)
         passing[group.release or group.state] += group.passing
-    values = tuple(round(100 * passing[c] / specs[c]) if specs[c] else 0 for c in columns)
-    return bar_chart("Specs that pass, per release", columns, [Series("pass", _PASS, values)], 100, "%")
+    passed = tuple(round(100 * passing[c] / specs[c]) if specs[c] else 0 for c in columns)
+    failed = tuple(100 - share if specs[c] else 0 for c, share in zip(columns, passed))
+    series = [Series("pass", _PASS, passed), Series("fail", _FAIL, failed, hatched=True)]
+    legend = (
+        f'<ul class="legend"><li><span style="background:{_PASS}"></span>pass</li>'
+        '<li><span class="hatch"></span>fail (hatched)</li></ul>'
+    )
+    return bar_chart("Specs that pass and fail, per release", columns, series, 100, "%"), legend
 
 
 def _round_up(value: float) -> float:
@@ -154,28 +186,71 @@ def _group_row(group: Group, total: bool = False) -> str:
     return f'<tr{" class=total" if total else ""}>{"".join(cells)}</tr>'
 
 
+def _unchecked_row(folder: str, count: int) -> str:
+    return (
+        f'<tr><td></td><td>{_e(folder)}</td><td class="n">{count}</td>'
+        '<td colspan="4">not checked: the configuration excludes them</td></tr>'
+    )
+
+
+def _table(rows: str) -> str:
+    """A table of groups; its columns line up with the other such tables."""
+    cols = '<colgroup><col class="name"><col class="name">' + '<col class="n">' * 4 + "<col></colgroup>"
+    head = (
+        "<tr><th>release</th><th>state</th><th class=n>specs</th><th class=n>pass</th>"
+        "<th class=n>share</th><th class=n>findings</th><th>most common</th></tr>"
+    )
+    return f'<table class="groups">{cols}{head}{rows}</table>'
+
+
+def newest_first(report: Report) -> list[str]:
+    """The releases, newest first, as a maintainer reads them."""
+    return report.releases()[::-1]
+
+
+def by_release(report: Report) -> list[str]:
+    """The release and state tables: the newest release, the folders that
+    are no release (abandoned) and the total; the older releases folded."""
+    releases = newest_first(report)
+    newest = [g for g in report.groups if releases and g.release == releases[0]]
+    elsewhere = [g for g in report.groups if not g.release]
+    shown = "".join(_group_row(group) for group in [*newest, *elsewhere])
+    shown += "".join(_unchecked_row(folder, count) for folder, count in report.unchecked.items())
+    parts = [_table(shown + _group_row(report.total(), total=True))]
+    if len(releases) > 1:
+        older = "".join(_group_row(g) for release in releases[1:] for g in report.groups if g.release == release)
+        parts.append(f"<details><summary>Older releases ({len(releases) - 1})</summary>{_table(older)}</details>")
+    return parts
+
+
+def made(report: Report) -> str:
+    """When and at which commit the report was made."""
+    when = f"Made {_e(report.made)}" if report.made else "Made"
+    at = f" at commit <code>{_e(report.commit)}</code>" if report.commit else " outside a git work tree"
+    return f'<p class="made">{when}{at}.</p>'
+
+
 def page(report: Report) -> str:
     """The whole report as one HTML page."""
     total = report.total()
     share = f"{100 * total.passing / len(total.specs):.0f}%" if total.specs else "none"
     chart, legend = specs_chart(report)
-    head = (
-        "<tr><th>release</th><th>state</th><th class=n>specs</th><th class=n>pass</th>"
-        "<th class=n>share</th><th class=n>findings</th><th>most common</th></tr>"
-    )
-    rows = "".join(_group_row(group) for group in report.groups) + _group_row(total, total=True)
+    conformance, conformance_legend = conformance_chart(report)
+    set_aside = "".join(f"; {count} {_e(folder)}, not checked" for folder, count in report.unchecked.items())
     body = [
         f"<h1>Spec status{': ' + _e(report.project) if report.project else ''}</h1>",
+        made(report),
         f"<p>{len(total.specs)} specs in {len(report.releases())} releases;"
         f" {total.passing} pass every rule the configuration enables ({share});"
-        f" {total.findings} findings on specs, {len(report.other)} on other files.</p>",
+        f" {total.findings} findings on specs, {len(report.other)} on other files{set_aside}.</p>",
+        "<h2>By release and state</h2>",
+        *by_release(report),
         "<h2>Specs per release and state</h2>",
         chart,
         legend,
         "<h2>Specs that pass, per release</h2>",
-        conformance_chart(report),
-        "<h2>By release and state</h2>",
-        f"<table>{head}{rows}</table>",
+        conformance,
+        conformance_legend,
         *_findings(report),
     ]
     return (
@@ -187,30 +262,46 @@ def page(report: Report) -> str:
 
 
 def _findings(report: Report) -> list[str]:
-    """The specs with findings, each linking to its list; then the
-    findings about other files."""
+    """The specs with findings, release by release in the table's order
+    (newest first, the newest open, the others folded), each spec linking
+    to its list; then the findings about other files."""
     if not report.by_spec and not report.other:
         return ["<h2>Findings</h2>", "<p>None: every spec passes.</p>"]
-    places = {spec: (group.release, group.state) for group in report.groups for spec in group.specs}
-    specs = sorted(report.by_spec)
-    rows = "".join(
-        f'<tr><td><a href="#spec-{n}">{_e(spec)}</a></td><td>{_e(places[spec][0])}</td><td>{_e(places[spec][1])}</td>'
-        f'<td class="n">{len(report.by_spec[spec])}</td>'
-        f"<td>{_e(', '.join(dict.fromkeys(f.code for f in report.by_spec[spec])))}</td></tr>"
-        for n, spec in enumerate(specs, 1)
-    )
-    found = [
-        f"<h2>Specs with findings ({len(specs)})</h2>",
-        "<table><tr><th>spec</th><th>release</th><th>state</th><th class=n>findings</th><th>codes</th></tr>"
-        f"{rows}</table>",
-    ]
-    for n, spec in enumerate(specs, 1):
-        items = "".join(_item(f) for f in report.by_spec[spec])
-        found.append(f'<h3 id="spec-{n}">{_e(spec)}</h3><ul>{items}</ul>')
+    specs = [spec for group in report.groups for spec in group.specs if spec in report.by_spec]
+    found = [f"<h2>Specs with findings ({len(specs)})</h2>"]
+    number = {spec: n for n, spec in enumerate(specs, 1)}
+    order = [*newest_first(report), *dict.fromkeys(g.state for g in report.groups if not g.release)]
+    for name in order:
+        groups = [g for g in report.groups if (g.release or g.state) == name]
+        listed = [spec for group in groups for spec in group.specs if spec in report.by_spec]
+        if listed:  # The first listed, the newest release with findings, is open.
+            found.append(_release_findings(report, name, listed, number, opened=len(found) == 1))
     if report.other:
         items = "".join(_item(f, with_path=True) for f in report.other)
         found.append(f"<h2>Findings on other files ({len(report.other)})</h2><ul>{items}</ul>")
     return found
+
+
+def _release_findings(report: Report, name: str, specs: list[str], number: dict[str, int], opened: bool) -> str:
+    """One release's specs with findings, folded unless ``opened``."""
+    count = sum(len(report.by_spec[spec]) for spec in specs)
+    rows = "".join(
+        f'<tr><td><a href="#spec-{number[spec]}">{_e(spec)}</a></td><td class="n">{len(report.by_spec[spec])}</td>'
+        f"<td>{_e(', '.join(dict.fromkeys(f.code for f in report.by_spec[spec])))}</td></tr>"
+        for spec in specs
+    )
+    lists = "".join(
+        f'<h3 id="spec-{number[spec]}">{_e(spec)}</h3><ul>{"".join(_item(f) for f in report.by_spec[spec])}</ul>'
+        for spec in specs
+    )
+    return (
+        f'<details{" open" if opened else ""}><summary>{_e(name)}: {_count(len(specs), "spec")}, {_count(count, "finding")}</summary>'
+        f"<table><tr><th>spec</th><th class=n>findings</th><th>codes</th></tr>{rows}</table>{lists}</details>"
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _item(finding: Finding, with_path: bool = False) -> str:
