@@ -78,10 +78,10 @@ def replace_file(path: Path, data: bytes, repo: Path, expected: Snapshot | None 
             raise Refused("deleted while fixing: not created again")
         temporary = _write_temporary(folder, name, data, current, mode)
         try:
-            if expected is not None:
-                # Again, the moment before the rename: the window in which
-                # an edit could still be lost is as short as it can be.
-                _current(folder, name, expected)
+            # Again, the moment before the rename: the window in which an
+            # edit (or a deletion) could still be lost is as short as it can be.
+            if expected is not None and _current(folder, name, expected) is None:
+                raise Refused("deleted while fixing: not created again")
             os.rename(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
             with contextlib.suppress(OSError):
