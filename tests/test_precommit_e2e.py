@@ -10,6 +10,7 @@ installed once (from the package registry, as a spec repo's would be).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -389,3 +390,75 @@ def test_adopting_on_the_upstream_nova_specs_checkout(
     done = run(repo, env, "git", "commit", "-qm", "Move a spec")
     assert done.returncode == 1
     assert f"specs/kilo/redirects:" in done.stdout and f'SK311 redirect target "{new}" does not exist' in done.stdout
+
+
+def test_lifecycle_commands_commit_cleanly_through_the_readmes_hooks_with_a_baseline(
+    corpus: Path, tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    """An upstream-like nova-specs checkout (its last five releases as the
+    corpus holds them, template links and all, and the abandoned folder), with no
+    configuration, the README's hooks and a baseline recording a finding of
+    each spec a command then moves: each command's change commits through
+    the hooks as it leaves it."""
+    repo = tmp_path / "nova-specs"
+    releases = ("2025.1", "2025.2", "2026.1", "2026.2", "2027.1")
+    for name in (*releases, *(f"{release}-template.rst" for release in releases), "abandoned"):
+        source = corpus / "specs" / name
+        if source.is_dir():
+            shutil.copytree(source, repo / "specs" / name)
+        else:
+            shutil.copy(source, repo / "specs" / name)
+    for path in [*repo.rglob("*"), repo]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    for link in repo.glob("specs/*/*/*-template.rst"):  # The corpus keeps upstream's links as their text.
+        target = link.read_text(encoding="utf-8").strip()
+        link.unlink()
+        link.symlink_to(target)
+    slugs = {
+        "moved": "nova-services-graceful-shutdown-part2-task-tracking",
+        "implemented": "cyborg-vgpu-support",
+        "abandoned": "amd-sev-snp-libvirt-support",
+        "reproposed": "intel-tdx-libvirt-support",
+    }
+    for slug in slugs.values():
+        # A tracker URL naming another blueprint (SK303), as nova's openapi.rst names openapi-3.
+        spec = repo / f"specs/2026.2/approved/{slug}.rst"
+        text = spec.read_text(encoding="utf-8")
+        assert f"+spec/{slug}" in text
+        spec.write_text(text.replace(f"+spec/{slug}", f"+spec/{slug}-2"), encoding="utf-8")
+    run(repo, env, "git", "init", "-q", "-b", "master", check=True)
+    run(repo, env, "git", "config", "user.name", "Spec Author", check=True)
+    run(repo, env, "git", "config", "user.email", "author@example.com", check=True)
+    speckeeper = [sys.executable, "-m", "speckeeper"]
+    run(repo, env, *speckeeper, "baseline", check=True)
+    baseline = (repo / ".speckeeper-baseline.json").read_text(encoding="utf-8")
+    assert all(f'"specs/2026.2/approved/{slug}.rst"' in baseline for slug in slugs.values()), baseline
+    write(repo, ".pre-commit-config.yaml", readme_snippet(hook_repo))
+    run(repo, env, "git", "add", "-A", check=True)
+    run(repo, env, "git", "commit", "-qm", "nova-specs with speckeeper", check=True)
+    assert pre_commit(repo, env, "install").returncode == 0
+
+    commands = [
+        ["move", f"specs/2026.2/approved/{slugs['moved']}.rst", "implemented"],
+        ["move", "--implemented", "2026.2", slugs["implemented"]],
+        ["abandon", f"specs/2026.2/approved/{slugs['abandoned']}.rst", "--reason", "Superseded by the SEV work."],
+        ["repropose", f"specs/2026.2/approved/{slugs['reproposed']}.rst", "--release", "2027.1"],
+    ]
+    for argv in commands:
+        done = run(repo, env, *speckeeper, *argv)
+        assert done.returncode in (0, 1) and "Traceback" not in done.stdout, done.stdout
+        done = run(repo, env, "git", "commit", "-qm", f"speckeeper {argv[0]}")
+        assert done.returncode == 0, f"{argv}:\n{done.stdout[-3000:]}"
+        assert run(repo, env, "git", "status", "--porcelain", check=True).stdout == "", argv
+    # Each spec's entry went where the spec went (or, abandoned, where no
+    # check looks, away); the template links went with move --implemented.
+    recorded = json.loads((repo / ".speckeeper-baseline.json").read_text(encoding="utf-8"))["entries"]
+    assert sorted(entry["path"] for entry in recorded if Path(entry["path"]).stem in slugs.values()) == [
+        f"specs/2026.2/approved/{slugs['reproposed']}.rst",
+        f"specs/2026.2/implemented/{slugs['implemented']}.rst",
+        f"specs/2026.2/implemented/{slugs['moved']}.rst",
+        f"specs/2027.1/approved/{slugs['reproposed']}.rst",
+    ]
+    assert not list(repo.glob("specs/2026.2/*/2026.2-template.rst"))
+    done = pre_commit(repo, env, "run", "--all-files")
+    assert done.returncode == 0, done.stdout[-3000:]

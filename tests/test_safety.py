@@ -310,3 +310,23 @@ def test_one_spec_named_four_ways_is_checked_once(in_tmp: Path, capsys: pytest.C
     once_code, once = run(capsys, "check", "specs/a.rst")
     code, out = run(capsys, "check", "specs/a.rst", "./specs/a.rst", str(in_tmp / "specs/a.rst"), "linked/a.rst")
     assert (code, out) == (once_code, once) and once
+
+
+def test_a_spec_deleted_just_before_the_rename_is_not_created_again(repo, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Deleted after the fixed text is on disk beside it, before it takes
+    the spec's name: the last look before the rename sees it gone."""
+    from speckeeper import atomic
+
+    path = spec("specs/2026.2/approved/x.rst")
+    real = atomic._write_temporary
+
+    def write_then_delete(*args, **kwargs):  # type: ignore[no-untyped-def]
+        written = real(*args, **kwargs)
+        path.unlink()
+        return written
+
+    monkeypatch.setattr(atomic, "_write_temporary", write_then_delete)
+    code, out = run(capsys, "fix", "specs")
+    assert (code, out) == (1, ["specs/2026.2/approved/x.rst:1:1: SK005 not fixed: deleted while fixing: not created again"])
+    assert not path.exists()
+    assert os.listdir("specs/2026.2/approved") == []

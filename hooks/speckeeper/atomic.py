@@ -63,8 +63,11 @@ class Snapshot:
     data: bytes
 
 
-def replace_file(path: Path, data: bytes, repo: Path, expected: Snapshot | None = None, mode: int = 0o600) -> None:
-    """Replace the regular file at ``path`` (inside ``repo``) with ``data``.
+def replace_file(
+    path: Path, data: bytes, repo: Path, expected: Snapshot | None = None, mode: int = 0o600, during: str = "fixing"
+) -> Snapshot:
+    """Replace the regular file at ``path`` (inside ``repo``) with ``data``;
+    the file written, as a snapshot a later write can expect.
 
     With ``expected``, only while it is still that file with those bytes;
     without, the file may also not exist yet (it is then created, with
@@ -73,30 +76,34 @@ def replace_file(path: Path, data: bytes, repo: Path, expected: Snapshot | None 
     """
     with _folder(path, repo, create=False) as (folder, name):
         _clean_stale(folder, name)
-        current = _current(folder, name, expected)
+        current = _current(folder, name, expected, during)
         if current is None and expected is not None:
-            raise Refused("deleted while fixing: not created again")
+            raise Refused(f"deleted while {during}: not created again")
         temporary = _write_temporary(folder, name, data, current, mode)
         try:
-            if expected is not None:
-                # Again, the moment before the rename: the window in which
-                # an edit could still be lost is as short as it can be.
-                _current(folder, name, expected)
+            written = os.stat(temporary, dir_fd=folder, follow_symlinks=False)
+            # Again, the moment before the rename: the window in which an
+            # edit (or a deletion) could still be lost is as short as it can be.
+            if expected is not None and _current(folder, name, expected, during) is None:
+                raise Refused(f"deleted while {during}: not created again")
             os.rename(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=folder)
             raise
         _sync(folder)
+    return Snapshot(written.st_dev, written.st_ino, data)
 
 
-def create_file(path: Path, data: bytes, repo: Path) -> None:
+def create_file(path: Path, data: bytes, repo: Path) -> Snapshot:
     """Create ``path`` (inside ``repo``, with any missing folders) holding
-    ``data``; a file, folder or link already there is never overwritten."""
+    ``data``; a file, folder or link already there is never overwritten.
+    The file written, as a snapshot a later write can expect."""
     with _folder(path, repo, create=True) as (folder, name):
         _clean_stale(folder, name)
         temporary = _write_temporary(folder, name, data, None)
         try:
+            written = os.stat(temporary, dir_fd=folder, follow_symlinks=False)
             # A hard link is never made over an existing name: no race with
             # another writer, no dangling link followed.
             os.link(temporary, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
@@ -106,6 +113,7 @@ def create_file(path: Path, data: bytes, repo: Path) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=folder)
         _sync(folder)
+    return Snapshot(written.st_dev, written.st_ino, data)
 
 
 def write_where_told(path: Path, data: bytes, repo: Path) -> None:
@@ -148,10 +156,12 @@ def move_file(source: Path, target: Path, repo: Path) -> None:
         _sync(old_folder)
 
 
-def remove_file(path: Path, repo: Path) -> None:
-    """Remove the regular file ``path`` (inside ``repo``), never through a link."""
+def remove_file(path: Path, repo: Path, expected: Snapshot | None = None, during: str = "fixing") -> None:
+    """Remove the regular file ``path`` (inside ``repo``), never through a
+    link; with ``expected``, only while it is still that file with those
+    bytes (else Refused, and it stays)."""
     with _folder(path, repo, create=False) as (folder, name):
-        if _current(folder, name, None) is not None:
+        if _current(folder, name, expected, during) is not None:
             os.unlink(name, dir_fd=folder)
             _sync(folder)
 
@@ -178,26 +188,80 @@ def may_write_where_told(path: Path, repo: Path) -> None:
         raise Refused(f"leads into the version control folder {vcs}/: not written")
 
 
-def check_write(path: Path, repo: Path, expected: bytes | None) -> None:
+def snapshot(path: Path, repo: Path, limit: int) -> Snapshot | None:
+    """The regular file ``path`` (inside ``repo``) as it is now, to replace
+    it later only while it is still this; None when there is none. Never
+    through a link; Refused for a link, anything but a regular file, or a
+    file over ``limit`` bytes."""
+    try:
+        with _folder(path, repo, create=False) as (folder, name):
+            opened = _open_regular(folder, name)
+            if opened is None:
+                return None
+            descriptor, status = opened
+            try:
+                data = read_up_to(descriptor, limit + 1)
+            finally:
+                os.close(descriptor)
+    except _FolderGone:
+        return None
+    if len(data) > limit:
+        raise Refused(f"over {limit:,} bytes: not read")
+    return Snapshot(status.st_dev, status.st_ino, data)
+
+
+def read_link(path: Path, repo: Path) -> str | None:
+    """Where the symbolic link ``path`` (inside ``repo``) points; None when
+    ``path`` is not a link (or not there)."""
+    try:
+        with _folder(path, repo, create=False) as (folder, name):
+            try:
+                return os.readlink(name, dir_fd=folder)
+            except (FileNotFoundError, OSError) as error:
+                if isinstance(error, FileNotFoundError) or error.errno == errno.EINVAL:
+                    return None
+                raise
+    except _FolderGone:
+        return None
+
+
+def remove_link(path: Path, repo: Path, target: str) -> None:
+    """Remove the symbolic link ``path`` (inside ``repo``) while it still
+    points at ``target``; Refused, and it stays, otherwise."""
+    with _folder(path, repo, create=False) as (folder, name):
+        try:
+            now = os.readlink(name, dir_fd=folder)
+        except OSError:
+            raise Refused("is no longer a symbolic link: left as it is now") from None
+        if now != target:
+            raise Refused(f"now points at {now!r}: left as it is now")
+        os.unlink(name, dir_fd=folder)
+        _sync(folder)
+
+
+def make_link(path: Path, target: str, repo: Path) -> None:
+    """Create the symbolic link ``path`` (inside ``repo``) to ``target``,
+    never over anything already there."""
+    with _folder(path, repo, create=True) as (folder, name):
+        try:
+            os.symlink(target, name, dir_fd=folder)
+        except FileExistsError:
+            raise Refused("already exists: not overwritten") from None
+        _sync(folder)
+
+
+def check_write(path: Path, repo: Path, expected: Snapshot | None, during: str = "fixing") -> None:
     """Raise :class:`Refused` when a write to ``path`` would be refused now:
-    replacing it while it holds ``expected``, or creating it (``expected``
+    replacing it while it is still ``expected``, or creating it (``expected``
     None; missing folders are made). Writes nothing: a command that
     changes several files asks for each before it changes any."""
     try:
         with _folder(path, repo, create=False) as (folder, name):
-            status = _current(folder, name, None)
-            if expected is None:
-                if status is not None:
+            if _current(folder, name, expected, during) is not None:
+                if expected is None:
                     raise Refused("already exists: not overwritten")
-                return
-            if status is None:
+            elif expected is not None:
                 raise Refused("is gone: not written")
-            descriptor = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=folder)
-            try:
-                if read_up_to(descriptor, len(expected) + 1) != expected:
-                    raise Refused("changed meanwhile: left as it is now")
-            finally:
-                os.close(descriptor)
     except _FolderGone:
         if expected is not None:
             raise
@@ -269,9 +333,9 @@ def _enter(parent: int, part: str, create: bool) -> int:
         raise Refused(f"{part} is not a folder: not written") from None
 
 
-def _current(folder: int, name: str, expected: Snapshot | None) -> os.stat_result | None:
-    """The status of the file ``name`` now, checked against ``expected``;
-    None when there is none. Raises Refused when it may not be replaced."""
+def _open_regular(folder: int, name: str) -> tuple[int, os.stat_result] | None:
+    """The regular file ``name`` opened (never through a link), and its
+    status; None when there is none. Refused for a link or anything else."""
     try:
         descriptor = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=folder)
     except FileNotFoundError:
@@ -280,19 +344,31 @@ def _current(folder: int, name: str, expected: Snapshot | None) -> os.stat_resul
         if error.errno == errno.ELOOP:
             raise Refused("is a symbolic link: checked, never written through") from None
         raise
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise Refused("not a regular file: not written")
+    return descriptor, status
+
+
+def _current(folder: int, name: str, expected: Snapshot | None, during: str = "fixing") -> os.stat_result | None:
+    """The status of the file ``name`` now, checked against ``expected``
+    (what was read before ``during`` began); None when there is none.
+    Raises Refused when it may not be replaced."""
+    opened = _open_regular(folder, name)
+    if opened is None:
+        return None
+    descriptor, status = opened
     try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise Refused("not a regular file: not written")
         if status.st_nlink > 1:
             raise Refused(f"has {status.st_nlink} hard links: replacing it would split them, so it is left as it is")
         if not status.st_mode & stat.S_IWUSR:
             raise Refused(f"read-only (mode {stat.S_IMODE(status.st_mode):04o}): not rewritten")
         if expected is not None:
             if (status.st_dev, status.st_ino) != (expected.device, expected.inode):
-                raise Refused("changed while fixing (replaced by another file): left as it is now")
+                raise Refused(f"changed while {during} (replaced by another file): left as it is now")
             if read_up_to(descriptor, len(expected.data) + 1) != expected.data:
-                raise Refused("changed while fixing: left as it is now")
+                raise Refused(f"changed while {during}: left as it is now")
         return status
     finally:
         os.close(descriptor)

@@ -68,14 +68,8 @@ def entries(findings: Iterable[Finding], config: Config) -> list[tuple[Entry, Fi
 def write(path: Path, findings: Iterable[Finding], config: Config) -> int:
     """Record ``findings`` in ``path``; the number of entries written."""
     recorded = sorted(entry for entry, _ in entries(findings, config))
-    data = {
-        FORMAT: VERSION,
-        "entries": [
-            {"path": e.path, "code": e.code, "fingerprint": e.fingerprint, "message": e.message} for e in recorded
-        ],
-    }
     try:
-        replace_file(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), config.repo)
+        replace_file(path, dumps(recorded).encode("utf-8"), config.repo)
     except Refused as reason:
         raise ConfigError(f"{path}: cannot write the baseline: {reason}") from None
     except OSError as error:
@@ -83,9 +77,25 @@ def write(path: Path, findings: Iterable[Finding], config: Config) -> int:
     return len(recorded)
 
 
+def dumps(recorded: Iterable[Entry]) -> str:
+    """A baseline file's text: its entries in order, as ``write`` writes them."""
+    data = {
+        FORMAT: VERSION,
+        "entries": [
+            {"path": e.path, "code": e.code, "fingerprint": e.fingerprint, "message": e.message} for e in sorted(recorded)
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def load(path: Path) -> list[Entry]:
     """The entries of a baseline file; a file that is not one is a ConfigError."""
-    raw = read_small_file(path, MAX_BYTES, "the baseline", "the baseline")
+    return parse(read_small_file(path, MAX_BYTES, "the baseline", "the baseline"), path)
+
+
+def parse(raw: bytes, path: Path | str) -> list[Entry]:
+    """The entries of a baseline file's bytes (read from ``path``); bytes
+    that are not one are a ConfigError."""
     try:
         data: Any = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -13,6 +13,7 @@ What is read here is the tree and a template's first lines, never a spec.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from collections import Counter
@@ -23,6 +24,8 @@ from typing import Any
 from .source import read_regular
 
 SPECS = "specs"
+# Where abandoned specs go, not checked once the folder is there.
+ABANDONED = f"{SPECS}/abandoned/**"
 # State folders spec repos use; only these are taken for states when found.
 KNOWN_STATES = ("approved", "implemented", "proposed", "backlog", "deferred", "superseded", "abandoned", "rejected")
 _NUMERIC_RELEASE = re.compile(r"\d+(\.\d+)*")
@@ -60,9 +63,15 @@ def detect(root: Path) -> Detected:
     table.update(_layout(specs, notes))
     if (specs / "abandoned").is_dir():
         # Kept apart from releases, as nova's gate keeps them: no template judges them.
-        table["exclude"] = ["*-template.rst", "template.rst", "index.rst", "specs/abandoned/**"]
-        notes.append("excluded: specs/abandoned/**")
+        table["exclude"] = ["*-template.rst", "template.rst", "index.rst", ABANDONED]
+        notes.append(f"excluded: {ABANDONED}")
     return Detected(table, tuple(notes))
+
+
+def excluded_once_made(relpath: str) -> bool:
+    """Whether a configuration read off the tree excludes ``relpath`` once
+    its folder exists (a spec about to be abandoned, the first one)."""
+    return fnmatch.fnmatchcase(relpath, ABANDONED)
 
 
 def release_key(release: str) -> tuple[int, tuple[int, ...], str]:

@@ -16,6 +16,7 @@ and checked first (:mod:`speckeeper.plan`): all or nothing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import sys
@@ -25,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import layout
+from . import baseline, layout
 from .layout import fill
 from .config import Config, ConfigError
 from .config import load as load_config
-from .plan import Plan, Step, folder_name
+from .plan import Plan, Step, folder_name, utf8
 from .rules.lifecycle import normal, split_redirect, target_of
 from .source import Limits, Source, read
 
@@ -218,12 +219,59 @@ def _yaml(yaml: Any, text: str, shown: str) -> Any:
 
 
 def plan_move(plan: Plan, before: Place, after: Place) -> None:
-    """Plan one spec's move, with its redirects and answers."""
+    """Plan one spec's move, with its redirects, answers and baseline entries."""
     if after.relpath == before.relpath:
         raise ConfigError(f"{before.relpath} is there already: nothing changed")
     plan.rename(before.path, after.path)
     redirect(plan, before.path, after.path)
     move_answers(plan, before, after)
+    recorded = baseline_entries(plan)
+    mine = [entry for entry in recorded if entry.path == before.relpath]
+    if not mine:
+        return
+    path = plan.config.baseline_file()
+    assert path is not None, "entries come from the baseline file"
+    others = [entry for entry in recorded if entry.path != before.relpath]
+    shown, count = plan.shown(path), f"{len(mine)} entr{'y' if len(mine) == 1 else 'ies'}"
+    if not checked_at(plan.config, after.relpath):
+        # Not checked where it goes: its findings are never reported again,
+        # and entries kept would only be listed as stale.
+        said = f"{shown}: {count} of {before.relpath}, not checked at {after.relpath}"
+        plan.write(path, baseline.dumps(others), Step("dropped from", "would drop from", said))
+        return
+    carried = [dataclasses.replace(entry, path=after.relpath) for entry in mine]
+    step = Step("updated", "would update", f"{shown}: {count} of {before.relpath} now of {after.relpath}")
+    plan.write(path, baseline.dumps([*others, *carried]), step)
+
+
+def checked_at(config: Config, relpath: str) -> bool:
+    """Whether a spec at ``relpath`` is checked once the plan is made: not
+    excluded, and, with no configuration file, not where the tree read then
+    will exclude it (the abandoned folder, made by the plan)."""
+    from .detect import excluded_once_made
+
+    return not config.excluded(relpath) and not (config.detected and excluded_once_made(relpath))
+
+
+def baseline_entries(plan: Plan) -> list[baseline.Entry]:
+    """The entries of the repo's baseline file as the plan leaves it so
+    far; none when it has none."""
+    path = plan.config.baseline_file()
+    if path is None or not plan.exists(path):
+        return []
+    return baseline.parse(plan.text(path, baseline.MAX_BYTES).encode("utf-8"), plan.shown(path))
+
+
+def template_links(plan: Plan, release: str, states: tuple[str, str]) -> None:
+    """Plan the release's template links in its first two state folders
+    (``approved/2026.2-template.rst -> ../../2026.2-template.rst``) to go,
+    as nova's ``tools/move_implemented_specs.py`` removes them once specs
+    are implemented: the docs list ``implemented/*`` and would list the
+    template as a spec. Only links: a file of that name is someone's text."""
+    for state in states:
+        folder = plan.config.root / fill(plan.config.base.layout, {"release": release, "state": state, "slug": "x"})
+        link = folder.parent / f"{release}-template.rst"
+        plan.remove_link(link, Step("removed", "would remove", f"the template link {plan.shown(link)}"))
 
 
 def finish(plan: Plan, dry_run: bool) -> int:
@@ -269,8 +317,10 @@ def run_move(args: argparse.Namespace) -> int:
         blueprints = [*args.words[1:], *(_names(args.names_from) if args.names_from else [])]
         if not blueprints:
             raise ConfigError("move --implemented: no blueprint named (as arguments or with --from FILE)")
-        for before, after in implemented_moves(config, args.words[0], blueprints):
+        moves = implemented_moves(config, args.words[0], blueprints)
+        for before, after in moves:
             plan_move(plan, before, after)
+        template_links(plan, args.words[0], (moves[0][0].parts["state"], moves[0][1].parts["state"]))
     else:
         if args.names_from:
             raise ConfigError("--from goes with --implemented")
@@ -349,11 +399,13 @@ def run_abandon(args: argparse.Namespace) -> int:
     after = Place(config.root / relpath, relpath, {"slug": slug})
     plan = Plan(config)
     if args.reason is not None:
+        utf8(args.reason, "--reason")
         settings = config.for_path(before.relpath)
         source = read(before.path, Limits.of(settings), config.repo)
         if not isinstance(source, Source):
             raise ConfigError(f"{before.relpath}: {source.message}; nothing changed")
         text = with_note(config, before, source.text, args.reason)
+        plan.read_as(before.path, source)
         plan.write(before.path, text, Step("noted in", "would note in", f"{before.relpath}: abandoned, {args.reason}"))
     plan_move(plan, before, after)
     return finish(plan, args.dry_run)

@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import atomic
@@ -42,6 +43,20 @@ def folder_name(value: str, what: str) -> str:
     return value
 
 
+def utf8(value: str, what: str) -> None:
+    """A ConfigError when ``value`` holds a character UTF-8 cannot write (a
+    lone surrogate: a byte of a non-UTF-8 argument or file name)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = value[error.start : error.end]
+        try:
+            said = "the byte 0x" + bad.encode("utf-8", "surrogateescape").hex()
+        except UnicodeEncodeError:
+            said = ascii(bad)
+        raise ConfigError(f"{what}: not UTF-8 text ({said} at character {error.start + 1}): nothing changed") from None
+
+
 @dataclass(frozen=True)
 class Step:
     """One thing a plan does, as printed: ``moved ...`` or ``would move ...``."""
@@ -51,15 +66,29 @@ class Step:
     what: str
 
 
+# What a plan's writes say of a file changed or deleted since it was read.
+_DURING = "planning this"
+
+
 @dataclass
 class Plan:
-    """What a lifecycle command would change, checked before anything is."""
+    """What a lifecycle command would change, checked before anything is.
+
+    Every file is read once (:meth:`text`), and that read is what the new
+    text is computed from and what the write expects: a file changed
+    between the read and the write is left as it is now and the whole plan
+    refused, so a line another command added meanwhile is never lost. An
+    undo likewise puts a file back only while it is still what the plan
+    wrote."""
 
     config: Config
     renames: list[tuple[Path, Path]] = field(default_factory=list)
     texts: dict[Path, str] = field(default_factory=dict)  # The new text of each file edited or created.
-    originals: dict[Path, bytes | None] = field(default_factory=dict)  # None: created.
+    # Each file as read (None: not there), for every file edited, created or moved.
+    originals: dict[Path, atomic.Snapshot | None] = field(default_factory=dict)
+    links: dict[Path, str] = field(default_factory=dict)  # Links to remove, with where each points.
     steps: list[Step] = field(default_factory=list)
+    _read_once: dict[Path, atomic.Snapshot | None] = field(default_factory=dict)
 
     def shown(self, path: Path) -> str:
         """A path as the plan prints it: from the repo's top folder."""
@@ -69,33 +98,44 @@ class Plan:
         """Whether ``path`` is a file once the plan's steps so far are made."""
         if path in self.texts:
             return True
-        if any(old == path for old, _ in self.renames):
+        if path in self.links or any(old == path for old, _ in self.renames):
             return False
         return any(new == path for _, new in self.renames) or os.path.lexists(path)
 
-    def text(self, path: Path) -> str:
+    def text(self, path: Path, limit: int = _SMALL_FILE) -> str:
         """The text of a file as the plan leaves it so far ("" for a file
         that does not exist)."""
         if path in self.texts:
             return self.texts[path]
-        if not os.path.lexists(path):
+        found = self._snapshot(path, limit)
+        if found is None:
             return ""
-        raw = self._read(path)
         try:
-            return raw.decode("utf-8")
+            return found.data.decode("utf-8")
         except UnicodeDecodeError:
             raise ConfigError(f"{self.shown(path)}: not UTF-8 text, cannot edit it: nothing changed") from None
 
-    def _read(self, path: Path) -> bytes:
-        try:
-            return read_small_file(path, _SMALL_FILE, "a file to change", "it")
-        except ConfigError as error:
-            raise ConfigError(f"{error}; nothing changed") from None
+    def _snapshot(self, path: Path, limit: int = _SMALL_FILE) -> atomic.Snapshot | None:
+        """The file as this plan read it: read once, the first time asked."""
+        if path not in self._read_once:
+            try:
+                self._read_once[path] = atomic.snapshot(path, self.config.repo, limit)
+            except atomic.Refused as reason:
+                raise ConfigError(f"{self.shown(path)}: {reason}; nothing changed") from None
+            except OSError as error:
+                raise ConfigError(f"{self.shown(path)}: cannot read it: {error.strerror or error}; nothing changed") from None
+        return self._read_once[path]
+
+    def read_as(self, path: Path, source: Source) -> None:
+        """Take ``source`` as this plan's read of ``path`` (a spec read and
+        parsed before planning): what is computed from it expects it."""
+        if path not in self._read_once and any(source.identity):
+            self._read_once[path] = atomic.Snapshot(*source.identity, source.raw)
 
     def write(self, path: Path, text: str, step: Step) -> None:
         """Plan ``path`` to hold ``text`` (edited, or created when missing)."""
-        if path not in self.originals:
-            self.originals[path] = self._read(path) if os.path.lexists(path) else None
+        utf8(text, f"{self.shown(path)}: the new text")
+        self.originals.setdefault(path, self._snapshot(path))
         self.texts[path] = text
         self.steps.append(step)
 
@@ -104,9 +144,21 @@ class Plan:
         was read of it (the move is refused if it changes meanwhile)."""
         if self.exists(new):
             raise ConfigError(f"{self.shown(new)} already exists: nothing changed")
-        self.originals.setdefault(old, source.raw if source is not None else self._read(old))
+        if source is not None:
+            self.read_as(old, source)
+        self.originals.setdefault(old, self._snapshot(old, self.config.base.max_bytes))
         self.renames.append((old, new))
         self.steps.append(Step("moved", "would move", f"{self.shown(old)} -> {self.shown(new)}"))
+
+    def remove_link(self, path: Path, step: Step) -> bool:
+        """Plan the symbolic link ``path`` to go; False (nothing planned)
+        when ``path`` is not a link."""
+        target = atomic.read_link(path, self.config.repo)
+        if target is None:
+            return False
+        self.links[path] = target
+        self.steps.append(step)
+        return True
 
     def report(self, dry_run: bool) -> str:
         """A line a step; names from the repository shown printable."""
@@ -117,21 +169,22 @@ class Plan:
         not (nothing has changed), else None."""
         repo = self.config.repo
         for path, original in self.originals.items():
-            created = original is None
             try:
-                atomic.check_write(path, repo, original)
+                atomic.check_write(path, repo, original, _DURING)
             except atomic.Refused as reason:
                 raise ConfigError(f"{self.shown(path)}: {reason}; nothing changed") from None
-            if created and any(new == path for _, new in self.renames):
+            if original is None and any(new == path for _, new in self.renames):
                 raise ConfigError(f"{self.shown(path)} is both moved to and written: nothing changed")
         for _, new in self.renames:
             try:
-                atomic.check_write(new, repo, None)
+                atomic.check_write(new, repo, None, _DURING)
             except atomic.Refused as reason:
                 raise ConfigError(f"{self.shown(new)}: {reason}; nothing changed") from None
+        for path, target in self.links.items():
+            if atomic.read_link(path, repo) != target:
+                raise ConfigError(f"{self.shown(path)}: changed while {_DURING}: left as it is now; nothing changed")
         if self._git():
             self._check_clean()
-
     def _git(self) -> bool:
         return (self.config.repo / ".git").exists()
 
@@ -168,37 +221,53 @@ class Plan:
 
     def apply(self) -> None:
         """Make every change; on any failure, undo what was made and raise
-        a ConfigError."""
+        a ConfigError. Each write expects the file as the plan read it, and
+        each undo the file as the plan wrote it: a file changed meanwhile
+        is left as it is now (and named)."""
         repo = self.config.repo
-        undo: list[Callable[[], None]] = []
+        undo: list[tuple[Path, Callable[[], object]]] = []
+        at = repo
         try:
             for path, text in self.texts.items():
+                at = path
                 original = self.originals[path]
                 data = text.encode("utf-8")
                 if original is None:
-                    atomic.create_file(path, data, repo)
-                    undo.append(lambda path=path: atomic.remove_file(path, repo))
+                    made = atomic.create_file(path, data, repo)
+                    undo.append((path, partial(atomic.remove_file, path, repo, made, _DURING)))
                 else:
-                    atomic.replace_file(path, data, repo)
-                    undo.append(lambda path=path, original=original: atomic.replace_file(path, original, repo))
+                    made = atomic.replace_file(path, data, repo, original, during=_DURING)
+                    undo.append((path, partial(atomic.replace_file, path, original.data, repo, made, during=_DURING)))
             for old, new in self.renames:
+                at = old
                 atomic.move_file(old, new, repo)
-                undo.append(lambda old=old, new=new: atomic.move_file(new, old, repo))
+                undo.append((new, partial(atomic.move_file, new, old, repo)))
+            for path, target in self.links.items():
+                at = path
+                atomic.remove_link(path, repo, target)
+                undo.append((path, partial(atomic.make_link, path, target, repo)))
             if self._git():
                 self._record_in_git()
         except (atomic.Refused, OSError, ConfigError) as error:
-            for step in reversed(undo):
-                with contextlib.suppress(atomic.Refused, OSError):
+            left = []
+            for path, step in reversed(undo):
+                try:
                     step()
+                except (atomic.Refused, OSError) as failed:
+                    why = failed.strerror if isinstance(failed, OSError) and failed.strerror else str(failed)
+                    left.append(f"{self.shown(path)}: {why}")
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            raise ConfigError(f"{reason}: what was changed is undone") from None
+            if isinstance(error, atomic.Refused):
+                reason = f"{self.shown(at)}: {reason}"
+            kept = f", except {'; '.join(left)}" if left else ""
+            raise ConfigError(f"{reason}: what was changed is undone{kept}") from None
 
     def _record_in_git(self) -> None:
         """The renames and edits in git's index, as ``git mv`` and ``git
         add`` would leave it; a spec git did not know stays unknown."""
         from . import gitrepo
 
-        names = [self._git_path(path) for path in self.texts]
+        names = [self._git_path(path) for path in [*self.texts, *self.links]]
         for old, new in self.renames:
             if gitrepo.git("ls-files", "-z", "--", self._git_path(old), cwd=self.config.repo):
                 names += [self._git_path(old), self._git_path(new)]

@@ -23,15 +23,16 @@ from pathlib import Path
 
 from docutils import nodes
 
-from . import output
+from . import baseline, output
 from .check import Checker
 from .config import Config, ConfigError
 from .config import load as load_config
 from .copier_data import FILLS
 from .decide import Selection
+from .findings import Finding
 from .fix import Fixer, NotFixed
 from .layout import fill
-from .move import Place, add_dry_run, finish, locate, move_answers, place_for
+from .move import Place, add_dry_run, baseline_entries, finish, locate, move_answers, place_for
 from .parse import RstParser
 from .plan import Plan, Step, folder_name
 from .rules.structure import MISPLACED, MISSING_SECTION, MISSING_SUBSECTION, NEAR_MISS
@@ -72,12 +73,37 @@ def run_repropose(args: argparse.Namespace) -> int:
     plan.write(after.path, text, Step("created", "would create", f"{after.relpath}, re-proposed from {before.relpath}"))
     plan.steps.extend(steps)
     move_answers(plan, before, after)
-    finish(plan, args.dry_run)
     # The copy as check shows it, named from here.
     loaded = Checker(config).load_source(Path(os.path.relpath(after.path)), Source(text.encode("utf-8"), text))
     findings = loaded if isinstance(loaded, list) else Checker(config).run_rules(loaded)
+    findings = carry_baseline(plan, before, after, findings)
+    finish(plan, args.dry_run)
     sys.stdout.write(output.text(findings))
     return 1 if findings else 0
+
+
+def carry_baseline(plan: Plan, before: Place, after: Place, findings: list[Finding]) -> list[Finding]:
+    """Plan the baseline entries of the original that the copy still earns
+    to be recorded for the copy too; the copy's findings not recorded.
+
+    The copy is a new file, but not new text: the findings the team chose
+    to record for the spec are the same findings in the copy, and a commit
+    of the copy must pass the hooks the original passes. What the next
+    template asks that the spec lacks is not recorded: it is reported."""
+    recorded = [entry for entry in baseline_entries(plan) if entry.path == before.relpath]
+    if not recorded:
+        return findings
+    as_copy = [dataclasses.replace(entry, path=after.relpath) for entry in recorded]
+    left = baseline.unrecorded(as_copy, findings, plan.config)
+    reported = {id(finding) for finding in left}
+    carried = [entry for entry, finding in baseline.entries(findings, plan.config) if id(finding) not in reported]
+    if carried:
+        path = plan.config.baseline_file()
+        assert path is not None, "entries come from the baseline file"
+        count = f"{len(carried)} entr{'y' if len(carried) == 1 else 'ies'}"
+        step = Step("updated", "would update", f"{plan.shown(path)}: {count} of {before.relpath} also of {after.relpath}")
+        plan.write(path, baseline.dumps([*baseline_entries(plan), *carried]), step)
+    return left
 
 
 def _next_place(config: Config, before: Place, release: str) -> Place:
