@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -550,15 +551,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse has printed the usage error.
         return int(exit_.code or 0)
     try:
-        return COMMANDS[args.command][1](args)
+        code = COMMANDS[args.command][1](args)
+        sys.stdout.flush()  # Here, where a failure is reported, not at exit.
+        return code
     except ConfigError as error:
         print(f"speckeeper: error: {output.printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # The reader (``| head``) went away: stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return EXIT_FINDINGS
+    except OSError as error:
+        if error.filename is not None or error.errno not in _WRITE_ERRORS:
+            raise  # A file's own failure: its command reports those.
+        _drop_stdout()
+        with contextlib.suppress(OSError):  # Standard error may be full too.
+            print(f"speckeeper: error: cannot write to standard output: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# How writing to a stream fails (a full disk, a device error, a quota, a
+# file too large); a file speckeeper opens by name fails with its name.
+_WRITE_ERRORS = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EIO", "EFBIG", "EDQUOT", "EPIPE") if hasattr(errno, name)
+)
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for standard output nowhere, so that
+    Python's flush at exit does not fail again ("Exception ignored"), as
+    Python's documentation on SIGPIPE advises."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _unknown_command(word: str) -> str:
