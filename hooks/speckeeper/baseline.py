@@ -53,7 +53,9 @@ class Entry:
 def fingerprint(code: str, message: str, line_text: str) -> str:
     """What identifies a finding within its file, wherever its line moves."""
     text = "\0".join((code, message, " ".join(line_text.split())))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    # A message or line naming a file whose name is not UTF-8 holds the
+    # name's stray bytes as lone surrogates: fingerprinted as those bytes.
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def entries(findings: Iterable[Finding], config: Config) -> list[tuple[Entry, Finding]]:
@@ -75,12 +77,19 @@ def write(path: Path, findings: Iterable[Finding], config: Config) -> int:
         ],
     }
     try:
-        replace_file(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), config.repo)
+        replace_file(path, _json_bytes(data), config.repo)
     except Refused as reason:
         raise ConfigError(f"{path}: cannot write the baseline: {reason}") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot write the baseline: {error.strerror or error}") from None
     return len(recorded)
+
+
+def _json_bytes(data: object) -> bytes:
+    """``data`` as UTF-8 JSON, readable as it is; a lone surrogate (a file
+    name's byte that is not UTF-8) written as JSON's escape of it
+    (``\\udcff``), which reads back as the same name."""
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
 def load(path: Path) -> list[Entry]:
