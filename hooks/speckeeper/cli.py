@@ -165,7 +165,7 @@ def _paths(names: Sequence[str], config: Config) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    config = config_module.load(args.config)
+    config = config_module.load(args.config, args.paths)
     selection = Selection(args.select, args.extend_select, args.ignore, args.group)
     validate(config, selection)
     recorded = None if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
@@ -272,7 +272,7 @@ def _configure_baseline(parser: argparse.ArgumentParser) -> None:
 def run_baseline(args: argparse.Namespace) -> int:
     """Record today's findings, every rule the configuration enables, in
     the repo's baseline file."""
-    config = config_module.load(args.config)
+    config = config_module.load(args.config, args.paths)
     validate(config, Selection())
     path = config.baseline_file()
     if path is None:
@@ -296,7 +296,7 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
 
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
-    config = config_module.load(args.config)
+    config = config_module.load(args.config, args.paths)
     selection = Selection(args.select, (), args.ignore)
     validate(config, selection)
     paths = _paths(args.paths, config)
