@@ -61,7 +61,8 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache",
         metavar="DIR",
-        help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
+        help="keep each file's findings in DIR (inside the repository or the user's cache folder), by content hash,"
+        " and reuse them while nothing they depend on changes",
     )
     parser.add_argument(
         "--staged",
@@ -181,7 +182,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.cache:
         from .findings_cache import open_cache  # hashlib, hmac and json: only for --cache.
 
-        cache = open_cache(Path(args.cache))
+        cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         findings = Checker(config, selection, cache).check(paths, jobs=jobs, progress=progress)
     if args.staged:
