@@ -152,7 +152,7 @@ def test_entries_signed_by_another_key_are_not_used(
 
 def _user_cache(repo: Path) -> Cache:
     """The cache as this user's speckeeper writes it."""
-    cache = open_cache(repo / ".cache")
+    cache = open_cache(repo / ".cache", repo)
     assert cache is not None
     return cache
 

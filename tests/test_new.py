@@ -360,8 +360,7 @@ def test_new_asks_only_what_the_template_has(tmp_path: Path) -> None:
         dimensions=(50, 200),
     )
     end, escape_enter = "\r", "\x1b\r"
-    asked = [
-        ("launchpad project", end),
+    asked = [  # Not the project: the repo says it (project = "widgets").
         ("release folder", "3" + end),
         ("launchpad name", "typed" + end),
         ("title, one line", end),
@@ -383,7 +382,7 @@ def test_new_asks_only_what_the_template_has(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 0, "".join(transcript)
     shown = "".join(transcript)
-    for never in ("problem this blueprint", "REST API", "primary assignee", "state folder", "folder that holds"):
+    for never in ("launchpad project", "problem this blueprint", "REST API", "primary assignee", "state folder", "folder that holds"):
         assert never not in shown
     assert "Wrote doc/source/specs/typed.rst" in shown
     spec = parsed(repo / "doc/source/specs/typed.rst")
@@ -435,3 +434,57 @@ def test_points_are_the_guidance_bullets_first_sentences() -> None:
 )
 def test_newest_release(releases: list[str], expected: str) -> None:
     assert new_module.newest(releases) == expected
+
+
+# What the repo says is not asked again; an answer its checks would reject
+# writes nothing; paths are from where the command runs.
+
+
+def test_new_does_not_ask_the_project_the_repo_says(nova_like: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tracker project is the repo's (project = "nova" by default):
+    copier is given it as an answer, so it does not ask, and the spec names it."""
+    given: list[dict[str, Any]] = []
+    copy = new_module._copy
+
+    def recording(data: dict[str, Any], *rest: Any) -> dict[str, Any]:
+        given.append(dict(data))
+        return copy(data, *rest)
+
+    monkeypatch.setattr(new_module, "_copy", recording)
+    assert new(nova_like, monkeypatch, "blueprint=said") == 0
+    assert given[0]["project"] == "nova"
+    text = (nova_like / "specs/2027.1/approved/said.rst").read_text(encoding="utf-8")
+    assert "https://blueprints.launchpad.net/nova/+spec/said" in text
+
+
+def test_new_refuses_a_project_the_repo_would_reject_before_writing(
+    nova_like: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert new(nova_like, monkeypatch, "blueprint=elsewhere", "project=cinder") == 2
+    assert capsys.readouterr().err == (
+        "speckeeper: error: --data project=cinder: the repo's specs name the project 'nova'"
+        " (project in .speckeeper.toml), which the check requires: nothing written\n"
+    )
+    assert not (nova_like / "specs/2027.1/approved").exists()
+
+
+def test_new_refuses_answers_the_checks_reject_in_one_line_before_writing(
+    nova_like: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A problem statement with broken RST: the spec would fail at once."""
+    assert new(nova_like, monkeypatch, "blueprint=broken", "problem=An `unclosed link <https://x") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "speckeeper: error: the answers make a spec the repo's checks reject: specs/2027.1/approved/broken.rst:"
+    )
+    assert err.endswith("; nothing written\n") and err.count("\n") == 1
+    assert not (nova_like / "specs/2027.1/approved").exists()
+
+
+def test_new_prints_paths_from_where_it_runs(nova_like: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (nova_like / "specs" / "2027.1").mkdir(parents=True)
+    monkeypatch.chdir(nova_like / "specs" / "2027.1")
+    assert main(["new", "--defaults", "--data", "blueprint=from-below"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Wrote approved/from-below.rst (from 2027.1-template.rst).\n")
+    assert "run `speckeeper check approved/from-below.rst`." in out

@@ -8,8 +8,11 @@ keep three promises:
   the repository down to the file are opened one by one without following
   symbolic links, so a linked file or folder (``x.rst -> ../../.git/config``,
   ``approved -> /tmp/out``) is refused, not written through, and so is any
-  path into a version control folder (``.git``). Later steps work on those
-  opened folders, so a folder swapped for a link meanwhile changes nothing.
+  path into a version control folder: one named so (``.git``), or the
+  folders git says it keeps the repository in (a ``.git`` file's git dir,
+  ``GIT_DIR``, a worktree's common dir; see :func:`gitrepo.vcs_folders`).
+  Later steps work on those opened folders, so a folder swapped for a link
+  meanwhile changes nothing.
 - **Only what was read.** A file is replaced only while it is still the
   very file (same inode) with the very bytes that were read; a file edited,
   replaced or deleted meanwhile is left as it is now, and a deleted one is
@@ -133,6 +136,9 @@ def write_where_told(path: Path, data: bytes, repo: Path) -> None:
     vcs = next((part for part in real.parts if part in VCS_FOLDERS), None)
     if vcs is not None:
         raise Refused(f"leads into the version control folder {vcs}/: not written")
+    _refuse_git_folders(real, repo)
+    if real.parent.is_dir():
+        _refuse_git_folders(real, real.parent)
     replace_file(real, data, repo if inside(real, repo) is not None else real.parent, mode=0o666)
 
 
@@ -290,13 +296,7 @@ def _same(one: Path, other: Path) -> bool:
 def _folder(path: Path, repo: Path, create: bool) -> Iterator[tuple[int, str]]:
     """The opened folder that holds ``path`` and the file's name in it,
     reached from ``repo`` one folder at a time without following links."""
-    parts = inside(path, repo)
-    if parts is None:
-        raise Refused(f"outside the repository ({repo}): not written")
-    vcs = next((part for part in parts if part in VCS_FOLDERS), None)
-    if vcs is not None:
-        raise Refused(f"inside the version control folder {vcs}/: not written")
-    *folders, name = parts
+    *folders, name = writable_parts(path, repo)
     if name in ("..", "."):
         raise Refused("not a file name: not written")
     descriptor = os.open(repo.resolve(), os.O_RDONLY | _DIRECTORY)
@@ -308,6 +308,32 @@ def _folder(path: Path, repo: Path, create: bool) -> Iterator[tuple[int, str]]:
         yield descriptor, name
     finally:
         os.close(descriptor)
+
+
+def writable_parts(path: Path, repo: Path) -> list[str]:
+    """The folders and name of ``path`` below ``repo``, when speckeeper
+    may write there (opening each from ``repo`` without following links);
+    Refused when it is outside ``repo`` or in a version control folder."""
+    parts = inside(path, repo)
+    if parts is None:
+        raise Refused(f"outside the repository ({repo}): not written")
+    vcs = next((part for part in parts if part in VCS_FOLDERS), None)
+    if vcs is not None:
+        raise Refused(f"inside the version control folder {vcs}/: not written")
+    # Below the resolved repository, each folder entered without following
+    # a link: this is the very path written.
+    _refuse_git_folders(repo.resolve().joinpath(*parts), repo)
+    return parts
+
+
+def _refuse_git_folders(target: Path, repo: Path) -> None:
+    """Refused when ``target`` (resolved) is in a folder git keeps the
+    repository that holds ``repo`` in, whatever its name."""
+    from . import gitrepo  # subprocess: only when something is written.
+
+    for folder in gitrepo.vcs_folders(repo.resolve()):
+        if target == folder or folder in target.parents:
+            raise Refused(f"inside git's own folder ({folder}): not written")
 
 
 def _enter(parent: int, part: str, create: bool) -> int:

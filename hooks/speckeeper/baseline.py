@@ -53,7 +53,9 @@ class Entry:
 def fingerprint(code: str, message: str, line_text: str) -> str:
     """What identifies a finding within its file, wherever its line moves."""
     text = "\0".join((code, message, " ".join(line_text.split())))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    # A message or line naming a file whose name is not UTF-8 holds the
+    # name's stray bytes as lone surrogates: fingerprinted as those bytes.
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def entries(findings: Iterable[Finding], config: Config) -> list[tuple[Entry, Finding]]:
@@ -78,14 +80,17 @@ def write(path: Path, findings: Iterable[Finding], config: Config) -> int:
 
 
 def dumps(recorded: Iterable[Entry]) -> str:
-    """A baseline file's text: its entries in order, as ``write`` writes them."""
+    """A baseline file's text: its entries in order, as ``write`` writes them;
+    a lone surrogate (a file name's byte that is not UTF-8) written as
+    JSON's escape of it (``\\udcff``), which reads back as the same name."""
     data = {
         FORMAT: VERSION,
         "entries": [
             {"path": e.path, "code": e.code, "fingerprint": e.fingerprint, "message": e.message} for e in sorted(recorded)
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def load(path: Path) -> list[Entry]:

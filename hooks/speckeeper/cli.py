@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -64,7 +65,8 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache",
         metavar="DIR",
-        help="keep each file's findings in DIR, by content hash, and reuse them while nothing they depend on changes",
+        help="keep each file's findings in DIR (inside the repository or the user's cache folder), by content hash,"
+        " and reuse them while nothing they depend on changes",
     )
     parser.add_argument(
         "--staged",
@@ -180,7 +182,7 @@ def _paths(names: Sequence[str], config: Config) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    config = config_module.load(args.config)
+    config = config_module.load(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
     recorded = None if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
@@ -197,7 +199,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.cache:
         from .findings_cache import open_cache  # hashlib, hmac and json: only for --cache.
 
-        cache = open_cache(Path(args.cache))
+        cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         findings = Checker(config, selection, cache).check(paths, jobs=jobs, progress=progress)
     if args.staged:
@@ -320,7 +322,7 @@ def _configure_baseline(parser: argparse.ArgumentParser) -> None:
 def run_baseline(args: argparse.Namespace) -> int:
     """Record today's findings, every rule the configuration enables, in
     the repo's baseline file."""
-    config = config_module.load(args.config)
+    config = config_module.load(args.config, args.paths)
     validate(config, Selection())
     path = config.baseline_file()
     if path is None:
@@ -344,7 +346,7 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
 
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
-    config = config_module.load(args.config)
+    config = config_module.load(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
     paths = _paths(args.paths, config)
@@ -599,15 +601,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse has printed the usage error.
         return int(exit_.code or 0)
     try:
-        return COMMANDS[args.command][1](args)
+        code = COMMANDS[args.command][1](args)
+        sys.stdout.flush()  # Here, where a failure is reported, not at exit.
+        return code
     except ConfigError as error:
         print(f"speckeeper: error: {output.printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # The reader (``| head``) went away: stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return EXIT_FINDINGS
+    except OSError as error:
+        if error.filename is not None or error.errno not in _WRITE_ERRORS:
+            raise  # A file's own failure: its command reports those.
+        _drop_stdout()
+        with contextlib.suppress(OSError):  # Standard error may be full too.
+            print(f"speckeeper: error: cannot write to standard output: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# How writing to a stream fails (a full disk, a device error, a quota, a
+# file too large); a file speckeeper opens by name fails with its name.
+_WRITE_ERRORS = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EIO", "EFBIG", "EDQUOT", "EPIPE") if hasattr(errno, name)
+)
+
+
+def _drop_stdout() -> None:
+    """Send what is still buffered for standard output nowhere, so that
+    Python's flush at exit does not fail again ("Exception ignored"), as
+    Python's documentation on SIGPIPE advises."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _unknown_command(word: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from collections.abc import Sequence
 
 from .detect import SPECS, detect
 from .patterns import PatternError
@@ -520,12 +521,42 @@ def load_file(path: Path) -> Config:
     return from_table(data, path.parent.resolve(), path)
 
 
-def load(path: str | None) -> Config:
-    """The config file named (``--config``), or the one that governs the
-    working folder."""
+def load(path: str | None, files: Sequence[str] = ()) -> Config:
+    """The config file named (``--config``), or else the one that governs
+    the files named: the working folder's, unless they are in another
+    repository, whose own then governs them (found from the files, as black
+    finds a project's root from its sources), and which alone is written
+    to. Files of two repositories at once are a ConfigError."""
     if path:
         return load_file(Path(path))
-    return discover(Path.cwd())
+    config = discover(Path.cwd())
+    elsewhere = next((name for name in files if not _holds(config, name)), None)
+    if elsewhere is None:
+        return config
+    config = discover(_folder_of(Path(elsewhere)))
+    other = next((name for name in files if not _holds(config, name)), None)
+    if other is not None:
+        raise ConfigError(f"{elsewhere} is in the repository {config.repo}, {other} is not: run speckeeper once for each repository")
+    return config
+
+
+def _holds(config: Config, name: str) -> bool:
+    """Whether the file or folder ``name`` is in the repository ``config`` governs."""
+    absolute = Path(os.path.abspath(name))
+    if absolute == config.repo or config.repo in absolute.parents:
+        return True
+    # Named through a link above the repository (``/home`` a link): where
+    # its folder is, not where the file itself may lead.
+    real = Path(os.path.realpath(absolute.parent))
+    return real == config.repo or config.repo in real.parents
+
+
+def _folder_of(path: Path) -> Path:
+    """The nearest existing folder at or above ``path``."""
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            return folder
+    return Path.cwd()
 
 
 def add_option(parser: argparse.ArgumentParser) -> None:

@@ -16,14 +16,26 @@ key the cache is not used, and one warning says why. Entries are written
 atomically inside the opened folder, never through a symbolic link; an
 entry that cannot be read, is not signed with the key or does not hold
 findings is a miss, never an error.
+
+The folder is written as every other write target is: it must be inside
+the repository (never in its version control folder, whatever git calls
+it) or in the user's cache folder, and each folder from there down to it
+is opened without following a symbolic link, so a cache folder a change
+commits as a link (``.skcache -> .git``, or out of the repository) is
+never written through. Anywhere else, the cache is not used, and one
+warning says why.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
+import os
+import stat
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import docutils
@@ -88,11 +100,46 @@ def _read_key(folder: Folder) -> bytes:
     return secret
 
 
-def open_cache(root: Path) -> Cache | None:
-    """The cache in ``root``, signed with the user's key; None, once a
-    warning has said why, when there is no usable key."""
+@dataclass(frozen=True)
+class Place:
+    """Where a cache folder is: below ``base`` (the repository, or the
+    user's cache folder when ``private``), at the folders ``parts``."""
+
+    base: Path
+    parts: tuple[str, ...]
+    private: bool
+
+
+def place(root: Path, repo: Path) -> Place:
+    """Where the cache folder ``root`` may be kept for the repository
+    ``repo``; atomic.Refused when it may not (see the module)."""
+    from .atomic import Refused, writable_parts
+
+    user = usercache.default()
+    if user is not None:
+        absolute, mine = Path(os.path.abspath(root)), Path(os.path.abspath(user))
+        if absolute == mine or mine in absolute.parents:
+            return Place(mine, absolute.relative_to(mine).parts, True)
     try:
-        return Cache(root, user_key())
+        return Place(repo, tuple(writable_parts(root, repo)), False)
+    except Refused as reason:
+        where = f" or in the user's cache folder ({user})" if user is not None else ""
+        raise Refused(f"{reason}; a cache folder must be inside the repository{where}") from None
+
+
+def open_cache(root: Path, repo: Path) -> Cache | None:
+    """The cache in ``root`` for the repository ``repo``, signed with the
+    user's key; None, once a warning has said why, when the folder may not
+    be written or there is no usable key."""
+    from .atomic import Refused
+
+    try:
+        where = place(root, repo)
+    except Refused as reason:
+        print(f"speckeeper: warning: not using the cache in {root}: {reason}", file=sys.stderr)
+        return None
+    try:
+        return Cache(root, user_key(), where)
     except usercache.Unavailable as reason:
         print(f"speckeeper: warning: not using the cache in {root}: no private key to sign its entries: {reason}", file=sys.stderr)
         return None
@@ -142,8 +189,9 @@ def _entry(data: object, codes: frozenset[str]) -> bool:
 class Cache:
     """Findings by content hash, one small signed file an entry, under ``root``."""
 
-    def __init__(self, root: Path, secret: bytes) -> None:
+    def __init__(self, root: Path, secret: bytes, where: Place) -> None:
         self.root = root
+        self._place = where
         self._secret = secret
         self._code = _code_digest()
         self._codes = _known_codes()
@@ -165,7 +213,7 @@ class Cache:
         """What is stored under ``key``, reported against ``shown``; None
         when there is no usable entry."""
         try:
-            with open_folder(self.root) as root, root.folder(key[:2]) as folder:
+            with self._open_root(create=False) as root, root.folder(key[:2]) as folder:
                 data = folder.read(f"{key[2:]}.json", MAX_ENTRY_BYTES)
         except OSError:
             return None
@@ -198,23 +246,54 @@ class Cache:
         if len(data) > MAX_ENTRY_BYTES:
             return  # It would not be read back.
         try:
-            with self._open_root() as root, root.folder(key[:2], create=True) as folder:
+            with self._open_root(create=True) as root, root.folder(key[:2], create=True) as folder:
                 folder.write(f"{key[2:]}.json", data)
         except OSError as error:
             if not self._warned:
                 self._warned = True
                 print(f"speckeeper: warning: cannot write the cache in {self.root}: {error.strerror or error}", file=sys.stderr)
 
-    def _open_root(self) -> Folder:
-        """The cache folder, opened; made, and marked as a cache, when missing."""
-        if self.root.is_dir():
-            return open_folder(self.root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        root = open_folder(self.root)
-        try:
-            root.create(".gitignore", _GITIGNORE.encode())
-            root.create("CACHEDIR.TAG", _CACHEDIR_TAG.encode())
-        except OSError:
-            root.close()
-            raise
-        return root
+    def _open_root(self, create: bool) -> Folder:
+        """The cache folder, opened one folder at a time from its base
+        without following links; with ``create``, made (and marked as a
+        cache) when missing."""
+        where = self._place
+        if where.private:
+            try:
+                return usercache.open_private(where.base, *where.parts)
+            except usercache.Unavailable as reason:
+                raise OSError(errno.EPERM, str(reason)) from None
+        made = False
+        folder = open_folder(where.base)
+        for part in where.parts:
+            with folder:  # Each level is closed once the next is open.
+                made = create and _make(folder, part)
+                folder = _enter(folder, part)
+        if made:
+            try:
+                folder.create(".gitignore", _GITIGNORE.encode())
+                folder.create("CACHEDIR.TAG", _CACHEDIR_TAG.encode())
+            except OSError:
+                folder.close()
+                raise
+        return folder
+
+
+def _make(folder: Folder, name: str) -> bool:
+    """Whether the folder ``name`` was missing in ``folder``, and is made now."""
+    try:
+        os.mkdir(name, 0o777, dir_fd=folder.fd)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _enter(folder: Folder, name: str) -> Folder:
+    """The folder ``name`` in ``folder``; a symbolic link there is an
+    OSError that says so, never followed."""
+    try:
+        return folder.folder(name)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR) and stat.S_ISLNK(os.lstat(name, dir_fd=folder.fd).st_mode):
+            raise OSError(errno.ELOOP, f"{name} is a symbolic link, never followed", str(folder.path / name)) from None
+        raise

@@ -1,8 +1,11 @@
 """git, run here: what the hooks ask of the repository (the staged
-changes, a file as staged, the work tree's top). A failure is one line."""
+changes, a file as staged, the work tree's top), and where git keeps a
+repository (never written). A failure is one line."""
 
 from __future__ import annotations
 
+import functools
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,34 @@ def git(*args: str, cwd: Path | None = None) -> bytes:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {done.returncode}"]
         raise ConfigError(f"git {args[0]} failed: {reason[0]}")
     return done.stdout
+
+
+# git answers rev-parse from its files at once; a hung one is not waited for.
+_GIT_DIR_TIMEOUT = 10
+
+
+@functools.lru_cache(maxsize=64)
+def vcs_folders(folder: Path) -> tuple[Path, ...]:
+    """The folders git keeps the repository that holds ``folder`` in,
+    resolved: its git dir and common dir, wherever a ``.git`` file, a
+    worktree or ``GIT_DIR`` puts them; none when git is not installed or
+    ``folder`` is in no repository. Asked once a folder (a write asks for
+    its repository's), bounded in time; rev-parse reads only local files."""
+    try:
+        done = subprocess.run(
+            ("git", "rev-parse", "--absolute-git-dir", "--git-common-dir"),
+            cwd=folder,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=_GIT_DIR_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    if done.returncode:
+        return ()
+    # The common dir may be relative to the folder git ran in.
+    return tuple(dict.fromkeys((folder / os.fsdecode(line)).resolve() for line in done.stdout.splitlines() if line))
 
 
 @dataclass(frozen=True)

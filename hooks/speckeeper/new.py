@@ -6,6 +6,7 @@ and write it where the repo's layout puts it.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import tempfile
@@ -211,6 +212,14 @@ def new(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")
     settings = questions()
     data: dict[str, Any] = parse_data(args.data, asked(settings), [name for name in settings if not name.startswith("_")])
+    said = said_project(config)
+    if said:
+        if data.get("project", said) != said:
+            raise ConfigError(
+                f"--data project={data['project']}: the repo's specs name the project {said!r}"
+                f" ({_where(config)}), which the check requires: nothing written"
+            )
+        data["project"] = said  # Not asked: the repo says it.
     project = str(data.get("project") or config.base.project)
     path, fixed = template_path(config, args.release or data.get("release"), project)
     parser = RstParser.for_settings(config.base)
@@ -235,18 +244,44 @@ def new(args: argparse.Namespace, config: Config) -> int:
         rendered, target = Path(tmp) / relpath, config.root / relpath
         if not rendered.is_file():
             raise ConfigError(f"the layout {config.base.layout!r} gave {relpath!r}, which is not a spec file")
+        shown = Path(os.path.relpath(target))  # Where the command runs, as every path it prints.
         if target.exists() or target.is_symlink():
-            print(f"speckeeper: error: {relpath} already exists; nothing written", file=sys.stderr)
+            print(f"speckeeper: error: {shown} already exists; nothing written", file=sys.stderr)
             return 1
+        data_written = rendered.read_bytes()
+        _refuse_failing(config, shown, data_written)
         try:
-            create_file(target, rendered.read_bytes(), config.repo)
+            create_file(target, data_written, config.repo)
         except Refused as reason:
-            raise ConfigError(f"{relpath}: {reason}") from None
+            raise ConfigError(f"{shown}: {reason}") from None
         except OSError as error:
-            raise ConfigError(f"cannot write {relpath}: {error.strerror or error}") from None
-    print(message_after_copy(settings, answers))
-    findings = Checker(config).check_file(target).findings
-    if findings:
-        sys.stdout.write(FORMATS["text"](findings))
-        return 1
+            raise ConfigError(f"cannot write {shown}: {error.strerror or error}") from None
+    print(message_after_copy(settings, {**answers, "spec_path": shown.as_posix()}))
     return 0
+
+
+def said_project(config: Config) -> str:
+    """The tracker project the repo's settings say every spec names (the
+    ``project`` setting, when the layout has no ``{project}`` folder to
+    name it instead); empty when any project goes."""
+    return "" if "{project}" in config.base.layout else config.base.project
+
+
+def _where(config: Config) -> str:
+    """Where the repo says its settings: its config file, or its tree."""
+    if config.source is None:
+        return "as its tree says"
+    return f"project in {os.path.relpath(config.source)}"
+
+
+def _refuse_failing(config: Config, shown: Path, data: bytes) -> None:
+    """A ConfigError, in one line, when the rendered spec would fail the
+    repo's own checks at once (an answer the checks reject): nothing is
+    written then."""
+    checker = Checker(config)
+    loaded = checker.load(shown, data.decode("utf-8", "surrogateescape"))
+    findings = loaded if isinstance(loaded, list) else checker.run_rules(loaded)
+    if findings:
+        first = FORMATS["text"](findings[:1]).rstrip("\n")
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        raise ConfigError(f"the answers make a spec the repo's checks reject: {first}{more}; nothing written")

@@ -223,7 +223,7 @@ def run_status(args: argparse.Namespace) -> int:
     if args.cache:
         from .findings_cache import open_cache
 
-        cache = open_cache(Path(args.cache))
+        cache = open_cache(Path(args.cache), config.repo)
     report = gather(config, args.jobs or parallel.default_jobs(), cache)
     report.made, report.commit = provenance(config)
     if args.format == "html":
