@@ -11,7 +11,7 @@ import pytest
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES, speckeeper_bounded, speckeeper
+from .conftest import FIXTURES, git, speckeeper_bounded, speckeeper
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 LIFECYCLE = ",".join(r.code for r in rules.ALL if r.group == "lifecycle")
@@ -256,3 +256,20 @@ def test_a_redirects_file_is_read_as_carefully_as_a_spec(in_tmp: Path, capsys: p
         "specs/zed/redirects:1:1: SK310 redirects file not read: "
         "not a regular file (a device, FIFO or socket): not read"
     )
+
+
+def test_check_run_inside_a_state_folder_finds_what_it_finds_from_the_top(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``cd specs/<release>/approved; speckeeper check a.rst``: the same
+    findings as from the top, at the paths as given from there."""
+    repo(in_tmp, {"specs/zed/approved/a.rst": "", "specs/zed/implemented/a.rst": "", "specs/2025.3/approved/b.rst": ""})
+    git(in_tmp, "init", "-q")
+    top = speckeeper(capsys, "check", "specs/zed/approved/a.rst", "specs/2025.3/approved/b.rst")
+    monkeypatch.chdir(in_tmp / "specs/zed/approved")
+    inside = speckeeper(capsys, "check", "a.rst", "../../2025.3/approved/b.rst")
+    assert top.code == inside.code == 1
+    assert "a.rst:1:1: SK312 spec is in both approved/ and implemented/ of release \"zed\"" in "\n".join(inside.out)
+    assert any(line.startswith('../../2025.3:1:1: SK314 folder "2025.3" is not a release') for line in inside.out)
+    from_top = [os.path.normpath(f"specs/zed/approved/{line.split(':', 1)[0]}") + ":" + line.split(":", 1)[1] for line in inside.out]
+    assert from_top == top.out

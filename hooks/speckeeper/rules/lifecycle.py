@@ -50,11 +50,18 @@ def where(settings: Settings, path: Path, relpath: str) -> Where | None:
         # A layout's parts are folders: the release folder is as many
         # folders up from a spec as the layout has after "{release}/".
         up = settings.layout.split("{release}", 1)[1].count("/")
-        return Where("state", folder, found["release"], path.parents[max(up, 1) - 1], found.get("state", ""))
+        return Where("state", folder, found["release"], folder_up(path, max(up, 1)), found.get("state", ""))
     found = layout.parts(settings.layout, f"{prefix}s/x.rst")
     if found is not None and "release" in found and "state" in found:
         return Where("release", folder, found["release"], path.parent)
     return None
+
+
+def folder_up(path: Path, levels: int) -> Path:
+    """The folder ``levels`` up from ``path``, written as the path was:
+    ``..`` when a relative path given inside a state folder has no more
+    parts (``path.parents`` would run out)."""
+    return Path(os.path.normpath(os.path.join(path, *[".."] * levels)))
 
 
 @dataclass(frozen=True)
@@ -263,7 +270,8 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         place = where(settings, path, tree.relpath(path))
         if place is None or place.level != "state" or place.state not in settings.states:
             continue
-        copies = [(s, path.parent.parent / s / path.name) for s in settings.states]
+        # The path as given for its own state, so a finding on it is shown as the user named it.
+        copies = [(s, path if s == place.state else folder_up(path, 2) / s / path.name) for s in settings.states]
         copies = [(s, p) for s, p in copies if p.is_file() and not tree.config.excluded(tree.relpath(p))]
         if len(copies) < 2:
             continue
