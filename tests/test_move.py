@@ -11,7 +11,7 @@ import pytest
 
 from speckeeper import rules
 
-from .conftest import FIXTURES, Ran, git, git_repo, reset, speckeeper, tree_state
+from .conftest import FIXTURES, Ran, git, git_repo, reset, speckeeper, speckeeper_bounded, tree_state
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 LIFECYCLE = ",".join(r.code for r in rules.ALL if r.group == "lifecycle")
@@ -134,6 +134,39 @@ def test_the_copier_answers_follow_the_spec(in_tmp: Path, capsys: pytest.Capture
     assert speckeeper(capsys, "move", "specs/zed/approved/b.rst", "2025.2/implemented").code == 0
     assert (in_tmp / ".copier-answers/b.yml").read_text() == other
     assert "M  .copier-answers/a.yml" in status(in_tmp)
+
+
+
+def _laughs() -> str:
+    """527 bytes that expand to 10^9 strings: each anchor names nine of the last."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("answers", "line", "reason"),
+    [
+        (_laughs(), 5, "an alias (*a0): aliases are not allowed"),
+        ("deep: " + "[" * 5_000 + "]" * 5_000 + "\n", 4, "nested more than 50 levels deep"),
+        ("".join(f"{'  ' * n}k{n}:\n" for n in range(120)) + "  " * 120 + "v\n", 53, "nested more than 50 levels deep"),
+        ("pad: '" + "x" * 200_000 + "'\n", 0, "larger than 100,000 bytes"),
+    ],
+    ids=["billion laughs", "deep flow", "deep block", "too large"],
+)
+def test_a_hostile_copier_answers_file_is_refused_naming_its_line_and_nothing_changes(
+    in_tmp: Path, answers: str, line: int, reason: str
+) -> None:
+    """Aliases, nesting and size are bounded as in the TOML and JSON readers:
+    one line, exit 2, no memory blow-up, no RecursionError."""
+    header = "blueprint: a\nrelease: zed\nstate: approved\n"
+    build(in_tmp, {"specs/zed/approved/a.rst": "", ".copier-answers/a.yml": header + answers})
+    before = tree_state(in_tmp)
+    ran = speckeeper_bounded(in_tmp, "move", "specs/zed/approved/a.rst", "implemented")
+    where = f".copier-answers/a.yml:{line}" if line else ".copier-answers/a.yml"
+    assert (ran.returncode, ran.stdout) == (2, ""), ran.stderr
+    assert ran.stderr == f"speckeeper: error: {where}: cannot read the copier answers: {reason}; nothing changed\n"
+    assert tree_state(in_tmp) == before
 
 
 def test_implemented_moves_the_blueprints_named(in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

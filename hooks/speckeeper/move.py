@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import layout
+from . import layout, yamlfile
 from .layout import fill
 from .config import Config, ConfigError
 from .config import load as load_config
@@ -177,10 +177,8 @@ def move_answers(plan: Plan, before: Place, after: Place) -> None:
     path = plan.config.root / ANSWERS_FOLDER / f"{before.parts['slug']}.yml"
     if not plan.exists(path):
         return
-    import yaml  # PyYAML, which copier brings: only when a spec has answers.
-
     text = plan.text(path)
-    data = _yaml(yaml, text, plan.shown(path))
+    data = _yaml(text, plan.shown(path))
     keys = [key for key in ("release", "state") if key in before.parts]
     if not isinstance(data, dict) or data.get("blueprint") != before.parts["slug"]:
         return
@@ -193,19 +191,19 @@ def move_answers(plan: Plan, before: Place, after: Place) -> None:
         text, count = re.subn(rf"(?m)^{key}:[^\n]*$", f"{key}: '{value}'", text)
         if count != 1:
             raise ConfigError(f"{plan.shown(path)}: {key} is not on one line of its own; nothing changed")
-    if _yaml(yaml, text, plan.shown(path)) != {**data, **changes}:
+    if _yaml(text, plan.shown(path)) != {**data, **changes}:
         raise ConfigError(f"{plan.shown(path)}: cannot change {', '.join(changes)} without changing more; nothing changed")
     if changes:
         said = ", ".join(f"{key} {value}" for key, value in changes.items())
         plan.write(path, text, Step("updated", "would update", f"{plan.shown(path)}: {said}"))
 
 
-def _yaml(yaml: Any, text: str, shown: str) -> Any:
+def _yaml(text: str, shown: str) -> Any:
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else "not YAML"
-        raise ConfigError(f"{shown}: cannot read the copier answers: {first}; nothing changed") from None
+        return yamlfile.load(text)
+    except yamlfile.Refused as refused:
+        where = f"{shown}:{refused.line}" if refused.line else shown
+        raise ConfigError(f"{where}: cannot read the copier answers: {refused.reason}; nothing changed") from None
 
 
 def plan_move(plan: Plan, before: Place, after: Place) -> None:
