@@ -137,6 +137,33 @@ def test_the_copier_answers_follow_the_spec(in_tmp: Path, capsys: pytest.Capture
 
 
 
+
+def test_a_long_chain_of_redirects_to_the_moved_spec_is_retargeted_in_linear_time(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each line leads to the next, the last to the spec moved: every line
+    is pointed at its new place, each path of the chain looked at once (the
+    walk was once per line, the square of the file's length)."""
+    from speckeeper.plan import Plan
+
+    count = 400
+    chain = "".join(f"approved/c{n}.rst ../approved/c{n + 1}.rst\n" for n in range(count))
+    build(in_tmp, {"specs/zed/approved/c400.rst": "", "specs/zed/redirects": chain})
+    looked: list[Path] = []
+    exists = Plan.exists
+
+    def counted(plan: Plan, path: Path) -> bool:
+        looked.append(path)
+        return exists(plan, path)
+
+    monkeypatch.setattr(Plan, "exists", counted)
+    assert speckeeper(capsys, "move", "specs/zed/approved/c400.rst", "implemented").code == 0
+    retargeted = "".join(f"approved/c{n}.rst ../implemented/c400.rst\n" for n in range(count))
+    assert (in_tmp / "specs/zed/redirects").read_text() == retargeted + "approved/c400.rst ../implemented/c400.rst\n"
+    chain_looks = sum("/approved/c" in str(path) for path in looked)
+    assert chain_looks <= count + 1, f"{chain_looks} looks for {count} chained lines"
+
+
 def _laughs() -> str:
     """527 bytes that expand to 10^9 strings: each anchor names nine of the last."""
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']

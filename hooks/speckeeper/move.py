@@ -30,7 +30,7 @@ from .layout import fill
 from .config import Config, ConfigError
 from .config import load as load_config
 from .plan import Plan, Step, folder_name
-from .rules.lifecycle import normal, split_redirect, target_of
+from .rules.lifecycle import ChainEnds, normal, split_redirect, target_of
 from .source import Limits, Source, read
 
 ANSWERS_FOLDER = ".copier-answers"
@@ -107,16 +107,6 @@ def _lines(text: str) -> list[str]:
     return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n") if text else []
 
 
-def _ends_at(plan: Plan, index: dict[str, str], target: str) -> str:
-    """Where a redirect target leads once chains are followed: the first
-    file that exists (once the plan is made), or the last path named."""
-    seen: set[str] = set()
-    while target and target in index and target not in seen and not plan.exists(Path(target)):
-        seen.add(target)
-        target = index[target]
-    return target
-
-
 def redirect(plan: Plan, old: Path, new: Path) -> None:
     """Plan the redirects for a spec moved from ``old`` to ``new``."""
     config = plan.config
@@ -136,15 +126,17 @@ def redirect(plan: Plan, old: Path, new: Path) -> None:
                 source, target = target_of(path, *fields)
                 index.setdefault(source, target)
     gone, back = normal(old), normal(new)
+    # Where each target ends once the plan is made: each path looked at once.
+    ends = ChainEnds(index.get, lambda path: plan.exists(Path(path)))
     for path in files:
-        _retarget(plan, path, index, gone, back)
+        _retarget(plan, path, ends, gone, back)
     text = plan.text(home)
     line = f"{old.parent.name}/{old.name} {_relative(back, gone)}"
     separator = "\n" if text and not text.endswith("\n") else ""
     plan.write(home, f"{text}{separator}{line}\n", Step("added to", "would add to", f"{plan.shown(home)}: {line}"))
 
 
-def _retarget(plan: Plan, path: Path, index: dict[str, str], gone: str, back: str) -> None:
+def _retarget(plan: Plan, path: Path, ends: ChainEnds, gone: str, back: str) -> None:
     """In one redirects file: a redirect that led to ``gone`` leads to
     ``back``; one away from ``gone`` or ``back`` (a spec is there again,
     or the new line replaces it) is dropped. Other lines stay as they are."""
@@ -161,7 +153,7 @@ def _retarget(plan: Plan, path: Path, index: dict[str, str], gone: str, back: st
         if source in (gone, back):
             steps.append(Step("dropped from", "would drop from", f"{where}: {line.rstrip()}"))
             continue
-        if target and _ends_at(plan, index, target) == gone:
+        if target and (ends(target) or ("", False))[0] == gone:
             end = line[len(line.rstrip("\r")) :]
             line = f"{fields[0]} {_relative(back, source)}{end}"
             steps.append(Step("retargeted in", "would retarget in", f"{where}: {line.rstrip()}"))
