@@ -310,6 +310,35 @@ def test_a_title_or_a_wrapped_line_starting_with_the_comment_char_survives_the_c
     assert not any(line.startswith(comment) for line in message.splitlines())
 
 
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"commit.cleanup": "strip"},
+        {"commit.cleanup": "scissors", "commit.verbose": "true"},
+        {"commit.verbose": "true"},
+        {"core.commentChar": "auto"},
+        {"commit.status": "false"},
+    ],
+    ids=["cleanup strip", "scissors and verbose", "verbose", "comment char auto", "no status"],
+)
+def test_a_hash_title_is_kept_however_git_cleans_the_message(repo: Path, settings: dict[str, str]) -> None:
+    """A title starting with "#" reaches the commit, with "Spec: " before
+    it, whichever way git is set to strip comments and scissors."""
+    for key, value in settings.items():
+        git(repo, "config", key, value)
+    title = "#hashtag support for servers"
+    old_title = "===================================\nAwesome thing for server migrations\n==================================="
+    stage(repo, SPEC, GOOD.replace(old_title, f"{'=' * len(title)}\n{title}\n{'=' * len(title)}"))
+    hook = repo / ".git" / "hooks" / "prepare-commit-msg"
+    hook.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m speckeeper prepare-commit-msg "$@"\n', encoding="utf-8")
+    hook.chmod(0o755)
+    editor = {**os.environ, "GIT_EDITOR": "true"}
+    done = subprocess.run(["git", "commit", "-q"], cwd=repo, env=editor, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert git(repo, "log", "-1", "--format=%B").splitlines()[:2] == [f"Spec: {title}", ""]
+
+
 WORDS = st.lists(st.text(st.sampled_from("ab#;é-"), min_size=1, max_size=30), max_size=40)
 
 
