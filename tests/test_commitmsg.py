@@ -279,6 +279,29 @@ def test_prepare_follows_gits_comment_char(repo: Path) -> None:
     assert msg.read_text() == "#1 is a bug number\n; Please enter\n"
 
 
+
+@pytest.mark.parametrize(
+    "settings",
+    [[("core.commentChar", "//")], [("core.commentChar", ";"), ("core.commentString", "//")]],
+    ids=["commentChar", "commentString set last"],
+)
+def test_prepare_follows_a_comment_string_of_several_characters(repo: Path, settings: list[tuple[str, str]]) -> None:
+    """git 2.45 takes ``core.commentChar = //`` (or ``core.commentString``):
+    its comment lines are recognised, and a title starting with it gets
+    "Spec: " before it, so git keeps it."""
+    title = "//comments in specs"
+    old_title = "===================================\nAwesome thing for server migrations\n==================================="
+    stage(repo, SPEC, GOOD.replace(old_title, f"{'=' * len(title)}\n{title}\n{'=' * len(title)}"))
+    for key, value in settings:
+        git(repo, "config", "--add", key, value)
+    if subprocess.run(["git", "status"], cwd=repo, capture_output=True, check=False).returncode:
+        pytest.skip(f"{git(repo, 'version').strip()} refuses a comment character of several characters (git 2.45 takes it)")
+    msg = message_file(repo, "\n// Please enter the commit message for your changes.\n")
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    body = SUBJECT_AND_BODY.split("\n", 1)[1]
+    assert msg.read_text() == f"Spec: {title}\n{body}\n// Please enter the commit message for your changes.\n"
+
+
 @pytest.mark.parametrize("comment", ["#", ";"])
 def test_a_title_or_a_wrapped_line_starting_with_the_comment_char_survives_the_commit(
     repo: Path, comment: str
