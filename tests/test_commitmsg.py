@@ -279,6 +279,29 @@ def test_prepare_follows_gits_comment_char(repo: Path) -> None:
     assert msg.read_text() == "#1 is a bug number\n; Please enter\n"
 
 
+
+@pytest.mark.parametrize(
+    "settings",
+    [[("core.commentChar", "//")], [("core.commentChar", ";"), ("core.commentString", "//")]],
+    ids=["commentChar", "commentString set last"],
+)
+def test_prepare_follows_a_comment_string_of_several_characters(repo: Path, settings: list[tuple[str, str]]) -> None:
+    """git 2.45 takes ``core.commentChar = //`` (or ``core.commentString``):
+    its comment lines are recognised, and a title starting with it gets
+    "Spec: " before it, so git keeps it."""
+    title = "//comments in specs"
+    old_title = "===================================\nAwesome thing for server migrations\n==================================="
+    stage(repo, SPEC, GOOD.replace(old_title, f"{'=' * len(title)}\n{title}\n{'=' * len(title)}"))
+    for key, value in settings:
+        git(repo, "config", "--add", key, value)
+    if subprocess.run(["git", "status"], cwd=repo, capture_output=True, check=False).returncode:
+        pytest.skip(f"{git(repo, 'version').strip()} refuses a comment character of several characters (git 2.45 takes it)")
+    msg = message_file(repo, "\n// Please enter the commit message for your changes.\n")
+    assert main(["prepare-commit-msg", str(msg)]) == 0
+    body = SUBJECT_AND_BODY.split("\n", 1)[1]
+    assert msg.read_text() == f"Spec: {title}\n{body}\n// Please enter the commit message for your changes.\n"
+
+
 @pytest.mark.parametrize("comment", ["#", ";"])
 def test_a_title_or_a_wrapped_line_starting_with_the_comment_char_survives_the_commit(
     repo: Path, comment: str
@@ -308,6 +331,35 @@ def test_a_title_or_a_wrapped_line_starting_with_the_comment_char_survives_the_c
     message = git(repo, "log", "-1", "--format=%B")
     assert message.split() == ["Spec:", *title.split(), *intro.split()]
     assert not any(line.startswith(comment) for line in message.splitlines())
+
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"commit.cleanup": "strip"},
+        {"commit.cleanup": "scissors", "commit.verbose": "true"},
+        {"commit.verbose": "true"},
+        {"core.commentChar": "auto"},
+        {"commit.status": "false"},
+    ],
+    ids=["cleanup strip", "scissors and verbose", "verbose", "comment char auto", "no status"],
+)
+def test_a_hash_title_is_kept_however_git_cleans_the_message(repo: Path, settings: dict[str, str]) -> None:
+    """A title starting with "#" reaches the commit, with "Spec: " before
+    it, whichever way git is set to strip comments and scissors."""
+    for key, value in settings.items():
+        git(repo, "config", key, value)
+    title = "#hashtag support for servers"
+    old_title = "===================================\nAwesome thing for server migrations\n==================================="
+    stage(repo, SPEC, GOOD.replace(old_title, f"{'=' * len(title)}\n{title}\n{'=' * len(title)}"))
+    hook = repo / ".git" / "hooks" / "prepare-commit-msg"
+    hook.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m speckeeper prepare-commit-msg "$@"\n', encoding="utf-8")
+    hook.chmod(0o755)
+    editor = {**os.environ, "GIT_EDITOR": "true"}
+    done = subprocess.run(["git", "commit", "-q"], cwd=repo, env=editor, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert git(repo, "log", "-1", "--format=%B").splitlines()[:2] == [f"Spec: {title}", ""]
 
 
 WORDS = st.lists(st.text(st.sampled_from("ab#;é-"), min_size=1, max_size=30), max_size=40)

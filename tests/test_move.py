@@ -11,7 +11,7 @@ import pytest
 
 from speckeeper import rules
 
-from .conftest import FIXTURES, Ran, git, git_repo, reset, speckeeper, tree_state
+from .conftest import FIXTURES, Ran, git, git_repo, reset, speckeeper, speckeeper_bounded, tree_state
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 LIFECYCLE = ",".join(r.code for r in rules.ALL if r.group == "lifecycle")
@@ -154,6 +154,65 @@ def test_moved_answers_are_what_copier_writes_for_the_new_place(
     git_repo(in_tmp)
     assert speckeeper(capsys, "move", "specs/2026.2/approved/a.rst", "2027.1/implemented").code == 0
     assert (in_tmp / ".copier-answers/a.yml").read_bytes() == render(tmp_path_factory.mktemp("fresh"), "2027.1", "implemented")
+
+
+
+def test_a_long_chain_of_redirects_to_the_moved_spec_is_retargeted_in_linear_time(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each line leads to the next, the last to the spec moved: every line
+    is pointed at its new place, each path of the chain looked at once (the
+    walk was once per line, the square of the file's length)."""
+    from speckeeper.plan import Plan
+
+    count = 400
+    chain = "".join(f"approved/c{n}.rst ../approved/c{n + 1}.rst\n" for n in range(count))
+    build(in_tmp, {"specs/zed/approved/c400.rst": "", "specs/zed/redirects": chain})
+    looked: list[Path] = []
+    exists = Plan.exists
+
+    def counted(plan: Plan, path: Path) -> bool:
+        looked.append(path)
+        return exists(plan, path)
+
+    monkeypatch.setattr(Plan, "exists", counted)
+    assert speckeeper(capsys, "move", "specs/zed/approved/c400.rst", "implemented").code == 0
+    retargeted = "".join(f"approved/c{n}.rst ../implemented/c400.rst\n" for n in range(count))
+    assert (in_tmp / "specs/zed/redirects").read_text() == retargeted + "approved/c400.rst ../implemented/c400.rst\n"
+    chain_looks = sum("/approved/c" in str(path) for path in looked)
+    assert chain_looks <= count + 1, f"{chain_looks} looks for {count} chained lines"
+
+
+def _laughs() -> str:
+    """527 bytes that expand to 10^9 strings: each anchor names nine of the last."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("answers", "line", "reason"),
+    [
+        (_laughs(), 5, "an alias (*a0): aliases are not allowed"),
+        ("deep: " + "[" * 5_000 + "]" * 5_000 + "\n", 4, "nested more than 50 levels deep"),
+        ("".join(f"{'  ' * n}k{n}:\n" for n in range(120)) + "  " * 120 + "v\n", 53, "nested more than 50 levels deep"),
+        ("pad: '" + "x" * 200_000 + "'\n", 0, "larger than 100,000 bytes"),
+    ],
+    ids=["billion laughs", "deep flow", "deep block", "too large"],
+)
+def test_a_hostile_copier_answers_file_is_refused_naming_its_line_and_nothing_changes(
+    in_tmp: Path, answers: str, line: int, reason: str
+) -> None:
+    """Aliases, nesting and size are bounded as in the TOML and JSON readers:
+    one line, exit 2, no memory blow-up, no RecursionError."""
+    header = "blueprint: a\nrelease: zed\nstate: approved\n"
+    build(in_tmp, {"specs/zed/approved/a.rst": "", ".copier-answers/a.yml": header + answers})
+    before = tree_state(in_tmp)
+    ran = speckeeper_bounded(in_tmp, "move", "specs/zed/approved/a.rst", "implemented")
+    where = f".copier-answers/a.yml:{line}" if line else ".copier-answers/a.yml"
+    assert (ran.returncode, ran.stdout) == (2, ""), ran.stderr
+    assert ran.stderr == f"speckeeper: error: {where}: cannot read the copier answers: {reason}; nothing changed\n"
+    assert tree_state(in_tmp) == before
 
 
 def test_implemented_moves_the_blueprints_named(in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -102,3 +102,43 @@ def test_a_misspelt_section_in_a_repos_config_is_exit_2(
         f'speckeeper: error: {config}: optional-sections: "Referenses" is not a section of the template:'
         ' did you mean "References"?'
     ]
+
+
+def linked_release(root: Path) -> None:
+    """specs/zed/approved/a.rst, and a release folder met first in the walk
+    (2025.1 sorts before zed) holding a link to it; skipped where links
+    cannot be made."""
+    approved = root / "specs" / "zed" / "approved"
+    approved.mkdir(parents=True)
+    (root / ".git").mkdir()
+    text = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8").replace("+spec/awesome-thing", "+spec/a")
+    (approved / "a.rst").write_text(text.replace("\nNone\n", "\nNone   \n", 1), encoding="utf-8")
+    (root / "specs" / "2025.1" / "approved").mkdir(parents=True)
+    try:
+        (root / "specs" / "2025.1" / "approved" / "a.rst").symlink_to(Path("../../zed/approved/a.rst"))
+    except (OSError, NotImplementedError) as error:
+        pytest.skip(f"symbolic links cannot be made here: {error}")
+
+
+def test_a_spec_met_through_a_link_too_is_reported_at_its_own_path(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The path an author edits, not the link the walk met first."""
+    linked_release(in_tmp)
+    ran = speckeeper(capsys, "check", "specs")
+    assert ran.code == 1
+    assert [line.split(": SK")[0] for line in ran.out] == ["specs/zed/approved/a.rst:37:5"], ran.out
+    # Named in either order on the command line, the same.
+    assert speckeeper(capsys, "check", "specs/2025.1", "specs/zed").out == ran.out
+
+
+def test_fix_mends_a_spec_met_through_a_link_too_at_its_own_path(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Met first through the link, it was refused ("never written through")
+    and left unfixed; its own path is written, the link left a link."""
+    linked_release(in_tmp)
+    ran = speckeeper(capsys, "fix", "specs")
+    assert (ran.code, ran.out) == (1, ["Fixing specs/zed/approved/a.rst"])
+    assert "None   \n" not in (in_tmp / "specs/zed/approved/a.rst").read_text(encoding="utf-8")
+    assert (in_tmp / "specs/2025.1/approved/a.rst").is_symlink()

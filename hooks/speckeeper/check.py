@@ -39,21 +39,23 @@ def walk(
 ) -> Iterator[Path]:
     """The files under ``paths`` (ending in ``suffix``), excluded ones aside,
     each once however many ways it is named (``a.rst``, ``./a.rst``, through
-    a linked folder): the first name given is kept.
+    a link): by its own path, the one an author edits, when that is among
+    the names met (a release folder of links to ``approved/`` is reported
+    at ``approved/``), else by the first name met.
 
     Folders recurse, skipping hidden and tool folders, never through a
     link; files named directly are yielded whatever their name ends in. A
     folder that cannot be listed (no permission, a path too long) is one
     SK001 finding in ``unreadable``, never skipped in silence.
     """
-    seen: set[str] = set()
+    chosen: dict[str, Path] = {}  # By real path, in the order first met.
 
-    def first(candidate: Path) -> bool:
+    def meet(candidate: Path) -> None:
         real = os.path.realpath(candidate)
-        if real in seen:
-            return False
-        seen.add(real)
-        return True
+        if real not in chosen:
+            chosen[real] = candidate
+        elif _links_in(candidate) < _links_in(chosen[real]):
+            chosen[real] = candidate
 
     def failed(error: OSError) -> None:
         if unreadable is not None:
@@ -70,10 +72,18 @@ def walk(
                 subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
                 for name in sorted(names):
                     candidate = Path(folder) / name
-                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)) and first(candidate):
-                        yield from_here(candidate)
-        elif not config.excluded(config.relpath(path)) and first(path):
-            yield from_here(path)
+                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
+                        meet(candidate)
+        elif not config.excluded(config.relpath(path)):
+            meet(path)
+    yield from (from_here(path) for path in chosen.values())
+
+
+def _links_in(path: Path) -> int:
+    """How many of the folders and file named in ``path`` are links: fewer is
+    nearer the file itself. Asked only of a file met under two names."""
+    absolute = Path(os.path.abspath(path))
+    return sum(part.is_symlink() for part in (absolute, *absolute.parents))
 
 
 def from_here(path: Path) -> Path:

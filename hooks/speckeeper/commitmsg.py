@@ -43,12 +43,16 @@ _NOT_TEXT = (nodes.title, nodes.comment, nodes.target, nodes.system_message)
 
 
 def comment_char() -> str:
-    """The character git strips comment lines by (``core.commentChar``)."""
+    """What git strips comment lines by: ``core.commentChar`` or its
+    synonym ``core.commentString`` (git 2.45), the one set last; since git
+    2.45 it may be several characters (``//``). Unset, or ``auto`` (git
+    then picks ``#`` unless the message already uses it), ``#``."""
     try:
-        value = git("config", "--get", "core.commentChar").decode("utf-8").strip()
+        found = git("config", "--get-regexp", r"^core\.comment(char|string)$").decode("utf-8").splitlines()
     except ConfigError:  # Unset: git exits 1.
         return "#"
-    return value if len(value) == 1 else "#"
+    value = found[-1].partition(" ")[2].strip() if found else ""
+    return value if value and value != "auto" else "#"
 
 
 def written(message: str, comment: str) -> list[str]:
@@ -151,7 +155,8 @@ def subject(title: str, comment: str) -> str:
     says what it is first."""
     if not title.startswith(comment):
         return title
-    return ("Spec: " if comment != "S" else "New spec: ") + title
+    prefix = next(p for p in ("Spec: ", "New spec: ") if not p.startswith(comment))
+    return prefix + title
 
 
 def wrap(words: list[str], width: int, comment: str) -> list[str]:

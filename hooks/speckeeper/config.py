@@ -535,6 +535,12 @@ def load(path: str | None, files: Sequence[str] = ()) -> Config:
         return config
     config = discover(_folder_of(Path(elsewhere)))
     other = next((name for name in files if not _holds(config, name)), None)
+    if other is not None and not any(_in_work_tree(Path(name)) for name in files):
+        # Folders of one copy outside git (``specs/zed specs/yoga``) are one
+        # repository, found from the folder they share.
+        common = os.path.commonpath([os.path.abspath(name) for name in files])
+        config = discover(_folder_of(Path(common)))
+        other = next((name for name in files if not _holds(config, name)), None)
     if other is not None:
         raise ConfigError(f"{elsewhere} is in the repository {config.repo}, {other} is not: run speckeeper once for each repository")
     return config
@@ -549,6 +555,12 @@ def _holds(config: Config, name: str) -> bool:
     # its folder is, not where the file itself may lead.
     real = Path(os.path.realpath(absolute.parent))
     return real == config.repo or config.repo in real.parents
+
+
+def _in_work_tree(path: Path) -> bool:
+    """Whether ``path`` is in a version-controlled work tree."""
+    folder = _folder_of(Path(os.path.abspath(path))).resolve()
+    return any((candidate / name).exists() for candidate in (folder, *folder.parents) for name in _WORK_TREE_MARKS)
 
 
 def _folder_of(path: Path) -> Path:
@@ -586,9 +598,21 @@ def discover(start: Path) -> Config:
         if pyproject.is_file() and _has_tool_table(pyproject):
             return load_file(pyproject)
     repo = repository_of(start)
-    root = repo if (repo / SPECS).is_dir() else start
+    root = repo if (repo / SPECS).is_dir() else _spec_repo_above(start, repo)
     found = detect(root)
     return dataclasses.replace(from_table(found.table, root, None), detected=found.notes)
+
+
+def _spec_repo_above(start: Path, repo: Path) -> Path:
+    """The nearest folder from ``start`` up to the work tree ``repo`` (or
+    up to the top, outside any: a spec repo's copy) that holds a
+    ``specs/`` folder; else ``start``."""
+    for folder in (start, *start.parents):
+        if (folder / SPECS).is_dir():
+            return folder
+        if folder == repo and repo != start:
+            break
+    return start
 
 
 # A pyproject.toml's text naming speckeeper's table: ``[tool.speckeeper]``,

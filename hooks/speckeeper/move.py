@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import baseline, layout
+from . import baseline, layout, yamlfile
 from .layout import fill
 from .config import Config, ConfigError
 from .config import load as load_config
 from .plan import Plan, Step, folder_name, utf8
-from .rules.lifecycle import normal, split_redirect, target_of
+from .rules.lifecycle import ChainEnds, normal, split_redirect, target_of
 from .source import Limits, Source, read
 
 ANSWERS_FOLDER = ".copier-answers"
@@ -108,16 +108,6 @@ def _lines(text: str) -> list[str]:
     return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n") if text else []
 
 
-def _ends_at(plan: Plan, index: dict[str, str], target: str) -> str:
-    """Where a redirect target leads once chains are followed: the first
-    file that exists (once the plan is made), or the last path named."""
-    seen: set[str] = set()
-    while target and target in index and target not in seen and not plan.exists(Path(target)):
-        seen.add(target)
-        target = index[target]
-    return target
-
-
 def redirect(plan: Plan, old: Path, new: Path) -> None:
     """Plan the redirects for a spec moved from ``old`` to ``new``."""
     config = plan.config
@@ -137,15 +127,17 @@ def redirect(plan: Plan, old: Path, new: Path) -> None:
                 source, target = target_of(path, *fields)
                 index.setdefault(source, target)
     gone, back = normal(old), normal(new)
+    # Where each target ends once the plan is made: each path looked at once.
+    ends = ChainEnds(index.get, lambda path: plan.exists(Path(path)))
     for path in files:
-        _retarget(plan, path, index, gone, back)
+        _retarget(plan, path, ends, gone, back)
     text = plan.text(home)
     line = f"{old.parent.name}/{old.name} {_relative(back, gone)}"
     separator = "\n" if text and not text.endswith("\n") else ""
     plan.write(home, f"{text}{separator}{line}\n", Step("added to", "would add to", f"{plan.shown(home)}: {line}"))
 
 
-def _retarget(plan: Plan, path: Path, index: dict[str, str], gone: str, back: str) -> None:
+def _retarget(plan: Plan, path: Path, ends: ChainEnds, gone: str, back: str) -> None:
     """In one redirects file: a redirect that led to ``gone`` leads to
     ``back``; one away from ``gone`` or ``back`` (a spec is there again,
     or the new line replaces it) is dropped. Other lines stay as they are."""
@@ -162,7 +154,7 @@ def _retarget(plan: Plan, path: Path, index: dict[str, str], gone: str, back: st
         if source in (gone, back):
             steps.append(Step("dropped from", "would drop from", f"{where}: {line.rstrip()}"))
             continue
-        if target and _ends_at(plan, index, target) == gone:
+        if target and (ends(target) or ("", False))[0] == gone:
             end = line[len(line.rstrip("\r")) :]
             line = f"{fields[0]} {_relative(back, source)}{end}"
             steps.append(Step("retargeted in", "would retarget in", f"{where}: {line.rstrip()}"))
@@ -178,10 +170,8 @@ def move_answers(plan: Plan, before: Place, after: Place) -> None:
     path = plan.config.root / ANSWERS_FOLDER / f"{before.parts['slug']}.yml"
     if not plan.exists(path):
         return
-    import yaml  # PyYAML, which copier brings: only when a spec has answers.
-
     text = plan.text(path)
-    data = _yaml(yaml, text, plan.shown(path))
+    data = _yaml(text, plan.shown(path))
     keys = [key for key in ("release", "state") if key in before.parts]
     if not isinstance(data, dict) or data.get("blueprint") != before.parts["slug"]:
         return
@@ -191,31 +181,33 @@ def move_answers(plan: Plan, before: Place, after: Place) -> None:
         return  # The answers of another copy of the spec (re-proposed, say).
     changes = {key: after.parts[key] for key in keys if key in data and after.parts[key] != before.parts[key]}
     for key, value in changes.items():
-        line = _answer_line(yaml, key, value)
+        line = _answer_line(key, value)
         text, count = re.subn(rf"(?m)^{key}:[^\n]*$", lambda _: line, text)
         if count != 1:
             raise ConfigError(f"{plan.shown(path)}: {key} is not on one line of its own; nothing changed")
-    if _yaml(yaml, text, plan.shown(path)) != {**data, **changes}:
+    if _yaml(text, plan.shown(path)) != {**data, **changes}:
         raise ConfigError(f"{plan.shown(path)}: cannot change {', '.join(changes)} without changing more; nothing changed")
     if changes:
         said = ", ".join(f"{key} {value}" for key, value in changes.items())
         plan.write(path, text, Step("updated", "would update", f"{plan.shown(path)}: {said}"))
 
 
-def _answer_line(yaml: Any, key: str, value: str) -> str:
+def _answer_line(key: str, value: str) -> str:
     """``key: value`` as copier writes its answers file (the template's
     ``to_nice_yaml``, jinja2-ansible-filters' ``yaml.dump`` settings), so
     ``copier update`` rewrites the line as it is: ``state: implemented``,
     ``release: '2026.2'``."""
+    import yaml  # Loaded already by yamlfile's reading of the same file.
+
     return yaml.dump({key: value}, indent=4, allow_unicode=True, default_flow_style=False).rstrip("\n")
 
 
-def _yaml(yaml: Any, text: str, shown: str) -> Any:
+def _yaml(text: str, shown: str) -> Any:
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else "not YAML"
-        raise ConfigError(f"{shown}: cannot read the copier answers: {first}; nothing changed") from None
+        return yamlfile.load(text)
+    except yamlfile.Refused as refused:
+        where = f"{shown}:{refused.line}" if refused.line else shown
+        raise ConfigError(f"{where}: cannot read the copier answers: {refused.reason}; nothing changed") from None
 
 
 def plan_move(plan: Plan, before: Place, after: Place) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,11 +50,18 @@ def where(settings: Settings, path: Path, relpath: str) -> Where | None:
         # A layout's parts are folders: the release folder is as many
         # folders up from a spec as the layout has after "{release}/".
         up = settings.layout.split("{release}", 1)[1].count("/")
-        return Where("state", folder, found["release"], path.parents[max(up, 1) - 1], found.get("state", ""))
+        return Where("state", folder, found["release"], folder_up(path, max(up, 1)), found.get("state", ""))
     found = layout.parts(settings.layout, f"{prefix}s/x.rst")
     if found is not None and "release" in found and "state" in found:
         return Where("release", folder, found["release"], path.parent)
     return None
+
+
+def folder_up(path: Path, levels: int) -> Path:
+    """The folder ``levels`` up from ``path``, written as the path was:
+    ``..`` when a relative path given inside a state folder has no more
+    parts (``path.parents`` would run out)."""
+    return Path(os.path.normpath(os.path.join(path, *[".."] * levels)))
 
 
 @dataclass(frozen=True)
@@ -147,22 +154,64 @@ def _index(tree: Tree) -> dict[str, Redirect]:
     return tree.memo("redirects", build)
 
 
-def resolves(index: dict[str, Redirect], target: str) -> str | None:
+class ChainEnds:
+    """Where redirect targets end once chains are followed: the first path
+    that exists ("" for a URL), or the last one named when the chain breaks.
+
+    Each path is looked up (one stat) once however many redirects lead
+    through it, so a file of lines chained one to the next is resolved in
+    time linear in its length, not in its square.
+    """
+
+    def __init__(self, next_of: Callable[[str], str | None], exists: Callable[[str], bool]) -> None:
+        self._next = next_of
+        self._exists = exists
+        self._known: dict[str, tuple[str, bool] | None] = {}
+
+    def __call__(self, target: str) -> tuple[str, bool] | None:
+        """(the end, whether it exists), or None for a chain that loops."""
+        walked: list[str] = []
+        on_walk: set[str] = set()
+        while target not in self._known:
+            if target in on_walk:
+                self._known[target] = None
+                break
+            walked.append(target)
+            on_walk.add(target)
+            if not target or self._exists(target):
+                self._known[target] = (target, True)
+                break
+            following = self._next(target)
+            if following is None:
+                self._known[target] = (target, False)
+                break
+            target = following
+        end = self._known[target]
+        for path in walked:
+            self._known[path] = end
+        return end
+
+
+def _ends(tree: Tree) -> ChainEnds:
+    """The repo's chain ends, one for the run, over :func:`_index`."""
+
+    def build() -> ChainEnds:
+        index = _index(tree)
+        return ChainEnds(lambda path: index[path].target if path in index else None, os.path.isfile)
+
+    return tree.memo("redirect-ends", build)
+
+
+def resolves(ends: ChainEnds, target: str) -> str | None:
     """Where a redirect target ends: an existing file, a URL ("") or None."""
-    seen: set[str] = set()
-    while target and not os.path.isfile(target):
-        redirect = index.get(target)
-        if redirect is None or target in seen:
-            return None
-        seen.add(target)
-        target = redirect.target
-    return target
+    end = ends(target)
+    return end[0] if end is not None and end[1] else None
 
 
-def _redirected(index: dict[str, Redirect], old: Path, new: Path) -> bool:
+def _redirected(tree: Tree, old: Path, new: Path) -> bool:
     """Whether a redirect (or a chain of them) leads from ``old`` to ``new``."""
-    redirect = index.get(normal(old))
-    return redirect is not None and resolves(index, redirect.target) == normal(new)
+    redirect = _index(tree).get(normal(old))
+    return redirect is not None and resolves(_ends(tree), redirect.target) == normal(new)
 
 
 def _repo_root(tree: Tree, redirects: Path) -> Path:
@@ -222,7 +271,7 @@ def check_redirect_target(tree: Tree) -> Iterator[Hit]:
         if not _is_redirects(tree, path):
             continue
         # The whole repo's redirects, read only when there is one to check.
-        index = _index(tree)
+        ends = _ends(tree)
         root = _repo_root(tree, path)
         for redirect in read_redirects(tree, path):
             if not redirect.target:
@@ -230,7 +279,7 @@ def check_redirect_target(tree: Tree) -> Iterator[Hit]:
             shown = os.path.relpath(redirect.target, root)
             if shown.startswith(".."):
                 yield Hit(redirect.line, 1, f'redirect target "{redirect.new}" is outside the repo', path=path)
-            elif resolves(index, redirect.target) is None:
+            elif resolves(ends, redirect.target) is None:
                 message = f'redirect target "{redirect.new}" does not exist: expected a spec at {shown}'
                 # About the redirect's spec and its target too: moving either breaks it.
                 yield Hit(redirect.line, 1, message, path=path, about=(Path(redirect.old_path), Path(redirect.target)))
@@ -263,13 +312,14 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         place = where(settings, path, tree.relpath(path))
         if place is None or place.level != "state" or place.state not in settings.states:
             continue
-        copies = [(s, path.parent.parent / s / path.name) for s in settings.states]
+        # The path as given for its own state, so a finding on it is shown as the user named it.
+        copies = [(s, path if s == place.state else folder_up(path, 2) / s / path.name) for s in settings.states]
         copies = [(s, p) for s, p in copies if p.is_file() and not tree.config.excluded(tree.relpath(p))]
         if len(copies) < 2:
             continue
         (first, first_path), (second, second_path) = copies[0], copies[1]
-        index = _index(tree)  # Read only when a spec is in two places.
-        if _redirected(index, first_path, second_path) or _redirected(index, second_path, first_path):
+        # The redirects are read only when a spec is in two places.
+        if _redirected(tree, first_path, second_path) or _redirected(tree, second_path, first_path):
             continue
         yield Hit(
             1,
