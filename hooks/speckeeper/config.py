@@ -114,6 +114,15 @@ class Settings:
     # Which long lines are exempt: nova's gate's own list ("url",
     # "single-token", "literal-block"), or others a gate writes.
     line_length_exemptions: tuple[str, ...] = ("url", "single-token", "literal-block")
+    # Long lines that match one of these regular expressions (RE2) are
+    # exempt: a gate's own patterns (grid-table rows, REST routes).
+    line_length_exempt_patterns: tuple[str, ...] = ()
+    # What counts against the limit: the whole "line", or its "text" (its
+    # indentation and list marker aside).
+    line_length_count: str = "line"
+    # Lines indented by at least this many columns may be this much longer
+    # (4: 83 columns for lines indented by four spaces); 0: none.
+    line_length_indent_allowance: int = 0
     # "doc8": long lines as doc8's D001 counts them (the doc8 extra), in
     # place of the exemptions.
     line_length_style: str = "nova"
@@ -161,9 +170,14 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "line_length": ("the longest line (SK201, SK202)", "99"),
     "line_length_exemptions": (
         "long lines that are exempt: `url` (any line holding one), `url-needs-room` (a URL the text before fits),"
-        " `single-token`, `literal-block`, `image` (an image or figure line), `double-colon` (a line holding `::`)",
+        " `single-token`, `literal-block` (`::` blocks, `code-block`, `code`, `parsed-literal`, `literal-directives`),"
+        " `image` (an image or figure line), `double-colon` (a line holding `::`), `long-inline` (a paragraph"
+        " holding an inline literal or link longer than the limit)",
         '["url-needs-room", "single-token", "literal-block"]',
     ),
+    "line_length_exempt_patterns": ("long lines matching one of these regular expressions (RE2) are exempt", "['-\\+-', ' \\| ', '(/[^/\\s]+){3}']"),
+    "line_length_count": ('what counts against the limit: "line" (all of it) or "text" (its indentation and list marker aside)', '"text"'),
+    "line_length_indent_allowance": ("lines indented by at least this many columns may be this much longer; 0: none", "4"),
     "line_length_style": ('"nova" (the exemptions above) or "doc8" (doc8\'s own D001 check; the doc8 extra)', '"doc8"'),
     "tabs": ('where SK204 finds a tab: "anywhere", or "indentation" (as doc8)', '"indentation"'),
     "api_impact_section": ("the section whose content asks for APIImpact in the commit message; empty: none", '"REST API impact"'),
@@ -230,6 +244,9 @@ OVERRIDABLE = frozenset(
         "allow_images",
         "line_length",
         "line_length_exemptions",
+        "line_length_exempt_patterns",
+        "line_length_count",
+        "line_length_indent_allowance",
         "line_length_style",
         "tabs",
         "trailing_whitespace",
@@ -241,10 +258,21 @@ CHOICES = {
     "trailing_whitespace": ("spaces and tabs", "spaces"),
     "line_length_style": ("nova", "doc8"),
     "tabs": ("anywhere", "indentation"),
+    "line_length_count": ("line", "text"),
 }
+# Integer keys for which 0 means "none".
+MAY_BE_ZERO = frozenset({"line_length_indent_allowance"})
 # List keys whose items are each one of a few words.
 ITEM_CHOICES = {
-    "line_length_exemptions": ("url", "url-needs-room", "single-token", "literal-block", "image", "double-colon"),
+    "line_length_exemptions": (
+        "url",
+        "url-needs-room",
+        "single-token",
+        "literal-block",
+        "image",
+        "double-colon",
+        "long-inline",
+    ),
 }
 
 
@@ -342,8 +370,11 @@ def _coerce(name: str, value: Any, where: str) -> Any:
             raise ConfigError(f"{where}: {name.replace('_', '-')} must be true or false, got {value!r}")
         return value
     if isinstance(default, int):
+        if name in MAY_BE_ZERO and type(value) is int and value == 0:
+            return value
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a positive integer, got {value!r}")
+            zero = " or 0" if name in MAY_BE_ZERO else ""
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a positive integer{zero}, got {value!r}")
         return value
     if isinstance(default, str):
         if not isinstance(value, str):
@@ -402,6 +433,10 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     return config
 
 
+# How the "nova" style measures and exempts lines; doc8 has its own ways.
+_NOVA_STYLE_ONLY = ("line_length_exempt_patterns", "line_length_count", "line_length_indent_allowance")
+
+
 def _check_line_length_style(config: Config) -> None:
     """doc8's style is doc8's check, installed, with doc8's exemptions."""
     where = config.source or "configuration"
@@ -410,6 +445,9 @@ def _check_line_length_style(config: Config) -> None:
             continue
         if settings.line_length_exemptions != Settings.line_length_exemptions:
             raise ConfigError(f'{where}: line-length-exemptions apply to line-length-style = "nova"; doc8 has its own')
+        for key in _NOVA_STYLE_ONLY:
+            if getattr(settings, key) != getattr(Settings, key):
+                raise ConfigError(f'{where}: {key.replace("_", "-")} applies to line-length-style = "nova"; doc8 counts its own way')
         import importlib.util  # Only for this style.
 
         if importlib.util.find_spec("doc8") is None:
@@ -450,6 +488,11 @@ def _check_patterns(config: Config) -> None:
     for settings in (base, *(dataclasses.replace(base, **o.values) for o in config.overrides)):
         for url in settings.tracker_urls:
             _check_parts(where, "tracker-urls", url, TRACKER_PARTS)
+        for pattern in settings.line_length_exempt_patterns:
+            try:
+                compile_pattern(pattern)
+            except PatternError as error:
+                raise ConfigError(f"{where}: line-length-exempt-patterns {pattern!r} {error}") from None
 
 
 def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str], once: bool = True) -> None:
