@@ -20,7 +20,7 @@ from . import layout
 from .config import Config, ConfigError, Settings, repository_of
 from .parse import RstParser
 from .source import VCS_FOLDERS, Limits, Refusal, read
-from .spec import Section, Spec, build
+from .spec import Section, Spec, build, content_before_title, retitled
 from .template_store import TemplateStore
 
 PACKAGED = "nova.rst"
@@ -331,6 +331,17 @@ def parse_file(
 
 def _parse(path: Path, text: str, parser: RstParser) -> Spec:
     spec = build(str(path), text, parser)
+    before = content_before_title(spec)
+    if before is not None and len(spec.sections) > 1:
+        # Its title is not over its sections: each reading of it is a guess.
+        first, second = spec.sections[:2]
+        raise ConfigError(
+            f'{path}:{second.line}: template is not one title over its sections: "{second.title}" is at the level'
+            f' of its first title, "{first.title}" (line {first.line}); expected one title above them'
+        )
+    if before is not None and spec.sections:
+        # Docutils takes a title only when nothing but comments comes before it; Sphinx takes the first.
+        spec = retitled(spec)
     if not spec.sections:
         raise ConfigError(f"{path}: template has no sections under its title")
     severe = [m for m in spec.messages if m.level >= 3]
