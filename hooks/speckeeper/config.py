@@ -63,6 +63,9 @@ class Settings:
     optional_sections: tuple[str, ...] = ("History", "Feature Liaison")
     # Top-level sections tolerated beyond the template's.
     allowed_sections: tuple[str, ...] = ()
+    # Other titles a template section is accepted under (a title renamed
+    # across releases): (template title, its other titles).
+    section_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # When set, only these template sections are required (drafts, backlog).
     required_sections: tuple[str, ...] = ()
     # How many levels of the template's titles are checked: nova's gate
@@ -147,6 +150,10 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "layout": ("where specs live: `{project}`, `{release}`, `{state}`, `{slug}` name the parts", '"specs/{project}/{release}/{slug}.rst"'),
     "optional_sections": ("sections a spec may leave out; `Parent/Child` names one subsection", '["History", "Feature Liaison"]'),
     "allowed_sections": ("top-level sections tolerated beyond the template's", '["Rollout"]'),
+    "section_aliases": (
+        "a template section's title, and the other titles it is accepted under (by every structure rule, `fix` and the editor)",
+        '{"Image Packing impact" = ["Diskimage-builder-image-elements impact"]}',
+    ),
     "required_sections": ("only these top-level template sections are required (drafts, backlog)", '["Problem description"]'),
     "template_depth": ("how many levels of the template's titles a spec must keep (1: sections only)", "3"),
     "allow_extra_subsections": ("subsections beyond the template's: allowed, not, or only under these sections", '["Proposed change"]'),
@@ -193,7 +200,8 @@ def reference_table() -> str:
     for item in dataclasses.fields(Settings):
         what, example = KEY_DOCS[item.name]
         overridable = " (also in `[[overrides]]`)" if item.name in OVERRIDABLE else ""
-        cells = (f"`{item.name.replace('_', '-')}`", _type(item.default), f"`{_toml(item.default)}`", what + overridable, f"`{example}`")
+        kind, default = ("table of lists of strings", "{}") if item.name in TABLES else (_type(item.default), _toml(item.default))
+        cells = (f"`{item.name.replace('_', '-')}`", kind, f"`{default}`", what + overridable, f"`{example}`")
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows) + "\n"
 
@@ -247,6 +255,7 @@ OVERRIDABLE = frozenset(
         "line_length_exempt_patterns",
         "line_length_count",
         "line_length_indent_allowance",
+        "section_aliases",
         "line_length_style",
         "tabs",
         "trailing_whitespace",
@@ -260,6 +269,8 @@ CHOICES = {
     "tabs": ("anywhere", "indentation"),
     "line_length_count": ("line", "text"),
 }
+# Keys whose value is a table of lists of strings.
+TABLES = frozenset({"section_aliases"})
 # Integer keys for which 0 means "none".
 MAY_BE_ZERO = frozenset({"line_length_indent_allowance"})
 # List keys whose items are each one of a few words.
@@ -361,6 +372,8 @@ def _key(name: str) -> str:
 def _coerce(name: str, value: Any, where: str) -> Any:
     """Check a TOML value against the type of the Settings field it sets."""
     default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
+    if name in TABLES:
+        return _table_of_lists(name, value, where)
     if name == "allow_extra_subsections" and isinstance(value, list):
         if not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{where}: allow-extra-subsections must be true, false or a list of section titles, got {value!r}")
@@ -392,6 +405,21 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         known = ", ".join(ITEM_CHOICES[name])
         raise ConfigError(f"{where}: {name.replace('_', '-')}: unknown {unknown[0]!r}, expected some of: {known}")
     return tuple(value)
+
+
+def _table_of_lists(name: str, value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A table whose keys are strings and whose values are strings or lists
+    of them (``section-aliases``), as (key, values) pairs in order."""
+    key = name.replace("_", "-")
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key} must be a table ([{key}]) of lists of strings, got {value!r}")
+    pairs = []
+    for title, others in value.items():
+        others = [others] if isinstance(others, str) else others
+        if not isinstance(others, list) or not all(isinstance(other, str) for other in others):
+            raise ConfigError(f"{where}: {key}: {title!r} must be a list of strings, got {others!r}")
+        pairs.append((title, tuple(others)))
+    return tuple(pairs)
 
 
 def _settings_values(table: dict[str, Any], where: str, allowed: frozenset[str]) -> dict[str, Any]:
