@@ -419,3 +419,13 @@ def test_literal_content_is_judged_alike_however_it_is_written(capsys, in_tmp, b
     literal = 'literal-directives = ["mermaid-ish"]\n'
     assert _flagged(capsys, literal + 'line-length-exemptions = ["url", "single-token"]\n', text, "SK201") == [COMMAND]
     assert _flagged(capsys, literal, text, "SK201,SK202") == []
+
+
+def test_a_url_needs_room_from_where_the_text_starts_when_text_is_counted(capsys, in_tmp):
+    """With the text counted, the text before a URL fits when it does
+    without the line's indentation and list marker."""
+    item = "  * " + PROSE + " " + URL
+    assert len("  * " + PROSE) > 79 and len(PROSE) <= 79
+    config = 'line-length-exemptions = ["url-needs-room"]\n'
+    assert _flagged(capsys, config, _spec_with(item), "SK201") == [item]
+    assert _flagged(capsys, config + 'line-length-count = "text"\n', _spec_with(item), "SK201") == []

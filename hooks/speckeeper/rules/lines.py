@@ -71,7 +71,7 @@ def exempt(line: str, settings: Settings) -> bool:
     """Whether a long line is exempt by the repo's ``line-length-exemptions``
     (nova's gate: a URL, or a single token) or matches one of its
     ``line-length-exempt-patterns``; literal blocks and paragraphs aside."""
-    limit = settings.line_length
+    limit = settings.line_length + uncounted(line, settings)  # Where the line passes it.
     return any(EXEMPTIONS[name](line, limit) for name in settings.line_length_exemptions if name in EXEMPTIONS) or any(
         compile_pattern(pattern).search(line) is not None for pattern in settings.line_length_exempt_patterns
     )
