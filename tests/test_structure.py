@@ -318,6 +318,10 @@ def test_a_section_under_a_title_accepted_for_it_passes_every_structure_rule(
     assert [line.split()[1:3] for line in run(in_tmp, capsys, swapped, *every)[1]] == [["SK106", 'section']]
     assert [line.split()[1] for line in run(in_tmp, capsys, twice, *every)[1]] == ["SK108"]
     assert [line.split()[1:4] for line in run(in_tmp, capsys, emptied, *every)[1]] == [["SK110", "section", '"Requirements"']]
+    sunk = RENAMED.replace("Requirements\n============", "Requirements\n------------")
+    assert [line.split(": ", 1)[1] for line in run(in_tmp, capsys, sunk)[1]] == [
+        'SK105 section "Requirements" is under "Implementation" here (level 2); the template has it as a top-level section'
+    ]
 
 
 def test_a_slip_of_an_accepted_title_is_a_near_miss_of_that_title(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
