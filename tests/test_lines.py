@@ -429,3 +429,15 @@ def test_a_url_needs_room_from_where_the_text_starts_when_text_is_counted(capsys
     config = 'line-length-exemptions = ["url-needs-room"]\n'
     assert _flagged(capsys, config, _spec_with(item), "SK201") == [item]
     assert _flagged(capsys, config + 'line-length-count = "text"\n', _spec_with(item), "SK201") == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("line-length-count", '"text"'), ("line-length-indent-allowance", "4"), ("line-length-exempt-patterns", "[' \\| ']")],
+)
+def test_doc8_style_takes_no_measure_or_pattern_of_the_nova_style(capsys, in_tmp, key, value):
+    Path(".speckeeper.toml").write_text(f'line-length-style = "doc8"\n{key} = {value}\n', encoding="utf-8")
+    Path("spec.rst").write_text("x\n", encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst")
+    assert (ran.code, ran.out) == (2, [])
+    assert ran.err[0].endswith(f'{key} applies to line-length-style = "nova"; doc8 counts its own way')
