@@ -324,3 +324,38 @@ def test_check_run_inside_a_state_folder_finds_what_it_finds_from_the_top(
     assert any(line.startswith('../../2025.3:1:1: SK314 folder "2025.3" is not a release') for line in inside.out)
     from_top = [os.path.normpath(f"specs/zed/approved/{line.split(':', 1)[0]}") + ":" + line.split(":", 1)[1] for line in inside.out]
     assert from_top == top.out
+
+
+def test_a_specs_pictures_are_not_stray_files(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Files a spec names (an image, a figure, a diagram's source, from its
+    folder or from the docs' top) and any file but a spec in an images
+    folder are the spec's; a file nothing names is still stray."""
+    names = (
+        ".. image:: ../images/flow.png\n\n.. figure:: /specs/zed/approved/layout.svg\n\n"
+        ".. |icon| image:: icon.png\n\n.. blockdiag:: states.diag\n"
+    )
+    repo(
+        in_tmp,
+        {
+            "specs/zed/approved/a.rst": GOOD.replace("\nNone\n", "\n" + names, 1),
+            "specs/zed/images/flow.png": "",
+            "specs/zed/images/unused.jpg": "",
+            "specs/zed/images/sequence.seqdiag": "",
+            "specs/zed/approved/layout.svg": "",
+            "specs/zed/approved/icon.png": "",
+            "specs/zed/approved/states.diag": "",
+            "specs/zed/approved/old-drawing.png": "",
+            "specs/zed/notes.md": "",
+            ".speckeeper.toml": "",
+        },
+    )
+    code, out = check(capsys, ".")
+    assert (code, out) == (
+        1,
+        [
+            'specs/zed/approved/old-drawing.png:1:1: SK313 file "old-drawing.png" where specs live'
+            " (specs/zed/approved): expected only .rst specs",
+            'specs/zed/notes.md:1:1: SK313 file "notes.md" in release folder specs/zed: '
+            "expected only approved/, implemented/, redirects",
+        ],
+    )

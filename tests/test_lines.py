@@ -240,7 +240,7 @@ def test_an_unknown_exemption_is_a_configuration_error(capsys, in_tmp):
     assert ran.code == 2
     assert ran.err[0].endswith(
         "line-length-exemptions: unknown 'urls', expected some of: url, url-needs-room, single-token, literal-block,"
-        " image, double-colon"
+        " image, double-colon, long-inline"
     )
 
 
@@ -291,3 +291,153 @@ def test_doc8_style_without_doc8_installed_says_how_to_install_it(capsys, in_tmp
         "line-length-style = \"doc8\" runs doc8's own check, which is not installed:"
         " pip install 'speckeeper[doc8]' (pre-commit: additional_dependencies: [doc8])"
     )
+
+
+GRID_ROW = "| ``hw:cpu_policy``    | Whether the guest's vCPUs are pinned to host cores | all |"
+GRID_RULE = "+-----------------------+----------------------------------------------------+-----+"
+ROUTE = "The new action is ``POST /servers/{server_id}/action`` with a ``migrate`` body key."
+
+
+def test_long_lines_matching_a_configured_pattern_are_exempt(capsys, in_tmp):
+    """A gate's own patterns: grid-table rows (``-+-`` or `` | `` in the
+    line) and lines holding a REST route (several ``/``)."""
+    long_prose = PROSE + " then it says so in the log"
+    text = _spec_with("Table:\n\n" + GRID_RULE + "\n" + GRID_ROW + "\n" + GRID_RULE, ROUTE, long_prose)
+    none = "line-length-exemptions = []\n"
+    assert _flagged(capsys, none, text, "SK201") == [GRID_RULE, GRID_ROW, GRID_RULE, ROUTE, long_prose]
+    patterns = "line-length-exempt-patterns = ['-\\+-', ' \\| ', '(/[^/\\s]+){3}']\n"
+    assert _flagged(capsys, none + patterns, text, "SK201") == [long_prose]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "said"),
+    [
+        ("a(?=b)", "uses a feature that cannot run in linear time"),
+        ("(unclosed", "is not a regular expression"),
+    ],
+)
+def test_an_exempt_pattern_that_cannot_run_in_linear_time_is_a_configuration_error(capsys, in_tmp, pattern, said):
+    Path(".speckeeper.toml").write_text(f"line-length-exempt-patterns = ['{pattern}']\n", encoding="utf-8")
+    Path("spec.rst").write_text("x\n", encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst")
+    assert (ran.code, ran.out, len(ran.err)) == (2, [], 1)
+    assert f"line-length-exempt-patterns '{pattern}' {said}" in ran.err[0]
+
+
+ITEM = " * Update Nailgun so that it reads the settings of every plugin from the release's"
+INDENTED = "    The scheduler weighs each host and then picks one of the best hosts at random."
+
+
+def test_counting_a_lines_text_leaves_out_its_indentation_and_list_marker(capsys, in_tmp):
+    text = _spec_with(ITEM + "\n   metadata.", INDENTED.strip() + " on it")
+    assert len(ITEM) == 82 and len(ITEM) - len(" * ") == 79
+    assert _findings(capsys, "", text) == [
+        "SK201 line is 82 characters long, expected at most 79",
+        "SK201 line is 84 characters long, expected at most 79",
+    ]
+    assert _findings(capsys, 'line-length-count = "text"\n', text) == [
+        "SK201 line is 84 characters long without its indentation and list marker, expected at most 79"
+    ]
+
+
+def test_an_indent_allowance_gives_lines_indented_that_far_more_columns(capsys, in_tmp):
+    """83 columns for lines indented by four spaces, 79 for the others."""
+    quoted = "  " + INDENTED.strip()
+    text = _spec_with("A quote:\n\n" + INDENTED + "\n\nAnother:\n\n" + quoted)
+    assert len(INDENTED) == 82 and len(quoted) == 80
+    config = "line-length-indent-allowance = 4\n"
+    assert _flagged(capsys, "", text, "SK201") == [INDENTED, quoted]
+    assert _flagged(capsys, config, text, "SK201") == [quoted]
+    longer = INDENTED + " Then again."
+    assert _findings(capsys, config, _spec_with("A quote:\n\n" + longer)) == [
+        "SK201 line is 94 characters long, expected at most 83 (indented by 4 or more)"
+    ]
+
+
+def test_the_fixer_rewraps_to_the_columns_that_count(capsys, in_tmp):
+    """Rewrapped as the text is measured: the marker and indentation aside."""
+    _findings(capsys, 'line-length-count = "text"\n', _spec_with(" * " + " ".join([PROSE] * 2)))
+    assert speckeeper(capsys, "fix", "spec.rst").code == 1
+    rows = Path("spec.rst").read_text(encoding="utf-8").splitlines()
+    start = rows.index(" * " + PROSE)
+    assert rows[start : start + 3] == [" * " + PROSE, "   " + PROSE, ""]
+    assert len(rows[start]) == 80
+
+
+@pytest.mark.parametrize("count", ['"text"', '"none"'])
+def test_a_count_or_allowance_the_code_does_not_know_is_a_configuration_error(capsys, in_tmp, count):
+    Path(".speckeeper.toml").write_text(f"line-length-count = {count}\nline-length-indent-allowance = -1\n", encoding="utf-8")
+    Path("spec.rst").write_text("x\n", encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst")
+    assert ran.code == 2
+    expected = "line-length-indent-allowance must be a positive integer or 0, got -1"
+    if count == '"none"':
+        expected = "line-length-count must be 'line' or 'text', got 'none'"
+    assert ran.err[0].endswith(expected)
+
+
+LITERAL = "``GET /releases/{release_id}/deployment_tasks/?graph_type=provision&end=netconfig``"
+
+
+def test_a_paragraph_holding_an_inline_literal_longer_than_the_limit_may_be_exempt(capsys, in_tmp):
+    """The literal cannot be wrapped, so neither can the paragraph around it."""
+    with_literal = (
+        f"The tasks of a graph are listed by a\nrequest to {LITERAL} which the\n"
+        "user interface sends for every cluster it shows, with the graph type and its end task."
+    )
+    with_link = (
+        f"See `the deployment guide\n<https://docs.openstack.org/{'fuel-docs/' * 4}deployment.html>`_ for\n"
+        "how the deployment graph is run, task by task and role by role, on each node of a cluster."
+    )
+    short = (
+        "A short literal ``GET /releases`` excuses nothing: this paragraph runs on to\n"
+        "the next line with a line that is longer than the limit of seventy-nine columns."
+    )
+    text = _spec_with(with_literal, with_link, short)
+    config = 'line-length-exemptions = ["single-token", "literal-block"]\n'
+    before = _flagged(capsys, config, text, "SK201")
+    assert [row[:12] for row in before] == ["request to `", "user interfa", "<https://doc", "how the depl", "the next lin"]
+    config = 'line-length-exemptions = ["single-token", "literal-block", "long-inline"]\n'
+    assert [row[:12] for row in _flagged(capsys, config, text, "SK201")] == ["the next lin"]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Run::\n\n" + COMMAND,
+        ".. code-block:: ini\n\n" + COMMAND,
+        ".. code:: ini\n\n" + COMMAND,
+        ".. parsed-literal::\n\n" + COMMAND,
+        ".. mermaid-ish::\n\n" + COMMAND,
+    ],
+    ids=["double-colon", "code-block", "code", "parsed-literal", "literal-directive"],
+)
+def test_literal_content_is_judged_alike_however_it_is_written(capsys, in_tmp, block):
+    """Without the literal-block exemption, a long line of any literal
+    content is SK201 (on by default), as after ``::``; with it, none is."""
+    text = _spec_with(block)
+    literal = 'literal-directives = ["mermaid-ish"]\n'
+    assert _flagged(capsys, literal + 'line-length-exemptions = ["url", "single-token"]\n', text, "SK201") == [COMMAND]
+    assert _flagged(capsys, literal, text, "SK201,SK202") == []
+
+
+def test_a_url_needs_room_from_where_the_text_starts_when_text_is_counted(capsys, in_tmp):
+    """With the text counted, the text before a URL fits when it does
+    without the line's indentation and list marker."""
+    item = "  * " + PROSE + " " + URL
+    assert len("  * " + PROSE) > 79 and len(PROSE) <= 79
+    config = 'line-length-exemptions = ["url-needs-room"]\n'
+    assert _flagged(capsys, config, _spec_with(item), "SK201") == [item]
+    assert _flagged(capsys, config + 'line-length-count = "text"\n', _spec_with(item), "SK201") == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("line-length-count", '"text"'), ("line-length-indent-allowance", "4"), ("line-length-exempt-patterns", "[' \\| ']")],
+)
+def test_doc8_style_takes_no_measure_or_pattern_of_the_nova_style(capsys, in_tmp, key, value):
+    Path(".speckeeper.toml").write_text(f'line-length-style = "doc8"\n{key} = {value}\n', encoding="utf-8")
+    Path("spec.rst").write_text("x\n", encoding="utf-8")
+    ran = speckeeper(capsys, "check", "spec.rst")
+    assert (ran.code, ran.out) == (2, [])
+    assert ran.err[0].endswith(f'{key} applies to line-length-style = "nova"; doc8 counts its own way')

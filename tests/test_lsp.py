@@ -291,6 +291,21 @@ async def test_hover_shows_the_template_guidance_and_the_rule(client: LanguageCl
     close(client, uri)
 
 
+async def test_hover_on_a_title_accepted_for_a_template_section_shows_that_sections_guidance(
+    client: LanguageClient, repo: Path
+) -> None:
+    (repo / ".speckeeper.toml").write_text('[section-aliases]\n"Use Cases" = ["User stories"]\n', encoding="utf-8")
+    text = GOOD.replace("Use Cases\n---------", "User stories\n------------")
+    uri = open_spec(client, repo / SPEC, text)
+    assert await published(client, uri, 1) == []
+    on_title = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(line_of(text, "User stories"), 2))
+    )
+    assert on_title is not None and isinstance(on_title.contents, types.MarkupContent)
+    assert on_title.contents.value.startswith("**Use Cases**: what the template asks for here")
+    close(client, uri)
+
+
 async def test_completion_on_an_adornment_line_offers_missing_sections_in_template_order(
     client: LanguageClient, repo: Path
 ) -> None:

@@ -293,3 +293,88 @@ def test_titles_deeper_than_template_depth_are_the_authors(in_tmp: Path, capsys:
     code, out = run(in_tmp, capsys, spec, "--ignore", "SK104")
     assert code == 1
     assert out[0].endswith('SK102 missing subsection "Examples" in "Client impact": the template has it here, at the end of "Client impact"')
+
+
+ALIASES = '[section-aliases]\n"Alternatives" = ["Alternatives considered"]\n"Dependencies" = ["Requirements"]\n'
+RENAMED = GOOD.replace("Alternatives\n------------", "Alternatives considered\n-----------------------").replace(
+    "Dependencies\n============", "Requirements\n============"
+)
+
+
+def test_a_section_under_a_title_accepted_for_it_passes_every_structure_rule(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    every = ("--extend-select", "SK106,SK108,SK110")
+    code, out = run(in_tmp, capsys, RENAMED, *every)
+    assert code == 1 and [line.split()[1] for line in out] == ["SK102", "SK103", "SK101"]
+    (in_tmp / ".speckeeper.toml").write_text(ALIASES, encoding="utf-8")
+    assert run(in_tmp, capsys, RENAMED, *every) == (0, [])
+    # As the template's own title would be: in its place, once, not empty.
+    swapped = drop(RENAMED, "Requirements", "=").replace(
+        "Implementation\n==============", "Requirements\n============\n\nNone\n\nImplementation\n=============="
+    )
+    twice = RENAMED.replace("Testing\n=======", "Dependencies\n============\n\nNone\n\nTesting\n=======")
+    emptied = RENAMED.replace("Requirements\n============\n\nNone\n", "Requirements\n============\n")
+    assert [line.split()[1:3] for line in run(in_tmp, capsys, swapped, *every)[1]] == [["SK106", 'section']]
+    assert [line.split()[1] for line in run(in_tmp, capsys, twice, *every)[1]] == ["SK108"]
+    assert [line.split()[1:4] for line in run(in_tmp, capsys, emptied, *every)[1]] == [["SK110", "section", '"Requirements"']]
+    sunk = RENAMED.replace("Requirements\n============", "Requirements\n------------")
+    assert [line.split(": ", 1)[1] for line in run(in_tmp, capsys, sunk)[1]] == [
+        'SK105 section "Requirements" is under "Implementation" here (level 2); the template has it as a top-level section'
+    ]
+
+
+def test_a_slip_of_an_accepted_title_is_a_near_miss_of_that_title(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / ".speckeeper.toml").write_text(ALIASES, encoding="utf-8")
+    text = RENAMED.replace("Alternatives considered\n---", "Alternatives Considered\n---")
+    code, out = run(in_tmp, capsys, text)
+    assert (code, out) == (
+        1,
+        [
+            f'spec:{_line_of(text, "Alternatives Considered")}:1: SK104 title "Alternatives Considered" should be'
+            ' "Alternatives considered" as in section-aliases for "Alternatives"'
+        ],
+    )
+
+
+def test_fix_never_renames_an_accepted_title(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (in_tmp / ".speckeeper.toml").write_text(ALIASES, encoding="utf-8")
+    spec = in_tmp / "awesome-thing.rst"
+    spec.write_text(RENAMED, encoding="utf-8")
+    assert main(["fix", str(spec)]) == 0
+    assert spec.read_text(encoding="utf-8") == RENAMED
+    slip = RENAMED.replace("Alternatives considered\n---", "Alternatives Considered\n---")
+    spec.write_text(slip, encoding="utf-8")
+    assert main(["fix", str(spec)]) == 1
+    assert spec.read_text(encoding="utf-8") == RENAMED  # Back to the accepted title, not to the template's.
+
+
+def test_an_alias_for_a_title_no_template_has_is_a_configuration_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = in_tmp / ".speckeeper.toml"
+    config.write_text('[section-aliases]\n"Alternative" = ["Alternatives considered"]\n', encoding="utf-8")
+    spec = in_tmp / "awesome-thing.rst"
+    spec.write_text(RENAMED, encoding="utf-8")
+    assert main(["check", str(spec)]) == 2
+    assert capsys.readouterr().err == (
+        f'speckeeper: error: {config}: section-aliases: "Alternative" is not a section of the template:'
+        ' did you mean "Alternatives"?\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ('section-aliases = ["Alternatives"]', "section-aliases must be a table ([section-aliases]) of lists of strings"),
+        ('[section-aliases]\n"Alternatives" = [1]', "section-aliases: 'Alternatives' must be a list of strings, got [1]"),
+    ],
+)
+def test_section_aliases_is_a_table_of_lists_of_titles(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], value: str, said: str
+) -> None:
+    (in_tmp / ".speckeeper.toml").write_text(value + "\n", encoding="utf-8")
+    spec = in_tmp / "awesome-thing.rst"
+    spec.write_text(GOOD, encoding="utf-8")
+    assert main(["check", str(spec)]) == 2
+    assert said in capsys.readouterr().err

@@ -224,3 +224,39 @@ def test_a_section_of_another_releases_template_is_a_name_the_config_may_use(
     ran = speckeeper(capsys, "check", "--select", "SK1", "specs/rocky/approved/awesome-thing.rst")
     assert ran.code == 2
     assert ran.err[0].endswith('optional-sections: "Feature Liaison" is not a section of the template: did you mean "Feature Contact"?')
+
+
+# The packaged template with a note and an index entry before its title,
+# as some repos open theirs: Sphinx takes its first title for the title.
+NOTE_FIRST = TEMPLATE_TEXT.replace(
+    "\n====", "\n.. note::\n\n   Copy this file to the release folder.\n\n.. index::\n   single: template\n\n====", 1
+)
+
+
+def test_a_template_whose_title_follows_a_note_and_an_index_is_read_from_that_title(tmp_path: Path) -> None:
+    plain, noted = tmp_path / "plain.rst", tmp_path / "noted.rst"
+    plain.write_text(TEMPLATE_TEXT, encoding="utf-8")
+    noted.write_text(NOTE_FIRST, encoding="utf-8")
+    assert NOTE_FIRST.index(".. note::") < NOTE_FIRST.index("Example Spec - The title of your blueprint")
+    one, other = load(plain, RstParser()), load(noted, RstParser())
+    assert (other.title, outline(noted), other.urls) == (one.title, outline(plain), one.urls)
+
+
+def test_a_spec_of_a_template_whose_title_follows_a_note_is_checked_against_its_sections(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _repo_with_template(in_tmp, "template.rst", NOTE_FIRST)
+    ran = speckeeper(capsys, "check", "spec.rst")
+    assert (ran.code, ran.out) == (0, [])
+
+
+def test_a_template_that_is_not_one_title_over_its_sections_is_exit_2_naming_the_line(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = ".. note:: Copy this file.\n\nThe title\n=========\n\nProblem description\n===================\n\nWhat.\n"
+    _repo_with_template(in_tmp, "template.rst", text)
+    assert main(["check", "spec.rst"]) == 2
+    assert _error(capsys) == (
+        f'speckeeper: error: {in_tmp / "template.rst"}:6: template is not one title over its sections: "Problem'
+        ' description" is at the level of its first title, "The title" (line 3); expected one title above them\n'
+    )

@@ -64,6 +64,9 @@ class Settings:
     optional_sections: tuple[str, ...] = ("History", "Feature Liaison")
     # Top-level sections tolerated beyond the template's.
     allowed_sections: tuple[str, ...] = ()
+    # Other titles a template section is accepted under (a title renamed
+    # across releases): (template title, its other titles).
+    section_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # When set, only these template sections are required (drafts, backlog).
     required_sections: tuple[str, ...] = ()
     # How many levels of the template's titles are checked: nova's gate
@@ -115,6 +118,15 @@ class Settings:
     # Which long lines are exempt: nova's gate's own list ("url",
     # "single-token", "literal-block"), or others a gate writes.
     line_length_exemptions: tuple[str, ...] = ("url", "single-token", "literal-block")
+    # Long lines that match one of these regular expressions (RE2) are
+    # exempt: a gate's own patterns (grid-table rows, REST routes).
+    line_length_exempt_patterns: tuple[str, ...] = ()
+    # What counts against the limit: the whole "line", or its "text" (its
+    # indentation and list marker aside).
+    line_length_count: str = "line"
+    # Lines indented by at least this many columns may be this much longer
+    # (4: 83 columns for lines indented by four spaces); 0: none.
+    line_length_indent_allowance: int = 0
     # "doc8": long lines as doc8's D001 counts them (the doc8 extra), in
     # place of the exemptions.
     line_length_style: str = "nova"
@@ -139,6 +151,10 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "layout": ("where specs live: `{project}`, `{release}`, `{state}`, `{slug}` name the parts", '"specs/{project}/{release}/{slug}.rst"'),
     "optional_sections": ("sections a spec may leave out; `Parent/Child` names one subsection", '["History", "Feature Liaison"]'),
     "allowed_sections": ("top-level sections tolerated beyond the template's", '["Rollout"]'),
+    "section_aliases": (
+        "a template section's title, and the other titles it is accepted under (by every structure rule, `fix` and the editor)",
+        '{"Image Packing impact" = ["Diskimage-builder-image-elements impact"]}',
+    ),
     "required_sections": ("only these top-level template sections are required (drafts, backlog)", '["Problem description"]'),
     "template_depth": ("how many levels of the template's titles a spec must keep (1: sections only)", "3"),
     "allow_extra_subsections": ("subsections beyond the template's: allowed, not, or only under these sections", '["Proposed change"]'),
@@ -162,9 +178,14 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "line_length": ("the longest line (SK201, SK202)", "99"),
     "line_length_exemptions": (
         "long lines that are exempt: `url` (any line holding one), `url-needs-room` (a URL the text before fits),"
-        " `single-token`, `literal-block`, `image` (an image or figure line), `double-colon` (a line holding `::`)",
+        " `single-token`, `literal-block` (`::` blocks, `code-block`, `code`, `parsed-literal`, `literal-directives`),"
+        " `image` (an image or figure line), `double-colon` (a line holding `::`), `long-inline` (a paragraph"
+        " holding an inline literal or link longer than the limit)",
         '["url-needs-room", "single-token", "literal-block"]',
     ),
+    "line_length_exempt_patterns": ("long lines matching one of these regular expressions (RE2) are exempt", "['-\\+-', ' \\| ', '(/[^/\\s]+){3}']"),
+    "line_length_count": ('what counts against the limit: "line" (all of it) or "text" (its indentation and list marker aside)', '"text"'),
+    "line_length_indent_allowance": ("lines indented by at least this many columns may be this much longer; 0: none", "4"),
     "line_length_style": ('"nova" (the exemptions above) or "doc8" (doc8\'s own D001 check; the doc8 extra)', '"doc8"'),
     "tabs": ('where SK204 finds a tab: "anywhere", or "indentation" (as doc8)', '"indentation"'),
     "api_impact_section": ("the section whose content asks for APIImpact in the commit message; empty: none", '"REST API impact"'),
@@ -180,7 +201,8 @@ def reference_table() -> str:
     for item in dataclasses.fields(Settings):
         what, example = KEY_DOCS[item.name]
         overridable = " (also in `[[overrides]]`)" if item.name in OVERRIDABLE else ""
-        cells = (f"`{item.name.replace('_', '-')}`", _type(item.default), f"`{_toml(item.default)}`", what + overridable, f"`{example}`")
+        kind, default = ("table of lists of strings", "{}") if item.name in TABLES else (_type(item.default), _toml(item.default))
+        cells = (f"`{item.name.replace('_', '-')}`", kind, f"`{default}`", what + overridable, f"`{example}`")
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows) + "\n"
 
@@ -231,6 +253,10 @@ OVERRIDABLE = frozenset(
         "allow_images",
         "line_length",
         "line_length_exemptions",
+        "line_length_exempt_patterns",
+        "line_length_count",
+        "line_length_indent_allowance",
+        "section_aliases",
         "line_length_style",
         "tabs",
         "trailing_whitespace",
@@ -242,10 +268,23 @@ CHOICES = {
     "trailing_whitespace": ("spaces and tabs", "spaces"),
     "line_length_style": ("nova", "doc8"),
     "tabs": ("anywhere", "indentation"),
+    "line_length_count": ("line", "text"),
 }
+# Keys whose value is a table of lists of strings.
+TABLES = frozenset({"section_aliases"})
+# Integer keys for which 0 means "none".
+MAY_BE_ZERO = frozenset({"line_length_indent_allowance"})
 # List keys whose items are each one of a few words.
 ITEM_CHOICES = {
-    "line_length_exemptions": ("url", "url-needs-room", "single-token", "literal-block", "image", "double-colon"),
+    "line_length_exemptions": (
+        "url",
+        "url-needs-room",
+        "single-token",
+        "literal-block",
+        "image",
+        "double-colon",
+        "long-inline",
+    ),
 }
 
 
@@ -334,6 +373,8 @@ def _key(name: str) -> str:
 def _coerce(name: str, value: Any, where: str) -> Any:
     """Check a TOML value against the type of the Settings field it sets."""
     default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
+    if name in TABLES:
+        return _table_of_lists(name, value, where)
     if name == "allow_extra_subsections" and isinstance(value, list):
         if not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{where}: allow-extra-subsections must be true, false or a list of section titles, got {value!r}")
@@ -343,8 +384,11 @@ def _coerce(name: str, value: Any, where: str) -> Any:
             raise ConfigError(f"{where}: {name.replace('_', '-')} must be true or false, got {value!r}")
         return value
     if isinstance(default, int):
+        if name in MAY_BE_ZERO and type(value) is int and value == 0:
+            return value
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a positive integer, got {value!r}")
+            zero = " or 0" if name in MAY_BE_ZERO else ""
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a positive integer{zero}, got {value!r}")
         return value
     if isinstance(default, str):
         if not isinstance(value, str):
@@ -362,6 +406,21 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         known = ", ".join(ITEM_CHOICES[name])
         raise ConfigError(f"{where}: {name.replace('_', '-')}: unknown {unknown[0]!r}, expected some of: {known}")
     return tuple(value)
+
+
+def _table_of_lists(name: str, value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A table whose keys are strings and whose values are strings or lists
+    of them (``section-aliases``), as (key, values) pairs in order."""
+    key = name.replace("_", "-")
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key} must be a table ([{key}]) of lists of strings, got {value!r}")
+    pairs = []
+    for title, others in value.items():
+        others = [others] if isinstance(others, str) else others
+        if not isinstance(others, list) or not all(isinstance(other, str) for other in others):
+            raise ConfigError(f"{where}: {key}: {title!r} must be a list of strings, got {others!r}")
+        pairs.append((title, tuple(others)))
+    return tuple(pairs)
 
 
 def _settings_values(table: dict[str, Any], where: str, allowed: frozenset[str]) -> dict[str, Any]:
@@ -403,6 +462,10 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     return config
 
 
+# How the "nova" style measures and exempts lines; doc8 has its own ways.
+_NOVA_STYLE_ONLY = ("line_length_exempt_patterns", "line_length_count", "line_length_indent_allowance")
+
+
 def _check_line_length_style(config: Config) -> None:
     """doc8's style is doc8's check, installed, with doc8's exemptions."""
     where = config.source or "configuration"
@@ -411,6 +474,9 @@ def _check_line_length_style(config: Config) -> None:
             continue
         if settings.line_length_exemptions != Settings.line_length_exemptions:
             raise ConfigError(f'{where}: line-length-exemptions apply to line-length-style = "nova"; doc8 has its own')
+        for key in _NOVA_STYLE_ONLY:
+            if getattr(settings, key) != getattr(Settings, key):
+                raise ConfigError(f'{where}: {key.replace("_", "-")} applies to line-length-style = "nova"; doc8 counts its own way')
         import importlib.util  # Only for this style.
 
         if importlib.util.find_spec("doc8") is None:
@@ -451,6 +517,11 @@ def _check_patterns(config: Config) -> None:
     for settings in (base, *(dataclasses.replace(base, **o.values) for o in config.overrides)):
         for url in settings.tracker_urls:
             _check_parts(where, "tracker-urls", url, TRACKER_PARTS)
+        for pattern in settings.line_length_exempt_patterns:
+            try:
+                compile_pattern(pattern)
+            except PatternError as error:
+                raise ConfigError(f"{where}: line-length-exempt-patterns {pattern!r} {error}") from None
 
 
 def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str], once: bool = True) -> None:

@@ -7,6 +7,7 @@ gate compares.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,9 @@ class Spec:
     titles: list[Title]  # Document titles: exactly one in a good spec.
     sections: tuple[Section, ...]  # Sections under the document title.
     raw: bytes = b""  # The file's bytes, for rules about line endings and encoding.
+    # The section that holds the document title when other content came
+    # before it (see :func:`retitled`); None when docutils took the title.
+    title_section: nodes.section | None = field(default=None, repr=False)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -136,13 +140,16 @@ class Spec:
         return found
 
     def preamble(self) -> list[nodes.Element]:
-        """What the spec says between its title and its first section."""
+        """What the spec says between its title and its first section (and,
+        where it came first, before its title)."""
         found = []
-        for child in self.doctree.children:
-            if isinstance(child, nodes.section):
-                break
-            if isinstance(child, nodes.Element) and not isinstance(child, nodes.title):
-                found.append(child)
+        holders = [self.doctree] if self.title_section is None else [self.doctree, self.title_section]
+        for holder in holders:
+            for child in holder.children:
+                if isinstance(child, nodes.section):
+                    break
+                if isinstance(child, nodes.Element) and not isinstance(child, nodes.title):
+                    found.append(child)
         return found
 
     def comments(self) -> list[tuple[int, str]]:
@@ -288,6 +295,33 @@ def model(path: str, text: str, doctree: nodes.document, messages: list[Message]
         sections = tuple(top)
     return Spec(
         path=path, text=text, doctree=doctree, messages=messages, titles=titles, sections=sections, raw=raw
+    )
+
+
+def content_before_title(spec: Spec) -> nodes.Element | None:
+    """What keeps docutils from taking a file's first title as its document
+    title: content before it other than comments and targets (a note, an
+    index entry's target); None when there is none or docutils took it."""
+    if spec.titles:
+        return None
+    for child in spec.doctree.children:
+        if isinstance(child, nodes.section):
+            return None
+        if isinstance(child, nodes.Element) and not isinstance(child, nodes.PreBibliographic):
+            return child
+    return None
+
+
+def retitled(spec: Spec) -> Spec:
+    """The spec read as Sphinx reads it when other content stands before
+    its one top-level title (:func:`content_before_title`): that title is
+    the document title, and the sections under it are the spec's."""
+    (first,) = spec.sections
+    return dataclasses.replace(
+        spec,
+        titles=[Title(first.title, first.line)],
+        sections=tuple(_relevel(child, 1) for child in first.children),
+        title_section=first.node,
     )
 
 

@@ -20,7 +20,7 @@ from . import layout
 from .config import Config, ConfigError, Settings, repository_of
 from .parse import RstParser
 from .source import VCS_FOLDERS, Limits, Refusal, read
-from .spec import Section, Spec, build
+from .spec import Section, Spec, build, content_before_title, retitled
 from .template_store import TemplateStore
 
 PACKAGED = "nova.rst"
@@ -331,6 +331,17 @@ def parse_file(
 
 def _parse(path: Path, text: str, parser: RstParser) -> Spec:
     spec = build(str(path), text, parser)
+    before = content_before_title(spec)
+    if before is not None and len(spec.sections) > 1:
+        # Its title is not over its sections: each reading of it is a guess.
+        first, second = spec.sections[:2]
+        raise ConfigError(
+            f'{path}:{second.line}: template is not one title over its sections: "{second.title}" is at the level'
+            f' of its first title, "{first.title}" (line {first.line}); expected one title above them'
+        )
+    if before is not None and spec.sections:
+        # Docutils takes a title only when nothing but comments comes before it; Sphinx takes the first.
+        spec = retitled(spec)
     if not spec.sections:
         raise ConfigError(f"{path}: template has no sections under its title")
     severe = [m for m in spec.messages if m.level >= 3]
@@ -381,7 +392,7 @@ def sections_data(sections: tuple[TemplateSection, ...]) -> list[dict[str, Any]]
 # The keys that name template sections, and what they may name: any
 # section ("Parent/Child" for one subsection), a top-level one, or, for
 # allowed-sections, any title but one the template has in another case.
-_SECTION_KEYS = ("optional_sections", "required_sections", "allow_extra_subsections")
+_SECTION_KEYS = ("optional_sections", "required_sections", "allow_extra_subsections", "section_aliases")
 _DEFAULTS = Settings()
 
 
@@ -394,7 +405,10 @@ def named_sections(settings: Settings) -> list[tuple[str, str]]:
 
 
 def _names(value: object) -> tuple[str, ...]:
-    return value if isinstance(value, tuple) else ()
+    """The titles a key's value names (a pair's first: ``section-aliases``)."""
+    if not isinstance(value, tuple):
+        return ()
+    return tuple(item[0] if isinstance(item, tuple) else item for item in value)
 
 
 def has_section(template: Template, key: str, name: str) -> bool:
@@ -405,6 +419,8 @@ def has_section(template: Template, key: str, name: str) -> bool:
         return not any(s.title != name and s.title.casefold() == name.casefold() for s in template.sections)
     if key == "required_sections":
         return any(s.title == name for s in template.sections)
+    if key == "section_aliases":
+        return any(s.title == name for s in template.all_sections())
     parent, _, child = name.rpartition("/")
     if parent:
         return any(s.title == parent and any(c.title == child for c in s.children) for s in template.all_sections())
@@ -429,7 +445,7 @@ def misnamed(key: str, name: str, templates: list[Template]) -> str:
             )
     else:
         titles = {s.title for t in templates for s in t.all_sections()}
-        if "/" in name:
+        if "/" in name and key != "section_aliases":
             titles = {f"{s.title}/{c.title}" for t in templates for s in t.all_sections() for c in s.children}
     near = nearest(name, sorted(titles))
     hint = f': did you mean "{near}"?' if near else f" (it has: {', '.join(sorted(titles))})"

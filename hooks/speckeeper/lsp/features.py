@@ -19,7 +19,7 @@ from lsprotocol import types
 from .. import rules
 from ..findings import Finding
 from ..ruledocs import parts
-from ..rules.structure import compare, level_styles, section_rows
+from ..rules.structure import aliases, compare, level_styles, section_rows
 from ..spec import ADORNMENT_CHARS, Section, fold
 from ..template import TemplateSection
 from .engine import Analysis, fix_all, fixed_text
@@ -253,14 +253,15 @@ def _section_at(analysis: Analysis, line: int) -> Section | None:
 
 def _template_section(analysis: Analysis, section: Section) -> TemplateSection | None:
     """The template's section a spec's section stands for: the one of
-    its title at its level, of its title anywhere, or the one a near-miss
-    title was meant to be."""
+    its title (or of the title ``section-aliases`` accepts it for) at its
+    level, of its title anywhere, or the one a near-miss title was meant to be."""
     assert analysis.loaded is not None
     spec, ctx = analysis.loaded.spec, analysis.loaded.ctx
     every = ctx.template.all_sections()
-    for candidate in every:
-        if candidate.title == section.title and candidate.level == section.level:
-            return candidate
+    for title in (section.title, aliases(ctx, (s.title for s in every)).get(section.title)):
+        for candidate in every:
+            if candidate.title == title and candidate.level == section.level:
+                return candidate
     for candidate in every:
         if fold(candidate.title) == fold(section.title):
             return candidate

@@ -24,6 +24,12 @@ from .registry import Hit, Registry, Tree
 from ..source import Refusal
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# A directive naming a file as its argument (``.. image:: x.png``,
+# ``.. figure::``, ``.. blockdiag:: flow.diag``, ``.. literalinclude::``),
+# also in a substitution definition, as RST's explicit markup writes it.
+_NAMES_FILE = re.compile(r"\s*\.\.\s+(?:\|[^|]+\|\s+)?[\w.+:-]+::[ \t]+(\S+)")
+# The folder a spec's pictures are kept in: any file but a spec is at home there.
+IMAGES = "images"
 
 
 RULES = Registry("lifecycle", scope="repo")
@@ -337,7 +343,10 @@ def check_stray_file(tree: Tree) -> Iterator[Hit]:
 
     A release folder holds only state folders and its redirects file; a
     state folder holds only ``.rst`` specs (nova's gate asks the same).
-    Hidden files such as ``.gitignore`` are left alone.
+    Hidden files such as ``.gitignore`` are left alone, and so are a
+    spec's pictures: a file a spec of the release names (an ``image``,
+    a ``figure``, a diagram's source) and any file but a spec in an
+    ``images`` folder.
 
     Bad::
 
@@ -353,13 +362,38 @@ def check_stray_file(tree: Tree) -> Iterator[Hit]:
             continue
         settings = tree.settings(path)
         place = where(settings, path, tree.relpath(path))
-        if place is None:
+        if place is None or IMAGES in tree.relpath(path).split("/")[:-1] or _referenced(tree, path, place):
             continue
         if place.level == "release":
             expected = ", ".join([f"{s}/" for s in settings.states] + ([settings.redirects] if settings.redirects else []))
             yield Hit(1, 1, f'file "{path.name}" in release folder {place.folder}: expected only {expected}', path=path)
         else:
             yield Hit(1, 1, f'file "{path.name}" where specs live ({place.folder}): expected only .rst specs', path=path)
+
+
+def _referenced(tree: Tree, path: Path, place: Where) -> bool:
+    """Whether a spec of the release (or of the other layout's folder)
+    ``path`` is in names it as a directive's file: relative to the spec,
+    or from the docs' top folder (``/images/x.png``)."""
+    folder = place.release_dir or path.parent
+    names = tree.memo(f"named files:{normal(folder)}", lambda: _named_files(tree, folder))
+    target = normal(path)
+    return target in names or any(name.startswith("/") and target.endswith(name) for name in names)
+
+
+def _named_files(tree: Tree, folder: Path) -> frozenset[str]:
+    """The files the specs under ``folder`` name as a directive's argument:
+    absolute and normalised, or as written when from the docs' top folder.
+    Only the specs' lines are read; the files named are only compared."""
+    found: set[str] = set()
+    for spec in sorted(folder.rglob("*.rst")):
+        lines = tree.lines(spec)
+        for line in lines if isinstance(lines, list) else []:
+            match = _NAMES_FILE.match(line)
+            if match is not None:
+                name = match.group(1)
+                found.add(name if name.startswith("/") else normal(spec.parent / name))
+    return frozenset(found)
 
 
 @RULES.rule("SK314", "release-folder")

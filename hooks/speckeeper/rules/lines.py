@@ -15,10 +15,12 @@ import codecs
 import re
 from collections.abc import Callable, Iterator
 
+from docutils import nodes
 from docutils.utils import column_width
 
 from .. import wrap
 from ..config import Settings
+from ..patterns import compile as compile_pattern
 from .registry import Context, Edit, FixInput, Hit, Registry
 from ..spec import Spec, adornment
 
@@ -35,6 +37,9 @@ _URL = re.compile(r"https?://[^\s<>`]+")
 _URL_END = re.compile(r"""[>`_.,;:!?)\]'"]*\s*$""")
 # An image or figure directive with its path and nothing else.
 _IMAGE = re.compile(r"\s*\.\.\s+(?:image|figure)::\s*\S+\s*$")
+# Where a line's text starts: after its indentation and a list marker
+# (a bullet, or an enumerator such as "1.", "(a)", "iv)", "#.").
+_TEXT_START = re.compile(r"\s*(?:(?:[-*+\u2022\u2023\u2043]|\(?(?:\d+|#|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])\s+)?")
 ZERO_WIDTH_SPACE = "\u200b"
 BYTE_ORDER_MARK = "\ufeff"
 
@@ -59,13 +64,58 @@ EXEMPTIONS: dict[str, Callable[[str, int], bool]] = {
     "double-colon": lambda line, limit: "::" in line,
 }
 LITERAL_BLOCK = "literal-block"
+LONG_INLINE = "long-inline"
 
 
 def exempt(line: str, settings: Settings) -> bool:
     """Whether a long line is exempt by the repo's ``line-length-exemptions``
-    (nova's gate: a URL, or a single token), literal blocks aside."""
-    limit = settings.line_length
-    return any(EXEMPTIONS[name](line, limit) for name in settings.line_length_exemptions if name in EXEMPTIONS)
+    (nova's gate: a URL, or a single token) or matches one of its
+    ``line-length-exempt-patterns``; literal blocks and paragraphs aside."""
+    limit = settings.line_length + uncounted(line, settings)  # Where the line passes it.
+    return any(EXEMPTIONS[name](line, limit) for name in settings.line_length_exemptions if name in EXEMPTIONS) or any(
+        compile_pattern(pattern).search(line) is not None for pattern in settings.line_length_exempt_patterns
+    )
+
+
+def uncounted(line: str, settings: Settings) -> int:
+    """How many columns at the start of a line do not count against the
+    limit: with ``line-length-count = "text"``, its indentation and list
+    marker; with an ``line-length-indent-allowance``, that many on a line
+    indented at least as far; else none."""
+    if settings.line_length_count == "text":
+        match = _TEXT_START.match(line)
+        return match.end() if match is not None else 0
+    allowance = settings.line_length_indent_allowance
+    return allowance if allowance and len(line) - len(line.lstrip()) >= allowance else 0
+
+
+def too_long(line: str, settings: Settings, what: str = "line") -> tuple[int, str]:
+    """The column a long line passes the limit at, and what to say of it."""
+    limit, skipped = settings.line_length, uncounted(line, settings)
+    if settings.line_length_count == "text":
+        said = f"{what} is {len(line) - skipped} characters long without its indentation and list marker"
+        return skipped + limit + 1, f"{said}, expected at most {limit}"
+    if skipped:
+        said = f"{what} is {len(line)} characters long, expected at most {limit + skipped}"
+        return skipped + limit + 1, f"{said} (indented by {skipped} or more)"
+    return limit + 1, f"{what} is {len(line)} characters long, expected at most {limit}"
+
+
+def _long_inline_paragraphs(spec: Spec, limit: int) -> frozenset[int]:
+    """The lines of each paragraph that holds an inline literal or a link
+    longer than the limit as written: no wrapping makes such a paragraph fit."""
+    found: set[int] = set()
+    for paragraph in spec.doctree.findall(nodes.paragraph):
+        if paragraph.line is None or not paragraph.rawsource:
+            continue
+        inline = (node for node in paragraph.findall(_is_literal_or_link))
+        if any(len(str(node.rawsource or node.astext())) > limit for node in inline):
+            found.update(range(paragraph.line, paragraph.line + str(paragraph.rawsource).count("\n") + 1))
+    return frozenset(found)
+
+
+def _is_literal_or_link(node: nodes.Node) -> bool:
+    return isinstance(node, (nodes.literal, nodes.reference))
 
 
 def long_lines(spec: Spec, settings: Settings) -> Iterator[tuple[int, str, bool]]:
@@ -82,12 +132,18 @@ def long_lines(spec: Spec, settings: Settings) -> Iterator[tuple[int, str, bool]
         flagged = _doc8_long_lines(spec, limit) if maybe else frozenset()
         long = [(n, line) for n, line in long if n in flagged]
     else:
+        long = [(n, line) for n, line in long if len(line) - uncounted(line, settings) > limit]
         long = [(n, line) for n, line in long if not exempt(line, settings)]
         if long and LITERAL_BLOCK in settings.line_length_exemptions:
             literal = spec.literal_lines
             long = [(n, line) for n, line in long if n not in literal]
+        if long and LONG_INLINE in settings.line_length_exemptions:
+            paragraphs = _long_inline_paragraphs(spec, limit)
+            long = [(n, line) for n, line in long if n not in paragraphs]
     for number, line in long:
-        yield number, line, number in spec.directive_lines
+        # Literal content is the author's text wherever it stands: a
+        # ``code-block``'s lines are judged as a ``::`` block's are.
+        yield number, line, number in spec.directive_lines and number not in spec.literal_lines
 
 
 def _doc8_long_lines(spec: Spec, limit: int) -> frozenset[int]:
@@ -116,12 +172,15 @@ class _Doc8File:
 def rewrap_long_lines(fix: FixInput) -> Iterator[Edit]:
     """Rewrap each paragraph that holds a flagged line to the limit: only
     the rows from the first flagged one on, only as far as words move."""
-    limit = fix.ctx.settings.line_length
+    settings = fix.ctx.settings
     for paragraph in wrap.paragraphs(fix.spec, fix.rows):
         mine = {line - 1 - paragraph.start for line in fix.lines if paragraph.start < line <= paragraph.end}
         if not mine:
             continue
         old = list(fix.rows[paragraph.start : paragraph.end])
+        # The columns that do not count, as few as on any of its rows and of
+        # the rows the rewrap adds (indented as its others are).
+        limit = settings.line_length + min(uncounted(row, settings) for row in [*old, " " * paragraph.indent + "x"])
         new = wrap.rewrap(old, paragraph.column, paragraph.indent, limit, mine, paragraph.unbreakable)
         if new != old:
             yield Edit(paragraph.start, paragraph.end, tuple(new))
@@ -132,11 +191,15 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line is longer than the limit (``line-length``, 79 by default).
 
     As nova's gate: a line holding a URL (``http://``, ``https://``) or a
-    single token is exempt, and so are literal blocks, which the doctree
-    tells (``::`` blocks, ``code-block``, ``parsed-literal``, doctest).
-    Prose in a directive body (a note, a list-table cell) is SK202. A repo
-    whose gate differs lists its exemptions (``line-length-exemptions``) or
-    counts as doc8 does (``line-length-style = "doc8"``).
+    single token is exempt, and so is literal content, which the doctree
+    tells (``::`` blocks, ``code-block``, ``code``, ``parsed-literal``, a
+    repo's ``literal-directives``, doctest), all of it alike: without the
+    ``literal-block`` exemption its long lines are this rule's, wherever
+    they stand. Prose in a directive body (a note, a list-table cell) is
+    SK202. A repo whose gate differs lists its exemptions
+    (``line-length-exemptions``, ``line-length-exempt-patterns``), says
+    what counts (``line-length-count``, ``line-length-indent-allowance``)
+    or counts as doc8 does (``line-length-style = "doc8"``).
     Fixable: ``speckeeper fix`` rewraps the paragraph.
 
     Bad::
@@ -148,10 +211,9 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
         The scheduler will consider the new trait when it filters the hosts
         for an instance.
     """
-    limit = ctx.settings.line_length
     for number, line, in_directive in long_lines(spec, ctx.settings):
         if not in_directive:
-            yield Hit(number, limit + 1, f"line is {len(line)} characters long, expected at most {limit}")
+            yield Hit(number, *too_long(line, ctx.settings))
 
 
 @RULES.rule(
@@ -168,8 +230,10 @@ def check_directive_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     Beyond nova's gate, which skips every indented line after a line that
     holds ``::`` and so never reads directive bodies; a repo that wants
     its notes and tables wrapped too turns this on. Literal content (a
-    ``code-block``) stays exempt. Fixable in notes and other body
-    directives; table cells are left alone.
+    ``code-block``, ``code``, ``parsed-literal``, a repo's literal
+    directive) is not prose: it is SK201's, exempt as a ``::`` block is
+    (``literal-block``), never this rule's. Fixable in notes and other
+    body directives; table cells are left alone.
 
     Bad::
 
@@ -182,14 +246,9 @@ def check_directive_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
            This sentence in the note runs on and on, but wraps before the
            seventy-ninth column.
     """
-    limit = ctx.settings.line_length
     for number, line, in_directive in long_lines(spec, ctx.settings):
         if in_directive:
-            yield Hit(
-                number,
-                limit + 1,
-                f"line in a directive body is {len(line)} characters long, expected at most {limit}",
-            )
+            yield Hit(number, *too_long(line, ctx.settings, "line in a directive body"))
 
 
 def _trailing(ctx: Context) -> str:

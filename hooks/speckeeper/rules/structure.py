@@ -13,7 +13,7 @@ unexpected section.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from docutils import nodes
@@ -45,11 +45,30 @@ class Diff:
     before: dict[int, str] = field(default_factory=dict)
     unexpected: list[Section] = field(default_factory=list)
     near_misses: list[tuple[Section, TemplateSection]] = field(default_factory=list)
+    # The title a near miss is a slip of (the template's, or one accepted
+    # for it), by id of the section.
+    meant: dict[int, str] = field(default_factory=dict)
     # (section, template section, where the template has it, where it is)
     misplaced: list[tuple[Section, TemplateSection, str, str]] = field(default_factory=list)
     out_of_order: list[tuple[Section, str]] = field(default_factory=list)
     duplicates: list[tuple[Section, Section]] = field(default_factory=list)
     empty: list[Section] = field(default_factory=list)
+
+
+def aliases(ctx: Context, own: Iterable[str] = ()) -> dict[str, str]:
+    """Each other title a template section is accepted under
+    (``section-aliases``), with the template's title for it; but the
+    ``own`` titles of the template, which stand for themselves (an older
+    release's template that still has the older title)."""
+    if not ctx.settings.section_aliases:
+        return {}  # Most repos: none.
+    kept = frozenset(own)
+    return {other: title for title, others in ctx.settings.section_aliases for other in others if other not in kept}
+
+
+def _template_title(ctx: Context, title: str) -> str:
+    """The template's title for a spec's: the same, or the one it is accepted for."""
+    return aliases(ctx, (t.title for t in ctx.template.all_sections())).get(title, title)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -87,19 +106,22 @@ def _title_start(section: Section) -> int:
     return section.line - 1 if len(section.style) == 2 else section.line
 
 
-def _judged(expected: tuple[TemplateSection, ...], actual: tuple[Section, ...], diff: Diff) -> dict[str, Section]:
-    """The section each title is judged by; the others of the same title are
+def _judged(
+    expected: tuple[TemplateSection, ...], actual: tuple[Section, ...], diff: Diff, named: dict[str, str]
+) -> dict[str, Section]:
+    """The section each title is judged by (a title accepted for a template
+    section, ``named``, as that section's); the others of the same title are
     duplicates. Of several, the one that holds most of the template's
     subsections for it (a gate that keeps the last of a title passes the
     spec by that one), the first at a tie."""
     wanted = {t.title: {c.title for c in t.children} for t in expected}
     by_title: dict[str, list[Section]] = {}
     for section in actual:
-        by_title.setdefault(section.title, []).append(section)
+        by_title.setdefault(named.get(section.title, section.title), []).append(section)
     judged: dict[str, Section] = {}
     for title, sections in by_title.items():
         children = wanted.get(title, set())
-        best = max(sections, key=lambda s: (len(children & {c.title for c in s.children}), -s.line))
+        best = max(sections, key=lambda s: (len(children & {named.get(c.title, c.title) for c in s.children}), -s.line))
         judged[title] = best
         diff.duplicates.extend((section, best) for section in sections if section is not best)
     return judged
@@ -120,18 +142,22 @@ def _compare_level(
     parent: Section | None,
     diff: Diff,
 ) -> None:
-    parent_title = parent.title if parent is not None else ""
-    first = _judged(expected, actual, diff)
     names = {t.title for t in expected}
+    named = aliases(ctx, names)
+    # The parent as the template names it, for the keys that name sections.
+    parent_title = "" if parent is None else _template_title(ctx, parent.title)
+    first = _judged(expected, actual, diff, named)
     missing = [t for t in expected if t.title not in first and not _optional(ctx, t, parent_title)]
-    extra = [s for s in first.values() if s.title not in names]
+    extra = [s for s in first.values() if named.get(s.title, s.title) not in names]
 
     # Near misses: an extra title that is a slip of a missing one.
     if NEAR_MISS in ctx.enabled:
         for template_section in list(missing):
-            match = next((s for s in extra if _alike(s.title, template_section.title)), None)
+            accepted = [template_section.title, *(other for other, title in named.items() if title == template_section.title)]
+            match, meant = next(((s, a) for s in extra for a in accepted if _alike(s.title, a)), (None, ""))
             if match is not None:
                 diff.near_misses.append((match, template_section))
+                diff.meant[id(match)] = meant
                 missing.remove(template_section)
                 extra.remove(match)
                 first[template_section.title] = match
@@ -147,7 +173,7 @@ def _compare_level(
         later = [first[t.title] for t in expected[position + 1 :] if t.title in first]
         following = min(later, key=lambda s: s.line) if later else None
         where = _title_start(following) if following is not None else end
-        diff.missing.append((template_section, parent_title, where))
+        diff.missing.append((template_section, parent.title if parent is not None else "", where))
         diff.before[id(template_section)] = following.title if following is not None else ""
 
     allow_extra = parent is not None and _extra_allowed(ctx, parent_title)
@@ -157,10 +183,10 @@ def _compare_level(
     index = {t.title: i for i, t in enumerate(expected)}
     seen: list[Section] = []
     for section in first.values():
-        position = index.get(section.title)
+        position = index.get(named.get(section.title, section.title))
         if position is None:
             continue
-        after = [s for s in seen if index[s.title] > position]
+        after = [s for s in seen if index[named.get(s.title, s.title)] > position]
         if after:
             diff.out_of_order.append((section, after[0].title))
         seen.append(section)
@@ -169,11 +195,12 @@ def _compare_level(
         section = first.get(template_section.title)
         if section is None:
             continue
-        if section.is_empty and template_section.title == section.title:
+        title = named.get(section.title, section.title)
+        if section.is_empty and template_section.title == title:
             diff.empty.append(section)
         if section.level >= ctx.settings.template_depth:
             continue  # Deeper titles are the author's (``template-depth``).
-        if template_section.children or (section.children and not _extra_allowed(ctx, section.title)):
+        if template_section.children or (section.children and not _extra_allowed(ctx, title)):
             _compare_level(ctx, spec, template_section.children, section.children, section, diff)
 
 
@@ -186,9 +213,10 @@ def _misplaced(ctx: Context, spec: Spec, diff: Diff) -> None:
     expected = {t.title: (t, parent) for t, parent, _ in diff.missing}
     moved: dict[int, str] = {}  # id of a misplaced section -> the parent the template gives it.
     for section, parent in _with_parents(spec.sections, None):
-        if section.title not in expected:
+        title = _template_title(ctx, section.title)
+        if title not in expected:
             continue
-        template_section, belongs_under = expected.pop(section.title)
+        template_section, belongs_under = expected.pop(title)
         carried = parent is not None and moved.get(id(parent)) == belongs_under
         if not carried:
             moved[id(section)] = belongs_under
@@ -384,12 +412,13 @@ def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
     wide as the new title where it was too short; a section linked to by
     its old title is left (the proof finds the link broken)."""
     rows = fix.rows
-    for section, template_section in _diff(fix.spec, fix.ctx).near_misses:
+    diff = _diff(fix.spec, fix.ctx)
+    for section, template_section in diff.near_misses:
         found = adornment(rows, section.line)
         if section.line not in fix.lines or found is None:
             continue
         old = rows[section.line - 1]
-        title = old[: len(old) - len(old.lstrip())] + template_section.title
+        title = old[: len(old) - len(old.lstrip())] + diff.meant[id(section)]
         width = column_width(title)
         under = rows[found.under - 1].rstrip()
         new = [title, found.char * max(width, len(under))]
@@ -415,10 +444,11 @@ def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
         Use Cases
         ---------
     """
-    for section, template_section in _diff(spec, ctx).near_misses:
-        yield Hit(
-            section.line, 1, f'title "{section.title}" should be "{template_section.title}" as in {template_name(ctx)}'
-        )
+    diff = _diff(spec, ctx)
+    for section, template_section in diff.near_misses:
+        meant = diff.meant[id(section)]
+        source = template_name(ctx) if meant == template_section.title else f'section-aliases for "{template_section.title}"'
+        yield Hit(section.line, 1, f'title "{section.title}" should be "{meant}" as in {source}')
 
 
 @RULES.rule(MISPLACED, "misplaced-section")
