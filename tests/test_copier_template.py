@@ -96,13 +96,6 @@ def test_sections_file_is_what_speckeeper_reads_from_the_packaged_template() -> 
     assert stored == copier_data.spec_template_data(*template.parse_file(template.packaged_path(), PARSER), PARSER)
 
 
-def test_version_file_is_the_packages_version(capsys: pytest.CaptureFixture[str]) -> None:
-    """Regenerate with `speckeeper export-template --version-data -o hooks/speckeeper/copier/version.json`."""
-    stored = json.loads((PACKAGED / copier_data.VERSION_FILE).read_text(encoding="utf-8"))
-    assert main(["--version"]) == 0
-    assert capsys.readouterr().out == f"speckeeper {stored['version']}\n"
-
-
 def test_columns_file_is_what_docutils_counts() -> None:
     """Regenerate with `speckeeper export-template --columns -o hooks/speckeeper/copier/columns.json`."""
     stored = json.loads((PACKAGED / copier_data.COLUMNS_FILE).read_text(encoding="utf-8"))
@@ -180,11 +173,10 @@ def test_writes_only_the_spec_and_its_answers_creating_folders(tmp_path: Path) -
     ]
     assert (tmp_path / "README.rst").read_text(encoding="utf-8") == "mine\n"
     assert spec_path.is_file()
-    # The answers say which speckeeper wrote them: the version --version prints.
-    from speckeeper import __version__
-
+    # Copied from the package, not from git: no tag to name (test_packaging
+    # shows a tag named).
     answers = (tmp_path / ".copier-answers/my-feature.yml").read_text(encoding="utf-8")
-    assert f"by the copier\n# template of speckeeper {__version__}." in answers
+    assert "by the copier\n# template of speckeeper. When" in answers
 
 
 def test_folder_and_state_are_answers(tmp_path: Path) -> None:

@@ -224,7 +224,7 @@ def test_fixer_rewraps_and_the_next_commit_passes(
 def test_ci_annotations_through_a_manual_stage_alias(
     tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
 ) -> None:
-    """The README's GitHub Actions job: the same hook, same rev, as annotations."""
+    """The docs' GitHub Actions job: the same hook, same rev, as annotations."""
     repo = make_spec_repo(tmp_path / "specs-repo", env, hook_repo, [])
     config = repo / ".pre-commit-config.yaml"
     config.write_text(
@@ -315,20 +315,21 @@ def test_from_copier_copy_to_commit(tmp_path: Path, env: dict[str, str], hook_re
     assert message == f"Awesome thing for server migrations\n\n{INTRO}\nAPIImpact\n\n"
 
 
-def readme_snippet(hook_repo: tuple[Path, str]) -> str:
-    """The README's .pre-commit-config.yaml, as written, pointing here."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## pre-commit hooks and CI", 1)[1]
-    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
-    snippet = snippet.replace("https://opendev.org/<org>/speckeeper", str(hook_repo[0]))
-    assert "<tag or commit>" in snippet
-    return snippet.replace("<tag or commit>", hook_repo[1])
+def docs_snippet(repo: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -> None:
+    """The docs' command that writes .pre-commit-config.yaml (docs/ci.md), as
+    written, run with SPECKEEPER_GIT pointing here."""
+    page = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    start = "$ cat > .pre-commit-config.yaml <<EOF\n"
+    body = page.split(start, 1)[1].split("\nEOF\n", 1)[0]
+    script = f"cat > .pre-commit-config.yaml <<EOF\n{body}\nEOF\n"
+    run(repo, {**env, "SPECKEEPER_GIT": str(hook_repo[0])}, "bash", "-c", script, check=True)
+    assert f"    rev: {hook_repo[1]}\n" in (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
 
 
 def test_adopting_on_the_upstream_nova_specs_checkout(
     corpus: Path, tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
 ) -> None:
-    """The README's "Adopting speckeeper on an existing repo", step by step,
+    """The docs' "Adopting speckeeper on an existing repo", step by step,
     on the corpus as upstream holds it, with no configuration."""
     repo = tmp_path / "nova-specs"
     shutil.copytree(corpus / "specs", repo / "specs")
@@ -345,7 +346,7 @@ def test_adopting_on_the_upstream_nova_specs_checkout(
     speckeeper = [sys.executable, "-m", "speckeeper"]
     baseline = run(repo, env, *speckeeper, "baseline", check=True)
     assert "finding(s) to the baseline .speckeeper-baseline.json" in baseline.stdout
-    write(repo, ".pre-commit-config.yaml", readme_snippet(hook_repo))
+    docs_snippet(repo, env, hook_repo)
     run(repo, env, "git", "add", "-A", check=True)
     run(repo, env, "git", "commit", "-qm", "Check specs with speckeeper", check=True)
     assert pre_commit(repo, env, "install").returncode == 0

@@ -47,6 +47,12 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         help="output format: text, json, github (Actions annotations), sarif (2.1.0), junit (XML), gitlab (code quality)",
     )
     parser.add_argument(
+        "--rule-docs-url",
+        default="",
+        metavar="URL",
+        help="sarif: link each rule to its page at URL, {code} and {name} filled in (helpUri)",
+    )
+    parser.add_argument(
         "--fix",
         action="store_true",
         help="fix what can be fixed safely (as 'speckeeper fix' does), then report what is left;"
@@ -274,7 +280,8 @@ def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -
         parts = output.segments(findings, args.show_source)
     else:
         shown = output.from_top(findings, config.repo) if args.format in output.FROM_TOP else findings
-        parts = [(output.FORMATS[args.format](shown), "")]
+        report = output.FORMATS[args.format]
+        parts = [(output.sarif(shown, args.rule_docs_url) if report is output.sarif else report(shown), "")]
     if args.output_file:
         _write_output_file(Path(args.output_file), output.plain(parts), config)
         return
@@ -374,7 +381,7 @@ def _configure_rules(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=("text", "markdown"),
         default="text",
-        help="markdown: the README's rule tables, or the pages of the codes named",
+        help="markdown: the docs' rule tables, or the pages of the codes named",
     )
 
 

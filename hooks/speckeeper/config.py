@@ -144,7 +144,7 @@ class Settings:
     baseline: str = ".speckeeper-baseline.json"
 
 
-# Every key, what it does and an example: the README's table of keys is
+# Every key, what it does and an example: the docs' configuration reference is
 # written from these and the defaults (reference_table; a test compares).
 KEY_DOCS: dict[str, tuple[str, str]] = {
     "template": ("the template file; `{release}` and `{project}` are the spec's folders; empty: the packaged nova template", '"specs/{release}-template.rst"'),

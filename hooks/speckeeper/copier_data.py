@@ -26,7 +26,7 @@ from typing import Any
 
 from docutils import nodes
 
-from . import __version__, template
+from . import template
 from .atomic import Refused, replace_file
 from .config import ConfigError
 from .parse import RstParser
@@ -59,7 +59,6 @@ FILLS: tuple[tuple[str, str], ...] = (
 COPIER_DIR = "copier"
 SECTIONS_FILE = "nova.sections.json"
 COLUMNS_FILE = "columns.json"
-VERSION_FILE = "version.json"
 QUESTIONS_FILE = "questions.yml"
 
 _LAUNCHPAD = re.compile(r"https?://blueprints\.launchpad\.net/(?P<project>[^/\s]+)/\+spec/")
@@ -254,11 +253,6 @@ def export_columns() -> str:
     return data_json(columns_data())
 
 
-def export_version() -> str:
-    """The package's version, which the template writes into answers files."""
-    return data_json({"version": __version__})
-
-
 # ``speckeeper export-template``
 
 
@@ -273,17 +267,12 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--columns", action="store_true", help="write the character-width tables instead (columns.json)"
     )
-    parser.add_argument(
-        "--version-data", action="store_true", help="write speckeeper's version instead (version.json)"
-    )
 
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the copier data read from a template (or the width tables)."""
     if args.columns:
         text = export_columns()
-    elif args.version_data:
-        text = export_version()
     else:
         path = Path(args.template) if args.template else template.packaged_path()
         text = export_sections(path, RstParser())

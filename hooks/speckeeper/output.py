@@ -144,11 +144,11 @@ def github(findings: Sequence[Finding]) -> str:
     )
 
 
-def sarif(findings: Sequence[Finding]) -> str:
+def sarif(findings: Sequence[Finding], docs_url: str = "") -> str:
     """SARIF 2.1.0: GitHub code scanning, GitLab, Azure DevOps."""
     from . import reports  # json, hashlib, urllib and the rules' pages: only for these formats.
 
-    return reports.sarif(findings)
+    return reports.sarif(findings, docs_url)
 
 
 def junit(findings: Sequence[Finding]) -> str:

@@ -4,7 +4,7 @@ Spec content is untrusted. The settings below keep docutils from reading any
 other file or URL because of what a spec says (``include``, ``raw :file:``,
 ``csv-table :url:``), from reading ``docutils.conf`` files, and from printing
 to stderr: every system message is collected by an observer instead, the
-way restructuredtext-lint does it (which cannot be used itself: see the README).
+way restructuredtext-lint does it (which cannot be used itself: see docs/about.md).
 """
 
 from __future__ import annotations

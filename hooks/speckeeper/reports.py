@@ -47,9 +47,10 @@ def fingerprints(findings: Sequence[Finding]) -> Iterator[str]:
         yield hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def sarif(findings: Sequence[Finding]) -> str:
+def sarif(findings: Sequence[Finding], docs_url: str = "") -> str:
     """A SARIF 2.1.0 log of one run: every rule with its documentation
-    (``speckeeper rules CODE``), and each finding a result."""
+    (``speckeeper rules CODE``, and its page at ``docs_url`` with ``{code}``
+    and ``{name}`` filled in, when given), and each finding a result."""
     index = {rule.code: number for number, rule in enumerate(rules.ALL)}
     results = [
         {
@@ -72,7 +73,7 @@ def sarif(findings: Sequence[Finding]) -> str:
     driver = {
         "name": "speckeeper",
         "version": __version__,
-        "rules": [_descriptor(rule) for rule in rules.ALL],
+        "rules": [_descriptor(rule, docs_url) for rule in rules.ALL],
     }
     log = {
         "$schema": SARIF_SCHEMA,
@@ -83,10 +84,12 @@ def sarif(findings: Sequence[Finding]) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
-def _descriptor(rule: rules.Rule) -> dict[str, Any]:
+def _descriptor(rule: rules.Rule, docs_url: str) -> dict[str, Any]:
     """A rule as SARIF describes one: GitHub shows its help beside an alert."""
     doc = ruledocs.parts(rule)
+    page = {"helpUri": docs_url.format(code=rule.code, name=rule.name)} if docs_url else {}
     return {
+        **page,
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": doc.what},

@@ -1,5 +1,5 @@
 """A rule's documentation, read from its code: what ``speckeeper rules``
-shows, and the rule tables of the README.
+shows, and the rule pages and tables of the docs (speckeeper.docs).
 
 A rule's docstring is its documentation, as on Ruff's rule pages: its first
 line says what it checks; the paragraphs after it, why it matters; then a
@@ -12,12 +12,12 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .rules.registry import Rule
 
-# The README's tables sit between these lines (the group is named in the first).
+# The rules page's tables sit between these lines (the group is named in the first).
 TABLE_START = "<!-- speckeeper rules --format markdown: {group} -->"
 TABLE_END = "<!-- end of generated table -->"
 _EXAMPLE = re.compile(r"^(Bad|Good)::\s*$", re.MULTILINE)
@@ -91,12 +91,13 @@ def listing(chosen: Iterable[Rule]) -> str:
     )
 
 
-def tables(chosen: Sequence[Rule]) -> str:
-    """The README's rule tables, a group each, between marker lines."""
+def tables(chosen: Sequence[Rule], link: Callable[[Rule], str] | None = None) -> str:
+    """The rule tables of the docs' rules page, a group each, between marker
+    lines; ``link`` gives the address each code links to."""
     blocks = []
     for group in dict.fromkeys(rule.group for rule in chosen):
         rows = [
-            f"| {rule.code} | `{rule.name}` | {_cell(parts(rule).what)} | {'on' if rule.default else 'off'} |"
+            f"| {f'[{rule.code}]({link(rule)})' if link else rule.code} | `{rule.name}` | {_cell(parts(rule).what)} | {'on' if rule.default else 'off'} |"
             f" {'yes' if rule.fixable else ''} |"
             for rule in chosen
             if rule.group == group
