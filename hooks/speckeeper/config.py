@@ -200,6 +200,11 @@ def _toml(value: object) -> str:
     return str(value)
 
 
+def key_value(name: str, value: object) -> str:
+    """One setting as a TOML line (``line-length = 99``), as a file would say it."""
+    return f"{name.replace('_', '-')} = {_toml(tuple(value) if isinstance(value, list) else value)}"
+
+
 # The patterns speckeeper ships (the defaults): see shipped().
 _SHIPPED = frozenset({Settings.layout, *Settings.other_layouts, *Settings.tracker_urls, Settings.release_pattern})
 
@@ -264,6 +269,8 @@ class Config:
     overrides: tuple[Override, ...] = ()
     # Without a configuration file: what was read off the tree instead.
     detected: tuple[str, ...] = ()
+    # The keys the file (or the tree) set; the others are defaults.
+    set_keys: frozenset[str] = frozenset()
 
     def relpath(self, path: Path) -> str:
         """``path`` relative to the root, with forward slashes, if inside it.
@@ -395,7 +402,7 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             raise ConfigError(f"{here}: paths must be a list of strings, got {paths!r}")
         overrides.append(Override(tuple(paths), _settings_values(raw, here, OVERRIDABLE)))
-    config = Config(root=root, source=source, base=base, overrides=tuple(overrides))
+    config = Config(root=root, source=source, base=base, overrides=tuple(overrides), set_keys=frozenset(_key(k) for k in table))
     _check_templates(config)
     _check_patterns(config)
     _check_line_length_style(config)
