@@ -14,17 +14,10 @@ import pytest
 from speckeeper.detect import detect
 
 from .conftest import FIXTURES, speckeeper
+from .test_repo_layouts import copy
 
 REPOS = FIXTURES / "repos"
 ZERO = sorted(path.name for path in REPOS.glob("zero-*"))
-
-
-def copy(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    repo = tmp_path / name
-    shutil.copytree(REPOS / name, repo)
-    (repo / ".git").mkdir()
-    monkeypatch.chdir(repo)
-    return repo
 
 
 def test_the_zero_config_repos_have_no_config_file() -> None:

@@ -554,17 +554,26 @@ def discover(start: Path) -> Config:
     holds ``start`` when it has a ``specs/`` folder, else at ``start``.
     """
     start = start.resolve()
-    for folder in (start, *start.parents):
-        own = folder / ".speckeeper.toml"
-        if own.exists() or own.is_symlink():
-            return load_file(own)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return load_file(pyproject)
+    found = governing_file(start)
+    if found is not None:
+        return load_file(found)
     repo = repository_of(start)
     root = repo if (repo / SPECS).is_dir() else start
     found = detect(root)
     return dataclasses.replace(from_table(found.table, root, None), detected=found.notes)
+
+
+def governing_file(start: Path) -> Path | None:
+    """The configuration file that governs ``start`` (resolved): the
+    nearest ``.speckeeper.toml``, or ``pyproject.toml`` with our table."""
+    for folder in (start, *start.parents):
+        own = folder / ".speckeeper.toml"
+        if own.exists() or own.is_symlink():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
 
 
 # A pyproject.toml's text naming speckeeper's table: ``[tool.speckeeper]``,
