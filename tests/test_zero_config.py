@@ -142,3 +142,14 @@ def test_show_settings_says_where_each_value_came_from(in_tmp: Path, capsys: pyt
     ran = speckeeper(capsys, "check", "--show-settings")
     assert "  line-length = 120  (from .speckeeper.toml)" in ran.out
     assert "  project = \"nova\"  (default)" in ran.out
+
+
+def test_a_doc8_run_over_other_documents_is_not_the_specs_gate(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(REPOS / "zero-doc8-no-line-length" / "specs", in_tmp / "specs")
+    (in_tmp / "tox.ini").write_text(
+        "[testenv:docs]\ncommands =\n  doc8 --max-line-length 99 README.rst releasenotes/\n", encoding="utf-8"
+    )
+    assert speckeeper(capsys, "check", "--quiet").out == []
+    (in_tmp / "tox.ini").write_text("[testenv:docs]\ncommands =\n  doc8 --max-line-length 99 {toxinidir}/specs\n", encoding="utf-8")
+    ran = speckeeper(capsys, "check", "--quiet")
+    assert ran.out == ["specs/zed/long-lines.rst:29:100: SK201 line is 101 characters long, expected at most 99"]

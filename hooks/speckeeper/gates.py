@@ -143,7 +143,35 @@ def _doc8_command(line: str, where: str) -> Gate | None:
         return None
     if not words or Path(words[0]).name != "doc8":
         return None
+    paths = _doc8_paths(words[1:])
+    # A run over other documents (``doc8 doc/source``) does not gate specs.
+    if paths and not any(_holds_specs(path) for path in paths):
+        return None
     return _doc8_args(words[1:], where)
+
+
+# doc8's options that take a value (the others are flags).
+_DOC8_VALUED = frozenset(
+    {"--config", "--ignore", "--ignore-path", "--ignore-path-errors", "--default-extension", "--file-encoding", "--max-line-length", "--extension"}
+)
+
+
+def _doc8_paths(words: list[str]) -> list[str]:
+    paths, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in _DOC8_VALUED
+        else:
+            paths.append(word)
+    return paths
+
+
+def _holds_specs(path: str) -> bool:
+    """Whether doc8 given ``path`` reads ``specs/`` (or a link to it under doc/)."""
+    parts = [part for part in path.replace("{toxinidir}", ".").split("/") if part not in ("", ".")]
+    return not parts or parts[0] in ("specs", "doc")
 
 
 def _doc8_args(words: list[str], where: str) -> Gate:
