@@ -153,3 +153,17 @@ def test_a_doc8_run_over_other_documents_is_not_the_specs_gate(in_tmp: Path, cap
     (in_tmp / "tox.ini").write_text("[testenv:docs]\ncommands =\n  doc8 --max-line-length 99 {toxinidir}/specs\n", encoding="utf-8")
     ran = speckeeper(capsys, "check", "--quiet")
     assert ran.out == ["specs/zed/long-lines.rst:29:100: SK201 line is 101 characters long, expected at most 99"]
+
+
+@pytest.mark.parametrize("name", ["specs/template{oops}.rst", "specs/{zed}/template.rst", "specs/Bad\nExample_Spec.rst"])
+def test_a_template_name_that_would_be_a_pattern_is_not_taken(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """A committed file name must not make every check a configuration error."""
+    shutil.copytree(REPOS / "zero-doc8-no-line-length" / "specs", in_tmp / "specs")
+    template = in_tmp / "specs/template.rst"
+    (in_tmp / name).parent.mkdir(exist_ok=True)
+    (in_tmp / name).write_bytes(template.read_bytes())
+    template.unlink()
+    ran = speckeeper(capsys, "check", "--show-settings")
+    assert ran.code == 0, ran.err

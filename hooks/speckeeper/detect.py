@@ -124,7 +124,11 @@ def _templates(root: Path, specs: Path) -> _Templates:
             return _Templates(pattern, newest)
     top = _top_template(specs)
     # A repo whose template changed keeps one in each release folder.
-    own = [(path.parent.name, path) for path in sorted(specs.glob("*/template.rst")) if path.parent.name not in KNOWN_STATES]
+    own = [
+        (path.parent.name, path)
+        for path in sorted(specs.glob("*/template.rst"))
+        if path.parent.name not in KNOWN_STATES and _literal(path.parent.name)
+    ]
     if own and top is None:
         newest = max((path for _, path in own), key=lambda path: release_key(path.parent.name))
         if len(own) == len(_release_folders(specs)):
@@ -144,9 +148,15 @@ def _top_template(specs: Path) -> Path | None:
     ``template*.rst``, or an example spec (``STX_Example_Spec.rst``)."""
     if (specs / "template.rst").is_file():
         return specs / "template.rst"
-    named = sorted(path for path in specs.glob("template*.rst") if path.is_file())
-    examples = sorted(path for path in specs.glob("*.rst") if _EXAMPLE.fullmatch(path.name) and path.is_file())
+    named = sorted(path for path in specs.glob("template*.rst") if path.is_file() and _literal(path.name))
+    examples = sorted(path for path in specs.glob("*.rst") if _EXAMPLE.fullmatch(path.name) and path.is_file() and _literal(path.name))
     return (named or examples or [None])[0]
+
+
+def _literal(name: str) -> bool:
+    """A name that, in the ``template`` setting, means itself: no
+    ``{part}`` braces, no glob characters, no control characters."""
+    return name.isprintable() and not set(name) & set("{}*?[]")
 
 
 def _release_folders(specs: Path) -> list[Path]:
