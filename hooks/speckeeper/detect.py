@@ -79,10 +79,11 @@ def detect(root: Path) -> Detected:
         table["overrides"] = [dict(paths=[f"{SPECS}/{folder}/**"], template=path) for folder, path in found.overrides]
         notes.extend(f"template: {path} for specs/{folder}/" for folder, path in found.overrides)
     table.update(_tracker(root, found.newest, notes))
-    table.update(_layout(specs, notes))
+    tree = _tree(specs)
+    table.update(_layout(tree, notes))
     table.update(_releases(specs, notes))
     table.update(_line_gate(root, notes))
-    exclude = [*_DEFAULT_EXCLUDE, *_not_specs(specs, found)]
+    exclude = [*_DEFAULT_EXCLUDE, *_not_specs(specs, tree, found)]
     if (specs / "abandoned").is_dir():
         # Kept apart from releases, as nova's gate keeps them: no template judges them.
         exclude.append("specs/abandoned/**")
@@ -214,13 +215,13 @@ def _line_gate(root: Path, notes: list[str]) -> dict[str, Any]:
     return table
 
 
-def _not_specs(specs: Path, templates: _Templates) -> list[str]:
+def _not_specs(specs: Path, tree: list[tuple[tuple[str, ...], list[str]]], templates: _Templates) -> list[str]:
     """Files under ``specs/`` that are not specs, beyond the default
     exclusions: the repo's templates and other templates at the top, index
     pages (``*_idx.rst``) and a folder's own page of contents (``specs/zed.rst`` beside ``specs/zed/``,
     or a top page holding a ``toctree``)."""
     patterns = [name for name in templates.files if name not in _DEFAULT_EXCLUDE]
-    if any(True for _ in _bounded_glob(specs, "*_idx.rst")):
+    if any(name.endswith("_idx.rst") for _, names in tree for name in names):
         patterns.append("*_idx.rst")
     for path in sorted(specs.glob("*.rst")):
         relpath = f"{SPECS}/{path.name}"
@@ -233,23 +234,27 @@ def _not_specs(specs: Path, templates: _Templates) -> list[str]:
     return patterns
 
 
-def _bounded_glob(specs: Path, pattern: str) -> list[Path]:
-    """``pattern`` in ``specs/`` and the two levels below it."""
-    return [path for depth in ("", "*/", "*/*/") for path in specs.glob(depth + pattern)]
+def _tree(specs: Path) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The ``.rst`` names of ``specs/`` and the two levels of folders
+    below it (hidden ones left out), by folder: walked once."""
+    found = []
+    for folder, subfolders, names in os.walk(specs):
+        parts = Path(folder).relative_to(specs).parts
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")] if len(parts) < 2 else []
+        found.append((parts, [name for name in names if name.endswith(".rst")]))
+    return found
 
 
-def _layout(specs: Path, notes: list[str]) -> dict[str, Any]:
+def _layout(tree: list[tuple[tuple[str, ...], list[str]]], notes: list[str]) -> dict[str, Any]:
     """The ``layout`` (and ``states``) that how deep the specs lie implies."""
     depths: Counter[int] = Counter()
     second: set[str] = set()
     first: set[str] = set()
-    for folder, subfolders, names in os.walk(specs):
-        depth = len(Path(folder).relative_to(specs).parts)
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")] if depth < 2 else []
-        specs_here = [name for name in names if name.endswith(".rst") and not name.endswith("template.rst")]
+    for parts, names in tree:
+        depth = len(parts)
+        specs_here = [name for name in names if not name.endswith("template.rst")]
         if specs_here and depth in (1, 2):
             depths[depth + 1] += len(specs_here)
-            parts = Path(folder).relative_to(specs).parts
             first.add(parts[0])
             if depth == 2:
                 second.add(parts[1])

@@ -91,8 +91,9 @@ def _read(path: Path) -> bytes | None:
 
 
 def _ini(path: Path) -> configparser.ConfigParser | None:
+    """The ini file, parsed only when it names doc8 at all."""
     raw = _read(path)
-    if raw is None:
+    if raw is None or b"doc8" not in raw:
         return None
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
@@ -130,7 +131,7 @@ def _tox_commands(parser: configparser.ConfigParser) -> list[Gate]:
         if not (name == "testenv" or name.startswith("testenv:")):
             continue
         for line in parser[name].get("commands", "").splitlines():
-            gate = _doc8_command(line, f"tox.ini [{name}]")
+            gate = _doc8_command(line, f"tox.ini [{name}]") if "doc8" in line else None
             if gate is not None:
                 gates.append(gate)
     return gates
