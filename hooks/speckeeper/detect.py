@@ -193,10 +193,11 @@ def _head(template: Path) -> str:
 
 
 def _releases(specs: Path, notes: list[str]) -> dict[str, Any]:
-    """A ``release-pattern`` for numbered releases other than nova's
-    (``2019.03``, ``12.1``), where the tree has them."""
+    """A ``release-pattern`` for releases numbered otherwise than nova's
+    (``2019.03``, ``12.1``), where the tree numbers none nova's way: in a
+    tree of ``2025.2`` folders, a ``2025.3`` is a mistake to report."""
     numbered = [path.name for path in _release_folders(specs) if _NUMERIC_RELEASE.fullmatch(path.name)]
-    if all(_NOVA_NUMBERED.fullmatch(name) for name in numbered):
+    if not numbered or any(_NOVA_NUMBERED.fullmatch(name) for name in numbered):
         return {}
     notes.append(f"releases: numbered as {sorted(numbered, key=release_key)[-1]}")
     return {"release_pattern": r"[a-z]+|\d+(\.\d+)+"}
