@@ -167,3 +167,15 @@ def test_a_template_name_that_would_be_a_pattern_is_not_taken(
     template.unlink()
     ran = speckeeper(capsys, "check", "--show-settings")
     assert ran.code == 0, ran.err
+
+
+@pytest.mark.parametrize("hook", ["speckeeper", "speckeeper-lines", "speckeeper-fix"])
+def test_speckeepers_own_line_hooks_in_pre_commit_are_the_line_gate(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], hook: str
+) -> None:
+    shutil.copytree(REPOS / "zero-doc8-no-line-length" / "specs", in_tmp / "specs")
+    (in_tmp / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: https://example.org/speckeeper\n    rev: v1\n    hooks:\n      - id: {hook}\n", encoding="utf-8"
+    )
+    ran = speckeeper(capsys, "check", "--quiet")
+    assert ran.out == ["specs/zed/long-lines.rst:29:80: SK201 line is 101 characters long, expected at most 79"]

@@ -3,7 +3,8 @@
 Spec repos gate their lines in one of a few ways: doc8, configured in a
 ``[doc8]`` section of ``tox.ini`` or ``setup.cfg`` or given options where
 ``tox.ini`` runs it (``doc8 --ignore D001 specs/``), or as a hook of
-``.pre-commit-config.yaml``; or nova's own unit test
+``.pre-commit-config.yaml`` (where speckeeper's own line hooks count too);
+or nova's own unit test
 (``tests/test_titles.py``: "Line limited to a maximum of 79 characters").
 What they say becomes ``line-length`` and ``ignore``; a repo with none of
 them has no line-length gate, and long lines are not reported.
@@ -32,6 +33,9 @@ _MAX_YAML_DEPTH = 32
 _MAX_YAML_ALIASES = 64
 # doc8's default limit, and the rules its codes stand for here.
 DOC8_LIMIT = 79
+# speckeeper's own hooks that run the line rules, at nova's limit (the default).
+_SPECKEEPER_LINE_HOOKS = frozenset({"speckeeper", "speckeeper-lines", "speckeeper-fix"})
+NOVA_LIMIT = 79
 _DOC8_CODES = {"D001": ("SK201", "SK202"), "D002": ("SK203",), "D004": ("SK205",), "D005": ("SK207",)}
 LONG_LINE_RULES = ("SK201", "SK202")
 _NOVA_TEST = re.compile(rb"Line limited to a maximum of (\d{1,4}) characters")
@@ -190,9 +194,10 @@ def _doc8_args(words: list[str], where: str) -> Gate:
 
 
 def _pre_commit(path: Path) -> list[Gate]:
-    """doc8 as a pre-commit hook, with its ``args``."""
+    """doc8 as a pre-commit hook, with its ``args``; or speckeeper's own
+    hooks that check lines (the repo asked for speckeeper's line rules)."""
     raw = _read(path)
-    if raw is None or b"doc8" not in raw:
+    if raw is None or (b"doc8" not in raw and b"speckeeper" not in raw):
         return []
     data = _yaml(raw)
     repos = data.get("repos") if isinstance(data, dict) else None
@@ -200,10 +205,13 @@ def _pre_commit(path: Path) -> list[Gate]:
     for repo in repos if isinstance(repos, list) else []:
         hooks = repo.get("hooks") if isinstance(repo, dict) else None
         for hook in hooks if isinstance(hooks, list) else []:
-            if isinstance(hook, dict) and hook.get("id") == "doc8":
+            hook_id = hook.get("id") if isinstance(hook, dict) else None
+            if hook_id == "doc8":
                 args = hook.get("args")
                 words = [str(arg) for arg in args] if isinstance(args, list) else []
                 gates.append(_doc8_args(words, ".pre-commit-config.yaml doc8"))
+            elif hook_id in _SPECKEEPER_LINE_HOOKS:
+                gates.append(Gate(NOVA_LIMIT, (), f".pre-commit-config.yaml {hook_id}"))
     return gates
 
 
