@@ -342,9 +342,11 @@ def test_adopting_on_the_upstream_nova_specs_checkout(
     run(repo, env, "git", "commit", "-qm", "nova-specs as it is", check=True)
 
     speckeeper = [sys.executable, "-m", "speckeeper"]
+    # The hooks first: speckeeper's line hooks are the repo's line gate,
+    # which the baseline must see.
+    write(repo, ".pre-commit-config.yaml", readme_snippet(hook_repo))
     baseline = run(repo, env, *speckeeper, "baseline", check=True)
     assert "finding(s) to the baseline .speckeeper-baseline.json" in baseline.stdout
-    write(repo, ".pre-commit-config.yaml", readme_snippet(hook_repo))
     run(repo, env, "git", "add", "-A", check=True)
     run(repo, env, "git", "commit", "-qm", "Check specs with speckeeper", check=True)
     assert pre_commit(repo, env, "install").returncode == 0
