@@ -107,16 +107,17 @@ def test_show_settings_says_what_was_read_off_the_tree(in_tmp: Path, capsys: pyt
     write(in_tmp, {"specs/zed-template.rst": TEMPLATE, "specs/zed/approved/a.rst": small_spec("a")})
     ran = speckeeper(capsys, "check", "--show-settings")
     assert ran.code == 0
-    assert ran.out[:6] == [
+    assert ran.out[:7] == [
         f"repository: {in_tmp.resolve()}",
         "configuration: none, read off the tree:",
         "  template: specs/{release}-template.rst",
         "  project: nova (from specs/zed-template.rst)",
         "  layout: specs/{release}/{state}/{slug}.rst",
+        "  line gate: none (no doc8 in tox.ini, setup.cfg or .pre-commit-config.yaml, no line test): long lines not reported",
         "templates:",
     ]
-    assert ran.out[6] == "  specs/zed-template.rst: 1 spec(s): specs/zed/approved/a.rst"
-    assert ran.out[7].startswith("rules: SK001, ")
+    assert ran.out[7] == "  specs/zed-template.rst: 1 spec(s): specs/zed/approved/a.rst"
+    assert ran.out[-1].startswith("rules: SK001, ")
 
 
 def test_show_settings_names_the_configuration_file(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -124,7 +125,7 @@ def test_show_settings_names_the_configuration_file(in_tmp: Path, capsys: pytest
     ran = speckeeper(capsys, "check", "--show-settings")
     assert ran.out[1] == f"configuration: {in_tmp.resolve() / '.speckeeper.toml'}"
     assert ran.out[3] == "  the packaged nova template: 1 spec(s): specs/zed/approved/a.rst"
-    assert "SK106" in ran.out[4]
+    assert "SK106" in ran.out[-1]
 
 
 def test_messages_name_the_template_where_each_release_has_one(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

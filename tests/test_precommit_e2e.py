@@ -344,9 +344,11 @@ def test_adopting_on_the_upstream_nova_specs_checkout(
     run(repo, env, "git", "commit", "-qm", "nova-specs as it is", check=True)
 
     speckeeper = [sys.executable, "-m", "speckeeper"]
+    # The hooks first: speckeeper's line hooks are the repo's line gate,
+    # which the baseline must see.
+    docs_snippet(repo, env, hook_repo)
     baseline = run(repo, env, *speckeeper, "baseline", check=True)
     assert "finding(s) to the baseline .speckeeper-baseline.json" in baseline.stdout
-    docs_snippet(repo, env, hook_repo)
     run(repo, env, "git", "add", "-A", check=True)
     run(repo, env, "git", "commit", "-qm", "Check specs with speckeeper", check=True)
     assert pre_commit(repo, env, "install").returncode == 0
@@ -434,7 +436,7 @@ def test_lifecycle_commands_commit_cleanly_through_the_readmes_hooks_with_a_base
     run(repo, env, *speckeeper, "baseline", check=True)
     baseline = (repo / ".speckeeper-baseline.json").read_text(encoding="utf-8")
     assert all(f'"specs/2026.2/approved/{slug}.rst"' in baseline for slug in slugs.values()), baseline
-    write(repo, ".pre-commit-config.yaml", readme_snippet(hook_repo))
+    docs_snippet(repo, env, hook_repo)
     run(repo, env, "git", "add", "-A", check=True)
     run(repo, env, "git", "commit", "-qm", "nova-specs with speckeeper", check=True)
     assert pre_commit(repo, env, "install").returncode == 0

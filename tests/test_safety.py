@@ -27,8 +27,11 @@ assert LONG != GOOD
 
 @pytest.fixture()
 def repo(in_tmp: Path) -> Path:
-    """An empty git work tree with a spec folder (no config: nova's defaults)."""
+    """An empty git work tree with a spec folder and an empty config:
+    nova's defaults (with no config, a tree with no line gate would get no
+    long-line findings to fix)."""
     (in_tmp / ".git" / "hooks").mkdir(parents=True)
+    (in_tmp / ".speckeeper.toml").write_text("", encoding="utf-8")
     (in_tmp / ".git" / "config").write_text("[core]\n\tbare = false\n", encoding="utf-8")
     (in_tmp / "specs" / "2026.2" / "approved").mkdir(parents=True)
     return in_tmp

@@ -338,6 +338,19 @@ def run_baseline(args: argparse.Namespace) -> int:
     return _write_baseline(Path(os.path.relpath(path)), findings, config)
 
 
+def _configure_init(parser: argparse.ArgumentParser) -> None:
+    from . import init
+
+    init.configure(parser)
+    _add_jobs_option(parser)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from . import init  # Only for this command.
+
+    return init.run(args, args.jobs, lambda config: _paths([], config))
+
+
 def _configure_fix(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
     config_module.add_option(parser)
@@ -552,6 +565,11 @@ COMMANDS: dict[str, Command] = {
     "rules": (_configure_rules, run_rules, "list the rules, or show some in full"),
     "fix": (_configure_fix, run_fix, "fix what the fixable rules find, keeping each spec's meaning"),
     "baseline": (_configure_baseline, run_baseline, "record today's findings in the repo's baseline, so only new ones fail"),
+    "init": (
+        _configure_init,
+        run_init,
+        "write a first .speckeeper.toml from what the tree says, and count what the first check finds",
+    ),
     "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
     "export-template": (_configure_export, run_export, "write the copier template's data read from a template .rst"),
     "move": (_configure_move, run_move, "move a spec to another state or release, with its redirect"),

@@ -223,6 +223,11 @@ def _toml(value: object) -> str:
     return str(value)
 
 
+def key_value(name: str, value: object) -> str:
+    """One setting as a TOML line (``line-length = 99``), as a file would say it."""
+    return f"{name.replace('_', '-')} = {_toml(tuple(value) if isinstance(value, list) else value)}"
+
+
 # The patterns speckeeper ships (the defaults): see shipped().
 _SHIPPED = frozenset({Settings.layout, *Settings.other_layouts, *Settings.tracker_urls, Settings.release_pattern})
 
@@ -304,6 +309,8 @@ class Config:
     overrides: tuple[Override, ...] = ()
     # Without a configuration file: what was read off the tree instead.
     detected: tuple[str, ...] = ()
+    # The keys the file (or the tree) set; the others are defaults.
+    set_keys: frozenset[str] = frozenset()
 
     def relpath(self, path: Path) -> str:
         """``path`` relative to the root, with forward slashes, if inside it.
@@ -455,7 +462,7 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             raise ConfigError(f"{here}: paths must be a list of strings, got {paths!r}")
         overrides.append(Override(tuple(paths), _settings_values(raw, here, OVERRIDABLE)))
-    config = Config(root=root, source=source, base=base, overrides=tuple(overrides))
+    config = Config(root=root, source=source, base=base, overrides=tuple(overrides), set_keys=frozenset(_key(k) for k in table))
     _check_templates(config)
     _check_patterns(config)
     _check_line_length_style(config)
@@ -661,13 +668,9 @@ def discover(start: Path) -> Config:
     holds ``start`` when it has a ``specs/`` folder, else at ``start``.
     """
     start = start.resolve()
-    for folder in (start, *start.parents):
-        own = folder / ".speckeeper.toml"
-        if own.exists() or own.is_symlink():
-            return load_file(own)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return load_file(pyproject)
+    found = governing_file(start)
+    if found is not None:
+        return load_file(found)
     repo = repository_of(start)
     root = repo if (repo / SPECS).is_dir() else _spec_repo_above(start, repo)
     found = detect(root)
@@ -684,6 +687,19 @@ def _spec_repo_above(start: Path, repo: Path) -> Path:
         if folder == repo and repo != start:
             break
     return start
+
+
+def governing_file(start: Path) -> Path | None:
+    """The configuration file that governs ``start`` (resolved): the
+    nearest ``.speckeeper.toml``, or ``pyproject.toml`` with our table."""
+    for folder in (start, *start.parents):
+        own = folder / ".speckeeper.toml"
+        if own.exists() or own.is_symlink():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
 
 
 # A pyproject.toml's text naming speckeeper's table: ``[tool.speckeeper]``,

@@ -6,11 +6,12 @@ has to guess why a spec is judged as it is.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 
 from .check import collect
-from .config import Config
+from .config import Config, key_value
 from .decide import Selection, enabled_codes
 from .parse import RstParser
 from .template import NoTemplate, TemplateLoader, packaged_path
@@ -40,8 +41,20 @@ def settings(config: Config, selection: Selection, paths: Iterable[Path]) -> str
         lines.append(f"  {template}: {len(specs)} spec(s){example}")
     if not templates:
         lines.append("  (no spec under the paths given)")
+    lines.append("settings:")
+    lines.extend(f"  {line}" for line in origins(config))
     codes = sorted(enabled_codes(config.base, selection))
     lines.append(f"rules: {', '.join(codes)}")
     if config.overrides:
         lines.append(f"  ({len(config.overrides)} [[overrides]] table(s) change them for some paths)")
     return "\n".join(lines) + "\n"
+
+
+def origins(config: Config) -> list[str]:
+    """Each setting, its value and where it came from: the configuration
+    file, the tree (no file), or the default."""
+    said = f"from {config.source.name}" if config.source is not None else "read off the tree"
+    return [
+        f"{key_value(item.name, getattr(config.base, item.name))}  ({said if item.name in config.set_keys else 'default'})"
+        for item in dataclasses.fields(config.base)
+    ]
