@@ -100,3 +100,28 @@ def test_fix_never_writes_into_the_folder_git_dir_names(
     assert ran.code == 1
     assert ran.out == [f"store/notes.rst:1:1: SK005 not fixed: inside git's own folder ({(repo / 'store').resolve()}): not written"]
     assert (repo / "store" / "notes.rst").read_bytes() == FIXABLE
+
+
+@pytest.mark.parametrize(
+    ("command", "moved_to"),
+    [
+        (("move", "SPEC", "implemented"), "specs/2026.2/implemented/awesome-thing.rst"),
+        (("abandon", "SPEC", "--reason", "Superseded."), "specs/abandoned/awesome-thing.rst"),
+        (("repropose", "SPEC", "--release", "2027.1"), "specs/2027.1/approved/awesome-thing.rst"),
+    ],
+    ids=["move", "abandon", "repropose"],
+)
+def test_lifecycle_commands_from_inside_another_repository_change_the_specs_own(
+    two: tuple[Path, Path], capsys: pytest.CaptureFixture[str], command: tuple[str, ...], moved_to: str
+) -> None:
+    """``speckeeper move ../other/specs/...`` run in here/: the spec's own
+    repository is planned and changed, here/ is left as it was."""
+    here, other = two
+    git(other, "add", "-A")
+    git(other, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "as it is")
+    name = "../other/specs/2026.2/approved/awesome-thing.rst"
+    ran = speckeeper(capsys, *(name if word == "SPEC" else word for word in command))
+    assert ran.code == (1 if command[0] == "repropose" else 0), ran.err  # The copy's own findings (SK203).
+    assert (other / moved_to).is_file()
+    assert f"../other/{moved_to}" in "\n".join(ran.out)  # Printed from where it runs.
+    assert sorted(p.relative_to(here).as_posix() for p in here.rglob("*.rst")) == ["specs/2026.2/approved/awesome-thing.rst"]

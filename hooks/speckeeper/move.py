@@ -301,7 +301,7 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
 
 
 def run_move(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, () if args.implemented else args.words[:1])
     plan = Plan(config)
     if args.implemented:
         if not args.words:
@@ -384,7 +384,7 @@ def configure_abandon(parser: argparse.ArgumentParser) -> None:
 
 
 def run_abandon(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, [args.spec])
     before = locate(config, args.spec)
     slug = before.parts["slug"]
     relpath = fill(abandoned_layout(config), {"slug": slug})

@@ -91,8 +91,12 @@ class Plan:
     _read_once: dict[Path, atomic.Snapshot | None] = field(default_factory=dict)
 
     def shown(self, path: Path) -> str:
-        """A path as the plan prints it: from the repo's top folder."""
-        return self.config.relpath(path)
+        """A path as the plan prints it: from where the command runs, as
+        ``check`` prints it (the repo's top folder, run there)."""
+        try:
+            return Path(os.path.relpath(self.config.root / self.config.relpath(path))).as_posix()
+        except ValueError:  # Another drive (Windows).
+            return self.config.relpath(path)
 
     def exists(self, path: Path) -> bool:
         """Whether ``path`` is a file once the plan's steps so far are made."""

@@ -61,7 +61,7 @@ def configure_repropose(parser: argparse.ArgumentParser) -> None:
 
 
 def run_repropose(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, [args.spec])
     before = locate(config, args.spec)
     after = _next_place(config, before, folder_name(args.release, "release"))
     settings = config.for_path(before.relpath)
