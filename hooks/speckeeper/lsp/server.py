@@ -131,6 +131,16 @@ class Session:
         )
         return self.options.docs_url if supported else ""
 
+    def disabled_support(self) -> bool:
+        """Whether the client shows why a disabled code action is."""
+        capabilities = self.server.client_capabilities.text_document
+        code_action = capabilities.code_action if capabilities is not None else None
+        return code_action is not None and bool(code_action.disabled_support)
+
+    def tell(self, message: str) -> None:
+        """A warning the editor shows the user (what a fix left, and why)."""
+        self.server.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
+
     def lines(self, uri: str, analysis: Analysis) -> features.Lines:
         return features.Lines(analysis.text, self.server.workspace.position_codec.client_num_units)
 
@@ -217,13 +227,23 @@ def build(options: Options) -> LanguageServer:
             uri,
             [],
             lambda a, lines: features.code_actions(
-                a, uri, lines, params.range, params.context.only, session.docs_url()
+                a, uri, lines, params.range, params.context.only, session.docs_url(), session.disabled_support()
             ),
         )
 
+    @server.command(features.SHOW_NOT_FIXED)
+    def show_not_fixed(*arguments: object) -> None:
+        """Run by the client after it applies a "Fix all" that left findings."""
+        message = next((argument for argument in arguments if isinstance(argument, str)), "")
+        if message:
+            session.tell(message)
+
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
     async def formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit]:
-        return await _on_current(session, params.text_document.uri, [], features.formatting)
+        edits, why = await _on_current(session, params.text_document.uri, ([], ""), features.formatting)
+        if why:
+            session.tell(why)
+        return edits
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(params: types.HoverParams) -> types.Hover | None:
