@@ -747,3 +747,5 @@ def test_fixes_that_never_prove_cost_a_bounded_number_of_parses(lines_repo, monk
     assert not result.changed
     assert [f.line for f in result.problems] == [4 + 2 * n for n in range(200)]
     assert all("SK203 trailing whitespace" in f.message and "would be added or lost" in f.message for f in result.problems)
+    # Those never tried alone say so.
+    assert any(f"(not tried alone ({fix.MOST_PROOFS} parses spent); with " in f.message for f in result.problems)

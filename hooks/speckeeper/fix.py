@@ -212,8 +212,8 @@ class Fixer:
         halves, each tried on top of what proved so far, down to one
         finding, so a fix that would change the document costs only itself
         (and about two parses per halving). After ``most_proofs`` parses
-        what is still untried is left, with the reason of the set it was
-        in. NotFixed: no fix can be made in this file at all.
+        what is still untried is left, saying so, with the reason of the
+        set it was in. NotFixed: no fix can be made in this file at all.
         """
         self._text(loaded.spec)  # The file's own reasons, before any parse.
         ordered = sorted(findings, key=lambda f: (f.line, f.col, f.code))
@@ -235,8 +235,12 @@ class Fixer:
 
         def settle(part: Sequence[Finding], reason: str) -> None:
             """``part`` does not prove on top of what did, for ``reason``."""
-            if len(part) == 1 or budget <= 0:
-                unfixed.extend((finding, reason) for finding in part)
+            if len(part) == 1:
+                unfixed.append((part[0], reason))
+                return
+            if budget <= 0:
+                spent = f"not tried alone ({most_proofs} parses spent); with {len(part) - 1} other(s): {reason}"
+                unfixed.extend((finding, spent) for finding in part)
                 return
             half = len(part) // 2
             first, second = part[:half], part[half:]
