@@ -749,3 +749,15 @@ def test_fixes_that_never_prove_cost_a_bounded_number_of_parses(lines_repo, monk
     assert all("SK203 trailing whitespace" in f.message and "would be added or lost" in f.message for f in result.problems)
     # Those never tried alone say so.
     assert any(f"(not tried alone ({fix.MOST_PROOFS} parses spent); with " in f.message for f in result.problems)
+
+
+def test_a_title_inserted_above_a_rewrapped_first_line_goes_above_it(capsys, in_tmp):
+    """Found by the fuzz test once fix made what proved: the title inserted
+    at row 0 and the rewrap of row 0 are applied in that order, so both
+    are made at once, and a second fix changes nothing."""
+    Path(".speckeeper.toml").write_text('select = ["SK107", "SK201", "SK203"]\n', encoding="utf-8")
+    path = write("fuzz.rst", "word " * 30 + "\n")
+    assert run(capsys, "fuzz.rst") == (1, "Fixing fuzz.rst\n")
+    words = "word word word word word word word word word word word word word word"
+    assert path.read_text(encoding="utf-8") == f"====\nFuzz\n====\n\n{words} word word\n{words}\n"
+    assert run(capsys, "fuzz.rst") == (0, "")

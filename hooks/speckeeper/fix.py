@@ -194,14 +194,10 @@ class Fixer:
             left = baseline.unrecorded(recorded, left, self.checker.config)
         left_over = {(f.code, f.message) for f in left}
         repaired = [f for f in findings if (f.code, f.message) not in left_over]
-        why: dict[tuple[str, str], list[str]] = {}
-        for finding, reason in partial.unfixed:
-            why.setdefault((finding.code, finding.message), []).append(reason)
-        problems = []
-        for f in left:  # In line order, as the reasons are: a finding moved by a fix keeps its own.
-            reasons = why.get((f.code, f.message))
-            reason = reasons.pop(0) if reasons else "no fix keeps its meaning"
-            problems.append(Finding(str(path), f.line, f.col, NOT_FIXED, f"not fixed: {f.code} {f.message} ({reason})"))
+        problems = [
+            Finding(str(path), f.line, f.col, NOT_FIXED, f"not fixed: {f.code} {f.message} ({reason})")
+            for f, reason in _reasons(left, partial.unfixed)
+        ]
         return Result(path, before, partial.raw, problems, loaded.identity, repaired)
 
     def largest(self, loaded: Loaded, findings: Sequence[Finding], most_proofs: int = MOST_PROOFS) -> Partial:
@@ -295,7 +291,9 @@ class Fixer:
         for fix, (codes, lines) in wanted.items():
             if _moves_rows(fix):
                 edits.extend(fix(FixInput(spec, loaded.ctx, tuple(text.rows), tuple(text.ends), lines, codes)))
-        for edit in sorted(edits, key=lambda edit: edit.start, reverse=True):
+        # Bottom up; at one row, what replaces it before what goes above it
+        # (a title inserted at row 0 and the paragraph rewrapped there).
+        for edit in sorted(edits, key=lambda edit: (edit.start, edit.end), reverse=True):
             text.splice(edit.start, edit.end, edit.rows, edit.underlines)
         fixed_text = text.text()
         if fixed_text == original:
@@ -342,6 +340,23 @@ class Fixer:
             which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
         return doctree, messages
+
+
+def _reasons(left: Sequence[Finding], unfixed: Sequence[tuple[Finding, str]]) -> list[tuple[Finding, str]]:
+    """Each finding left with why: the reason of the unfixed finding it is
+    (the same code and message; else the same code, as a fix made may have
+    changed the message: a line shorter by its trailing space), in line
+    order, as the fixes moved them; "no fix keeps its meaning" for one
+    that every fix tried left (a line no rewrap can shorten)."""
+    pending = list(unfixed)
+    found: list[tuple[Finding, str]] = []
+    for f in left:
+        match = next((pair for pair in pending if (pair[0].code, pair[0].message) == (f.code, f.message)), None)
+        match = match or next((pair for pair in pending if pair[0].code == f.code), None)
+        if match is not None:
+            pending.remove(match)
+        found.append((f, match[1] if match is not None else "no fix keeps its meaning"))
+    return found
 
 
 def _wanted(findings: Sequence[Finding]) -> dict[Fix, tuple[frozenset[str], frozenset[int]]]:
