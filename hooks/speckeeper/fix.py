@@ -229,23 +229,27 @@ class Fixer:
             accepted.extend(part)
             return ""
 
+        def leave(part: Sequence[Finding], reason: str) -> None:
+            """``part`` left unfixed for ``reason``; more than one: not tried alone."""
+            spent = f"not tried alone ({most_proofs} parses spent); with {len(part) - 1} other(s): {reason}"
+            unfixed.extend((finding, spent if len(part) > 1 else reason) for finding in part)
+
         def settle(part: Sequence[Finding], reason: str) -> None:
             """``part`` does not prove on top of what did, for ``reason``."""
-            if len(part) == 1:
-                unfixed.append((part[0], reason))
-                return
-            if budget <= 0:
-                spent = f"not tried alone ({most_proofs} parses spent); with {len(part) - 1} other(s): {reason}"
-                unfixed.extend((finding, spent) for finding in part)
+            if len(part) == 1 or budget <= 0:
+                leave(part, reason)
                 return
             half = len(part) // 2
             first, second = part[:half], part[half:]
             why_first = attempt(first)
-            if why_first:
-                settle(first, why_first)
-                why_second = attempt(second) if budget > 0 else reason
-            else:  # The first half proved: with the second it was ``part``, which did not.
-                why_second = reason
+            if not why_first:  # With the second half it was ``part``, which did not prove.
+                settle(second, reason)
+                return
+            settle(first, why_first)
+            if budget <= 0:
+                leave(second, f"not tried alone ({most_proofs} parses spent): {reason}" if len(second) == 1 else reason)
+                return
+            why_second = attempt(second)
             if why_second:
                 settle(second, why_second)
 
@@ -253,6 +257,7 @@ class Fixer:
         if reason:
             settle(ordered, reason)
         return Partial(*best, sorted(unfixed, key=lambda pair: (pair[0].line, pair[0].col)))
+
     def unrecorded(self, relpath: str, findings: list[Finding]) -> list[Finding]:
         """The findings about the spec at ``relpath`` that the baseline
         does not record."""
