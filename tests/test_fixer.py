@@ -8,9 +8,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from docutils import nodes
 
 from speckeeper import fix
 from speckeeper.cli import main
+from speckeeper.config import Config, Settings
 
 from .conftest import speckeeper
 
@@ -263,8 +265,9 @@ def test_fix_refuses_what_would_change_the_document(capsys, template_repo):
     code, out = run(capsys, "target-clash.rst")
     assert code == 1
     assert out == (
-        "target-clash.rst:1:1: SK005 not fixed: the fixed text would add a docutils message:"
-        ' Duplicate implicit target name: "proposed change".\n'
+        'target-clash.rst:17:1: SK005 not fixed: SK101 missing section "Proposed change": the template has it'
+        ' here, before "Testing" (the fixed text would add a docutils message:'
+        ' Duplicate implicit target name: "proposed change".)\n'
     )
     assert Path("target-clash.rst").read_bytes() == before
 
@@ -649,5 +652,113 @@ def test_fix_leaves_a_near_miss_title_that_a_link_names(capsys, in_tmp):
     path = write("specs/zed/approved/awesome-thing.rst", linked)
     code, out = run(capsys, str(path))
     assert code == 1
-    assert out.startswith(f"{path}:1:1: SK005 not fixed: the fixed text would ")
+    assert out == (
+        f'{path}:21:1: SK005 not fixed: SK104 title "Use cses" should be "Use Cases" as in the template'
+        " (the fixed text would parse differently: <reference> (line ?) would become <problematic>)\n"
+    )
     assert path.read_text(encoding="utf-8") == linked
+
+
+# Fixes that interact (issue 23, item 4).
+
+MOVING = "Moving a server today stops it for as long as the copy takes."
+# The paragraph above "Use Cases" joined into one line of 175 characters.
+JOINED = MOVING + " The copy of a large server's memory can take minutes, and all that time its users wait for the host to come back."
+REWRAPPED = (
+    "Moving a server today stops it for as long as the copy takes. The copy of a\n"
+    "large server's memory can take minutes, and all that time its users wait for\n"
+    "the host to come back."
+)
+
+
+def _interacting(good: str) -> str:
+    """The good spec with a joined paragraph above a near-miss title and
+    trailing spaces on a later title: three fixes, one moving rows."""
+    assert len(JOINED) == 175
+    return (
+        good.replace(MOVING, JOINED)
+        .replace("Use Cases\n---------", "Use cases\n---------")
+        .replace("Proposed change\n", "Proposed change   \n")
+    )
+
+
+def test_fix_renames_a_title_below_a_paragraph_rewrapped_into_more_lines(capsys, in_tmp):
+    """The rewrap adds rows above the renamed title: the proof finds the
+    title where the rows moved it, and all three fixes are made."""
+    good = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+    Path("specs/zed/approved").mkdir(parents=True)
+    Path(".speckeeper.toml").write_text("", encoding="utf-8")  # nova's defaults: long lines count.
+    path = write("specs/zed/approved/awesome-thing.rst", _interacting(good))
+    assert run(capsys, str(path)) == (1, f"Fixing {path}\n")
+    assert path.read_text(encoding="utf-8") == good.replace(MOVING, REWRAPPED)
+
+
+def test_fix_makes_the_fixes_that_prove_and_reports_the_rest_at_their_lines(capsys, in_tmp):
+    """A near-miss title a link names cannot be renamed; the rewrap above
+    it, the whitespace and another near miss below, and the rewrap of the
+    line with the link are made all the same, and the one left is reported
+    at its own line, with its code and why."""
+    good = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+    linked = (
+        _interacting(good)
+        .replace("Use cases\n---------", "Use cses\n--------")
+        .replace("Alternatives\n------------", "Alternativs\n-----------")
+        .replace("Copy memory pages while", "Copy memory pages (see `Use cses`_) while")
+    )
+    Path("specs/zed/approved").mkdir(parents=True)
+    path = write("specs/zed/approved/awesome-thing.rst", linked)
+    code, out = run(capsys, str(path))
+    fixed = (
+        good.replace(MOVING, REWRAPPED)
+        .replace("Use Cases\n---------", "Use cses\n--------")
+        .replace(
+            "Copy memory pages while the server runs, then switch over. The state\nmachine",
+            "Copy memory pages (see `Use cses`_) while the server runs, then switch over.\nThe state machine",
+        )
+    )
+    assert path.read_text(encoding="utf-8") == fixed
+    line = fixed.splitlines().index("Use cses") + 1
+    assert (code, out) == (
+        1,
+        f'{path}:{line}:1: SK005 not fixed: SK104 title "Use cses" should be "Use Cases" as in the template'
+        " (the fixed text would parse differently: <reference> (line ?) would become <problematic>)\n"
+        f"Fixing {path}\n",
+    )
+
+
+def test_fixes_that_never_prove_cost_a_bounded_number_of_parses(lines_repo, monkeypatch):
+    """Two hundred findings whose fixes all change the document: at most
+    fix.MOST_PROOFS parses, and every finding is reported as not fixed."""
+    text = "Title\n=====\n\n" + "".join(f"Line {n}. \n\n" for n in range(200))
+    path = write("spec.rst", text)
+    fixer = fix.Fixer(Config(root=lines_repo, base=Settings(select=("SK203",))))
+    parses = []
+    parse = fixer.checker.parser.parse
+
+    def counted(*args, **kwargs):
+        parses.append(1)
+        doctree, messages = parse(*args, **kwargs)
+        doctree.append(nodes.paragraph("", "a change"))  # Whatever is fixed, the document would differ.
+        return doctree, messages
+
+    loaded = fixer.checker.load(path)
+    monkeypatch.setattr(fixer.checker.parser, "parse", counted)
+    result = fixer.fix_loaded(path, loaded)
+    assert len(parses) <= fix.MOST_PROOFS
+    assert not result.changed
+    assert [f.line for f in result.problems] == [4 + 2 * n for n in range(200)]
+    assert all("SK203 trailing whitespace" in f.message and "would be added or lost" in f.message for f in result.problems)
+    # Those never tried alone say so.
+    assert any(f"(not tried alone ({fix.MOST_PROOFS} parses spent); with " in f.message for f in result.problems)
+
+
+def test_a_title_inserted_above_a_rewrapped_first_line_goes_above_it(capsys, in_tmp):
+    """Found by the fuzz test once fix made what proved: the title inserted
+    at row 0 and the rewrap of row 0 are applied in that order, so both
+    are made at once, and a second fix changes nothing."""
+    Path(".speckeeper.toml").write_text('select = ["SK107", "SK201", "SK203"]\n', encoding="utf-8")
+    path = write("fuzz.rst", "word " * 30 + "\n")
+    assert run(capsys, "fuzz.rst") == (1, "Fixing fuzz.rst\n")
+    words = "word word word word word word word word word word word word word word"
+    assert path.read_text(encoding="utf-8") == f"====\nFuzz\n====\n\n{words} word word\n{words}\n"
+    assert run(capsys, "fuzz.rst") == (0, "")

@@ -627,7 +627,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         code = COMMANDS[args.command][1](args)
-        sys.stdout.flush()  # Here, where a failure is reported, not at exit.
+        if not sys.stdout.closed:  # The language server's transport closes it.
+            sys.stdout.flush()  # Here, where a failure is reported, not at exit.
         return code
     except ConfigError as error:
         print(f"speckeeper: error: {output.printable(str(error))}", file=sys.stderr)

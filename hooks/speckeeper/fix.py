@@ -56,8 +56,24 @@ _AUTO_ID = re.compile(r"id\d+")
 _VERBATIM = (nodes.literal_block, nodes.doctest_block, nodes.math_block, nodes.raw, nodes.comment)
 
 
+# How many parses fixing one spec may cost when its fixes do not prove
+# together (a halving costs about two): a spec with many fixes that
+# change its meaning is bounded, and what was not tried is reported.
+MOST_PROOFS = 32
+
+
 class NotFixed(Exception):
     """A fix that cannot be made safely; the message says why."""
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What :meth:`Fixer.largest` came to: the bytes and model of the spec
+    with what proved fixed, and each finding that did not, with why."""
+
+    raw: bytes
+    spec: Spec
+    unfixed: list[tuple[Finding, str]]
 
 
 @dataclass
@@ -84,6 +100,7 @@ class _Text:
     rows: list[str]
     ends: list[str]  # "\n", "\r\n", "\r"; "" after a last row without one.
     inserted: set[int] = field(default_factory=set)  # Rows holding an inserted title's underline.
+    retitled: set[int] = field(default_factory=set)  # Rows holding a renamed title's underline.
 
     @classmethod
     def parse(cls, text: str) -> _Text:
@@ -126,6 +143,8 @@ class _Text:
                 new_ends[-1] = self.ends[end - 1]
         shift = len(rows) - (end - start)
         self.inserted = {row if row < start else row + shift for row in self.inserted}
+        # A renamed title moves with the rows added or joined above it.
+        self.retitled = {row if row < start else row + shift for row in self.retitled}
         self.inserted |= {start + index for index in underlines}
         self.rows[start:end] = rows
         self.ends[start:end] = new_ends
@@ -157,23 +176,87 @@ class Fixer:
 
     def fix_loaded(self, path: Path, loaded: Loaded) -> Result:
         """Fix one spec already read and parsed (a file, or an editor's
-        text): what ``speckeeper fix`` would write, and why not."""
+        text): what ``speckeeper fix`` would write, and why not. Fixes that
+        cannot be proved together are tried in smaller sets
+        (:meth:`largest`): what proves is fixed, what does not is reported
+        at its own line."""
         before = loaded.spec.raw
         findings = self.unrecorded(loaded.ctx.relpath, [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable])
         recorded = self._recorded.get(loaded.ctx.relpath)
         if not findings:
             return Result(path, before)
         try:
-            after, fixed_spec = self.fixed(loaded, findings)
-        except NotFixed as reason:
+            partial = self.largest(loaded, findings)
+        except NotFixed as reason:  # The file itself: no fix can be made in it.
             return Result(path, before, problems=[Finding(str(path), 1, 1, NOT_FIXED, f"not fixed: {reason}")])
-        left = self._left(loaded, fixed_spec, findings)
+        left = self._left(loaded, partial.spec, findings)
         if recorded:  # What the baseline records was not to be fixed: not "left".
             left = baseline.unrecorded(recorded, left, self.checker.config)
         left_over = {(f.code, f.message) for f in left}
         repaired = [f for f in findings if (f.code, f.message) not in left_over]
-        problems = [Finding(str(path), f.line, f.col, NOT_FIXED, f"not fixed: {f.code} {f.message} (no fix keeps its meaning)") for f in left]
-        return Result(path, before, after, problems, loaded.identity, repaired)
+        problems = [
+            Finding(str(path), f.line, f.col, NOT_FIXED, f"not fixed: {f.code} {f.message} ({reason})")
+            for f, reason in _reasons(left, partial.unfixed)
+        ]
+        return Result(path, before, partial.raw, problems, loaded.identity, repaired)
+
+    def largest(self, loaded: Loaded, findings: Sequence[Finding], most_proofs: int = MOST_PROOFS) -> Partial:
+        """The spec with as many of ``findings`` fixed as can be proved to
+        keep its meaning, and those that cannot, each with why.
+
+        All are tried at once; a set that does not prove is split in
+        halves, each tried on top of what proved so far, down to one
+        finding, so a fix that would change the document costs only itself
+        (and about two parses per halving). After ``most_proofs`` parses
+        what is still untried is left, saying so, with the reason of the
+        set it was in. NotFixed: no fix can be made in this file at all.
+        """
+        self._text(loaded.spec)  # The file's own reasons, before any parse.
+        ordered = sorted(findings, key=lambda f: (f.line, f.col, f.code))
+        accepted: list[Finding] = []
+        unfixed: list[tuple[Finding, str]] = []
+        best = (loaded.spec.raw, loaded.spec)
+        budget = most_proofs
+
+        def attempt(part: Sequence[Finding]) -> str:
+            """Why ``part`` does not prove on top of what did ("": it does)."""
+            nonlocal best, budget
+            budget -= 1
+            try:
+                best = self.fixed(loaded, [*accepted, *part])
+            except NotFixed as reason:
+                return str(reason)
+            accepted.extend(part)
+            return ""
+
+        def leave(part: Sequence[Finding], reason: str) -> None:
+            """``part`` left unfixed for ``reason``; more than one: not tried alone."""
+            spent = f"not tried alone ({most_proofs} parses spent); with {len(part) - 1} other(s): {reason}"
+            unfixed.extend((finding, spent if len(part) > 1 else reason) for finding in part)
+
+        def settle(part: Sequence[Finding], reason: str) -> None:
+            """``part`` does not prove on top of what did, for ``reason``."""
+            if len(part) == 1 or budget <= 0:
+                leave(part, reason)
+                return
+            half = len(part) // 2
+            first, second = part[:half], part[half:]
+            why_first = attempt(first)
+            if not why_first:  # With the second half it was ``part``, which did not prove.
+                settle(second, reason)
+                return
+            settle(first, why_first)
+            if budget <= 0:
+                leave(second, f"not tried alone ({most_proofs} parses spent): {reason}" if len(second) == 1 else reason)
+                return
+            why_second = attempt(second)
+            if why_second:
+                settle(second, why_second)
+
+        reason = attempt(ordered)
+        if reason:
+            settle(ordered, reason)
+        return Partial(*best, sorted(unfixed, key=lambda pair: (pair[0].line, pair[0].col)))
 
     def unrecorded(self, relpath: str, findings: list[Finding]) -> list[Finding]:
         """The findings about the spec at ``relpath`` that the baseline
@@ -193,11 +276,7 @@ class Fixer:
         same, and its spec model (the one read, when nothing changes)."""
         spec = loaded.spec
         original = spec.raw.decode("utf-8")
-        if _OTHER_BREAKS.search(original):
-            raise NotFixed("the file has line breaks other than LF and CRLF (form feed, vertical tab, ...)")
-        text = _Text.parse(original)
-        if len(text.rows) != max(len(spec.lines), 1):
-            raise NotFixed("the file's lines are not the lines docutils reads")
+        text = self._text(spec)
         wanted = _wanted(findings)
         settled: set[int] = set()
         retitled: set[int] = set()  # 1-based underline lines of renamed titles.
@@ -211,29 +290,46 @@ class Fixer:
                         settled.update(range(edit.start + 1, edit.end + 1))
                     if edit.retitles:
                         retitled.add(edit.end)
+                        text.retitled.add(edit.end - 1)
         # Then fixes that add or join rows, on that result, applied bottom up.
         edits: list[Edit] = []
         for fix, (codes, lines) in wanted.items():
             if _moves_rows(fix):
                 edits.extend(fix(FixInput(spec, loaded.ctx, tuple(text.rows), tuple(text.ends), lines, codes)))
-        for edit in sorted(edits, key=lambda edit: edit.start, reverse=True):
+        # Bottom up; at one row, what replaces it before what goes above it
+        # (a title inserted at row 0 and the paragraph rewrapped there).
+        for edit in sorted(edits, key=lambda edit: (edit.start, edit.end), reverse=True):
             text.splice(edit.start, edit.end, edit.rows, edit.underlines)
         fixed_text = text.text()
         if fixed_text == original:
             return spec.raw, spec
-        fixed = self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, settled, retitled)
+        renamed = (retitled, {row + 1 for row in text.retitled})
+        fixed = self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, settled, renamed)
         raw = fixed_text.encode("utf-8")
         return raw, model(spec.path, fixed_text[len(text.bom) :], fixed[0], fixed[1], raw)
 
+    @staticmethod
+    def _text(spec: Spec) -> _Text:
+        """The spec's rows to edit; NotFixed where they are not the lines
+        docutils reads, so that no fix can be placed in this file."""
+        original = spec.raw.decode("utf-8")
+        if _OTHER_BREAKS.search(original):
+            raise NotFixed("the file has line breaks other than LF and CRLF (form feed, vertical tab, ...)")
+        text = _Text.parse(original)
+        if len(text.rows) != max(len(spec.lines), 1):
+            raise NotFixed("the file's lines are not the lines docutils reads")
+        return text
+
     def _prove_same(
-        self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int], retitled: set[int] = frozenset()
+        self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int], renamed: tuple[set[int], set[int]]
     ) -> tuple[nodes.document, list[Message]]:
         """The fixed text's parse; NotFixed unless it is the same document:
-        the same doctree, inserted sections and the text of ``retitled``
-        titles aside, and the same docutils messages, but notes and those
-        about ``settled`` lines (1-based) may go."""
+        the same doctree, inserted sections and the text of renamed titles
+        aside (``renamed``: their underline lines before and after), and
+        the same docutils messages, but notes and those about ``settled``
+        lines (1-based) may go."""
         doctree, messages = self.checker.parser.parse(fixed_text, spec.path)
-        difference = difference_between(spec.doctree, doctree, {row + 1 for row in inserted}, retitled)
+        difference = difference_between(spec.doctree, doctree, {row + 1 for row in inserted}, *renamed)
         if difference:
             raise NotFixed(f"the fixed text would parse differently: {difference}")
         old_messages = Counter((m.level, m.text) for m in spec.messages)
@@ -249,6 +345,23 @@ class Fixer:
             which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
         return doctree, messages
+
+
+def _reasons(left: Sequence[Finding], unfixed: Sequence[tuple[Finding, str]]) -> list[tuple[Finding, str]]:
+    """Each finding left with why: the reason of the unfixed finding it is
+    (the same code and message; else the same code, as a fix made may have
+    changed the message: a line shorter by its trailing space), in line
+    order, as the fixes moved them; "no fix keeps its meaning" for one
+    that every fix tried left (a line no rewrap can shorten)."""
+    pending = list(unfixed)
+    found: list[tuple[Finding, str]] = []
+    for f in left:
+        match = next((pair for pair in pending if (pair[0].code, pair[0].message) == (f.code, f.message)), None)
+        match = match or next((pair for pair in pending if pair[0].code == f.code), None)
+        if match is not None:
+            pending.remove(match)
+        found.append((f, match[1] if match is not None else "no fix keeps its meaning"))
+    return found
 
 
 def _wanted(findings: Sequence[Finding]) -> dict[Fix, tuple[frozenset[str], frozenset[int]]]:
@@ -270,14 +383,20 @@ def _moves_rows(fix: Fix) -> bool:
 
 
 def difference_between(
-    before: nodes.document, after: nodes.document, inserted: set[int] = frozenset(), retitled: set[int] = frozenset()
+    before: nodes.document,
+    after: nodes.document,
+    inserted: set[int] = frozenset(),
+    retitled: set[int] = frozenset(),
+    retitled_after: set[int] | None = None,
 ) -> str:
     """The first way two doctrees differ, text whitespace and messages aside,
     or "" when they do not; sections titled at an ``inserted`` underline
     line of ``after`` are left out of it, and so are the title text and
-    names of sections titled at a ``retitled`` one (of both)."""
+    names of sections titled at a ``retitled`` one of ``before`` and at a
+    ``retitled_after`` one of ``after`` (the same lines, unless rows were
+    added or joined above them)."""
     old_records = list(_shape(before, set(), retitled))
-    new_records = list(_shape(after, inserted, retitled))
+    new_records = list(_shape(after, inserted, retitled if retitled_after is None else retitled_after))
     for old, new in zip(old_records, new_records):
         if old[:-1] != new[:-1]:
             return f"{_describe(old)} (line {old[-1] or '?'}) would become {_describe(new)}"

@@ -206,16 +206,28 @@ def fixed_text(analysis: Analysis, findings: list[Finding]) -> str | None:
     return text if text != analysis.text else None
 
 
-def fix_all(analysis: Analysis) -> str | None:
+@dataclass(frozen=True)
+class FixedAll:
+    """What ``speckeeper fix`` would make of a document: its text (None
+    when it would not change it), and why what it leaves was not fixed
+    (SK005 findings, at the lines of the findings they are about)."""
+
+    text: str | None = None
+    not_fixed: tuple[Finding, ...] = ()
+
+
+def fix_all(analysis: Analysis) -> FixedAll:
     """The whole document as ``speckeeper fix`` would write it (what the
-    baseline records left alone); None when it would not change it."""
+    baseline records left alone): every fix that proves, and why the rest
+    was not made."""
     fixer, loaded = analysis.fixer, analysis.loaded
     if fixer is None or loaded is None:
-        return None
+        return FixedAll()
     result = fixer.fix_loaded(analysis.path, loaded)
+    problems = tuple(result.problems)
     if not result.changed or result.after is None:
-        return None
-    return _text(result.after, analysis.text)
+        return FixedAll(None, problems)
+    return FixedAll(_text(result.after, analysis.text), problems)
 
 
 def _text(after: bytes, before: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from lsprotocol import types
 
@@ -26,6 +26,8 @@ from .engine import Analysis, fix_all, fixed_text
 
 SOURCE = "speckeeper"
 FIX_ALL = "source.fixAll.speckeeper"
+# The command a "Fix all" carries when it leaves findings: shows why.
+SHOW_NOT_FIXED = "speckeeper.showNotFixed"
 # docutils' own warnings stay warnings; every other finding fails a check.
 _WARNING_RULES = frozenset({"rst-warning"})
 # Findings about one character at their column (a tab, a zero-width space,
@@ -155,11 +157,19 @@ def fix_title(finding: Finding) -> str:
 
 
 def code_actions(
-    analysis: Analysis, uri: str, lines: Lines, chosen: types.Range, kinds: list[str] | None, docs_url: str = ""
+    analysis: Analysis,
+    uri: str,
+    lines: Lines,
+    chosen: types.Range,
+    kinds: list[str] | None,
+    docs_url: str = "",
+    disabled_support: bool = False,
 ) -> list[types.CodeAction]:
     """A quick fix for each fixable finding on the lines ``chosen`` covers
     whose fix ``speckeeper fix`` can prove keeps the spec's meaning, and
-    "Fix all speckeeper findings"."""
+    "Fix all speckeeper findings": what proves, and a command that shows
+    what was left and why; disabled, with why, where nothing proves (for
+    clients that show a disabled action's reason)."""
     found: list[types.CodeAction] = []
     first = lines.line_at(lines.offset(chosen.start))
     last = lines.line_at(lines.offset(chosen.end))
@@ -181,16 +191,34 @@ def code_actions(
                 )
             )
     if _wanted(kinds, FIX_ALL):
-        after = fix_all(analysis)
-        if after is not None:
+        fixed = fix_all(analysis)
+        why = not_fixed_message(fixed.not_fixed)
+        if fixed.text is not None:
+            # Applying it runs the command too: the editor then says what was left.
+            command = types.Command("Show what speckeeper fix left", SHOW_NOT_FIXED, arguments=[why]) if why else None
             found.append(
                 types.CodeAction(
                     title="Fix all speckeeper findings",
                     kind=FIX_ALL,
-                    edit=_workspace_edit(uri, analysis.text, after, lines),
+                    edit=_workspace_edit(uri, analysis.text, fixed.text, lines),
+                    command=command,
                 )
             )
+        elif why and disabled_support:
+            # Nothing proves: chosen, the action shows why; on save it is skipped.
+            found.append(
+                types.CodeAction(title="Fix all speckeeper findings", kind=FIX_ALL, disabled=types.CodeActionDisabled(why))
+            )
     return found
+
+
+def not_fixed_message(problems: Sequence[Finding]) -> str:
+    """What ``speckeeper fix`` could not fix, and why, as one message for
+    the editor ("" for nothing)."""
+    if not problems:
+        return ""
+    count = f"{len(problems)} finding{'s' if len(problems) > 1 else ''}"
+    return f"speckeeper fix left {count}: " + "; ".join(f"line {f.line}: {f.message}" for f in problems)
 
 
 def _wanted(kinds: list[str] | None, kind: str) -> bool:
@@ -203,10 +231,12 @@ def _workspace_edit(uri: str, before: str, after: str, lines: Lines) -> types.Wo
     return types.WorkspaceEdit(changes={uri: [text_edit(before, after, lines)]})
 
 
-def formatting(analysis: Analysis, lines: Lines) -> list[types.TextEdit]:
-    """Document formatting: what ``speckeeper fix`` would change."""
-    after = fix_all(analysis)
-    return [] if after is None else [text_edit(analysis.text, after, lines)]
+def formatting(analysis: Analysis, lines: Lines) -> tuple[list[types.TextEdit], str]:
+    """Document formatting: what ``speckeeper fix`` would change, and
+    what it would leave, and why ("" for nothing)."""
+    fixed = fix_all(analysis)
+    edits = [] if fixed.text is None else [text_edit(analysis.text, fixed.text, lines)]
+    return edits, not_fixed_message(fixed.not_fixed)
 
 
 def hover(analysis: Analysis, lines: Lines, at: types.Position) -> types.Hover | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..findings import Finding
-from . import features
+from . import features, framing
 from .engine import Analysis, Engines, analyse, repo_level
 
 T = TypeVar("T")
@@ -131,6 +132,16 @@ class Session:
         )
         return self.options.docs_url if supported else ""
 
+    def disabled_support(self) -> bool:
+        """Whether the client shows why a disabled code action is."""
+        capabilities = self.server.client_capabilities.text_document
+        code_action = capabilities.code_action if capabilities is not None else None
+        return code_action is not None and bool(code_action.disabled_support)
+
+    def tell(self, message: str) -> None:
+        """A warning the editor shows the user (what a fix left, and why)."""
+        self.server.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
+
     def lines(self, uri: str, analysis: Analysis) -> features.Lines:
         return features.Lines(analysis.text, self.server.workspace.position_codec.client_num_units)
 
@@ -217,13 +228,30 @@ def build(options: Options) -> LanguageServer:
             uri,
             [],
             lambda a, lines: features.code_actions(
-                a, uri, lines, params.range, params.context.only, session.docs_url()
+                a, uri, lines, params.range, params.context.only, session.docs_url(), session.disabled_support()
             ),
         )
 
+    @server.command(features.SHOW_NOT_FIXED)
+    def show_not_fixed(ls: LanguageServer, *arguments: object) -> None:
+        """Run by the client after it applies a "Fix all" that left findings."""
+        message = next((argument for argument in arguments if isinstance(argument, str)), "")
+        if message:
+            session.tell(message)
+
+    @server.feature(framing.DROPPED)
+    def message_dropped(ls: LanguageServer, params: object) -> None:
+        """The input skipped a message over its limit: the client is told.
+        (``ls`` first: pygls passes the server to a handler that asks.)"""
+        message = params.get("message") if isinstance(params, dict) else getattr(params, "message", "")
+        ls.window_log_message(types.LogMessageParams(types.MessageType.Error, str(message)))
+
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
     async def formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit]:
-        return await _on_current(session, params.text_document.uri, [], features.formatting)
+        edits, why = await _on_current(session, params.text_document.uri, ([], ""), features.formatting)
+        if why:
+            session.tell(why)
+        return edits
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(params: types.HoverParams) -> types.Hover | None:
@@ -277,6 +305,16 @@ async def _watch_files(server: LanguageServer) -> None:
 
 
 def serve(options: Options) -> int:
-    build(options).start_io()
-    return 0
+    """Serve on standard input and output until the client stops the
+    server: 0 after ``shutdown``, 1 without it, as the protocol asks
+    (pygls computes that code, then its own loop swallows the exit)."""
+    server = build(options)
+    stopped: list[bool] = []
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(params: None) -> None:
+        stopped.append(True)
+
+    server.start_io(framing.BoundedInput(sys.stdin.buffer))  # type: ignore[arg-type]
+    return 0 if stopped else 1
 
