@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from lsprotocol import types
 
@@ -155,7 +155,7 @@ def fix_title(finding: Finding) -> str:
 
 
 def code_actions(
-    analysis: Analysis, uri: str, lines: Lines, chosen: types.Range, kinds: list[str] | None, docs_url: str = ""
+    analysis: Analysis, uri: str, lines: Lines, chosen: types.Range, kinds: Sequence[str] | None, docs_url: str = ""
 ) -> list[types.CodeAction]:
     """A quick fix for each fixable finding on the lines ``chosen`` covers
     whose fix ``speckeeper fix`` can prove keeps the spec's meaning, and
@@ -193,7 +193,7 @@ def code_actions(
     return found
 
 
-def _wanted(kinds: list[str] | None, kind: str) -> bool:
+def _wanted(kinds: Sequence[str] | None, kind: str) -> bool:
     """Whether a client asking for ``kinds`` wants ``kind`` (a prefix asks
     for what is under it: "source" for "source.fixAll.speckeeper")."""
     return not kinds or any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in kinds)
