@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 
 from speckeeper import copier_data, template
 from speckeeper.check import Checker
-from speckeeper.cli import main
 from speckeeper.config import VCS_FOLDERS, Config
 from speckeeper.parse import RstParser
 from speckeeper.spec import Spec, build
@@ -120,7 +119,7 @@ def test_jinja_markers_in_a_templates_guidance_reach_the_spec_as_written(tmp_pat
 def test_top_level_copier_yml_and_the_packaged_one_ask_the_same() -> None:
     def documents(path: Path) -> list[Any]:
         loader = type("Loader", (yaml.SafeLoader,), {})
-        loader.add_constructor("!include", lambda l, n: l.construct_scalar(n))
+        loader.add_constructor("!include", lambda loader, node: loader.construct_scalar(node))
         return list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=loader))
 
     top, packaged = documents(REPO / "copier.yml"), documents(PACKAGED / "copier.yml")

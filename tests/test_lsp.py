@@ -49,7 +49,7 @@ def _converter():
         kind = types.Command if isinstance(found.get("command"), str) else types.CodeAction
         return converter.structure(found, kind)
 
-    converter.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)  # noqa: UP007 - the typing.Union lsprotocol registers
     return converter
 
 

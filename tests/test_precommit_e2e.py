@@ -392,7 +392,7 @@ def test_adopting_on_the_upstream_nova_specs_checkout(
     run(repo, env, "git", "mv", str(target.relative_to(repo)), str(moved.relative_to(repo)), check=True)
     done = run(repo, env, "git", "commit", "-qm", "Move a spec")
     assert done.returncode == 1
-    assert f"specs/kilo/redirects:" in done.stdout and f'SK311 redirect target "{new}" does not exist' in done.stdout
+    assert "specs/kilo/redirects:" in done.stdout and f'SK311 redirect target "{new}" does not exist' in done.stdout
 
 
 def test_lifecycle_commands_commit_cleanly_through_the_readmes_hooks_with_a_baseline(

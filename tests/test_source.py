@@ -22,8 +22,8 @@ def check(capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[int, list[st
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("bom".encode(), None),
-        ("utf16".encode(), "bad.rst:1:1: SK002 UTF-16 text (byte order mark), expected UTF-8"),
+        (b"bom", None),
+        (b"utf16", "bad.rst:1:1: SK002 UTF-16 text (byte order mark), expected UTF-8"),
         (b"Title\n=====\n\nsome\x00thing\n", "bad.rst:4:5: SK002 NUL byte: a binary file, expected UTF-8 text"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "bad.rst:3:1: SK002 NUL byte: a binary file, expected UTF-8 text"),
         (b"Title\n=====\n\ncaf\xe9\n", "bad.rst:4:4: SK002 not UTF-8: byte 0xe9 cannot be decoded"),

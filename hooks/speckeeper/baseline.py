@@ -109,13 +109,13 @@ def parse(raw: bytes, path: Path | str) -> list[Entry]:
         raise ConfigError(f"{path}: not a baseline: JSON nested too deeply") from None
     if not isinstance(data, dict) or data.get(FORMAT) != VERSION or not isinstance(data.get("entries"), list):
         raise ConfigError(f"{path}: not a baseline: expected {{{FORMAT!r}: {VERSION}, 'entries': [...]}}")
-    found = []
-    for index, raw in enumerate(data["entries"], 1):
+    found: list[Entry] = []
+    for index, item in enumerate(data["entries"], 1):
         fields = ("path", "code", "fingerprint")
-        if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in fields):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in fields):
             raise ConfigError(f"{path}: baseline entry #{index} needs path, code and fingerprint strings")
-        message = raw.get("message", "")
-        found.append(Entry(raw["path"], raw["code"], raw["fingerprint"], message if isinstance(message, str) else ""))
+        message = item.get("message", "")
+        found.append(Entry(item["path"], item["code"], item["fingerprint"], message if isinstance(message, str) else ""))
     return found
 
 

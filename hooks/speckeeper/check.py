@@ -292,7 +292,7 @@ class Checker:
             Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line))
             for rule in rules.PER_SPEC
             if rule.code in ctx.enabled and rule.code not in loaded.silenced
-            for hit in rule.check(spec, ctx)
+            for hit in rule.check_spec(spec, ctx)
         ]
         # By position; at one position, in rule and template order.
         return sorted(dict.fromkeys(findings), key=lambda f: (f.line, f.col))
@@ -303,7 +303,7 @@ class Checker:
         tree = Tree(self.config, tuple(walk(paths, self.config)))
         findings = set()
         for rule in rules.PER_REPO:
-            for hit in rule.check(tree):
+            for hit in rule.check_tree(tree):
                 assert hit.path is not None, f"{rule.code}: a repo-level rule names the file it is about"
                 if rule.code in enabled_codes(tree.settings(hit.path), self.selection):
                     about = tuple(map(str, hit.about))

@@ -543,7 +543,7 @@ def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str
         hint = f"did you mean {{{near}}}? " if near else ""
         raise ConfigError(
             f"{where}: {key}: unknown part {{{unknown[0]}}} in {pattern!r}"
-            f" ({hint}known: {', '.join('{%s}' % p for p in sorted(known))})"
+            f" ({hint}known: {', '.join(f'{{{p}}}' for p in sorted(known))})"
         )
     repeated = sorted(name for name, count in Counter(named).items() if count > 1)
     if repeated and once:
@@ -673,8 +673,8 @@ def discover(start: Path) -> Config:
         return load_file(found)
     repo = repository_of(start)
     root = repo if (repo / SPECS).is_dir() else _spec_repo_above(start, repo)
-    found = detect(root)
-    return dataclasses.replace(from_table(found.table, root, None), detected=found.notes)
+    detected = detect(root)
+    return dataclasses.replace(from_table(detected.table, root, None), detected=detected.notes)
 
 
 def _spec_repo_above(start: Path, repo: Path) -> Path:

@@ -159,7 +159,8 @@ def _top_template(specs: Path) -> Path | None:
         return specs / "template.rst"
     named = sorted(path for path in specs.glob("template*.rst") if path.is_file() and _literal(path.name))
     examples = sorted(path for path in specs.glob("*.rst") if _EXAMPLE.fullmatch(path.name) and path.is_file() and _literal(path.name))
-    return (named or examples or [None])[0]
+    found = named or examples
+    return found[0] if found else None
 
 
 def _literal(name: str) -> bool:
@@ -185,7 +186,7 @@ def _tracker(root: Path, template: Path | None, notes: list[str]) -> dict[str, A
     if kinds and [kind.pattern for kind in kinds] != [_TRACKERS[0].pattern]:
         found["tracker_urls"] = [kind.pattern for kind in kinds]
         notes.append(f"trackers: {', '.join(kind.name for kind in kinds)}")
-    projects = [match.group("project") for _, kind in shown for match in [kind.regex.search(head)] if "project" in kind.regex.groupindex]
+    projects = [match.group("project") for _, kind in shown for match in [kind.regex.search(head)] if match and "project" in kind.regex.groupindex]
     project = projects[0] if projects else ""
     found["project"] = project
     where = f" (from {template.relative_to(root).as_posix()})" if template is not None else ""
@@ -277,8 +278,8 @@ def _layout(tree: list[tuple[tuple[str, ...], list[str]]], notes: list[str]) -> 
         notes.append(f"layout: specs/{{release}}/{{state}}/{{slug}}.rst{states}")
         return found
     if first <= set(KNOWN_STATES):
-        states = sorted(first, key=KNOWN_STATES.index)
-        notes.append(f"layout: specs/{{state}}/{{slug}}.rst, states {', '.join(states)}")
-        return {"layout": "specs/{state}/{slug}.rst", "states": states}
+        ordered = sorted(first, key=KNOWN_STATES.index)
+        notes.append(f"layout: specs/{{state}}/{{slug}}.rst, states {', '.join(ordered)}")
+        return {"layout": "specs/{state}/{slug}.rst", "states": ordered}
     notes.append("layout: specs/{release}/{slug}.rst")
     return {"layout": "specs/{release}/{slug}.rst"}

@@ -25,7 +25,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -385,9 +385,9 @@ def _moves_rows(fix: Fix) -> bool:
 def difference_between(
     before: nodes.document,
     after: nodes.document,
-    inserted: set[int] = frozenset(),
-    retitled: set[int] = frozenset(),
-    retitled_after: set[int] | None = None,
+    inserted: Collection[int] = frozenset(),
+    retitled: Collection[int] = frozenset(),
+    retitled_after: Collection[int] | None = None,
 ) -> str:
     """The first way two doctrees differ, text whitespace and messages aside,
     or "" when they do not; sections titled at an ``inserted`` underline
@@ -406,7 +406,7 @@ def difference_between(
     return ""
 
 
-def _shape(doctree: nodes.document, inserted: set[int], retitled: set[int] = frozenset()) -> Iterator[tuple[object, ...]]:
+def _shape(doctree: nodes.document, inserted: Collection[int], retitled: Collection[int] = frozenset()) -> Iterator[tuple[object, ...]]:
     """The document as comparable records, pre-order: depth, tag, attributes,
     text (whitespace collapsed outside verbatim blocks), and its line last.
 
@@ -446,7 +446,7 @@ def _shape(doctree: nodes.document, inserted: set[int], retitled: set[int] = fro
     yield from walk(doctree, 0, False)
 
 
-def _inserted(node: nodes.Node, inserted: set[int]) -> bool:
+def _inserted(node: nodes.Node, inserted: Collection[int]) -> bool:
     """Whether ``node`` is a title the fix inserted (at an inserted underline)."""
     return isinstance(node, nodes.title) and node.line in inserted
 

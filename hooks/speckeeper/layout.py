@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import cast
 
 from . import patterns
 from .config import shipped
@@ -43,7 +44,8 @@ def parts(layout: str, relpath: str) -> dict[str, str] | None:
     {'release': 'zed', 'state': 'approved', 'slug': 'x'}
     """
     match = _pattern(layout).search(relpath)
-    return match.groupdict() if match else None
+    # Every group of a layout's pattern takes part in a match: none is None.
+    return cast("dict[str, str]", match.groupdict()) if match else None
 
 
 def fill(pattern: str, parts: Mapping[str, str]) -> str:

@@ -182,7 +182,7 @@ def move_answers(plan: Plan, before: Place, after: Place) -> None:
     changes = {key: after.parts[key] for key in keys if key in data and after.parts[key] != before.parts[key]}
     for key, value in changes.items():
         line = _answer_line(key, value)
-        text, count = re.subn(rf"(?m)^{key}:[^\n]*$", lambda _: line, text)
+        text, count = re.subn(rf"(?m)^{key}:[^\n]*$", lambda _: line, text)  # noqa: B023 - called at once, by subn
         if count != 1:
             raise ConfigError(f"{plan.shown(path)}: {key} is not on one line of its own; nothing changed")
     if _yaml(text, plan.shown(path)) != {**data, **changes}:

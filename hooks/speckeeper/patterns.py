@@ -46,7 +46,7 @@ def compile(regex: str, ours: bool = False) -> Pattern:
     options = re2.Options()
     options.log_errors = False  # RE2 would print its reason on stderr.
     try:
-        return re2.compile(regex, options)  # type: ignore[no-any-return]
+        return re2.compile(regex, options)
     except re2.error as error:
         said = error.args[0] if error.args else ""
         reason = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)

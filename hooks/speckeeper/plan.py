@@ -15,7 +15,6 @@ what was done is undone. Any reason not to go on is one ConfigError line
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from . import atomic
-from .config import Config, ConfigError, plain, read_small_file
+from .config import Config, ConfigError, plain
 from .output import printable
 from .source import Source
 

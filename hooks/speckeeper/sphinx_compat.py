@@ -140,7 +140,7 @@ ROLES = (
 )
 
 
-class _AnyOptions(dict):  # type: ignore[type-arg]
+class _AnyOptions(dict[str, Any]):
     """An option spec that accepts every option: Sphinx adds many we ignore."""
 
     def __missing__(self, key: str) -> Any:

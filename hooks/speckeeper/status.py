@@ -173,10 +173,10 @@ def most_common(codes: Counter[str], named: bool = False) -> str:
 def text(report: Report) -> str:
     """A table, one row a release and state, and a total."""
     total = report.total()
-    rows = [("release", "state", "specs", "pass", "findings", "most common")]
+    rows: list[tuple[str, ...]] = [("release", "state", "specs", "pass", "findings", "most common")]
     for group in [*report.groups, total]:
-        row = (group.release, group.state, str(len(group.specs)), str(group.passing), str(group.findings))
-        rows.append((*row, most_common(group.codes)))
+        counted = (group.release, group.state, str(len(group.specs)), str(group.passing), str(group.findings))
+        rows.append((*counted, most_common(group.codes)))
     widths = [max(len(printable(row[column])) for row in rows) for column in range(5)]
     lines = []
     for row in rows:

@@ -96,7 +96,7 @@ def bar_chart(title: str, columns: Sequence[str], series: Sequence[Series], top:
         parts.append(f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}{_e(unit)}</text>')
     for index, column in enumerate(columns):
         x = _LEFT + _GAP + index * (_BAR + _GAP)
-        base = _TOP + height
+        base: float = _TOP + height
         for one in series:
             value = one.values[index]
             if value <= 0:

@@ -195,14 +195,15 @@ def read_template(path: Path, limits: Limits = DEFAULT_LIMITS, repo: Path | None
         source = read(path, limits, repo)
         if isinstance(source, Refusal):
             raise ConfigError(f"{path}: cannot read template: {source.message.removeprefix('cannot read: ')}")
-        target = source.text.strip()
+        text = source.text
+        target = text.strip()
         if "\n" in target or not target.endswith(".rst"):
             break
         linked = path.parent / target
         if not linked.is_file():
             break
         path = linked
-    return source.text
+    return text
 
 
 def _check_place(path: Path, repo: Path) -> None:
@@ -346,8 +347,8 @@ def _parse(path: Path, text: str, parser: RstParser) -> Spec:
         raise ConfigError(f"{path}: template has no sections under its title")
     severe = [m for m in spec.messages if m.level >= 3]
     if severe:
-        first = severe[0]
-        raise ConfigError(f"{path}:{first.line or 1}: template does not parse: {first.text.splitlines()[0]}")
+        message = severe[0]
+        raise ConfigError(f"{path}:{message.line or 1}: template does not parse: {message.text.splitlines()[0]}")
     return spec
 
 

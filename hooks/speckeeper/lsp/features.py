@@ -161,7 +161,7 @@ def code_actions(
     uri: str,
     lines: Lines,
     chosen: types.Range,
-    kinds: list[str] | None,
+    kinds: Sequence[str] | None,
     docs_url: str = "",
     disabled_support: bool = False,
 ) -> list[types.CodeAction]:
@@ -221,7 +221,7 @@ def not_fixed_message(problems: Sequence[Finding]) -> str:
     return f"speckeeper fix left {count}: " + "; ".join(f"line {f.line}: {f.message}" for f in problems)
 
 
-def _wanted(kinds: list[str] | None, kind: str) -> bool:
+def _wanted(kinds: Sequence[str] | None, kind: str) -> bool:
     """Whether a client asking for ``kinds`` wants ``kind`` (a prefix asks
     for what is under it: "source" for "source.fixAll.speckeeper")."""
     return not kinds or any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in kinds)

@@ -248,7 +248,8 @@ def build(options: Options) -> LanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
     async def formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit]:
-        edits, why = await _on_current(session, params.text_document.uri, ([], ""), features.formatting)
+        nothing: tuple[list[types.TextEdit], str] = ([], "")
+        edits, why = await _on_current(session, params.text_document.uri, nothing, features.formatting)
         if why:
             session.tell(why)
         return edits

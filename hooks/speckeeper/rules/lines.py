@@ -371,7 +371,7 @@ def check_zero_width_space(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
     Bad::
 
-        nova-compute​ (with U+200B after "compute")
+        nova-compute\u200b (with U+200B after "compute")
 
     Good::
 

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from ..config import Config, Settings
 from ..source import Limits, Refusal, read
@@ -160,6 +160,16 @@ class Rule:
     @property
     def doc(self) -> str:
         return self.documentation or inspect.getdoc(self.check) or ""
+
+    # ``check``'s two kinds, typed by scope (the registry gives a rule its
+    # scope with its check).
+    def check_spec(self, spec: Spec, ctx: Context) -> Iterator[Hit]:
+        """The findings of a rule of scope "spec" on one spec."""
+        return cast(Check, self.check)(spec, ctx)
+
+    def check_tree(self, tree: Tree) -> Iterator[Hit]:
+        """The findings of a rule of scope "repo" on the checked files."""
+        return cast(RepoCheck, self.check)(tree)
 
 
 class Registry:

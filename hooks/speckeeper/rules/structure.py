@@ -182,14 +182,14 @@ def _compare_level(
     # Order: each section the template puts before one already seen.
     index = {t.title: i for i, t in enumerate(expected)}
     seen: list[Section] = []
-    for section in first.values():
-        position = index.get(named.get(section.title, section.title))
-        if position is None:
+    for present in first.values():
+        place = index.get(named.get(present.title, present.title))
+        if place is None:
             continue
-        after = [s for s in seen if index[named.get(s.title, s.title)] > position]
+        after = [s for s in seen if index[named.get(s.title, s.title)] > place]
         if after:
-            diff.out_of_order.append((section, after[0].title))
-        seen.append(section)
+            diff.out_of_order.append((present, after[0].title))
+        seen.append(present)
 
     for template_section in expected:
         section = first.get(template_section.title)
@@ -413,7 +413,7 @@ def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
     its old title is left (the proof finds the link broken)."""
     rows = fix.rows
     diff = _diff(fix.spec, fix.ctx)
-    for section, template_section in diff.near_misses:
+    for section, _ in diff.near_misses:
         found = adornment(rows, section.line)
         if section.line not in fix.lines or found is None:
             continue
