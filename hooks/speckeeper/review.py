@@ -1,0 +1,259 @@
+"""``speckeeper review``: what a change does to each spec, against its template.
+
+For the change from ``--base REF`` (default: the merge base with the
+default branch) to the work tree, or the staged change (``--staged``), each
+spec added, changed, moved or removed, as a reviewer asks of it: which of
+the template's sections were added, removed, emptied or changed; which
+impact sections went from "None" to text or back; which sections still hold
+the template's guidance, a placeholder or "TBD"; which findings the change
+introduces or resolves (matched as the baseline matches them, wherever
+their lines moved); and for a move, from which release and state to which.
+Text or JSON; the exit code is 0 whatever the change does (2 for an error).
+
+Both sides are parsed as ``check`` parses them, with the configuration the
+spec is under today; git is run through :mod:`speckeeper.gitrepo`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import gitrepo
+from .baseline import fingerprint
+from .check import Checker, Loaded
+from .config import Config, ConfigError
+from .config import load as load_config
+from .decide import Selection, enabled_codes
+from .findings import Finding
+from .output import printable
+from .source import Limits, Refusal, from_bytes
+from .spec import Section, fold
+from .status import place
+
+# The leftover rules, run for the review whether or not the configuration
+# enables them: a reviewer wants to know.
+LEFTOVERS = ("SK401", "SK402")
+_TBD = re.compile(r"\b(TBD|TODO|FIXME)\b")
+_STATUS = {"A": "added", "M": "changed", "R": "moved", "D": "removed"}
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """One section's change, named by the template's title for it."""
+
+    section: str
+    change: str  # "added", "removed", "emptied" or "changed".
+    impact: str = ""  # "None -> text" or "text -> None", for an answer that changed.
+
+
+@dataclass
+class SpecReview:
+    """What the change does to one spec."""
+
+    path: str
+    status: str  # "added", "changed", "moved" or "removed".
+    old_path: str = ""
+    moved: str = ""  # "zed/approved -> 2025.1/implemented".
+    sections: list[SectionChange] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)  # "Testing: TBD".
+    introduced: list[Finding] = field(default_factory=list)
+    resolved: list[Finding] = field(default_factory=list)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    against = parser.add_mutually_exclusive_group()
+    against.add_argument("--base", metavar="REF", help="the revision to compare with (default: the merge base with the default branch)")
+    against.add_argument("--staged", action="store_true", help="review the staged change, against HEAD")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    top = Path(gitrepo.git("rev-parse", "--show-toplevel", cwd=config.root).decode("utf-8", "surrogateescape").strip())
+    base = "HEAD" if args.staged else args.base or default_base(top)
+    against = ("--cached", base) if args.staged else (base,)
+    found = []
+    for change in gitrepo.changes("AMRD", *against, cwd=top):
+        if any(_is_spec(config, top / path) for path in (change.path, change.old_path) if path):
+            found.append(review(config, top, change, base, args.staged))
+    sys.stdout.write(as_json(found) if args.format == "json" else text(found))
+    return 0
+
+
+def default_base(top: Path) -> str:
+    """The merge base of HEAD with the default branch: origin's HEAD, else
+    ``main`` or ``master``."""
+    for candidate in ("refs/remotes/origin/HEAD", "main", "master"):
+        try:
+            return gitrepo.git("merge-base", "HEAD", candidate, cwd=top).decode("ascii").strip()
+        except ConfigError:
+            continue
+    raise ConfigError("no default branch to compare with (origin/HEAD, main, master): name one with --base REF")
+
+
+def _is_spec(config: Config, path: Path) -> bool:
+    return path.suffix == ".rst" and not config.excluded(config.relpath(path))
+
+
+def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged: bool) -> SpecReview:
+    """One spec's review: both sides parsed, their sections and findings compared."""
+    checker = Checker(config, Selection(extend_select=LEFTOVERS))
+    new_path = top / change.path
+    old = _side(checker, top / change.old_path, _shown(top, base, change.old_path)) if change.old_path else None
+    new = None
+    if change.status != "D":
+        raw = _shown(top, "", change.path) if staged else _worktree(new_path)
+        new = _side(checker, new_path, raw)
+    result = SpecReview(change.path, _STATUS[change.status], change.old_path if change.status == "R" else "")
+    if change.status == "R":
+        before, after = place(config, config.relpath(top / change.old_path)), place(config, config.relpath(new_path))
+        if before != after:
+            result.moved = f"{'/'.join(filter(None, before))} -> {'/'.join(filter(None, after))}"
+    if isinstance(old, Loaded) and isinstance(new, Loaded):
+        result.sections = section_changes(old, new)
+    if isinstance(new, Loaded):
+        result.leftovers = leftovers(checker, new)
+    old_found, new_found = _findings(checker, old), _findings(checker, new)
+    result.introduced, result.resolved = _unmatched(new_found, old_found), _unmatched(old_found, new_found)
+    return result
+
+
+def _shown(top: Path, revision: str, path: str) -> bytes:
+    """A file as ``revision`` has it (the index, for ``""``)."""
+    return gitrepo.git("show", f"{revision}:{path}", cwd=top)
+
+
+def _worktree(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _side(checker: Checker, path: Path, raw: bytes) -> Loaded | list[Finding]:
+    """One side of the change, parsed as ``check`` parses the file at ``path``."""
+    source = from_bytes(raw, Limits.of(checker.config.for_path(checker.config.relpath(path))))
+    if isinstance(source, Refusal):
+        return [Finding(str(path), source.line, source.col, source.code, source.message)]
+    return checker.load_source(path, source)
+
+
+def _findings(checker: Checker, side: Loaded | list[Finding] | None) -> list[Finding]:
+    """The findings ``check`` reports of one side (the leftover rules aside
+    unless the configuration enables them)."""
+    if side is None:
+        return []
+    if isinstance(side, list):
+        return side
+    enabled = enabled_codes(side.ctx.settings, Selection())
+    return [f for f in checker.run_rules(side) if f.code in enabled]
+
+
+def _unmatched(these: list[Finding], those: list[Finding]) -> list[Finding]:
+    """The findings of ``these`` that ``those`` does not have, matched by
+    code, message and line text, not line number."""
+    left = Counter(fingerprint(f.code, f.message, f.context) for f in those)
+    unmatched = []
+    for finding in these:
+        key = fingerprint(finding.code, finding.message, finding.context)
+        if left[key]:
+            left[key] -= 1
+        else:
+            unmatched.append(finding)
+    return unmatched
+
+
+def _sections(loaded: Loaded) -> dict[str, tuple[str, Section]]:
+    """The spec's sections by folded title, each with the template's title
+    for it (its own, for a section the template does not have)."""
+    named = {fold(t.title): t.title for t in loaded.ctx.template.all_sections()}
+    found: dict[str, tuple[str, Section]] = {}
+    for section in loaded.spec.all_sections():
+        key = fold(section.title)
+        found.setdefault(key, (named.get(key, section.title), section))
+    return found
+
+
+def body_text(section: Section) -> str:
+    """A section's own text (subsections aside), whitespace normalised."""
+    return " ".join(" ".join(node.astext().split()) for node in section.body)
+
+
+def answers_none(section: Section) -> bool:
+    """Whether the section answers "None": its first paragraph says only
+    that (what follows may say why)."""
+    body = section.body
+    return bool(body) and " ".join(body[0].astext().split()).rstrip(".").casefold() == "none"
+
+
+def section_changes(old: Loaded, new: Loaded) -> list[SectionChange]:
+    """The sections added, removed, emptied or changed, in the new spec's
+    order (the removed ones after)."""
+    before, after = _sections(old), _sections(new)
+    found = []
+    for key, (title, section) in after.items():
+        if key not in before:
+            found.append(SectionChange(title, "added"))
+            continue
+        was, now = body_text(before[key][1]), body_text(section)
+        if was == now:
+            continue
+        if section.is_empty and not before[key][1].is_empty:
+            found.append(SectionChange(title, "emptied"))
+        elif answers_none(before[key][1]) != answers_none(section):
+            found.append(SectionChange(title, "changed", "None -> text" if answers_none(before[key][1]) else "text -> None"))
+        else:
+            found.append(SectionChange(title, "changed"))
+    found.extend(SectionChange(title, "removed") for key, (title, _) in before.items() if key not in after)
+    return found
+
+
+def leftovers(checker: Checker, loaded: Loaded) -> list[str]:
+    """The sections still holding the template's guidance or placeholders
+    (the leftover rules' findings), or TBD, TODO or FIXME."""
+    found = [f"line {f.line}: {f.message}" for f in checker.run_rules(loaded) if f.code in LEFTOVERS]
+    for _, (title, section) in _sections(loaded).items():
+        marker = _TBD.search(body_text(section))
+        if marker:
+            found.append(f"{title}: {marker.group(0)}")
+    return found
+
+
+def text(reviews: list[SpecReview]) -> str:
+    if not reviews:
+        return "no spec changed\n"
+    lines = []
+    for r in reviews:
+        head = f"{printable(r.path)}: {r.status}"
+        if r.old_path:
+            head += f" from {printable(r.old_path)}"
+        if r.moved:
+            head += f" ({printable(r.moved)})"
+        lines.append(head)
+        for s in r.sections:
+            lines.append(f"  section {printable(s.section)!r}: {s.change}" + (f" ({s.impact})" if s.impact else ""))
+        lines.extend(f"  still from the template: {printable(left)}" for left in r.leftovers)
+        lines.extend(f"  introduces {f.code} at line {f.line}: {printable(f.message)}" for f in r.introduced)
+        lines.extend(f"  resolves {f.code}: {printable(f.message)}" for f in r.resolved)
+    return "\n".join(lines) + "\n"
+
+
+def as_json(reviews: list[SpecReview]) -> str:
+    def finding(f: Finding) -> dict[str, object]:
+        return {"line": f.line, "col": f.col, "code": f.code, "message": f.message}
+
+    data = [
+        {
+            **{k: v for k, v in asdict(r).items() if k not in ("introduced", "resolved")},
+            "introduced": [finding(f) for f in r.introduced],
+            "resolved": [finding(f) for f in r.resolved],
+        }
+        for r in reviews
+    ]
+    return json.dumps({"specs": data}, indent=2, ensure_ascii=False) + "\n"
