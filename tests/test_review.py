@@ -47,7 +47,7 @@ def test_a_changed_spec_names_its_sections_and_the_impacts_that_changed(in_tmp: 
     assert ran.code == 0
     assert ran.out == [
         f"{SPEC}: changed",
-        "  section 'REST API impact': changed (None -> text)",
+        "  section 'REST API impact': changed (None -> text; the commit needs APIImpact)",
         "  section 'Security impact': changed (None -> text)",
         "  section 'Performance Impact': changed",
         "  still from the template: Security impact: TBD",
@@ -62,8 +62,8 @@ def test_sections_emptied_added_and_removed_and_the_findings_that_brings(in_tmp:
     ran = speckeeper(capsys, "review", "--base", "main", "--format", "json")
     [spec] = json.loads("\n".join(ran.out))["specs"]
     assert spec["sections"] == [
-        {"section": "Testing", "change": "emptied", "impact": ""},
-        {"section": "Notifications impact", "change": "removed", "impact": ""},
+        {"section": "Testing", "change": "emptied", "impact": "", "implies": ""},
+        {"section": "Notifications impact", "change": "removed", "impact": "", "implies": ""},
     ]
     assert [(f["code"], f["message"]) for f in spec["introduced"]] == [
         ("SK102", 'missing subsection "Notifications impact" in "Proposed change": the template has it here, before "Other end user impact"')
@@ -83,6 +83,15 @@ def test_a_fix_is_a_resolved_finding_whatever_line_it_moved_to(in_tmp: Path, cap
         "  section 'Problem description': changed",
         "  resolves SK203: trailing whitespace (1 character(s)), expected none",
     ]
+
+
+def test_a_side_larger_than_max_bytes_is_not_read_but_reported(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    (in_tmp / SPEC).write_text(GOOD + "\n" + "word " * 400_000 + "\n", encoding="utf-8")
+    git(in_tmp, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "too large")
+    (in_tmp / SPEC).write_text(GOOD, encoding="utf-8")
+    ran = speckeeper(capsys, "review", "--base", "HEAD")
+    assert ran.out == [f"{SPEC}: changed", "  resolves SK004: file is larger than the limit of 1,000,000 bytes (max-bytes)"]
 
 
 def test_a_staged_move_says_from_which_release_and_state(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import gitrepo
+from . import commitmsg, gitrepo
 from .baseline import fingerprint
 from .check import Checker, Loaded
 from .config import Config, ConfigError
@@ -32,7 +32,7 @@ from .config import load as load_config
 from .decide import Selection, enabled_codes
 from .findings import Finding
 from .output import printable
-from .source import Limits, Refusal, from_bytes
+from .source import TOO_LARGE, Limits, Refusal, from_bytes, read
 from .spec import Section, fold
 from .status import place
 
@@ -50,6 +50,7 @@ class SectionChange:
     section: str
     change: str  # "added", "removed", "emptied" or "changed".
     impact: str = ""  # "None -> text" or "text -> None", for an answer that changed.
+    implies: str = ""  # What the template's process asks of such a change.
 
 
 @dataclass
@@ -105,18 +106,15 @@ def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged:
     """One spec's review: both sides parsed, their sections and findings compared."""
     checker = Checker(config, Selection(extend_select=LEFTOVERS))
     new_path = top / change.path
-    old = _side(checker, top / change.old_path, _shown(top, base, change.old_path)) if change.old_path else None
-    new = None
-    if change.status != "D":
-        raw = _shown(top, "", change.path) if staged else _worktree(new_path)
-        new = _side(checker, new_path, raw)
+    old = _side(checker, top / change.old_path, (top, base, change.old_path)) if change.old_path else None
+    new = None if change.status == "D" else _side(checker, new_path, (top, "", change.path) if staged else None)
     result = SpecReview(change.path, _STATUS[change.status], change.old_path if change.status == "R" else "")
     if change.status == "R":
         before, after = place(config, config.relpath(top / change.old_path)), place(config, config.relpath(new_path))
         if before != after:
             result.moved = f"{'/'.join(filter(None, before))} -> {'/'.join(filter(None, after))}"
     if isinstance(old, Loaded) and isinstance(new, Loaded):
-        result.sections = section_changes(old, new)
+        result.sections = section_changes(old, new, new.ctx.settings.api_impact_section)
     if isinstance(new, Loaded):
         result.leftovers = leftovers(checker, new)
     old_found, new_found = _findings(checker, old), _findings(checker, new)
@@ -124,21 +122,24 @@ def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged:
     return result
 
 
-def _shown(top: Path, revision: str, path: str) -> bytes:
-    """A file as ``revision`` has it (the index, for ``""``)."""
-    return gitrepo.git("show", f"{revision}:{path}", cwd=top)
+def _shown(top: Path, revision: str, path: str, limit: int) -> bytes | None:
+    """A file as ``revision`` has it (the index, for ``""``); None when it
+    is larger than ``limit`` bytes (never read whole)."""
+    if int(gitrepo.git("cat-file", "-s", f"{revision}:{path}", cwd=top)) > limit:
+        return None
+    return gitrepo.git("cat-file", "blob", f"{revision}:{path}", cwd=top)
 
 
-def _worktree(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
-
-
-def _side(checker: Checker, path: Path, raw: bytes) -> Loaded | list[Finding]:
-    """One side of the change, parsed as ``check`` parses the file at ``path``."""
-    source = from_bytes(raw, Limits.of(checker.config.for_path(checker.config.relpath(path))))
+def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Loaded | list[Finding]:
+    """One side of the change, parsed as ``check`` parses the file at
+    ``path``: read from git (``at``: top, revision, path) or the work tree."""
+    config = checker.config
+    limits = Limits.of(config.for_path(config.relpath(path)))
+    if at is None:
+        source = read(path, limits, config.repo)
+    else:
+        raw = _shown(*at, limits.max_bytes)
+        source = from_bytes(raw, limits) if raw is not None else Refusal(TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
     if isinstance(source, Refusal):
         return [Finding(str(path), source.line, source.col, source.code, source.message)]
     return checker.load_source(path, source)
@@ -192,9 +193,11 @@ def answers_none(section: Section) -> bool:
     return bool(body) and " ".join(body[0].astext().split()).rstrip(".").casefold() == "none"
 
 
-def section_changes(old: Loaded, new: Loaded) -> list[SectionChange]:
+def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[SectionChange]:
     """The sections added, removed, emptied or changed, in the new spec's
-    order (the removed ones after)."""
+    order (the removed ones after); a REST API impact (the section
+    ``api_section`` names) from None to text says the commit needs the
+    flag the commit-msg hook asks for."""
     before, after = _sections(old), _sections(new)
     found = []
     for key, (title, section) in after.items():
@@ -207,7 +210,9 @@ def section_changes(old: Loaded, new: Loaded) -> list[SectionChange]:
         if section.is_empty and not before[key][1].is_empty:
             found.append(SectionChange(title, "emptied"))
         elif answers_none(before[key][1]) != answers_none(section):
-            found.append(SectionChange(title, "changed", "None -> text" if answers_none(before[key][1]) else "text -> None"))
+            to_text = answers_none(before[key][1])
+            implies = f"the commit needs {commitmsg.FLAG}" if to_text and api_section and key == fold(api_section) else ""
+            found.append(SectionChange(title, "changed", "None -> text" if to_text else "text -> None", implies))
         else:
             found.append(SectionChange(title, "changed"))
     found.extend(SectionChange(title, "removed") for key, (title, _) in before.items() if key not in after)
@@ -237,7 +242,8 @@ def text(reviews: list[SpecReview]) -> str:
             head += f" ({printable(r.moved)})"
         lines.append(head)
         for s in r.sections:
-            lines.append(f"  section {printable(s.section)!r}: {s.change}" + (f" ({s.impact})" if s.impact else ""))
+            about = "; ".join(filter(None, (s.impact, s.implies)))
+            lines.append(f"  section {printable(s.section)!r}: {s.change}" + (f" ({about})" if about else ""))
         lines.extend(f"  still from the template: {printable(left)}" for left in r.leftovers)
         lines.extend(f"  introduces {f.code} at line {f.line}: {printable(f.message)}" for f in r.introduced)
         lines.extend(f"  resolves {f.code}: {printable(f.message)}" for f in r.resolved)
