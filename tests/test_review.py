@@ -94,6 +94,24 @@ def test_a_side_larger_than_max_bytes_is_not_read_but_reported(in_tmp: Path, cap
     assert ran.out == [f"{SPEC}: changed", "  resolves SK004: file is larger than the limit of 1,000,000 bytes (max-bytes)"]
 
 
+def test_markdown_is_one_comment_with_the_repos_text_as_code(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    edit(in_tmp, ("REST API impact\n---------------\n\nNone\n", "REST API impact\n---------------\n\nA new ``awesome`` action.\n"))
+    edit(in_tmp, ("Performance Impact\n------------------", "Performance `Impact`\n--------------------"))
+    ran = speckeeper(capsys, "review", "--base", "main", "--format", "markdown")
+    assert ran.out == [
+        "<!-- speckeeper review -->",
+        "### speckeeper review",
+        "",
+        f"#### `{SPEC}`: changed",
+        "",
+        "- section `REST API impact`: changed (None -> text; the commit needs APIImpact)",
+        "- section `` Performance `Impact` ``: added",
+        "- section `Performance Impact`: removed",
+        '- introduces SK104 at line 64: ``title "Performance `Impact`" should be "Performance Impact" as in the template``',
+    ]
+
+
 def test_a_staged_move_says_from_which_release_and_state(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo(in_tmp)
     (in_tmp / "specs/2025.1/implemented").mkdir(parents=True)

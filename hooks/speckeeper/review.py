@@ -8,7 +8,8 @@ impact sections went from "None" to text or back; which sections still hold
 the template's guidance, a placeholder or "TBD"; which findings the change
 introduces or resolves (matched as the baseline matches them, wherever
 their lines moved); and for a move, from which release and state to which.
-Text or JSON; the exit code is 0 whatever the change does (2 for an error).
+Text, JSON, or Markdown (one comment a bot posts on a pull request and
+updates); the exit code is 0 whatever the change does (2 for an error).
 
 Both sides are parsed as ``check`` parses them, with the configuration the
 spec is under today; git is run through :mod:`speckeeper.gitrepo`.
@@ -40,6 +41,10 @@ from .status import place
 # enables them: a reviewer wants to know.
 LEFTOVERS = ("SK401", "SK402")
 _TBD = re.compile(r"\b(TBD|TODO|FIXME)\b")
+FORMATS = ("text", "json", "markdown")
+# The first line of the Markdown report: a bot finds its own comment by it,
+# to update it rather than post another.
+MARKER = "<!-- speckeeper review -->"
 _STATUS = {"A": "added", "M": "changed", "R": "moved", "D": "removed"}
 
 
@@ -71,7 +76,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     against = parser.add_mutually_exclusive_group()
     against.add_argument("--base", metavar="REF", help="the revision to compare with (default: the merge base with the default branch)")
     against.add_argument("--staged", action="store_true", help="review the staged change, against HEAD")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     for change in gitrepo.changes("AMRD", *against, cwd=top):
         if any(_is_spec(config, top / path) for path in (change.path, change.old_path) if path):
             found.append(review(config, top, change, base, args.staged))
-    sys.stdout.write(as_json(found) if args.format == "json" else text(found))
+    writers = {"text": text, "json": as_json, "markdown": markdown}
+    sys.stdout.write(writers[args.format](found))
     return 0
 
 
@@ -263,3 +269,34 @@ def as_json(reviews: list[SpecReview]) -> str:
         for r in reviews
     ]
     return json.dumps({"specs": data}, indent=2, ensure_ascii=False) + "\n"
+
+
+def markdown(reviews: list[SpecReview]) -> str:
+    """One comment: a heading per spec, a list of what changed; names and
+    messages from the repo as code spans, so no markup of theirs renders."""
+    lines = [MARKER, "### speckeeper review", ""]
+    if not reviews:
+        lines.append("No spec changed.")
+    for r in reviews:
+        head = f"#### {_code(r.path)}: {r.status}"
+        if r.old_path:
+            head += f" from {_code(r.old_path)}"
+        if r.moved:
+            head += f" ({_code(r.moved)})"
+        lines.extend([head, ""])
+        for s in r.sections:
+            about = "; ".join(filter(None, (s.impact, s.implies)))
+            lines.append(f"- section {_code(s.section)}: {s.change}" + (f" ({about})" if about else ""))
+        lines.extend(f"- still from the template: {_code(left)}" for left in r.leftovers)
+        lines.extend(f"- introduces {f.code} at line {f.line}: {_code(f.message)}" for f in r.introduced)
+        lines.extend(f"- resolves {f.code}: {_code(f.message)}" for f in r.resolved)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _code(value: str) -> str:
+    """``value`` as a Markdown code span, whatever backticks it holds."""
+    value = " ".join(printable(value).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
