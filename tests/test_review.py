@@ -47,9 +47,9 @@ def test_a_changed_spec_names_its_sections_and_the_impacts_that_changed(in_tmp: 
     assert ran.code == 0
     assert ran.out == [
         f"{SPEC}: changed",
-        "  section 'REST API impact': changed (None -> text; the commit needs APIImpact)",
-        "  section 'Security impact': changed (None -> text)",
-        "  section 'Performance Impact': changed",
+        '  section "REST API impact": changed (None -> text; the commit needs APIImpact)',
+        '  section "Security impact": changed (None -> text)',
+        '  section "Performance Impact": changed',
         "  still from the template: Security impact: TBD",
     ]
 
@@ -80,7 +80,7 @@ def test_a_fix_is_a_resolved_finding_whatever_line_it_moved_to(in_tmp: Path, cap
     ran = speckeeper(capsys, "review", "--base", "HEAD")
     assert ran.out == [
         f"{SPEC}: changed",
-        "  section 'Problem description': changed",
+        '  section "Problem description": changed',
         "  resolves SK203: trailing whitespace (1 character(s)), expected none",
     ]
 
@@ -132,7 +132,7 @@ def test_by_default_the_change_since_the_merge_base_with_main(in_tmp: Path, caps
     assert ran.out == [
         "specs/zed/approved/awesome-thing-two.rst: added",
         f"{SPEC}: changed",
-        "  section 'Performance Impact': changed",
+        '  section "Performance Impact": changed',
     ]
 
 

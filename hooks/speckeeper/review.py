@@ -22,6 +22,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -236,23 +237,32 @@ def leftovers(checker: Checker, loaded: Loaded) -> list[str]:
     return found
 
 
+def _described(r: SpecReview, quote: Callable[[str], str], name: Callable[[str], str]) -> tuple[str, list[str]]:
+    """A spec's heading and its items, the repo's text put through
+    ``quote`` (section titles through ``name``)."""
+    head = f"{quote(r.path)}: {r.status}"
+    if r.old_path:
+        head += f" from {quote(r.old_path)}"
+    if r.moved:
+        head += f" ({quote(r.moved)})"
+    items = []
+    for s in r.sections:
+        about = "; ".join(filter(None, (s.impact, s.implies)))
+        items.append(f"section {name(s.section)}: {s.change}" + (f" ({about})" if about else ""))
+    items.extend(f"still from the template: {quote(left)}" for left in r.leftovers)
+    items.extend(f"introduces {f.code} at line {f.line}: {quote(f.message)}" for f in r.introduced)
+    items.extend(f"resolves {f.code}: {quote(f.message)}" for f in r.resolved)
+    return head, items
+
+
 def text(reviews: list[SpecReview]) -> str:
     if not reviews:
         return "no spec changed\n"
     lines = []
     for r in reviews:
-        head = f"{printable(r.path)}: {r.status}"
-        if r.old_path:
-            head += f" from {printable(r.old_path)}"
-        if r.moved:
-            head += f" ({printable(r.moved)})"
+        head, items = _described(r, printable, lambda title: f'"{printable(title)}"')
         lines.append(head)
-        for s in r.sections:
-            about = "; ".join(filter(None, (s.impact, s.implies)))
-            lines.append(f"  section {printable(s.section)!r}: {s.change}" + (f" ({about})" if about else ""))
-        lines.extend(f"  still from the template: {printable(left)}" for left in r.leftovers)
-        lines.extend(f"  introduces {f.code} at line {f.line}: {printable(f.message)}" for f in r.introduced)
-        lines.extend(f"  resolves {f.code}: {printable(f.message)}" for f in r.resolved)
+        lines.extend(f"  {item}" for item in items)
     return "\n".join(lines) + "\n"
 
 
@@ -278,19 +288,8 @@ def markdown(reviews: list[SpecReview]) -> str:
     if not reviews:
         lines.append("No spec changed.")
     for r in reviews:
-        head = f"#### {_code(r.path)}: {r.status}"
-        if r.old_path:
-            head += f" from {_code(r.old_path)}"
-        if r.moved:
-            head += f" ({_code(r.moved)})"
-        lines.extend([head, ""])
-        for s in r.sections:
-            about = "; ".join(filter(None, (s.impact, s.implies)))
-            lines.append(f"- section {_code(s.section)}: {s.change}" + (f" ({about})" if about else ""))
-        lines.extend(f"- still from the template: {_code(left)}" for left in r.leftovers)
-        lines.extend(f"- introduces {f.code} at line {f.line}: {_code(f.message)}" for f in r.introduced)
-        lines.extend(f"- resolves {f.code}: {_code(f.message)}" for f in r.resolved)
-        lines.append("")
+        head, items = _described(r, _code, _code)
+        lines.extend([f"#### {head}", "", *(f"- {item}" for item in items), ""])
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
