@@ -204,3 +204,10 @@ def test_over_real_specs_review_names_exactly_the_sections_an_edit_touches(nova_
         for spec in json.loads("\n".join(ran.out))["specs"]
     }
     assert found == {path: touched for path, touched in expected.items() if touched}
+
+
+def test_an_unknown_base_is_a_one_line_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    ran = speckeeper(capsys, "review", "--base", "no-such-ref")
+    assert ran.code == 2
+    assert len(ran.err) == 1 and ran.err[0].startswith("speckeeper: error: git diff failed: ")

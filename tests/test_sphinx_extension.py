@@ -140,6 +140,22 @@ def test_suppress_warnings_silences_one_rule(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_configuration_that_does_not_load_is_one_warning_a_spec(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / ".speckeeper.toml").write_text("project = [\n", encoding="utf-8")
+    done = build(root, "-W", "--keep-going")
+    assert done.returncode != 0
+    toml = ".speckeeper.toml: not valid TOML: Invalid value (at end of document)"
+    errors = sorted(line.replace(str(root) + "/", "") for line in done.stderr.splitlines() if line.endswith("[speckeeper.error]"))
+    assert errors == [
+        f"index.rst:1: WARNING: configuration error: {toml} [speckeeper.error]",
+        f"index.rst:4: WARNING: cannot report status: {toml} [speckeeper.error]",
+        f"specs/zed/approved/awesome-thing-x.rst:1: WARNING: configuration error: {toml} [speckeeper.error]",
+        f"specs/zed/approved/awesome-thing.rst:1: WARNING: configuration error: {toml} [speckeeper.error]",
+    ]
+
+
+@pytest.mark.slow
 def test_the_baseline_check_honours_is_honoured(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = project(tmp_path)
     assert run_in(root, capsys, "baseline").code == 0
