@@ -82,6 +82,14 @@ def warned(stderr: str, root: Path) -> list[tuple[str, int, str]]:
     ]
 
 
+def table_rows(page: str) -> list[list[str]]:
+    """The cells of each row of the page's tables, as text."""
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
+    ]
+
+
 def run_in(root: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> Ran:
     """``speckeeper`` run with ``root`` as the working folder."""
     cwd = os.getcwd()
@@ -156,6 +164,17 @@ def test_a_configuration_that_does_not_load_is_one_warning_a_spec(tmp_path: Path
 
 
 @pytest.mark.slow
+def test_speckeeper_config_names_the_configuration_from_conf_py(tmp_path: Path) -> None:
+    root = project(tmp_path, 'speckeeper_config = "speckeeper-docs.toml"\n')
+    (root / "speckeeper-docs.toml").write_text('project = "nova"\nignore = ["SK303"]\n', encoding="utf-8")
+    done = build(root)
+    assert done.returncode == 0, done.stderr
+    assert [code for _, _, code in warned(done.stderr, root)] == ["SK101"]
+    rows = table_rows((root / "_build/index.html").read_text(encoding="utf-8"))
+    assert rows[1] == ["zed", "approved", "2", "1", "1", "SK101 (1)"]
+
+
+@pytest.mark.slow
 def test_the_baseline_check_honours_is_honoured(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = project(tmp_path)
     assert run_in(root, capsys, "baseline").code == 0
@@ -189,11 +208,7 @@ def test_the_status_directive_renders_a_row_per_release_and_state(tmp_path: Path
     done = build(root, "-W")
     assert (done.returncode, done.stderr) == (0, "")
     page = (root / "_build/index.html").read_text(encoding="utf-8")
-    rows = [
-        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
-    ]
-    assert rows == [
+    assert table_rows(page) == [
         ["release", "state", "specs", "pass", "findings", "most common"],
         ["zed", "approved", "2", "1", "2", "SK303 (1), SK101 (1)"],
         ["", "total", "2", "1", "2", "SK303 (1), SK101 (1)"],

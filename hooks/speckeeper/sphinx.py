@@ -67,8 +67,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     checks = _Checks()
 
     def configured(app: Sphinx, config: SphinxConfig) -> None:
-        named = config.speckeeper_config
-        checks.engines = Engines(str(Path(app.confdir, named)) if named else None, bool(config.speckeeper_baseline))
+        if config.speckeeper_config:  # From here on, absolute: the directive reads it too.
+            config.speckeeper_config = str(Path(app.confdir, config.speckeeper_config))
+        checks.engines = Engines(config.speckeeper_config, bool(config.speckeeper_baseline))
 
     def read(app: Sphinx, docname: str, source: list[str]) -> None:
         _warn_findings(checks.engines, app.env, docname, source[0])
@@ -133,7 +134,7 @@ class StatusDirective(SphinxDirective):
         source = Path(self.env.doc2path(self.env.docname))
         try:
             named = self.config.speckeeper_config
-            config = load_file(Path(self.env.app.confdir, named)) if named else discover(source.parent)
+            config = load_file(Path(named)) if named else discover(source.parent)
             with _plain_docutils():
                 report = status.gather(config, jobs=1)
         except ConfigError as error:
