@@ -130,6 +130,14 @@ def test_a_parallel_build_warns_as_a_serial_one(tmp_path: Path, capsys: pytest.C
 
 
 @pytest.mark.slow
+def test_carriage_returns_sphinx_reads_away_are_still_found(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "specs/zed/approved/awesome-thing.rst").write_bytes(GOOD.replace("\n", "\r\n").encode("utf-8"))
+    done = build(root)
+    assert ("specs/zed/approved/awesome-thing.rst", 1, "SK205") in warned(done.stderr, root)
+
+
+@pytest.mark.slow
 def test_warnings_as_errors_fail_the_build_on_a_finding(tmp_path: Path) -> None:
     done = build(project(tmp_path), "-W")
     assert done.returncode != 0

@@ -9,8 +9,8 @@ code as subtype: ``sphinx-build -W`` fails on it, and
 ``check`` reads (found from the document's folder, or the file
 ``speckeeper_config`` names; ``speckeeper_baseline = False`` reports what the
 baseline records too), through the pipeline the language server runs on an
-editor's text (:mod:`speckeeper.lsp.engine`): the text Sphinx read is
-checked, the file is not read again.
+editor's text (:mod:`speckeeper.lsp.engine`), on the file's text with its
+own line endings (Sphinx's has none but newlines).
 
 Documents are checked as Sphinx reads them (``source-read``), so an
 incremental build checks only what changed; each depends on its
@@ -86,7 +86,7 @@ def _warn_findings(engines: Engines, env: BuildEnvironment, docname: str, text: 
     if path.suffix != ".rst":
         return  # The rules read reStructuredText.
     with _plain_docutils():
-        analysis = analyse(engines, path, text, None, repo_level(engines, path))
+        analysis = analyse(engines, path, _as_written(path, text), None, repo_level(engines, path))
     for finding in analysis.findings:
         _warn(finding, docname)
     if analysis.engine is not None:
@@ -95,6 +95,17 @@ def _warn_findings(engines: Engines, env: BuildEnvironment, docname: str, text: 
         for depended in sorted(analysis.engine.stamps):
             if depended.is_file():
                 env.note_dependency(str(depended.resolve()))
+
+
+def _as_written(path: Path, read: str) -> str:
+    """The file's text with its own line endings: Sphinx reads with
+    universal newlines, and the rules about carriage returns read them.
+    What Sphinx read, when the file cannot be read so."""
+    try:
+        with open(path, encoding="utf-8", newline="") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError):
+        return read
 
 
 def _warn(finding: Finding, docname: str) -> None:
