@@ -524,6 +524,19 @@ def run_status(args: argparse.Namespace) -> int:
     return status.run_status(args)
 
 
+def _configure_review(parser: argparse.ArgumentParser) -> None:
+    from . import review
+
+    review.configure(parser)
+    config_module.add_option(parser)
+
+
+def run_review(args: argparse.Namespace) -> int:
+    from . import review
+
+    return review.run(args)
+
+
 def _configure_lsp(parser: argparse.ArgumentParser) -> None:
     config_module.add_option(parser)
     parser.add_argument(
@@ -580,6 +593,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "abandon": (_configure_abandon, run_abandon, "move a spec to the abandoned folder, with its redirect"),
     "status": (_configure_status, run_status, "count specs per release and state, how many pass, what they lack"),
+    "review": (_configure_review, run_review, "what a change does to each spec against its template, for its reviewer"),
     "lsp": (_configure_lsp, run_lsp, "run the language server (stdio): checks, fixes and template guidance in an editor"),
     "prepare-commit-msg": (
         _configure_prepare,

@@ -75,17 +75,24 @@ def touched() -> list[str]:
 
 
 def _staged(statuses: str) -> list[Change]:
-    out = git("diff", "--cached", "--name-status", "--find-renames", f"--diff-filter={statuses}", "-z")
+    return changes(statuses, "--cached")
+
+
+def changes(statuses: str, *against: str, cwd: Path | None = None) -> list[Change]:
+    """The files ``git diff *against`` finds added, modified, renamed or
+    deleted (of ``statuses``), renames found whatever ``diff.renames``
+    says; ``old_path`` is the path on the side diffed against."""
+    out = git("diff", "--name-status", "--find-renames", f"--diff-filter={statuses}", "-z", *against, "--", cwd=cwd)
     fields = out.decode("utf-8", "surrogateescape").split("\0")
-    changes: list[Change] = []
+    found: list[Change] = []
     index = 0
     while index + 1 < len(fields):
         status = fields[index][:1]
         if status == "R":
-            changes.append(Change(fields[index + 2], "R", fields[index + 1]))
+            found.append(Change(fields[index + 2], "R", fields[index + 1]))
             index += 3
         else:
             path = fields[index + 1]
-            changes.append(Change(path, status, path if status in "MD" else ""))
+            found.append(Change(path, status, path if status in "MD" else ""))
             index += 2
-    return changes
+    return found
