@@ -126,12 +126,12 @@ def _plain_docutils() -> Iterator[None]:
     a read runs in one thread, so nothing else sees the swap.
     """
     saved = (directives.directive, roles.role, directives._directives, roles._roles)  # noqa: SLF001
-    directives.directive, roles.role = _DIRECTIVE_LOOKUP, _ROLE_LOOKUP  # type: ignore[assignment]
+    directives.directive, roles.role = _DIRECTIVE_LOOKUP, _ROLE_LOOKUP
     directives._directives, roles._roles = {}, {}  # noqa: SLF001
     try:
         yield
     finally:
-        directives.directive, roles.role, directives._directives, roles._roles = saved  # type: ignore[assignment]  # noqa: SLF001
+        directives.directive, roles.role, directives._directives, roles._roles = saved  # noqa: SLF001
 
 
 class StatusDirective(SphinxDirective):
