@@ -11,16 +11,18 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from pathlib import Path
 
 from . import config as config_module
-from . import __version__, output, parallel, rules, speedups, terminal
-from .check import Checker
-from . import decide
-from .decide import Selection, validate
+from . import __version__, output, parallel, speedups, terminal
 from .config import Config, ConfigError
-from .findings import Finding
+
+# The rules, the checker and docutils are imported by the commands that
+# check: the commit-message hooks and the lifecycle commands do without.
+if TYPE_CHECKING:
+    from .decide import Selection
+    from .findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -112,6 +114,8 @@ def _add_select_options(parser: argparse.ArgumentParser) -> None:
 def _selection(args: argparse.Namespace) -> Selection:
     """The command line's rule selection; :mod:`speckeeper.decide` combines
     it with the configuration's."""
+    from .decide import Selection
+
     return Selection(args.select, args.extend_select, args.ignore, getattr(args, "group", ()), args.extend_ignore)
 
 
@@ -126,6 +130,8 @@ def _add_color_option(parser: argparse.ArgumentParser) -> None:
 
 def _group_names() -> list[str]:
     """The rule groups, in the order of their codes; "files" runs in each."""
+    from . import rules
+
     return [group for group in dict.fromkeys(rule.group for rule in rules.ALL) if group != "files"]
 
 
@@ -188,6 +194,9 @@ def _paths(names: Sequence[str], config: Config) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from .check import Checker
+    from .decide import validate
+
     config = config_module.load(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
@@ -240,7 +249,9 @@ def _check_output_options(args: argparse.Namespace, config: Config) -> None:
         raise ConfigError("--show-source shows lines in the text format's list of findings")
     if args.fix and args.write_baseline:
         raise ConfigError("--fix changes specs, --write-baseline records them as they are: one or the other")
-    from .atomic import Refused, may_write, may_write_where_told
+    if not (args.write_baseline or args.output_file):
+        return
+    from .atomic import Refused, may_write, may_write_where_told  # shutil and its archivers: only to write.
 
     # Said as the write itself would say it.
     try:
@@ -303,7 +314,7 @@ def _write_output_file(path: Path, text: str, config: Config) -> None:
 def _about_staged(findings: list[Finding]) -> list[Finding]:
     """The findings about what the staged commit touches, when git has
     anything staged (a hook's commit); all of them otherwise (CI)."""
-    from . import gitrepo  # subprocess: only for --staged.
+    from . import decide, gitrepo  # subprocess: only for --staged.
 
     touched = gitrepo.touched()
     if not touched:
@@ -329,6 +340,9 @@ def _configure_baseline(parser: argparse.ArgumentParser) -> None:
 def run_baseline(args: argparse.Namespace) -> int:
     """Record today's findings, every rule the configuration enables, in
     the repo's baseline file."""
+    from .check import Checker
+    from .decide import Selection, validate
+
     config = config_module.load(args.config, args.paths)
     validate(config, Selection())
     path = config.baseline_file()
@@ -366,6 +380,8 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
 
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
+    from .decide import validate
+
     config = config_module.load(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
@@ -399,7 +415,7 @@ def _configure_rules(parser: argparse.ArgumentParser) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from . import ruledocs  # Only for this command.
+    from . import ruledocs, rules  # Only for this command.
 
     for code in args.codes:
         if not any(rule.code.startswith(code) for rule in rules.ALL):
