@@ -21,6 +21,7 @@ from .config import Config, ConfigError
 # The rules, the checker and docutils are imported by the commands that
 # check: the commit-message hooks and the lifecycle commands do without.
 if TYPE_CHECKING:
+    from .findings_cache import Cache
     from .decide import Selection
     from .findings import Finding
 
@@ -209,14 +210,18 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     jobs = args.jobs or parallel.default_jobs()
     _check_output_options(args, config)
-    changed = _fix_first(args, config, selection, paths, recorded) if args.fix else False
+    specs = _named_specs(paths) if args.staged and args.paths else paths
+    changed = _fix_first(args, config, selection, specs, recorded) if args.fix and specs else False
     cache = None
     if args.cache:
         from .findings_cache import open_cache  # hashlib, hmac and json: only for --cache.
 
         cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
-        findings = Checker(config, selection, cache).check(paths, jobs=jobs, progress=progress)
+        if args.staged:
+            findings = _check_staged(config, selection, cache, specs, jobs, progress)
+        else:
+            findings = Checker(config, selection, cache).check(paths, jobs=jobs, progress=progress)
     if args.staged:
         findings = _about_staged(findings)
     if args.write_baseline:
@@ -239,6 +244,35 @@ def run_check(args: argparse.Namespace) -> int:
         files = len({f.path for f in findings})
         print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
     return EXIT_FINDINGS if (findings or changed) and not args.exit_zero else EXIT_CLEAN
+
+
+def _named_specs(paths: list[Path]) -> list[Path]:
+    """Of the files a commit hook names (everything it stages under
+    ``specs/``), the specs and folders: a redirects file or a picture is
+    the folder-level rules' business, and parsed by none."""
+    return [path for path in paths if path.suffix == ".rst" or path.is_dir()]
+
+
+def _check_staged(
+    config: Config, selection: Selection, cache: Cache | None, specs: list[Path], jobs: int, progress: parallel.Progress
+) -> list[Finding]:
+    """``check --staged``: each spec's rules over ``specs``; the
+    folder-level (lifecycle) rules over the whole folder the layout keeps
+    specs in, reading no spec but those a finding is about. One hook
+    (``check --fix --staged``) thus does what the separate lifecycle hook
+    did, and a commit of a redirects file alone parses nothing."""
+    import dataclasses
+
+    from .check import Checker
+    from .findings import by_path
+
+    wanted = selection.groups or tuple(_group_names())
+    each = dataclasses.replace(selection, groups=tuple(group for group in wanted if group != "lifecycle"))
+    findings = Checker(config, each, cache).check(specs, jobs=jobs, progress=progress) if specs and each.groups else []
+    if "lifecycle" in wanted:
+        folders = dataclasses.replace(selection, groups=("lifecycle",))
+        findings += Checker(config, folders).check_folders(_paths([], config))
+    return sorted(findings, key=by_path)
 
 
 def _check_output_options(args: argparse.Namespace, config: Config) -> None:
@@ -277,9 +311,12 @@ def _fix_first(
     from . import fix  # Only with --fix: a check does without.
 
     notes = io.StringIO() if args.quiet else sys.stderr
+    # As a commit hook (--staged) it says what it fixed, as the fix hook
+    # did: the commit stops on a file it changed, and the author sees why.
+    fixed = notes if args.staged else io.StringIO()
     with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded[0] if recorded else (), args.color, progress, quiet_problems=True)
-        return fix.run(config, paths, how, out=notes, err=io.StringIO())
+        return fix.run(config, paths, how, out=notes, err=fixed)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:
