@@ -169,7 +169,7 @@ def test_a_template_name_that_would_be_a_pattern_is_not_taken(
     assert ran.code == 0, ran.err
 
 
-@pytest.mark.parametrize("hook", ["speckeeper", "speckeeper-lines", "speckeeper-fix"])
+@pytest.mark.parametrize("hook", ["speckeeper", "speckeeper-check-fix", "speckeeper-lines", "speckeeper-fix"])
 def test_speckeepers_own_line_hooks_in_pre_commit_are_the_line_gate(
     in_tmp: Path, capsys: pytest.CaptureFixture[str], hook: str
 ) -> None:

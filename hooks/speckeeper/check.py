@@ -163,15 +163,26 @@ class Checker:
 
         workers = parallel.jobs_for(len(files), jobs)
         checked = parallel.map_files(self, Checker.check_file, files, workers, meanwhile, progress)
-        reports = dict(zip(map(str, files), checked))
-        reports.update(self._elsewhere({f.path for f in repo_level} - reports.keys()))
+        findings = [finding for report in checked for finding in report.findings]
+        settled = self._settled(repo_level, dict(zip(map(str, files), checked)))
+        return sorted(findings + settled + unreadable, key=by_path)
+
+    def check_folders(self, paths: Iterable[Path]) -> list[Finding]:
+        """The repo-level rules alone over ``paths``: no spec is read but
+        one a finding is about (for what it silences and its first line).
+        What a commit hook runs over the whole folder for a staged change."""
+        return sorted(self._settled(self.check_tree(list(paths)), {}), key=by_path)
+
+    def _settled(self, repo_level: list[Finding], reports: dict[str, Checked]) -> list[Finding]:
+        """Repo-level findings with their spec's first line, less what the
+        spec they are about silences."""
+        reports = {**reports, **self._elsewhere({f.path for f in repo_level} - reports.keys())}
         about_specs = [
             dataclasses.replace(f, context=reports[f.path].first_line) if f.path in reports and f.line == 1 else f
             for f in repo_level
         ]
         silencing = {path: report.silenced for path, report in reports.items() if report.silenced}
-        findings = [finding for report in checked for finding in report.findings]
-        return sorted(findings + unsilenced(about_specs, silencing) + unreadable, key=by_path)
+        return unsilenced(about_specs, silencing)
 
     def check_file(self, path: Path) -> Checked:
         """One file's findings, read and parsed once (or from the cache)."""

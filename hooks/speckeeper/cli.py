@@ -11,16 +11,19 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from pathlib import Path
 
 from . import config as config_module
-from . import __version__, output, parallel, rules, speedups, terminal
-from .check import Checker
-from . import decide
-from .decide import Selection, validate
+from . import __version__, output, parallel, speedups, terminal
 from .config import Config, ConfigError
-from .findings import Finding
+
+# The rules, the checker and docutils are imported by the commands that
+# check: the commit-message hooks and the lifecycle commands do without.
+if TYPE_CHECKING:
+    from .findings_cache import Cache
+    from .decide import Selection
+    from .findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -112,6 +115,8 @@ def _add_select_options(parser: argparse.ArgumentParser) -> None:
 def _selection(args: argparse.Namespace) -> Selection:
     """The command line's rule selection; :mod:`speckeeper.decide` combines
     it with the configuration's."""
+    from .decide import Selection
+
     return Selection(args.select, args.extend_select, args.ignore, getattr(args, "group", ()), args.extend_ignore)
 
 
@@ -126,6 +131,8 @@ def _add_color_option(parser: argparse.ArgumentParser) -> None:
 
 def _group_names() -> list[str]:
     """The rule groups, in the order of their codes; "files" runs in each."""
+    from . import rules
+
     return [group for group in dict.fromkeys(rule.group for rule in rules.ALL) if group != "files"]
 
 
@@ -188,6 +195,9 @@ def _paths(names: Sequence[str], config: Config) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from .check import Checker
+    from .decide import validate
+
     config = config_module.load(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
@@ -200,14 +210,18 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     jobs = args.jobs or parallel.default_jobs()
     _check_output_options(args, config)
-    changed = _fix_first(args, config, selection, paths, recorded) if args.fix else False
+    specs = _named_specs(paths) if args.staged and args.paths else paths
+    changed = _fix_first(args, config, selection, specs, recorded) if args.fix and specs else False
     cache = None
     if args.cache:
         from .findings_cache import open_cache  # hashlib, hmac and json: only for --cache.
 
         cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
-        findings = Checker(config, selection, cache).check(paths, jobs=jobs, progress=progress)
+        if args.staged:
+            findings = _check_staged(config, selection, cache, specs, jobs, progress)
+        else:
+            findings = Checker(config, selection, cache).check(paths, jobs=jobs, progress=progress)
     if args.staged:
         findings = _about_staged(findings)
     if args.write_baseline:
@@ -232,6 +246,35 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if (findings or changed) and not args.exit_zero else EXIT_CLEAN
 
 
+def _named_specs(paths: list[Path]) -> list[Path]:
+    """Of the files a commit hook names (everything it stages under
+    ``specs/``), the specs and folders: a redirects file or a picture is
+    the folder-level rules' business, and parsed by none."""
+    return [path for path in paths if path.suffix == ".rst" or path.is_dir()]
+
+
+def _check_staged(
+    config: Config, selection: Selection, cache: Cache | None, specs: list[Path], jobs: int, progress: parallel.Progress
+) -> list[Finding]:
+    """``check --staged``: each spec's rules over ``specs``; the
+    folder-level (lifecycle) rules over the whole folder the layout keeps
+    specs in, reading no spec but those a finding is about. One hook
+    (``check --fix --staged``) thus does what the separate lifecycle hook
+    did, and a commit of a redirects file alone parses nothing."""
+    import dataclasses
+
+    from .check import Checker
+    from .findings import by_path
+
+    wanted = selection.groups or tuple(_group_names())
+    each = dataclasses.replace(selection, groups=tuple(group for group in wanted if group != "lifecycle"))
+    findings = Checker(config, each, cache).check(specs, jobs=jobs, progress=progress) if specs and each.groups else []
+    if "lifecycle" in wanted:
+        folders = dataclasses.replace(selection, groups=("lifecycle",))
+        findings += Checker(config, folders).check_folders(_paths([], config))
+    return sorted(findings, key=by_path)
+
+
 def _check_output_options(args: argparse.Namespace, config: Config) -> None:
     """Refuse, before any file is read, what the run would refuse at its end."""
     if args.statistics and args.format not in ("text", "json"):
@@ -240,7 +283,9 @@ def _check_output_options(args: argparse.Namespace, config: Config) -> None:
         raise ConfigError("--show-source shows lines in the text format's list of findings")
     if args.fix and args.write_baseline:
         raise ConfigError("--fix changes specs, --write-baseline records them as they are: one or the other")
-    from .atomic import Refused, may_write, may_write_where_told
+    if not (args.write_baseline or args.output_file):
+        return
+    from .atomic import Refused, may_write, may_write_where_told  # shutil and its archivers: only to write.
 
     # Said as the write itself would say it.
     try:
@@ -266,9 +311,12 @@ def _fix_first(
     from . import fix  # Only with --fix: a check does without.
 
     notes = io.StringIO() if args.quiet else sys.stderr
+    # As a commit hook (--staged) it says what it fixed, as the fix hook
+    # did: the commit stops on a file it changed, and the author sees why.
+    fixed = notes if args.staged else io.StringIO()
     with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded[0] if recorded else (), args.color, progress, quiet_problems=True)
-        return fix.run(config, paths, how, out=notes, err=io.StringIO())
+        return fix.run(config, paths, how, out=notes, err=fixed)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:
@@ -303,7 +351,7 @@ def _write_output_file(path: Path, text: str, config: Config) -> None:
 def _about_staged(findings: list[Finding]) -> list[Finding]:
     """The findings about what the staged commit touches, when git has
     anything staged (a hook's commit); all of them otherwise (CI)."""
-    from . import gitrepo  # subprocess: only for --staged.
+    from . import decide, gitrepo  # subprocess: only for --staged.
 
     touched = gitrepo.touched()
     if not touched:
@@ -329,6 +377,9 @@ def _configure_baseline(parser: argparse.ArgumentParser) -> None:
 def run_baseline(args: argparse.Namespace) -> int:
     """Record today's findings, every rule the configuration enables, in
     the repo's baseline file."""
+    from .check import Checker
+    from .decide import Selection, validate
+
     config = config_module.load(args.config, args.paths)
     validate(config, Selection())
     path = config.baseline_file()
@@ -366,6 +417,8 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
 
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
+    from .decide import validate
+
     config = config_module.load(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
@@ -399,7 +452,7 @@ def _configure_rules(parser: argparse.ArgumentParser) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from . import ruledocs  # Only for this command.
+    from . import ruledocs, rules  # Only for this command.
 
     for code in args.codes:
         if not any(rule.code.startswith(code) for rule in rules.ALL):

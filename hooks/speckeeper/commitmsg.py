@@ -22,16 +22,20 @@ import argparse
 import os
 import re
 from pathlib import Path
-
-from docutils import nodes
+from typing import TYPE_CHECKING
 
 from . import config as config_module
 from .gitrepo import git, staged_changes
 from . import layout
 from .config import Config, ConfigError
-from .parse import RstParser
 from .source import Limits, Refusal, from_bytes
-from .spec import Section, Spec, build, fold
+
+# docutils, the parser and the spec model are imported where a spec is
+# read: most commits' messages are settled without one (a message with
+# APIImpact, a commit with no spec, a message already written).
+if TYPE_CHECKING:
+    from .parse import RstParser
+    from .spec import Section, Spec
 
 FLAG = "APIImpact"
 WIDTH = 72
@@ -39,7 +43,6 @@ WIDTH = 72
 # message exists already: -m/-F, a merge, a squash, -c/-C/--amend.
 WRITTEN_SOURCES = frozenset({"message", "merge", "squash", "commit"})
 _FLAG_LINE = re.compile(rf"^\s*{FLAG}\b")
-_NOT_TEXT = (nodes.title, nodes.comment, nodes.target, nodes.system_message)
 
 
 def comment_char() -> str:
@@ -77,7 +80,7 @@ class Hooks:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.parser = RstParser.for_settings(config.base)
+        self._parser: RstParser | None = None
         self.top = Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
 
     def is_spec(self, path: str) -> bool:
@@ -103,12 +106,19 @@ class Hooks:
             return None
         if isinstance(source, Refusal):
             return None
+        from .parse import RstParser
+        from .spec import build
+
+        if self._parser is None:
+            self._parser = RstParser.for_settings(self.config.base)
         try:
-            return build(path, source.text, self.parser, raw=source.raw)
+            return build(path, source.text, self._parser, raw=source.raw)
         except RecursionError:
             return None
 
     def api_section(self, spec: Spec) -> Section | None:
+        from .spec import fold
+
         wanted = fold(self.config.for_path(self.config.relpath(self.top / spec.path)).api_impact_section)
         if not wanted:
             return None
@@ -120,13 +130,20 @@ class Hooks:
         section = self.api_section(spec) if spec else None
         if section is None:
             return None
-        text = fold(" ".join(c.astext() for c in section.node.children if not isinstance(c, _NOT_TEXT)))
+        from docutils import nodes
+
+        from .spec import fold
+
+        not_text = (nodes.title, nodes.comment, nodes.target, nodes.system_message)
+        text = fold(" ".join(c.astext() for c in section.node.children if not isinstance(c, not_text)))
         return None if text.rstrip(".") in ("", "none") else (section.line, text)
 
 
 def introduction(spec: Spec) -> str:
     """The spec's first paragraph: the first one under the title that is
     more than a link (the blueprint URL comes first)."""
+    from docutils import nodes
+
     for child in spec.doctree.children:
         if isinstance(child, nodes.section):
             break

@@ -34,7 +34,7 @@ _MAX_TESTS = 20
 # doc8's default limit, and the rules its codes stand for here.
 DOC8_LIMIT = 79
 # speckeeper's own hooks that run the line rules, at nova's limit (the default).
-_SPECKEEPER_LINE_HOOKS = frozenset({"speckeeper", "speckeeper-lines", "speckeeper-fix"})
+_SPECKEEPER_LINE_HOOKS = frozenset({"speckeeper", "speckeeper-check-fix", "speckeeper-lines", "speckeeper-fix"})
 NOVA_LIMIT = 79
 _DOC8_CODES = {"D001": ("SK201", "SK202"), "D002": ("SK203",), "D004": ("SK205",), "D005": ("SK207",)}
 LONG_LINE_RULES = ("SK201", "SK202")

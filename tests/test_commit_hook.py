@@ -1,0 +1,79 @@
+"""``check --fix --staged``: the one pre-commit hook (issue 27). It fixes
+and checks the staged specs pre-commit names, and runs the folder-level
+rules over the whole specs folder for what the commit touches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from speckeeper.parse import RstParser
+
+from .conftest import FIXTURES, git, git_repo, speckeeper
+
+GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
+HOOK = ("check", "--fix", "--staged")
+
+
+def good(name: str) -> str:
+    """The good spec, its tracker URL naming its file."""
+    return GOOD.replace("+spec/awesome-thing", f"+spec/{name}")
+
+
+@pytest.fixture()
+def specs(in_tmp: Path) -> Path:
+    """Two good specs and a redirect between them, committed."""
+    for relpath in ("specs/zed/approved/b.rst", "specs/zed/implemented/a.rst"):
+        (in_tmp / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (in_tmp / relpath).write_text(good(Path(relpath).stem), encoding="utf-8")
+    (in_tmp / "specs/zed/redirects").write_text("approved/a.rst ../implemented/a.rst\n", encoding="utf-8")
+    return git_repo(in_tmp)
+
+
+def test_a_spec_moved_away_from_a_redirect_fails_on_the_redirect(specs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    moved = specs / "specs/zed/implemented/moved.rst"
+    git(specs, "mv", "specs/zed/implemented/a.rst", "specs/zed/implemented/moved.rst")
+    moved.write_text(good("moved"), encoding="utf-8")
+    git(specs, "add", "-A")
+    # pre-commit names what is staged: the spec's new path alone.
+    ran = speckeeper(capsys, *HOOK, "specs/zed/implemented/moved.rst")
+    assert ran.code == 1
+    assert ran.out == [
+        'specs/zed/redirects:1:1: SK311 redirect target "../implemented/a.rst" does not exist:'
+        " expected a spec at specs/zed/implemented/a.rst"
+    ]
+
+
+def test_the_staged_spec_is_fixed_and_what_is_left_reported_with_the_redirects(
+    specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = specs / "specs/zed/approved/b.rst"
+    spec.write_text(good("b").replace("\n\n", "  \n\n", 1), encoding="utf-8")
+    (specs / "specs/zed/redirects").write_text(
+        "approved/a.rst ../implemented/a.rst\napproved/c.rst ../implemented/gone.rst\n", encoding="utf-8"
+    )
+    git(specs, "add", "-A")
+    ran = speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst", "specs/zed/redirects")
+    assert ran.code == 1
+    assert spec.read_text(encoding="utf-8") == good("b")
+    assert ran.err[0] == "Fixing specs/zed/approved/b.rst"
+    assert ran.err[1].startswith("specs/zed/approved/b.rst:") and " SK203 " in ran.err[1] and ran.err[1].endswith("(fixed)")
+    assert [line.split(" SK")[0] for line in ran.out] == ["specs/zed/redirects:2:1:"]
+    assert "SK311" in ran.out[0]
+
+
+def test_a_commit_of_the_redirects_file_alone_parses_no_spec(
+    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[object] = []
+    parse = RstParser.parse
+    monkeypatch.setattr(RstParser, "parse", lambda self, *args, **kw: parsed.append(args) or parse(self, *args, **kw))
+    (specs / "specs/zed/redirects").write_text(
+        "approved/a.rst ../implemented/a.rst\napproved/c.rst ../implemented/gone.rst\n", encoding="utf-8"
+    )
+    git(specs, "add", "-A")
+    ran = speckeeper(capsys, *HOOK, "specs/zed/redirects")
+    assert ran.code == 1
+    assert len(ran.out) == 1 and ran.out[0].startswith("specs/zed/redirects:2:1: SK311 ")
+    assert parsed == []

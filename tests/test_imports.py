@@ -1,0 +1,132 @@
+"""What a hook's run imports: only what it needs (issue 27).
+
+Each run is a fresh process (as a commit hook runs it) that records
+``sys.modules`` after ``main`` returns; a module listed as not needed
+failing to stay out is a start-up cost every commit would pay.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES
+
+SPEC = "specs/2027.1/approved/awesome-thing.rst"
+
+# Run main(argv), then write the modules it imported, one a line, to a file
+# (standard output is the command's own).
+DRIVER = (
+    "import sys\n"
+    "from speckeeper.cli import main\n"
+    "code = main(sys.argv[2:])\n"
+    "open(sys.argv[1], 'w').write('\\n'.join(sorted(sys.modules)))\n"
+    "sys.exit(code)\n"
+)
+
+# Other commands' modules, the optional extras, and writing: a one-file
+# check that prints its findings needs none of them.
+NOT_FOR_A_CHECK = (
+    "speckeeper.lsp",
+    "speckeeper.move",
+    "speckeeper.repropose",
+    "speckeeper.plan",
+    "speckeeper.status",
+    "speckeeper.status_html",
+    "speckeeper.reports",
+    "speckeeper.copier_data",
+    "speckeeper.new",
+    "speckeeper.commitmsg",
+    "speckeeper.fix",
+    "speckeeper.baseline",
+    "speckeeper.findings_cache",
+    "speckeeper.atomic",
+    "speckeeper.ruledocs",
+    "speckeeper.explain",
+    "speckeeper.init",
+    "yaml",
+    "jinja2",
+    "copier",
+    "rich",
+    "pygls",
+    "lsprotocol",
+)
+
+# A commit-message hook that needs no spec needs no parser either.
+PARSING = ("docutils", "speckeeper.parse", "speckeeper.spec", "speckeeper.rules", "speckeeper.check")
+
+
+def imported(cwd: Path, tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
+    record = tmp_path / "modules.txt"
+    ran = subprocess.run(
+        (sys.executable, "-c", DRIVER, str(record), *argv),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert record.exists(), ran.stderr
+    return ran.returncode, set(record.read_text().splitlines())
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(("git", *args), cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture()
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A spec repo holding one good spec, committed; git sees no outside config."""
+    for name in list(os.environ):
+        if name.startswith(("GIT_", "PRE_COMMIT")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    root = tmp_path / "specs-repo"
+    (root / SPEC).parent.mkdir(parents=True)
+    (root / SPEC).write_bytes((FIXTURES / "good-spec.rst").read_bytes())
+    git(root, "init", "-q", "-b", "main")
+    git(root, "-c", "user.name=A", "-c", "user.email=a@example.com", "add", ".")
+    git(root, "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-q", "--no-verify", "-m", "Spec")
+    return root
+
+
+def test_one_file_check_imports_no_other_command_nor_extra(repo: Path, tmp_path: Path) -> None:
+    code, modules = imported(repo, tmp_path, "check", SPEC)
+    assert code == 0
+    assert "speckeeper.check" in modules  # The driver saw the check run.
+    assert sorted(modules.intersection(NOT_FOR_A_CHECK)) == []
+
+
+def test_commit_msg_with_apiimpact_parses_no_spec(repo: Path, tmp_path: Path) -> None:
+    (repo / SPEC).write_text((repo / SPEC).read_text() + "\nMore.\n")
+    git(repo, "add", SPEC)
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("Change the spec\n\nAPIImpact\n")
+    code, modules = imported(repo, tmp_path, "commit-msg", str(message))
+    assert code == 0
+    assert "speckeeper.commitmsg" in modules
+    assert sorted(modules.intersection(PARSING)) == []
+
+
+def test_commit_msg_of_a_commit_touching_no_spec_parses_none(repo: Path, tmp_path: Path) -> None:
+    (repo / "README.rst").write_text("Specs\n=====\n")
+    git(repo, "add", "README.rst")
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("Say what the repo is\n")
+    code, modules = imported(repo, tmp_path, "commit-msg", str(message))
+    assert code == 0
+    assert sorted(modules.intersection(PARSING)) == []
+
+
+def test_prepare_commit_msg_of_a_written_message_parses_no_spec(repo: Path, tmp_path: Path) -> None:
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("Already written\n")
+    code, modules = imported(repo, tmp_path, "prepare-commit-msg", str(message), "message")
+    assert code == 0
+    assert message.read_text() == "Already written\n"
+    assert sorted(modules.intersection(PARSING)) == []
