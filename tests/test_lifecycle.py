@@ -314,7 +314,10 @@ def test_check_run_inside_a_state_folder_finds_what_it_finds_from_the_top(
 ) -> None:
     """``cd specs/<release>/approved; speckeeper check a.rst``: the same
     findings as from the top, at the paths as given from there."""
-    repo(in_tmp, {"specs/zed/approved/a.rst": "", "specs/zed/implemented/a.rst": "", "specs/2025.3/approved/b.rst": ""})
+    # 2025.2 beside 2025.3: a tree that numbers releases nova's way, where
+    # 2025.3 is no release (zero configuration reads other numberings).
+    files = {"specs/zed/approved/a.rst": "", "specs/zed/implemented/a.rst": "", "specs/2025.3/approved/b.rst": ""}
+    repo(in_tmp, {**files, "specs/2025.2/approved/c.rst": ""})
     git(in_tmp, "init", "-q")
     top = speckeeper(capsys, "check", "specs/zed/approved/a.rst", "specs/2025.3/approved/b.rst")
     monkeypatch.chdir(in_tmp / "specs/zed/approved")
