@@ -93,7 +93,7 @@ def nova_cache(template_store: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def nova_findings(nova_repo: Path, nova_cache: Path) -> list[Found]:
+def nova_findings(nova_repo: Path, nova_cache: Path) -> tuple[Found, ...]:
     """What ``speckeeper check specs`` finds in the corpus under nova's
     configuration with every rule on, in the order it prints them.
 
@@ -106,7 +106,7 @@ def nova_findings(nova_repo: Path, nova_cache: Path) -> list[Found]:
         argv = ["check", "specs", "--select", "SK", "--format", "json", "--no-baseline", "--cache", str(nova_cache)]
         code = main(argv)
     assert code == 1, "nova-specs has findings with every rule on"
-    return [Found(**record) for record in json.loads(out.getvalue())]
+    return tuple(Found(**record) for record in json.loads(out.getvalue()))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -154,7 +154,7 @@ def test_baseline_and_write_baseline_exclude_each_other(in_tmp: Path, capsys: py
 
 def test_corpus_baseline_passes_and_a_new_mismatch_fails(
     nova_repo: Path,
-    nova_findings: list[Found],
+    nova_findings: tuple[Found, ...],
     nova_cache: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -298,7 +298,7 @@ xena/approved/vm-boot-with-unaddressed-port.rst:11 SK303 boot-vm-with-unaddresse
 """
 
 
-def test_corpus_naming_mismatches_are_the_hand_checked_list(nova_findings: list[Found]) -> None:
+def test_corpus_naming_mismatches_are_the_hand_checked_list(nova_findings: tuple[Found, ...]) -> None:
     naming = {r.code for r in rules.ALL if r.group == "naming" and r.default} | {"SK302"}
     found = sorted((f.path, f.line, f.code) for f in nova_findings if f.code in naming)
     expected = sorted(
