@@ -1,7 +1,15 @@
-"""Shared fixtures: the real nova-specs corpus, and small spec files."""
+"""Shared fixtures: the real nova-specs corpus, and small spec files.
+
+A test that needs the corpus is marked ``corpus`` (by the fixtures it
+uses, see :func:`pytest_collection_modifyitems`); end-to-end tests are
+marked ``slow``. ``pytest -m "not corpus and not slow"`` is the fast set.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import shutil
 import subprocess
@@ -60,6 +68,53 @@ def nova_repo(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         path.chmod(0o755 if path.is_dir() else 0o644)
     (root / ".speckeeper.toml").write_text(NOVA_GATE_CONFIG, encoding="utf-8")
     return root
+
+
+@dataclass(frozen=True)
+class Found:
+    """One finding of a check, as its JSON output gives it."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        """The line the text format prints."""
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+@pytest.fixture(scope="session")
+def nova_cache(template_store: Path) -> Path:
+    """A findings cache (``--cache``) for checks of the corpus with every
+    rule on: the first fills it, a copy of the corpus checked again reads it."""
+    return template_store / "nova-findings"
+
+
+@pytest.fixture(scope="session")
+def nova_findings(nova_repo: Path, nova_cache: Path) -> tuple[Found, ...]:
+    """What ``speckeeper check specs`` finds in the corpus under nova's
+    configuration with every rule on, in the order it prints them.
+
+    Checked once a session: a test about some rules filters this by code
+    instead of checking all 814 specs again with its own ``--select``.
+    """
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
+        patch.chdir(nova_repo)
+        argv = ["check", "specs", "--select", "SK", "--format", "json", "--no-baseline", "--cache", str(nova_cache)]
+        code = main(argv)
+    assert code == 1, "nova-specs has findings with every rule on"
+    return tuple(Found(**record) for record in json.loads(out.getvalue()))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``corpus`` every test that needs the corpus, through whichever
+    fixture (``corpus``, ``nova_repo``, ``nova_git``, ``nova_findings``)."""
+    for item in items:
+        if "corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES, Ran, speckeeper, speckeeper_bounded
+from .conftest import FIXTURES, Found, Ran, speckeeper, speckeeper_bounded
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
@@ -153,18 +153,25 @@ def test_baseline_and_write_baseline_exclude_each_other(in_tmp: Path, capsys: py
 
 
 def test_corpus_baseline_passes_and_a_new_mismatch_fails(
-    nova_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    nova_repo: Path,
+    nova_findings: tuple[Found, ...],
+    nova_cache: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Every rule on, nova records today's findings; the next check passes,
-    and a spec added after it, named after another blueprint, fails alone."""
+    and a spec added after it, named after another blueprint, fails alone.
+    (The session's findings cache spares checking each spec again.)"""
     root = tmp_path / "nova"
     shutil.copytree(nova_repo, root)
     monkeypatch.chdir(root)
-    every = ("--select", ",".join(rule.code for rule in rules.ALL))
+    every = ("--select", ",".join(rule.code for rule in rules.ALL), "--cache", str(nova_cache))
     code, _, err = run(capsys, "specs", *every, "--write-baseline", "baseline.json")
     assert code == 0
     entries = json.loads((root / "baseline.json").read_text())["entries"]
     by_code = Counter(entry["code"] for entry in entries)
+    assert by_code == Counter(f.code for f in nova_findings)
     # What the rules of this issue find in nova-specs (see the report).
     assert {c: n for c, n in by_code.items() if c[:3] in ("SK3", "SK4")} == {
         "SK301": 9, "SK302": 3, "SK303": 63, "SK304": 2, "SK305": 9, "SK311": 3,
