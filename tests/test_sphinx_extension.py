@@ -64,7 +64,8 @@ def project(root: Path, conf: str = "") -> Path:
 
 def build(root: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [_docs_python(), "-m", "sphinx", "-q", "-b", "html", *options, str(root), str(root / "_build")],
+        # --no-color: Sphinx colours its warnings where CI is set, as CI is.
+        [_docs_python(), "-m", "sphinx", "-q", "--no-color", "-b", "html", *options, str(root), str(root / "_build")],
         cwd=root,
         env=_env(),
         capture_output=True,
