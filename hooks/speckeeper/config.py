@@ -354,11 +354,17 @@ class Config:
 def repository_of(folder: Path) -> Path:
     """The work tree that holds ``folder`` (resolved): the nearest folder up
     from it with a version control folder (``.git``), else ``folder``."""
+    return _work_tree_of(folder) or folder.resolve()
+
+
+def _work_tree_of(folder: Path) -> Path | None:
+    """The nearest folder up from ``folder`` (resolved) with a version
+    control folder; None outside any work tree."""
     folder = folder.resolve()
     for candidate in (folder, *folder.parents):
         if any((candidate / name).exists() for name in _WORK_TREE_MARKS):
             return candidate
-    return folder
+    return None
 
 
 def matches(relpath: str, patterns: tuple[str, ...]) -> bool:
@@ -637,8 +643,7 @@ def _holds(config: Config, name: str) -> bool:
 
 def _in_work_tree(path: Path) -> bool:
     """Whether ``path`` is in a version-controlled work tree."""
-    folder = _folder_of(Path(os.path.abspath(path))).resolve()
-    return any((candidate / name).exists() for candidate in (folder, *folder.parents) for name in _WORK_TREE_MARKS)
+    return _work_tree_of(_folder_of(Path(os.path.abspath(path)))) is not None
 
 
 def _folder_of(path: Path) -> Path:
