@@ -1,0 +1,162 @@
+"""What a design document is to the rules, whatever format it is written in.
+
+A format module builds a :class:`Document` from a file's text; the rules read
+only this model (never a parser's nodes), so that a rule written once works
+on every format, and the fixer proves a fix by comparing the model a format
+builds before and after it (:func:`shape`).
+
+Lines are 1-based, columns 1-based, as findings report them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+# What a block is, as the rules tell blocks apart. "literal" is verbatim text
+# (an RST ``::`` block or code directive, a Markdown fenced or indented code
+# block): its long lines and its words are the author's.
+BlockKind = Literal["paragraph", "list", "literal", "table", "directive", "comment", "quote", "other"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link in the text: where it points, what it reads, where it is."""
+
+    url: str
+    text: str
+    line: int
+    # The link is the whole of its paragraph or list item (a tracker URL on
+    # a line of its own), not a word inside a sentence.
+    alone: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a section's own content."""
+
+    kind: BlockKind
+    line: int  # First line of the block in the source.
+    end: int  # Last line of the block in the source (inclusive).
+    text: str  # Its text as read (markup removed, whitespace as written).
+    # A directive's name ("image", "note", "code-block"), a literal block's
+    # language; "" where there is none.
+    name: str = ""
+    children: tuple[Block, ...] = ()  # A list's items, a directive's content.
+    links: tuple[Link, ...] = ()
+
+    def walk(self) -> Iterator[Block]:
+        """This block and every block inside it, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Title:
+    """A document title (the document's name)."""
+
+    text: str  # As written, markup included: what nova's gate compares.
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section: its title, where it is, and what is under it."""
+
+    title: str  # As written, markup included.
+    level: int  # 1 for a section directly under the document title.
+    line: int  # Line of the title text.
+    # How the title is marked, in the format's own terms: RST's adornment
+    # ("=" underline only, "==" over- and underline), Markdown's "#"/"setext".
+    style: str
+    blocks: tuple[Block, ...] = ()  # Its own content, subsections aside.
+    children: tuple[Section, ...] = ()
+    end: int = 0  # Last line before the next section at this level or above.
+
+    @property
+    def is_empty(self) -> bool:
+        return not [block for block in self.blocks if block.kind != "comment"] and not self.children
+
+    def walk(self) -> list[Section]:
+        """This section and all below it, in document order."""
+        found = [self]
+        for child in self.children:
+            found.extend(child.walk())
+        return found
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a format's parser said about the text: a problem of the format
+    itself (reported by the format's own validity rules)."""
+
+    line: int
+    level: int  # 1 info, 2 warning, 3 error, 4 severe (docutils' scale).
+    text: str
+    kind: str = ""  # The parser's own name for it, where it has one.
+
+
+@dataclass
+class Document:
+    """A parsed design document."""
+
+    path: str
+    format: str  # "rst", "markdown".
+    text: str
+    titles: list[Title]  # Document titles: exactly one in a good spec.
+    sections: tuple[Section, ...]  # Sections under the document title.
+    preamble: tuple[Block, ...] = ()  # Content between the title and the first section.
+    messages: list[Message] = field(default_factory=list)
+    metadata: Mapping[str, object] = field(default_factory=dict)  # Front matter, sidecar.
+    comments: tuple[tuple[int, str], ...] = ()  # (line, text): where directives to us live.
+    literal_lines: frozenset[int] = frozenset()  # Lines of verbatim text.
+    directive_lines: frozenset[int] = frozenset()  # Lines inside a directive's body.
+    raw: bytes = b""  # The file's bytes, for rules about line endings and encoding.
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def all_sections(self) -> list[Section]:
+        found: list[Section] = []
+        for section in self.sections:
+            found.extend(section.walk())
+        return found
+
+    def blocks(self) -> Iterator[Block]:
+        """Every block, nested ones included, in document order."""
+        for block in self.preamble:
+            yield from block.walk()
+        for section in self.all_sections():
+            for block in section.blocks:
+                yield from block.walk()
+
+
+def fold(title: str) -> str:
+    """A title as titles compare when case and spacing do not count."""
+    return " ".join(title.casefold().split())
+
+
+def shape(document: Document) -> Iterator[tuple[object, ...]]:
+    """What a document means, as the fixer's proof compares it: titles and
+    sections by level and folded title, blocks by kind, name and words (a
+    literal block by its exact lines). Lines, wrapping and markup of titles
+    are left out: those are what fixes change."""
+    for title in document.titles:
+        yield ("title", fold(title.text))
+    for block in document.preamble:
+        yield from _block_shape(block, 0)
+    for section in document.all_sections():
+        yield ("section", section.level, fold(section.title))
+        for block in section.blocks:
+            yield from _block_shape(block, 1)
+
+
+def _block_shape(block: Block, depth: int) -> Iterator[tuple[object, ...]]:
+    text = block.text if block.kind == "literal" else " ".join(block.text.split())
+    yield (block.kind, depth, block.name, text)
+    for child in block.children:
+        yield from _block_shape(child, depth + 1)
