@@ -23,7 +23,7 @@ from docutils import frontend, utils
 from docutils.parsers.rst import Parser
 from docutils.readers.standalone import Reader
 
-from speckeeper.parallel import chunks
+from speckeeper.engine.parallel import chunks
 from speckeeper.parse import SAFE_SETTINGS
 
 _reader = Reader()

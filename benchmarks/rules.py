@@ -28,9 +28,9 @@ import floor  # noqa: E402
 from tests.conftest import NOVA_GATE_CONFIG  # noqa: E402
 
 from speckeeper import rules  # noqa: E402
-from speckeeper.check import Checker, collect  # noqa: E402
-from speckeeper.decide import Selection, validate  # noqa: E402
-from speckeeper.config import ConfigError, load_file  # noqa: E402
+from speckeeper.engine.check import Checker, collect  # noqa: E402
+from speckeeper.engine.decide import Selection, validate  # noqa: E402
+from speckeeper.config.settings import ConfigError, load_file  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> int:

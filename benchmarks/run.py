@@ -62,7 +62,7 @@ MB = 1024  # ru_maxrss and VmRSS are in KiB.
 sys.path.insert(0, str(REPO))
 from tests.conftest import NOVA_GATE_CONFIG  # noqa: E402  (the gate, as the tests configure it)
 
-from speckeeper.usercache import ENV as STORE_ENV  # noqa: E402
+from speckeeper.files.usercache import ENV as STORE_ENV  # noqa: E402
 
 
 @dataclass
@@ -153,8 +153,8 @@ def _copy_corpus(corpus: Path, dest: Path, quick: bool) -> list[str]:
     for path in dest.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     (dest / ".speckeeper.toml").write_text(NOVA_GATE_CONFIG, encoding="utf-8")
-    from speckeeper.check import collect
-    from speckeeper.config import load_file
+    from speckeeper.engine.check import collect
+    from speckeeper.config.settings import load_file
 
     config = load_file(dest / ".speckeeper.toml")
     files = [p.relative_to(dest).as_posix() for p in collect([dest / "specs"], config)]
@@ -524,7 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"--only: no item {unknown[0]!r} (items: {', '.join(ITEMS)})")
     if not args.jobs:
-        from speckeeper.parallel import default_jobs
+        from speckeeper.engine.parallel import default_jobs
 
         args.jobs = default_jobs()
     if not (args.corpus / "specs").is_dir():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import usercache
+from speckeeper.files import usercache
 
 from .conftest import FIXTURES, git, speckeeper
 

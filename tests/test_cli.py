@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import ruledocs, rules
+from speckeeper import rules
+from speckeeper.rules import docs as ruledocs
 from speckeeper.cli import main
 
 from .conftest import REPO, FIXTURES

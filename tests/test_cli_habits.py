@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import check
+from speckeeper.engine import check
 
 from .conftest import Ran, git_repo, speckeeper
 

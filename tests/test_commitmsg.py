@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from speckeeper.cli import main
-from speckeeper.commitmsg import wrap, written
+from speckeeper.commands.commitmsg import wrap, written
 
 from .conftest import FIXTURES
 

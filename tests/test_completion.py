@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from speckeeper import output
+from speckeeper.reporting import output
 from speckeeper.cli import COMMANDS
 
 from .conftest import speckeeper

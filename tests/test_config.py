@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from speckeeper.cli import main
-from speckeeper.config import ConfigError, discover, load_file
+from speckeeper.config.settings import ConfigError, discover, load_file
 
 from .conftest import FIXTURES, speckeeper_bounded
 

@@ -15,10 +15,10 @@ GUIDE = REPO / "CONTRIBUTING.md"
 # What the guide names, by the module that holds it.
 CITED = [
     ("speckeeper.rules.registry", ("Edit.row", "Edit.retitles", "Edit.settles", "Edit.underlines", "Rule.fix_moves_rows", "Rule.fix_title", "FixInput.lines", "Context.memo", "Tree")),
-    ("speckeeper.fix", ("Fixer.fixed", "difference_between", "_shape")),
-    ("speckeeper.output", ("FORMATS", "FROM_TOP", "printable")),
-    ("speckeeper.reports", ("fingerprints",)),
-    ("speckeeper.config", ("Settings", "KEY_DOCS", "OVERRIDABLE", "CHOICES", "ITEM_CHOICES", "MAY_BE_ZERO", "TABLES", "_coerce")),
+    ("speckeeper.fixing.fix", ("Fixer.fixed", "difference_between", "_shape")),
+    ("speckeeper.reporting.output", ("FORMATS", "FROM_TOP", "printable")),
+    ("speckeeper.reporting.reports", ("fingerprints",)),
+    ("speckeeper.config.settings", ("Settings", "KEY_DOCS", "OVERRIDABLE", "CHOICES", "ITEM_CHOICES", "MAY_BE_ZERO", "TABLES", "_coerce")),
     ("speckeeper.cli", ("_configure_check",)),
     ("speckeeper.lsp.features", ("_ONE_CHARACTER", "_WARNING_RULES")),
     ("speckeeper.rules", ("ALL",)),

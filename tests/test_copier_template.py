@@ -26,9 +26,10 @@ from docutils.utils import column_width
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from speckeeper import copier_data, template
-from speckeeper.check import Checker
-from speckeeper.config import VCS_FOLDERS, Config
+from speckeeper.copier import data as copier_data
+from speckeeper.document import template
+from speckeeper.engine.check import Checker
+from speckeeper.config.settings import VCS_FOLDERS, Config
 from speckeeper.parse import RstParser
 from speckeeper.spec import Spec, build
 

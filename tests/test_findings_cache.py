@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from speckeeper import findings_cache as cache_module
-from speckeeper import check, usercache
-from speckeeper.findings_cache import Cache, open_cache
+from speckeeper.engine import cache as cache_module
+from speckeeper.engine import check
+from speckeeper.files import usercache
+from speckeeper.engine.cache import Cache, open_cache
 from speckeeper.cli import main
 from speckeeper.spec import Spec
 

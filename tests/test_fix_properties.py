@@ -15,8 +15,10 @@ from docutils import nodes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from speckeeper import fix, rules, wrap
-from speckeeper.config import Config, Settings, load_file
+from speckeeper import rules
+from speckeeper.fixing import fix
+from speckeeper.rules import wrap
+from speckeeper.config.settings import Config, Settings, load_file
 
 from .conftest import NOVA_GATE_CONFIG
 

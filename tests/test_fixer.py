@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from docutils import nodes
 
-from speckeeper import fix
+from speckeeper.fixing import fix
 from speckeeper.cli import main
-from speckeeper.config import Config, Settings
+from speckeeper.config.settings import Config, Settings
 
 from .conftest import speckeeper
 
@@ -400,8 +400,9 @@ SAMPLE_STEP = 10
 def test_fix_restores_specs_whose_paragraphs_were_joined_into_long_lines(capsys, nova_repo, tmp_path, monkeypatch):
     from docutils import nodes
 
-    from speckeeper import config, wrap
-    from speckeeper.check import Checker, Loaded
+    from speckeeper.config import settings as config
+    from speckeeper.rules import wrap
+    from speckeeper.engine.check import Checker, Loaded
 
     root = tmp_path / "nova-specs"
     shutil.copytree(nova_repo, root)

@@ -43,7 +43,7 @@ HOSTILE = """\
 DRIVER = """
 import json, sys
 from speckeeper import cli
-from speckeeper.check import Checker
+from speckeeper.engine.check import Checker
 opened, connected = [], []
 def hook(event, args):
     if event == "open" and isinstance(args[0], str):

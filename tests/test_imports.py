@@ -32,22 +32,23 @@ DRIVER = (
 # check that prints its findings needs none of them.
 NOT_FOR_A_CHECK = (
     "speckeeper.lsp",
-    "speckeeper.move",
-    "speckeeper.repropose",
-    "speckeeper.plan",
-    "speckeeper.status",
-    "speckeeper.status_html",
-    "speckeeper.reports",
-    "speckeeper.copier_data",
-    "speckeeper.new",
-    "speckeeper.commitmsg",
-    "speckeeper.fix",
-    "speckeeper.baseline",
-    "speckeeper.findings_cache",
-    "speckeeper.atomic",
-    "speckeeper.ruledocs",
-    "speckeeper.explain",
-    "speckeeper.init",
+    "speckeeper.commands.move",
+    "speckeeper.commands.repropose",
+    "speckeeper.commands.plan",
+    "speckeeper.commands.status",
+    "speckeeper.reporting.status",
+    "speckeeper.reporting.status_html",
+    "speckeeper.reporting.reports",
+    "speckeeper.copier.data",
+    "speckeeper.commands.new",
+    "speckeeper.commands.commitmsg",
+    "speckeeper.fixing.fix",
+    "speckeeper.engine.baseline",
+    "speckeeper.engine.cache",
+    "speckeeper.files.atomic",
+    "speckeeper.rules.docs",
+    "speckeeper.commands.explain",
+    "speckeeper.commands.init",
     "yaml",
     "jinja2",
     "copier",
@@ -57,7 +58,7 @@ NOT_FOR_A_CHECK = (
 )
 
 # A commit-message hook that needs no spec needs no parser either.
-PARSING = ("docutils", "speckeeper.parse", "speckeeper.spec", "speckeeper.rules", "speckeeper.check")
+PARSING = ("docutils", "speckeeper.parse", "speckeeper.spec", "speckeeper.rules", "speckeeper.engine.check")
 
 
 def imported(cwd: Path, tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
@@ -98,7 +99,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_one_file_check_imports_no_other_command_nor_extra(repo: Path, tmp_path: Path) -> None:
     code, modules = imported(repo, tmp_path, "check", SPEC)
     assert code == 0
-    assert "speckeeper.check" in modules  # The driver saw the check run.
+    assert "speckeeper.engine.check" in modules  # The driver saw the check run.
     assert sorted(modules.intersection(NOT_FOR_A_CHECK)) == []
 
 
@@ -109,7 +110,7 @@ def test_commit_msg_with_apiimpact_parses_no_spec(repo: Path, tmp_path: Path) ->
     message.write_text("Change the spec\n\nAPIImpact\n")
     code, modules = imported(repo, tmp_path, "commit-msg", str(message))
     assert code == 0
-    assert "speckeeper.commitmsg" in modules
+    assert "speckeeper.commands.commitmsg" in modules
     assert sorted(modules.intersection(PARSING)) == []
 
 

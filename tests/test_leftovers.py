@@ -9,7 +9,7 @@ import pytest
 
 from speckeeper import rules
 from speckeeper.cli import main
-from speckeeper.template import packaged_path
+from speckeeper.document.template import packaged_path
 
 from .conftest import FIXTURES
 

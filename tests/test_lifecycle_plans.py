@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import atomic
+from speckeeper.files import atomic
 from speckeeper.cli import main
-from speckeeper.plan import Plan
+from speckeeper.commands.plan import Plan
 
 from .conftest import FIXTURES, Ran, git, speckeeper, tree_state
 from .test_move import build, spec, status

@@ -27,7 +27,7 @@ from pygls.protocol import default_converter  # noqa: E402
 from speckeeper.parse import RstParser  # noqa: E402
 
 from .conftest import speckeeper  # noqa: E402
-from speckeeper.template import load, packaged_path  # noqa: E402
+from speckeeper.document.template import load, packaged_path  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")

@@ -143,7 +143,7 @@ def test_moved_answers_are_what_copier_writes_for_the_new_place(
     must find nothing to change: the bytes copier writes for a spec
     rendered where the spec now is."""
     copier = pytest.importorskip("copier")
-    from speckeeper.copier_data import copier_root
+    from speckeeper.copier.data import copier_root
 
     def render(dst: Path, release: str, state: str) -> bytes:
         data = {"blueprint": "a", "release": release, "state": state}
@@ -163,7 +163,7 @@ def test_a_long_chain_of_redirects_to_the_moved_spec_is_retargeted_in_linear_tim
     """Each line leads to the next, the last to the spec moved: every line
     is pointed at its new place, each path of the chain looked at once (the
     walk was once per line, the square of the file's length)."""
-    from speckeeper.plan import Plan
+    from speckeeper.commands.plan import Plan
 
     count = 400
     chain = "".join(f"approved/c{n}.rst ../approved/c{n + 1}.rst\n" for n in range(count))

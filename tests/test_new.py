@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 
-from speckeeper import copier_data, template
-from speckeeper import new as new_module
-from speckeeper.check import Checker
+from speckeeper.copier import data as copier_data
+from speckeeper.document import template
+from speckeeper.commands import new as new_module
+from speckeeper.engine.check import Checker
 from speckeeper.cli import main
-from speckeeper.config import discover
+from speckeeper.config.settings import discover
 from speckeeper.parse import RstParser
 from speckeeper.spec import Spec, build
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from speckeeper.output import FORMATS
+from speckeeper.reporting.output import FORMATS
 from speckeeper.findings import Finding
 
 FINDINGS = [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import parallel
+from speckeeper.engine import parallel
 from speckeeper.cli import main
 
 from .conftest import FIXTURES, NOVA_GATE_CONFIG

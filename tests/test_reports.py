@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from speckeeper import rules, ruledocs
+from speckeeper import rules
+from speckeeper.rules import docs as ruledocs
 from speckeeper.cli import main
 from speckeeper.findings import Finding
-from speckeeper.output import FORMATS
+from speckeeper.reporting.output import FORMATS
 
 from .conftest import FIXTURES
 

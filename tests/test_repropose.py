@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper.template import packaged_path
+from speckeeper.document.template import packaged_path
 
 from .conftest import FIXTURES, Ran, git, git_repo, reset, speckeeper, tree_state
 from .test_move import LIFECYCLE, refused, status

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from speckeeper import rules
-from speckeeper.check import Checker
-from speckeeper.config import load_file
+from speckeeper.engine.check import Checker
+from speckeeper.config.settings import load_file
 
 from .conftest import FIXTURES
 

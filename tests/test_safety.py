@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import fix, parallel
+from speckeeper.fixing import fix
+from speckeeper.engine import parallel
 from speckeeper.cli import main
 
 from .conftest import FIXTURES, speckeeper
@@ -318,7 +319,7 @@ def test_one_spec_named_four_ways_is_checked_once(in_tmp: Path, capsys: pytest.C
 def test_a_spec_deleted_just_before_the_rename_is_not_created_again(repo, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Deleted after the fixed text is on disk beside it, before it takes
     the spec's name: the last look before the rename sees it gone."""
-    from speckeeper import atomic
+    from speckeeper.files import atomic
 
     path = spec("specs/2026.2/approved/x.rst")
     real = atomic._write_temporary

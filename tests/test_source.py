@@ -123,8 +123,8 @@ def test_unreadable_file(in_tmp: Path, capsys: pytest.CaptureFixture[str], monke
 
 def test_a_spec_deleted_while_the_run_goes_on_is_one_finding(in_tmp: Path) -> None:
     """Found by the walk, gone when its turn comes (a checkout under way)."""
-    from speckeeper.check import Checker, collect
-    from speckeeper.config import discover
+    from speckeeper.engine.check import Checker, collect
+    from speckeeper.config.settings import discover
 
     for name in ("a.rst", "b.rst"):
         (in_tmp / name).write_bytes(GOOD)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from speckeeper.cli import main
-from speckeeper.config import ConfigError
+from speckeeper.config.settings import ConfigError
 from speckeeper.parse import RstParser
-from speckeeper.template import load, packaged_path
+from speckeeper.document.template import load, packaged_path
 
 from .conftest import FIXTURES, speckeeper
 

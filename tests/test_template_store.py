@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import template, template_store, usercache
+from speckeeper.document import template
+from speckeeper.document import template_store
+from speckeeper.files import usercache
 from speckeeper.cli import main
 from speckeeper.parse import RstParser
-from speckeeper.template_store import TemplateStore
+from speckeeper.document.template_store import TemplateStore
 
 from .conftest import FIXTURES
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper import terminal
+from speckeeper.reporting import terminal
 
 from .conftest import FIXTURES
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from speckeeper import wrap
+from speckeeper.rules import wrap
 
 
 def test_rows_before_the_long_one_and_after_the_last_change_stay_as_they_are():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper.detect import detect
+from speckeeper.config.detect import detect
 
 from .conftest import FIXTURES, speckeeper
 from .test_repo_layouts import copy

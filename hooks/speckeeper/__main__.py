@@ -1,3 +1,3 @@
-from .cli import entry
+from speckeeper.cli import entry
 
 entry()

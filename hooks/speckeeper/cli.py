@@ -14,16 +14,19 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from pathlib import Path
 
-from . import config as config_module
-from . import __version__, output, parallel, speedups, terminal
-from .config import Config, ConfigError
+from speckeeper.config import settings as config_module
+from speckeeper import __version__, speedups
+from speckeeper.reporting import output
+from speckeeper.engine import parallel
+from speckeeper.reporting import terminal
+from speckeeper.config.settings import Config, ConfigError
 
 # The rules, the checker and docutils are imported by the commands that
 # check: the commit-message hooks and the lifecycle commands do without.
 if TYPE_CHECKING:
-    from .findings_cache import Cache
-    from .decide import Selection
-    from .findings import Finding
+    from speckeeper.engine.cache import Cache
+    from speckeeper.engine.decide import Selection
+    from speckeeper.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -113,9 +116,9 @@ def _add_select_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _selection(args: argparse.Namespace) -> Selection:
-    """The command line's rule selection; :mod:`speckeeper.decide` combines
+    """The command line's rule selection; :mod:`speckeeper.engine.decide` combines
     it with the configuration's."""
-    from .decide import Selection
+    from speckeeper.engine.decide import Selection
 
     return Selection(args.select, args.extend_select, args.ignore, getattr(args, "group", ()), args.extend_ignore)
 
@@ -131,7 +134,7 @@ def _add_color_option(parser: argparse.ArgumentParser) -> None:
 
 def _group_names() -> list[str]:
     """The rule groups, in the order of their codes; "files" runs in each."""
-    from . import rules
+    from speckeeper import rules
 
     return [group for group in dict.fromkeys(rule.group for rule in rules.ALL) if group != "files"]
 
@@ -154,7 +157,7 @@ def _recorded(config: Config, named: str | None, ignored: bool) -> tuple[list[An
     path = Path(named) if named else None if ignored else config.baseline_file()
     if path is None or not (named or path.exists()):
         return None
-    from . import baseline  # hashlib and json: only with a baseline.
+    from speckeeper.engine import baseline  # hashlib and json: only with a baseline.
 
     return baseline.load(path), path
 
@@ -195,8 +198,8 @@ def _paths(names: Sequence[str], config: Config) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .check import Checker
-    from .decide import validate
+    from speckeeper.engine.check import Checker
+    from speckeeper.engine.decide import validate
 
     config = config_module.load(args.config, args.paths)
     selection = _selection(args)
@@ -204,7 +207,7 @@ def run_check(args: argparse.Namespace) -> int:
     recorded = None if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
     paths = _paths(args.paths, config)
     if args.show_settings:
-        from . import explain
+        from speckeeper.commands import explain
 
         sys.stdout.write(explain.settings(config, selection, paths))
         return EXIT_CLEAN
@@ -214,7 +217,7 @@ def run_check(args: argparse.Namespace) -> int:
     changed = _fix_first(args, config, selection, specs, recorded) if args.fix and specs else False
     cache = None
     if args.cache:
-        from .findings_cache import open_cache  # hashlib, hmac and json: only for --cache.
+        from speckeeper.engine.cache import open_cache  # hashlib, hmac and json: only for --cache.
 
         cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
@@ -227,7 +230,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), findings, config)
     if recorded is not None:
-        from . import baseline
+        from speckeeper.engine import baseline
 
         findings, stale = baseline.compare(recorded[0], findings, config, baseline.scope(config, selection, paths))
         for entry in [] if args.quiet else stale:
@@ -263,8 +266,8 @@ def _check_staged(
     did, and a commit of a redirects file alone parses nothing."""
     import dataclasses
 
-    from .check import Checker
-    from .findings import by_path
+    from speckeeper.engine.check import Checker
+    from speckeeper.findings import by_path
 
     wanted = selection.groups or tuple(_group_names())
     each = dataclasses.replace(selection, groups=tuple(group for group in wanted if group != "lifecycle"))
@@ -285,7 +288,7 @@ def _check_output_options(args: argparse.Namespace, config: Config) -> None:
         raise ConfigError("--fix changes specs, --write-baseline records them as they are: one or the other")
     if not (args.write_baseline or args.output_file):
         return
-    from .atomic import Refused, may_write, may_write_where_told  # shutil and its archivers: only to write.
+    from speckeeper.files.atomic import Refused, may_write, may_write_where_told  # shutil and its archivers: only to write.
 
     # Said as the write itself would say it.
     try:
@@ -308,7 +311,7 @@ def _fix_first(
     left for the check that follows to report."""
     import io
 
-    from . import fix  # Only with --fix: a check does without.
+    from speckeeper.fixing import fix  # Only with --fix: a check does without.
 
     notes = io.StringIO() if args.quiet else sys.stderr
     # As a commit hook (--staged) it says what it fixed, as the fix hook
@@ -338,7 +341,7 @@ def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -
 
 
 def _write_output_file(path: Path, text: str, config: Config) -> None:
-    from .atomic import Refused, write_where_told
+    from speckeeper.files.atomic import Refused, write_where_told
 
     try:
         write_where_told(path, text.encode("utf-8", "surrogateescape"), config.repo)
@@ -351,7 +354,8 @@ def _write_output_file(path: Path, text: str, config: Config) -> None:
 def _about_staged(findings: list[Finding]) -> list[Finding]:
     """The findings about what the staged commit touches, when git has
     anything staged (a hook's commit); all of them otherwise (CI)."""
-    from . import decide, gitrepo  # subprocess: only for --staged.
+    from speckeeper.engine import decide  # subprocess: only for --staged.
+    from speckeeper.files import gitrepo
 
     touched = gitrepo.touched()
     if not touched:
@@ -361,7 +365,7 @@ def _about_staged(findings: list[Finding]) -> list[Finding]:
 
 
 def _write_baseline(path: Path, findings: list[Finding], config: Config) -> int:
-    from . import baseline
+    from speckeeper.engine import baseline
 
     count = baseline.write(path, findings, config)
     print(f"wrote {count} finding(s) to the baseline {output.printable(str(path))}", file=sys.stderr)
@@ -377,8 +381,8 @@ def _configure_baseline(parser: argparse.ArgumentParser) -> None:
 def run_baseline(args: argparse.Namespace) -> int:
     """Record today's findings, every rule the configuration enables, in
     the repo's baseline file."""
-    from .check import Checker
-    from .decide import Selection, validate
+    from speckeeper.engine.check import Checker
+    from speckeeper.engine.decide import Selection, validate
 
     config = config_module.load(args.config, args.paths)
     validate(config, Selection())
@@ -390,14 +394,14 @@ def run_baseline(args: argparse.Namespace) -> int:
 
 
 def _configure_init(parser: argparse.ArgumentParser) -> None:
-    from . import init
+    from speckeeper.commands import init
 
     init.configure(parser)
     _add_jobs_option(parser)
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from . import init  # Only for this command.
+    from speckeeper.commands import init  # Only for this command.
 
     return init.run(args, args.jobs, lambda config: _paths([], config))
 
@@ -417,14 +421,14 @@ def _configure_fix(parser: argparse.ArgumentParser) -> None:
 
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
-    from .decide import validate
+    from speckeeper.engine.decide import validate
 
     config = config_module.load(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
     paths = _paths(args.paths, config)
     recorded = _recorded(config, None, args.no_baseline)
-    from . import fix  # Only for this command: a check does without.
+    from speckeeper.fixing import fix  # Only for this command: a check does without.
 
     jobs = args.jobs or parallel.default_jobs()
     write = not (args.check or args.diff)
@@ -452,7 +456,8 @@ def _configure_rules(parser: argparse.ArgumentParser) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from . import ruledocs, rules  # Only for this command.
+    from speckeeper import rules  # Only for this command.
+    from speckeeper.rules import docs as ruledocs
 
     for code in args.codes:
         if not any(rule.code.startswith(code) for rule in rules.ALL):
@@ -476,95 +481,95 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 def _configure_new(parser: argparse.ArgumentParser) -> None:
-    from . import new
+    from speckeeper.commands import new
 
     new.configure_new(parser)
     config_module.add_option(parser)
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from . import new
+    from speckeeper.commands import new
 
     return new.new(args, config_module.load(args.config))
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
-    from . import copier_data
+    from speckeeper.copier import data as copier_data
 
     copier_data.configure_export(parser)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from . import copier_data
+    from speckeeper.copier import data as copier_data
 
     return copier_data.run_export(args)
 
 
 def _configure_prepare(parser: argparse.ArgumentParser) -> None:
-    from . import commitmsg
+    from speckeeper.commands import commitmsg
 
     commitmsg.configure_prepare(parser)
 
 
 def run_prepare(args: argparse.Namespace) -> int:
-    from . import commitmsg
+    from speckeeper.commands import commitmsg
 
     return commitmsg.run_prepare(args)
 
 
 def _configure_commit_msg(parser: argparse.ArgumentParser) -> None:
-    from . import commitmsg
+    from speckeeper.commands import commitmsg
 
     commitmsg.configure_commit_msg(parser)
 
 
 def run_commit_msg(args: argparse.Namespace) -> int:
-    from . import commitmsg
+    from speckeeper.commands import commitmsg
 
     return commitmsg.run_commit_msg(args)
 
 
 def _configure_move(parser: argparse.ArgumentParser) -> None:
-    from . import move
+    from speckeeper.commands import move
 
     move.configure_move(parser)
     config_module.add_option(parser)
 
 
 def run_move(args: argparse.Namespace) -> int:
-    from . import move
+    from speckeeper.commands import move
 
     return move.run_move(args)
 
 
 def _configure_abandon(parser: argparse.ArgumentParser) -> None:
-    from . import move
+    from speckeeper.commands import move
 
     move.configure_abandon(parser)
     config_module.add_option(parser)
 
 
 def run_abandon(args: argparse.Namespace) -> int:
-    from . import move
+    from speckeeper.commands import move
 
     return move.run_abandon(args)
 
 
 def _configure_repropose(parser: argparse.ArgumentParser) -> None:
-    from . import repropose
+    from speckeeper.commands import repropose
 
     repropose.configure_repropose(parser)
     config_module.add_option(parser)
 
 
 def run_repropose(args: argparse.Namespace) -> int:
-    from . import repropose
+    from speckeeper.commands import repropose
 
     return repropose.run_repropose(args)
 
 
 def _configure_status(parser: argparse.ArgumentParser) -> None:
-    from . import status
+    from speckeeper.commands import status
 
     status.configure_status(parser)
     config_module.add_option(parser)
@@ -572,20 +577,20 @@ def _configure_status(parser: argparse.ArgumentParser) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from . import status
+    from speckeeper.commands import status
 
     return status.run_status(args)
 
 
 def _configure_review(parser: argparse.ArgumentParser) -> None:
-    from . import review
+    from speckeeper.commands import review
 
     review.configure(parser)
     config_module.add_option(parser)
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from . import review
+    from speckeeper.commands import review
 
     return review.run(args)
 
@@ -606,20 +611,20 @@ def _configure_lsp(parser: argparse.ArgumentParser) -> None:
 def run_lsp(args: argparse.Namespace) -> int:
     """The language server, over stdin and stdout, until the client stops it."""
     try:
-        from .lsp import server  # pygls and lsprotocol: the lsp extra, only for this command.
+        from speckeeper.lsp import server  # pygls and lsprotocol: the lsp extra, only for this command.
     except ImportError as error:
         raise ConfigError(f"speckeeper lsp needs pygls and lsprotocol ({error}): pip install 'speckeeper[lsp]'") from None
     return server.serve(server.Options(args.config, not args.no_baseline, args.rule_docs_url))
 
 
 def _configure_completion(parser: argparse.ArgumentParser) -> None:
-    from . import completion
+    from speckeeper.commands import completion
 
     completion.configure(parser)
 
 
 def run_completion(args: argparse.Namespace) -> int:
-    from . import completion
+    from speckeeper.commands import completion
 
     return completion.run(args, build_parser)
 
@@ -731,7 +736,7 @@ def _drop_stdout() -> None:
 
 def _unknown_command(word: str) -> str:
     """One line, as git says it: the nearest command, or the list of them."""
-    from .suggest import did_you_mean  # difflib: only for a mistyped command.
+    from speckeeper.suggest import did_you_mean  # difflib: only for a mistyped command.
 
     hint = did_you_mean(word, COMMANDS, " (see 'speckeeper --help')")
     return f"'{output.printable(word)}' is not a speckeeper command{hint}"

@@ -14,8 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import config, ruledocs, rules
-from .rules.registry import Rule
+from speckeeper import rules
+from speckeeper.config import settings as config
+from speckeeper.rules import docs as ruledocs
+from speckeeper.rules.registry import Rule
 
 RULES_INDEX = "rules/index.md"
 REFERENCE = "configuration-reference.md"
@@ -66,7 +68,7 @@ def configuration_reference() -> str:
         "# Configuration reference\n\n"
         "Every key of `.speckeeper.toml` (or `[tool.speckeeper]` in `pyproject.toml`),\n"
         "as the code has it: written by `python -m speckeeper.docs` from\n"
-        "`speckeeper.config`, and a test fails when this page differs from the code.\n"
+        "`speckeeper.config.settings`, and a test fails when this page differs from the code.\n"
         "How the keys combine, with examples: [Configuration](maintainers.md#configuration).\n\n"
         "<!-- speckeeper configuration keys -->\n" + config.reference_table() + "<!-- end of configuration keys -->\n"
     )

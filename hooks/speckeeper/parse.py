@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .speedups import without_unused_imports
+from speckeeper.speedups import without_unused_imports
 
 with without_unused_imports():
     from docutils import frontend, nodes, utils
@@ -22,10 +22,10 @@ with without_unused_imports():
     from docutils.parsers.rst.directives import images, misc, tables  # noqa: F401 - loaded lean, for later
     from docutils.readers.standalone import Reader
 
-from . import sphinx_compat  # noqa: E402
+from speckeeper import sphinx_compat  # noqa: E402
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from speckeeper.config.settings import Settings
 
 # Reporter levels, named as docutils names them.
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "SEVERE")

@@ -15,7 +15,7 @@ from functools import cached_property
 
 from docutils import nodes
 
-from .parse import Message, RstParser
+from speckeeper.parse import Message, RstParser
 
 # The punctuation docutils accepts as section adornment.
 ADORNMENT_CHARS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")

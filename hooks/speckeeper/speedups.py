@@ -3,7 +3,7 @@
 speckeeper keeps a trick only where it saves at least 5% of a benchmark
 item (``benchmarks/RESULTS.md`` says how much each saves, and how it was
 measured). Two are here; the third, the store of parsed templates, is a
-module of its own (:mod:`speckeeper.template_store`).
+module of its own (:mod:`speckeeper.document.template_store`).
 
 **docutils, imported without what it loads for features we switch off**
 (about 15% of a one-file check). A one-file check must cost about the

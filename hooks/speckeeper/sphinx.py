@@ -40,10 +40,12 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import __version__, status
-from .config import ConfigError, discover, load_file
-from .findings import Finding
-from .lsp.engine import Engines, analyse, repo_level
+from speckeeper import __version__
+from speckeeper.commands.status import gather
+from speckeeper.reporting.status import Report, most_common
+from speckeeper.config.settings import ConfigError, discover, load_file
+from speckeeper.findings import Finding
+from speckeeper.lsp.engine import Engines, analyse, repo_level
 
 WARNING_TYPE = "speckeeper"
 
@@ -147,7 +149,7 @@ class StatusDirective(SphinxDirective):
             named = self.config.speckeeper_config
             config = load_file(Path(named)) if named else discover(source.parent)
             with _plain_docutils():
-                report = status.gather(config, jobs=1)
+                report = gather(config, jobs=1)
         except ConfigError as error:
             logger.warning(f"cannot report status: {error}", type=WARNING_TYPE, subtype="error", location=self.get_location())
             return []
@@ -157,10 +159,10 @@ class StatusDirective(SphinxDirective):
 _HEADER = ("release", "state", "specs", "pass", "findings", "most common")
 
 
-def _table(report: status.Report) -> nodes.table:
+def _table(report: Report) -> nodes.table:
     """One row a release and state, and the total, as ``status`` prints them."""
     rows = [
-        (group.release, group.state, str(len(group.specs)), str(group.passing), str(group.findings), status.most_common(group.codes))
+        (group.release, group.state, str(len(group.specs)), str(group.passing), str(group.findings), most_common(group.codes))
         for group in [*report.groups, report.total()]
     ]
     table = nodes.table(classes=["speckeeper-status"])

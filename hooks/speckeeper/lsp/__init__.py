@@ -2,8 +2,8 @@
 author's editor, over the Language Server Protocol (stdio).
 
 A thin adapter, in three parts: :mod:`.engine` runs the pipeline of
-``speckeeper check`` and ``speckeeper fix`` (:class:`~speckeeper.check.Checker`,
-:class:`~speckeeper.fix.Fixer`) on an editor's text, with the configuration
+``speckeeper check`` and ``speckeeper fix`` (:class:`~speckeeper.engine.check.Checker`,
+:class:`~speckeeper.fixing.fix.Fixer`) on an editor's text, with the configuration
 resolved for each document as ``check`` resolves it; :mod:`.features` turns
 what they found into the protocol's types (diagnostics, quick fixes, hover,
 completion, symbols); :mod:`.server` is the pygls server. Nothing about a
@@ -12,4 +12,8 @@ the registry.
 
 pygls and lsprotocol are the ``lsp`` extra (``pip install
 'speckeeper[lsp]'``), imported only by this command.
+
+May import: everything below it (the commands, fixing, reporting, the
+engine, the rules, the document model, the configuration, files); only
+:mod:`speckeeper.cli` and :mod:`speckeeper.sphinx` import it.
 """

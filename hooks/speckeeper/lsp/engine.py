@@ -2,7 +2,7 @@
 
 No protocol here: a document is a path and its text. Its configuration is
 the one that governs its folder, found as ``speckeeper check`` finds it
-(:func:`speckeeper.config.discover`, or the file ``--config`` names), and
+(:func:`speckeeper.config.settings.discover`, or the file ``--config`` names), and
 is kept while the files it came from are unchanged: each check first
 compares their size, time and inode with what they were (a few ``stat``
 calls), so an edit of ``.speckeeper.toml``, a ``pyproject.toml``, the
@@ -16,13 +16,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import baseline, rules
-from ..check import Loaded
-from ..config import Config, ConfigError, discover, load_file
-from ..decide import Selection, unsilenced, validate
-from ..detect import SPECS
-from ..findings import Finding
-from ..fix import Fixer, NotFixed
+from speckeeper import rules
+from speckeeper.engine import baseline
+from speckeeper.engine.check import Loaded
+from speckeeper.config.settings import Config, ConfigError, discover, load_file
+from speckeeper.engine.decide import Selection, unsilenced, validate
+from speckeeper.config.detect import SPECS
+from speckeeper.findings import Finding
+from speckeeper.fixing.fix import Fixer, NotFixed
 
 # A file's state as a check last saw it: (inode, size, mtime), or None
 # where there was no file.

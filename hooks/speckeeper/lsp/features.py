@@ -16,13 +16,13 @@ from collections.abc import Callable, Sequence
 
 from lsprotocol import types
 
-from .. import rules
-from ..findings import Finding
-from ..ruledocs import parts
-from ..rules.structure import aliases, compare, level_styles, section_rows
-from ..spec import ADORNMENT_CHARS, Section, fold
-from ..template import TemplateSection
-from .engine import Analysis, fix_all, fixed_text
+from speckeeper import rules
+from speckeeper.findings import Finding
+from speckeeper.rules.docs import parts
+from speckeeper.rules.structure import aliases, compare, level_styles, section_rows
+from speckeeper.spec import ADORNMENT_CHARS, Section, fold
+from speckeeper.document.template import TemplateSection
+from speckeeper.lsp.engine import Analysis, fix_all, fixed_text
 
 SOURCE = "speckeeper"
 FIX_ALL = "source.fixAll.speckeeper"

@@ -23,10 +23,10 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from .. import __version__
-from ..findings import Finding
-from . import features, framing
-from .engine import Analysis, Engines, analyse, repo_level
+from speckeeper import __version__
+from speckeeper.findings import Finding
+from speckeeper.lsp import features, framing
+from speckeeper.lsp.engine import Analysis, Engines, analyse, repo_level
 
 T = TypeVar("T")
 # The files a configuration comes from; an event about one rebuilds them.

@@ -4,12 +4,16 @@ Adding a rule is one check function (and its fix, if it has one) in the
 module of its group, declared with that module's ``@RULES.rule(...)``. A
 rule of the lifecycle module runs once over the checked files instead of
 once per spec; the file rules are reported by the run itself.
+
+May import: the document model, the configuration, files and the base
+modules. Never docutils (what only docutils can tell is the rst format's),
+the engine, reporting, fixing, the commands or the editor.
 """
 
 from __future__ import annotations
 
-from .registry import Rule
-from . import files, leftovers, lifecycle, lines, naming, rst, structure
+from speckeeper.rules.registry import Rule
+from speckeeper.rules import files, leftovers, lifecycle, lines, naming, rst, structure
 
 # By code: how ``speckeeper rules`` lists them, and the order of findings
 # at one position.

@@ -1,17 +1,17 @@
 """File rules: what is found about a file as a whole, before or instead of
 its rules.
 
-The run reports these itself, as it reads a spec (:mod:`speckeeper.source`),
-finds its template (:mod:`speckeeper.template`) and fixes it
-(:mod:`speckeeper.fix`); they are declared here so that they are listed,
+The run reports these itself, as it reads a spec (:mod:`speckeeper.files.source`),
+finds its template (:mod:`speckeeper.document.template`) and fixes it
+(:mod:`speckeeper.fixing.fix`); they are declared here so that they are listed,
 documented, selected and ignored like every other rule. A file with one of
 them is not parsed, or not written, and the other files are still checked.
 """
 
 from __future__ import annotations
 
-from .registry import Registry
-from ..source import TOO_LARGE, UNDECODABLE, UNREADABLE
+from speckeeper.rules.registry import Registry
+from speckeeper.files.source import TOO_LARGE, UNDECODABLE, UNREADABLE
 
 RULES = Registry("files")
 

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator
 
 from docutils import nodes
 
-from .registry import Context, Hit, Registry
-from ..spec import Spec
-from ..template import normal, units_top
-from .naming import TRACKER_SLUG, file_slug, line_of, tracker_of
+from speckeeper.rules.registry import Context, Hit, Registry
+from speckeeper.spec import Spec
+from speckeeper.document.template import normal, units_top
+from speckeeper.rules.naming import TRACKER_SLUG, file_slug, line_of, tracker_of
 
 # Only these directives make image nodes (docutils' names are case-blind),
 # also in a substitution definition. The literal ".." keeps the search fast.

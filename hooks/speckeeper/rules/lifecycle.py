@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import layout
-from ..config import Settings
-from .registry import Hit, Registry, Tree
-from ..source import Refusal
+from speckeeper.config import layout
+from speckeeper.config.settings import Settings
+from speckeeper.rules.registry import Hit, Registry, Tree
+from speckeeper.files.source import Refusal
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # A directive naming a file as its argument (``.. image:: x.png``,

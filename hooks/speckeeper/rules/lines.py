@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from docutils import nodes
 from docutils.utils import column_width
 
-from .. import wrap
-from ..config import Settings
-from ..patterns import compile as compile_pattern
-from .registry import Context, Edit, FixInput, Hit, Registry
-from ..spec import Spec, adornment
+from speckeeper.rules import wrap
+from speckeeper.config.settings import Settings
+from speckeeper.config.patterns import compile as compile_pattern
+from speckeeper.rules.registry import Context, Edit, FixInput, Hit, Registry
+from speckeeper.spec import Spec, adornment
 
 LINE_TOO_LONG = "SK201"
 DIRECTIVE_LINE_TOO_LONG = "SK202"

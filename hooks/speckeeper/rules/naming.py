@@ -17,10 +17,11 @@ from functools import lru_cache
 
 from docutils import nodes
 
-from .. import layout, patterns
-from ..config import Settings, shipped
-from .registry import Context, Hit, Registry
-from ..spec import Spec
+from speckeeper.config import layout
+from speckeeper.config import patterns
+from speckeeper.config.settings import Settings, shipped
+from speckeeper.rules.registry import Context, Hit, Registry
+from speckeeper.spec import Spec
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 TRACKER_SLUG = "SK303"

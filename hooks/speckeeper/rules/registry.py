@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
-from ..config import Config, Settings
-from ..source import Limits, Refusal, read
-from ..spec import Spec
-from ..template import Template
+from speckeeper.config.settings import Config, Settings
+from speckeeper.files.source import Limits, Refusal, read
+from speckeeper.spec import Spec
+from speckeeper.document.template import Template
 
 
 class Hit(NamedTuple):

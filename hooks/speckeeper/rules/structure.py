@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from docutils import nodes
 from docutils.utils import column_width
 
-from .registry import Context, Edit, FixInput, Hit, Registry
-from ..spec import Section, Spec, adornment, fold
-from ..template import TemplateSection
+from speckeeper.rules.registry import Context, Edit, FixInput, Hit, Registry
+from speckeeper.spec import Section, Spec, adornment, fold
+from speckeeper.document.template import TemplateSection
 
 MISSING_SECTION, MISSING_SUBSECTION = "SK101", "SK102"
 NEAR_MISS = "SK104"

@@ -1,0 +1,284 @@
+"""The commit-message hooks: what the template asks of a spec's commit.
+
+nova's template says a spec's title and first paragraph are the subject and
+body of the commit that proposes it, and that a spec changing the REST API
+needs ``APIImpact`` in the commit message.
+
+- ``speckeeper prepare-commit-msg FILE``: for a commit that adds exactly one
+  spec, and only when nobody has written a message yet, writes that subject
+  and body (wrapped at 72 for git), plus an ``APIImpact`` line when the
+  spec's REST API impact section says more than "None".
+- ``speckeeper commit-msg FILE``: fails, one line per spec, when a spec the
+  commit adds (or whose REST API impact section it changes) has such a
+  section and the message has no ``APIImpact`` line.
+
+Both read the staged content (the index), never the working tree. The
+section's title is the ``api-impact-section`` setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from speckeeper.config import settings as config_module
+from speckeeper.files.gitrepo import git, staged_changes
+from speckeeper.config import layout
+from speckeeper.config.settings import Config, ConfigError
+from speckeeper.files.source import Limits, Refusal, from_bytes
+
+# docutils, the parser and the spec model are imported where a spec is
+# read: most commits' messages are settled without one (a message with
+# APIImpact, a commit with no spec, a message already written).
+if TYPE_CHECKING:
+    from speckeeper.parse import RstParser
+    from speckeeper.spec import Section, Spec
+
+FLAG = "APIImpact"
+WIDTH = 72
+# git's message sources (prepare-commit-msg's second argument) that mean a
+# message exists already: -m/-F, a merge, a squash, -c/-C/--amend.
+WRITTEN_SOURCES = frozenset({"message", "merge", "squash", "commit"})
+_FLAG_LINE = re.compile(rf"^\s*{FLAG}\b")
+
+
+def comment_char() -> str:
+    """What git strips comment lines by: ``core.commentChar`` or its
+    synonym ``core.commentString`` (git 2.45), the one set last; since git
+    2.45 it may be several characters (``//``). Unset, or ``auto`` (git
+    then picks ``#`` unless the message already uses it), ``#``."""
+    try:
+        found = git("config", "--get-regexp", r"^core\.comment(char|string)$").decode("utf-8").splitlines()
+    except ConfigError:  # Unset: git exits 1.
+        return "#"
+    value = found[-1].partition(" ")[2].strip() if found else ""
+    return value if value and value != "auto" else "#"
+
+
+def written(message: str, comment: str) -> list[str]:
+    """The lines of a message that git would keep: no comments, nothing
+    below the scissors line of ``git commit -v``, no blank edges."""
+    scissors = f"{comment} ------------------------ >8 ------------------------"
+    kept: list[str] = []
+    for line in message.splitlines():
+        if line == scissors:
+            break
+        if not line.startswith(comment):
+            kept.append(line.rstrip())
+    while kept and not kept[-1]:
+        kept.pop()
+    while kept and not kept[0]:
+        kept.pop(0)
+    return kept
+
+
+class Hooks:
+    """What both hooks need: the config, the parser, the work tree's top."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._parser: RstParser | None = None
+        self.top = Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
+
+    def is_spec(self, path: str) -> bool:
+        """An ``.rst`` file where the layout puts specs, and not excluded."""
+        relpath = self.config.relpath(self.top / path)
+        settings = self.config.for_path(relpath)
+        return (
+            path.endswith(".rst")
+            and not self.config.excluded(relpath)
+            and layout.parts(settings.layout, relpath) is not None
+        )
+
+    def read(self, path: str, rev: str = "") -> Spec | None:
+        """The spec as staged (or as in ``rev``); None if it cannot be read
+        or parsed within bounds (the check hooks say why)."""
+        settings = self.config.for_path(self.config.relpath(self.top / path))
+        limits = Limits.of(settings)
+        try:
+            if int(git("cat-file", "-s", f"{rev}:{path}")) > limits.max_bytes:
+                return None
+            source = from_bytes(git("cat-file", "blob", f"{rev}:{path}"), limits)
+        except ConfigError:
+            return None
+        if isinstance(source, Refusal):
+            return None
+        from speckeeper.parse import RstParser
+        from speckeeper.spec import build
+
+        if self._parser is None:
+            self._parser = RstParser.for_settings(self.config.base)
+        try:
+            return build(path, source.text, self._parser, raw=source.raw)
+        except RecursionError:
+            return None
+
+    def api_section(self, spec: Spec) -> Section | None:
+        from speckeeper.spec import fold
+
+        wanted = fold(self.config.for_path(self.config.relpath(self.top / spec.path)).api_impact_section)
+        if not wanted:
+            return None
+        return next((s for s in spec.all_sections() if fold(s.title) == wanted), None)
+
+    def api_impact(self, spec: Spec | None) -> tuple[int, str] | None:
+        """Where the REST API impact section is and what it says, when it
+        says more than "None"."""
+        section = self.api_section(spec) if spec else None
+        if section is None:
+            return None
+        from docutils import nodes
+
+        from speckeeper.spec import fold
+
+        not_text = (nodes.title, nodes.comment, nodes.target, nodes.system_message)
+        text = fold(" ".join(c.astext() for c in section.node.children if not isinstance(c, not_text)))
+        return None if text.rstrip(".") in ("", "none") else (section.line, text)
+
+
+def introduction(spec: Spec) -> str:
+    """The spec's first paragraph: the first one under the title that is
+    more than a link (the blueprint URL comes first)."""
+    from docutils import nodes
+
+    for child in spec.doctree.children:
+        if isinstance(child, nodes.section):
+            break
+        if isinstance(child, nodes.paragraph) and not all(
+            isinstance(part, (nodes.reference, nodes.target)) or not part.astext().strip()
+            for part in child.children
+        ):
+            return " ".join(child.astext().split())
+    return ""
+
+
+def compose(spec: Spec, api_impact: bool, comment: str) -> str:
+    """Subject, body wrapped for git, and the flag when it applies. No line
+    starts with the comment character: git would drop it."""
+    parts = [subject(spec.titles[0].text.strip(), comment)]
+    body = introduction(spec)
+    if body:
+        parts.append("\n".join(wrap(body.split(), WIDTH, comment)))
+    if api_impact:
+        parts.append(FLAG)
+    return "\n\n".join(parts) + "\n"
+
+
+def subject(title: str, comment: str) -> str:
+    """The title; one git would take for a comment (``#hashtag support``)
+    says what it is first."""
+    if not title.startswith(comment):
+        return title
+    prefix = next(p for p in ("Spec: ", "New spec: ") if not p.startswith(comment))
+    return prefix + title
+
+
+def wrap(words: list[str], width: int, comment: str) -> list[str]:
+    """Words in lines of at most ``width`` (a longer word alone), no line
+    starting with the comment character: such a word moves down with the
+    word before it or, when that cannot be, stays over the width; a first
+    line that starts with it is indented by a space."""
+    lines: list[list[str]] = []
+    for word in words:
+        line = lines[-1] if lines else []
+        if line and len(" ".join([*line, word])) <= width:
+            line.append(word)
+        elif not line or not word.startswith(comment):
+            lines.append([word])
+        elif len(line) > 1 and not line[-1].startswith(comment):
+            lines.append([line.pop(), word])
+        else:
+            line.append(word)
+    text = [" ".join(line) for line in lines]
+    if text and text[0].startswith(comment):
+        text[0] = " " + text[0]
+    return text
+
+
+def _read_message(path: str) -> str | None:
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the commit message: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        return None  # Another i18n.commitEncoding: not ours to touch.
+
+
+# cli imports this module to list its commands; what this module needs of
+# cli (the --config option and its loading) is imported when it runs.
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("message_file", metavar="FILE", help="the commit message file git passes")
+    config_module.add_option(parser)
+
+
+def configure_prepare(parser: argparse.ArgumentParser) -> None:
+    _add_arguments(parser)
+    parser.add_argument(
+        "source",
+        nargs="?",
+        default=None,
+        help="git's message source (pre-commit gives it as $PRE_COMMIT_COMMIT_MSG_SOURCE)",
+    )
+    parser.add_argument("object", nargs="?", default=None, help=argparse.SUPPRESS)
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    """Fill an unwritten message for a commit adding one spec; always 0
+    unless something is broken, so that a commit is never stopped here."""
+    source = args.source if args.source is not None else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE", "")
+    if source in WRITTEN_SOURCES:
+        return 0
+    current = _read_message(args.message_file)
+    if current is None:
+        return 0
+    comment = comment_char()
+    if written(current, comment):
+        return 0
+    hooks = Hooks(config_module.load(args.config))
+    added = [c.path for c in staged_changes() if c.status == "A" and hooks.is_spec(c.path)]
+    if len(added) != 1:
+        return 0
+    spec = hooks.read(added[0])
+    if spec is None or not spec.titles:
+        return 0
+    message = compose(spec, hooks.api_impact(spec) is not None, comment)
+    rest = current if current.startswith("\n") or not current else "\n" + current
+    Path(args.message_file).write_bytes((message + rest).encode("utf-8"))
+    return 0
+
+
+def configure_commit_msg(parser: argparse.ArgumentParser) -> None:
+    _add_arguments(parser)
+
+
+def run_commit_msg(args: argparse.Namespace) -> int:
+    """1, with a line per spec, when the message lacks a needed APIImpact."""
+    current = _read_message(args.message_file)
+    if current is None:
+        return 0
+    kept = written(current, comment_char())
+    # An empty message: git aborts the commit itself.
+    if not kept or any(_FLAG_LINE.match(line) for line in kept):
+        return 0
+    hooks = Hooks(config_module.load(args.config))
+    missing = []
+    for change in staged_changes():
+        if not hooks.is_spec(change.path):
+            continue
+        impact = hooks.api_impact(hooks.read(change.path))
+        if impact is None:
+            continue
+        if change.status != "A":
+            before = hooks.api_impact(hooks.read(change.old_path, "HEAD"))
+            if before is not None and before[1] == impact[1]:
+                continue  # Unchanged: the commit that made it carried the flag.
+        missing.append((change.path, impact[0]))
+    for path, line in missing:
+        section = hooks.config.for_path(hooks.config.relpath(hooks.top / path)).api_impact_section
+        print(f'{path}:{line}:1: section "{section}" says more than "None": the message needs an {FLAG} line')
+    return 1 if missing else 0

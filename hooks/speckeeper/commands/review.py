@@ -1,0 +1,302 @@
+"""``speckeeper review``: what a change does to each spec, against its template.
+
+For the change from ``--base REF`` (default: the merge base with the
+default branch) to the work tree, or the staged change (``--staged``), each
+spec added, changed, moved or removed, as a reviewer asks of it: which of
+the template's sections were added, removed, emptied or changed; which
+impact sections went from "None" to text or back; which sections still hold
+the template's guidance, a placeholder or "TBD"; which findings the change
+introduces or resolves (matched as the baseline matches them, wherever
+their lines moved); and for a move, from which release and state to which.
+Text, JSON, or Markdown (one comment a bot posts on a pull request and
+updates); the exit code is 0 whatever the change does (2 for an error).
+
+Both sides are parsed as ``check`` parses them, with the configuration the
+spec is under today; git is run through :mod:`speckeeper.files.gitrepo`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from speckeeper.commands import commitmsg
+from speckeeper.files import gitrepo
+from speckeeper.engine.baseline import fingerprint
+from speckeeper.engine.check import Checker, Loaded
+from speckeeper.config.settings import Config, ConfigError
+from speckeeper.config.settings import load as load_config
+from speckeeper.engine.decide import Selection, enabled_codes
+from speckeeper.findings import Finding
+from speckeeper.reporting.printable import printable
+from speckeeper.files.source import TOO_LARGE, Limits, Refusal, from_bytes, read
+from speckeeper.spec import Section, fold
+from speckeeper.commands.status import place
+
+# The leftover rules, run for the review whether or not the configuration
+# enables them: a reviewer wants to know.
+LEFTOVERS = ("SK401", "SK402")
+_TBD = re.compile(r"\b(TBD|TODO|FIXME)\b")
+FORMATS = ("text", "json", "markdown")
+# The first line of the Markdown report: a bot finds its own comment by it,
+# to update it rather than post another.
+MARKER = "<!-- speckeeper review -->"
+_STATUS = {"A": "added", "M": "changed", "R": "moved", "D": "removed"}
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """One section's change, named by the template's title for it."""
+
+    section: str
+    change: str  # "added", "removed", "emptied" or "changed".
+    impact: str = ""  # "None -> text" or "text -> None", for an answer that changed.
+    implies: str = ""  # What the template's process asks of such a change.
+
+
+@dataclass
+class SpecReview:
+    """What the change does to one spec."""
+
+    path: str
+    status: str  # "added", "changed", "moved" or "removed".
+    old_path: str = ""
+    moved: str = ""  # "zed/approved -> 2025.1/implemented".
+    sections: list[SectionChange] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)  # "Testing: TBD".
+    introduced: list[Finding] = field(default_factory=list)
+    resolved: list[Finding] = field(default_factory=list)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    against = parser.add_mutually_exclusive_group()
+    against.add_argument("--base", metavar="REF", help="the revision to compare with (default: the merge base with the default branch)")
+    against.add_argument("--staged", action="store_true", help="review the staged change, against HEAD")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    top = Path(gitrepo.git("rev-parse", "--show-toplevel", cwd=config.root).decode("utf-8", "surrogateescape").strip())
+    base = "HEAD" if args.staged else args.base or default_base(top)
+    against = ("--cached", base) if args.staged else (base,)
+    found = []
+    for change in gitrepo.changes("AMRD", *against, cwd=top):
+        if any(_is_spec(config, top / path) for path in (change.path, change.old_path) if path):
+            found.append(review(config, top, change, base, args.staged))
+    writers = {"text": text, "json": as_json, "markdown": markdown}
+    sys.stdout.write(writers[args.format](found))
+    return 0
+
+
+def default_base(top: Path) -> str:
+    """The merge base of HEAD with the default branch: origin's HEAD, else
+    ``main`` or ``master``."""
+    for candidate in ("refs/remotes/origin/HEAD", "main", "master"):
+        try:
+            return gitrepo.git("merge-base", "HEAD", candidate, cwd=top).decode("ascii").strip()
+        except ConfigError:
+            continue
+    raise ConfigError("no default branch to compare with (origin/HEAD, main, master): name one with --base REF")
+
+
+def _is_spec(config: Config, path: Path) -> bool:
+    return path.suffix == ".rst" and not config.excluded(config.relpath(path))
+
+
+def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged: bool) -> SpecReview:
+    """One spec's review: both sides parsed, their sections and findings compared."""
+    checker = Checker(config, Selection(extend_select=LEFTOVERS))
+    new_path = top / change.path
+    old = _side(checker, top / change.old_path, (top, base, change.old_path)) if change.old_path else None
+    new = None if change.status == "D" else _side(checker, new_path, (top, "", change.path) if staged else None)
+    result = SpecReview(change.path, _STATUS[change.status], change.old_path if change.status == "R" else "")
+    if change.status == "R":
+        before, after = place(config, config.relpath(top / change.old_path)), place(config, config.relpath(new_path))
+        if before != after:
+            result.moved = f"{'/'.join(filter(None, before))} -> {'/'.join(filter(None, after))}"
+    if isinstance(old, Loaded) and isinstance(new, Loaded):
+        result.sections = section_changes(old, new, new.ctx.settings.api_impact_section)
+    if isinstance(new, Loaded):
+        result.leftovers = leftovers(checker, new)
+    old_found, new_found = _findings(checker, old), _findings(checker, new)
+    result.introduced, result.resolved = _unmatched(new_found, old_found), _unmatched(old_found, new_found)
+    return result
+
+
+def _shown(top: Path, revision: str, path: str, limit: int) -> bytes | None:
+    """A file as ``revision`` has it (the index, for ``""``); None when it
+    is larger than ``limit`` bytes (never read whole)."""
+    if int(gitrepo.git("cat-file", "-s", f"{revision}:{path}", cwd=top)) > limit:
+        return None
+    return gitrepo.git("cat-file", "blob", f"{revision}:{path}", cwd=top)
+
+
+def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Loaded | list[Finding]:
+    """One side of the change, parsed as ``check`` parses the file at
+    ``path``: read from git (``at``: top, revision, path) or the work tree."""
+    config = checker.config
+    limits = Limits.of(config.for_path(config.relpath(path)))
+    if at is None:
+        source = read(path, limits, config.repo)
+    else:
+        raw = _shown(*at, limits.max_bytes)
+        source = from_bytes(raw, limits) if raw is not None else Refusal(TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
+    if isinstance(source, Refusal):
+        return [Finding(str(path), source.line, source.col, source.code, source.message)]
+    return checker.load_source(path, source)
+
+
+def _findings(checker: Checker, side: Loaded | list[Finding] | None) -> list[Finding]:
+    """The findings ``check`` reports of one side (the leftover rules aside
+    unless the configuration enables them)."""
+    if side is None:
+        return []
+    if isinstance(side, list):
+        return side
+    enabled = enabled_codes(side.ctx.settings, Selection())
+    return [f for f in checker.run_rules(side) if f.code in enabled]
+
+
+def _unmatched(these: list[Finding], those: list[Finding]) -> list[Finding]:
+    """The findings of ``these`` that ``those`` does not have, matched by
+    code, message and line text, not line number."""
+    left = Counter(fingerprint(f.code, f.message, f.context) for f in those)
+    unmatched = []
+    for finding in these:
+        key = fingerprint(finding.code, finding.message, finding.context)
+        if left[key]:
+            left[key] -= 1
+        else:
+            unmatched.append(finding)
+    return unmatched
+
+
+def _sections(loaded: Loaded) -> dict[str, tuple[str, Section]]:
+    """The spec's sections by folded title, each with the template's title
+    for it (its own, for a section the template does not have)."""
+    named = {fold(t.title): t.title for t in loaded.ctx.template.all_sections()}
+    found: dict[str, tuple[str, Section]] = {}
+    for section in loaded.spec.all_sections():
+        key = fold(section.title)
+        found.setdefault(key, (named.get(key, section.title), section))
+    return found
+
+
+def body_text(section: Section) -> str:
+    """A section's own text (subsections aside), whitespace normalised."""
+    return " ".join(" ".join(node.astext().split()) for node in section.body)
+
+
+def answers_none(section: Section) -> bool:
+    """Whether the section answers "None": its first paragraph says only
+    that (what follows may say why)."""
+    body = section.body
+    return bool(body) and " ".join(body[0].astext().split()).rstrip(".").casefold() == "none"
+
+
+def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[SectionChange]:
+    """The sections added, removed, emptied or changed, in the new spec's
+    order (the removed ones after); a REST API impact (the section
+    ``api_section`` names) from None to text says the commit needs the
+    flag the commit-msg hook asks for."""
+    before, after = _sections(old), _sections(new)
+    found = []
+    for key, (title, section) in after.items():
+        if key not in before:
+            found.append(SectionChange(title, "added"))
+            continue
+        was, now = body_text(before[key][1]), body_text(section)
+        if was == now:
+            continue
+        if section.is_empty and not before[key][1].is_empty:
+            found.append(SectionChange(title, "emptied"))
+        elif answers_none(before[key][1]) != answers_none(section):
+            to_text = answers_none(before[key][1])
+            implies = f"the commit needs {commitmsg.FLAG}" if to_text and api_section and key == fold(api_section) else ""
+            found.append(SectionChange(title, "changed", "None -> text" if to_text else "text -> None", implies))
+        else:
+            found.append(SectionChange(title, "changed"))
+    found.extend(SectionChange(title, "removed") for key, (title, _) in before.items() if key not in after)
+    return found
+
+
+def leftovers(checker: Checker, loaded: Loaded) -> list[str]:
+    """The sections still holding the template's guidance or placeholders
+    (the leftover rules' findings), or TBD, TODO or FIXME."""
+    found = [f"line {f.line}: {f.message}" for f in checker.run_rules(loaded) if f.code in LEFTOVERS]
+    for _, (title, section) in _sections(loaded).items():
+        marker = _TBD.search(body_text(section))
+        if marker:
+            found.append(f"{title}: {marker.group(0)}")
+    return found
+
+
+def _described(r: SpecReview, quote: Callable[[str], str], name: Callable[[str], str]) -> tuple[str, list[str]]:
+    """A spec's heading and its items, the repo's text put through
+    ``quote`` (section titles through ``name``)."""
+    head = f"{quote(r.path)}: {r.status}"
+    if r.old_path:
+        head += f" from {quote(r.old_path)}"
+    if r.moved:
+        head += f" ({quote(r.moved)})"
+    items = []
+    for s in r.sections:
+        about = "; ".join(filter(None, (s.impact, s.implies)))
+        items.append(f"section {name(s.section)}: {s.change}" + (f" ({about})" if about else ""))
+    items.extend(f"still from the template: {quote(left)}" for left in r.leftovers)
+    items.extend(f"introduces {f.code} at line {f.line}: {quote(f.message)}" for f in r.introduced)
+    items.extend(f"resolves {f.code}: {quote(f.message)}" for f in r.resolved)
+    return head, items
+
+
+def text(reviews: list[SpecReview]) -> str:
+    if not reviews:
+        return "no spec changed\n"
+    lines = []
+    for r in reviews:
+        head, items = _described(r, printable, lambda title: f'"{printable(title)}"')
+        lines.append(head)
+        lines.extend(f"  {item}" for item in items)
+    return "\n".join(lines) + "\n"
+
+
+def as_json(reviews: list[SpecReview]) -> str:
+    def finding(f: Finding) -> dict[str, object]:
+        return {"line": f.line, "col": f.col, "code": f.code, "message": f.message}
+
+    data = [
+        {
+            **{k: v for k, v in asdict(r).items() if k not in ("introduced", "resolved")},
+            "introduced": [finding(f) for f in r.introduced],
+            "resolved": [finding(f) for f in r.resolved],
+        }
+        for r in reviews
+    ]
+    return json.dumps({"specs": data}, indent=2, ensure_ascii=False) + "\n"
+
+
+def markdown(reviews: list[SpecReview]) -> str:
+    """One comment: a heading per spec, a list of what changed; names and
+    messages from the repo as code spans, so no markup of theirs renders."""
+    lines = [MARKER, "### speckeeper review", ""]
+    if not reviews:
+        lines.append("No spec changed.")
+    for r in reviews:
+        head, items = _described(r, _code, _code)
+        lines.extend([f"#### {head}", "", *(f"- {item}" for item in items), ""])
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _code(value: str) -> str:
+    """``value`` as a Markdown code span, whatever backticks it holds."""
+    value = " ".join(printable(value).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"

@@ -1,0 +1,10 @@
+"""A spec repo's configuration: what it says, or what is read off its tree.
+
+:mod:`.settings` declares every key and loads ``.speckeeper.toml`` or
+``[tool.speckeeper]``; :mod:`.detect` and :mod:`.gates` read a configuration
+off a repo that has none; :mod:`.layout` says where specs live;
+:mod:`.patterns` builds linear-time regular expressions from it.
+
+May import: :mod:`speckeeper.files` and the base modules (``errors``,
+``suggest``, ``findings``). Never the document model, the rules or above.
+"""

@@ -1,0 +1,727 @@
+"""A spec repo's configuration: ``.speckeeper.toml`` or ``[tool.speckeeper]``.
+
+Every way spec repos differ (their template, optional sections, draft
+folders, paths to leave alone, rules to run) is a key here, never code.
+Keys are the fields of :class:`Settings` spelled with hyphens; an
+``[[overrides]]`` table applies some of them to the paths it names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import fnmatch
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from collections.abc import Sequence
+
+from speckeeper.config.detect import SPECS, detect
+from speckeeper.config.patterns import PatternError
+from speckeeper.config.patterns import compile as compile_pattern
+from speckeeper.files.source import VCS_FOLDERS, FileTooLarge, read_regular
+from speckeeper.errors import ConfigError  # noqa: F401 (re-exported: config.ConfigError)
+
+# What the top folder of a work tree holds (CVS keeps its folder in each).
+_WORK_TREE_MARKS = (".git", ".hg", ".svn", ".bzr", ".jj")
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
+# A configuration is a few hundred bytes; anything near this is not one.
+MAX_CONFIG_BYTES = 1_000_000
+# The parts a ``tracker-urls`` pattern may name; a ``layout`` or an
+# ``other-layouts`` pattern.
+TRACKER_PARTS = frozenset({"project", "slug", "id"})
+LAYOUT_PARTS = frozenset({"project", "release", "state", "slug"})
+TEMPLATE_PARTS = frozenset({"project", "release"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What applies to one spec. Defaults reproduce nova-specs' own gate."""
+
+    # The template .rst (relative to the config's folder). "{release}" is
+    # the release folder of the spec, as ``layout`` finds it. Empty: the
+    # packaged nova template.
+    template: str = ""
+    # Where specs live; "{project}", "{release}", "{state}" and "{slug}"
+    # name the parts.
+    layout: str = "specs/{release}/{state}/{slug}.rst"
+    # Sections (any level) a spec may leave out; "Parent/Child" names one
+    # subsection only.
+    optional_sections: tuple[str, ...] = ("History", "Feature Liaison")
+    # Top-level sections tolerated beyond the template's.
+    allowed_sections: tuple[str, ...] = ()
+    # Other titles a template section is accepted under (a title renamed
+    # across releases): (template title, its other titles).
+    section_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # When set, only these template sections are required (drafts, backlog).
+    required_sections: tuple[str, ...] = ()
+    # How many levels of the template's titles are checked: nova's gate
+    # checks sections and their subsections; deeper titles are examples.
+    template_depth: int = 2
+    # Subsections beyond the template's are allowed, as nova's gate allows;
+    # or not; or only under the template sections named.
+    allow_extra_subsections: bool | tuple[str, ...] = True
+    # Paths (globs, relative to the config's folder) never checked.
+    exclude: tuple[str, ...] = ("*-template.rst", "template.rst", "index.rst")
+    # Rule codes or prefixes: ``select`` replaces the default set,
+    # ``extend_select`` adds to it, ``ignore`` removes from it.
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    # A repo's own Sphinx roles and directives, accepted as valid.
+    roles: tuple[str, ...] = ()
+    directives: tuple[str, ...] = ()
+    # A repo's own directives whose content is verbatim (a diagram, code),
+    # kept as a literal block. Names speckeeper knows already keep their kind.
+    literal_directives: tuple[str, ...] = ()
+    # Naming and lifecycle (SK3xx). The tracker project a spec names;
+    # empty: any project.
+    project: str = "nova"
+    # The tracker URLs that count, before the first section. "{project}"
+    # is compared with ``project``, "{slug}" with the file name, "{id}"
+    # is anything. A repo may add bug or story URLs.
+    tracker_urls: tuple[str, ...] = ("https://blueprints.launchpad.net/{project}/+spec/{slug}",)
+    # A comment (``.. text``) before the first section that stands for a
+    # tracker URL; empty: none does.
+    tracker_opt_out: str = ""
+    # The state folders of a release folder, in lifecycle order.
+    states: tuple[str, ...] = ("approved", "implemented")
+    # Release folder names: a regular expression the whole name matches.
+    release_pattern: str = r"[a-z]+|\d{4}\.[12]"
+    # Other places a spec may live, outside release and state folders.
+    other_layouts: tuple[str, ...] = ("specs/abandoned/{slug}.rst",)
+    # The file in a release folder whose lines are "old new" redirects;
+    # empty: redirects are not checked.
+    redirects: str = "redirects"
+    # Leftovers (SK4xx): image and figure directives are allowed.
+    allow_images: bool = False
+    # Bounds on what is parsed at all (nova's largest spec is 47 kB with
+    # about 60 titles): beyond them a file gets one finding, not a hang.
+    max_bytes: int = 1_000_000
+    max_sections: int = 1_000
+    # The longest line allowed (SK201, SK202); nova's gate allows 79.
+    line_length: int = 79
+    # Which long lines are exempt: nova's gate's own list ("url",
+    # "single-token", "literal-block"), or others a gate writes.
+    line_length_exemptions: tuple[str, ...] = ("url", "single-token", "literal-block")
+    # Long lines that match one of these regular expressions (RE2) are
+    # exempt: a gate's own patterns (grid-table rows, REST routes).
+    line_length_exempt_patterns: tuple[str, ...] = ()
+    # What counts against the limit: the whole "line", or its "text" (its
+    # indentation and list marker aside).
+    line_length_count: str = "line"
+    # Lines indented by at least this many columns may be this much longer
+    # (4: 83 columns for lines indented by four spaces); 0: none.
+    line_length_indent_allowance: int = 0
+    # "doc8": long lines as doc8's D001 counts them (the doc8 extra), in
+    # place of the exemptions.
+    line_length_style: str = "nova"
+    # Where SK204 finds a tab: "anywhere", or "indentation" as doc8's D003.
+    tabs: str = "anywhere"
+    # The section whose content, when more than "None", asks for an
+    # ``APIImpact`` line in the commit message (the commit-msg hooks).
+    api_impact_section: str = "REST API impact"
+    # What SK203 counts as trailing whitespace (and fix strips): "spaces and
+    # tabs", or "spaces" for a gate that checks spaces only.
+    trailing_whitespace: str = "spaces and tabs"
+    # The baseline (relative to the config's folder): when it exists, check,
+    # fix and every hook report and fix only what it does not record.
+    # ``speckeeper baseline`` writes it; empty: none.
+    baseline: str = ".speckeeper-baseline.json"
+
+
+# Every key, what it does and an example: the docs' configuration reference is
+# written from these and the defaults (reference_table; a test compares).
+KEY_DOCS: dict[str, tuple[str, str]] = {
+    "template": ("the template file; `{release}` and `{project}` are the spec's folders; empty: the packaged nova template", '"specs/{release}-template.rst"'),
+    "layout": ("where specs live: `{project}`, `{release}`, `{state}`, `{slug}` name the parts", '"specs/{project}/{release}/{slug}.rst"'),
+    "optional_sections": ("sections a spec may leave out; `Parent/Child` names one subsection", '["History", "Feature Liaison"]'),
+    "allowed_sections": ("top-level sections tolerated beyond the template's", '["Rollout"]'),
+    "section_aliases": (
+        "a template section's title, and the other titles it is accepted under (by every structure rule, `fix` and the editor)",
+        '{"Image Packing impact" = ["Diskimage-builder-image-elements impact"]}',
+    ),
+    "required_sections": ("only these top-level template sections are required (drafts, backlog)", '["Problem description"]'),
+    "template_depth": ("how many levels of the template's titles a spec must keep (1: sections only)", "3"),
+    "allow_extra_subsections": ("subsections beyond the template's: allowed, not, or only under these sections", '["Proposed change"]'),
+    "exclude": ("globs never checked; setting it replaces the defaults (a pattern without `/` matches a name in any folder)", '["*-template.rst", "specs/archive/**"]'),
+    "select": ("the rules that run, replacing the defaults (codes or prefixes)", '["SK1", "SK2"]'),
+    "extend_select": ("rules that run on top of the defaults", '["SK106"]'),
+    "ignore": ("rules that do not run", '["SK302"]'),
+    "roles": ("a repo's own Sphinx roles", '["nova-bug"]'),
+    "directives": ("a repo's own Sphinx directives, their content parsed as RST", '["nova-flavor"]'),
+    "literal_directives": ("a repo's own directives whose content is verbatim (diagrams, code)", '["mermaid"]'),
+    "project": ("the tracker project a spec names (a `{project}` folder of the layout names it instead); empty: any", '"cinder"'),
+    "tracker_urls": ("the tracker URLs that count; `{project}`, `{slug}`, `{id}`", '["https://storyboard.openstack.org/#!/story/{id}"]'),
+    "tracker_opt_out": ("a comment that stands for a tracker URL, with or without its `..`", '"no tracker"'),
+    "states": ("the state folders of a release, in lifecycle order", '["approved", "implemented", "backlog"]'),
+    "release_pattern": ("what a release folder is called: a regular expression (RE2)", '"[a-z]+"'),
+    "other_layouts": ("other places specs may live", '["specs/backlog/{slug}.rst"]'),
+    "redirects": ("the redirects file of a release folder; empty: none checked", '""'),
+    "allow_images": ("image and figure directives are allowed (SK403)", "true"),
+    "max_bytes": ("a file over this many bytes is refused (SK004)", "2000000"),
+    "max_sections": ("a file with more title adornments is refused (SK004)", "2000"),
+    "line_length": ("the longest line (SK201, SK202)", "99"),
+    "line_length_exemptions": (
+        "long lines that are exempt: `url` (any line holding one), `url-needs-room` (a URL the text before fits),"
+        " `single-token`, `literal-block` (`::` blocks, `code-block`, `code`, `parsed-literal`, `literal-directives`),"
+        " `image` (an image or figure line), `double-colon` (a line holding `::`), `long-inline` (a paragraph"
+        " holding an inline literal or link longer than the limit)",
+        '["url-needs-room", "single-token", "literal-block"]',
+    ),
+    "line_length_exempt_patterns": ("long lines matching one of these regular expressions (RE2) are exempt", "['-\\+-', ' \\| ', '(/[^/\\s]+){3}']"),
+    "line_length_count": ('what counts against the limit: "line" (all of it) or "text" (its indentation and list marker aside)', '"text"'),
+    "line_length_indent_allowance": ("lines indented by at least this many columns may be this much longer; 0: none", "4"),
+    "line_length_style": ('"nova" (the exemptions above) or "doc8" (doc8\'s own D001 check; the doc8 extra)', '"doc8"'),
+    "tabs": ('where SK204 finds a tab: "anywhere", or "indentation" (as doc8)', '"indentation"'),
+    "api_impact_section": ("the section whose content asks for APIImpact in the commit message; empty: none", '"REST API impact"'),
+    "trailing_whitespace": ('what SK203 counts: "spaces and tabs" or "spaces"', '"spaces"'),
+    "baseline": ("the baseline file, honoured whenever it exists; empty: none", '"ci/baseline.json"'),
+}
+
+
+def reference_table() -> str:
+    """The table of every key: its type, default and what it does, and
+    whether an ``[[overrides]]`` table may set it."""
+    rows = ["| key | type | default | what | example |", "| --- | --- | --- | --- | --- |"]
+    for item in dataclasses.fields(Settings):
+        what, example = KEY_DOCS[item.name]
+        overridable = " (also in `[[overrides]]`)" if item.name in OVERRIDABLE else ""
+        kind, default = ("table of lists of strings", "{}") if item.name in TABLES else (_type(item.default), _toml(item.default))
+        cells = (f"`{item.name.replace('_', '-')}`", kind, f"`{default}`", what + overridable, f"`{example}`")
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def _type(default: object) -> str:
+    if isinstance(default, bool):
+        return "true/false, or a list" if default is True else "true/false"
+    return {int: "integer", str: "string"}.get(type(default), "list of strings")
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+def key_value(name: str, value: object) -> str:
+    """One setting as a TOML line (``line-length = 99``), as a file would say it."""
+    return f"{name.replace('_', '-')} = {_toml(tuple(value) if isinstance(value, list) else value)}"
+
+
+# The patterns speckeeper ships (the defaults): see shipped().
+_SHIPPED = frozenset({Settings.layout, *Settings.other_layouts, *Settings.tracker_urls, Settings.release_pattern})
+
+
+def shipped(pattern: str) -> bool:
+    """Whether a pattern is one of speckeeper's defaults (``layout``,
+    ``other-layouts``, ``tracker-urls``, ``release-pattern``), whose regular
+    expressions run in linear time in Python's ``re`` too."""
+    return pattern in _SHIPPED
+
+
+# Keys an [[overrides]] table may set, besides "paths".
+OVERRIDABLE = frozenset(
+    {
+        "template",
+        "optional_sections",
+        "allowed_sections",
+        "required_sections",
+        "allow_extra_subsections",
+        "template_depth",
+        "select",
+        "extend_select",
+        "ignore",
+        "project",
+        "tracker_urls",
+        "tracker_opt_out",
+        "states",
+        "allow_images",
+        "line_length",
+        "line_length_exemptions",
+        "line_length_exempt_patterns",
+        "line_length_count",
+        "line_length_indent_allowance",
+        "section_aliases",
+        "line_length_style",
+        "tabs",
+        "trailing_whitespace",
+    }
+)
+
+# Keys whose value is one of a few words.
+CHOICES = {
+    "trailing_whitespace": ("spaces and tabs", "spaces"),
+    "line_length_style": ("nova", "doc8"),
+    "tabs": ("anywhere", "indentation"),
+    "line_length_count": ("line", "text"),
+}
+# Keys whose value is a table of lists of strings.
+TABLES = frozenset({"section_aliases"})
+# Integer keys for which 0 means "none".
+MAY_BE_ZERO = frozenset({"line_length_indent_allowance"})
+# List keys whose items are each one of a few words.
+ITEM_CHOICES = {
+    "line_length_exemptions": (
+        "url",
+        "url-needs-room",
+        "single-token",
+        "literal-block",
+        "image",
+        "double-colon",
+        "long-inline",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Override:
+    paths: tuple[str, ...]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded configuration, rooted at the folder its file is in."""
+
+    root: Path
+    source: Path | None = None
+    base: Settings = field(default_factory=Settings)
+    overrides: tuple[Override, ...] = ()
+    # Without a configuration file: what was read off the tree instead.
+    detected: tuple[str, ...] = ()
+    # The keys the file (or the tree) set; the others are defaults.
+    set_keys: frozenset[str] = frozenset()
+
+    def relpath(self, path: Path) -> str:
+        """``path`` relative to the root, with forward slashes, if inside it.
+
+        Found at, not where a link leads: a spec linked from another release
+        is judged as a spec of the release it is in (its overrides, its
+        template, its name)."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self._resolved_root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    @cached_property
+    def _resolved_root(self) -> Path:
+        # Resolved once: relpath() runs several times for every spec.
+        return self.root.resolve()
+
+    def baseline_file(self) -> Path | None:
+        """The repo's baseline file (the ``baseline`` setting), if it has one."""
+        return self.root / self.base.baseline if self.base.baseline else None
+
+    @cached_property
+    def repo(self) -> Path:
+        """The repository the configuration governs, resolved: nothing
+        outside it is read as a template or written."""
+        return repository_of(self._resolved_root)
+
+    def for_path(self, relpath: str) -> Settings:
+        """The settings that apply to one spec, overrides applied in order."""
+        settings = self.base
+        for override in self.overrides:
+            if matches(relpath, override.paths):
+                settings = dataclasses.replace(settings, **override.values)
+        return settings
+
+    def excluded(self, relpath: str) -> bool:
+        return matches(relpath, self.for_path(relpath).exclude)
+
+
+def repository_of(folder: Path) -> Path:
+    """The work tree that holds ``folder`` (resolved): the nearest folder up
+    from it with a version control folder (``.git``), else ``folder``."""
+    return _work_tree_of(folder) or folder.resolve()
+
+
+def _work_tree_of(folder: Path) -> Path | None:
+    """The nearest folder up from ``folder`` (resolved) with a version
+    control folder; None outside any work tree."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if any((candidate / name).exists() for name in _WORK_TREE_MARKS):
+            return candidate
+    return None
+
+
+def matches(relpath: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a path matches any glob; a pattern without "/" matches the name."""
+    name = relpath.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        target = relpath if "/" in pattern else name
+        if fnmatch.fnmatchcase(target, pattern) or (
+            pattern.endswith("/**") and (relpath + "/").startswith(pattern[:-2])
+        ):
+            return True
+    return False
+
+
+def _key(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def _coerce(name: str, value: Any, where: str) -> Any:
+    """Check a TOML value against the type of the Settings field it sets."""
+    default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
+    if name in TABLES:
+        return _table_of_lists(name, value, where)
+    if name == "allow_extra_subsections" and isinstance(value, list):
+        if not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{where}: allow-extra-subsections must be true, false or a list of section titles, got {value!r}")
+        return tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        if name in MAY_BE_ZERO and type(value) is int and value == 0:
+            return value
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            zero = " or 0" if name in MAY_BE_ZERO else ""
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a positive integer{zero}, got {value!r}")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a string, got {value!r}")
+        if name in CHOICES and value not in CHOICES[name]:
+            known = " or ".join(repr(choice) for choice in CHOICES[name])
+            raise ConfigError(f"{where}: {name.replace('_', '-')} must be {known}, got {value!r}")
+        return value
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: {name.replace('_', '-')} must be a list of strings, got {value!r}")
+    unknown = [item for item in value if item not in ITEM_CHOICES.get(name, value)]
+    if unknown:
+        known = ", ".join(ITEM_CHOICES[name])
+        raise ConfigError(f"{where}: {name.replace('_', '-')}: unknown {unknown[0]!r}, expected some of: {known}")
+    return tuple(value)
+
+
+def _table_of_lists(name: str, value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A table whose keys are strings and whose values are strings or lists
+    of them (``section-aliases``), as (key, values) pairs in order."""
+    key = name.replace("_", "-")
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key} must be a table ([{key}]) of lists of strings, got {value!r}")
+    pairs = []
+    for title, others in value.items():
+        others = [others] if isinstance(others, str) else others
+        if not isinstance(others, list) or not all(isinstance(other, str) for other in others):
+            raise ConfigError(f"{where}: {key}: {title!r} must be a list of strings, got {others!r}")
+        pairs.append((title, tuple(others)))
+    return tuple(pairs)
+
+
+def _settings_values(table: dict[str, Any], where: str, allowed: frozenset[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        name = _key(raw_key)
+        if name not in allowed:
+            known = ", ".join(sorted(k.replace("_", "-") for k in allowed))
+            raise ConfigError(f"{where}: unknown key {raw_key!r} (known keys: {known})")
+        values[name] = _coerce(name, value, where)
+    return values
+
+
+def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config:
+    """Build a Config from the ``[tool.speckeeper]`` table (or the whole file)."""
+    where = str(source) if source else "configuration"
+    table = dict(table)
+    raw_overrides = table.pop("overrides", [])
+    fields = frozenset(f.name for f in dataclasses.fields(Settings))
+    base = Settings(**_settings_values(table, where, fields))
+    if not isinstance(raw_overrides, list):
+        raise ConfigError(f"{where}: overrides must be an array of tables ([[overrides]])")
+    overrides = []
+    for index, raw in enumerate(raw_overrides, 1):
+        here = f"{where}: overrides #{index}"
+        if not isinstance(raw, dict) or "paths" not in raw:
+            raise ConfigError(f"{here}: each override needs a 'paths' list")
+        raw = dict(raw)
+        paths = raw.pop("paths")
+        if isinstance(paths, str):
+            paths = [paths]
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(f"{here}: paths must be a list of strings, got {paths!r}")
+        overrides.append(Override(tuple(paths), _settings_values(raw, here, OVERRIDABLE)))
+    config = Config(root=root, source=source, base=base, overrides=tuple(overrides), set_keys=frozenset(_key(k) for k in table))
+    _check_templates(config)
+    _check_patterns(config)
+    _check_line_length_style(config)
+    return config
+
+
+# How the "nova" style measures and exempts lines; doc8 has its own ways.
+_NOVA_STYLE_ONLY = ("line_length_exempt_patterns", "line_length_count", "line_length_indent_allowance")
+
+
+def _check_line_length_style(config: Config) -> None:
+    """doc8's style is doc8's check, installed, with doc8's exemptions."""
+    where = config.source or "configuration"
+    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+        if settings.line_length_style != "doc8":
+            continue
+        if settings.line_length_exemptions != Settings.line_length_exemptions:
+            raise ConfigError(f'{where}: line-length-exemptions apply to line-length-style = "nova"; doc8 has its own')
+        for key in _NOVA_STYLE_ONLY:
+            if getattr(settings, key) != getattr(Settings, key):
+                raise ConfigError(f'{where}: {key.replace("_", "-")} applies to line-length-style = "nova"; doc8 counts its own way')
+        import importlib.util  # Only for this style.
+
+        if importlib.util.find_spec("doc8") is None:
+            raise ConfigError(
+                f"{where}: line-length-style = \"doc8\" runs doc8's own check, which is not installed:"
+                " pip install 'speckeeper[doc8]' (pre-commit: additional_dependencies: [doc8])"
+            )
+
+
+def _check_templates(config: Config) -> None:
+    """A template named without "{release}" must exist now, not per spec."""
+    for template in {config.base.template, *(o.values.get("template", "") for o in config.overrides)}:
+        # A template's parts are filled in, not matched: one may repeat.
+        _check_parts(config.source or "configuration", "template", template, TEMPLATE_PARTS, once=False)
+        if template and "{" not in template and not (config.root / template).is_file():
+            raise ConfigError(f"{config.source or 'configuration'}: template file not found: {template}")
+
+
+def _check_patterns(config: Config) -> None:
+    """A release pattern must be a regular expression that runs in linear
+    time; layouts and tracker URLs name only the parts speckeeper knows,
+    each once; the layout, where ``new`` writes, is a plain relative path."""
+    where = config.source or "configuration"
+    base = config.base
+    try:
+        compile_pattern(base.release_pattern, ours=shipped(base.release_pattern))
+    except PatternError as error:
+        raise ConfigError(f"{where}: release-pattern {base.release_pattern!r} {error}") from None
+    _check_parts(where, "layout", base.layout, LAYOUT_PARTS)
+    for other in base.other_layouts:
+        _check_parts(where, "other-layouts", other, LAYOUT_PARTS)
+    if not all(plain(name) for name in base.layout.split("/")):
+        # ``speckeeper new`` writes where the layout points.
+        raise ConfigError(
+            f"{where}: layout must be a relative path of plain folder names (no '..', no hidden or"
+            f" version control folder), got {base.layout!r}"
+        )
+    for settings in (base, *(dataclasses.replace(base, **o.values) for o in config.overrides)):
+        for url in settings.tracker_urls:
+            _check_parts(where, "tracker-urls", url, TRACKER_PARTS)
+        for pattern in settings.line_length_exempt_patterns:
+            try:
+                compile_pattern(pattern)
+            except PatternError as error:
+                raise ConfigError(f"{where}: line-length-exempt-patterns {pattern!r} {error}") from None
+
+
+def _check_parts(where: str | Path, key: str, pattern: str, known: frozenset[str], once: bool = True) -> None:
+    """Each ``{part}`` of a pattern is one speckeeper knows, named once (a
+    part is a group of a regular expression: it cannot be named twice)."""
+    named = re.findall(r"\{([^}]*)\}", pattern)
+    unknown = sorted(set(named) - known)
+    if unknown:
+        from speckeeper.suggest import nearest  # Only on this error.
+
+        near = nearest(unknown[0], sorted(known), cutoff=0.5)
+        hint = f"did you mean {{{near}}}? " if near else ""
+        raise ConfigError(
+            f"{where}: {key}: unknown part {{{unknown[0]}}} in {pattern!r}"
+            f" ({hint}known: {', '.join(f'{{{p}}}' for p in sorted(known))})"
+        )
+    repeated = sorted(name for name, count in Counter(named).items() if count > 1)
+    if repeated and once:
+        raise ConfigError(f"{where}: {key}: {{{repeated[0]}}} is named more than once in {pattern!r}: name each part once")
+
+
+def plain(name: str) -> bool:
+    """A folder or file name speckeeper may write in or to: not empty, not
+    hidden (".", "..", ".git"), not a version control folder (in any case,
+    as a case-blind file system finds it), no Windows separator or drive."""
+    return (
+        bool(name)
+        and not name.startswith(".")
+        and name.casefold() not in _VCS_CASEFOLDED
+        and not set(name) & set("\\:")
+    )
+
+
+_VCS_CASEFOLDED = frozenset(name.casefold() for name in VCS_FOLDERS)
+
+
+def read_small_file(path: Path, max_bytes: int, what: str, read_as: str) -> bytes:
+    """A small regular file's bytes (a configuration, a baseline); any way
+    it cannot be had is one ConfigError, naming it as ``what`` (its size)
+    and ``read_as`` (what could not be read)."""
+    try:
+        return read_regular(path, max_bytes)
+    except FileTooLarge as error:
+        raise ConfigError(f"{path}: {what} is {error.size:,} bytes, over {max_bytes:,}: not read") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read {read_as}: {error.strerror or error}") from None
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    """A config file's TOML; any way it cannot be had is a ConfigError."""
+    raw = read_small_file(path, MAX_CONFIG_BYTES, "configuration file", "configuration")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
+
+
+def load_file(path: Path) -> Config:
+    """Load a named config file: a .speckeeper.toml or a pyproject.toml."""
+    data = _parse(path)
+    if path.name == "pyproject.toml":
+        tool = data.get("tool")
+        data = tool.get("speckeeper", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: tool.speckeeper must be a table ([tool.speckeeper]), got {data!r}")
+    return from_table(data, path.parent.resolve(), path)
+
+
+def load(path: str | None, files: Sequence[str] = ()) -> Config:
+    """The config file named (``--config``), or else the one that governs
+    the files named: the working folder's, unless they are in another
+    repository, whose own then governs them (found from the files, as black
+    finds a project's root from its sources), and which alone is written
+    to. Files of two repositories at once are a ConfigError."""
+    if path:
+        return load_file(Path(path))
+    config = discover(Path.cwd())
+    elsewhere = next((name for name in files if not _holds(config, name)), None)
+    if elsewhere is None:
+        return config
+    config = discover(_folder_of(Path(elsewhere)))
+    other = next((name for name in files if not _holds(config, name)), None)
+    if other is not None and not any(_in_work_tree(Path(name)) for name in files):
+        # Folders of one copy outside git (``specs/zed specs/yoga``) are one
+        # repository, found from the folder they share.
+        common = os.path.commonpath([os.path.abspath(name) for name in files])
+        config = discover(_folder_of(Path(common)))
+        other = next((name for name in files if not _holds(config, name)), None)
+    if other is not None:
+        raise ConfigError(f"{elsewhere} is in the repository {config.repo}, {other} is not: run speckeeper once for each repository")
+    return config
+
+
+def _holds(config: Config, name: str) -> bool:
+    """Whether the file or folder ``name`` is in the repository ``config`` governs."""
+    absolute = Path(os.path.abspath(name))
+    if absolute == config.repo or config.repo in absolute.parents:
+        return True
+    # Named through a link above the repository (``/home`` a link): where
+    # its folder is, not where the file itself may lead.
+    real = Path(os.path.realpath(absolute.parent))
+    return real == config.repo or config.repo in real.parents
+
+
+def _in_work_tree(path: Path) -> bool:
+    """Whether ``path`` is in a version-controlled work tree."""
+    return _work_tree_of(_folder_of(Path(os.path.abspath(path)))) is not None
+
+
+def _folder_of(path: Path) -> Path:
+    """The nearest existing folder at or above ``path``."""
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            return folder
+    return Path.cwd()
+
+
+def add_option(parser: argparse.ArgumentParser) -> None:
+    """``--config FILE``, for every command that reads the configuration."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a .speckeeper.toml or pyproject.toml (default: the nearest one up from here)",
+    )
+
+
+def discover(start: Path) -> Config:
+    """The config that governs ``start``: the nearest file up the tree.
+
+    A ``.speckeeper.toml`` is always ours: one that is not a regular file
+    is an error, not a reason to go on up. A ``pyproject.toml`` counts only
+    when it has ``[tool.speckeeper]``. With none, what the repository's
+    tree implies (:mod:`speckeeper.config.detect`), rooted at the repository that
+    holds ``start`` when it has a ``specs/`` folder, else at ``start``.
+    """
+    start = start.resolve()
+    found = governing_file(start)
+    if found is not None:
+        return load_file(found)
+    repo = repository_of(start)
+    root = repo if (repo / SPECS).is_dir() else _spec_repo_above(start, repo)
+    detected = detect(root)
+    return dataclasses.replace(from_table(detected.table, root, None), detected=detected.notes)
+
+
+def _spec_repo_above(start: Path, repo: Path) -> Path:
+    """The nearest folder from ``start`` up to the work tree ``repo`` (or
+    up to the top, outside any: a spec repo's copy) that holds a
+    ``specs/`` folder; else ``start``."""
+    for folder in (start, *start.parents):
+        if (folder / SPECS).is_dir():
+            return folder
+        if folder == repo and repo != start:
+            break
+    return start
+
+
+def governing_file(start: Path) -> Path | None:
+    """The configuration file that governs ``start`` (resolved): the
+    nearest ``.speckeeper.toml``, or ``pyproject.toml`` with our table."""
+    for folder in (start, *start.parents):
+        own = folder / ".speckeeper.toml"
+        if own.exists() or own.is_symlink():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+# A pyproject.toml's text naming speckeeper's table: ``[tool.speckeeper]``,
+# a dotted key or a quoted one.
+_NAMES_TABLE = re.compile(rb"""\btool\s*\.\s*["']?speckeeper\b""")
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml holds speckeeper's table (one that does not
+    parse, whether it names the table). Another project's file that cannot
+    be read or parsed, and does not name the table, is not ours to judge
+    (a template, an edit under way): it must not hide the configuration
+    further up."""
+    try:
+        raw = read_regular(pyproject, MAX_CONFIG_BYTES)
+    except OSError:
+        return False
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return _NAMES_TABLE.search(raw) is not None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "speckeeper" in tool

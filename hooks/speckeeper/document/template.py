@@ -1,0 +1,544 @@
+"""The template loader: a template .rst is the single source of structure.
+
+The checks compare specs with what this module reads from a template file,
+and the copier template renders specs from the same reading (see
+:func:`sections_data`). Nothing about a spec's sections is written in code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.utils import column_width
+
+from speckeeper.config import layout
+from speckeeper.config.settings import Config, ConfigError, Settings, repository_of
+from speckeeper.parse import RstParser
+from speckeeper.files.source import VCS_FOLDERS, Limits, Refusal, read
+from speckeeper.spec import Section, Spec, build, content_before_title, retitled
+from speckeeper.document.template_store import TemplateStore
+
+PACKAGED = "nova.rst"
+# A template is read within the bounds of its configuration's specs;
+# without one, the defaults'.
+DEFAULT_LIMITS = Limits.of(Settings())
+
+# A paragraph of the template that is only "<something>" is a placeholder.
+_PLACEHOLDER = re.compile(r"<[^<>\n]+>")
+# Guidance shorter than this many words is too common to be a leftover.
+MIN_GUIDANCE_WORDS = 4
+# Sections nest no deeper than docutils has adornment styles (about 60);
+# a stored template nested deeper is not one speckeeper wrote.
+MAX_LEVEL = 100
+# What may hold guidance: a paragraph, a list, one item of a list.
+_UNITS = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.list_item, nodes.block_quote)
+
+
+class NoTemplate(ConfigError):
+    """No template file for one spec: a finding on that spec, not a halt.
+    ``outside_layout``: because the spec is not where the layout keeps specs."""
+
+    def __init__(self, message: str, outside_layout: bool = False) -> None:
+        super().__init__(message)
+        self.outside_layout = outside_layout
+
+
+@dataclass(frozen=True)
+class TemplateSection:
+    """A section the template asks for, with the guidance written under it."""
+
+    title: str
+    level: int
+    style: str
+    guidance: str  # The template's own RST under this title, subsections aside.
+    children: tuple[TemplateSection, ...] = ()
+
+    def walk(self) -> list[TemplateSection]:
+        found = [self]
+        for child in self.children:
+            found.extend(child.walk())
+        return found
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "level": self.level,
+            "style": self.style,
+            "guidance": self.guidance,
+            "children": [child.to_data() for child in self.children],
+        }
+
+    @classmethod
+    def from_data(cls, data: object, level: int) -> TemplateSection:
+        """A section from :meth:`to_data`; ValueError for anything else."""
+        fields = _fields(data, ("title", "level", "style", "guidance", "children"))
+        style = _string(fields["style"])
+        if type(fields["level"]) is not int or fields["level"] != level or level > MAX_LEVEL:
+            raise ValueError("not the level of its place")
+        if not (1 <= len(style) <= 2 and style == style[0] * len(style)):
+            raise ValueError("not an adornment")
+        return cls(
+            title=_string(fields["title"]),
+            level=level,
+            style=style,
+            guidance=_string(fields["guidance"]),
+            children=tuple(cls.from_data(child, level + 1) for child in _list(fields["children"])),
+        )
+
+
+@dataclass(frozen=True)
+class Template:
+    """What checks read from a template file: plain data, nothing of its
+    parse, so that it is kept between runs as JSON (see template_store)."""
+
+    path: str
+    title: str
+    sections: tuple[TemplateSection, ...]
+    # The URLs alone in their paragraph before the first section: the
+    # example tracker URL, which a spec is to replace.
+    urls: tuple[str, ...] = ()
+    # What else the leftover rules look for: "<launchpad-id or None>" and
+    # the like, the guidance (normalised paragraphs, lists and list items)
+    # each with its longest inner word (text found in a spec's has its inner
+    # words there whole, so most texts are ruled out by a set lookup, not a
+    # search), and the normalised comment the template starts with, or "".
+    placeholders: tuple[str, ...] = ()
+    guidance: tuple[tuple[str, str], ...] = ()
+    license: str = ""
+
+    def all_sections(self) -> list[TemplateSection]:
+        found: list[TemplateSection] = []
+        for section in self.sections:
+            found.extend(section.walk())
+        return found
+
+    def to_data(self) -> dict[str, Any]:
+        """As JSON takes it: everything but the path (a stored template is
+        found by its text, wherever it is)."""
+        return {
+            "title": self.title,
+            "sections": [section.to_data() for section in self.sections],
+            "urls": list(self.urls),
+            "placeholders": list(self.placeholders),
+            "guidance": [list(pair) for pair in self.guidance],
+            "license": self.license,
+        }
+
+    @classmethod
+    def from_data(cls, data: object, path: str) -> Template | None:
+        """The template :meth:`to_data` gave, read from ``path``; None for
+        anything else (a field missing, added or of another type)."""
+        try:
+            fields = _fields(data, ("title", "sections", "urls", "placeholders", "guidance", "license"))
+            pairs = (_strings(pair, 2) for pair in _list(fields["guidance"]))
+            return cls(
+                path=path,
+                title=_string(fields["title"]),
+                sections=tuple(TemplateSection.from_data(s, 1) for s in _list(fields["sections"])),
+                urls=_strings(fields["urls"]),
+                placeholders=_strings(fields["placeholders"]),
+                guidance=tuple((word, text) for word, text in pairs),
+                license=_string(fields["license"]),
+            )
+        except (ValueError, RecursionError):
+            return None
+
+
+def _fields(data: object, names: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(data, dict) or data.keys() != set(names):
+        raise ValueError("not the fields expected")
+    return data
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("not a list")
+    return value
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _strings(value: object, count: int | None = None) -> tuple[str, ...]:
+    found = tuple(_string(item) for item in _list(value))
+    if count is not None and len(found) != count:
+        raise ValueError(f"not {count} strings")
+    return found
+
+
+def packaged_path() -> Path:
+    """The packaged default template (nova's current one)."""
+    # Beside this module, as setuptools installs it: importlib.resources
+    # would add about 10 ms to every run to say the same.
+    return Path(__file__).resolve().parent.parent / "templates" / PACKAGED
+
+
+def read_template(path: Path, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None) -> str:
+    """A template's text, read as a spec is: a regular file, within
+    ``max-bytes`` and ``max-sections`` (docutils would take minutes over a
+    huge one); and only from inside the repository ``repo`` (by default the
+    template's own), outside its version control folders, or the packaged
+    template. A git symlink checked out as a plain file holds only the
+    relative path of its target; it is followed, as nova keeps them, and
+    its target read the same way. ConfigError otherwise."""
+    repo = repository_of(path.parent) if repo is None else repo
+    for _ in range(8):
+        _check_place(path, repo)
+        source = read(path, limits, repo)
+        if isinstance(source, Refusal):
+            raise ConfigError(f"{path}: cannot read template: {source.message.removeprefix('cannot read: ')}")
+        text = source.text
+        target = text.strip()
+        if "\n" in target or not target.endswith(".rst"):
+            break
+        linked = path.parent / target
+        if not linked.is_file():
+            break
+        path = linked
+    return text
+
+
+def _check_place(path: Path, repo: Path) -> None:
+    """A template is read only from inside the repository (its titles are
+    printed in findings), and never from a version control folder."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as error:  # A loop of symbolic links.
+        raise ConfigError(f"{path}: cannot read template: {error}") from None
+    if resolved == packaged_path():
+        return
+    if not resolved.is_relative_to(repo):
+        raise ConfigError(f"{path}: template is outside the repository ({repo}): not read")
+    if VCS_FOLDERS.intersection(resolved.relative_to(repo).parts):
+        raise ConfigError(f"{path}: template is in a version control folder: not read")
+
+
+def normal(text: str) -> str:
+    """Text with its whitespace made single spaces: how leftovers compare."""
+    return " ".join(text.split())
+
+
+def units_top(children: Iterable[nodes.Node]) -> Iterator[nodes.Element]:
+    """The outermost paragraphs, lists and list items among ``children``
+    and under them, tables aside (their cells are data, not guidance)."""
+    for child in children:
+        if isinstance(child, nodes.table) or not isinstance(child, nodes.Element):
+            continue
+        if isinstance(child, _UNITS):
+            yield child
+        else:
+            yield from units_top(child.children)
+
+
+def _units(node: nodes.Node) -> Iterator[nodes.Element]:
+    """Every paragraph, list and list item under ``node``, tables aside."""
+    for unit in units_top(node.children):
+        yield unit
+        yield from _units(unit)
+
+
+def _alone_urls(spec: Spec) -> tuple[str, ...]:
+    """The URLs alone in their paragraph before the first section; lists
+    there are notes, not the tracker."""
+    found = [
+        ref["refuri"]
+        for node in spec.preamble()
+        if not isinstance(node, (nodes.comment, nodes.bullet_list, nodes.enumerated_list))
+        for paragraph in node.findall(nodes.paragraph)
+        for ref in paragraph.findall(nodes.reference)
+        if ref.get("refuri") and normal(paragraph.astext()) == normal(ref.astext())
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def _placeholders(spec: Spec) -> tuple[str, ...]:
+    texts = (normal(p.astext()) for p in spec.doctree.findall(nodes.paragraph))
+    return tuple(dict.fromkeys(text for text in texts if _PLACEHOLDER.fullmatch(text)))
+
+
+def _guidance_units(spec: Spec, left_aside: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The guidance texts long enough to be leftovers, each with its longest inner word."""
+    texts = {
+        text
+        for unit in _units(spec.doctree)
+        for text in [normal(unit.astext())]
+        if len(text.split()) >= MIN_GUIDANCE_WORDS and text not in left_aside
+    }
+    return tuple((max(text.split()[1:-1], key=len), text) for text in sorted(texts))
+
+
+def _license(spec: Spec) -> str:
+    """The comment the file starts with. docutils puts the title first:
+    it is the first comment above the first section."""
+    comments = [c for c in spec.preamble() if isinstance(c, nodes.comment)]
+    starts = spec.text.lstrip().startswith("..")
+    return normal(comments[0].astext()) if comments and starts else ""
+
+
+def _guidance(section: Section, spec: Spec, ends: dict[int, int]) -> str:
+    """The source lines between a title's adornment and the next title."""
+    start = section.line + 1  # The underline; guidance starts after it.
+    end = ends.get(section.line, len(spec.lines) + 1)
+    return "\n".join(spec.lines[start:end - 1]).strip("\n")
+
+
+def _template_section(section: Section, spec: Spec, ends: dict[int, int]) -> TemplateSection:
+    return TemplateSection(
+        title=section.title,
+        level=section.level,
+        style=section.style,
+        guidance=_guidance(section, spec, ends),
+        children=tuple(_template_section(c, spec, ends) for c in section.children),
+    )
+
+
+def load(
+    path: Path, parser: RstParser, store: TemplateStore | None = None, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None
+) -> Template:
+    """Read a template file (see :func:`read_template`); a template that
+    does not parse is a ConfigError.
+
+    With a store, a template parsed before is read back from it instead."""
+    return from_text(path, read_template(path, limits, repo), parser, store)
+
+
+def from_text(path: Path, text: str, parser: RstParser, store: TemplateStore | None = None) -> Template:
+    """The template of a file's text: from the store, or parsed (and stored)."""
+    stored = Template.from_data(store.get(text), str(path)) if store is not None else None
+    if stored is not None:
+        return stored
+    template = _template(path, _parse(path, text, parser))
+    if store is not None:
+        store.put(text, template.to_data())
+    return template
+
+
+def parse_file(
+    path: Path, parser: RstParser, limits: Limits = DEFAULT_LIMITS, repo: Path | None = None
+) -> tuple[Template, Spec]:
+    """Read and parse a template file: the template, and its parse, which
+    ``speckeeper new`` reads more from (its title's adornment, its tables)."""
+    spec = _parse(path, read_template(path, limits, repo), parser)
+    return _template(path, spec), spec
+
+
+def _parse(path: Path, text: str, parser: RstParser) -> Spec:
+    spec = build(str(path), text, parser)
+    before = content_before_title(spec)
+    if before is not None and len(spec.sections) > 1:
+        # Its title is not over its sections: each reading of it is a guess.
+        first, second = spec.sections[:2]
+        raise ConfigError(
+            f'{path}:{second.line}: template is not one title over its sections: "{second.title}" is at the level'
+            f' of its first title, "{first.title}" (line {first.line}); expected one title above them'
+        )
+    if before is not None and spec.sections:
+        # Docutils takes a title only when nothing but comments comes before it; Sphinx takes the first.
+        spec = retitled(spec)
+    if not spec.sections:
+        raise ConfigError(f"{path}: template has no sections under its title")
+    severe = [m for m in spec.messages if m.level >= 3]
+    if severe:
+        message = severe[0]
+        raise ConfigError(f"{path}:{message.line or 1}: template does not parse: {message.text.splitlines()[0]}")
+    return spec
+
+
+def _template(path: Path, spec: Spec) -> Template:
+    """What the checks read from a template's parse."""
+    ordered = spec.all_sections()
+    # A title's guidance ends where the next title (or its overline) starts.
+    ends = {s.line: nxt.line - (len(nxt.style) - 1) for s, nxt in zip(ordered, ordered[1:])}
+    urls = _alone_urls(spec)
+    placeholders = _placeholders(spec)
+    return Template(
+        path=str(path),
+        title=spec.titles[0].text if spec.titles else "",
+        sections=tuple(_template_section(s, spec, ends) for s in spec.sections),
+        urls=urls,
+        placeholders=placeholders,
+        guidance=_guidance_units(spec, frozenset(placeholders) | frozenset(urls)),
+        license=_license(spec),
+    )
+
+
+def sections_data(sections: tuple[TemplateSection, ...]) -> list[dict[str, Any]]:
+    """The sections as plain data, for the copier template to render.
+
+    ``char`` and ``overline`` are the title's adornment; ``width`` is the
+    title's column width as docutils counts it (wide characters count 2,
+    combining ones 0), so an adornment of that length is never too short.
+    """
+    return [
+        {
+            "title": section.title,
+            "char": section.style[0],
+            "overline": len(section.style) == 2,
+            "width": column_width(section.title),
+            "guidance": section.guidance,
+            "children": sections_data(section.children),
+        }
+        for section in sections
+    ]
+
+
+# The keys that name template sections, and what they may name: any
+# section ("Parent/Child" for one subsection), a top-level one, or, for
+# allowed-sections, any title but one the template has in another case.
+_SECTION_KEYS = ("optional_sections", "required_sections", "allow_extra_subsections", "section_aliases")
+_DEFAULTS = Settings()
+
+
+def named_sections(settings: Settings) -> list[tuple[str, str]]:
+    """(key, title) for each section title a key of ``settings`` names, where
+    the configuration sets it (the defaults name nova's sections, which
+    another repo's template need not have)."""
+    keys = [key for key in (*_SECTION_KEYS, "allowed_sections") if getattr(settings, key) != getattr(_DEFAULTS, key)]
+    return [(key, name) for key in keys for name in _names(getattr(settings, key))]
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """The titles a key's value names (a pair's first: ``section-aliases``)."""
+    if not isinstance(value, tuple):
+        return ()
+    return tuple(item[0] if isinstance(item, tuple) else item for item in value)
+
+
+def has_section(template: Template, key: str, name: str) -> bool:
+    """Whether a key's title is one ``template`` has (where the key looks)."""
+    if key == "allowed_sections":
+        # Any title but a template's own in other letter case: a typo that
+        # would hide the template's section rather than allow another.
+        return not any(s.title != name and s.title.casefold() == name.casefold() for s in template.sections)
+    if key == "required_sections":
+        return any(s.title == name for s in template.sections)
+    if key == "section_aliases":
+        return any(s.title == name for s in template.all_sections())
+    parent, _, child = name.rpartition("/")
+    if parent:
+        return any(s.title == parent and any(c.title == child for c in s.children) for s in template.all_sections())
+    return any(s.title == name for s in template.all_sections())
+
+
+def misnamed(key: str, name: str, templates: list[Template]) -> str:
+    """The error for a title no template has, with the nearest one it has."""
+    from speckeeper.suggest import nearest  # Only on this error.
+
+    option = key.replace("_", "-")
+    if key == "allowed_sections":
+        same = next(s.title for t in templates for s in t.sections if s.title.casefold() == name.casefold())
+        return f'{option}: "{name}" is the template\'s section "{same}" in other letters: write it as the template does, or leave it out'
+    if key == "required_sections":
+        titles = {s.title for t in templates for s in t.sections}
+        under = [s.title for t in templates for s in t.all_sections() if any(c.title == name for c in s.children)]
+        if under:
+            return (
+                f'{option}: "{name}" is not a top-level section of the template: it is a subsection of'
+                f' "{under[0]}" ({option} names top-level sections)'
+            )
+    else:
+        titles = {s.title for t in templates for s in t.all_sections()}
+        if "/" in name and key != "section_aliases":
+            titles = {f"{s.title}/{c.title}" for t in templates for s in t.all_sections() for c in s.children}
+    near = nearest(name, sorted(titles))
+    hint = f': did you mean "{near}"?' if near else f" (it has: {', '.join(sorted(titles))})"
+    level = "a top-level section" if key == "required_sections" else "a section"
+    return f'{option}: "{name}" is not {level} of the template{hint}'
+
+
+class TemplateLoader:
+    """Finds and loads the template for each spec, each file once per run."""
+
+    def __init__(self, config: Config, parser: RstParser) -> None:
+        self._config = config
+        self._parser = parser
+        self._cache: dict[Path, Template] = {}
+        self._texts: dict[Path, str] = {}
+        # The (template, settings) pairs whose section names are known
+        # good: checked once per run, not once per spec.
+        self._named: set[tuple[str, Settings]] = set()
+        self._store = TemplateStore.default(parser.extensions)
+        self._limits = Limits.of(config.base)  # max-bytes and max-sections are not overridden per path.
+
+    def path_for(self, relpath: str, settings: Settings) -> Path:
+        """The template file for a spec; ConfigError when there is none."""
+        if not settings.template:
+            return packaged_path()
+        name = settings.template
+        if "{" in name:
+            found = layout.parts(settings.layout, relpath)
+            if found is None:
+                raise NoTemplate(
+                    f"no template for this spec: its path does not match the layout {settings.layout!r}", True
+                )
+            name = layout.fill(name, found)
+        path = self._config.root / name
+        if not path.is_file():
+            raise NoTemplate(f"no template for this spec: {name} does not exist")
+        return path
+
+    def digest(self, relpath: str, settings: Settings) -> str:
+        """A hash of the text of a spec's template (for the findings cache);
+        NoTemplate when it has none, and "" when it cannot be read (the
+        check says why)."""
+        import hashlib  # Only with --cache.
+
+        try:
+            text = self._text(self.path_for(relpath, settings).resolve())
+        except ConfigError:
+            return ""
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def for_spec(self, relpath: str, settings: Settings) -> Template:
+        path = self.path_for(relpath, settings).resolve()
+        template = self._load(path)
+        self._check_names(settings, template)
+        return template
+
+    def _load(self, path: Path) -> Template:
+        if path not in self._cache:
+            self._cache[path] = from_text(path, self._text(path), self._parser, self._store)
+        return self._cache[path]
+
+    def _check_names(self, settings: Settings, template: Template) -> None:
+        """Each section a key names is a section of the spec's template, or
+        of another release's (nova's "Feature Liaison" is newer than some):
+        a misspelt name is a configuration error, not a silent no-op."""
+        if (template.path, settings) in self._named:
+            return
+        unknown = [(key, name) for key, name in named_sections(settings) if not has_section(template, key, name)]
+        if not unknown:
+            return
+        others = self._templates_like(settings)
+        for key, name in unknown:
+            if not any(has_section(other, key, name) for other in others):
+                where = self._config.source or "configuration"
+                raise ConfigError(f"{where}: {misnamed(key, name, [template, *others])}")
+        self._named.add((template.path, settings))
+
+    def _templates_like(self, settings: Settings) -> list[Template]:
+        """Every release's (or project's) template, where there is one per
+        release (or project)."""
+        if "{" not in settings.template:
+            return []
+        found = []
+        for path in sorted(self._config.root.glob(re.sub(r"\{[a-z]+\}", "*", settings.template))):
+            try:
+                found.append(self._load(path.resolve()))
+            except ConfigError:
+                continue  # A template that cannot be read is reported where it is used.
+        return found
+
+    def _text(self, path: Path) -> str:
+        """A template file's text, read once per run (see :func:`read_template`)."""
+        if path not in self._texts:
+            self._texts[path] = read_template(path, self._limits, self._config.repo)
+        return self._texts[path]

@@ -1,0 +1,340 @@
+"""Running the rules, in stages: find the files; read each once, within
+bounds; parse it once (or take its findings from the cache); run the rules
+the decision enables; let its own comments silence what they silence;
+meanwhile, run the repo-level rules over the files together.
+
+The decision is :mod:`speckeeper.engine.decide`'s, the baseline
+:mod:`speckeeper.engine.baseline`'s, the output :mod:`speckeeper.reporting.output`'s.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from speckeeper import rules
+from speckeeper.engine import parallel
+from speckeeper.config.settings import Config, Settings
+from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced, unsilenced
+from speckeeper.parse import RstParser
+from speckeeper.findings import Checked, Finding, by_path
+from speckeeper.rules.registry import Context, Hit, Tree
+from speckeeper.rules.files import NO_TEMPLATE
+from speckeeper.rules.naming import LAYOUT, not_where_specs_live
+from speckeeper.files.source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, from_bytes, read
+from speckeeper.spec import Spec, build
+from speckeeper.document.template import NoTemplate, TemplateLoader
+
+if TYPE_CHECKING:
+    from speckeeper.engine.cache import Cache
+
+_SKIPPED_DIRS = frozenset({".git", ".tox", ".venv", "venv", "node_modules", "__pycache__", "build"})
+
+
+def walk(
+    paths: Iterable[Path], config: Config, suffix: str = "", unreadable: list[Finding] | None = None
+) -> Iterator[Path]:
+    """The files under ``paths`` (ending in ``suffix``), excluded ones aside,
+    each once however many ways it is named (``a.rst``, ``./a.rst``, through
+    a link): by its own path, the one an author edits, when that is among
+    the names met (a release folder of links to ``approved/`` is reported
+    at ``approved/``), else by the first name met.
+
+    Folders recurse, skipping hidden and tool folders, never through a
+    link; files named directly are yielded whatever their name ends in. A
+    folder that cannot be listed (no permission, a path too long) is one
+    SK001 finding in ``unreadable``, never skipped in silence.
+    """
+    chosen: dict[str, Path] = {}  # By real path, in the order first met.
+
+    def meet(candidate: Path) -> None:
+        real = os.path.realpath(candidate)
+        if real not in chosen:
+            chosen[real] = candidate
+        elif _links_in(candidate) < _links_in(chosen[real]):
+            chosen[real] = candidate
+
+    def failed(error: OSError) -> None:
+        if unreadable is not None:
+            where = error.filename if isinstance(error.filename, str) else str(error.filename)
+            unreadable.append(Finding(where, 1, 1, UNREADABLE, f"cannot read folder: {error.strerror or error}"))
+
+    for path in paths:
+        if path.is_dir():
+            for folder, subfolders, names in os.walk(path, onerror=failed):
+                subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRS and not d.startswith("."))
+                # A folder named like a spec is reported (reading refuses it),
+                # not entered.
+                names = [*names, *(d for d in subfolders if d.endswith(".rst"))]
+                subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
+                for name in sorted(names):
+                    candidate = Path(folder) / name
+                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
+                        meet(candidate)
+        elif not config.excluded(config.relpath(path)):
+            meet(path)
+    yield from (from_here(path) for path in chosen.values())
+
+
+def _links_in(path: Path) -> int:
+    """How many of the folders and file named in ``path`` are links: fewer is
+    nearer the file itself. Asked only of a file met under two names."""
+    absolute = Path(os.path.abspath(path))
+    return sum(part.is_symlink() for part in (absolute, *absolute.parents))
+
+
+def from_here(path: Path) -> Path:
+    """A relative path as ruff prints it, from the working folder: run in
+    ``specs/2026.2``, ``../2026.2/implemented/a.rst`` is
+    ``implemented/a.rst``. Kept as given when absolute, or when a link
+    before a ``..`` means the shorter name is another file."""
+    if path.is_absolute():
+        return path
+    try:
+        shorter = os.path.relpath(os.path.abspath(path))
+    except ValueError:  # Another drive (Windows).
+        return path
+    if shorter == str(path) or os.path.realpath(shorter) != os.path.realpath(path):
+        return path
+    return Path(shorter)
+
+
+def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | None = None) -> Iterator[Path]:
+    """The spec files under ``paths``: folders recurse to ``.rst`` files."""
+    return walk(paths, config, ".rst", unreadable)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One spec, read and parsed, with what its rules are given."""
+
+    spec: Spec
+    ctx: Context
+    silenced: frozenset[str]  # Codes its ``speckeeper: ignore`` comments silence.
+    identity: tuple[int, int] = (0, 0)  # The file read: (device, inode).
+
+    def active(self, code: str) -> bool:
+        return code in self.ctx.enabled and code not in self.silenced
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One file, read, with what applies to it."""
+
+    path: Path
+    relpath: str
+    settings: Settings
+    enabled: frozenset[str]
+    source: Source
+
+    @property
+    def shown(self) -> str:
+        return str(self.path)
+
+
+class Checker:
+    """Checks specs under one configuration: one parser, one template
+    loader, and the findings cache if there is one."""
+
+    def __init__(self, config: Config, selection: Selection = Selection(), cache: Cache | None = None) -> None:
+        self.config = config
+        self.selection = selection
+        self.cache = cache
+        self.parser = RstParser.for_settings(config.base)
+        self.templates = TemplateLoader(config, self.parser)
+
+    def arguments(self) -> tuple[Config, Selection, Cache | None]:
+        """What a worker process builds its own checker from."""
+        return self.config, self.selection, self.cache
+
+    def check(self, paths: Iterable[Path], jobs: int = 1, progress: parallel.Progress | None = None) -> list[Finding]:
+        """Every finding under ``paths``, by path then line, whatever
+        ``jobs``; ``progress`` hears how many files are checked."""
+        paths = list(paths)
+        unreadable: list[Finding] = []
+        files = list(collect(paths, self.config, unreadable))
+        repo_level: list[Finding] = []
+
+        def meanwhile() -> None:  # In this process, while the workers check the files.
+            repo_level.extend(self.check_tree(paths))
+
+        workers = parallel.jobs_for(len(files), jobs)
+        checked = parallel.map_files(self, Checker.check_file, files, workers, meanwhile, progress)
+        findings = [finding for report in checked for finding in report.findings]
+        settled = self._settled(repo_level, dict(zip(map(str, files), checked)))
+        return sorted(findings + settled + unreadable, key=by_path)
+
+    def check_folders(self, paths: Iterable[Path]) -> list[Finding]:
+        """The repo-level rules alone over ``paths``: no spec is read but
+        one a finding is about (for what it silences and its first line).
+        What a commit hook runs over the whole folder for a staged change."""
+        return sorted(self._settled(self.check_tree(list(paths)), {}), key=by_path)
+
+    def _settled(self, repo_level: list[Finding], reports: dict[str, Checked]) -> list[Finding]:
+        """Repo-level findings with their spec's first line, less what the
+        spec they are about silences."""
+        reports = {**reports, **self._elsewhere({f.path for f in repo_level} - reports.keys())}
+        about_specs = [
+            dataclasses.replace(f, context=reports[f.path].first_line) if f.path in reports and f.line == 1 else f
+            for f in repo_level
+        ]
+        silencing = {path: report.silenced for path, report in reports.items() if report.silenced}
+        return unsilenced(about_specs, silencing)
+
+    def check_file(self, path: Path) -> Checked:
+        """One file's findings, read and parsed once (or from the cache)."""
+        read = self._read(path)
+        if isinstance(read, list):
+            return Checked(read)
+        first_line = read.source.text.split("\n", 1)[0]
+        if not any(rule.code in read.enabled for rule in rules.PER_SPEC):
+            # Only repo-level rules run: a parse only to hear what the file silences.
+            return Checked([], self._silenced(read), first_line)
+        key = self._cache_key(read)
+        if key is not None and self.cache is not None:
+            found = self.cache.get(key, read.shown)
+            if found is not None:
+                return found
+        loaded = self._load(read)
+        if isinstance(loaded, list):
+            checked = Checked(loaded, first_line=first_line)
+        else:
+            checked = Checked(self.run_rules(loaded), loaded.silenced, first_line)
+        if key is not None and self.cache is not None:
+            self.cache.put(key, read.shown, checked)
+        return checked
+
+    def load(self, path: Path, text: str | None = None) -> Loaded | list[Finding]:
+        """Read and parse one spec, once; the findings if it cannot be.
+
+        With ``text`` (an editor's unsaved document), that text is checked
+        as the file at ``path`` would be, within the same bounds, and the
+        file itself is not read."""
+        read = self._read(path, text)
+        return read if isinstance(read, list) else self._load(read)
+
+    def load_source(self, path: Path, source: Source) -> Loaded | list[Finding]:
+        """A spec's text parsed as if read at ``path`` (a copy about to be
+        written there: its template, its settings)."""
+        relpath = self.config.relpath(path)
+        settings = self.config.for_path(relpath)
+        return self._load(_Read(path, relpath, settings, enabled_codes(settings, self.selection), source))
+
+    def _read(self, path: Path, text: str | None = None) -> _Read | list[Finding]:
+        shown = str(path)
+        relpath = self.config.relpath(path)
+        settings = self.config.for_path(relpath)
+        enabled = enabled_codes(settings, self.selection)
+        limits = Limits.of(settings)
+        if text is None:
+            source = read(path, limits, self.config.repo)
+        else:
+            # A lone surrogate (JSON can carry one) fails to decode: SK002.
+            source = from_bytes(text.encode("utf-8", "surrogatepass"), limits)
+        if isinstance(source, Refusal):
+            return _enabled([Finding(shown, source.line, source.col, source.code, source.message)], enabled)
+        return _Read(path, relpath, settings, enabled, source)
+
+    def _load(self, read: _Read) -> Loaded | list[Finding]:
+        first = read.source.text.split("\n", 1)[0]  # What a finding about the whole file quotes.
+        try:
+            template = self.templates.for_spec(read.relpath, read.settings)
+        except NoTemplate as error:
+            outside = not_where_specs_live(read.settings, read.relpath) if error.outside_layout else None
+            if outside and LAYOUT in read.enabled:
+                # The cause, not its consequence: SK306 as the rule says it.
+                return _enabled([Finding(read.shown, 1, 1, LAYOUT, outside, first)], read.enabled)
+            return _enabled([Finding(read.shown, 1, 1, NO_TEMPLATE, str(error), first)], read.enabled)
+        spec = self._build(read.shown, read.source)
+        if isinstance(spec, Finding):
+            return _enabled([dataclasses.replace(spec, context=first)], read.enabled)
+        name = self.config.relpath(Path(template.path)) if "{" in read.settings.template else ""
+        ctx = Context(read.relpath, read.settings, template, read.enabled, template_name=name)
+        return Loaded(spec, ctx, silenced(spec), read.source.identity)
+
+    def _cache_key(self, read: _Read) -> str | None:
+        """The file's key in the findings cache, from what was read; None
+        without a cache, or without a template to key it by."""
+        if self.cache is None:
+            return None
+        try:
+            template = self.templates.digest(read.relpath, read.settings)
+        except NoTemplate:
+            return None
+        if not template:
+            return None  # Unreadable: the check says why.
+        return self.cache.key(read.relpath, repr(read.settings), read.enabled, template, read.source.raw)
+
+    def _silenced(self, read: _Read) -> frozenset[str]:
+        """What a file's comments silence, without its rules: parsed only
+        when its text could silence anything."""
+        if not may_silence(read.source.text):
+            return frozenset()
+        spec = self._build(read.shown, read.source)
+        return silenced(spec) if isinstance(spec, Spec) else frozenset()
+
+    def _elsewhere(self, paths: set[str]) -> dict[str, Checked]:
+        """For the specs repo-level rules found something on that were not
+        checked themselves (the other copy of a spec in two states): what
+        they silence and their first line, read for that, and only those."""
+        found: dict[str, Checked] = {}
+        for path in sorted(paths):
+            if path.endswith(".rst") and os.path.isfile(path):
+                read = self._read(Path(path))
+                if not isinstance(read, list):
+                    found[path] = Checked([], self._silenced(read), read.source.text.split("\n", 1)[0])
+        return found
+
+    def _build(self, shown: str, source: Source) -> Spec | Finding:
+        """The spec model; nesting too deep for docutils is one finding."""
+        try:
+            return build(shown, source.text, self.parser, raw=source.raw)
+        except RecursionError:
+            return Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")
+
+    def run_rules(self, loaded: Loaded) -> list[Finding]:
+        """Every enabled rule over one loaded spec, its suppressions honoured."""
+        spec, ctx = loaded.spec, loaded.ctx
+        lines = spec.lines
+        findings = [
+            Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line))
+            for rule in rules.PER_SPEC
+            if rule.code in ctx.enabled and rule.code not in loaded.silenced
+            for hit in rule.check_spec(spec, ctx)
+        ]
+        # By position; at one position, in rule and template order.
+        return sorted(dict.fromkeys(findings), key=lambda f: (f.line, f.col))
+
+    def check_tree(self, paths: Iterable[Path]) -> list[Finding]:
+        """The repo-level rules, once over every file under ``paths``; what
+        the files' own comments silence is left to :meth:`check`."""
+        tree = Tree(self.config, tuple(walk(paths, self.config)))
+        findings = set()
+        for rule in rules.PER_REPO:
+            for hit in rule.check_tree(tree):
+                assert hit.path is not None, f"{rule.code}: a repo-level rule names the file it is about"
+                if rule.code in enabled_codes(tree.settings(hit.path), self.selection):
+                    about = tuple(map(str, hit.about))
+                    findings.add(Finding(str(hit.path), hit.line, hit.col, rule.code, hit.message, _quote(tree, hit), about))
+        return sorted(findings)
+
+
+def _quote(tree: Tree, hit: Hit) -> str:
+    """The line a repo-level finding is on, when it is not a spec's (a
+    redirects file's): a spec's first line comes from its check."""
+    if hit.path is None or hit.path.suffix == ".rst" or not hit.path.is_file():
+        return ""
+    lines = tree.lines(hit.path)
+    return _line(lines, hit.line) if isinstance(lines, list) else ""
+
+
+def _line(lines: list[str], number: int) -> str:
+    return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+def _enabled(findings: list[Finding], enabled: frozenset[str]) -> list[Finding]:
+    return [finding for finding in findings if finding.code in enabled]

@@ -1,0 +1,98 @@
+"""git, run here: what the hooks ask of the repository (the staged
+changes, a file as staged, the work tree's top), and where git keeps a
+repository (never written). A failure is one line."""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from speckeeper.errors import ConfigError
+
+
+def git(*args: str, cwd: Path | None = None) -> bytes:
+    """Run git here (or in ``cwd``); a failure is a one-line ConfigError (exit 2)."""
+    try:
+        done = subprocess.run(("git", *args), capture_output=True, check=False, cwd=cwd, stdin=subprocess.DEVNULL)
+    except OSError as error:
+        raise ConfigError(f"cannot run git: {error.strerror or error}") from None
+    if done.returncode:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {done.returncode}"]
+        raise ConfigError(f"git {args[0]} failed: {reason[0]}")
+    return done.stdout
+
+
+# git answers rev-parse from its files at once; a hung one is not waited for.
+_GIT_DIR_TIMEOUT = 10
+
+
+@functools.lru_cache(maxsize=64)
+def vcs_folders(folder: Path) -> tuple[Path, ...]:
+    """The folders git keeps the repository that holds ``folder`` in,
+    resolved: its git dir and common dir, wherever a ``.git`` file, a
+    worktree or ``GIT_DIR`` puts them; none when git is not installed or
+    ``folder`` is in no repository. Asked once a folder (a write asks for
+    its repository's), bounded in time; rev-parse reads only local files."""
+    try:
+        done = subprocess.run(
+            ("git", "rev-parse", "--absolute-git-dir", "--git-common-dir"),
+            cwd=folder,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=_GIT_DIR_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    if done.returncode:
+        return ()
+    # The common dir may be relative to the folder git ran in.
+    return tuple(dict.fromkeys((folder / os.fsdecode(line)).resolve() for line in done.stdout.splitlines() if line))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One staged spec: how git names it, its status, where it was before."""
+
+    path: str  # Relative to the top of the work tree, as git prints it.
+    status: str  # "A", "M", "R" or "D".
+    old_path: str = ""  # In HEAD, for "M", "R" and "D".
+
+
+def staged_changes() -> list[Change]:
+    """Files the commit adds, modifies or renames; renames found as git
+    finds them whatever the user's ``diff.renames`` says."""
+    return [change for change in _staged("AMR") if change.status != "D"]
+
+
+def touched() -> list[str]:
+    """The paths (relative to the work tree's top) the staged commit adds,
+    changes, deletes or renames, a rename's old path too."""
+    return sorted({path for change in _staged("AMRD") for path in (change.path, change.old_path) if path})
+
+
+def _staged(statuses: str) -> list[Change]:
+    return changes(statuses, "--cached")
+
+
+def changes(statuses: str, *against: str, cwd: Path | None = None) -> list[Change]:
+    """The files ``git diff *against`` finds added, modified, renamed or
+    deleted (of ``statuses``), renames found whatever ``diff.renames``
+    says; ``old_path`` is the path on the side diffed against."""
+    out = git("diff", "--name-status", "--find-renames", f"--diff-filter={statuses}", "-z", *against, "--", cwd=cwd)
+    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    found: list[Change] = []
+    index = 0
+    while index + 1 < len(fields):
+        status = fields[index][:1]
+        if status == "R":
+            found.append(Change(fields[index + 2], "R", fields[index + 1]))
+            index += 3
+        else:
+            path = fields[index + 1]
+            found.append(Change(path, status, path if status in "MD" else ""))
+            index += 2
+    return found

@@ -1,0 +1,60 @@
+"""The user's cache folder: where parsed templates are kept between runs,
+and the key that signs the findings cache.
+
+``SPECKEEPER_CACHE_DIR`` names it; set to an empty value, nothing is kept.
+The default is the platform's user cache folder. It is used only when it
+is the user's own and no one else may write to it; speckeeper creates it
+(and any folder missing above it) 0700.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from speckeeper.files.folder import Folder, open_folder
+
+ENV = "SPECKEEPER_CACHE_DIR"
+
+
+class Unavailable(Exception):
+    """Why the user's cache folder cannot be used, in a few words."""
+
+
+def location() -> Path | None:
+    """Where the user's cache folder is; None when the user turned it off."""
+    chosen = os.environ.get(ENV)
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "speckeeper"
+
+
+def default() -> Path | None:
+    """:func:`location`, or None when there is no home folder to find it in."""
+    try:
+        return location()
+    except RuntimeError:
+        return None
+
+
+def open_private(where: Path | None, *names: str) -> Folder:
+    """The folder ``names`` under the cache folder ``where``, opened: each
+    level created 0700 when missing, and each the user's own, writable by no
+    one else; Unavailable otherwise."""
+    if where is None:
+        raise Unavailable(f"the user's cache folder is turned off ({ENV} is empty)")
+    try:
+        folder = open_folder(where, create=True, private=True)
+        for name in names:
+            with folder:  # Each level is closed once the next is open.
+                folder = folder.folder(name, create=True, private=True)
+    except OSError as error:
+        raise Unavailable(f"{error.filename or where}: {error.strerror or error}") from None
+    return folder
