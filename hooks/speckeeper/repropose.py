@@ -7,9 +7,9 @@ insertion, proved to change nothing else), and a row in its History table
 saying it was re-proposed, in the form the template's History table shows
 (``2027.1 Indri``); a History section is added where the spec has none. A
 section the next template renamed or dropped is never removed: the check
-of the copy, printed after, reports it (a near miss, an unexpected section)
-for the author to settle. The original stays where it is, as spec repos keep it; the spec's
-copier answers, if it has them, follow the copy.
+of the copy, printed after, reports it (a near miss, an unexpected
+section) for the author to settle. The original stays where it is, as spec
+repos keep it; the spec's copier answers, if it has them, follow the copy.
 """
 
 from __future__ import annotations
