@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,7 +101,7 @@ def test_a_quick_fix_title_quotes_what_its_finding_quotes(fixture_findings: list
     """Each fixable finding of the fixtures has the texts its rule's title
     names, and its message quotes each of them."""
     fixable = [f for f in fixture_findings if rules.BY_CODE[f.code].fixable]
-    assert Counter(f.code for f in fixable).keys() == {rule.code for rule in rules.ALL if rule.fixable}
+    assert {f.code for f in fixable} == {rule.code for rule in rules.ALL if rule.fixable}
     for finding in fixable:
         title = rules.BY_CODE[finding.code].quick_fix_title(finding.quoted)
         assert "{" not in title

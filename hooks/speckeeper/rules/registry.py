@@ -170,7 +170,8 @@ class Rule:
         return self.fix is not None
 
     def quick_fix_title(self, quoted: Mapping[str, str]) -> str:
-        """The title of the quick fix of one finding, which quoted ``quoted``."""
+        """What an editor's quick fix of one finding is called, given the
+        texts the finding quotes."""
         return self.fix_title.format_map(quoted) if self.fix_title else f"Fix {self.name}"
 
     @property
