@@ -13,6 +13,7 @@ import pytest
 from speckeeper.engine import cache as cache_module
 from speckeeper.engine import check
 from speckeeper.files import usercache
+from speckeeper.findings import Checked, Finding
 from speckeeper.engine.cache import Cache, open_cache
 from speckeeper.cli import main
 from speckeeper.spec import Spec
@@ -174,13 +175,15 @@ def _entry(*records: bytes, silenced: bytes = b"[]") -> bytes:
 @pytest.mark.parametrize(
     "body",
     [
-        _entry(b'[null, 1, 1, "SK999", "a code no rule has", ""]'),
-        _entry(b'[null, 1, 1, ["SK103"], "a code that is a list", ""]'),
-        _entry(b'[null, 0, 1, "SK103", "line 0", ""]'),
-        _entry(b'[null, 1, -1, "SK103", "a negative column", ""]'),
-        _entry(b'[null, true, 1, "SK103", "a line that is a boolean", ""]'),
-        _entry(b'[null, 1, 1, "SK103", "' + b"x" * (cache_module.MAX_STRING + 1) + b'", ""]'),
+        _entry(b'[null, 1, 1, "SK999", "a code no rule has", "", {}]'),
+        _entry(b'[null, 1, 1, ["SK103"], "a code that is a list", "", {}]'),
+        _entry(b'[null, 0, 1, "SK103", "line 0", "", {}]'),
+        _entry(b'[null, 1, -1, "SK103", "a negative column", "", {}]'),
+        _entry(b'[null, true, 1, "SK103", "a line that is a boolean", "", {}]'),
+        _entry(b'[null, 1, 1, "SK103", "' + b"x" * (cache_module.MAX_STRING + 1) + b'", "", {}]'),
         _entry(b'[null, 1, 1, "SK103", "no line text"]'),
+        _entry(b'[null, 1, 1, "SK103", "no quoted texts", ""]'),
+        _entry(b'[null, 1, 1, "SK103", "a quoted number", "", {"section": 1}]'),
         _entry(silenced=b'"SK103"'),
         b'[[null, 1, 1, "SK103", "an entry of the format before"]]',
         b"[" * 100_000 + b"]" * 100_000,
@@ -193,6 +196,8 @@ def _entry(*records: bytes, silenced: bytes = b"[]") -> bytes:
         "boolean",
         "long-message",
         "five-fields",
+        "six-fields",
+        "quoted-not-text",
         "silenced-not-a-list",
         "old-format",
         "nested-too-deeply",
@@ -207,9 +212,18 @@ def test_a_signed_entry_is_validated_before_use(repo: Path, capsys: pytest.Captu
 def test_the_control_a_signed_entry_is_used(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The control for the tests above: what the user's key signs is read."""
     _run(capsys)
-    _sign_for_every_entry(repo, _entry(b'[null, 3, 1, "SK103", "signed, so trusted", ""]'))
+    _sign_for_every_entry(repo, _entry(b'[null, 3, 1, "SK103", "signed, so trusted", "", {}]'))
     code, out = _run(capsys)
     assert code == 1 and out.count("SK103 signed, so trusted") == 2
+
+
+def test_a_finding_comes_back_with_the_texts_it_quotes(repo: Path) -> None:
+    """What a quick fix's title reads survives the cache."""
+    cache = _user_cache(repo)
+    finding = Finding("a.rst", 3, 1, "SK104", 'title "Use cases" should be "Use Cases"', quoted={"found": "Use cases", "meant": "Use Cases"})
+    cache.put("ab" * 32, "a.rst", Checked([finding]))
+    back = cache.get("ab" * 32, "a.rst")
+    assert back is not None and back.findings == [finding] and back.findings[0].quoted == finding.quoted
 
 
 def test_an_unsigned_entry_nested_too_deeply_is_a_miss(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

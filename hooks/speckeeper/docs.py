@@ -22,6 +22,7 @@ from speckeeper.rules.registry import Rule
 RULES_INDEX = "rules/index.md"
 REFERENCE = "configuration-reference.md"
 _FIX_NONE = "None automatic: `speckeeper fix` leaves it to the author."
+_AN = {"error": "an error", "warning": "a warning", "information": "information", "hint": "a hint"}
 
 
 def rule_page(rule: Rule) -> str:
@@ -31,7 +32,8 @@ def rule_page(rule: Rule) -> str:
         f"# {rule.code} `{rule.name}`",
         "",
         f"Group `{rule.group}`; {'on' if rule.default else 'off (opt-in)'} by default;"
-        f" {'fixable' if rule.fixable else 'not fixable'}. `speckeeper rules {rule.code}` prints this page.",
+        f" {'fixable' if rule.fixable else 'not fixable'}; an editor shows it as {_AN[rule.severity]}."
+        f" `speckeeper rules {rule.code}` prints this page.",
         "",
         "## What it does",
         "",

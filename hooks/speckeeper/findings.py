@@ -7,6 +7,7 @@ decision, the baseline, the cache and every output format take.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -25,6 +26,9 @@ class Finding:
     context: str = field(default="", compare=False)
     # Other files a repo-level finding is about (see Hit.about).
     about: tuple[str, ...] = field(default=(), compare=False)
+    # The texts its message quotes, by name (see Hit.quoted): what a quick
+    # fix's title and the commands that act on it read.
+    quoted: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ insertion, proved to change nothing else), and a row in its History table
 saying it was re-proposed, in the form the template's History table shows
 (``2027.1 Indri``); a History section is added where the spec has none. A
 section the next template renamed or dropped is never removed: the check
-of the copy, printed after, reports it (SK104, SK103) for the author to
-settle. The original stays where it is, as spec repos keep it; the spec's
-copier answers, if it has them, follow the copy.
+of the copy, printed after, reports it (a near miss, an unexpected
+section) for the author to settle. The original stays where it is, as spec
+repos keep it; the spec's copier answers, if it has them, follow the copy.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from speckeeper.config.layout import fill
 from speckeeper.commands.move import Place, add_dry_run, baseline_entries, finish, locate, move_answers, place_for
 from speckeeper.parse import RstParser
 from speckeeper.commands.plan import Plan, Step, folder_name
-from speckeeper.rules.structure import MISPLACED, MISSING_SECTION, MISSING_SUBSECTION, NEAR_MISS
+from speckeeper.rules.structure import INSERTS_MISSING, TELLS_FROM_MISSING
 from speckeeper.files.source import Limits, Source, read
 from speckeeper.spec import Section, Spec, build, fold
 from speckeeper.document.template import TemplateSection
@@ -133,11 +133,11 @@ def reproposed(config: Config, after: Place, source: Source) -> tuple[str, list[
     template = checker.templates.for_spec(after.relpath, config.for_path(after.relpath))
     history = next((s for s in template.sections if _HISTORY.search(fold(s.title))), None)
     strict = _requiring(config, history.title) if history is not None else config
-    fixer = Fixer(strict, Selection(select=(MISSING_SECTION, MISSING_SUBSECTION, NEAR_MISS, MISPLACED)))
+    fixer = Fixer(strict, Selection(select=(*INSERTS_MISSING, *TELLS_FROM_MISSING)))
     loaded = fixer.checker.load_source(after.path, source)
     if isinstance(loaded, list):
         raise ConfigError(f"{after.relpath}: {loaded[0].message}; nothing changed")
-    missing = [f for f in fixer.checker.run_rules(loaded) if f.code in (MISSING_SECTION, MISSING_SUBSECTION)]
+    missing = [f for f in fixer.checker.run_rules(loaded) if f.code in INSERTS_MISSING]
     text = source.text
     steps = []
     if missing:
@@ -145,7 +145,7 @@ def reproposed(config: Config, after: Place, source: Source) -> tuple[str, list[
             text = fixer.fixed(loaded, missing)[0].decode("utf-8")
         except NotFixed as reason:
             raise ConfigError(f"{after.relpath}: the template's new sections cannot be inserted: {reason}; nothing changed") from None
-        steps = [Step("inserted in", "would insert in", f"{after.relpath}: {_what(f.message)}") for f in missing]
+        steps = [Step("inserted in", "would insert in", f"{after.relpath}: {_what(f)}") for f in missing]
     if history is not None:
         label = _label(history, after.parts["release"])
         text = history_row(fixer.checker.parser, after.relpath, text, history, label)
@@ -153,9 +153,12 @@ def reproposed(config: Config, after: Place, source: Source) -> tuple[str, list[
     return text, steps
 
 
-def _what(message: str) -> str:
-    """'missing section "X": ...' as what was inserted: 'section "X", None'."""
-    return message.split(":", 1)[0].removeprefix("missing ") + ', with "None"'
+def _what(missing: Finding) -> str:
+    """What was inserted for a missing section: 'section "X", with "None"'
+    ('subsection "X" in "Y", ...' for one in a section)."""
+    section, parent = missing.quoted["section"], missing.quoted.get("parent")
+    inserted = f'subsection "{section}" in "{parent}"' if parent is not None else f'section "{section}"'
+    return inserted + ', with "None"'
 
 
 def _requiring(config: Config, title: str) -> Config:

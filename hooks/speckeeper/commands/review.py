@@ -34,14 +34,13 @@ from speckeeper.config.settings import Config, ConfigError
 from speckeeper.config.settings import load as load_config
 from speckeeper.engine.decide import Selection, enabled_codes
 from speckeeper.findings import Finding
-from speckeeper.reporting.printable import printable
-from speckeeper.files.source import TOO_LARGE, Limits, Refusal, from_bytes, read
+from speckeeper.reporting.output import printable
+from speckeeper.rules.files import refused
+from speckeeper.rules.leftovers import LEFT_OF_TEMPLATE
+from speckeeper.files.source import Limits, Refusal, Refused, from_bytes, read
 from speckeeper.spec import Section, fold
 from speckeeper.commands.status import place
 
-# The leftover rules, run for the review whether or not the configuration
-# enables them: a reviewer wants to know.
-LEFTOVERS = ("SK401", "SK402")
 _TBD = re.compile(r"\b(TBD|TODO|FIXME)\b")
 FORMATS = ("text", "json", "markdown")
 # The first line of the Markdown report: a bot finds its own comment by it,
@@ -112,7 +111,7 @@ def _is_spec(config: Config, path: Path) -> bool:
 
 def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged: bool) -> SpecReview:
     """One spec's review: both sides parsed, their sections and findings compared."""
-    checker = Checker(config, Selection(extend_select=LEFTOVERS))
+    checker = Checker(config, Selection(extend_select=LEFT_OF_TEMPLATE))
     new_path = top / change.path
     old = _side(checker, top / change.old_path, (top, base, change.old_path)) if change.old_path else None
     new = None if change.status == "D" else _side(checker, new_path, (top, "", change.path) if staged else None)
@@ -147,9 +146,9 @@ def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Loa
         source = read(path, limits, config.repo)
     else:
         raw = _shown(*at, limits.max_bytes)
-        source = from_bytes(raw, limits) if raw is not None else Refusal(TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
+        source = from_bytes(raw, limits) if raw is not None else Refusal(Refused.TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
     if isinstance(source, Refusal):
-        return [Finding(str(path), source.line, source.col, source.code, source.message)]
+        return [Finding(str(path), source.line, source.col, refused(source), source.message)]
     return checker.load_source(path, source)
 
 
@@ -230,7 +229,7 @@ def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[Sec
 def leftovers(checker: Checker, loaded: Loaded) -> list[str]:
     """The sections still holding the template's guidance or placeholders
     (the leftover rules' findings), or TBD, TODO or FIXME."""
-    found = [f"line {f.line}: {f.message}" for f in checker.run_rules(loaded) if f.code in LEFTOVERS]
+    found = [f"line {f.line}: {f.message}" for f in checker.run_rules(loaded) if f.code in LEFT_OF_TEMPLATE]
     for _, (title, section) in _sections(loaded).items():
         marker = _TBD.search(body_text(section))
         if marker:

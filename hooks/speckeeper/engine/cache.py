@@ -47,7 +47,7 @@ from speckeeper.files.folder import ANY_ACCESS_BY_OTHERS, Folder, open_folder
 
 
 # Bump when the entry format changes.
-FORMAT = "3"
+FORMAT = "4"
 # The secret key, in the user's cache folder.
 KEY_FILE = "findings-cache.key"
 KEY_BYTES = 32
@@ -159,11 +159,16 @@ def _position(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+def _quoted(value: object) -> bool:
+    return isinstance(value, dict) and all(_string(name) and _string(text) for name, text in value.items())
+
+
 def _valid(record: object, codes: frozenset[str]) -> bool:
-    """A finding's record: [path or null, line, col, code, message, context]."""
+    """A finding's record: [path or null, line, col, code, message, context,
+    quoted]."""
     return (
         isinstance(record, list)
-        and len(record) == 6
+        and len(record) == 7
         and (record[0] is None or _string(record[0]))
         and _position(record[1])
         and _position(record[2])
@@ -171,6 +176,7 @@ def _valid(record: object, codes: frozenset[str]) -> bool:
         and record[3] in codes
         and _string(record[4])
         and _string(record[5])
+        and _quoted(record[6])
     )
 
 
@@ -228,8 +234,8 @@ class Cache:
         if not _entry(entry, self._codes):
             return None
         findings = [
-            Finding(shown if path is None else path, line, col, code, message, context)
-            for path, line, col, code, message, context in entry["findings"]
+            Finding(shown if path is None else path, line, col, code, message, context, quoted=quoted)
+            for path, line, col, code, message, context, quoted in entry["findings"]
         ]
         return Checked(findings, frozenset(entry["silenced"]), entry["first_line"])
 
@@ -237,7 +243,8 @@ class Cache:
         """Store what checking a file came to under ``key``; a cache that
         cannot be written is reported once and otherwise ignored."""
         records = [
-            [None if f.path == shown else f.path, f.line, f.col, f.code, f.message, f.context] for f in checked.findings
+            [None if f.path == shown else f.path, f.line, f.col, f.code, f.message, f.context, dict(f.quoted)]
+            for f in checked.findings
         ]
         entry = {"findings": records, "silenced": sorted(checked.silenced), "first_line": checked.first_line}
         self._write(key, json.dumps(entry).encode())

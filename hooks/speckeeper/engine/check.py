@@ -23,9 +23,9 @@ from speckeeper.engine.decide import Selection, enabled_codes, may_silence, sile
 from speckeeper.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
 from speckeeper.rules.registry import Context, Hit, Tree
-from speckeeper.rules.files import NO_TEMPLATE
+from speckeeper.rules.files import NO_TEMPLATE, TOO_LARGE, UNREADABLE, refused
 from speckeeper.rules.naming import LAYOUT, not_where_specs_live
-from speckeeper.files.source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, from_bytes, read
+from speckeeper.files.source import Limits, Refusal, Source, from_bytes, read
 from speckeeper.spec import Spec, build
 from speckeeper.document.template import NoTemplate, TemplateLoader
 
@@ -236,7 +236,7 @@ class Checker:
             # A lone surrogate (JSON can carry one) fails to decode: SK002.
             source = from_bytes(text.encode("utf-8", "surrogatepass"), limits)
         if isinstance(source, Refusal):
-            return _enabled([Finding(shown, source.line, source.col, source.code, source.message)], enabled)
+            return _enabled([Finding(shown, source.line, source.col, refused(source), source.message)], enabled)
         return _Read(path, relpath, settings, enabled, source)
 
     def _load(self, read: _Read) -> Loaded | list[Finding]:
@@ -301,7 +301,7 @@ class Checker:
         spec, ctx = loaded.spec, loaded.ctx
         lines = spec.lines
         findings = [
-            Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line))
+            Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line), quoted=dict(hit.quoted))
             for rule in rules.PER_SPEC
             if rule.code in ctx.enabled and rule.code not in loaded.silenced
             for hit in rule.check_spec(spec, ctx)
@@ -319,7 +319,9 @@ class Checker:
                 assert hit.path is not None, f"{rule.code}: a repo-level rule names the file it is about"
                 if rule.code in enabled_codes(tree.settings(hit.path), self.selection):
                     about = tuple(map(str, hit.about))
-                    findings.add(Finding(str(hit.path), hit.line, hit.col, rule.code, hit.message, _quote(tree, hit), about))
+                    findings.add(
+                        Finding(str(hit.path), hit.line, hit.col, rule.code, hit.message, _quote(tree, hit), about, dict(hit.quoted))
+                    )
         return sorted(findings)
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from enum import Enum, auto
 from pathlib import Path
 from typing import Protocol
 
@@ -32,9 +33,16 @@ class _Bounds(Protocol):
 # written into.
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul", "CVS"})
 
-UNREADABLE = "SK001"
-UNDECODABLE = "SK002"
-TOO_LARGE = "SK004"
+
+
+class Refused(Enum):
+    """Why a file is not read; each reason is a rule's
+    (:data:`speckeeper.rules.files.REFUSED`)."""
+
+    UNREADABLE = auto()  # Missing, a folder, a FIFO, a link out of the repo.
+    UNDECODABLE = auto()  # Not UTF-8 text.
+    TOO_LARGE = auto()  # Over max-bytes or max-sections.
+
 
 # A line that could be a title adornment: docutils' parse time grows with
 # the square of the number of sections, so they are counted before it runs.
@@ -63,9 +71,9 @@ class Source:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a file is not parsed: a finding's code, place and message."""
+    """Why a file is not parsed: a finding's reason, place and message."""
 
-    code: str
+    reason: Refused
     line: int
     col: int
     message: str
@@ -78,16 +86,16 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
 
 def _decode(raw: bytes) -> str | Refusal:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Refusal(UNDECODABLE, 1, 1, "UTF-16 text (byte order mark), expected UTF-8")
+        return Refusal(Refused.UNDECODABLE, 1, 1, "UTF-16 text (byte order mark), expected UTF-8")
     nul = raw.find(b"\x00")
     if nul != -1:
         line, col = _position(raw, nul)
-        return Refusal(UNDECODABLE, line, col, "NUL byte: a binary file, expected UTF-8 text")
+        return Refusal(Refused.UNDECODABLE, line, col, "NUL byte: a binary file, expected UTF-8 text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line, col = _position(raw, error.start)
-        return Refusal(UNDECODABLE, line, col, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded")
+        return Refusal(Refused.UNDECODABLE, line, col, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded")
 
 
 class NotRegularFile(OSError):
@@ -149,18 +157,18 @@ def read(path: Path, limits: Limits, repo: Path) -> Source | Refusal:
     try:
         why = _outside(path, repo)
         if why is not None:
-            return Refusal(UNREADABLE, 1, 1, why)
+            return Refusal(Refused.UNREADABLE, 1, 1, why)
         raw, identity = _read_regular(path, limits.max_bytes)
     except IsADirectoryError:
-        return Refusal(UNREADABLE, 1, 1, "is a folder, expected an .rst file")
+        return Refusal(Refused.UNREADABLE, 1, 1, "is a folder, expected an .rst file")
     except NotRegularFile:
-        return Refusal(UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
+        return Refusal(Refused.UNREADABLE, 1, 1, "not a regular file (a device, FIFO or socket): not read")
     except FileTooLarge as error:
         return Refusal(
-            TOO_LARGE, 1, 1, f"file is {error.size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
+            Refused.TOO_LARGE, 1, 1, f"file is {error.size:,} bytes, larger than the limit of {limits.max_bytes:,} (max-bytes)"
         )
     except OSError as error:
-        return Refusal(UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
+        return Refusal(Refused.UNREADABLE, 1, 1, f"cannot read: {error.strerror or error}")
     found = from_bytes(raw, limits)
     if isinstance(found, Source):
         return Source(found.raw, found.text, identity)
@@ -197,11 +205,11 @@ def _outside(path: Path, repo: Path) -> str | None:
 def from_bytes(raw: bytes, limits: Limits) -> Source | Refusal:
     """Decode a spec's bytes (from a file, or from git), within bounds."""
     if len(raw) > limits.max_bytes:
-        return Refusal(TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
+        return Refusal(Refused.TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
     titles = len(_ADORNMENT.findall(raw))
     if titles > limits.max_sections:
         return Refusal(
-            TOO_LARGE,
+            Refused.TOO_LARGE,
             1,
             1,
             f"{titles:,} title adornments, more than the limit of {limits.max_sections:,} (max-sections)",

@@ -7,8 +7,9 @@ A thin adapter, in three parts: :mod:`.engine` runs the pipeline of
 resolved for each document as ``check`` resolves it; :mod:`.features` turns
 what they found into the protocol's types (diagnostics, quick fixes, hover,
 completion, symbols); :mod:`.server` is the pygls server. Nothing about a
-rule is written here: its code, message, fix and documentation come from
-the registry.
+rule is written here: its code, message, severity, what a finding
+underlines, its fix, the fix's title and its documentation come from the
+rule's declaration, and the texts a title quotes from the finding.
 
 pygls and lsprotocol are the ``lsp`` extra (``pip install
 'speckeeper[lsp]'``), imported only by this command.

@@ -19,6 +19,7 @@ from lsprotocol import types
 from speckeeper import rules
 from speckeeper.findings import Finding
 from speckeeper.rules.docs import parts
+from speckeeper.rules.registry import Severity
 from speckeeper.rules.structure import aliases, compare, level_styles, section_rows
 from speckeeper.spec import ADORNMENT_CHARS, Section, fold
 from speckeeper.document.template import TemplateSection
@@ -28,13 +29,13 @@ SOURCE = "speckeeper"
 FIX_ALL = "source.fixAll.speckeeper"
 # The command a "Fix all" carries when it leaves findings: shows why.
 SHOW_NOT_FIXED = "speckeeper.showNotFixed"
-# docutils' own warnings stay warnings; every other finding fails a check.
-_WARNING_RULES = frozenset({"rst-warning"})
-# Findings about one character at their column (a tab, a zero-width space,
-# a byte order mark): that character is underlined, not the rest of the line.
-_ONE_CHARACTER = frozenset({"tab", "zero-width-space", "byte-order-mark"})
+_SEVERITY: dict[Severity, types.DiagnosticSeverity] = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
 _CLIENT_BREAK = re.compile(r"\r\n|\r|\n")
-_QUOTED = re.compile(r'"([^"]*)"')
 
 
 class Lines:
@@ -87,14 +88,14 @@ class Lines:
 
 
 def finding_span(finding: Finding, lines: Lines) -> tuple[int, int]:
-    """What a finding is about, as offsets: from its column to the end of
-    its line's text (a title, the part of a line past the limit, the
-    trailing whitespace), indentation aside; an empty line, its start; one
-    character, for a finding about one."""
+    """What a finding is about, as offsets, as its rule's ``highlight``
+    says: from its column to the end of its line's text (a title, the part
+    of a line past the limit, the trailing whitespace), indentation aside;
+    an empty line, its start; or the one character at its column."""
     start, end = lines.span(finding.line)
     content = lines.text[start:end]
     rule = rules.BY_CODE.get(finding.code)
-    if rule is not None and rule.name in _ONE_CHARACTER and start + finding.col - 1 < end:
+    if rule is not None and rule.highlight == "character" and start + finding.col - 1 < end:
         return start + finding.col - 1, start + finding.col
     if finding.col <= 1:
         begin = start + len(content) - len(content.lstrip())
@@ -109,11 +110,11 @@ def diagnostic(finding: Finding, lines: Lines, docs_url: str = "") -> types.Diag
     described = None
     if rule is not None and docs_url:
         described = types.CodeDescription(href=docs_url.format(code=rule.code, name=rule.name))
-    severity = types.DiagnosticSeverity.Warning if rule is not None and rule.name in _WARNING_RULES else types.DiagnosticSeverity.Error
     return types.Diagnostic(
         range=lines.range(*finding_span(finding, lines)),
         message=finding.message,
-        severity=severity,
+        # A finding of no rule (the document could not be checked) is an error.
+        severity=_SEVERITY[rule.severity if rule is not None else "error"],
         code=finding.code or None,
         code_description=described,
         source=SOURCE,
@@ -147,15 +148,6 @@ def _overlaps(finding: Finding, first: int, last: int) -> bool:
     return first <= finding.line <= last
 
 
-def fix_title(finding: Finding) -> str:
-    rule = rules.BY_CODE[finding.code]
-    quoted = _QUOTED.findall(finding.message)
-    try:
-        return rule.fix_title.format(*quoted) if rule.fix_title else f"Fix {rule.name}"
-    except IndexError:
-        return f"Fix {rule.name}"
-
-
 def code_actions(
     analysis: Analysis,
     uri: str,
@@ -183,7 +175,7 @@ def code_actions(
                 continue
             found.append(
                 types.CodeAction(
-                    title=fix_title(finding),
+                    title=rule.quick_fix_title(finding.quoted),
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic(finding, lines, docs_url)],
                     edit=_workspace_edit(uri, analysis.text, after, lines),

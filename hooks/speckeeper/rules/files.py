@@ -11,12 +11,12 @@ them is not parsed, or not written, and the other files are still checked.
 from __future__ import annotations
 
 from speckeeper.rules.registry import Registry
-from speckeeper.files.source import TOO_LARGE, UNDECODABLE, UNREADABLE
+from speckeeper.files.source import Refusal, Refused
 
 RULES = Registry("files")
 
-RULES.reported(
-    UNREADABLE,
+UNREADABLE = RULES.reported(
+    "SK001",
     "unreadable",
     """The file cannot be read.
 
@@ -36,8 +36,8 @@ RULES.reported(
     """,
 )
 
-RULES.reported(
-    UNDECODABLE,
+UNDECODABLE = RULES.reported(
+    "SK002",
     "not-utf8",
     """The file is not UTF-8 text: another encoding, UTF-16, NUL bytes.
 
@@ -75,8 +75,8 @@ NO_TEMPLATE = RULES.reported(
     """,
 )
 
-RULES.reported(
-    TOO_LARGE,
+TOO_LARGE = RULES.reported(
+    "SK004",
     "too-large",
     """The file is too large to parse (``max-bytes``, ``max-sections``).
 
@@ -116,3 +116,11 @@ NOT_FIXED = RULES.reported(
         Fixing specs/x.rst
     """,
 )
+
+# The rule of each reason a file is not read.
+REFUSED = {Refused.UNREADABLE: UNREADABLE, Refused.UNDECODABLE: UNDECODABLE, Refused.TOO_LARGE: TOO_LARGE}
+
+
+def refused(refusal: Refusal) -> str:
+    """The code of the finding a file that is not read is."""
+    return REFUSED[refusal.reason]

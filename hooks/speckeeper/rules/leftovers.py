@@ -25,6 +25,11 @@ _IMAGE_DIRECTIVE = re.compile(r"\.\.[ \t]+(?:\|[^|\n]+\|[ \t]+)?(?i:image|figure
 
 RULES = Registry("leftovers")
 
+PLACEHOLDER, GUIDANCE_LEFT = "SK401", "SK402"
+# What an author left of the template: ``speckeeper review`` runs these
+# whether or not the configuration enables them (a reviewer wants to know).
+LEFT_OF_TEMPLATE = (PLACEHOLDER, GUIDANCE_LEFT)
+
 
 def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
@@ -38,7 +43,7 @@ def _first_line(node: nodes.Node) -> int:
     return line_of(node)
 
 
-@RULES.rule("SK401", "placeholder", default=False)
+@RULES.rule(PLACEHOLDER, "placeholder", default=False)
 def check_placeholder(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A placeholder of the template is left in the spec.
 
@@ -99,7 +104,7 @@ def _guidance_left(children: Iterable[nodes.Node], guidance: frozenset[str]) -> 
         yield from _guidance_left(inner, guidance)
 
 
-@RULES.rule("SK402", "guidance-left", default=False)
+@RULES.rule(GUIDANCE_LEFT, "guidance-left", default=False)
 def check_guidance_left(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A paragraph or list item of the template's guidance is left in.
 

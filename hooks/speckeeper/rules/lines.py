@@ -288,7 +288,7 @@ def check_trailing_whitespace(spec: Spec, ctx: Context) -> Iterator[Hit]:
             yield Hit(number, len(kept) + 1, f"trailing whitespace ({extra} character(s)), expected none")
 
 
-@RULES.rule("SK204", "tab", default=False)
+@RULES.rule("SK204", "tab", default=False, highlight="character")
 def check_tab(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A line holds a tab character.
 
@@ -362,7 +362,7 @@ def _characters(spec: Spec, char: str) -> Iterator[tuple[int, int]]:
             col = line.find(char, col + 1)
 
 
-@RULES.rule("SK206", "zero-width-space")
+@RULES.rule("SK206", "zero-width-space", highlight="character")
 def check_zero_width_space(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The text holds a zero-width space (U+200B).
 
@@ -413,7 +413,7 @@ def check_missing_final_newline(spec: Spec, ctx: Context) -> Iterator[Hit]:
         yield Hit(max(len(spec.lines), 1), col, "no newline at end of file, expected one")
 
 
-@RULES.rule("SK208", "byte-order-mark")
+@RULES.rule("SK208", "byte-order-mark", highlight="character")
 def check_byte_order_mark(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """The file starts with a byte order mark, or holds one (U+FEFF).
 

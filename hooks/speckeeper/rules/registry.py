@@ -22,10 +22,10 @@ from __future__ import annotations
 import inspect
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, Literal, NamedTuple, TypeVar, cast
 
 from speckeeper.config.settings import Config, Settings
 from speckeeper.files.source import Limits, Refusal, read
@@ -47,6 +47,10 @@ class Hit(NamedTuple):
     # Other files the finding is about (a redirect's spec and target): a
     # change to one of them is a change the finding concerns.
     about: tuple[Path, ...] = ()
+    # The texts the message quotes, by name ({"meant": "Use Cases"}): what
+    # the rule's ``fix_title`` and the commands that act on the finding read,
+    # never the message itself.
+    quoted: Mapping[str, str] = {}
 
 
 @dataclass
@@ -121,6 +125,15 @@ class FixInput:
 Fix = Callable[[FixInput], Iterable[Edit]]
 # A rule's check: over one spec (Check), or over the checked files (RepoCheck).
 CheckFunction = TypeVar("CheckFunction", bound=Callable[..., Iterator[Any]])
+# How an editor marks a rule's findings (the Language Server Protocol's
+# four severities).
+Severity = Literal["error", "warning", "information", "hint"]
+# What of its line an editor underlines for a finding: "text", from its
+# column to the end of the line's text (at column 1, from the first
+# character after the indentation: a title, the part of a line past the
+# limit, the trailing whitespace); "character", the one character at its
+# column (a tab, a zero-width space).
+Highlight = Literal["text", "character"]
 
 
 @dataclass(frozen=True)
@@ -139,8 +152,8 @@ class Rule:
     # edit made, and its edits are applied last, bottom up.
     fix: Fix | None = None
     fix_moves_rows: bool = False
-    # What an editor's quick fix for one finding is called; ``{0}``,
-    # ``{1}`` are the texts the finding's message quotes ("Use cases").
+    # What an editor's quick fix for one finding is called; ``{meant}``
+    # and the like are the texts the finding quotes (``Hit.quoted``).
     fix_title: str = ""
     documentation: str = ""
     # "spec": ``check(spec, ctx)`` runs on each spec; "repo": ``check(tree)``
@@ -148,10 +161,18 @@ class Rule:
     # spec's lifecycle), and the settings of each place it reports decide
     # whether it applies there; "file": reported by the run itself.
     scope: str = "spec"
+    # Every finding fails ``check``; an editor shows it at this severity.
+    severity: Severity = "error"
+    highlight: Highlight = "text"
 
     @property
     def fixable(self) -> bool:
         return self.fix is not None
+
+    def quick_fix_title(self, quoted: Mapping[str, str]) -> str:
+        """What an editor's quick fix of one finding is called, given the
+        texts the finding quotes."""
+        return self.fix_title.format_map(quoted) if self.fix_title else f"Fix {self.name}"
 
     @property
     def summary(self) -> str:
@@ -190,12 +211,26 @@ class Registry:
         fix: Fix | None = None,
         fix_moves_rows: bool = False,
         fix_title: str = "",
+        severity: Severity = "error",
+        highlight: Highlight = "text",
     ) -> Callable[[CheckFunction], CheckFunction]:
         """Declare the decorated check function as rule ``code``."""
 
         def declare(check: CheckFunction) -> CheckFunction:
             self._rules.append(
-                Rule(code, name, self.group, check, default, fix, fix_moves_rows, fix_title, scope=self.scope)
+                Rule(
+                    code,
+                    name,
+                    self.group,
+                    check,
+                    default,
+                    fix,
+                    fix_moves_rows,
+                    fix_title,
+                    scope=self.scope,
+                    severity=severity,
+                    highlight=highlight,
+                )
             )
             return check
 

@@ -45,7 +45,7 @@ def check_rst_error(spec: Spec, ctx: Context) -> Iterator[Hit]:
             yield Hit(message.line or 1, 1, f"RST error: {_first_line(message.text)}")
 
 
-@RULES.rule("SK502", "rst-warning")
+@RULES.rule("SK502", "rst-warning", severity="warning")  # docutils' own warnings stay warnings.
 def check_rst_warning(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """docutils warns: the spec builds, but not as its author meant.
 

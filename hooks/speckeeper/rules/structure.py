@@ -26,6 +26,12 @@ from speckeeper.document.template import TemplateSection
 MISSING_SECTION, MISSING_SUBSECTION = "SK101", "SK102"
 NEAR_MISS = "SK104"
 MISPLACED = "SK105"
+# What brings a spec to its template (``speckeeper repropose``): the rules
+# whose fix inserts the template sections a spec lacks, and those that,
+# when on, tell a section there under a slip of its title or out of place
+# from a missing one.
+INSERTS_MISSING = (MISSING_SECTION, MISSING_SUBSECTION)
+TELLS_FROM_MISSING = (NEAR_MISS, MISPLACED)
 # How alike two titles must be to count as a near miss (difflib ratio).
 NEAR_RATIO = 0.8
 # docutils' messages about a title adornment too short, which SK109 reports.
@@ -301,7 +307,7 @@ def section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str])
     "missing-section",
     fix=insert_missing_sections,
     fix_moves_rows=True,
-    fix_title='Insert the missing section "{0}"',
+    fix_title='Insert the missing section "{section}"',
 )
 def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A top-level section of the template is missing.
@@ -331,6 +337,7 @@ def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
                 min(where, max(len(spec.lines), 1)),
                 1,
                 f'missing section "{template_section.title}": {template_name(ctx)} has it here, {here}',
+                quoted={"section": template_section.title},
             )
 
 
@@ -339,7 +346,7 @@ def check_missing_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
     "missing-subsection",
     fix=insert_missing_sections,
     fix_moves_rows=True,
-    fix_title='Insert the missing subsection "{0}"',
+    fix_title='Insert the missing subsection "{section}"',
 )
 def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A subsection of the template is missing from its section.
@@ -373,6 +380,7 @@ def check_missing_subsection(spec: Spec, ctx: Context) -> Iterator[Hit]:
                 min(where, max(len(spec.lines), 1)),
                 1,
                 f'missing subsection "{template_section.title}" in "{parent}": {template_name(ctx)} has it here, {here}',
+                quoted={"section": template_section.title, "parent": parent},
             )
 
 
@@ -427,7 +435,7 @@ def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
         yield Edit((found.over or section.line) - 1, found.under, tuple(new), retitles=True)
 
 
-@RULES.rule(NEAR_MISS, "near-miss-title", fix=rename_near_miss, fix_title='Rename to "{1}", as in the template')
+@RULES.rule(NEAR_MISS, "near-miss-title", fix=rename_near_miss, fix_title='Rename to "{meant}", as in the template')
 def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """A title differs from the template's only by case, spacing or a typo.
 
@@ -448,7 +456,9 @@ def check_near_miss_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     for section, template_section in diff.near_misses:
         meant = diff.meant[id(section)]
         source = template_name(ctx) if meant == template_section.title else f'section-aliases for "{template_section.title}"'
-        yield Hit(section.line, 1, f'title "{section.title}" should be "{meant}" as in {source}')
+        yield Hit(
+            section.line, 1, f'title "{section.title}" should be "{meant}" as in {source}', quoted={"found": section.title, "meant": meant}
+        )
 
 
 @RULES.rule(MISPLACED, "misplaced-section")
