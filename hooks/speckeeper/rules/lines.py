@@ -65,6 +65,17 @@ EXEMPTIONS: dict[str, Callable[[str, int], bool]] = {
 }
 LITERAL_BLOCK = "literal-block"
 LONG_INLINE = "long-inline"
+# Every name a ``line-length-exemptions`` list may hold and what it exempts,
+# in the order the configuration's errors and reference give them.
+EXEMPTION_NAMES: dict[str, str] = {
+    "url": "any line holding one",
+    "url-needs-room": "a URL the text before fits",
+    "single-token": "a line of one word",
+    LITERAL_BLOCK: "`::` blocks, `code-block`, `code`, `parsed-literal`, `literal-directives`",
+    "image": "an image or figure line",
+    "double-colon": "a line holding `::`",
+    LONG_INLINE: "a paragraph holding an inline literal or link longer than the limit",
+}
 
 
 def exempt(line: str, settings: Settings) -> bool:
