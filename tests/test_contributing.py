@@ -16,11 +16,10 @@ GUIDE = REPO / "CONTRIBUTING.md"
 CITED = [
     ("speckeeper.rules.registry", ("Edit.row", "Edit.retitles", "Edit.settles", "Edit.underlines", "Rule.fix_moves_rows", "Rule.fix_title", "FixInput.lines", "Context.memo", "Tree")),
     ("speckeeper.fix", ("Fixer.fixed", "difference_between", "_shape")),
-    ("speckeeper.output", ("FORMATS", "FROM_TOP", "printable")),
+    ("speckeeper.output", ("FORMATS", "Format", "Format.label", "Format.from_top", "printable")),
     ("speckeeper.reports", ("fingerprints",)),
     ("speckeeper.config", ("Settings", "key", "Key", "Key.choices", "Key.choices_from", "Key.may_be_zero", "Key.overrides", "_TYPES", "_coerce")),
     ("speckeeper.rules.lines", ("EXEMPTION_NAMES",)),
-    ("speckeeper.cli", ("_configure_check",)),
     ("speckeeper.lsp.features", ("_ONE_CHARACTER", "_WARNING_RULES")),
     ("speckeeper.rules", ("ALL",)),
 ]
