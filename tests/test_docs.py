@@ -75,6 +75,23 @@ def test_a_block_without_its_end_marker_is_named_not_guessed(tmp_path: Path, cap
     assert page.read_text(encoding="utf-8") == text.replace("<!-- end of formats -->\n", "")
 
 
+def test_a_question_the_docs_say_nothing_of_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new copier question needs its '# docs:' line: the command says so
+    rather than writing a row with nothing in it."""
+    from speckeeper import copier_data
+
+    root = tmp_path / "copier"
+    shutil.copytree(copier_data.copier_root(), root)
+    questions = root / copier_data.QUESTIONS_FILE
+    text = questions.read_text(encoding="utf-8")
+    questions.write_text(text.replace("# docs: the slug, capitalised | the document title\n", ""), encoding="utf-8")
+    monkeypatch.setattr(copier_data, "copier_root", lambda: root)
+    assert docs.main(["--check", str(DOCS)]) == 1
+    assert capsys.readouterr().err == f"{questions}: question 'title' has no '# docs: DEFAULT | WHERE' line above it\n"
+
+
 def test_check_formats_help_names_every_format_from_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
     from speckeeper.cli import main
 
