@@ -4,6 +4,7 @@ config one clear error and exit 2."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from speckeeper.cli import main
 from speckeeper.config.settings import ConfigError, discover, load_file
 
-from .conftest import FIXTURES, speckeeper_bounded
+from .conftest import FIXTURES, REPO, speckeeper_bounded
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 
@@ -323,3 +324,25 @@ def test_a_layout_of_another_shape_still_finds_a_specs_parts(in_tmp: Path, capsy
     assert capsys.readouterr().out == (
         'doc/zed-proposed/awesome-thing.rst:1:1: SK306 spec is in folder "proposed", expected a state folder: approved\n'
     )
+
+
+def test_every_key_is_documented_shown_and_read_alike(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One declaration makes the reference, --show-settings and the loader:
+    they name the same keys, in the same order, and the keys the reference
+    says [[overrides]] may set are the ones an override accepts."""
+    reference = (REPO / "docs" / "configuration-reference.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \|(.*)$", reference, re.MULTILINE)
+    documented = [name for name, _ in rows]
+    overridable = [name for name, row in rows if "(also in `[[overrides]]`)" in row]
+    write(in_tmp / "x.rst", GOOD)
+    assert main(["check", "--show-settings", "x.rst"]) == 0
+    shown = re.findall(r"^  ([a-z-]+) = .*  \(default\)$", capsys.readouterr().out, re.MULTILINE)
+    assert shown == documented and len(documented) > 30
+
+    def known(text: str) -> list[str]:
+        write(in_tmp / ".speckeeper.toml", text)
+        assert main(["check", "x.rst"]) == 2
+        return capsys.readouterr().err.rstrip(")\n").split("(known keys: ")[1].split(", ")
+
+    assert known("bogus = 1\n") == sorted(documented)
+    assert known("[[overrides]]\npaths = ['x']\nbogus = 1\n") == sorted(overridable)

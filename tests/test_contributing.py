@@ -16,10 +16,9 @@ GUIDE = REPO / "CONTRIBUTING.md"
 CITED = [
     ("speckeeper.rules.registry", ("Edit.row", "Edit.retitles", "Edit.settles", "Edit.underlines", "Rule.fix_moves_rows", "Rule.fix_title", "Rule.severity", "Rule.highlight", "Hit.quoted", "FixInput.lines", "Context.memo", "Tree")),
     ("speckeeper.fixing.fix", ("Fixer.fixed", "difference_between", "_shape")),
-    ("speckeeper.reporting.output", ("FORMATS", "FROM_TOP", "printable")),
+    ("speckeeper.reporting.output", ("FORMATS", "Format", "Format.label", "Format.from_top", "printable")),
     ("speckeeper.reporting.reports", ("fingerprints",)),
-    ("speckeeper.config.settings", ("Settings", "KEY_DOCS", "OVERRIDABLE", "CHOICES", "ITEM_CHOICES", "MAY_BE_ZERO", "TABLES", "_coerce")),
-    ("speckeeper.cli", ("_configure_check",)),
+    ("speckeeper.config.settings", ("Settings", "key", "Key", "Key.choices", "Key.choices_from", "Key.may_be_zero", "Key.overrides", "_TYPES", "_coerce")),
     ("speckeeper.rules", ("ALL",)),
 ]
 

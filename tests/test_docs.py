@@ -42,6 +42,64 @@ def test_check_names_a_page_that_differs_and_a_page_for_no_rule(
     assert not (tmp_path / "docs/rules/SK999.md").exists()
 
 
+BLOCKS = [(page, block) for page, found in docs.blocks().items() for block in found]
+
+
+@pytest.mark.parametrize(("page", "block"), BLOCKS, ids=[f"{page}: {block.name}" for page, block in BLOCKS])
+def test_check_names_a_stale_block_and_the_command_rewrites_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], page: str, block: docs.Block
+) -> None:
+    """Each kind of generated block (rule tables, configuration keys, the keys
+    overrides may set, output formats, copier questions): an edit between
+    its markers is named by --check, and the command puts it back."""
+    shutil.copytree(DOCS, tmp_path / "docs", ignore=shutil.ignore_patterns("_build"))
+    path = tmp_path / "docs" / page
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(n for n, line in enumerate(lines) if line.strip() == block.start)
+    path.write_text("".join([*lines[: start + 1], "| a row pasted by hand |\n", *lines[start + 1 :]]), encoding="utf-8")
+    assert docs.main(["--check", str(tmp_path / "docs")]) == 1
+    assert capsys.readouterr().out == f"{path}: {block.name}: differs from the code\n"
+    assert docs.main([str(tmp_path / "docs")]) == 0
+    assert path.read_text(encoding="utf-8") == (DOCS / page).read_text(encoding="utf-8")
+
+
+def test_a_block_without_its_end_marker_is_named_not_guessed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(DOCS, tmp_path / "docs", ignore=shutil.ignore_patterns("_build"))
+    page = tmp_path / "docs" / "authors.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("<!-- end of formats -->\n", ""), encoding="utf-8")
+    assert docs.main([str(tmp_path / "docs")]) == 1
+    assert capsys.readouterr().err == (
+        f"{page}: no line '<!-- end of formats -->' after '<!-- speckeeper formats -->' (the output formats)\n"
+    )
+    assert page.read_text(encoding="utf-8") == text.replace("<!-- end of formats -->\n", "")
+
+
+def test_a_question_the_docs_say_nothing_of_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new copier question needs its '# docs:' line: the command says so
+    rather than writing a row with nothing in it."""
+    from speckeeper.copier import data as copier_data
+
+    root = tmp_path / "copier"
+    shutil.copytree(copier_data.copier_root(), root)
+    questions = root / copier_data.QUESTIONS_FILE
+    text = questions.read_text(encoding="utf-8")
+    questions.write_text(text.replace("# docs: the slug, capitalised | the document title\n", ""), encoding="utf-8")
+    monkeypatch.setattr(copier_data, "copier_root", lambda: root)
+    assert docs.main(["--check", str(DOCS)]) == 1
+    assert capsys.readouterr().err == f"{questions}: question 'title' has no '# docs: DEFAULT | WHERE' line above it\n"
+
+
+def test_check_formats_help_names_every_format_from_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
+    from speckeeper.cli import main
+
+    assert main(["check", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "output format: text, json, github (Actions annotations), sarif (2.1.0), junit (XML), gitlab (code quality)" in help_text
+
+
 def test_a_rule_page_has_ruffs_parts() -> None:
     page = (DOCS / "rules/SK203.md").read_text(encoding="utf-8")
     headings = re.findall(r"^#+ .*$", page, re.MULTILINE)

@@ -439,3 +439,12 @@ def test_doc8_style_takes_no_measure_or_pattern_of_the_nova_style(capsys, in_tmp
     ran = speckeeper(capsys, "check", "spec.rst")
     assert (ran.code, ran.out) == (2, [])
     assert ran.err[0].endswith(f'{key} applies to line-length-style = "nova"; doc8 counts its own way')
+
+
+def test_the_exemptions_the_configuration_allows_are_those_the_rule_implements() -> None:
+    """``line-length-exemptions`` is declared once, in the configuration,
+    with what each name exempts; SK201 implements each name, no more."""
+    from speckeeper.config.settings import LINE_LENGTH_EXEMPTIONS
+    from speckeeper.rules.lines import EXEMPTIONS, LITERAL_BLOCK, LONG_INLINE
+
+    assert set(LINE_LENGTH_EXEMPTIONS) == {*EXEMPTIONS, LITERAL_BLOCK, LONG_INLINE}

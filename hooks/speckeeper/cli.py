@@ -50,7 +50,7 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
         "--output-format",  # ruff's name for it
         choices=list(output.FORMATS),
         default="text",
-        help="output format: text, json, github (Actions annotations), sarif (2.1.0), junit (XML), gitlab (code quality)",
+        help=output.format_help(),
     )
     parser.add_argument(
         "--rule-docs-url",
@@ -331,7 +331,7 @@ def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -
         parts = output.segments(findings, args.show_source)
     else:
         shown = output.from_top(findings, config.repo) if args.format in output.FROM_TOP else findings
-        report = output.FORMATS[args.format]
+        report = output.FORMATS[args.format].write
         parts = [(output.sarif(shown, args.rule_docs_url) if report is output.sarif else report(shown), "")]
     if args.output_file:
         _write_output_file(Path(args.output_file), output.plain(parts), config)

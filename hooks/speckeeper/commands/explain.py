@@ -6,12 +6,11 @@ has to guess why a spec is judged as it is.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 
 from speckeeper.engine.check import collect
-from speckeeper.config.settings import Config, key_value
+from speckeeper.config.settings import KEYS, Config, key_value
 from speckeeper.engine.decide import Selection, enabled_codes
 from speckeeper.parse import RstParser
 from speckeeper.document.template import NoTemplate, TemplateLoader, packaged_path
@@ -55,6 +54,6 @@ def origins(config: Config) -> list[str]:
     file, the tree (no file), or the default."""
     said = f"from {config.source.name}" if config.source is not None else "read off the tree"
     return [
-        f"{key_value(item.name, getattr(config.base, item.name))}  ({said if item.name in config.set_keys else 'default'})"
-        for item in dataclasses.fields(config.base)
+        f"{key_value(name, getattr(config.base, name))}  ({said if name in config.set_keys else 'default'})"
+        for name in KEYS
     ]

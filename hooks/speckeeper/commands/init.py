@@ -74,7 +74,7 @@ def render(table: dict[str, Any], notes: tuple[str, ...] = ()) -> str:
     for name, value in table.items():
         if name == "overrides" or _same(value, _DEFAULTS.get(name)):
             continue
-        lines += ["", f"# {config_module.KEY_DOCS[name][0]}", key_value(name, value)]
+        lines += ["", f"# {config_module.KEYS[name].what()}", key_value(name, value)]
     for override in table.get("overrides", []):
         lines += ["", "[[overrides]]"] + [key_value(name, value) for name, value in override.items()]
     return "\n".join(lines) + "\n"

@@ -2,8 +2,10 @@
 
 Every way spec repos differ (their template, optional sections, draft
 folders, paths to leave alone, rules to run) is a key here, never code.
-Keys are the fields of :class:`Settings` spelled with hyphens; an
-``[[overrides]]`` table applies some of them to the paths it names.
+Keys are the fields of :class:`Settings` spelled with hyphens, each
+declared once (:func:`key`): the loader, its errors, the docs' reference
+and ``check --show-settings`` are made from that. An ``[[overrides]]``
+table applies some of them to the paths it names.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import os
 import fnmatch
 import re
 import sys
+import typing
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from speckeeper.config.detect import SPECS, detect
 from speckeeper.config.patterns import PatternError
@@ -45,169 +48,285 @@ LAYOUT_PARTS = frozenset({"project", "release", "state", "slug"})
 TEMPLATE_PARTS = frozenset({"project", "release"})
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key, all that is said of it, declared once as a
+    field of :class:`Settings` (with :func:`key`): the loader reads a value
+    by the field's type; the docs' reference, ``init`` and ``check
+    --show-settings`` say what it is from the same declaration."""
+
+    # What it does, in a phrase (the reference's "what", init's comment).
+    doc: str
+    # A value, as TOML writes it (the reference's "example").
+    example: str
+    # An [[overrides]] table may set it for the paths it names.
+    overrides: bool = False
+    # The words a string, or each item of a list, may be.
+    choices: tuple[str, ...] = ()
+    # The same, declared by the code that reads them (a rule's module), with
+    # what each means: read when needed, as that code imports this module.
+    choices_from: Callable[[], Mapping[str, str]] | None = None
+    # An integer for which 0 means "none".
+    may_be_zero: bool = False
+    # Filled in from the field: its name (as Settings spells it), its type
+    # (the annotation) and its default.
+    name: str = ""
+    annotation: object = None
+    default: Any = None
+
+    @property
+    def toml(self) -> str:
+        """The key as ``.speckeeper.toml`` spells it: with hyphens."""
+        return self.name.replace("_", "-")
+
+    def allowed(self) -> tuple[str, ...]:
+        """The words the value (or each item) may be; none: any."""
+        return tuple(self.choices_from()) if self.choices_from is not None else self.choices
+
+    def what(self) -> str:
+        """What the key does; choices declared elsewhere, each with its meaning."""
+        if self.choices_from is None:
+            return self.doc
+        return self.doc + ": " + ", ".join(f"`{name}` ({meaning})" for name, meaning in self.choices_from().items())
+
+
+def key(
+    default: T,
+    doc: str,
+    example: str,
+    *,
+    overrides: bool = False,
+    choices: tuple[str, ...] = (),
+    choices_from: Callable[[], Mapping[str, str]] | None = None,
+    may_be_zero: bool = False,
+) -> T:
+    """A field of Settings: its default, and the :class:`Key` that says the rest."""
+    said = Key(doc, example, overrides=overrides, choices=choices, choices_from=choices_from, may_be_zero=may_be_zero)
+    return field(default=default, metadata={"key": said})
+
+
+# Every name a ``line-length-exemptions`` list may hold and what it exempts,
+# in the order the configuration's errors and reference give them. SK201 and
+# SK202 (rules/lines.py) implement each; a test holds the two lists equal.
+LINE_LENGTH_EXEMPTIONS: dict[str, str] = {
+    "url": "any line holding one",
+    "url-needs-room": "a URL the text before fits",
+    "single-token": "a line of one word",
+    "literal-block": "`::` blocks, `code-block`, `code`, `parsed-literal`, `literal-directives`",
+    "image": "an image or figure line",
+    "double-colon": "a line holding `::`",
+    "long-inline": "a paragraph holding an inline literal or link longer than the limit",
+}
+
+
+def _exemptions() -> Mapping[str, str]:
+    return LINE_LENGTH_EXEMPTIONS
+
+
 @dataclass(frozen=True)
 class Settings:
-    """What applies to one spec. Defaults reproduce nova-specs' own gate."""
+    """What applies to one spec. Defaults reproduce nova-specs' own gate.
 
-    # The template .rst (relative to the config's folder). "{release}" is
-    # the release folder of the spec, as ``layout`` finds it. Empty: the
-    # packaged nova template.
-    template: str = ""
-    # Where specs live; "{project}", "{release}", "{state}" and "{slug}"
-    # name the parts.
-    layout: str = "specs/{release}/{state}/{slug}.rst"
-    # Sections (any level) a spec may leave out; "Parent/Child" names one
-    # subsection only.
-    optional_sections: tuple[str, ...] = ("History", "Feature Liaison")
-    # Top-level sections tolerated beyond the template's.
-    allowed_sections: tuple[str, ...] = ()
-    # Other titles a template section is accepted under (a title renamed
-    # across releases): (template title, its other titles).
-    section_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # When set, only these template sections are required (drafts, backlog).
-    required_sections: tuple[str, ...] = ()
-    # How many levels of the template's titles are checked: nova's gate
-    # checks sections and their subsections; deeper titles are examples.
-    template_depth: int = 2
-    # Subsections beyond the template's are allowed, as nova's gate allows;
-    # or not; or only under the template sections named.
-    allow_extra_subsections: bool | tuple[str, ...] = True
-    # Paths (globs, relative to the config's folder) never checked.
-    exclude: tuple[str, ...] = ("*-template.rst", "template.rst", "index.rst")
-    # Rule codes or prefixes: ``select`` replaces the default set,
-    # ``extend_select`` adds to it, ``ignore`` removes from it.
-    select: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    # A repo's own Sphinx roles and directives, accepted as valid.
-    roles: tuple[str, ...] = ()
-    directives: tuple[str, ...] = ()
-    # A repo's own directives whose content is verbatim (a diagram, code),
-    # kept as a literal block. Names speckeeper knows already keep their kind.
-    literal_directives: tuple[str, ...] = ()
-    # Naming and lifecycle (SK3xx). The tracker project a spec names;
-    # empty: any project.
-    project: str = "nova"
-    # The tracker URLs that count, before the first section. "{project}"
-    # is compared with ``project``, "{slug}" with the file name, "{id}"
-    # is anything. A repo may add bug or story URLs.
-    tracker_urls: tuple[str, ...] = ("https://blueprints.launchpad.net/{project}/+spec/{slug}",)
-    # A comment (``.. text``) before the first section that stands for a
-    # tracker URL; empty: none does.
-    tracker_opt_out: str = ""
-    # The state folders of a release folder, in lifecycle order.
-    states: tuple[str, ...] = ("approved", "implemented")
-    # Release folder names: a regular expression the whole name matches.
-    release_pattern: str = r"[a-z]+|\d{4}\.[12]"
-    # Other places a spec may live, outside release and state folders.
-    other_layouts: tuple[str, ...] = ("specs/abandoned/{slug}.rst",)
-    # The file in a release folder whose lines are "old new" redirects;
-    # empty: redirects are not checked.
-    redirects: str = "redirects"
-    # Leftovers (SK4xx): image and figure directives are allowed.
-    allow_images: bool = False
-    # Bounds on what is parsed at all (nova's largest spec is 47 kB with
-    # about 60 titles): beyond them a file gets one finding, not a hang.
-    max_bytes: int = 1_000_000
-    max_sections: int = 1_000
-    # The longest line allowed (SK201, SK202); nova's gate allows 79.
-    line_length: int = 79
-    # Which long lines are exempt: nova's gate's own list ("url",
-    # "single-token", "literal-block"), or others a gate writes.
-    line_length_exemptions: tuple[str, ...] = ("url", "single-token", "literal-block")
-    # Long lines that match one of these regular expressions (RE2) are
-    # exempt: a gate's own patterns (grid-table rows, REST routes).
-    line_length_exempt_patterns: tuple[str, ...] = ()
-    # What counts against the limit: the whole "line", or its "text" (its
-    # indentation and list marker aside).
-    line_length_count: str = "line"
-    # Lines indented by at least this many columns may be this much longer
-    # (4: 83 columns for lines indented by four spaces); 0: none.
-    line_length_indent_allowance: int = 0
-    # "doc8": long lines as doc8's D001 counts them (the doc8 extra), in
-    # place of the exemptions.
-    line_length_style: str = "nova"
-    # Where SK204 finds a tab: "anywhere", or "indentation" as doc8's D003.
-    tabs: str = "anywhere"
-    # The section whose content, when more than "None", asks for an
-    # ``APIImpact`` line in the commit message (the commit-msg hooks).
-    api_impact_section: str = "REST API impact"
-    # What SK203 counts as trailing whitespace (and fix strips): "spaces and
-    # tabs", or "spaces" for a gate that checks spaces only.
-    trailing_whitespace: str = "spaces and tabs"
-    # The baseline (relative to the config's folder): when it exists, check,
-    # fix and every hook report and fix only what it does not record.
-    # ``speckeeper baseline`` writes it; empty: none.
-    baseline: str = ".speckeeper-baseline.json"
+    Each field is a key of the configuration, spelled with hyphens there,
+    declared with :func:`key`: everything about a key is said here once."""
 
-
-# Every key, what it does and an example: the docs' configuration reference is
-# written from these and the defaults (reference_table; a test compares).
-KEY_DOCS: dict[str, tuple[str, str]] = {
-    "template": ("the template file; `{release}` and `{project}` are the spec's folders; empty: the packaged nova template", '"specs/{release}-template.rst"'),
-    "layout": ("where specs live: `{project}`, `{release}`, `{state}`, `{slug}` name the parts", '"specs/{project}/{release}/{slug}.rst"'),
-    "optional_sections": ("sections a spec may leave out; `Parent/Child` names one subsection", '["History", "Feature Liaison"]'),
-    "allowed_sections": ("top-level sections tolerated beyond the template's", '["Rollout"]'),
-    "section_aliases": (
+    template: str = key(
+        "",
+        "the template file; `{release}` and `{project}` are the spec's folders; empty: the packaged nova template",
+        '"specs/{release}-template.rst"',
+        overrides=True,
+    )
+    layout: str = key(
+        "specs/{release}/{state}/{slug}.rst",
+        "where specs live: `{project}`, `{release}`, `{state}`, `{slug}` name the parts",
+        '"specs/{project}/{release}/{slug}.rst"',
+    )
+    optional_sections: tuple[str, ...] = key(
+        ("History", "Feature Liaison"),
+        "sections a spec may leave out; `Parent/Child` names one subsection",
+        '["History", "Feature Liaison"]',
+        overrides=True,
+    )
+    allowed_sections: tuple[str, ...] = key(
+        (), "top-level sections tolerated beyond the template's", '["Rollout"]', overrides=True
+    )
+    # A title renamed across releases: (template title, its other titles).
+    section_aliases: tuple[tuple[str, tuple[str, ...]], ...] = key(
+        (),
         "a template section's title, and the other titles it is accepted under (by every structure rule, `fix` and the editor)",
         '{"Image Packing impact" = ["Diskimage-builder-image-elements impact"]}',
-    ),
-    "required_sections": ("only these top-level template sections are required (drafts, backlog)", '["Problem description"]'),
-    "template_depth": ("how many levels of the template's titles a spec must keep (1: sections only)", "3"),
-    "allow_extra_subsections": ("subsections beyond the template's: allowed, not, or only under these sections", '["Proposed change"]'),
-    "exclude": ("globs never checked; setting it replaces the defaults (a pattern without `/` matches a name in any folder)", '["*-template.rst", "specs/archive/**"]'),
-    "select": ("the rules that run, replacing the defaults (codes or prefixes)", '["SK1", "SK2"]'),
-    "extend_select": ("rules that run on top of the defaults", '["SK106"]'),
-    "ignore": ("rules that do not run", '["SK302"]'),
-    "roles": ("a repo's own Sphinx roles", '["nova-bug"]'),
-    "directives": ("a repo's own Sphinx directives, their content parsed as RST", '["nova-flavor"]'),
-    "literal_directives": ("a repo's own directives whose content is verbatim (diagrams, code)", '["mermaid"]'),
-    "project": ("the tracker project a spec names (a `{project}` folder of the layout names it instead); empty: any", '"cinder"'),
-    "tracker_urls": ("the tracker URLs that count; `{project}`, `{slug}`, `{id}`", '["https://storyboard.openstack.org/#!/story/{id}"]'),
-    "tracker_opt_out": ("a comment that stands for a tracker URL, with or without its `..`", '"no tracker"'),
-    "states": ("the state folders of a release, in lifecycle order", '["approved", "implemented", "backlog"]'),
-    "release_pattern": ("what a release folder is called: a regular expression (RE2)", '"[a-z]+"'),
-    "other_layouts": ("other places specs may live", '["specs/backlog/{slug}.rst"]'),
-    "redirects": ("the redirects file of a release folder; empty: none checked", '""'),
-    "allow_images": ("image and figure directives are allowed (SK403)", "true"),
-    "max_bytes": ("a file over this many bytes is refused (SK004)", "2000000"),
-    "max_sections": ("a file with more title adornments is refused (SK004)", "2000"),
-    "line_length": ("the longest line (SK201, SK202)", "99"),
-    "line_length_exemptions": (
-        "long lines that are exempt: `url` (any line holding one), `url-needs-room` (a URL the text before fits),"
-        " `single-token`, `literal-block` (`::` blocks, `code-block`, `code`, `parsed-literal`, `literal-directives`),"
-        " `image` (an image or figure line), `double-colon` (a line holding `::`), `long-inline` (a paragraph"
-        " holding an inline literal or link longer than the limit)",
+        overrides=True,
+    )
+    required_sections: tuple[str, ...] = key(
+        (),
+        "only these top-level template sections are required (drafts, backlog)",
+        '["Problem description"]',
+        overrides=True,
+    )
+    # nova's gate checks sections and their subsections; deeper titles are
+    # examples.
+    template_depth: int = key(
+        2, "how many levels of the template's titles a spec must keep (1: sections only)", "3", overrides=True
+    )
+    # Allowed by default, as nova's gate allows them.
+    allow_extra_subsections: bool | tuple[str, ...] = key(
+        True,
+        "subsections beyond the template's: allowed, not, or only under these sections",
+        '["Proposed change"]',
+        overrides=True,
+    )
+    exclude: tuple[str, ...] = key(
+        ("*-template.rst", "template.rst", "index.rst"),
+        "globs never checked; setting it replaces the defaults (a pattern without `/` matches a name in any folder)",
+        '["*-template.rst", "specs/archive/**"]',
+    )
+    select: tuple[str, ...] = key(
+        (), "the rules that run, replacing the defaults (codes or prefixes)", '["SK1", "SK2"]', overrides=True
+    )
+    extend_select: tuple[str, ...] = key((), "rules that run on top of the defaults", '["SK106"]', overrides=True)
+    ignore: tuple[str, ...] = key((), "rules that do not run", '["SK302"]', overrides=True)
+    roles: tuple[str, ...] = key((), "a repo's own Sphinx roles", '["nova-bug"]')
+    directives: tuple[str, ...] = key((), "a repo's own Sphinx directives, their content parsed as RST", '["nova-flavor"]')
+    # Names speckeeper knows already keep their kind.
+    literal_directives: tuple[str, ...] = key(
+        (), "a repo's own directives whose content is verbatim (diagrams, code)", '["mermaid"]'
+    )
+    # Naming and lifecycle (SK3xx).
+    project: str = key(
+        "nova",
+        "the tracker project a spec names (a `{project}` folder of the layout names it instead); empty: any",
+        '"cinder"',
+        overrides=True,
+    )
+    # Before the first section. "{project}" is compared with ``project``,
+    # "{slug}" with the file name, "{id}" is anything.
+    tracker_urls: tuple[str, ...] = key(
+        ("https://blueprints.launchpad.net/{project}/+spec/{slug}",),
+        "the tracker URLs that count; `{project}`, `{slug}`, `{id}`",
+        '["https://storyboard.openstack.org/#!/story/{id}"]',
+        overrides=True,
+    )
+    # A comment (``.. text``) before the first section.
+    tracker_opt_out: str = key(
+        "", "a comment that stands for a tracker URL, with or without its `..`", '"no tracker"', overrides=True
+    )
+    states: tuple[str, ...] = key(
+        ("approved", "implemented"),
+        "the state folders of a release, in lifecycle order",
+        '["approved", "implemented", "backlog"]',
+        overrides=True,
+    )
+    # The whole name matches.
+    release_pattern: str = key(
+        r"[a-z]+|\d{4}\.[12]", "what a release folder is called: a regular expression (RE2)", '"[a-z]+"'
+    )
+    # Outside release and state folders.
+    other_layouts: tuple[str, ...] = key(
+        ("specs/abandoned/{slug}.rst",), "other places specs may live", '["specs/backlog/{slug}.rst"]'
+    )
+    # Its lines are "old new" redirects.
+    redirects: str = key("redirects", "the redirects file of a release folder; empty: none checked", '""')
+    # Leftovers (SK4xx).
+    allow_images: bool = key(False, "image and figure directives are allowed (SK403)", "true", overrides=True)
+    # Bounds on what is parsed at all (nova's largest spec is 47 kB with
+    # about 60 titles): beyond them a file gets one finding, not a hang.
+    max_bytes: int = key(1_000_000, "a file over this many bytes is refused (SK004)", "2000000")
+    max_sections: int = key(1_000, "a file with more title adornments is refused (SK004)", "2000")
+    # nova's gate allows 79.
+    line_length: int = key(79, "the longest line (SK201, SK202)", "99", overrides=True)
+    # nova's gate's own list, or others a gate writes.
+    line_length_exemptions: tuple[str, ...] = key(
+        ("url", "single-token", "literal-block"),
+        "long lines that are exempt",
         '["url-needs-room", "single-token", "literal-block"]',
-    ),
-    "line_length_exempt_patterns": ("long lines matching one of these regular expressions (RE2) are exempt", "['-\\+-', ' \\| ', '(/[^/\\s]+){3}']"),
-    "line_length_count": ('what counts against the limit: "line" (all of it) or "text" (its indentation and list marker aside)', '"text"'),
-    "line_length_indent_allowance": ("lines indented by at least this many columns may be this much longer; 0: none", "4"),
-    "line_length_style": ('"nova" (the exemptions above) or "doc8" (doc8\'s own D001 check; the doc8 extra)', '"doc8"'),
-    "tabs": ('where SK204 finds a tab: "anywhere", or "indentation" (as doc8)', '"indentation"'),
-    "api_impact_section": ("the section whose content asks for APIImpact in the commit message; empty: none", '"REST API impact"'),
-    "trailing_whitespace": ('what SK203 counts: "spaces and tabs" or "spaces"', '"spaces"'),
-    "baseline": ("the baseline file, honoured whenever it exists; empty: none", '"ci/baseline.json"'),
-}
+        overrides=True,
+        choices_from=_exemptions,
+    )
+    # A gate's own patterns (grid-table rows, REST routes).
+    line_length_exempt_patterns: tuple[str, ...] = key(
+        (),
+        "long lines matching one of these regular expressions (RE2) are exempt",
+        "['-\\+-', ' \\| ', '(/[^/\\s]+){3}']",
+        overrides=True,
+    )
+    line_length_count: str = key(
+        "line",
+        'what counts against the limit: "line" (all of it) or "text" (its indentation and list marker aside)',
+        '"text"',
+        overrides=True,
+        choices=("line", "text"),
+    )
+    # 4: 83 columns for lines indented by four spaces.
+    line_length_indent_allowance: int = key(
+        0,
+        "lines indented by at least this many columns may be this much longer; 0: none",
+        "4",
+        overrides=True,
+        may_be_zero=True,
+    )
+    # "doc8" counts in place of the exemptions.
+    line_length_style: str = key(
+        "nova",
+        '"nova" (the exemptions above) or "doc8" (doc8\'s own D001 check; the doc8 extra)',
+        '"doc8"',
+        overrides=True,
+        choices=("nova", "doc8"),
+    )
+    tabs: str = key(
+        "anywhere",
+        'where SK204 finds a tab: "anywhere", or "indentation" (as doc8)',
+        '"indentation"',
+        overrides=True,
+        choices=("anywhere", "indentation"),
+    )
+    # Read by the commit-msg hooks.
+    api_impact_section: str = key(
+        "REST API impact",
+        "the section whose content asks for APIImpact in the commit message; empty: none",
+        '"REST API impact"',
+    )
+    # What SK203 counts as trailing whitespace, and fix strips.
+    trailing_whitespace: str = key(
+        "spaces and tabs",
+        'what SK203 counts: "spaces and tabs" or "spaces"',
+        '"spaces"',
+        overrides=True,
+        choices=("spaces and tabs", "spaces"),
+    )
+    # When it exists, check, fix and every hook report and fix only what it
+    # does not record; ``speckeeper baseline`` writes it.
+    baseline: str = key(
+        ".speckeeper-baseline.json", "the baseline file, honoured whenever it exists; empty: none", '"ci/baseline.json"'
+    )
+
+
+def _keys() -> dict[str, Key]:
+    """Each field of Settings as its Key, by name, with its name, type and
+    default filled in; a field of a type the loader cannot read fails here,
+    on import, not on the first file that sets it."""
+    hints = typing.get_type_hints(Settings)
+    keys = {}
+    for item in dataclasses.fields(Settings):
+        if hints[item.name] not in _TYPES:
+            raise TypeError(f"Settings.{item.name}: no reader for {hints[item.name]} (see config._TYPES)")
+        keys[item.name] = dataclasses.replace(item.metadata["key"], name=item.name, annotation=hints[item.name], default=item.default)
+    return keys
 
 
 def reference_table() -> str:
     """The table of every key: its type, default and what it does, and
     whether an ``[[overrides]]`` table may set it."""
     rows = ["| key | type | default | what | example |", "| --- | --- | --- | --- | --- |"]
-    for item in dataclasses.fields(Settings):
-        what, example = KEY_DOCS[item.name]
-        overridable = " (also in `[[overrides]]`)" if item.name in OVERRIDABLE else ""
-        kind, default = ("table of lists of strings", "{}") if item.name in TABLES else (_type(item.default), _toml(item.default))
-        cells = (f"`{item.name.replace('_', '-')}`", kind, f"`{default}`", what + overridable, f"`{example}`")
+    for item in KEYS.values():
+        reader, kind = _TYPES[item.annotation]
+        overridable = " (also in `[[overrides]]`)" if item.overrides else ""
+        default = "{}" if reader is _table_of_lists else _toml(item.default)
+        cells = (f"`{item.toml}`", kind, f"`{default}`", item.what() + overridable, f"`{item.example}`")
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows) + "\n"
-
-
-def _type(default: object) -> str:
-    if isinstance(default, bool):
-        return "true/false, or a list" if default is True else "true/false"
-    return {int: "integer", str: "string"}.get(type(default), "list of strings")
 
 
 def _toml(value: object) -> str:
@@ -234,60 +353,6 @@ def shipped(pattern: str) -> bool:
     ``other-layouts``, ``tracker-urls``, ``release-pattern``), whose regular
     expressions run in linear time in Python's ``re`` too."""
     return pattern in _SHIPPED
-
-
-# Keys an [[overrides]] table may set, besides "paths".
-OVERRIDABLE = frozenset(
-    {
-        "template",
-        "optional_sections",
-        "allowed_sections",
-        "required_sections",
-        "allow_extra_subsections",
-        "template_depth",
-        "select",
-        "extend_select",
-        "ignore",
-        "project",
-        "tracker_urls",
-        "tracker_opt_out",
-        "states",
-        "allow_images",
-        "line_length",
-        "line_length_exemptions",
-        "line_length_exempt_patterns",
-        "line_length_count",
-        "line_length_indent_allowance",
-        "section_aliases",
-        "line_length_style",
-        "tabs",
-        "trailing_whitespace",
-    }
-)
-
-# Keys whose value is one of a few words.
-CHOICES = {
-    "trailing_whitespace": ("spaces and tabs", "spaces"),
-    "line_length_style": ("nova", "doc8"),
-    "tabs": ("anywhere", "indentation"),
-    "line_length_count": ("line", "text"),
-}
-# Keys whose value is a table of lists of strings.
-TABLES = frozenset({"section_aliases"})
-# Integer keys for which 0 means "none".
-MAY_BE_ZERO = frozenset({"line_length_indent_allowance"})
-# List keys whose items are each one of a few words.
-ITEM_CHOICES = {
-    "line_length_exemptions": (
-        "url",
-        "url-needs-room",
-        "single-token",
-        "literal-block",
-        "image",
-        "double-colon",
-        "long-inline",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -382,55 +447,85 @@ def _key(name: str) -> str:
 
 def _coerce(name: str, value: Any, where: str) -> Any:
     """Check a TOML value against the type of the Settings field it sets."""
-    default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
-    if name in TABLES:
-        return _table_of_lists(name, value, where)
-    if name == "allow_extra_subsections" and isinstance(value, list):
-        if not all(isinstance(item, str) for item in value):
-            raise ConfigError(f"{where}: allow-extra-subsections must be true, false or a list of section titles, got {value!r}")
-        return tuple(value)
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: {name.replace('_', '-')} must be true or false, got {value!r}")
+    item = KEYS[name]
+    read, _ = _TYPES[item.annotation]
+    return read(item, value, where)
+
+
+def _boolean(item: Key, value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {item.toml} must be true or false, got {value!r}")
+    return value
+
+
+def _integer(item: Key, value: Any, where: str) -> int:
+    if item.may_be_zero and type(value) is int and value == 0:
         return value
-    if isinstance(default, int):
-        if name in MAY_BE_ZERO and type(value) is int and value == 0:
-            return value
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            zero = " or 0" if name in MAY_BE_ZERO else ""
-            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a positive integer{zero}, got {value!r}")
-        return value
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a string, got {value!r}")
-        if name in CHOICES and value not in CHOICES[name]:
-            known = " or ".join(repr(choice) for choice in CHOICES[name])
-            raise ConfigError(f"{where}: {name.replace('_', '-')} must be {known}, got {value!r}")
-        return value
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        zero = " or 0" if item.may_be_zero else ""
+        raise ConfigError(f"{where}: {item.toml} must be a positive integer{zero}, got {value!r}")
+    return value
+
+
+def _string(item: Key, value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {item.toml} must be a string, got {value!r}")
+    allowed = item.allowed()
+    if allowed and value not in allowed:
+        known = " or ".join(repr(choice) for choice in allowed)
+        raise ConfigError(f"{where}: {item.toml} must be {known}, got {value!r}")
+    return value
+
+
+def _strings(item: Key, value: Any, where: str) -> tuple[str, ...]:
+    """A list of strings; one string is a list of one."""
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{where}: {name.replace('_', '-')} must be a list of strings, got {value!r}")
-    unknown = [item for item in value if item not in ITEM_CHOICES.get(name, value)]
+    if not isinstance(value, list) or not all(isinstance(one, str) for one in value):
+        raise ConfigError(f"{where}: {item.toml} must be a list of strings, got {value!r}")
+    allowed = item.allowed()
+    unknown = [one for one in value if allowed and one not in allowed]
     if unknown:
-        known = ", ".join(ITEM_CHOICES[name])
-        raise ConfigError(f"{where}: {name.replace('_', '-')}: unknown {unknown[0]!r}, expected some of: {known}")
+        raise ConfigError(f"{where}: {item.toml}: unknown {unknown[0]!r}, expected some of: {', '.join(allowed)}")
     return tuple(value)
 
 
-def _table_of_lists(name: str, value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _boolean_or_titles(item: Key, value: Any, where: str) -> bool | tuple[str, ...]:
+    """true, false, or a list of section titles (``allow-extra-subsections``)."""
+    if not isinstance(value, list):
+        return _boolean(item, value, where)
+    if not all(isinstance(one, str) for one in value):
+        raise ConfigError(f"{where}: {item.toml} must be true, false or a list of section titles, got {value!r}")
+    return tuple(value)
+
+
+def _table_of_lists(item: Key, value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """A table whose keys are strings and whose values are strings or lists
     of them (``section-aliases``), as (key, values) pairs in order."""
-    key = name.replace("_", "-")
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: {key} must be a table ([{key}]) of lists of strings, got {value!r}")
+        raise ConfigError(f"{where}: {item.toml} must be a table ([{item.toml}]) of lists of strings, got {value!r}")
     pairs = []
     for title, others in value.items():
         others = [others] if isinstance(others, str) else others
         if not isinstance(others, list) or not all(isinstance(other, str) for other in others):
-            raise ConfigError(f"{where}: {key}: {title!r} must be a list of strings, got {others!r}")
+            raise ConfigError(f"{where}: {item.toml}: {title!r} must be a list of strings, got {others!r}")
         pairs.append((title, tuple(others)))
     return tuple(pairs)
+
+
+# Each type a key may have: how the loader reads a value of it, and what the
+# reference calls it. A key of another type needs its reader here.
+_TYPES: dict[object, tuple[Callable[[Key, Any, str], Any], str]] = {
+    bool: (_boolean, "true/false"),
+    int: (_integer, "integer"),
+    str: (_string, "string"),
+    tuple[str, ...]: (_strings, "list of strings"),
+    bool | tuple[str, ...]: (_boolean_or_titles, "true/false, or a list"),
+    tuple[tuple[str, tuple[str, ...]], ...]: (_table_of_lists, "table of lists of strings"),
+}
+KEYS: dict[str, Key] = _keys()
+# The keys an [[overrides]] table may set, besides "paths".
+_OVERRIDABLE = frozenset(name for name, item in KEYS.items() if item.overrides)
 
 
 def _settings_values(table: dict[str, Any], where: str, allowed: frozenset[str]) -> dict[str, Any]:
@@ -449,8 +544,7 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     where = str(source) if source else "configuration"
     table = dict(table)
     raw_overrides = table.pop("overrides", [])
-    fields = frozenset(f.name for f in dataclasses.fields(Settings))
-    base = Settings(**_settings_values(table, where, fields))
+    base = Settings(**_settings_values(table, where, frozenset(KEYS)))
     if not isinstance(raw_overrides, list):
         raise ConfigError(f"{where}: overrides must be an array of tables ([[overrides]])")
     overrides = []
@@ -464,7 +558,7 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
             paths = [paths]
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             raise ConfigError(f"{here}: paths must be a list of strings, got {paths!r}")
-        overrides.append(Override(tuple(paths), _settings_values(raw, here, OVERRIDABLE)))
+        overrides.append(Override(tuple(paths), _settings_values(raw, here, _OVERRIDABLE)))
     config = Config(root=root, source=source, base=base, overrides=tuple(overrides), set_keys=frozenset(_key(k) for k in table))
     _check_templates(config)
     _check_patterns(config)

@@ -58,6 +58,7 @@ def plain(parts: Sequence[Segment]) -> str:
 
 def text(findings: Sequence[Finding], show_source: bool = False) -> str:
     """``path:line:col: CODE message``, one a line: editors jump to it.
+
     With ``show_source``, each finding's line follows, a caret under its
     column."""
     return plain(segments(findings, show_source))
@@ -96,6 +97,7 @@ def statistics_json(findings: Sequence[Finding]) -> str:
 
 
 def as_json(findings: Sequence[Finding]) -> str:
+    """A JSON array of the findings, each its path, line, col, code and message."""
     import json  # Only for this format: a one-file check does without.
 
     records = [
@@ -121,7 +123,8 @@ def github(findings: Sequence[Finding]) -> str:
 
 
 def sarif(findings: Sequence[Finding], docs_url: str = "") -> str:
-    """SARIF 2.1.0: GitHub code scanning, GitLab, Azure DevOps."""
+    """SARIF 2.1.0, every rule described with its ``speckeeper rules`` page:
+    GitHub code scanning, GitLab, Azure DevOps."""
     from speckeeper.reporting import reports  # json, hashlib, urllib and the rules' pages: only for these formats.
 
     return reports.sarif(findings, docs_url)
@@ -141,17 +144,43 @@ def gitlab(findings: Sequence[Finding]) -> str:
     return reports.gitlab(findings)
 
 
-FORMATS: dict[str, Callable[[Sequence[Finding]], str]] = {
-    "text": text,
-    "json": as_json,
-    "github": github,
-    "sarif": sarif,
-    "junit": junit,
-    "gitlab": gitlab,
+@dataclasses.dataclass(frozen=True)
+class Format:
+    """An output format, all that is said of it: ``--format``'s choices and
+    help, and the docs' list of formats, are made from these."""
+
+    write: Callable[[Sequence[Finding]], str]
+    # What ``--format``'s help says after its name, in brackets; empty: nothing.
+    label: str = ""
+    # CI systems read it against the repository: its paths are from its top,
+    # whatever folder the check ran in.
+    from_top: bool = False
+
+    def __call__(self, findings: Sequence[Finding]) -> str:
+        return self.write(findings)
+
+    @property
+    def doc(self) -> str:
+        """What it writes: its function's docstring, first paragraph, as Markdown."""
+        first = (self.write.__doc__ or "").split("\n\n", 1)[0]
+        return " ".join(first.split()).replace("``", "`")
+
+
+FORMATS: dict[str, Format] = {
+    "text": Format(text),
+    "json": Format(as_json),
+    "github": Format(github, "Actions annotations"),
+    "sarif": Format(sarif, "2.1.0", from_top=True),
+    "junit": Format(junit, "XML", from_top=True),
+    "gitlab": Format(gitlab, "code quality", from_top=True),
 }
-# Formats CI systems read against the repository: their paths are from
-# its top, whatever folder the check ran in.
-FROM_TOP = frozenset({"sarif", "junit", "gitlab"})
+FROM_TOP = frozenset(name for name, chosen in FORMATS.items() if chosen.from_top)
+
+
+def format_help() -> str:
+    """``--format``'s help: each format, with its label."""
+    return "output format: " + ", ".join(f"{name} ({f.label})" if f.label else name for name, f in FORMATS.items())
+
 
 
 def from_top(findings: Sequence[Finding], top: Path) -> list[Finding]:
