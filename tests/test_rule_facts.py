@@ -140,3 +140,22 @@ def test_an_editor_shows_docutils_warnings_as_warnings_and_the_rest_as_errors() 
         "SK203": types.DiagnosticSeverity.Error,
         "": types.DiagnosticSeverity.Error,  # The document could not be checked.
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "line", "col", "underlined"),
+    [
+        ("SK204", 2, 3, "\t"),
+        ("SK206", 2, 5, "\u200b"),
+        ("SK203", 3, 5, "   "),
+        ("SK201", 1, 4, "defg"),
+    ],
+)
+def test_a_finding_about_one_character_underlines_that_character(code: str, line: int, col: int, underlined: str) -> None:
+    from speckeeper.findings import Finding
+    from speckeeper.lsp.features import Lines, finding_span
+
+    text = "abcdefg\nab\tc\u200bd\nnone   \n"
+    lines = Lines(text, len)
+    start, end = finding_span(Finding("x.rst", line, col, code, "m"), lines)
+    assert text[start:end] == underlined
