@@ -38,6 +38,18 @@ class Checked:
     first_line: str = ""
 
 
+def fingerprint(code: str, message: str, line_text: str) -> str:
+    """What identifies a finding within its file, wherever its line moves:
+    the baseline's key, a report's fingerprint, how ``review`` matches
+    the findings of a spec's two sides."""
+    import hashlib  # Only for a baseline, a report, a review.
+
+    text = "\0".join((code, message, " ".join(line_text.split())))
+    # A message or line naming a file whose name is not UTF-8 holds the
+    # name's stray bytes as lone surrogates: fingerprinted as those bytes.
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
 def by_path(finding: Finding) -> tuple[str, int, int]:
     """Output order: by path, then position (stable: rule order at a tie)."""
     return (finding.path, finding.line, finding.col)

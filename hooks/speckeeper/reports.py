@@ -24,8 +24,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from . import __version__, baseline, rules, ruledocs
-from .findings import Finding
+from . import __version__, rules, ruledocs
+from .findings import Finding, fingerprint
 from .output import printable
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -41,7 +41,7 @@ def fingerprints(findings: Sequence[Finding]) -> Iterator[str]:
     """Each finding's fingerprint, stable across runs (see the module)."""
     seen: Counter[tuple[str, str]] = Counter()
     for f in findings:
-        key = (f.path, baseline.fingerprint(f.code, f.message, f.context))
+        key = (f.path, fingerprint(f.code, f.message, f.context))
         seen[key] += 1
         text = "\0".join((*key, str(seen[key])))
         yield hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
