@@ -29,9 +29,10 @@ class Finding:
 
 @dataclass(frozen=True)
 class Checked:
-    """What checking one file came to: its findings; and for the
-    repo-level findings about it, the codes its own comments silence and
-    the text of its first line (which they quote)."""
+    """What checking one file came to: its findings; the codes its own
+    comments silence (the gate holds back those of its findings and of the
+    repo-level findings about it); the text of its first line (which
+    those quote)."""
 
     findings: list[Finding]
     silenced: frozenset[str] = frozenset()
