@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from .conftest import REPO
 
 PACKAGE = REPO / "hooks" / "speckeeper"
@@ -146,3 +148,38 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
                             break
                     found.append(component)
     return found
+
+
+# The gate, which applies the baseline; and the commands that write one:
+# ``check --write-baseline`` and ``speckeeper baseline`` (cli), and the
+# lifecycle commands that carry a spec's entries with it (move, repropose).
+MAY_IMPORT_BASELINE = {"speckeeper.engine.decide", "speckeeper.cli", "speckeeper.commands.move", "speckeeper.commands.repropose"}
+
+
+def test_only_the_gate_and_the_commands_that_write_a_baseline_read_it() -> None:
+    readers = sorted(
+        module
+        for module, targets in _graph().items()
+        if "speckeeper.engine.baseline" in targets and module not in MAY_IMPORT_BASELINE
+    )
+    assert not readers, f"modules that import the baseline, which only the gate applies: {readers}"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import speckeeper.engine.baseline",
+        "from speckeeper.engine import baseline",
+        "from speckeeper.engine.baseline import load",
+        "from . import baseline",
+        "from .baseline import load",
+        "def f():\n    from speckeeper.engine import baseline",
+        "if TYPE_CHECKING:\n    from speckeeper.engine.baseline import Entry",
+    ],
+)
+def test_the_import_scan_sees_every_way_of_importing(statement: str, tmp_path: Path) -> None:
+    """The scan the tests above rely on finds an import however it is written."""
+    module = tmp_path / "probe.py"
+    module.write_text(statement + "\n", encoding="utf-8")
+    known = set(_modules())
+    assert "speckeeper.engine.baseline" in _imports("speckeeper.engine.probe", module, known)

@@ -282,6 +282,32 @@ def test_fix_leaves_what_the_baseline_records(in_tmp: Path, capsys: pytest.Captu
     assert spec.read_text(encoding="utf-8") == GOOD
 
 
+def test_check_fix_and_the_editor_agree_on_what_the_baseline_records(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One gate for all: a finding the baseline records is not reported by
+    ``check``, not fixed nor counted by ``fix``, not shown in the editor;
+    a new one of the same rule is, by each."""
+    from speckeeper.lsp.engine import Engines, analyse
+
+    (in_tmp / "specs/2027.1/approved").mkdir(parents=True)
+    spec = in_tmp / "specs/2027.1/approved/awesome-thing.rst"
+    legacy = GOOD.replace("None\n", "None   \n", 1)
+    spec.write_text(legacy, encoding="utf-8")
+    assert speckeeper(capsys, "baseline").code == 0
+    edited = legacy.replace("copy takes.\n", "copy takes.   \n", 1)
+    spec.write_text(edited, encoding="utf-8")
+    line = next(n for n, row in enumerate(edited.split("\n"), 1) if row.endswith("copy takes.   "))
+    col = len(edited.split("\n")[line - 1]) - 2
+    new = f"specs/2027.1/approved/awesome-thing.rst:{line}:{col}: SK203 trailing whitespace (3 character(s)), expected none"
+
+    checked = speckeeper(capsys, "check")
+    assert (checked.code, checked.out) == (1, [new])
+    shown = analyse(Engines(), spec, edited, 1).findings
+    assert [(f.line, f.col, f.code) for f in shown] == [(line, col, "SK203")]
+    fixed = speckeeper(capsys, "fix")
+    assert (fixed.code, fixed.out, fixed.err) == (1, ["Fixing specs/2027.1/approved/awesome-thing.rst"], [new + " (fixed)"])
+    assert spec.read_text(encoding="utf-8") == legacy
+
+
 def test_the_lifecycle_check_of_a_commit_reports_what_it_touches(
     in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

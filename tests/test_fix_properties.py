@@ -195,8 +195,8 @@ def corpus_specs(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     fixer = fix.Fixer(load_file(root / ".speckeeper.toml"))
     found = []
     for path in sorted((root / "specs").glob("*/*/*.rst")):
-        loaded = fixer.checker.load(path)
-        assert not isinstance(loaded, list)
+        loaded = fixer.checker.load(path).loaded
+        assert loaded is not None
         if any(rules.BY_CODE[f.code].fixable for f in fixer.checker.run_rules(loaded)):
             continue
         template = {section.title for section in loaded.ctx.template.all_sections()}
@@ -259,12 +259,12 @@ def mutated(draw: st.DrawFn, specs: list[CorpusSpec]) -> tuple[CorpusSpec, str, 
 def test_fix_repairs_random_mutations_of_corpus_specs_or_says_why(corpus_specs, data: st.DataObject) -> None:
     fixer, specs = corpus_specs
     spec, text, renamed = data.draw(mutated(specs))
-    loaded = fixer.checker.load(spec.path, text)
-    assert not isinstance(loaded, list)
+    loaded = fixer.checker.load(spec.path, text).loaded
+    assert loaded is not None
     result = fixer.fix_loaded(spec.path, loaded)
     fixed_text = (result.after or result.before).decode("utf-8")
-    after = fixer.checker.load(spec.path, fixed_text)
-    assert not isinstance(after, list)
+    after = fixer.checker.load(spec.path, fixed_text).loaded
+    assert after is not None
     said = {(f.line, f.message.split(" ", 3)[2]) for f in result.problems}
     left = [f for f in fixer.checker.run_rules(after) if rules.BY_CODE[f.code].fixable]
     assert [f for f in left if (f.line, f.code) not in said] == [], result.problems

@@ -402,7 +402,7 @@ def test_fix_restores_specs_whose_paragraphs_were_joined_into_long_lines(capsys,
 
     from speckeeper.config import settings as config
     from speckeeper.rules import wrap
-    from speckeeper.engine.check import Checker, Loaded
+    from speckeeper.engine.check import Checker
 
     root = tmp_path / "nova-specs"
     shutil.copytree(nova_repo, root)
@@ -412,8 +412,8 @@ def test_fix_restores_specs_whose_paragraphs_were_joined_into_long_lines(capsys,
     originals: dict[Path, nodes.document] = {}
     skipped = 0
     for path in specs[::SAMPLE_STEP]:
-        loaded = checker.load(path)
-        assert isinstance(loaded, Loaded)
+        loaded = checker.load(path).loaded
+        assert loaded is not None
         rows = loaded.spec.text.split("\n")
         joined = 0
         for paragraph in sorted(wrap.paragraphs(loaded.spec, loaded.spec.lines), key=lambda p: -p.start):
@@ -437,8 +437,8 @@ def test_fix_restores_specs_whose_paragraphs_were_joined_into_long_lines(capsys,
     assert "SK005" not in out
     after = {path: path.read_bytes() for path in originals}
     for path, original in originals.items():
-        loaded = checker.load(path)
-        assert isinstance(loaded, Loaded)
+        loaded = checker.load(path).loaded
+        assert loaded is not None
         assert fix.difference_between(original, loaded.spec.doctree) == "", path
         spans = [str(n.rawsource) for n in loaded.spec.doctree.findall(nodes.Inline) if n.rawsource]
         for finding in checker.run_rules(loaded):
@@ -743,7 +743,8 @@ def test_fixes_that_never_prove_cost_a_bounded_number_of_parses(lines_repo, monk
         doctree.append(nodes.paragraph("", "a change"))  # Whatever is fixed, the document would differ.
         return doctree, messages
 
-    loaded = fixer.checker.load(path)
+    loaded = fixer.checker.load(path).loaded
+    assert loaded is not None
     monkeypatch.setattr(fixer.checker.parser, "parse", counted)
     result = fixer.fix_loaded(path, loaded)
     assert len(parses) <= fix.MOST_PROOFS

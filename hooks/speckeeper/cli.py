@@ -11,7 +11,7 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from speckeeper.config import settings as config_module
@@ -25,7 +25,8 @@ from speckeeper.config.settings import Config, ConfigError
 # check: the commit-message hooks and the lifecycle commands do without.
 if TYPE_CHECKING:
     from speckeeper.engine.cache import Cache
-    from speckeeper.engine.decide import Selection
+    from speckeeper.engine.check import Gathered
+    from speckeeper.engine.decide import Recorded, Selection
     from speckeeper.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -151,15 +152,15 @@ def _add_baseline_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE, and exit 0")
 
 
-def _recorded(config: Config, named: str | None, ignored: bool) -> tuple[list[Any], Path] | None:
+def _recorded(config: Config, named: str | None, ignored: bool) -> Recorded:
     """The baseline a run honours: the file named, or else the repo's own
-    (the ``baseline`` setting) when it exists; None with ``--no-baseline``."""
+    (the ``baseline`` setting) when it exists; none with ``--no-baseline``."""
     path = Path(named) if named else None if ignored else config.baseline_file()
     if path is None or not (named or path.exists()):
-        return None
-    from speckeeper.engine import baseline  # hashlib and json: only with a baseline.
+        return ()
+    from speckeeper.engine.decide import read_baseline
 
-    return baseline.load(path), path
+    return read_baseline(path)
 
 
 def _add_jobs_option(parser: argparse.ArgumentParser) -> None:
@@ -199,12 +200,13 @@ def _paths(names: Sequence[str], config: Config) -> list[Path]:
 
 def run_check(args: argparse.Namespace) -> int:
     from speckeeper.engine.check import Checker
-    from speckeeper.engine.decide import validate
+    from speckeeper.engine.decide import Gate, validate
+    from speckeeper.findings import by_path
 
     config = config_module.load(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
-    recorded = None if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
+    recorded = () if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
     paths = _paths(args.paths, config)
     if args.show_settings:
         from speckeeper.commands import explain
@@ -222,26 +224,23 @@ def run_check(args: argparse.Namespace) -> int:
         cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         if args.staged:
-            findings = _check_staged(config, selection, cache, specs, jobs, progress)
+            gathered = _check_staged(config, selection, cache, specs, jobs, progress)
         else:
-            findings = Checker(config, selection, cache).check(paths, jobs=jobs, progress=progress)
-    if args.staged:
-        findings = _about_staged(findings)
+            gathered = Checker(config, selection, cache).gather(paths, jobs=jobs, progress=progress)
+    touched = _touched() if args.staged else None
+    verdict = Gate(config, selection, recorded).decide(gathered.findings, gathered.silencing, paths, touched)
+    findings = sorted(verdict.reported, key=by_path)
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), findings, config)
-    if recorded is not None:
-        from speckeeper.engine import baseline
-
-        findings, stale = baseline.compare(recorded[0], findings, config, baseline.scope(config, selection, paths))
-        for entry in [] if args.quiet else stale:
-            print(
-                f"{output.printable(entry.path)}: {entry.code} {output.printable(entry.message)}"
-                " (in the baseline, no longer found)",
-                file=sys.stderr,
-            )
-        if stale and not args.quiet:
-            entries = "entry no longer occurs" if len(stale) == 1 else "entries no longer occur"
-            print(f"{len(stale)} baseline {entries}: write the baseline again to drop them", file=sys.stderr)
+    for entry in [] if args.quiet else verdict.stale:
+        print(
+            f"{output.printable(entry.path)}: {entry.code} {output.printable(entry.message)}"
+            " (in the baseline, no longer found)",
+            file=sys.stderr,
+        )
+    if verdict.stale and not args.quiet:
+        entries = "entry no longer occurs" if len(verdict.stale) == 1 else "entries no longer occur"
+        print(f"{len(verdict.stale)} baseline {entries}: write the baseline again to drop them", file=sys.stderr)
     _report(args, findings, config)
     if findings and args.format == "text" and not args.quiet:
         files = len({f.path for f in findings})
@@ -258,7 +257,7 @@ def _named_specs(paths: list[Path]) -> list[Path]:
 
 def _check_staged(
     config: Config, selection: Selection, cache: Cache | None, specs: list[Path], jobs: int, progress: parallel.Progress
-) -> list[Finding]:
+) -> Gathered:
     """``check --staged``: each spec's rules over ``specs``; the
     folder-level (lifecycle) rules over the whole folder the layout keeps
     specs in, reading no spec but those a finding is about. One hook
@@ -266,16 +265,15 @@ def _check_staged(
     did, and a commit of a redirects file alone parses nothing."""
     import dataclasses
 
-    from speckeeper.engine.check import Checker
-    from speckeeper.findings import by_path
+    from speckeeper.engine.check import Checker, Gathered
 
     wanted = selection.groups or tuple(_group_names())
     each = dataclasses.replace(selection, groups=tuple(group for group in wanted if group != "lifecycle"))
-    findings = Checker(config, each, cache).check(specs, jobs=jobs, progress=progress) if specs and each.groups else []
+    gathered = Checker(config, each, cache).gather(specs, jobs, progress) if specs and each.groups else Gathered([], {})
     if "lifecycle" in wanted:
-        folders = dataclasses.replace(selection, groups=("lifecycle",))
-        findings += Checker(config, folders).check_folders(_paths([], config))
-    return sorted(findings, key=by_path)
+        folders = Checker(config, dataclasses.replace(selection, groups=("lifecycle",))).gather_folders(_paths([], config))
+        gathered = Gathered(gathered.findings + folders.findings, {**gathered.silencing, **folders.silencing})
+    return gathered
 
 
 def _check_output_options(args: argparse.Namespace, config: Config) -> None:
@@ -304,7 +302,7 @@ def _check_output_options(args: argparse.Namespace, config: Config) -> None:
 
 
 def _fix_first(
-    args: argparse.Namespace, config: Config, selection: Selection, paths: list[Path], recorded: tuple[list[Any], Path] | None
+    args: argparse.Namespace, config: Config, selection: Selection, paths: list[Path], recorded: Recorded
 ) -> bool:
     """``check --fix``: what ``speckeeper fix`` does, on stderr (stdout is the
     findings' format); True when a file changed. What could not be fixed is
@@ -318,7 +316,7 @@ def _fix_first(
     # did: the commit stops on a file it changed, and the author sees why.
     fixed = notes if args.staged else io.StringIO()
     with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
-        how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded[0] if recorded else (), args.color, progress, quiet_problems=True)
+        how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded, args.color, progress, quiet_problems=True)
         return fix.run(config, paths, how, out=notes, err=fixed)
 
 
@@ -351,17 +349,17 @@ def _write_output_file(path: Path, text: str, config: Config) -> None:
         raise ConfigError(f"--output-file {path}: cannot write: {error.strerror or error}") from None
 
 
-def _about_staged(findings: list[Finding]) -> list[Finding]:
-    """The findings about what the staged commit touches, when git has
-    anything staged (a hook's commit); all of them otherwise (CI)."""
-    from speckeeper.engine import decide  # subprocess: only for --staged.
-    from speckeeper.files import gitrepo
+def _touched() -> list[Path] | None:
+    """The files the staged commit touches, when git has anything staged
+    (a hook's commit): only findings about them are reported. None
+    otherwise (CI): all are."""
+    from speckeeper.files import gitrepo  # subprocess: only for --staged.
 
     touched = gitrepo.touched()
     if not touched:
-        return findings
+        return None
     top = Path(gitrepo.git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
-    return decide.about(findings, [top / path for path in touched])
+    return [top / path for path in touched]
 
 
 def _write_baseline(path: Path, findings: list[Finding], config: Config) -> int:
@@ -433,7 +431,7 @@ def run_fix(args: argparse.Namespace) -> int:
     jobs = args.jobs or parallel.default_jobs()
     write = not (args.check or args.diff)
     with terminal.Progress("fixing", terminal.shows_progress(sys.stderr)) as progress:
-        how = fix.How(write, args.diff, jobs, selection, recorded[0] if recorded else (), args.color, progress)
+        how = fix.How(write, args.diff, jobs, selection, recorded, args.color, progress)
         changed = fix.run(config, paths, how)
     sys.stdout.flush()
     return EXIT_FINDINGS if changed else EXIT_CLEAN

@@ -33,13 +33,26 @@ class Finding:
 
 @dataclass(frozen=True)
 class Checked:
-    """What checking one file came to: its findings; and for the
-    repo-level findings about it, the codes its own comments silence and
-    the text of its first line (which they quote)."""
+    """What checking one file came to: its findings; the codes its own
+    comments silence (the gate holds back those of its findings and of the
+    repo-level findings about it); the text of its first line (which
+    those quote)."""
 
     findings: list[Finding]
     silenced: frozenset[str] = frozenset()
     first_line: str = ""
+
+
+def fingerprint(code: str, message: str, line_text: str) -> str:
+    """What identifies a finding within its file, wherever its line moves:
+    the baseline's key, a report's fingerprint, how ``review`` matches
+    the findings of a spec's two sides."""
+    import hashlib  # Only for a baseline, a report, a review.
+
+    text = "\0".join((code, message, " ".join(line_text.split())))
+    # A message or line naming a file whose name is not UTF-8 holds the
+    # name's stray bytes as lone surrogates: fingerprinted as those bytes.
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def by_path(finding: Finding) -> tuple[str, int, int]:

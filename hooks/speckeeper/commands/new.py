@@ -280,8 +280,7 @@ def _refuse_failing(config: Config, shown: Path, data: bytes) -> None:
     repo's own checks at once (an answer the checks reject): nothing is
     written then."""
     checker = Checker(config)
-    loaded = checker.load(shown, data.decode("utf-8", "surrogateescape"))
-    findings = loaded if isinstance(loaded, list) else checker.run_rules(loaded)
+    findings = checker.reported(checker.load(shown, data.decode("utf-8", "surrogateescape")))
     if findings:
         first = FORMATS["text"](findings[:1]).rstrip("\n")
         more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""

@@ -75,8 +75,8 @@ def run_repropose(args: argparse.Namespace) -> int:
     plan.steps.extend(steps)
     move_answers(plan, before, after)
     # The copy as check shows it, named from here.
-    loaded = Checker(config).load_source(Path(os.path.relpath(after.path)), Source(text.encode("utf-8"), text))
-    findings = loaded if isinstance(loaded, list) else Checker(config).run_rules(loaded)
+    checker = Checker(config)
+    findings = checker.reported(checker.load_source(Path(os.path.relpath(after.path)), Source(text.encode("utf-8"), text)))
     findings = carry_baseline(plan, before, after, findings)
     finish(plan, args.dry_run)
     sys.stdout.write(output.text(findings))
@@ -134,10 +134,11 @@ def reproposed(config: Config, after: Place, source: Source) -> tuple[str, list[
     history = next((s for s in template.sections if _HISTORY.search(fold(s.title))), None)
     strict = _requiring(config, history.title) if history is not None else config
     fixer = Fixer(strict, Selection(select=(*INSERTS_MISSING, *TELLS_FROM_MISSING)))
-    loaded = fixer.checker.load_source(after.path, source)
-    if isinstance(loaded, list):
-        raise ConfigError(f"{after.relpath}: {loaded[0].message}; nothing changed")
-    missing = [f for f in fixer.checker.run_rules(loaded) if f.code in INSERTS_MISSING]
+    opened = fixer.checker.load_source(after.path, source)
+    if opened.loaded is None:
+        raise ConfigError(f"{after.relpath}: {opened.problems[0].message}; nothing changed")
+    loaded = opened.loaded
+    missing = [f for f in fixer.checker.reported(opened) if f.code in INSERTS_MISSING]
     text = source.text
     steps = []
     if missing:

@@ -28,12 +28,11 @@ from pathlib import Path
 
 from speckeeper.commands import commitmsg
 from speckeeper.files import gitrepo
-from speckeeper.engine.baseline import fingerprint
-from speckeeper.engine.check import Checker, Loaded
+from speckeeper.engine.check import Checker, Loaded, Opened
 from speckeeper.config.settings import Config, ConfigError
 from speckeeper.config.settings import load as load_config
-from speckeeper.engine.decide import Selection, enabled_codes
-from speckeeper.findings import Finding
+from speckeeper.engine.decide import Gate, Selection
+from speckeeper.findings import Finding, fingerprint
 from speckeeper.reporting.output import printable
 from speckeeper.rules.files import refused
 from speckeeper.rules.leftovers import LEFT_OF_TEMPLATE
@@ -120,10 +119,10 @@ def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged:
         before, after = place(config, config.relpath(top / change.old_path)), place(config, config.relpath(new_path))
         if before != after:
             result.moved = f"{'/'.join(filter(None, before))} -> {'/'.join(filter(None, after))}"
-    if isinstance(old, Loaded) and isinstance(new, Loaded):
-        result.sections = section_changes(old, new, new.ctx.settings.api_impact_section)
-    if isinstance(new, Loaded):
-        result.leftovers = leftovers(checker, new)
+    if old is not None and old.loaded is not None and new is not None and new.loaded is not None:
+        result.sections = section_changes(old.loaded, new.loaded, new.loaded.ctx.settings.api_impact_section)
+    if new is not None and new.loaded is not None:
+        result.leftovers = leftovers(checker, new.loaded)
     old_found, new_found = _findings(checker, old), _findings(checker, new)
     result.introduced, result.resolved = _unmatched(new_found, old_found), _unmatched(old_found, new_found)
     return result
@@ -137,7 +136,7 @@ def _shown(top: Path, revision: str, path: str, limit: int) -> bytes | None:
     return gitrepo.git("cat-file", "blob", f"{revision}:{path}", cwd=top)
 
 
-def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Loaded | list[Finding]:
+def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Opened:
     """One side of the change, parsed as ``check`` parses the file at
     ``path``: read from git (``at``: top, revision, path) or the work tree."""
     config = checker.config
@@ -148,19 +147,15 @@ def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Loa
         raw = _shown(*at, limits.max_bytes)
         source = from_bytes(raw, limits) if raw is not None else Refusal(Refused.TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
     if isinstance(source, Refusal):
-        return [Finding(str(path), source.line, source.col, refused(source), source.message)]
+        return Opened(path, problems=[Finding(str(path), source.line, source.col, refused(source), source.message)])
     return checker.load_source(path, source)
 
 
-def _findings(checker: Checker, side: Loaded | list[Finding] | None) -> list[Finding]:
-    """The findings ``check`` reports of one side (the leftover rules aside
-    unless the configuration enables them)."""
-    if side is None:
-        return []
-    if isinstance(side, list):
-        return side
-    enabled = enabled_codes(side.ctx.settings, Selection())
-    return [f for f in checker.run_rules(side) if f.code in enabled]
+def _findings(checker: Checker, side: Opened | None) -> list[Finding]:
+    """The findings ``check`` reports of one side: through the gate of
+    ``check``'s selection, so the leftover rules, which the review's own
+    checker runs, only where the configuration enables them."""
+    return [] if side is None else checker.reported(side, Gate(checker.config))
 
 
 def _unmatched(these: list[Finding], those: list[Finding]) -> list[Finding]:
@@ -228,8 +223,10 @@ def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[Sec
 
 def leftovers(checker: Checker, loaded: Loaded) -> list[str]:
     """The sections still holding the template's guidance or placeholders
-    (the leftover rules' findings), or TBD, TODO or FIXME."""
-    found = [f"line {f.line}: {f.message}" for f in checker.run_rules(loaded) if f.code in LEFT_OF_TEMPLATE]
+    (the leftover rules' findings, less what the spec's comments silence),
+    or TBD, TODO or FIXME."""
+    reported = checker.reported(Opened(Path(loaded.spec.path), loaded))
+    found = [f"line {f.line}: {f.message}" for f in reported if f.code in LEFT_OF_TEMPLATE]
     for _, (title, section) in _sections(loaded).items():
         marker = _TBD.search(body_text(section))
         if marker:

@@ -8,6 +8,9 @@ report, fail on and fix only findings the file does not record, and
 shrink (write it again). ``check --baseline FILE`` and
 ``--write-baseline FILE`` name another file.
 
+The baseline is applied in one place, :class:`speckeeper.engine.decide.Gate`;
+this module reads, matches and writes it.
+
 An entry is a finding's path (relative to the config's folder), its code
 and a fingerprint of its message and of the text of its line, whitespace
 aside; never the line number, so a finding keeps matching when lines are
@@ -17,7 +20,6 @@ two entries.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -26,9 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from speckeeper.files.atomic import Refused, replace_file
-from speckeeper.engine.decide import Selection, enabled_codes
 from speckeeper.config.settings import Config, ConfigError, read_small_file
-from speckeeper.findings import Finding
+from speckeeper.findings import Finding, fingerprint
 
 FORMAT = "speckeeper-baseline"
 VERSION = 1
@@ -48,14 +49,6 @@ class Entry:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.path, self.code, self.fingerprint)
-
-
-def fingerprint(code: str, message: str, line_text: str) -> str:
-    """What identifies a finding within its file, wherever its line moves."""
-    text = "\0".join((code, message, " ".join(line_text.split())))
-    # A message or line naming a file whose name is not UTF-8 holds the
-    # name's stray bytes as lone surrogates: fingerprinted as those bytes.
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def entries(findings: Iterable[Finding], config: Config) -> list[tuple[Entry, Finding]]:
@@ -124,14 +117,6 @@ def unrecorded(recorded: Iterable[Entry], findings: Iterable[Finding], config: C
     return compare(recorded, findings, config, lambda entry: False)[0]
 
 
-def by_path(recorded: Iterable[Entry]) -> dict[str, list[Entry]]:
-    """The entries of each path, for a check or fix of one file at a time."""
-    found: dict[str, list[Entry]] = {}
-    for entry in recorded:
-        found.setdefault(entry.path, []).append(entry)
-    return found
-
-
 def compare(
     recorded: Iterable[Entry],
     findings: Iterable[Finding],
@@ -153,15 +138,3 @@ def compare(
             left[entry.key] -= 1
             stale.append(entry)
     return new, stale
-
-
-def scope(config: Config, selection: Selection, paths: Iterable[Path]) -> Callable[[Entry], bool]:
-    """Whether a run over ``paths`` looked for an entry: its path is under
-    one of them and its code ran there. Only such entries can be stale."""
-    roots = [config.relpath(path).rstrip("/") for path in paths]
-
-    def checked(entry: Entry) -> bool:
-        under = any(root in ("", ".") or entry.path == root or entry.path.startswith(root + "/") for root in roots)
-        return under and entry.code in enabled_codes(config.for_path(entry.path), selection)
-
-    return checked

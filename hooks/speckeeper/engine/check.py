@@ -1,10 +1,12 @@
 """Running the rules, in stages: find the files; read each once, within
 bounds; parse it once (or take its findings from the cache); run the rules
-the decision enables; let its own comments silence what they silence;
-meanwhile, run the repo-level rules over the files together.
+the selection enables, and hear what its own comments silence; meanwhile,
+run the repo-level rules over the files together; then pass it all
+through the gate.
 
-The decision is :mod:`speckeeper.engine.decide`'s, the baseline
-:mod:`speckeeper.engine.baseline`'s, the output :mod:`speckeeper.reporting.output`'s.
+What is reported is decided by :class:`speckeeper.engine.decide.Gate` alone (the
+selection, the comments, the baseline); the output is
+:mod:`speckeeper.reporting.output`'s.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from speckeeper import rules
 from speckeeper.engine import parallel
 from speckeeper.config.settings import Config, Settings
-from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced, unsilenced
+from speckeeper.engine.decide import Gate, Recorded, Selection, enabled_codes, may_silence, silenced
 from speckeeper.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
 from speckeeper.rules.registry import Context, Hit, Tree
@@ -117,8 +119,26 @@ class Loaded:
     silenced: frozenset[str]  # Codes its ``speckeeper: ignore`` comments silence.
     identity: tuple[int, int] = (0, 0)  # The file read: (device, inode).
 
-    def active(self, code: str) -> bool:
-        return code in self.ctx.enabled and code not in self.silenced
+
+@dataclass(frozen=True)
+class Opened:
+    """What opening one file for its rules came to: the spec, read and
+    parsed (``loaded``); or, when it could not be, the findings that say
+    why (``problems``: it cannot be read, has no template...)."""
+
+    path: Path
+    loaded: Loaded | None = None
+    problems: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What the rules found under some paths, before the gate decides what
+    of it is reported: the findings, and the codes each spec's comments
+    silence (by its path, as the findings name it)."""
+
+    findings: list[Finding]
+    silencing: dict[str, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -138,12 +158,16 @@ class _Read:
 
 class Checker:
     """Checks specs under one configuration: one parser, one template
-    loader, and the findings cache if there is one."""
+    loader, the findings cache if there is one, and the gate of its
+    selection and baseline (none by default)."""
 
-    def __init__(self, config: Config, selection: Selection = Selection(), cache: Cache | None = None) -> None:
+    def __init__(
+        self, config: Config, selection: Selection = Selection(), cache: Cache | None = None, recorded: Recorded = ()
+    ) -> None:
         self.config = config
         self.selection = selection
         self.cache = cache
+        self.gate = Gate(config, selection, recorded)
         self.parser = RstParser.for_settings(config.base)
         self.templates = TemplateLoader(config, self.parser)
 
@@ -152,8 +176,15 @@ class Checker:
         return self.config, self.selection, self.cache
 
     def check(self, paths: Iterable[Path], jobs: int = 1, progress: parallel.Progress | None = None) -> list[Finding]:
-        """Every finding under ``paths``, by path then line, whatever
-        ``jobs``; ``progress`` hears how many files are checked."""
+        """Every finding under ``paths`` the gate reports, by path then
+        line, whatever ``jobs``; ``progress`` hears how many files are
+        checked."""
+        paths = list(paths)
+        gathered = self.gather(paths, jobs, progress)
+        return sorted(self.gate.decide(gathered.findings, gathered.silencing, paths).reported, key=by_path)
+
+    def gather(self, paths: Iterable[Path], jobs: int = 1, progress: parallel.Progress | None = None) -> Gathered:
+        """What the rules find under ``paths``, for the gate to decide on."""
         paths = list(paths)
         unreadable: list[Finding] = []
         files = list(collect(paths, self.config, unreadable))
@@ -166,30 +197,29 @@ class Checker:
         checked = parallel.map_files(self, Checker.check_file, files, workers, meanwhile, progress)
         findings = [finding for report in checked for finding in report.findings]
         settled = self._settled(repo_level, dict(zip(map(str, files), checked)))
-        return sorted(findings + settled + unreadable, key=by_path)
+        return Gathered(findings + settled.findings + unreadable, settled.silencing)
 
-    def check_folders(self, paths: Iterable[Path]) -> list[Finding]:
+    def gather_folders(self, paths: Iterable[Path]) -> Gathered:
         """The repo-level rules alone over ``paths``: no spec is read but
         one a finding is about (for what it silences and its first line).
         What a commit hook runs over the whole folder for a staged change."""
-        return sorted(self._settled(self.check_tree(list(paths)), {}), key=by_path)
+        return self._settled(self.check_tree(list(paths)), {})
 
-    def _settled(self, repo_level: list[Finding], reports: dict[str, Checked]) -> list[Finding]:
-        """Repo-level findings with their spec's first line, less what the
-        spec they are about silences."""
+    def _settled(self, repo_level: list[Finding], reports: dict[str, Checked]) -> Gathered:
+        """Repo-level findings with their spec's first line, and what each
+        checked spec, and each spec they are about, silences."""
         reports = {**reports, **self._elsewhere({f.path for f in repo_level} - reports.keys())}
         about_specs = [
             dataclasses.replace(f, context=reports[f.path].first_line) if f.path in reports and f.line == 1 else f
             for f in repo_level
         ]
-        silencing = {path: report.silenced for path, report in reports.items() if report.silenced}
-        return unsilenced(about_specs, silencing)
+        return Gathered(about_specs, {path: report.silenced for path, report in reports.items() if report.silenced})
 
     def check_file(self, path: Path) -> Checked:
         """One file's findings, read and parsed once (or from the cache)."""
-        read = self._read(path)
-        if isinstance(read, list):
-            return Checked(read)
+        read, refused = self._read(path)
+        if read is None:
+            return Checked(refused)
         first_line = read.source.text.split("\n", 1)[0]
         if not any(rule.code in read.enabled for rule in rules.PER_SPEC):
             # Only repo-level rules run: a parse only to hear what the file silences.
@@ -199,32 +229,44 @@ class Checker:
             found = self.cache.get(key, read.shown)
             if found is not None:
                 return found
-        loaded = self._load(read)
-        if isinstance(loaded, list):
-            checked = Checked(loaded, first_line=first_line)
+        opened = self._load(read)
+        if opened.loaded is None:
+            checked = Checked(opened.problems, first_line=first_line)
         else:
-            checked = Checked(self.run_rules(loaded), loaded.silenced, first_line)
+            checked = Checked(self.run_rules(opened.loaded), opened.loaded.silenced, first_line)
         if key is not None and self.cache is not None:
             self.cache.put(key, read.shown, checked)
         return checked
 
-    def load(self, path: Path, text: str | None = None) -> Loaded | list[Finding]:
+    def load(self, path: Path, text: str | None = None) -> Opened:
         """Read and parse one spec, once; the findings if it cannot be.
 
         With ``text`` (an editor's unsaved document), that text is checked
         as the file at ``path`` would be, within the same bounds, and the
         file itself is not read."""
-        read = self._read(path, text)
-        return read if isinstance(read, list) else self._load(read)
+        read, refused = self._read(path, text)
+        return self._load(read) if read is not None else Opened(path, problems=refused)
 
-    def load_source(self, path: Path, source: Source) -> Loaded | list[Finding]:
+    def load_source(self, path: Path, source: Source) -> Opened:
         """A spec's text parsed as if read at ``path`` (a copy about to be
         written there: its template, its settings)."""
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
         return self._load(_Read(path, relpath, settings, enabled_codes(settings, self.selection), source))
 
-    def _read(self, path: Path, text: str | None = None) -> _Read | list[Finding]:
+    def reported(self, opened: Opened, gate: Gate | None = None) -> list[Finding]:
+        """What ``check`` reports of one opened spec: why it could not be
+        parsed, or its rules' findings, through ``gate`` (the checker's
+        own unless another is given)."""
+        gate = gate or self.gate
+        if opened.loaded is None:
+            return gate.decide(opened.problems).reported
+        loaded = opened.loaded
+        return gate.decide(self.run_rules(loaded), {loaded.spec.path: loaded.silenced}).reported
+
+    def _read(self, path: Path, text: str | None = None) -> tuple[_Read | None, list[Finding]]:
+        """The file read, with what applies to it; or None and the finding
+        that says why it cannot be."""
         shown = str(path)
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
@@ -236,10 +278,10 @@ class Checker:
             # A lone surrogate (JSON can carry one) fails to decode: SK002.
             source = from_bytes(text.encode("utf-8", "surrogatepass"), limits)
         if isinstance(source, Refusal):
-            return _enabled([Finding(shown, source.line, source.col, refused(source), source.message)], enabled)
-        return _Read(path, relpath, settings, enabled, source)
+            return None, [Finding(shown, source.line, source.col, refused(source), source.message)]
+        return _Read(path, relpath, settings, enabled, source), []
 
-    def _load(self, read: _Read) -> Loaded | list[Finding]:
+    def _load(self, read: _Read) -> Opened:
         first = read.source.text.split("\n", 1)[0]  # What a finding about the whole file quotes.
         try:
             template = self.templates.for_spec(read.relpath, read.settings)
@@ -247,14 +289,14 @@ class Checker:
             outside = not_where_specs_live(read.settings, read.relpath) if error.outside_layout else None
             if outside and LAYOUT in read.enabled:
                 # The cause, not its consequence: SK306 as the rule says it.
-                return _enabled([Finding(read.shown, 1, 1, LAYOUT, outside, first)], read.enabled)
-            return _enabled([Finding(read.shown, 1, 1, NO_TEMPLATE, str(error), first)], read.enabled)
+                return Opened(read.path, problems=[Finding(read.shown, 1, 1, LAYOUT, outside, first)])
+            return Opened(read.path, problems=[Finding(read.shown, 1, 1, NO_TEMPLATE, str(error), first)])
         spec = self._build(read.shown, read.source)
         if isinstance(spec, Finding):
-            return _enabled([dataclasses.replace(spec, context=first)], read.enabled)
+            return Opened(read.path, problems=[dataclasses.replace(spec, context=first)])
         name = self.config.relpath(Path(template.path)) if "{" in read.settings.template else ""
         ctx = Context(read.relpath, read.settings, template, read.enabled, template_name=name)
-        return Loaded(spec, ctx, silenced(spec), read.source.identity)
+        return Opened(read.path, Loaded(spec, ctx, silenced(spec), read.source.identity))
 
     def _cache_key(self, read: _Read) -> str | None:
         """The file's key in the findings cache, from what was read; None
@@ -284,8 +326,8 @@ class Checker:
         found: dict[str, Checked] = {}
         for path in sorted(paths):
             if path.endswith(".rst") and os.path.isfile(path):
-                read = self._read(Path(path))
-                if not isinstance(read, list):
+                read, _ = self._read(Path(path))
+                if read is not None:
                     found[path] = Checked([], self._silenced(read), read.source.text.split("\n", 1)[0])
         return found
 
@@ -297,21 +339,23 @@ class Checker:
             return Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")
 
     def run_rules(self, loaded: Loaded) -> list[Finding]:
-        """Every enabled rule over one loaded spec, its suppressions honoured."""
+        """Every rule the selection enables over one loaded spec; what its
+        comments silence is the gate's to hold back."""
         spec, ctx = loaded.spec, loaded.ctx
         lines = spec.lines
         findings = [
             Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line), quoted=dict(hit.quoted))
             for rule in rules.PER_SPEC
-            if rule.code in ctx.enabled and rule.code not in loaded.silenced
+            if rule.code in ctx.enabled
             for hit in rule.check_spec(spec, ctx)
         ]
         # By position; at one position, in rule and template order.
         return sorted(dict.fromkeys(findings), key=lambda f: (f.line, f.col))
 
     def check_tree(self, paths: Iterable[Path]) -> list[Finding]:
-        """The repo-level rules, once over every file under ``paths``; what
-        the files' own comments silence is left to :meth:`check`."""
+        """The repo-level rules, once over every file under ``paths``, each
+        where the selection enables it; what the files' own comments
+        silence is the gate's to hold back."""
         tree = Tree(self.config, tuple(walk(paths, self.config)))
         findings = set()
         for rule in rules.PER_REPO:
@@ -337,6 +381,3 @@ def _quote(tree: Tree, hit: Hit) -> str:
 def _line(lines: list[str], number: int) -> str:
     return lines[number - 1] if 1 <= number <= len(lines) else ""
 
-
-def _enabled(findings: list[Finding], enabled: frozenset[str]) -> list[Finding]:
-    return [finding for finding in findings if finding.code in enabled]

@@ -1,11 +1,13 @@
-"""The one place that decides what is reported: which codes run for a
-path (the configuration's selection and the command line's), and which
-findings a spec's own ``speckeeper: ignore`` comments silence.
+"""The one place that decides what is reported: :class:`Gate` applies,
+in order, the selection (the configuration's, its overrides for a path,
+the command line's), the codes a spec's own ``speckeeper: ignore``
+comments silence, and the baseline.
 
 Rules never ask whether they are enabled, and output formats never
-filter: the runner runs the codes :func:`enabled_codes` gives, and passes
-what the rules found through :func:`unsilenced`. The baseline, last, is
-:mod:`speckeeper.engine.baseline`'s.
+filter: the runner runs only the codes :func:`enabled_codes` selects (a
+saving: the gate would drop the others), and ``check``, ``fix``, the
+hooks, the language server and the Sphinx extension pass what the rules
+found through one :meth:`Gate.decide`.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from speckeeper import rules
 from speckeeper.config.settings import Config, ConfigError, Settings
 from speckeeper.findings import Finding
 from speckeeper.spec import Spec
+
+if TYPE_CHECKING:
+    from speckeeper.engine.baseline import Entry
 
 # ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those
 # codes for that spec.
@@ -103,12 +110,6 @@ def silenced(spec: Spec) -> frozenset[str]:
     return frozenset(codes)
 
 
-def unsilenced(findings: Iterable[Finding], silencing: Mapping[str, frozenset[str]]) -> list[Finding]:
-    """The findings whose code their file does not silence; ``silencing``
-    maps a file's path, as the findings name it, to the codes it silences."""
-    return [finding for finding in findings if finding.code not in silencing.get(finding.path, frozenset())]
-
-
 def about(findings: Iterable[Finding], touched: Iterable[Path]) -> list[Finding]:
     """The findings about files a change touches: the file a finding is
     on, a file it is also about (a redirect's target), or a folder holding
@@ -128,3 +129,103 @@ def _folders(path: str) -> Iterator[str]:
     while parent and parent != path:
         yield parent
         path, parent = parent, os.path.dirname(parent)
+
+
+# A baseline's entries (``read_baseline``); () where there is none.
+Recorded = tuple["Entry", ...]
+
+
+def read_baseline(path: Path) -> Recorded:
+    """The entries of the baseline file at ``path``; a file that is not
+    one is a ConfigError."""
+    from speckeeper.engine import baseline  # hashlib and json: only with a baseline.
+
+    return tuple(baseline.load(path))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the gate made of a run's findings: what is reported, what it
+    held back, and the baseline's entries the run no longer found."""
+
+    reported: list[Finding]
+    silenced: list[Finding] = field(default_factory=list)  # By their spec's ``speckeeper: ignore``.
+    baselined: list[Finding] = field(default_factory=list)  # Recorded in the baseline.
+    stale: list[Entry] = field(default_factory=list)  # Recorded, in scope, not found.
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The one place that decides what is reported, after the rules and
+    before the output, for ``check``, ``fix``, the hooks, the language
+    server and the Sphinx extension alike: a finding is reported when its
+    code is selected for its file, its spec's comments do not silence it,
+    and the baseline does not record it."""
+
+    config: Config
+    selection: Selection = Selection()
+    recorded: Recorded = ()
+
+    def decide(
+        self,
+        findings: Iterable[Finding],
+        silencing: Mapping[str, frozenset[str]] | None = None,
+        looked_at: Iterable[Path] = (),
+        touched: Iterable[Path] | None = None,
+    ) -> Verdict:
+        """What of ``findings`` is reported. In order: the selection (the
+        configuration's, its overrides for the finding's path, the command
+        line's); the codes each spec's comments silence (``silencing``: by
+        a file's path as findings name it); with ``touched``, only findings
+        about the files a change touches; last, the baseline, whose entries
+        under the paths ``looked_at`` (and of codes selected there) that no
+        finding matches are stale."""
+        codes = _Codes(self.config, self.selection)
+        selected = [f for f in findings if f.code in codes.of(self.config.relpath(Path(f.path)))]
+        silencing = silencing or {}
+        silenced = [f for f in selected if f.code in silencing.get(f.path, frozenset())]
+        kept = [f for f in selected if f.code not in silencing.get(f.path, frozenset())]
+        if touched is not None:
+            kept = about(kept, touched)
+        if not self.recorded:
+            return Verdict(kept, silenced)
+        from speckeeper.engine import baseline  # hashlib and json: only with a baseline.
+
+        roots = [self.config.relpath(path).rstrip("/") for path in looked_at]
+        # With no path looked at, no entry can be stale: those of the
+        # findings' own files are all that can match one.
+        recorded = self.recorded if roots else self._recorded_of({self.config.relpath(Path(f.path)) for f in kept})
+
+        def looked_for(entry: Entry) -> bool:
+            """Whether the run looked for ``entry``: its path is under one
+            of ``roots`` and its code was selected there."""
+            under = any(root in ("", ".") or entry.path == root or entry.path.startswith(root + "/") for root in roots)
+            return under and entry.code in codes.of(entry.path)
+
+        reported, stale = baseline.compare(recorded, kept, self.config, looked_for)
+        new = {id(f) for f in reported}
+        return Verdict(reported, silenced, [f for f in kept if id(f) not in new], stale)
+
+    @cached_property
+    def _by_path(self) -> dict[str, list[Entry]]:
+        found: dict[str, list[Entry]] = {}
+        for entry in self.recorded:
+            found.setdefault(entry.path, []).append(entry)
+        return found
+
+    def _recorded_of(self, relpaths: Iterable[str]) -> list[Entry]:
+        return [entry for relpath in sorted(relpaths) for entry in self._by_path.get(relpath, ())]
+
+
+@dataclass
+class _Codes:
+    """The codes selected for each file, found once a file in a run."""
+
+    config: Config
+    selection: Selection
+    found: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def of(self, relpath: str) -> frozenset[str]:
+        if relpath not in self.found:
+            self.found[relpath] = enabled_codes(self.config.for_path(relpath), self.selection)
+        return self.found[relpath]

@@ -33,16 +33,13 @@ from typing import TextIO
 from docutils import nodes
 
 from speckeeper import rules
-from speckeeper.engine import baseline
 from speckeeper.engine import parallel
 from speckeeper.reporting import terminal
 from speckeeper.files.atomic import Refused, Snapshot, inside, replace_file
 from speckeeper.engine.check import Checker, Loaded, collect
 from speckeeper.config.settings import Config
-from speckeeper.engine.baseline import Entry
-from speckeeper.engine.decide import Selection
-from speckeeper.reporting.output import segments
-from speckeeper.reporting.printable import printable
+from speckeeper.engine.decide import Gate, Recorded, Selection
+from speckeeper.reporting.output import printable, segments
 from speckeeper.findings import Finding
 from speckeeper.rules.registry import Edit, Fix, FixInput
 from speckeeper.rules.files import NOT_FIXED
@@ -156,27 +153,30 @@ class _Text:
 
 class Fixer:
     """Fixes specs under one configuration: one checker, one parser; what
-    the baseline records, it leaves (a legacy spec is not rewritten by a
-    commit that never touched it)."""
+    the gate holds back (the baseline records, a spec's comments silence),
+    it leaves (a legacy spec is not rewritten by a commit that never
+    touched it)."""
 
-    def __init__(self, config: Config, selection: Selection = Selection(), recorded: Sequence[Entry] = ()) -> None:
-        self.checker = Checker(config, selection)
-        self.recorded = tuple(recorded)
-        self._recorded = baseline.by_path(self.recorded) if self.recorded else {}
+    def __init__(self, config: Config, selection: Selection = Selection(), recorded: Recorded = ()) -> None:
+        self.checker = Checker(config, selection, recorded=recorded)
 
-    def arguments(self) -> tuple[Config, Selection, tuple[Entry, ...]]:
+    def arguments(self) -> tuple[Config, Selection, Recorded]:
         """What a worker process builds its own fixer from."""
-        return self.checker.config, self.checker.selection, self.recorded
+        return self.checker.config, self.checker.selection, self.gate.recorded
 
     @property
     def templates(self) -> TemplateLoader:
         return self.checker.templates
 
+    @property
+    def gate(self) -> Gate:
+        return self.checker.gate
+
     def fix_file(self, path: Path) -> Result:
-        loaded = self.checker.load(path)
-        if isinstance(loaded, list):
-            return Result(path, problems=loaded)
-        return self.fix_loaded(path, loaded)
+        opened = self.checker.load(path)
+        if opened.loaded is None:
+            return Result(path, problems=self.gate.decide(opened.problems).reported)
+        return self.fix_loaded(path, opened.loaded)
 
     def fix_loaded(self, path: Path, loaded: Loaded) -> Result:
         """Fix one spec already read and parsed (a file, or an editor's
@@ -185,17 +185,17 @@ class Fixer:
         (:meth:`largest`): what proves is fixed, what does not is reported
         at its own line."""
         before = loaded.spec.raw
-        findings = self.unrecorded(loaded.ctx.relpath, [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable])
-        recorded = self._recorded.get(loaded.ctx.relpath)
+        silencing = {loaded.spec.path: loaded.silenced}
+        fixable = [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable]
+        findings = self.gate.decide(fixable, silencing).reported
         if not findings:
             return Result(path, before)
         try:
             partial = self.largest(loaded, findings)
         except NotFixed as reason:  # The file itself: no fix can be made in it.
             return Result(path, before, problems=[Finding(str(path), 1, 1, NOT_FIXED, f"not fixed: {reason}")])
-        left = self._left(loaded, partial.spec, findings)
-        if recorded:  # What the baseline records was not to be fixed: not "left".
-            left = baseline.unrecorded(recorded, left, self.checker.config)
+        # What the baseline records was not to be fixed: not "left".
+        left = self.gate.decide(self._left(loaded, partial.spec, findings), silencing).reported
         left_over = {(f.code, f.message) for f in left}
         repaired = [f for f in findings if (f.code, f.message) not in left_over]
         problems = [
@@ -261,12 +261,6 @@ class Fixer:
         if reason:
             settle(ordered, reason)
         return Partial(*best, sorted(unfixed, key=lambda pair: (pair[0].line, pair[0].col)))
-
-    def unrecorded(self, relpath: str, findings: list[Finding]) -> list[Finding]:
-        """The findings about the spec at ``relpath`` that the baseline
-        does not record."""
-        recorded = self._recorded.get(relpath)
-        return baseline.unrecorded(recorded, findings, self.checker.config) if recorded else findings
 
     def _left(self, loaded: Loaded, fixed: Spec, findings: Sequence[Finding]) -> list[Finding]:
         """What the fixed spec still has of the findings it was fixed for
@@ -526,7 +520,7 @@ class How:
     show_diff: bool = False
     jobs: int = 1
     selection: Selection = Selection()
-    recorded: Sequence[Entry] = ()
+    recorded: Recorded = ()
     color: str = "never"
     progress: parallel.Progress | None = None
     # ``check --fix``: what cannot be fixed is neither reported here nor

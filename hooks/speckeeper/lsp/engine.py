@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speckeeper import rules
-from speckeeper.engine import baseline
 from speckeeper.engine.check import Loaded
 from speckeeper.config.settings import Config, ConfigError, discover, load_file
-from speckeeper.engine.decide import Selection, unsilenced, validate
+from speckeeper.engine.decide import Selection, read_baseline, validate
 from speckeeper.config.detect import SPECS
 from speckeeper.findings import Finding
 from speckeeper.fixing.fix import Fixer, NotFixed
@@ -102,7 +101,7 @@ class Engines:
         if found is not None:
             stamps[found] = stamp(found)
         try:
-            recorded = baseline.load(found) if found is not None and found.is_file() else []
+            recorded = read_baseline(found) if found is not None and found.is_file() else ()
         except ConfigError as error:
             return Engine(None, f"baseline error: {error}", stamps)
         engine = Engine(Fixer(config, Selection(), recorded), stamps=stamps)
@@ -164,19 +163,16 @@ def _analyse(engines: Engines, path: Path, text: str, version: int | None, saved
     if config.excluded(config.relpath(path)):
         return Analysis(path, version, text, (), engine=engine, excluded=True)
     checker = engine.fixer.checker
-    loaded = checker.load(path, text)
-    if isinstance(loaded, list):
-        return Analysis(path, version, text, tuple(new_findings(engine, path, loaded)), engine=engine)
+    opened = checker.load(path, text)
+    if opened.loaded is None:
+        return Analysis(path, version, text, tuple(checker.reported(opened)), engine=engine)
+    loaded = opened.loaded
     engine.watch(Path(loaded.ctx.template.path))
-    found = checker.run_rules(loaded) + unsilenced(saved, {str(path): loaded.silenced})
-    findings = sorted(new_findings(engine, path, found), key=lambda f: (f.line, f.col))
+    # The gate ``check`` passes findings through: what the repo's baseline
+    # records, or the spec's comments silence, is not shown.
+    verdict = checker.gate.decide([*checker.run_rules(loaded), *saved], {str(path): loaded.silenced})
+    findings = sorted(verdict.reported, key=lambda f: (f.line, f.col))
     return Analysis(path, version, text, tuple(findings), loaded, engine)
-
-
-def new_findings(engine: Engine, path: Path, findings: list[Finding]) -> list[Finding]:
-    """The findings the repo's baseline does not record (all, without one)."""
-    assert engine.fixer is not None
-    return engine.fixer.unrecorded(engine.config.relpath(path), findings)
 
 
 def repo_level(engines: Engines, path: Path) -> tuple[Finding, ...]:

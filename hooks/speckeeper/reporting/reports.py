@@ -25,9 +25,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from speckeeper import __version__, rules
-from speckeeper.engine import baseline
 from speckeeper.rules import docs as ruledocs
-from speckeeper.findings import Finding
+from speckeeper.findings import Finding, fingerprint
 from speckeeper.reporting.printable import printable
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -43,7 +42,7 @@ def fingerprints(findings: Sequence[Finding]) -> Iterator[str]:
     """Each finding's fingerprint, stable across runs (see the module)."""
     seen: Counter[tuple[str, str]] = Counter()
     for f in findings:
-        key = (f.path, baseline.fingerprint(f.code, f.message, f.context))
+        key = (f.path, fingerprint(f.code, f.message, f.context))
         seen[key] += 1
         text = "\0".join((*key, str(seen[key])))
         yield hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
