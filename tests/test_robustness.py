@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from speckeeper.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, examples
 
 GOOD = (FIXTURES / "good-spec.rst").read_bytes()
 
@@ -47,7 +47,7 @@ PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(PIECES, st.binary(max_size=20)), max_size=25))
 def test_check_and_fix_never_raise(in_tmp: Path, capsys: pytest.CaptureFixture[str], pieces: list[bytes]) -> None:
     spec = in_tmp / "fuzz.rst"
