@@ -352,7 +352,8 @@ def compare(ref: Package, here: Package, corpus: Path, work: Path) -> bool:
         outcomes = [findings(package, checked, stores[package.name], select) for package in (ref, here)]
         diff = list(differences(*outcomes, ref.name, here.name))
         identical &= not diff
-        print("\n".join(diff))
+        for line in diff:
+            print(line)
         seconds = time.monotonic() - started
         count = ", ".join(f"{len(o.lines)}" for o in outcomes)
         print(f"check, {label}: findings {count} (exit {outcomes[0].code}, {outcomes[1].code}): {_verdict(diff)} [{seconds:.0f} s]")
@@ -365,7 +366,8 @@ def compare(ref: Package, here: Package, corpus: Path, work: Path) -> bool:
             outcomes.append(fixed(package, copy, stores[package.name], select))
         diff = list(differences(*outcomes, ref.name, here.name))
         identical &= not diff
-        print("\n".join(diff))
+        for line in diff:
+            print(line)
         before = tree_bytes(pristine)
         changed = [sum(data != before.get(name) for name, data in o.files.items()) for o in outcomes]
         seconds = time.monotonic() - started
