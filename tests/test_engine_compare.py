@@ -1,7 +1,8 @@
 """benchmarks/engine_compare.py's mutations are ones ``speckeeper fix``
 repairs: mutated corpus specs have the findings each mutation should give,
 and after the script's fix step none of them is left. (The comparison of
-two refs over the whole corpus is run by hand: see benchmarks/RESULTS.md.)"""
+two refs over the whole corpus is run by hand: see benchmarks/RESULTS.md.)
+What differs between two runs is shown as a diff."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ import pytest
 from benchmarks import engine_compare
 
 from .conftest import REPO
-
-pytestmark = pytest.mark.slow
 
 # Two specs of one release, mutated as the corpus's first spec (index 0:
 # every kind of mutation, CRLF endings and no final newline among them)
@@ -35,6 +34,7 @@ def codes_found(repo: Path, store: Path, codes: set[str]) -> dict[str, set[str]]
     return by_spec
 
 
+@pytest.mark.slow
 def test_the_fixer_repairs_what_the_comparison_mutates(corpus: Path, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "specs" / "2025.1" / "approved").mkdir(parents=True)
@@ -59,3 +59,16 @@ def test_the_fixer_repairs_what_the_comparison_mutates(corpus: Path, tmp_path: P
     assert done.code == 1, done.lines  # Files fixed.
     refused = [line for line in done.lines if "SK005" in line]
     assert codes_found(repo, store, ALL_KINDS) == {}, refused
+
+
+def test_what_differs_between_two_runs_is_a_diff_and_nothing_else_is() -> None:
+    ref = engine_compare.Outcome(1, ("a.rst:1:1: SK104 x", "a.rst:2:1: SK203 y"), {"a.rst": b"T\n=\n", "b.rst": b"b\n"})
+    same = engine_compare.Outcome(1, ref.lines, dict(ref.files))
+    assert list(engine_compare.differences(ref, same, "main", "here")) == []
+
+    here = engine_compare.Outcome(0, ("a.rst:1:1: SK104 x",), {"a.rst": b"T\r\n=\r\n", "b.rst": b"b\n"})
+    diff = list(engine_compare.differences(ref, here, "main", "here"))
+    assert diff[0] == "exit code: main 1, here 0"
+    assert "-a.rst:2:1: SK203 y" in diff
+    assert "+++ here/a.rst" in diff and "-T" in diff and "+T\\r" in diff
+    assert not [line for line in diff if "b.rst" in line]
