@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO))
 from tests.conftest import NOVA_GATE_CONFIG  # noqa: E402  (the gate, as the tests configure it)
 
 # (name, the options that select it): the default rules, and every rule.
-SELECTIONS = (("default rules", ()), ("every rule (--select SK)", ("--select", "SK")))
+SELECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (("default rules", ()), ("every rule (--select SK)", ("--select", "SK")))
 
 # A title's underline or overline: one punctuation character repeated.
 ADORNMENT = re.compile(r"([!-/:-@\[-`{-~])\1{2,}[ \t]*")
@@ -247,10 +247,9 @@ def speckeeper(package: Package, cwd: Path, store: Path, *args: str) -> subproce
     )
 
 
-def check_package(package: Package, store: Path) -> None:
-    """Fail unless ``python -m speckeeper`` imports ``package`` itself (an
-    installed speckeeper must not win over the folder given)."""
-    done = speckeeper(package, store, store, "--version")
+def runs_from(package: Package) -> str | None:
+    """None when ``python -m speckeeper`` imports ``package`` itself (an
+    installed speckeeper must not win over the folder given), else why not."""
     probe = subprocess.run(
         [sys.executable, "-c", "import speckeeper; print(speckeeper.__file__)"],
         env={**os.environ, "PYTHONPATH": str(package.hooks)},
@@ -258,9 +257,10 @@ def check_package(package: Package, store: Path) -> None:
         text=True,
         check=False,
     )
-    where = Path(probe.stdout.strip() or ".").resolve()
-    if done.returncode != 0 or package.hooks.resolve() not in where.parents:
-        raise SystemExit(f"engine_compare: {package.name} does not run from {package.hooks}: {done.stderr.strip() or where}")
+    if probe.returncode != 0:
+        return probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else f"exit {probe.returncode}"
+    where = Path(probe.stdout.strip()).resolve()
+    return None if package.hooks.resolve() in where.parents else f"speckeeper is imported from {where}"
 
 
 def findings(package: Package, repo: Path, store: Path, select: Sequence[str]) -> Outcome:
@@ -337,9 +337,8 @@ def compare(ref: Package, here: Package, corpus: Path, work: Path) -> bool:
     """Run both packages over the corpus and its mutated copy; print each
     step's verdict and a diff of what differs. True when all is identical."""
     stores = {package.name: work / f"store-{n}" for n, package in enumerate((ref, here))}
-    for package in (ref, here):
-        stores[package.name].mkdir()
-        check_package(package, stores[package.name])
+    for store in stores.values():
+        store.mkdir()
     checked = nova_copy(corpus, work / "checked")
     pristine = nova_copy(corpus, work / "mutated")
     expected = mutate_tree(pristine)
@@ -349,34 +348,31 @@ def compare(ref: Package, here: Package, corpus: Path, work: Path) -> bool:
     identical = True
     for label, select in SELECTIONS:
         started = time.monotonic()
-        outcomes = [findings(package, checked, stores[package.name], select) for package in (ref, here)]
-        diff = list(differences(*outcomes, ref.name, here.name))
-        identical &= not diff
-        for line in diff:
-            print(line)
-        seconds = time.monotonic() - started
-        count = ", ".join(f"{len(o.lines)}" for o in outcomes)
-        print(f"check, {label}: findings {count} (exit {outcomes[0].code}, {outcomes[1].code}): {_verdict(diff)} [{seconds:.0f} s]")
+        ran = (findings(ref, checked, stores[ref.name], select), findings(here, checked, stores[here.name], select))
+        summary = f"findings {len(ran[0].lines)}, {len(ran[1].lines)}"
+        identical &= report(f"check, {label}", ref, here, ran, summary, started)
+    before = tree_bytes(pristine)
     for number, (label, select) in enumerate(SELECTIONS):
         started = time.monotonic()
-        outcomes = []
-        for package in (ref, here):
-            copy = work / f"fix-{number}-{stores[package.name].name}"
+        copies = [work / f"fix-{number}-{side}" for side in ("ref", "here")]
+        for copy in copies:
             shutil.copytree(pristine, copy)
-            outcomes.append(fixed(package, copy, stores[package.name], select))
-        diff = list(differences(*outcomes, ref.name, here.name))
-        identical &= not diff
-        for line in diff:
-            print(line)
-        before = tree_bytes(pristine)
-        changed = [sum(data != before.get(name) for name, data in o.files.items()) for o in outcomes]
-        seconds = time.monotonic() - started
-        print(f"fix, {label}: files changed {changed[0]}, {changed[1]} (exit {outcomes[0].code}, {outcomes[1].code}): {_verdict(diff)} [{seconds:.0f} s]")
+        ran = (fixed(ref, copies[0], stores[ref.name], select), fixed(here, copies[1], stores[here.name], select))
+        changed = [sum(data != before.get(name) for name, data in outcome.files.items()) for outcome in ran]
+        summary = f"files changed {changed[0]}, {changed[1]}"
+        identical &= report(f"fix, {label}", ref, here, ran, summary, started)
     return identical
 
 
-def _verdict(diff: Sequence[str]) -> str:
-    return "identical" if not diff else "DIFFERENT"
+def report(step: str, ref: Package, here: Package, ran: tuple[Outcome, Outcome], summary: str, started: float) -> bool:
+    """Print what differs between the two runs of a step, then the step's
+    line of the summary; True when nothing differs."""
+    diff = list(differences(ran[0], ran[1], ref.name, here.name))
+    for line in diff:
+        print(line)
+    verdict = "identical" if not diff else "DIFFERENT"
+    print(f"{step}: {summary} (exit {ran[0].code}, {ran[1].code}): {verdict} [{time.monotonic() - started:.0f} s]")
+    return not diff
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -402,6 +398,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ref = export(ref_name, commit, work / "ref")
         here = Package("working tree", REPO / "hooks")
+        for package in (ref, here):
+            why = runs_from(package)
+            if why:
+                print(f"engine_compare: {package.name} does not run from {package.hooks}: {why}", file=sys.stderr)
+                return 2
         print(f"engine_compare: {here.name} ({REPO}) against {ref.name}")
         identical = compare(ref, here, corpus, work)
     finally:
