@@ -64,6 +64,7 @@ def test_check_and_fix_never_raise(in_tmp: Path, capsys: pytest.CaptureFixture[s
     assert "Traceback" not in out + err
 
 
+@pytest.mark.slow  # Twelve fixers killed after waits of up to 1.5 s; tests/test_safety.py kills one in the fast set.
 def test_fixer_killed_at_any_moment_leaves_old_or_new(tmp_path: Path) -> None:
     """SIGKILL at a spread of moments: never a partial spec."""
     long_para = ("The scheduler picks a host for each instance request " * 40).strip() + "\n\n"
