@@ -14,7 +14,7 @@ nova-specs corpus configured as nova's gate (``tests/conftest.py``'s
   final newline), with each selection: what fix prints, its exit code and
   the bytes of every file after it must be the same.
 
-    .venv/bin/python benchmarks/engine_compare.py              # against main
+    .venv/bin/python benchmarks/engine_compare.py              # against origin/main, else main
     .venv/bin/python benchmarks/engine_compare.py --vs HEAD~3
 
 Prints a unified diff of whatever differs and a short summary; exits 0
@@ -229,7 +229,9 @@ def mutate_tree(repo: Path) -> dict[str, frozenset[str]]:
 
 
 def nova_copy(corpus: Path, dest: Path) -> Path:
-    """A writable copy of the corpus's specs with nova's gate configured."""
+    """A writable copy of the corpus's specs with nova's gate configured
+    (and no baseline: every finding counts, with no option an older ref
+    may not know)."""
     shutil.copytree(corpus / "specs", dest / "specs")
     for path in dest.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
@@ -266,7 +268,7 @@ def runs_from(package: Package) -> str | None:
 def findings(package: Package, repo: Path, store: Path, select: Sequence[str]) -> Outcome:
     """``speckeeper check specs`` in ``repo``: its exit code and findings,
     each as the text format prints it, in the order it prints them."""
-    done = speckeeper(package, repo, store, "check", "specs", "--format", "json", "--no-baseline", *select)
+    done = speckeeper(package, repo, store, "check", "specs", "--format", "json", *select)
     if done.returncode not in (0, 1):
         return Outcome(done.returncode, tuple(done.stderr.splitlines()), {})
     keys = ("path", "line", "col", "code", "message")
@@ -282,7 +284,7 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 def fixed(package: Package, repo: Path, store: Path, select: Sequence[str]) -> Outcome:
     """``speckeeper fix specs`` in ``repo``: exit code, what it printed, and
     every file after it."""
-    done = speckeeper(package, repo, store, "fix", "specs", "--no-baseline", *select)
+    done = speckeeper(package, repo, store, "fix", "specs", *select)
     return Outcome(done.returncode, tuple((done.stdout + done.stderr).splitlines()), tree_bytes(repo))
 
 
