@@ -23,11 +23,23 @@ from hypothesis import settings
 
 from speckeeper.cli import main
 
-# Property tests explore new examples at every local run; CI runs the same
-# examples each time, so that what lands is judged on what was run here.
+# Property tests: CI runs each test's whole count of examples (the figure
+# its ``examples()`` call gives), the same ones at each run (derandomized),
+# so that what lands is judged on what was run there. A local run ("dev")
+# runs a quarter of them, new ones at each run: the edit-test loop stays
+# fast, and run after run explores further. ``pytest
+# --hypothesis-profile=ci`` runs CI's locally.
 settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+settings.register_profile("dev", max_examples=25)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def examples(count: int) -> int:
+    """A property test's count of examples under the profile loaded:
+    ``count`` under CI's (Hypothesis' default of 100), a quarter under
+    "dev", never fewer than 5."""
+    return max(5, count * settings.default.max_examples // 100)
+
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

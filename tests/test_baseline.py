@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from speckeeper import rules
 from speckeeper.cli import main
 
-from .conftest import FIXTURES, Found, Ran, speckeeper, speckeeper_bounded
+from .conftest import FIXTURES, Found, Ran, examples, speckeeper, speckeeper_bounded
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 URL = "https://blueprints.launchpad.net/nova/+spec/awesome-thing"
@@ -186,7 +186,7 @@ def test_corpus_baseline_passes_and_a_new_mismatch_fails(
     assert [line.split()[:2] for line in out] == [["specs/2027.1/approved/openapi.rst:11:1:", "SK303"]]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(above=st.lists(st.sampled_from(["A line.", "", "Two\nlines.", ".. a comment"]), max_size=6))
 def test_any_lines_added_above_keep_the_entry(mismatched: Path, above: list[str]) -> None:
     main(["check", "specs", "--write-baseline", "baseline.json"])

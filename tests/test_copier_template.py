@@ -1,9 +1,10 @@
 """The copier template: what `copier copy` asks, validates and writes.
 
 Specs are rendered with copier's Python API into ``tmp_path`` and read back
-with docutils; the output is what is tested. Most tests render the packaged
-copier template (a plain folder, fast); the ones marked slow go through the
-repository's top-level copier.yml, a git history, or a terminal.
+with docutils; the output is what is tested. A copier run takes a second or
+more, so the tests that render a spec are marked slow, but for two that
+keep a rendering in the fast set (so do tests/test_new.py's, through
+``speckeeper new``); the others read the template's data files.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from speckeeper.engine.check import Checker
 from speckeeper.config.settings import VCS_FOLDERS, Config
 from speckeeper.parse import RstParser
 from speckeeper.spec import Spec, build
+
+from .conftest import examples
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGED = copier_data.copier_root()
@@ -104,6 +107,7 @@ def test_columns_file_is_what_docutils_counts() -> None:
     assert stored == copier_data.columns_data()
 
 
+@pytest.mark.slow
 def test_jinja_markers_in_a_templates_guidance_reach_the_spec_as_written(tmp_path: Path) -> None:
     """copier reads the data files as Jinja templates: guidance holding
     Jinja's own markers is still copied as text."""
@@ -179,6 +183,7 @@ def test_writes_only_the_spec_and_its_answers_creating_folders(tmp_path: Path) -
     assert "by the copier\n# template of speckeeper. When" in answers
 
 
+@pytest.mark.slow
 def test_folder_and_state_are_answers(tmp_path: Path) -> None:
     copier.run_copy(
         str(PACKAGED),
@@ -190,6 +195,7 @@ def test_folder_and_state_are_answers(tmp_path: Path) -> None:
     assert (tmp_path / "doc/source/specs/zed/implemented/x.rst").is_file()
 
 
+@pytest.mark.slow
 def test_an_existing_spec_is_never_overwritten_without_asking(tmp_path: Path) -> None:
     spec_path = copy(tmp_path)
     spec_path.write_text(spec_path.read_text(encoding="utf-8") + "\nMy edit.\n", encoding="utf-8")
@@ -199,6 +205,7 @@ def test_an_existing_spec_is_never_overwritten_without_asking(tmp_path: Path) ->
     assert spec_path.read_bytes() == edited
 
 
+@pytest.mark.slow
 def test_impact_yes_writes_the_guidance_points_no_writes_none(tmp_path: Path) -> None:
     spec = parsed(copy(tmp_path, rest_api_impact=True, security_impact=False))
     rest = section_text(spec, "REST API impact")
@@ -210,16 +217,19 @@ def test_impact_yes_writes_the_guidance_points_no_writes_none(tmp_path: Path) ->
     assert findings(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_rest_api_yes_reminds_to_flag_the_commit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copier.run_copy(str(PACKAGED), tmp_path, data={"blueprint": "x", "rest_api_impact": True}, defaults=True)
     assert "put APIImpact in the commit message" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_no_reminder_without_api_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copier.run_copy(str(PACKAGED), tmp_path, data={"blueprint": "x"}, defaults=True)
     assert "APIImpact" not in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_people_and_history(tmp_path: Path) -> None:
     text = copy(tmp_path, assignee="alice", other_contributors="bob, carol", liaison="").read_text(encoding="utf-8")
     assert "Primary assignee:\n  alice\n\nOther contributors:\n  bob\n  carol\n" in text
@@ -229,6 +239,7 @@ def test_people_and_history(tmp_path: Path) -> None:
     assert other.endswith("   * - 2027.2\n     - Introduced\n")
 
 
+@pytest.mark.slow
 def test_guidance_as_comments_keeps_the_spec_clean(tmp_path: Path) -> None:
     spec_path = copy(tmp_path, guidance=True)
     spec = parsed(spec_path)
@@ -267,6 +278,7 @@ SPECIAL = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answer", SPECIAL)
 def test_titles_and_names_stay_literal(tmp_path: Path, answer: str) -> None:
     title = f"Title {answer}"[:60]
@@ -329,6 +341,7 @@ AUTHORED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answer", AUTHORED)
 def test_authors_rst_is_kept_as_typed(tmp_path: Path, answer: str) -> None:
     spec_path = copy(tmp_path, problem=answer)
@@ -340,6 +353,7 @@ def test_authors_rst_is_kept_as_typed(tmp_path: Path, answer: str) -> None:
     assert_conformant(tmp_path, spec)
 
 
+@pytest.mark.slow
 def test_summary_and_proposed_change_are_rst_too(tmp_path: Path) -> None:
     typed = "Two steps:\n\n#. ``nova-manage db sync``\n#. restart *every* service"
     spec = parsed(copy(tmp_path, summary=typed, proposed_change=typed))
@@ -348,6 +362,7 @@ def test_summary_and_proposed_change_are_rst_too(tmp_path: Path) -> None:
     assert findings(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_use_cases_one_a_line_or_as_listed(tmp_path: Path) -> None:
     typed = "An operator resizes ``vm1``\n* a bullet typed\n- another, `linked <http://x>`__\n  continued\n\nafter a blank"
     spec = parsed(copy(tmp_path, use_cases=typed))
@@ -386,6 +401,7 @@ STRUCTURAL = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("answer", "shown"), STRUCTURAL)
 def test_what_would_change_the_structure_is_written_as_text(tmp_path: Path, answer: str, shown: str) -> None:
     spec_path = copy(tmp_path, problem=answer, use_cases=answer, summary=answer, proposed_change=answer)
@@ -398,6 +414,7 @@ def test_what_would_change_the_structure_is_written_as_text(tmp_path: Path, answ
     assert shown in words(problem.node.astext())  # as text, nothing lost
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("answer", "code", "said"),
     [
@@ -421,6 +438,7 @@ def test_the_authors_own_rst_error_is_reported_at_its_line(tmp_path: Path, answe
         assert " SK50" in line and start <= int(line.split(":")[1]) <= end, (line, start)
 
 
+@pytest.mark.slow
 def test_long_answers_are_wrapped_at_79_columns(tmp_path: Path) -> None:
     long = " ".join(["word"] * 60) + " " + "x" * 200 + " https://example.com/" + "p" * 100
     spec_path = copy(tmp_path, problem=long, use_cases=long + "\n" + long, summary=long)
@@ -434,6 +452,7 @@ def test_long_answers_are_wrapped_at_79_columns(tmp_path: Path) -> None:
     assert findings(tmp_path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "title",
     ["幅の広い見出し", "Café au lait", "Cafe\u0301 combining", "Emoji 🎉 party", "ｆｕｌｌｗｉｄｔｈ"],
@@ -452,6 +471,7 @@ def test_title_adornment_is_as_wide_as_the_title(tmp_path: Path, title: str) -> 
 PROMPT_COLUMNS = 80
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("key", "value", "said"),
     [
@@ -523,6 +543,7 @@ def test_validators_reject_with_a_clear_message(tmp_path: Path, key: str, value:
     assert all(column_width(line) <= 79 for line in details)
 
 
+@pytest.mark.slow
 def test_a_hidden_layout_into_git_writes_nothing(tmp_path: Path) -> None:
     """`copier copy --data layout=.git/hooks/{slug}` wrote a git hook."""
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
@@ -595,7 +616,7 @@ def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(answers=answer_sets())
 def test_every_spec_written_keeps_its_structure(tmp_path_factory: pytest.TempPathFactory, answers: dict[str, Any]) -> None:
     """Whatever is typed, the template's structure is whole; what check
@@ -639,7 +660,7 @@ VALID_RST = st.lists(BLOCK, min_size=1, max_size=5).map("\n\n".join)
 
 
 @pytest.mark.slow
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(answer=VALID_RST)
 def test_valid_rst_reads_in_the_spec_as_it_reads_alone(tmp_path_factory: pytest.TempPathFactory, answer: str) -> None:
     root = tmp_path_factory.mktemp("spec-repo")

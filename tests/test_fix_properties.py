@@ -20,7 +20,7 @@ from speckeeper.fixing import fix
 from speckeeper.rules import wrap
 from speckeeper.config.settings import Config, Settings, load_file
 
-from .conftest import NOVA_GATE_CONFIG
+from .conftest import NOVA_GATE_CONFIG, examples
 
 WORDS = st.sampled_from(
     [
@@ -120,7 +120,7 @@ def documents(draw: st.DrawFn) -> str:
 FIXABLE = ("SK201", "SK202", "SK203", "SK205", "SK109")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_fix_keeps_the_doctree_and_is_idempotent(document: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -146,7 +146,7 @@ def test_fix_keeps_the_doctree_and_is_idempotent(document: str) -> None:
         assert not second.changed and second.problems == first.problems
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(text_lines(2, "- "), st.integers(min_value=20, max_value=100))
 def test_rewrap_keeps_the_words_in_order_and_fits_them(rows: list[str], limit: int) -> None:
     flagged = {number for number, row in enumerate(rows) if len(row) > limit}

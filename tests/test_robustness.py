@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from speckeeper.cli import main
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, examples
 
 GOOD = (FIXTURES / "good-spec.rst").read_bytes()
 
@@ -47,7 +47,7 @@ PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(PIECES, st.binary(max_size=20)), max_size=25))
 def test_check_and_fix_never_raise(in_tmp: Path, capsys: pytest.CaptureFixture[str], pieces: list[bytes]) -> None:
     spec = in_tmp / "fuzz.rst"
@@ -64,6 +64,7 @@ def test_check_and_fix_never_raise(in_tmp: Path, capsys: pytest.CaptureFixture[s
     assert "Traceback" not in out + err
 
 
+@pytest.mark.slow  # Twelve fixers killed after waits of up to 1.5 s; tests/test_safety.py kills one in the fast set.
 def test_fixer_killed_at_any_moment_leaves_old_or_new(tmp_path: Path) -> None:
     """SIGKILL at a spread of moments: never a partial spec."""
     long_para = ("The scheduler picks a host for each instance request " * 40).strip() + "\n\n"

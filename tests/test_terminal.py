@@ -98,6 +98,8 @@ def test_fix_colours_what_it_could_not_fix_and_what_it_fixed(in_tmp: Path) -> No
     assert "\x1b[1;31mSK203\x1b[0m trailing whitespace" in shown
 
 
+# A check over many files at a terminal takes seconds: the tests of its
+# progress are marked slow (the fast set keeps the piped one).
 @pytest.fixture()
 def many(in_tmp: Path) -> Path:
     (in_tmp / "specs").mkdir()
@@ -106,6 +108,7 @@ def many(in_tmp: Path) -> Path:
     return in_tmp
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_progress_at_a_terminal_over_many_files(many: Path, jobs: str) -> None:
     total = terminal.MANY_FILES + 10
@@ -117,6 +120,7 @@ def test_progress_at_a_terminal_over_many_files(many: Path, jobs: str) -> None:
     assert after.endswith(piped(many, "check", "specs").stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("argv", "extra"), [(["-q"], {}), ([], {"CI": "true"}), ([], {"PRE_COMMIT": "1"})])
 def test_no_progress_when_quiet_in_ci_or_under_pre_commit(many: Path, argv: list[str], extra: dict[str, str]) -> None:
     shown = at_terminal(many, "check", *argv, "specs", **extra)
@@ -130,6 +134,7 @@ def test_no_progress_when_piped(many: Path) -> None:
     assert "checking" not in done.stderr and "\x1b" not in done.stderr
 
 
+@pytest.mark.slow
 def test_fix_shows_progress_too(many: Path) -> None:
     assert "fixing" in at_terminal(many, "fix", "--check", "specs")
 
