@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 from . import parallel, rules
 from .config import Config, Settings
 from .decide import Selection, enabled_codes, may_silence, silenced, unsilenced
-from .parse import RstParser
+from .document.rst.parse import RstParser
 from .findings import Checked, Finding, by_path
 from .rules.registry import Context, Hit, Tree
 from .rules.files import NO_TEMPLATE
 from .rules.naming import LAYOUT, not_where_specs_live
 from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, from_bytes, read
-from .spec import Spec, build
+from .document.rst.build import RstDocument as Spec, build
 from .template import NoTemplate, TemplateLoader
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import rules
 from .config import Config, ConfigError, Settings
 from .findings import Finding
-from .spec import Spec
+from .document.model import Document as Spec
 
 # ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those
 # codes for that spec.
@@ -96,7 +96,7 @@ def silenced(spec: Spec) -> frozenset[str]:
     if not may_silence(spec.text):
         return frozenset()
     codes: set[str] = set()
-    for _, text in spec.comments():
+    for _, text in spec.comments:
         match = _SUPPRESS.match(text.strip())
         if match:
             codes.update(c for c in re.split(r"[\s,]+", match.group("codes").upper()) if c)
