@@ -232,17 +232,31 @@ class _Builder:
     def __init__(self) -> None:
         self.verbatim: list[nodes.Element] = []
         self.comments: list[tuple[int, str]] = []  # Each comment's first line and text.
+        self._texts: dict[int, str] = {}  # Each node's astext(), by id: nested blocks share it.
+
+    def text(self, node: nodes.Node) -> str:
+        """``node.astext()``, each node's read once however deep it stands."""
+        key = id(node)
+        found = self._texts.get(key)
+        if found is None:
+            if type(node).astext is nodes.Element.astext:
+                assert isinstance(node, nodes.Element)
+                found = node.child_text_separator.join([self.text(child) for child in node.children])
+            else:
+                found = node.astext()
+            self._texts[key] = found
+        return found
 
     def gather(self, node: nodes.Element, found: _Gathered, quiet: bool) -> None:
         for child in node.children:
             if not isinstance(child, nodes.Element):
                 continue
             if isinstance(child, (nodes.literal, nodes.reference)):
-                found.unbreakable = max(found.unbreakable, len(str(child.rawsource or child.astext())))
+                found.unbreakable = max(found.unbreakable, len(str(child.rawsource or self.text(child))))
                 url = child.get("refuri") if isinstance(child, nodes.reference) else None
                 if url:
-                    text = child.astext()
-                    alone = isinstance(node, nodes.paragraph) and node.astext().strip() == text.strip()
+                    text = self.text(child)
+                    alone = isinstance(node, nodes.paragraph) and self.text(node).strip() == text.strip()
                     found.links.append(Link(url, text, _line_of(child), alone))
             kind = _kind(child)
             if kind is None:
@@ -262,7 +276,7 @@ class _Builder:
         if kind == "literal" and not quiet:
             self.verbatim.append(node)
         elif kind == "comment":
-            self.comments.append((node.line or 1, node.astext()))
+            self.comments.append((node.line or 1, self.text(node)))
         found = _Gathered()
         self.gather(node, found, quiet or kind == "message")
         line = _first_line(node)
@@ -275,7 +289,7 @@ class _Builder:
             unbreakable = found.unbreakable
         elif kind == "table":
             rows = tuple(
-                tuple(" ".join(entry.astext().split()) for entry in row.children if isinstance(entry, nodes.entry))
+                tuple(" ".join(self.text(entry).split()) for entry in row.children if isinstance(entry, nodes.entry))
                 for row in node.findall(nodes.row)
             )
         elif isinstance(node, nodes.image):
@@ -288,7 +302,7 @@ class _Builder:
             kind=kind,
             line=line,
             end=end,
-            text=node.astext(),
+            text=self.text(node),
             name=name,
             children=tuple(found.blocks),
             links=tuple(found.links),
