@@ -13,7 +13,6 @@ import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from docutils import nodes
 
@@ -53,19 +52,13 @@ class RstDocument(Document):
 
     doctree: nodes.document = field(kw_only=True, repr=False, compare=False)
 
-    def gate_long_lines(self) -> frozenset[int]:
-        return self._doc8_lines
-
-    @cached_property
-    def _doc8_lines(self) -> frozenset[int]:
-        """The lines doc8's own D001 check flags when long, run on this
-        parse (made once, safely), so that a repo whose gate is doc8 gets
-        exactly doc8's answer rather than an imitation of it. Its verdict
-        on a line does not depend on the limit, but for the length: asked
-        with none, it names every line it would flag."""
+    def gate_long_lines(self, limit: int) -> frozenset[int]:
+        """The lines doc8's own D001 check flags, run on this parse (made
+        once, safely), so that a repo whose gate is doc8 gets exactly doc8's
+        answer rather than an imitation of it."""
         from doc8.checks import CheckMaxLineLength  # The doc8 extra: only for this style.
 
-        check = CheckMaxLineLength({"max_line_length": -1, "allow_long_titles": False})
+        check = CheckMaxLineLength({"max_line_length": limit, "allow_long_titles": False})
         return frozenset(line for line, _, _ in check.report_iter(_Doc8File(self)))
 
 
