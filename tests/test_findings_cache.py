@@ -16,7 +16,7 @@ from speckeeper.files import usercache
 from speckeeper.findings import Checked, Finding
 from speckeeper.engine.cache import Cache, open_cache
 from speckeeper.cli import main
-from speckeeper.spec import Spec
+from speckeeper.document.model import Document as Spec
 
 from .conftest import FIXTURES, speckeeper
 

@@ -360,7 +360,7 @@ def test_a_missing_path_is_a_usage_error(capsys, lines_repo):
 
 
 def test_the_document_comparison_ignores_text_whitespace_only():
-    from speckeeper.parse import RstParser
+    from speckeeper.document.rst.parse import RstParser
 
     parser = RstParser()
     one, _ = parser.parse("Title\n=====\n\nSome words\nhere.\n", "a")
@@ -416,7 +416,7 @@ def test_fix_restores_specs_whose_paragraphs_were_joined_into_long_lines(capsys,
         assert loaded is not None
         rows = loaded.spec.text.split("\n")
         joined = 0
-        for paragraph in sorted(wrap.paragraphs(loaded.spec, loaded.spec.lines), key=lambda p: -p.start):
+        for paragraph in sorted(loaded.spec.wrappable(loaded.spec.lines), key=lambda p: -p.start):
             if paragraph.end - paragraph.start > 1:
                 rest = [row.strip() for row in rows[paragraph.start + 1 : paragraph.end]]
                 rows[paragraph.start : paragraph.end] = [" ".join([rows[paragraph.start].rstrip(), *rest])]

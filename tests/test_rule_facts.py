@@ -28,6 +28,9 @@ _NAME = re.compile(
 )
 # The modules below the rules package in the import order, which cannot ask
 # it (the rules read the configuration), and why they name codes.
+# A format's validity rules are rules, kept with the format they check.
+FORMAT_RULES = ("document/rst/rules.py",)
+
 BELOW_THE_RULES = {
     # The repo's own line gates (doc8's D001 ...) as the rules they stand for.
     "config/gates.py": "doc8's codes as speckeeper's",
@@ -64,7 +67,7 @@ def naming_a_rule(package: Path) -> list[str]:
     found = []
     for path in sorted(package.rglob("*.py")):
         relative = path.relative_to(package)
-        if relative.parts[0] == "rules" or relative.as_posix() in BELOW_THE_RULES:
+        if relative.parts[0] == "rules" or relative.as_posix() in (*BELOW_THE_RULES, *FORMAT_RULES):
             continue
         for line, text in _strings(path):
             if _CODE.search(text) or _NAME.search(text):

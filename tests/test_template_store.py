@@ -17,7 +17,7 @@ from speckeeper.document import template
 from speckeeper.document import template_store
 from speckeeper.files import usercache
 from speckeeper.cli import main
-from speckeeper.parse import RstParser
+from speckeeper.document.rst.parse import RstParser
 from speckeeper.document.template_store import TemplateStore
 
 from .conftest import FIXTURES

@@ -430,8 +430,9 @@ def with_note(config: Config, place: Place, text: str, reason: str) -> str:
     """The spec's text with a note under its title saying why it was
     abandoned; checked to add that note and change nothing else."""
     from speckeeper.fixing import fix
-    from speckeeper.parse import RstParser
-    from speckeeper.spec import adornment, build
+    from speckeeper.document.rst.parse import RstParser
+    from speckeeper.document.rst.adornment import adornment
+    from speckeeper.document.rst.build import build
 
     reason = " ".join(reason.split())
     if not reason:

@@ -23,7 +23,7 @@ from speckeeper.copier.data import copier_root, questions, spec_template_data
 from speckeeper.engine.check import Checker
 from speckeeper.config.settings import Config, ConfigError, plain, shipped
 from speckeeper.reporting.output import FORMATS
-from speckeeper.parse import RstParser
+from speckeeper.document.rst.parse import RstParser
 from speckeeper.files.source import Limits
 
 def configure_new(parser: argparse.ArgumentParser) -> None:

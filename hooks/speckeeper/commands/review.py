@@ -28,17 +28,21 @@ from pathlib import Path
 
 from speckeeper.commands import commitmsg
 from speckeeper.files import gitrepo
-from speckeeper.engine.check import Checker, Loaded, Opened
+
+from speckeeper.engine.check import Checker, Loaded
 from speckeeper.config.settings import Config, ConfigError
 from speckeeper.config.settings import load as load_config
-from speckeeper.engine.decide import Gate, Selection
+from speckeeper.engine.decide import Selection
 from speckeeper.findings import Finding, fingerprint
 from speckeeper.reporting.output import printable
+from speckeeper.files.source import Limits, Refusal, from_bytes, read
+from speckeeper.document.model import Block, Section, fold
+from speckeeper.commands.status import place
+from speckeeper.engine.check import Opened
+from speckeeper.engine.decide import Gate
 from speckeeper.rules.files import refused
 from speckeeper.rules.leftovers import LEFT_OF_TEMPLATE
-from speckeeper.files.source import Limits, Refusal, Refused, from_bytes, read
-from speckeeper.spec import Section, fold
-from speckeeper.commands.status import place
+from speckeeper.files.source import Refused
 
 _TBD = re.compile(r"\b(TBD|TODO|FIXME)\b")
 FORMATS = ("text", "json", "markdown")
@@ -185,14 +189,19 @@ def _sections(loaded: Loaded) -> dict[str, tuple[str, Section]]:
 
 def body_text(section: Section) -> str:
     """A section's own text (subsections aside), whitespace normalised."""
-    return " ".join(" ".join(node.astext().split()) for node in section.body)
+    return " ".join(" ".join(block.text.split()) for block in _body(section))
 
 
 def answers_none(section: Section) -> bool:
     """Whether the section answers "None": its first paragraph says only
     that (what follows may say why)."""
-    body = section.body
-    return bool(body) and " ".join(body[0].astext().split()).rstrip(".").casefold() == "none"
+    body = _body(section)
+    return bool(body) and " ".join(body[0].text.split()).rstrip(".").casefold() == "none"
+
+
+def _body(section: Section) -> list[Block]:
+    """What a section says: its own blocks, comments aside."""
+    return [block for block in section.blocks if block.kind != "comment"]
 
 
 def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[SectionChange]:

@@ -8,5 +8,7 @@ builds that model; what only a format can know (docutils' own messages, the
 validity rules that read its nodes) stays in the format.
 
 May import: the standard library, :mod:`speckeeper.findings`, and a format's
-own parser (docutils in ``rst``). Never the rules, the commands or the editor.
+own parser (docutils in ``rst``). Never the rules, the commands or the editor;
+but a format's validity rules (``rst/rules.py``) declare themselves with the
+rules' registry (:mod:`speckeeper.rules.registry`), which lists them.
 """

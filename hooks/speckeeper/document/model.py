@@ -10,15 +10,21 @@ Lines are 1-based, columns 1-based, as findings report them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
 # What a block is, as the rules tell blocks apart. "literal" is verbatim text
 # (an RST ``::`` block or code directive, a Markdown fenced or indented code
-# block): its long lines and its words are the author's.
-BlockKind = Literal["paragraph", "list", "literal", "table", "directive", "comment", "quote", "other"]
+# block): its long lines and its words are the author's. "item" is one item
+# of a list (its ``name`` the list's). "message" is what the parser put into
+# the text about a problem there (docutils' system messages): part of what a
+# section holds, but no part of what the document means (see :func:`shape`).
+BlockKind = Literal[
+    "paragraph", "list", "item", "literal", "table", "directive", "comment", "quote", "message", "other"
+]
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,18 @@ class Block:
     end: int  # Last line of the block in the source (inclusive).
     text: str  # Its text as read (markup removed, whitespace as written).
     # A directive's name ("image", "note", "code-block"), a literal block's
-    # language; "" where there is none.
+    # language, a list's (and its items') kind: "bullet", "enumerated",
+    # "definition", "field", "option"; "" where there is none.
     name: str = ""
     children: tuple[Block, ...] = ()  # A list's items, a directive's content.
-    links: tuple[Link, ...] = ()
+    links: tuple[Link, ...] = ()  # Links in its own text, not in its children's.
+    target: str = ""  # What an image or figure shows: its file or URL.
+    # A table's rows (header rows first), each cell's text whitespace
+    # collapsed; a table's children are the blocks in its cells.
+    rows: tuple[tuple[str, ...], ...] = ()
+    # The length as written of the longest inline literal or link of a
+    # paragraph: no wrapping makes a line holding it shorter than that.
+    unbreakable: int = 0
 
     def walk(self) -> Iterator[Block]:
         """This block and every block inside it, in document order."""
@@ -99,6 +113,17 @@ class Message:
     kind: str = ""  # The parser's own name for it, where it has one.
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph whose rows can be rewrapped, and how."""
+
+    start: int  # First row (0-based).
+    end: int  # Row after the last.
+    column: int  # Where its text starts on its first row.
+    indent: int  # Indentation of its other rows, and of new ones.
+    unbreakable: tuple[str, ...]  # Its inline markup that a break may not split, as written.
+
+
 @dataclass
 class Document:
     """A parsed design document."""
@@ -109,12 +134,33 @@ class Document:
     titles: list[Title]  # Document titles: exactly one in a good spec.
     sections: tuple[Section, ...]  # Sections under the document title.
     preamble: tuple[Block, ...] = ()  # Content between the title and the first section.
+    # Where a document has several titles, what each holds before its first
+    # section: in no section, and not the preamble of the first title.
+    under_titles: tuple[Block, ...] = ()
     messages: list[Message] = field(default_factory=list)
     metadata: Mapping[str, object] = field(default_factory=dict)  # Front matter, sidecar.
     comments: tuple[tuple[int, str], ...] = ()  # (line, text): where directives to us live.
     literal_lines: frozenset[int] = frozenset()  # Lines of verbatim text.
     directive_lines: frozenset[int] = frozenset()  # Lines inside a directive's body.
     raw: bytes = b""  # The file's bytes, for rules about line endings and encoding.
+    # Where a document without a title starts: the first line of what comes
+    # first after its comments when that is not a section (a paragraph, a
+    # target); 0 when a section comes first or nothing does.
+    opening: int = 0
+
+    def gate_long_lines(self, limit: int) -> frozenset[int] | None:
+        """The lines longer than ``limit`` that the format's own line-length
+        gate flags (doc8's D001 for RST: it exempts what its parse shows to
+        be a literal block, a target, a directive), or None where the format
+        has no such gate. A format computes it only when asked: it may walk
+        the whole parse."""
+        return None
+
+    def wrappable(self, rows: Sequence[str]) -> Iterator[Paragraph]:
+        """The paragraphs whose ``rows`` (the text's lines as the fixer holds
+        them) can be rewrapped, checked against the source; none where the
+        format cannot tell them yet."""
+        return iter(())
 
     @cached_property
     def lines(self) -> list[str]:
@@ -128,11 +174,19 @@ class Document:
 
     def blocks(self) -> Iterator[Block]:
         """Every block, nested ones included, in document order."""
-        for block in self.preamble:
+        for block in (*self.preamble, *self.under_titles):
             yield from block.walk()
         for section in self.all_sections():
             for block in section.blocks:
                 yield from block.walk()
+
+
+def column_width(text: str) -> int:
+    """The columns ``text`` takes, as docutils counts them to judge a title's
+    adornment: East Asian wide and full-width characters count 2, others 1,
+    and each combining character one less (docutils.utils.column_width)."""
+    width = sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+    return width - sum(1 for char in text if unicodedata.combining(char))
 
 
 def fold(title: str) -> str:
@@ -144,10 +198,11 @@ def shape(document: Document) -> Iterator[tuple[object, ...]]:
     """What a document means, as the fixer's proof compares it: titles and
     sections by level and folded title, blocks by kind, name and words (a
     literal block by its exact lines). Lines, wrapping and markup of titles
-    are left out: those are what fixes change."""
+    are left out: those are what fixes change; so are the parser's messages
+    (a format compares its own)."""
     for title in document.titles:
         yield ("title", fold(title.text))
-    for block in document.preamble:
+    for block in (*document.preamble, *document.under_titles):
         yield from _block_shape(block, 0)
     for section in document.all_sections():
         yield ("section", section.level, fold(section.title))
@@ -156,6 +211,8 @@ def shape(document: Document) -> Iterator[tuple[object, ...]]:
 
 
 def _block_shape(block: Block, depth: int) -> Iterator[tuple[object, ...]]:
+    if block.kind == "message":
+        return
     text = block.text if block.kind == "literal" else " ".join(block.text.split())
     yield (block.kind, depth, block.name, text)
     for child in block.children:

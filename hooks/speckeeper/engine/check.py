@@ -21,15 +21,18 @@ from typing import TYPE_CHECKING
 from speckeeper import rules
 from speckeeper.engine import parallel
 from speckeeper.config.settings import Config, Settings
-from speckeeper.engine.decide import Gate, Recorded, Selection, enabled_codes, may_silence, silenced
-from speckeeper.parse import RstParser
+from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced
+from speckeeper.document.rst.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
 from speckeeper.rules.registry import Context, Hit, Tree
-from speckeeper.rules.files import NO_TEMPLATE, TOO_LARGE, UNREADABLE, refused
+from speckeeper.rules.files import NO_TEMPLATE, TOO_LARGE, UNREADABLE
 from speckeeper.rules.naming import LAYOUT, not_where_specs_live
 from speckeeper.files.source import Limits, Refusal, Source, from_bytes, read
-from speckeeper.spec import Spec, build
+from speckeeper.document.rst.build import RstDocument as Spec, build
 from speckeeper.document.template import NoTemplate, TemplateLoader
+from speckeeper.engine.decide import Gate
+from speckeeper.engine.decide import Recorded
+from speckeeper.rules.files import refused
 
 if TYPE_CHECKING:
     from speckeeper.engine.cache import Cache

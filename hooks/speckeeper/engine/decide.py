@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from speckeeper import rules
 from speckeeper.config.settings import Config, ConfigError, Settings
 from speckeeper.findings import Finding
-from speckeeper.spec import Spec
+from speckeeper.document.model import Document as Spec
 
 if TYPE_CHECKING:
     from speckeeper.engine.baseline import Entry
@@ -103,7 +103,7 @@ def silenced(spec: Spec) -> frozenset[str]:
     if not may_silence(spec.text):
         return frozenset()
     codes: set[str] = set()
-    for _, text in spec.comments():
+    for _, text in spec.comments:
         match = _SUPPRESS.match(text.strip())
         if match:
             codes.update(c for c in re.split(r"[\s,]+", match.group("codes").upper()) if c)

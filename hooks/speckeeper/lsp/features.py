@@ -19,11 +19,12 @@ from lsprotocol import types
 from speckeeper import rules
 from speckeeper.findings import Finding
 from speckeeper.rules.docs import parts
-from speckeeper.rules.registry import Severity
 from speckeeper.rules.structure import aliases, compare, level_styles, section_rows
-from speckeeper.spec import ADORNMENT_CHARS, Section, fold
+from speckeeper.document.model import Section, fold
+from speckeeper.document.rst.adornment import ADORNMENT_CHARS
 from speckeeper.document.template import TemplateSection
 from speckeeper.lsp.engine import Analysis, fix_all, fixed_text
+from speckeeper.rules.registry import Severity
 
 SOURCE = "speckeeper"
 FIX_ALL = "source.fixAll.speckeeper"

@@ -13,7 +13,8 @@ the engine, reporting, fixing, the commands or the editor.
 from __future__ import annotations
 
 from speckeeper.rules.registry import Rule
-from speckeeper.rules import files, leftovers, lifecycle, lines, naming, rst, structure
+from speckeeper.rules import files, leftovers, lifecycle, lines, naming, structure
+from speckeeper.document.rst import rules as rst
 
 # By code: how ``speckeeper rules`` lists them, and the order of findings
 # at one position.

@@ -29,7 +29,7 @@ from typing import Any, Literal, NamedTuple, TypeVar, cast
 
 from speckeeper.config.settings import Config, Settings
 from speckeeper.files.source import Limits, Refusal, read
-from speckeeper.spec import Spec
+from speckeeper.document.model import Document as Spec
 from speckeeper.document.template import Template
 
 
