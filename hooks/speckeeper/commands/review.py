@@ -200,19 +200,28 @@ def answers_none(section: Section) -> bool:
     return bool(body) and " ".join(body[0].astext().split()).rstrip(".").casefold() == "none"
 
 
+def own_lines(loaded: Loaded) -> dict[int, list[str]]:
+    """Each section's own lines (by ``id``), as written: from its heading
+    to the next section's heading, whatever that one's level. A change to
+    any of them changes the section, if only its spacing or underline."""
+    lines, sections = loaded.spec.lines, loaded.spec.all_sections()
+    starts = [max(section.line - (2 if section.style == "==" else 1), 0) for section in sections]
+    return {id(section): lines[start:end] for section, start, end in zip(sections, starts, [*starts[1:], len(lines)])}
+
+
 def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[SectionChange]:
-    """The sections added, removed, emptied or changed, in the new spec's
-    order (the removed ones after); a REST API impact (the section
-    ``api_section`` names) from None to text says the commit needs the
-    flag the commit-msg hook asks for."""
+    """The sections added, removed, emptied or changed (any of their own
+    lines), in the new spec's order (the removed ones after); a REST API
+    impact (the section ``api_section`` names) from None to text says the
+    commit needs the flag the commit-msg hook asks for."""
     before, after = _sections(old), _sections(new)
+    old_lines, new_lines = own_lines(old), own_lines(new)
     found = []
     for key, (title, section) in after.items():
         if key not in before:
             found.append(SectionChange(title, "added"))
             continue
-        was, now = body_text(before[key][1]), body_text(section)
-        if was == now:
+        if old_lines[id(before[key][1])] == new_lines[id(section)]:
             continue
         if section.is_empty and not before[key][1].is_empty:
             found.append(SectionChange(title, "emptied"))
