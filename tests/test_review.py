@@ -63,8 +63,8 @@ def test_sections_emptied_added_and_removed_and_the_findings_that_brings(in_tmp:
     ran = speckeeper(capsys, "review", "--base", "main", "--format", "json")
     [spec] = json.loads("\n".join(ran.out))["specs"]
     assert spec["sections"] == [
-        {"section": "Testing", "change": "emptied", "impact": "", "implies": ""},
-        {"section": "Notifications impact", "change": "removed", "impact": "", "implies": ""},
+        {"section": "Testing", "change": "emptied", "impact": "", "implies": "", "was": ""},
+        {"section": "Notifications impact", "change": "removed", "impact": "", "implies": "", "was": ""},
     ]
     assert [(f["code"], f["message"]) for f in spec["introduced"]] == [
         ("SK102", 'missing subsection "Notifications impact" in "Proposed change": the template has it here, before "Other end user impact"')
@@ -107,10 +107,31 @@ def test_markdown_is_one_comment_with_the_repos_text_as_code(in_tmp: Path, capsy
         f"#### `{SPEC}`: changed",
         "",
         "- section `REST API impact`: changed (None -> text; the commit needs APIImpact)",
-        "- section `` Performance `Impact` ``: added",
-        "- section `Performance Impact`: removed",
+        "- section `` Performance `Impact` ``: renamed from `Performance Impact`",
         '- introduces SK104 at line 64: ``title "Performance `Impact`" should be "Performance Impact" as in the template``',
     ]
+
+
+def test_a_section_renamed_to_a_near_miss_and_back_is_renamed(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    edit(in_tmp, ("Performance Impact\n------------------", "Performance impacts\n-------------------"))
+    away = speckeeper(capsys, "review", "--base", "main")
+    assert away.out == [f"{SPEC}: changed", '  section "Performance impacts": renamed from "Performance Impact"', *away.out[2:]]
+    assert all("added" not in line and "removed" not in line for line in away.out)
+    git(in_tmp, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "a near miss")
+    edit(in_tmp, ("Performance impacts\n-------------------", "Performance Impact\n------------------"))
+    back = speckeeper(capsys, "review", "--base", "HEAD", "--format", "json")
+    [spec] = json.loads("\n".join(back.out))["specs"]
+    assert [(s["section"], s["change"], s["was"]) for s in spec["sections"]] == [("Performance Impact", "renamed", "Performance impacts")]
+    assert [f["code"] for f in spec["resolved"]] == ["SK104"]
+
+
+def test_a_section_replaced_by_another_is_not_a_rename(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    edit(in_tmp, ("Performance Impact\n------------------", "Deployer notes\n--------------"))
+    ran = speckeeper(capsys, "review", "--base", "main")
+    assert '  section "Deployer notes": added' in ran.out
+    assert '  section "Performance Impact": removed' in ran.out
 
 
 def test_a_staged_move_says_from_which_release_and_state(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
