@@ -15,7 +15,8 @@ cache folder (``SPECKEEPER_CACHE_DIR``: no template parsed, no finding
 kept), as a CI machine's first build; "with, warm" keeps the folder
 between its builds, as a rebuild on an author's machine does. Sphinx
 runs from ``.venv-docs`` (scripts/test makes it), with this checkout's
-``hooks/`` on its path. Reports the median wall and CPU seconds (the
+``hooks/`` on its path (a copy made at the start, so that an edit
+meanwhile changes no run). Reports the median wall and CPU seconds (the
 build's own and its children's) and the share: with / without - 1.
 """
 
@@ -68,12 +69,12 @@ def project(root: Path, releases: tuple[str, ...] | None) -> Path:
     return root
 
 
-def build(root: Path, with_extension: bool, cache: Path) -> tuple[float, str]:
+def build(root: Path, with_extension: bool, cache: Path, hooks: Path) -> tuple[float, str]:
     """One build from nothing: its wall seconds and what it printed."""
     extensions = ["sphinx.ext.todo", *(["speckeeper.sphinx"] if with_extension else [])]
     (root / "conf.py").write_text(CONF_PY.format(extensions=extensions), encoding="utf-8")
     shutil.rmtree(root / "_build", ignore_errors=True)
-    env = {**os.environ, "PYTHONPATH": str(REPO / "hooks"), "SPECKEEPER_CACHE_DIR": str(cache)}
+    env = {**os.environ, "PYTHONPATH": str(hooks), "SPECKEEPER_CACHE_DIR": str(cache)}
     command = [str(SPHINX), "-m", "sphinx", "-q", "--no-color", "-b", "html", str(root), str(root / "_build")]
     began = time.monotonic()
     done = subprocess.run(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
@@ -88,13 +89,14 @@ def main() -> int:
     releases = None if args.releases == "all" else RECENT
     with tempfile.TemporaryDirectory(prefix="speckeeper-sphinx-bench-") as work:
         root = project(Path(work) / "nova", releases)
+        hooks = Path(shutil.copytree(REPO / "hooks", Path(work) / "hooks"))
         warm = Path(work) / "warm-cache"
         kinds: dict[str, list[tuple[float, float]]] = {"without": [], "with, cold": [], "with, warm": []}
-        build(root, True, warm)  # Fills the warm cache folder.
+        build(root, True, warm, hooks)  # Fills the warm cache folder.
         for run in range(args.runs):
             for kind in kinds:
                 cache = warm if kind == "with, warm" else Path(work) / f"cold-{run}-{len(kinds[kind])}"
-                kinds[kind].append(_timed(root, kind != "without", cache))
+                kinds[kind].append(_timed(root, kind != "without", cache, hooks))
         print(f"{sum(1 for _ in (root / 'specs').rglob('*.rst'))} files; load average after: {os.getloadavg()[0]:.2f}")
         base_wall = statistics.median(w for w, _ in kinds["without"])
         base_cpu = statistics.median(c for _, c in kinds["without"])
@@ -110,10 +112,10 @@ def main() -> int:
     return 0
 
 
-def _timed(root: Path, with_extension: bool, cache: Path) -> tuple[float, float]:
+def _timed(root: Path, with_extension: bool, cache: Path, hooks: Path) -> tuple[float, float]:
     # The CPU of the build and of what it waited for (the checks' process).
     before = os.times()
-    wall, stderr = build(root, with_extension, cache)
+    wall, stderr = build(root, with_extension, cache, hooks)
     after = os.times()
     if with_extension and "speckeeper." not in stderr:
         raise SystemExit("the build with the extension reported no finding: is speckeeper.sphinx loaded?")

@@ -12,16 +12,17 @@ baseline records too), through the pipeline the language server runs on an
 editor's text (:mod:`speckeeper.lsp.engine`), on the file's text with its
 own line endings (Sphinx's has none but newlines).
 
-Documents are checked while Sphinx reads them: when it has listed the
-documents it will read (``env-before-read-docs``), a process of their own
-(:mod:`speckeeper.sphinx_check`) checks those, on another core, and once
-it has read them (``env-updated``) their findings become warnings. So an
-incremental build checks only what it reads again, nothing is parsed twice
-in Sphinx's own process, and a parallel build (``-j``) is the same: the
-checks run beside its readers. Each document depends on its
-configuration, template and baseline files, so a change to one of those
-has Sphinx read again the documents it governs. A file unchanged since a
-check is not parsed again (the findings cache in the user's cache folder).
+Documents are checked while Sphinx reads and writes them: when it has
+listed the documents it will read (``env-before-read-docs``), a process of
+their own (:mod:`speckeeper.sphinx_check`) checks those, on another core;
+once it has read them (``env-updated``) each gets its configuration,
+template and baseline files as dependencies, so a change to one of those
+has Sphinx read again the documents it governs; once the build is done
+(``build-finished``) their findings become warnings. So an incremental
+build checks only what it reads again, nothing is parsed twice in Sphinx's
+own process, and a parallel build (``-j``) is the same: the checks run
+beside its readers. A file unchanged since a check is not parsed again
+(the findings cache in the user's cache folder).
 
 ``.. speckeeper-status::`` renders ``speckeeper status``'s report (one row a
 release and state) as a table; the page holding it is read at every build.
@@ -36,6 +37,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,18 +99,21 @@ def setup(app: Sphinx) -> dict[str, Any]:
         checks.running = _start(checks, env, docnames)
 
     def read(app: Sphinx, env: BuildEnvironment) -> list[str]:
-        running, checks.running = checks.running, None
-        if running is not None:
-            _warn_findings(running, env)
+        if checks.running is not None:
+            _note_dependencies(checks.running, env)
         return []
 
     def finished(app: Sphinx, error: BaseException | None) -> None:
-        _stop(checks)  # A build that failed before its documents were read.
+        if error is None and checks.running is not None:
+            _warn_findings(checks.running)
+        _stop(checks)  # Done, or a build that failed: nothing is left running.
 
     app.connect("config-inited", configured)
     # Last, so the list is final once other extensions have changed it.
     app.connect("env-before-read-docs", before_read, priority=900)
     app.connect("env-updated", read)
+    # The findings when the build is done, so the checks have the time it
+    # takes to write too; warnings then still count for ``-W``.
     app.connect("build-finished", finished)
     app.add_directive("speckeeper-status", StatusDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
@@ -142,26 +147,44 @@ def _stop(checks: _Checks) -> None:
         running.answer.close()
 
 
-def _warn_findings(running: _Running, env: BuildEnvironment) -> None:
-    """Each finding about a document read as a warning at its line; and
-    its check's files as its dependencies: Sphinx reads it again when the
-    configuration, the template or the baseline changes."""
-    code = running.process.wait()
-    with running.answer:
+def _answer(running: _Running, number: int) -> dict[str, Any] | None:
+    """The check's ``number``-th line of answer (0: the dependencies, 1:
+    the findings), once it has written it; None if it ended without."""
+    while True:
+        ended = running.process.poll() is not None
         running.answer.seek(0)
-        try:
-            answer = json.load(running.answer) if code == 0 else None
-        except ValueError:
-            answer = None
-    if not isinstance(answer, dict):
+        lines = running.answer.read().split(b"\n")
+        if len(lines) > number + 1:  # The line is whole.
+            try:
+                found = json.loads(lines[number])
+            except ValueError:
+                return None
+            return found if isinstance(found, dict) else None
+        if ended:
+            return None
+        time.sleep(0.02)
+
+
+def _note_dependencies(running: _Running, env: BuildEnvironment) -> None:
+    """Each document's configuration, template and baseline files as its
+    dependencies: Sphinx reads it again when one of them changes."""
+    found = _answer(running, 0) or {}
+    for path, docname in running.docnames.items():
+        for depended in found.get(path, []):
+            env.note_dependency(depended, docname=docname)
+
+
+def _warn_findings(running: _Running) -> None:
+    """Each finding about a document read as a warning at its line."""
+    running.process.wait()
+    found = _answer(running, 1)
+    if found is None:
+        code = running.process.returncode
         logger.warning(f"speckeeper could not check the documents (its process exited {code})", type=WARNING_TYPE, subtype="error")
         return
     for path in sorted(running.docnames):
-        docname, found = running.docnames[path], answer.get(path, {})
-        for line, _col, rule, message in found.get("findings", []):
-            _warn(docname, line, rule, message)
-        for depended in found.get("depends", []):
-            env.note_dependency(depended, docname=docname)
+        for line, _col, rule, message in found.get(path, []):
+            _warn(running.docnames[path], line, rule, message)
 
 
 def _warn(docname: str, line: int, code: str, message: str) -> None:

@@ -1,15 +1,18 @@
 """The checks of a Sphinx build's documents, in a process of their own.
 
 ``speckeeper.sphinx`` starts this (``python -m speckeeper.sphinx_check``,
-the request on standard input) when Sphinx has listed the documents it is about to read, and
-collects what it wrote once Sphinx has read them: the checks run on the
-second core while Sphinx parses on the first, and this process imports no
-Sphinx (its docutils lookups are docutils' own, as ``check``'s are).
+the request on standard input) when Sphinx has listed the documents it is
+about to read, and collects what it wrote once Sphinx has written them: the
+checks run on another core while Sphinx reads and writes, and this process
+imports no Sphinx (its docutils lookups are docutils' own, as ``check``'s
+are).
 
 The request is JSON: ``{"paths": [...], "config": file or null,
-"baseline": bool}``. The answer, on standard output, is JSON: for each
-path, its findings (line, column, code, message) and the files its check
-depended on (configuration, template, baseline). Each file is checked as
+"baseline": bool}``. The answer, on standard output, is two lines of JSON,
+each by path: first the files its check depends on (configuration,
+template, baseline), which Sphinx must have before it saves what it has
+read, then its findings (line, column, code, message), which it shows
+when the build is done. Each file is checked as
 ``speckeeper check`` checks it, through the findings cache in the user's
 cache folder (an unchanged file under unchanged settings is not parsed
 again; ``SPECKEEPER_CACHE_DIR=""`` turns it off, as for the template store).
@@ -29,24 +32,37 @@ from speckeeper.files import usercache
 from speckeeper.findings import Finding
 from speckeeper.lsp.engine import Engine, Engines, new_findings, repo_level
 
-Document = dict[str, list[list[object]] | list[str]]
+def depends(engines: Engines, paths: list[Path]) -> dict[str, list[str]]:
+    """The files each document's check depends on: its configuration's,
+    its template, its baseline. Found before any is checked (the template
+    is read, not a spec), so that Sphinx can keep them when it has read the
+    documents, before the checks are done."""
+    return {str(path): _depends(engines, path) for path in paths}
 
 
-def check_documents(paths: list[Path], engines: Engines, caches: dict[Path, Cache | None]) -> dict[str, Document]:
-    """Each document's findings and the files they depend on."""
-    return {str(path): _document(engines, path, caches) for path in paths}
+def _depends(engines: Engines, path: Path) -> list[str]:
+    engine = engines.for_document(path)
+    if engine.fixer is not None:
+        config = engine.config
+        relpath = config.relpath(path)
+        try:
+            engine.watch(Path(engine.fixer.checker.templates.for_spec(relpath, config.for_path(relpath)).path))
+        except NoTemplate:
+            pass
+    return sorted(str(depended.resolve()) for depended in engine.stamps if depended.is_file())
 
 
-def _document(engines: Engines, path: Path, caches: dict[Path, Cache | None]) -> Document:
+def check_documents(paths: list[Path], engines: Engines, caches: dict[Path, Cache | None]) -> dict[str, list[list[object]]]:
+    """Each document's findings: (line, column, code, message)."""
+    return {str(path): [[f.line, f.col, f.code, f.message] for f in _document(engines, path, caches)] for path in paths}
+
+
+def _document(engines: Engines, path: Path, caches: dict[Path, Cache | None]) -> list[Finding]:
     engine = engines.for_document(path)
     try:
-        findings = _findings(engines, engine, path, caches)
+        return _findings(engines, engine, path, caches)
     except Exception as error:  # noqa: BLE001  A bug must cost one document, not the build's checks.
-        findings = [Finding(str(path), 1, 1, "", f"speckeeper could not check this document: {type(error).__name__}: {error}")]
-    return {
-        "findings": [[f.line, f.col, f.code, f.message] for f in findings],
-        "depends": sorted(str(depended.resolve()) for depended in engine.stamps if depended.is_file()),
-    }
+        return [Finding(str(path), 1, 1, "", f"speckeeper could not check this document: {type(error).__name__}: {error}")]
 
 
 def _findings(engines: Engines, engine: Engine, path: Path, caches: dict[Path, Cache | None]) -> list[Finding]:
@@ -62,10 +78,6 @@ def _findings(engines: Engines, engine: Engine, path: Path, caches: dict[Path, C
     checker = engine.fixer.checker
     if checker.cache is None:
         checker.cache = _cache(config, caches)
-    try:  # Read again when the template changes.
-        engine.watch(Path(checker.templates.for_spec(relpath, config.for_path(relpath)).path))
-    except NoTemplate:
-        pass
     checked = checker.check_file(path)
     found = checked.findings + unsilenced(list(repo_level(engines, path)), {str(path): checked.silenced})
     return sorted(new_findings(engine, path, found), key=lambda f: (f.line, f.col))
@@ -82,8 +94,11 @@ def _cache(config: Config, caches: dict[Path, Cache | None]) -> Cache | None:
 def main() -> int:
     request = json.load(sys.stdin)
     engines = Engines(request["config"], bool(request["baseline"]))
-    answer = check_documents([Path(path) for path in request["paths"]], engines, {})
-    json.dump(answer, sys.stdout, ensure_ascii=False)
+    paths = [Path(path) for path in request["paths"]]
+    # One line each, the dependencies first: Sphinx waits for those alone.
+    for answer in (lambda: depends(engines, paths), lambda: check_documents(paths, engines, {})):
+        sys.stdout.write(json.dumps(answer(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
     return 0
 
 
