@@ -213,8 +213,8 @@ def own_lines(loaded: Loaded) -> dict[int, list[str]]:
 
 
 def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[SectionChange]:
-    """The sections added, removed, emptied or changed (any of their own
-    lines), in the new spec's order (the removed ones after); a REST API
+    """The sections added, removed, renamed, emptied or changed (any of
+    their own lines), in the new spec's order (the removed ones after); a REST API
     impact (the section ``api_section`` names) from None to text says the
     commit needs the flag the commit-msg hook asks for."""
     before, after = _sections(old), _sections(new)
