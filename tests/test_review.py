@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,8 @@ def test_sections_emptied_added_and_removed_and_the_findings_that_brings(in_tmp:
     ran = speckeeper(capsys, "review", "--base", "main", "--format", "json")
     [spec] = json.loads("\n".join(ran.out))["specs"]
     assert spec["sections"] == [
-        {"section": "Testing", "change": "emptied", "impact": "", "implies": ""},
-        {"section": "Notifications impact", "change": "removed", "impact": "", "implies": ""},
+        {"section": "Testing", "change": "emptied", "impact": "", "implies": "", "was": ""},
+        {"section": "Notifications impact", "change": "removed", "impact": "", "implies": "", "was": ""},
     ]
     assert [(f["code"], f["message"]) for f in spec["introduced"]] == [
         ("SK102", 'missing subsection "Notifications impact" in "Proposed change": the template has it here, before "Other end user impact"')
@@ -106,10 +107,31 @@ def test_markdown_is_one_comment_with_the_repos_text_as_code(in_tmp: Path, capsy
         f"#### `{SPEC}`: changed",
         "",
         "- section `REST API impact`: changed (None -> text; the commit needs APIImpact)",
-        "- section `` Performance `Impact` ``: added",
-        "- section `Performance Impact`: removed",
+        "- section `` Performance `Impact` ``: renamed from `Performance Impact`",
         '- introduces SK104 at line 64: ``title "Performance `Impact`" should be "Performance Impact" as in the template``',
     ]
+
+
+def test_a_section_renamed_to_a_near_miss_and_back_is_renamed(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    edit(in_tmp, ("Performance Impact\n------------------", "Performance impacts\n-------------------"))
+    away = speckeeper(capsys, "review", "--base", "main")
+    assert away.out == [f"{SPEC}: changed", '  section "Performance impacts": renamed from "Performance Impact"', *away.out[2:]]
+    assert all("added" not in line and "removed" not in line for line in away.out)
+    git(in_tmp, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "a near miss")
+    edit(in_tmp, ("Performance impacts\n-------------------", "Performance Impact\n------------------"))
+    back = speckeeper(capsys, "review", "--base", "HEAD", "--format", "json")
+    [spec] = json.loads("\n".join(back.out))["specs"]
+    assert [(s["section"], s["change"], s["was"]) for s in spec["sections"]] == [("Performance Impact", "renamed", "Performance impacts")]
+    assert [f["code"] for f in spec["resolved"]] == ["SK104"]
+
+
+def test_a_section_replaced_by_another_is_not_a_rename(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo(in_tmp)
+    edit(in_tmp, ("Performance Impact\n------------------", "Deployer notes\n--------------"))
+    ran = speckeeper(capsys, "review", "--base", "main")
+    assert '  section "Deployer notes": added' in ran.out
+    assert '  section "Performance Impact": removed' in ran.out
 
 
 def test_a_staged_move_says_from_which_release_and_state(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,3 +233,81 @@ def test_an_unknown_base_is_a_one_line_error(in_tmp: Path, capsys: pytest.Captur
     ran = speckeeper(capsys, "review", "--base", "no-such-ref")
     assert ran.code == 2
     assert len(ran.err) == 1 and ran.err[0].startswith("speckeeper: error: git diff failed: ")
+
+
+# A spec's real history in the corpus: each release's version of a
+# re-proposed spec, replayed as commits at one path.
+HISTORY = "tag-instances.rst"
+RELEASES = ("juno/approved", "kilo/approved", "liberty/approved", "mitaka/approved")
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
+
+
+def _commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
+
+
+def _touched(root: Path, base: str, path: str, old_path: str) -> set[str]:
+    """The sections (folded titles) holding a line ``git diff -U0`` adds or
+    removes: each line is in the section of the last heading above it
+    (lines above the first section, the document's title, in none)."""
+    diff = git(root, "diff", "-U0", "-M", base, "HEAD", "--", old_path, path)
+    sides = {"old": git(root, "show", f"{base}:{old_path}").split("\n"), "new": (root / path).read_text(encoding="utf-8").split("\n")}
+    found: set[str] = set()
+    for hunk in _HUNK.finditer(diff):
+        for side, start, count in (("old", hunk[1], hunk[2]), ("new", hunk[3], hunk[4])):
+            lines = sides[side]
+            headings = _headings(lines)[1:]  # The document's title aside.
+            for number in range(int(start), int(start) + int(count if count is not None else 1)):
+                index = number - 1
+                # A heading's title and underline are its section's lines.
+                above = [title for at, title in headings if at <= index]
+                if above:
+                    found.add(fold(above[-1]))
+    return found
+
+
+@pytest.mark.slow
+def test_over_a_specs_real_history_review_names_the_sections_each_commit_touches(corpus: Path, in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Added, edited release after release (its real text each time), an
+    impact answer changed from None, then moved to implemented/: at each
+    commit, review names exactly the sections whose lines the diff
+    touches, found from the headings and ``git diff -U0`` alone."""
+    (in_tmp / "specs").mkdir()
+    (in_tmp / ".speckeeper.toml").write_text('template = "specs/{release}-template.rst"\nexclude = ["*-template.rst"]\n', encoding="utf-8")
+    shutil.copy(corpus / "specs/mitaka-template.rst", in_tmp / "specs/mitaka-template.rst")
+    git_repo(in_tmp)
+    path = f"specs/mitaka/approved/{HISTORY}"
+    (in_tmp / path).parent.mkdir(parents=True)
+    steps: list[tuple[str, str]] = []  # (commit, its path before)
+    for release in RELEASES:
+        (in_tmp / path).write_text((corpus / "specs" / release / HISTORY).read_text(encoding="utf-8"), encoding="utf-8")
+        _commit(in_tmp, f"{HISTORY} as {release} has it")
+        steps.append((release, path))
+    text = (in_tmp / path).read_text(encoding="utf-8")
+    nones = re.findall(r"\n(([A-Z][^\n]* impact)\n-+\n\nNone\n)", text)
+    assert nones, "the spec answers None to an impact"
+    whole, title = nones[0]
+    (in_tmp / path).write_text(text.replace(whole, whole.replace("\nNone\n", "\nA new column in the database.\n")), encoding="utf-8")
+    _commit(in_tmp, "an impact answered")
+    steps.append(("impact", path))
+    moved = f"specs/mitaka/implemented/{HISTORY}"
+    (in_tmp / moved).parent.mkdir(parents=True)
+    git(in_tmp, "mv", path, moved)
+    _commit(in_tmp, "implemented")
+    steps.append(("moved", path))
+    commits = git(in_tmp, "rev-list", "--reverse", "HEAD").split()[-len(steps) :]
+    for number, ((step, old_path), commit) in enumerate(zip(steps, commits)):
+        git(in_tmp, "checkout", "-q", commit)
+        ran = speckeeper(capsys, "review", "--base", "HEAD~1", "--format", "json")
+        [spec] = json.loads("\n".join(ran.out))["specs"]
+        if number == 0:  # Added: every line is new, and the spec is named as added.
+            assert (spec["status"], spec["sections"]) == ("added", []), step
+            continue
+        now = moved if step == "moved" else path
+        named = {fold(s["section"]) for s in spec["sections"]}
+        assert named == _touched(in_tmp, "HEAD~1", now, old_path), step
+        if step == "impact":
+            assert [(s["section"], s["impact"]) for s in spec["sections"]] == [(title, "None -> text")]
+        if step == "moved":
+            assert (spec["status"], spec["moved"], spec["sections"]) == ("moved", "mitaka/approved -> mitaka/implemented", [])

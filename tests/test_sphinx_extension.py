@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, REPO, Ran, speckeeper
+from .conftest import FIXTURES, NOVA_GATE_CONFIG, REPO, Ran, speckeeper
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 DOCS_PYTHON = REPO / ".venv-docs" / "bin" / "python"
@@ -222,3 +223,42 @@ def test_the_status_directive_renders_a_row_per_release_and_state(tmp_path: Path
         ["zed", "approved", "2", "1", "2", "SK303 (1), SK101 (1)"],
         ["", "total", "2", "1", "2", "SK303 (1), SK101 (1)"],
     ]
+
+
+# nova-specs' own conf.py, less what is not on the package registry or does
+# not bear on warnings: its theme (openstackdocstheme), its redirect and
+# feed (yasfb) extensions.
+NOVA_CONF = """\
+extensions = ["sphinx.ext.todo", "speckeeper.sphinx"]
+todo_include_todos = True
+master_doc = "index"
+project = "Nova Specs"
+exclude_patterns = ["_build", "specs/*-template.rst", "specs/abandoned/**"]
+pygments_style = "native"
+"""
+NOVA_INDEX = "Nova Specs\n==========\n\n.. toctree::\n   :glob:\n\n   specs/*/approved/*\n   specs/*/implemented/*\n"
+
+
+@pytest.mark.slow
+def test_a_build_of_nova_specs_warns_exactly_what_check_reports(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three releases of the corpus as nova-specs builds them, every rule
+    on: the same
+    (path, line, code) as ``check --format json``, and ``-W`` fails
+    exactly when ``check`` exits 1 (before and after a baseline)."""
+    root = tmp_path / "nova-specs"
+    for release in ("zed", "2023.1", "2023.2"):
+        shutil.copytree(corpus / "specs" / release, root / "specs" / release)
+        shutil.copy(corpus / "specs" / f"{release}-template.rst", root / "specs")
+    # Every rule, so that the releases nova's gate passes have findings.
+    config = 'select = ["SK"]\n' + NOVA_GATE_CONFIG.replace('exclude = ["*-template.rst"', 'exclude = ["*-template.rst", "index.rst", "_build/**"')
+    (root / ".speckeeper.toml").write_text(config, encoding="utf-8")
+    (root / "conf.py").write_text(NOVA_CONF, encoding="utf-8")
+    (root / "index.rst").write_text(NOVA_INDEX, encoding="utf-8")
+    expected = checked(root, capsys)
+    assert expected, "the corpus has findings under nova's gate configuration"
+    done = build(root, "-W")
+    assert sorted(warned(done.stderr, root)) == sorted(expected)
+    assert (done.returncode != 0, run_in(root, capsys, "check", "specs").code) == (True, 1)
+    assert run_in(root, capsys, "baseline").code == 0
+    clean = build(root, "-W", "-E")
+    assert (clean.returncode, warned(clean.stderr, root), run_in(root, capsys, "check", "specs").code) == (0, [], 0)

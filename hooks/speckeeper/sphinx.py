@@ -12,11 +12,17 @@ baseline records too), through the pipeline the language server runs on an
 editor's text (:mod:`speckeeper.lsp.engine`), on the file's text with its
 own line endings (Sphinx's has none but newlines).
 
-Documents are checked as Sphinx reads them (``source-read``), so an
-incremental build checks only what changed; each depends on its
-configuration, template and baseline files, so a change to one of those
-has Sphinx read again the documents it governs. Reading runs in Sphinx's worker processes under ``-j``: each has
-its own checker, and nothing is shared.
+Documents are checked while Sphinx reads and writes them: when it has
+listed the documents it will read (``env-before-read-docs``), a process of
+their own (:mod:`speckeeper.sphinx_check`) checks those, on another core;
+once it has read them (``env-updated``) each gets its configuration,
+template and baseline files as dependencies, so a change to one of those
+has Sphinx read again the documents it governs; once the build is done
+(``build-finished``) their findings become warnings. So an incremental
+build checks only what it reads again, nothing is parsed twice in Sphinx's
+own process, and a parallel build (``-j``) is the same: the checks run
+beside its readers. A file unchanged since a check is not parsed again
+(the findings cache in the user's cache folder).
 
 ``.. speckeeper-status::`` renders ``speckeeper status``'s report (one row a
 release and state) as a table; the page holding it is read at every build.
@@ -26,11 +32,17 @@ Sphinx is the ``docs`` extra; nothing else imports this module.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives, roles
@@ -44,8 +56,6 @@ from speckeeper import __version__
 from speckeeper.commands.status import gather
 from speckeeper.reporting.status import Report, most_common
 from speckeeper.config.settings import ConfigError, discover, load_file
-from speckeeper.findings import Finding
-from speckeeper.lsp.engine import Engines, analyse, repo_level
 
 WARNING_TYPE = "speckeeper"
 
@@ -57,10 +67,21 @@ _ROLE_LOOKUP = roles.role
 
 
 @dataclass
-class _Checks:
-    """One process's checker: built when the project's conf.py is read."""
+class _Running:
+    """The check of the documents a build reads, under way."""
 
-    engines: Engines = field(default_factory=Engines)
+    process: subprocess.Popen[bytes]
+    answer: IO[bytes]
+    docnames: dict[str, str]  # By path.
+
+
+@dataclass
+class _Checks:
+    """The build's checks: what conf.py says, and the check under way."""
+
+    config_file: str | None = None
+    use_baseline: bool = True
+    running: _Running | None = None
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -71,50 +92,106 @@ def setup(app: Sphinx) -> dict[str, Any]:
     def configured(app: Sphinx, config: SphinxConfig) -> None:
         if config.speckeeper_config:  # From here on, absolute: the directive reads it too.
             config.speckeeper_config = str(Path(app.confdir, config.speckeeper_config))
-        checks.engines = Engines(config.speckeeper_config, bool(config.speckeeper_baseline))
+        checks.config_file, checks.use_baseline = config.speckeeper_config, bool(config.speckeeper_baseline)
 
-    def read(app: Sphinx, docname: str, source: list[str]) -> None:
-        _warn_findings(checks.engines, app.env, docname, source[0])
+    def before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        _stop(checks)  # A build reads once; a second read starts afresh.
+        checks.running = _start(checks, env, docnames)
+
+    def read(app: Sphinx, env: BuildEnvironment) -> list[str]:
+        if checks.running is not None:
+            _note_dependencies(checks.running, env)
+        return []
+
+    def finished(app: Sphinx, error: BaseException | None) -> None:
+        if error is None and checks.running is not None:
+            _warn_findings(checks.running)
+        _stop(checks)  # Done, or a build that failed: nothing is left running.
 
     app.connect("config-inited", configured)
-    app.connect("source-read", read)
+    # Last, so the list is final once other extensions have changed it.
+    app.connect("env-before-read-docs", before_read, priority=900)
+    app.connect("env-updated", read)
+    # The findings when the build is done, so the checks have the time it
+    # takes to write too; warnings then still count for ``-W``.
+    app.connect("build-finished", finished)
     app.add_directive("speckeeper-status", StatusDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
-def _warn_findings(engines: Engines, env: BuildEnvironment, docname: str, text: str) -> None:
-    """Each finding about the document as a warning at its line."""
-    path = Path(env.doc2path(docname))
-    if path.suffix != ".rst":
-        return  # The rules read reStructuredText.
-    with _plain_docutils():
-        analysis = analyse(engines, path, _as_written(path, text), None, repo_level(engines, path))
-    for finding in analysis.findings:
-        _warn(finding, docname)
-    if analysis.engine is not None:
-        # Read again when the configuration, the template or the baseline
-        # changes: Sphinx compares their times with the document's.
-        for depended in sorted(analysis.engine.stamps):
-            if depended.is_file():
-                env.note_dependency(str(depended.resolve()))
+def _start(checks: _Checks, env: BuildEnvironment, docnames: list[str]) -> _Running | None:
+    """The check of the reStructuredText documents among ``docnames``
+    (the rules read no other), started in a process of its own."""
+    paths = {str(env.doc2path(docname)): docname for docname in docnames}
+    paths = {path: docname for path, docname in paths.items() if path.endswith(".rst")}
+    if not paths:
+        return None
+    request = tempfile.TemporaryFile()  # Not a pipe: the child reads it when it is ready.
+    request.write(json.dumps({"paths": sorted(paths), "config": checks.config_file, "baseline": checks.use_baseline}).encode("utf-8"))
+    request.seek(0)
+    answer = tempfile.TemporaryFile()
+    # The child imports this speckeeper, wherever it was found.
+    here = str(Path(__file__).resolve().parent.parent)
+    child_env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (here, os.environ.get("PYTHONPATH"))))}
+    with request:
+        process = subprocess.Popen([sys.executable, "-m", "speckeeper.sphinx_check"], stdin=request, stdout=answer, env=child_env)
+    return _Running(process, answer, paths)
 
 
-def _as_written(path: Path, read: str) -> str:
-    """The file's text with its own line endings: Sphinx reads with
-    universal newlines, and the rules about carriage returns read them.
-    What Sphinx read, when the file cannot be read so."""
-    try:
-        with open(path, encoding="utf-8", newline="") as file:
-            return file.read()
-    except (OSError, UnicodeDecodeError):
-        return read
+def _stop(checks: _Checks) -> None:
+    running, checks.running = checks.running, None
+    if running is not None and running.process.poll() is None:
+        running.process.kill()
+        running.process.wait()
+    if running is not None:
+        running.answer.close()
 
 
-def _warn(finding: Finding, docname: str) -> None:
+def _answer(running: _Running, number: int) -> dict[str, Any] | None:
+    """The check's ``number``-th line of answer (0: the dependencies, 1:
+    the findings), once it has written it; None if it ended without."""
+    while True:
+        ended = running.process.poll() is not None
+        running.answer.seek(0)
+        lines = running.answer.read().split(b"\n")
+        if len(lines) > number + 1:  # The line is whole.
+            try:
+                found = json.loads(lines[number])
+            except ValueError:
+                return None
+            return found if isinstance(found, dict) else None
+        if ended:
+            return None
+        time.sleep(0.02)
+
+
+def _note_dependencies(running: _Running, env: BuildEnvironment) -> None:
+    """Each document's configuration, template and baseline files as its
+    dependencies: Sphinx reads it again when one of them changes."""
+    found = _answer(running, 0) or {}
+    for path, docname in running.docnames.items():
+        for depended in found.get(path, []):
+            env.note_dependency(depended, docname=docname)
+
+
+def _warn_findings(running: _Running) -> None:
+    """Each finding about a document read as a warning at its line."""
+    running.process.wait()
+    found = _answer(running, 1)
+    if found is None:
+        code = running.process.returncode
+        logger.warning(f"speckeeper could not check the documents (its process exited {code})", type=WARNING_TYPE, subtype="error")
+        return
+    for path in sorted(running.docnames):
+        for line, _col, rule, message in found.get(path, []):
+            _warn(running.docnames[path], line, rule, message)
+
+
+def _warn(docname: str, line: int, code: str, message: str) -> None:
     # A finding with no code is speckeeper's own failure (a configuration
     # that does not load): a warning of its type, suppressed with it.
-    message = f"{finding.code} {finding.message}" if finding.code else finding.message
-    logger.warning(message, type=WARNING_TYPE, subtype=finding.code or "error", location=(docname, finding.line))
+    text = f"{code} {message}" if code else message
+    logger.warning(text, type=WARNING_TYPE, subtype=code or "error", location=(docname, line))
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 For the change from ``--base REF`` (default: the merge base with the
 default branch) to the work tree, or the staged change (``--staged``), each
 spec added, changed, moved or removed, as a reviewer asks of it: which of
-the template's sections were added, removed, emptied or changed; which
+the template's sections were added, removed, renamed, emptied or changed; which
 impact sections went from "None" to text or back; which sections still hold
 the template's guidance, a placeholder or "TBD"; which findings the change
 introduces or resolves (matched as the baseline matches them, wherever
@@ -18,6 +18,7 @@ spec is under today; git is run through :mod:`speckeeper.files.gitrepo`.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import sys
@@ -35,14 +36,14 @@ from speckeeper.config.settings import load as load_config
 from speckeeper.engine.decide import Selection
 from speckeeper.findings import Finding, fingerprint
 from speckeeper.reporting.output import printable
-from speckeeper.files.source import Limits, Refusal, from_bytes, read
 from speckeeper.document.model import Block, Section, fold
 from speckeeper.commands.status import place
 from speckeeper.engine.check import Opened
 from speckeeper.engine.decide import Gate
 from speckeeper.rules.files import refused
 from speckeeper.rules.leftovers import LEFT_OF_TEMPLATE
-from speckeeper.files.source import Refused
+from speckeeper.rules.structure import NEAR_RATIO
+from speckeeper.files.source import Limits, Refusal, Refused, from_bytes, read
 
 _TBD = re.compile(r"\b(TBD|TODO|FIXME)\b")
 FORMATS = ("text", "json", "markdown")
@@ -57,9 +58,10 @@ class SectionChange:
     """One section's change, named by the template's title for it."""
 
     section: str
-    change: str  # "added", "removed", "emptied" or "changed".
+    change: str  # "added", "removed", "renamed", "emptied" or "changed".
     impact: str = ""  # "None -> text" or "text -> None", for an answer that changed.
     implies: str = ""  # What the template's process asks of such a change.
+    was: str = ""  # A renamed section's title before.
 
 
 @dataclass
@@ -204,19 +206,32 @@ def _body(section: Section) -> list[Block]:
     return [block for block in section.blocks if block.kind != "comment"]
 
 
+def own_lines(loaded: Loaded) -> dict[int, list[str]]:
+    """Each section's own lines (by ``id``), as written: from its heading
+    to the next section's heading, whatever that one's level. A change to
+    any of them changes the section, if only its spacing or underline."""
+    lines, sections = loaded.spec.lines, loaded.spec.all_sections()
+    starts = [max(section.line - (2 if section.style == "==" else 1), 0) for section in sections]
+    return {id(section): lines[start:end] for section, start, end in zip(sections, starts, [*starts[1:], len(lines)])}
+
+
 def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[SectionChange]:
-    """The sections added, removed, emptied or changed, in the new spec's
-    order (the removed ones after); a REST API impact (the section
-    ``api_section`` names) from None to text says the commit needs the
-    flag the commit-msg hook asks for."""
+    """The sections added, removed, renamed, emptied or changed (any of
+    their own lines), in the new spec's order (the removed ones after); a REST API
+    impact (the section ``api_section`` names) from None to text says the
+    commit needs the flag the commit-msg hook asks for."""
     before, after = _sections(old), _sections(new)
+    old_lines, new_lines = own_lines(old), own_lines(new)
+    renames = renamed(old, new)
     found = []
     for key, (title, section) in after.items():
+        if key in renames:
+            found.append(SectionChange(title, "renamed", was=before[renames[key]][0]))
+            continue
         if key not in before:
             found.append(SectionChange(title, "added"))
             continue
-        was, now = body_text(before[key][1]), body_text(section)
-        if was == now:
+        if old_lines[id(before[key][1])] == new_lines[id(section)]:
             continue
         if section.is_empty and not before[key][1].is_empty:
             found.append(SectionChange(title, "emptied"))
@@ -226,8 +241,42 @@ def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[Sec
             found.append(SectionChange(title, "changed", "None -> text" if to_text else "text -> None", implies))
         else:
             found.append(SectionChange(title, "changed"))
-    found.extend(SectionChange(title, "removed") for key, (title, _) in before.items() if key not in after)
+    gone = set(renames.values())
+    found.extend(SectionChange(title, "removed") for key, (title, _) in before.items() if key not in after and key not in gone)
     return found
+
+
+def renamed(old: Loaded, new: Loaded) -> dict[str, str]:
+    """The sections the change renamed, each new title's key with the old
+    one's: a section removed and one added under the same parent, one
+    titled as the template titles a section and the other nearly so (what
+    SK104 calls a near miss), in either direction; of several, the nearest
+    in position."""
+    before, after = _sections(old), _sections(new)
+    template = {fold(t.title) for t in new.ctx.template.all_sections()}
+    old_parents, new_parents = _parents(old), _parents(new)
+    old_order, gone = list(before), [key for key in before if key not in after]
+    found: dict[str, str] = {}
+    for index, key in enumerate(after):
+        if key in before:
+            continue
+        parent = new_parents.get(id(after[key][1]), "")
+        candidates = [
+            was
+            for was in gone
+            if was not in found.values()
+            and old_parents.get(id(before[was][1]), "") == parent
+            and (was in template) != (key in template)
+            and difflib.SequenceMatcher(None, was, key).ratio() >= NEAR_RATIO
+        ]
+        if candidates:
+            found[key] = min(candidates, key=lambda was: abs(old_order.index(was) - index))
+    return found
+
+
+def _parents(loaded: Loaded) -> dict[int, str]:
+    """Each subsection's parent (by ``id``), as a folded title."""
+    return {id(child): fold(section.title) for section in loaded.spec.all_sections() for child in section.children}
 
 
 def leftovers(checker: Checker, loaded: Loaded) -> list[str]:
@@ -254,7 +303,8 @@ def _described(r: SpecReview, quote: Callable[[str], str], name: Callable[[str],
     items = []
     for s in r.sections:
         about = "; ".join(filter(None, (s.impact, s.implies)))
-        items.append(f"section {name(s.section)}: {s.change}" + (f" ({about})" if about else ""))
+        was = f" from {name(s.was)}" if s.was else ""
+        items.append(f"section {name(s.section)}: {s.change}{was}" + (f" ({about})" if about else ""))
     items.extend(f"still from the template: {quote(left)}" for left in r.leftovers)
     items.extend(f"introduces {f.code} at line {f.line}: {quote(f.message)}" for f in r.introduced)
     items.extend(f"resolves {f.code}: {quote(f.message)}" for f in r.resolved)
