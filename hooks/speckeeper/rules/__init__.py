@@ -9,13 +9,13 @@ once per spec; the file rules are reported by the run itself.
 from __future__ import annotations
 
 from .registry import Rule
-from . import files, leftovers, lifecycle, lines, naming, rst, structure
+from . import files, leftovers, lifecycle, lines, markdown, naming, rst, structure
 
 # By code: how ``speckeeper rules`` lists them, and the order of findings
 # at one position.
 ALL: tuple[Rule, ...] = tuple(
     sorted(
-        (*files.RULES, *structure.RULES, *lines.RULES, *rst.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES),
+        (*files.RULES, *structure.RULES, *lines.RULES, *rst.RULES, *markdown.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES),
         key=lambda rule: rule.code,
     )
 )
