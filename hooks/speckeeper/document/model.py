@@ -10,6 +10,7 @@ Lines are 1-based, columns 1-based, as findings report them.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,8 +18,13 @@ from typing import Literal
 
 # What a block is, as the rules tell blocks apart. "literal" is verbatim text
 # (an RST ``::`` block or code directive, a Markdown fenced or indented code
-# block): its long lines and its words are the author's.
-BlockKind = Literal["paragraph", "list", "literal", "table", "directive", "comment", "quote", "other"]
+# block): its long lines and its words are the author's. "item" is one item
+# of a list (its ``name`` the list's). "message" is what the parser put into
+# the text about a problem there (docutils' system messages): part of what a
+# section holds, but no part of what the document means (see :func:`shape`).
+BlockKind = Literal[
+    "paragraph", "list", "item", "literal", "table", "directive", "comment", "quote", "message", "other"
+]
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,18 @@ class Block:
     end: int  # Last line of the block in the source (inclusive).
     text: str  # Its text as read (markup removed, whitespace as written).
     # A directive's name ("image", "note", "code-block"), a literal block's
-    # language; "" where there is none.
+    # language, a list's (and its items') kind: "bullet", "enumerated",
+    # "definition", "field", "option"; "" where there is none.
     name: str = ""
     children: tuple[Block, ...] = ()  # A list's items, a directive's content.
-    links: tuple[Link, ...] = ()
+    links: tuple[Link, ...] = ()  # Links in its own text, not in its children's.
+    target: str = ""  # What an image or figure shows: its file or URL.
+    # A table's rows (header rows first), each cell's text whitespace
+    # collapsed; a table's children are the blocks in its cells.
+    rows: tuple[tuple[str, ...], ...] = ()
+    # The length as written of the longest inline literal or link of a
+    # paragraph: no wrapping makes a line holding it shorter than that.
+    unbreakable: int = 0
 
     def walk(self) -> Iterator[Block]:
         """This block and every block inside it, in document order."""
@@ -115,6 +129,18 @@ class Document:
     literal_lines: frozenset[int] = frozenset()  # Lines of verbatim text.
     directive_lines: frozenset[int] = frozenset()  # Lines inside a directive's body.
     raw: bytes = b""  # The file's bytes, for rules about line endings and encoding.
+    # Where a document without a title starts: the first line of what comes
+    # first after its comments when that is not a section (a paragraph, a
+    # target); 0 when a section comes first or nothing does.
+    opening: int = 0
+
+    def gate_long_lines(self) -> frozenset[int] | None:
+        """The lines the format's own line-length gate would flag were they
+        too long (doc8's D001 for RST: it exempts what its parse shows to be
+        a literal block, a target, a directive), or None where the format
+        has no such gate. A format computes it only when asked: it may walk
+        the whole parse."""
+        return None
 
     @cached_property
     def lines(self) -> list[str]:
@@ -135,6 +161,14 @@ class Document:
                 yield from block.walk()
 
 
+def column_width(text: str) -> int:
+    """The columns ``text`` takes, as docutils counts them to judge a title's
+    adornment: East Asian wide and full-width characters count 2, others 1,
+    and each combining character one less (docutils.utils.column_width)."""
+    width = sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+    return width - sum(1 for char in text if unicodedata.combining(char))
+
+
 def fold(title: str) -> str:
     """A title as titles compare when case and spacing do not count."""
     return " ".join(title.casefold().split())
@@ -144,7 +178,8 @@ def shape(document: Document) -> Iterator[tuple[object, ...]]:
     """What a document means, as the fixer's proof compares it: titles and
     sections by level and folded title, blocks by kind, name and words (a
     literal block by its exact lines). Lines, wrapping and markup of titles
-    are left out: those are what fixes change."""
+    are left out: those are what fixes change; so are the parser's messages
+    (a format compares its own)."""
     for title in document.titles:
         yield ("title", fold(title.text))
     for block in document.preamble:
@@ -156,6 +191,8 @@ def shape(document: Document) -> Iterator[tuple[object, ...]]:
 
 
 def _block_shape(block: Block, depth: int) -> Iterator[tuple[object, ...]]:
+    if block.kind == "message":
+        return
     text = block.text if block.kind == "literal" else " ".join(block.text.split())
     yield (block.kind, depth, block.name, text)
     for child in block.children:
