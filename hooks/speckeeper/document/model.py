@@ -123,6 +123,9 @@ class Document:
     titles: list[Title]  # Document titles: exactly one in a good spec.
     sections: tuple[Section, ...]  # Sections under the document title.
     preamble: tuple[Block, ...] = ()  # Content between the title and the first section.
+    # Where a document has several titles, what each holds before its first
+    # section: in no section, and not the preamble of the first title.
+    under_titles: tuple[Block, ...] = ()
     messages: list[Message] = field(default_factory=list)
     metadata: Mapping[str, object] = field(default_factory=dict)  # Front matter, sidecar.
     comments: tuple[tuple[int, str], ...] = ()  # (line, text): where directives to us live.
@@ -154,7 +157,7 @@ class Document:
 
     def blocks(self) -> Iterator[Block]:
         """Every block, nested ones included, in document order."""
-        for block in self.preamble:
+        for block in (*self.preamble, *self.under_titles):
             yield from block.walk()
         for section in self.all_sections():
             for block in section.blocks:
@@ -182,7 +185,7 @@ def shape(document: Document) -> Iterator[tuple[object, ...]]:
     (a format compares its own)."""
     for title in document.titles:
         yield ("title", fold(title.text))
-    for block in document.preamble:
+    for block in (*document.preamble, *document.under_titles):
         yield from _block_shape(block, 0)
     for section in document.all_sections():
         yield ("section", section.level, fold(section.title))
