@@ -60,15 +60,43 @@ def test_a_second_level_one_heading_is_a_second_title_and_what_follows_stays_sec
         """
         # First
 
+        Before A.
+
         ## A
 
         # Second
+
+        Under the second title.
 
         ## B
         """
     )
     assert [t.text for t in document.titles] == ["First", "Second"]
     assert [(s.level, s.title) for s in document.all_sections()] == [(1, "A"), (1, "B")]
+    assert [b.text for b in document.preamble] == ["Before A."]
+    assert [b.text for b in document.under_titles] == ["Under the second title."]
+    assert document.sections[0].end == 6
+
+
+def test_without_a_title_the_opening_is_what_comes_first():
+    assert parse("<!-- note -->\n\nSome text.\n\n## A\n").opening == 3
+    assert parse("## A\n\ntext\n").opening == 0
+
+
+def test_inline_literals_links_and_images():
+    document = parse(
+        """
+        # T
+
+        Run `kubectl get pods --all-namespaces` and see [the docs](https://k8s.io/docs).
+
+        ![diagram](images/flow.png)
+        """
+    )
+    text, image = document.preamble
+    assert text.text == "Run kubectl get pods --all-namespaces and see the docs."
+    assert text.unbreakable == len("`kubectl get pods --all-namespaces`")  # Longer than the link.
+    assert image.target == "images/flow.png"
 
 
 def test_a_skipped_level_nests_one_deeper_and_is_a_message():
@@ -120,7 +148,7 @@ def test_block_kinds_and_lines():
     (section,) = document.sections
     assert [(b.kind, b.line, b.end, b.name) for b in section.blocks] == [
         ("paragraph", 5, 6, ""),
-        ("list", 8, 9, ""),
+        ("list", 8, 9, "bullet"),
         ("quote", 11, 11, ""),
         ("table", 13, 15, ""),
         ("literal", 17, 19, "python"),
@@ -130,9 +158,12 @@ def test_block_kinds_and_lines():
     ]
     paragraph, listing, quote, table, fenced, indented, comment, _ = section.blocks
     assert paragraph.text == "A paragraph\non two lines."
-    assert [(item.name, item.text) for item in listing.children] == [("item", "one"), ("item", "two")]
+    assert [(item.kind, item.name, item.text) for item in listing.children] == [
+        ("item", "bullet", "one"),
+        ("item", "bullet", "two"),
+    ]
     assert quote.children[0].text == "quoted"
-    assert [row.text for row in table.children] == ["a | b", "1 | 2"]
+    assert table.rows == (("a", "b"), ("1", "2"))
     assert fenced.text == "x = 1\n"
     assert indented.text == "indented code\n"
     assert comment.text == "a comment"

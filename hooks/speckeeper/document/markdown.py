@@ -90,19 +90,21 @@ def parse(path: str, text: str, raw: bytes = b"") -> Document:
             body.append(token)
     headings, blocks = _split(body, lines)
     reader.check_headings(headings)
-    titles, sections, preamble = _tree(headings, blocks, reader, len(lines))
+    tree = _tree(headings, blocks, reader, len(lines))
     return Document(
         path=path,
         format=FORMAT,
         text=text,
-        titles=titles,
-        sections=sections,
-        preamble=preamble,
+        titles=tree.titles,
+        sections=tree.sections,
+        preamble=tree.preamble,
+        under_titles=tree.under_titles,
         messages=sorted(reader.messages, key=lambda m: m.line),
         metadata=metadata,
         comments=tuple(reader.comments),
         literal_lines=frozenset(reader.literal),
         raw=raw,
+        opening=tree.opening,
     )
 
 
@@ -212,19 +214,18 @@ def _closing(tokens: Sequence[Token], index: int) -> int:
 
 
 _KINDS: dict[str, BlockKind] = {
-    "paragraph_open": "paragraph",
     "bullet_list_open": "list",
     "ordered_list_open": "list",
-    "table_open": "table",
+    "list_item_open": "item",
     "blockquote_open": "quote",
-    "fence": "literal",
-    "code_block": "literal",
 }
+# A list's kind, as the model names it (its items carry it too).
+_LISTS = {"bullet_list_open": "bullet", "ordered_list_open": "enumerated"}
 
 
-def _block(tokens: Sequence[Token], lines: Sequence[str]) -> Block:
+def _block(tokens: Sequence[Token], lines: Sequence[str], list_name: str = "") -> Block:
     """The block that ``tokens`` (an opening token to its closing one, or one
-    token) make."""
+    token) make; ``list_name``: the kind of the list an item is in."""
     first = tokens[0]
     start, end = _span(first, lines)
     if first.type in ("fence", "code_block"):
@@ -235,40 +236,59 @@ def _block(tokens: Sequence[Token], lines: Sequence[str]) -> Block:
         return Block(kind, start, end, match.group(1).strip() if match else first.content, name="html")
     inner = list(tokens[1:-1])
     if first.type == "paragraph_open":
-        inline = inner[0]
-        text, links = _inline(inline, start)
-        return Block("paragraph", start, end, text, links=links)
-    children = tuple(_children(inner, lines))
+        read = _inline(inner[0], start)
+        return Block(
+            "paragraph", start, end, read.text, links=read.links, target=read.target, unbreakable=read.unbreakable
+        )
+    if first.type == "table_open":
+        rows = [[_inline(t, _span(row, lines)[0]) for t in _cells(inner, row)] for row in inner if row.type == "tr_open"]
+        return Block(
+            "table",
+            start,
+            end,
+            "\n".join(" | ".join(cell.text for cell in row) for row in rows),
+            links=tuple(link for row in rows for cell in row for link in cell.links),
+            rows=tuple(tuple(" ".join(cell.text.split()) for cell in row) for row in rows),
+        )
+    name = _LISTS.get(first.type, list_name if first.type == "list_item_open" else "")
+    children = tuple(_children(inner, lines, name))
     text = "\n".join(child.text for child in children)
-    links = tuple(link for child in children for link in child.links)
-    if first.type == "list_item_open":
-        return Block("other", start, end, text, name="item", children=children, links=links)
-    return Block(_KINDS.get(first.type, "other"), start, end, text, children=children, links=links)
+    return Block(_KINDS.get(first.type, "other"), start, end, text, name=name, children=children)
 
 
-def _children(tokens: list[Token], lines: Sequence[str]) -> Iterator[Block]:
-    """The blocks of a container's tokens; a table's cells are read as one
-    paragraph a row."""
+def _cells(tokens: list[Token], row: Token) -> Iterator[Token]:
+    """The inline tokens of one table row's cells."""
+    index = tokens.index(row)
+    for token in tokens[index + 1 : _closing(tokens, index)]:
+        if token.type == "inline":
+            yield token
+
+
+def _children(tokens: list[Token], lines: Sequence[str], list_name: str) -> Iterator[Block]:
+    """The blocks of a container's tokens."""
     index = 0
     while index < len(tokens):
-        token = tokens[index]
         closing = _closing(tokens, index)
-        if token.type == "tr_open":
-            cells = [_inline(t, _span(token, lines)[0]) for t in tokens[index:closing] if t.type == "inline"]
-            start, end = _span(token, lines)
-            text = " | ".join(cell for cell, _ in cells)
-            yield Block("paragraph", start, end, text, name="row", links=tuple(link for _, found in cells for link in found))
-        elif token.type in ("thead_open", "tbody_open"):
-            yield from _children(tokens[index + 1 : closing], lines)
-        elif token.map is not None:
-            yield _block(tokens[index : closing + 1], lines)
+        if tokens[index].map is not None:
+            yield _block(tokens[index : closing + 1], lines, list_name)
         index = closing + 1
 
 
-def _inline(inline: Token, line: int) -> tuple[str, tuple[Link, ...]]:
-    """An inline run's text with its markup removed, and its links with their lines."""
+@dataclass(frozen=True)
+class _Inline:
+    text: str  # Markup removed.
+    links: tuple[Link, ...]
+    target: str  # The first image's source, "" without one.
+    unbreakable: int  # The longest inline literal or link, as written.
+
+
+def _inline(inline: Token, line: int) -> _Inline:
+    """An inline run read: its text with its markup removed, its links with
+    their lines, its image, its longest unbreakable stretch."""
     parts: list[str] = []
     links: list[Link] = []
+    target = ""
+    unbreakable = 0
     open_link: tuple[str, int, int] | None = None  # (url, line, where its text starts in parts)
     for child in inline.children or ():
         if child.type in ("softbreak", "hardbreak"):
@@ -278,47 +298,70 @@ def _inline(inline: Token, line: int) -> tuple[str, tuple[Link, ...]]:
             open_link = (str(child.attrs.get("href", "")), line, len(parts))
         elif child.type == "link_close" and open_link is not None:
             url, at, begin = open_link
-            links.append(Link(url, "".join(parts[begin:]), at))
+            text = "".join(parts[begin:])
+            links.append(Link(url, text, at))
+            # [text](url), or <url> for an autolink.
+            unbreakable = max(unbreakable, len(url) + 2 if child.markup == "autolink" else len(text) + len(url) + 4)
             open_link = None
-        elif child.type in ("text", "code_inline"):
+        elif child.type == "text":
             parts.append(child.content)
+        elif child.type == "code_inline":
+            parts.append(child.content)
+            unbreakable = max(unbreakable, len(child.content) + 2 * len(child.markup))
         elif child.type == "image":
             parts.append(child.content)
-        elif child.type == "html_inline":
-            match = _COMMENT.fullmatch(child.content)
-            if match is None:
-                parts.append(child.content)
+            target = target or str(child.attrs.get("src", ""))
+        elif child.type == "html_inline" and _COMMENT.fullmatch(child.content) is None:
+            parts.append(child.content)
     text = "".join(parts)
     alone = " ".join(text.split())
-    return text, tuple(
-        Link(link.url, link.text, link.line, alone=" ".join(link.text.split()) == alone) for link in links
+    return _Inline(
+        text,
+        tuple(Link(link.url, link.text, link.line, alone=" ".join(link.text.split()) == alone) for link in links),
+        target,
+        unbreakable,
     )
 
 
-def _tree(
-    headings: list[_Heading], blocks: list[tuple[int, Block]], reader: _Reader, last_line: int
-) -> tuple[list[Title], tuple[Section, ...], tuple[Block, ...]]:
-    """The titles, the sections (nested by heading level) and the preamble."""
+@dataclass(frozen=True)
+class _Tree:
+    titles: list[Title]
+    sections: tuple[Section, ...]
+    preamble: tuple[Block, ...]  # Before the first section, under the first title or none.
+    under_titles: tuple[Block, ...]  # Under a second title (or third), before its sections.
+    opening: int  # Without a title: where what comes first starts, when it is no section.
+
+
+def _tree(headings: list[_Heading], blocks: list[tuple[int, Block]], reader: _Reader, last_line: int) -> _Tree:
+    """The titles, the sections (nested by heading level) and the blocks in none."""
     for _, block in blocks:
         for inner in block.walk():
             if inner.kind == "comment":
                 reader.comments.append((inner.line, inner.text))
             if inner.kind == "literal":
                 _literal(inner, reader)
-    # The blocks under each heading (by its index), and those before any section.
+    # Each block belongs to the heading last before it (both are in token order).
     owned: dict[int, list[Block]] = {heading.start: [] for heading in headings}
     preamble: list[Block] = []
-    starts = [heading.start for heading in headings]
+    under_titles: list[Block] = []
+    titles_seen = 0
+    following = iter(headings)
+    upcoming = next(following, None)
+    owner: _Heading | None = None
     for index, block in blocks:
-        owner = max((start for start in starts if start < index), default=None)
-        heading = next((h for h in headings if h.start == owner), None)
-        if heading is None or heading.level == 1:
-            preamble.append(block)
+        while upcoming is not None and upcoming.start < index:
+            owner, upcoming = upcoming, next(following, None)
+            titles_seen += owner.level == 1
+        if owner is None or owner.level == 1:
+            (under_titles if titles_seen > 1 else preamble).append(block)
         else:
-            owned[heading.start].append(block)
+            owned[owner.start].append(block)
     titles = [Title(h.title, h.line) for h in headings if h.level == 1]
-    sections = _nest(headings, owned, last_line)
-    return titles, sections, tuple(preamble)
+    opening = 0
+    if not titles:
+        first = next((b for b in preamble if b.kind != "comment"), None)
+        opening = first.line if first is not None else 0
+    return _Tree(titles, _nest(headings, owned, last_line), tuple(preamble), tuple(under_titles), opening)
 
 
 def _literal(block: Block, reader: _Reader) -> None:
