@@ -142,6 +142,20 @@ class Settings:
     # fix and every hook report and fix only what it does not record.
     # ``speckeeper baseline`` writes it; empty: none.
     baseline: str = ".speckeeper-baseline.json"
+    # Markdown documents (``.md``): the template they keep to (relative to
+    # the config's folder, "{release}" and "{project}" as in ``template``);
+    # empty: Markdown files are not checked.
+    markdown_template: str = ""
+    # How a Markdown template marks an optional section: a heading suffix,
+    # or an HTML comment directly above the heading (MADR's).
+    optional_markers: tuple[str, ...] = (
+        "(Optional)",
+        "[optional]",
+        "<!-- This is an optional element. Feel free to remove. -->",
+    )
+    # What in a Markdown template's heading stands for any text (regular
+    # expressions): MADR's {...}, <...>, a KEP's NNNN and "Your ...".
+    heading_placeholders: tuple[str, ...] = (r"\{[^{}]*\}", r"<[^<>]*>", r"\bN{3,}\b", r"\bYour\b.*")
 
 
 # Every key, what it does and an example: the docs' configuration reference is
@@ -191,6 +205,18 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "api_impact_section": ("the section whose content asks for APIImpact in the commit message; empty: none", '"REST API impact"'),
     "trailing_whitespace": ('what SK203 counts: "spaces and tabs" or "spaces"', '"spaces"'),
     "baseline": ("the baseline file, honoured whenever it exists; empty: none", '"ci/baseline.json"'),
+    "markdown_template": (
+        "the Markdown template `.md` files keep to (`{release}`, `{project}` as in `template`); empty: Markdown files are not checked",
+        '"keps/NNNN-kep-template/README.md"',
+    ),
+    "optional_markers": (
+        "how a Markdown template marks an optional section: a heading suffix, or an HTML comment directly above the heading",
+        '["(optional)"]',
+    ),
+    "heading_placeholders": (
+        "regular expressions (RE2) for what in a Markdown template's heading (compared folded) stands for any text",
+        "['\\{[^{}]*\\}', '\\bNNNN\\b']",
+    ),
 }
 
 
@@ -243,6 +269,7 @@ def shipped(pattern: str) -> bool:
 OVERRIDABLE = frozenset(
     {
         "template",
+        "markdown_template",
         "optional_sections",
         "allowed_sections",
         "required_sections",

@@ -57,6 +57,14 @@ class TemplateSection:
     style: str
     guidance: str  # The template's own RST under this title, subsections aside.
     children: tuple[TemplateSection, ...] = ()
+    # A Markdown template marks a section a document may leave out
+    # (``optional-markers``), and may hold placeholders in a title
+    # (``heading-placeholders``): ``pattern`` is then the regular expression
+    # a document's title matches, folded and its marker aside (see
+    # :func:`speckeeper.template_markdown.title_key`); "" where the title is
+    # matched as written.
+    optional: bool = False
+    pattern: str = ""
 
     def walk(self) -> list[TemplateSection]:
         found = [self]
@@ -71,12 +79,14 @@ class TemplateSection:
             "style": self.style,
             "guidance": self.guidance,
             "children": [child.to_data() for child in self.children],
+            "optional": self.optional,
+            "pattern": self.pattern,
         }
 
     @classmethod
     def from_data(cls, data: object, level: int) -> TemplateSection:
         """A section from :meth:`to_data`; ValueError for anything else."""
-        fields = _fields(data, ("title", "level", "style", "guidance", "children"))
+        fields = _fields(data, ("title", "level", "style", "guidance", "children", "optional", "pattern"))
         style = _string(fields["style"])
         if type(fields["level"]) is not int or fields["level"] != level or level > MAX_LEVEL:
             raise ValueError("not the level of its place")
@@ -88,6 +98,8 @@ class TemplateSection:
             style=style,
             guidance=_string(fields["guidance"]),
             children=tuple(cls.from_data(child, level + 1) for child in _list(fields["children"])),
+            optional=fields["optional"] is True,
+            pattern=_string(fields["pattern"]),
         )
 
 
@@ -172,6 +184,11 @@ def _strings(value: object, count: int | None = None) -> tuple[str, ...]:
     if count is not None and len(found) != count:
         raise ValueError(f"not {count} strings")
     return found
+
+
+def _is_markdown(path: str) -> bool:
+    # As document.markdown says, without importing the format for every spec.
+    return path.lower().endswith((".md", ".markdown"))
 
 
 def packaged_path() -> Path:
@@ -470,9 +487,13 @@ class TemplateLoader:
 
     def path_for(self, relpath: str, settings: Settings) -> Path:
         """The template file for a spec; ConfigError when there is none."""
-        if not settings.template:
-            return packaged_path()
         name = settings.template
+        if _is_markdown(relpath):
+            name = settings.markdown_template
+            if not name:
+                raise NoTemplate("no template for this Markdown file: markdown-template is not set")
+        elif not name:
+            return packaged_path()
         if "{" in name:
             found = layout.parts(settings.layout, relpath)
             if found is None:
@@ -505,7 +526,13 @@ class TemplateLoader:
 
     def _load(self, path: Path) -> Template:
         if path not in self._cache:
-            self._cache[path] = from_text(path, self._text(path), self._parser, self._store)
+            if _is_markdown(str(path)):
+                from . import markdown_template  # Only where Markdown is checked.
+
+                # Its markers and placeholders are the repo's, not a path's.
+                self._cache[path] = markdown_template.load(path, self._text(path), self._config.base)
+            else:
+                self._cache[path] = from_text(path, self._text(path), self._parser, self._store)
         return self._cache[path]
 
     def _check_names(self, settings: Settings, template: Template) -> None:
