@@ -33,7 +33,7 @@ def test_atx_and_setext_headings_are_sections_under_the_title():
         """
     )
     assert [(t.text, t.line) for t in document.titles] == [("KEP-1234: Do the thing", 1)]
-    assert outline(document) == [(1, 3, "#", "Summary"), (1, 5, "setext", "Setext section"), (2, 8, "#", "Goals")]
+    assert outline(document) == [(1, 3, "#", "Summary"), (1, 5, "-", "Setext section"), (2, 8, "#", "Goals")]
     assert [c.title for c in document.sections[1].children] == ["Goals"]
 
 

@@ -66,6 +66,14 @@ def matches(section: TemplateSection, title: str, markers: tuple[str, ...]) -> b
     return key == title_key(section.title, markers)
 
 
+def heading_level(document: Document, section: Section) -> int:
+    """The level a heading is written at (``###`` is 3), not how deep it nests."""
+    if section.style in ("=", "-"):
+        return 1 if section.style == "=" else 2
+    row = document.lines[section.line - 1].lstrip(" >")
+    return len(row) - len(row.lstrip("#"))
+
+
 def load(path: Path, text: str, settings: Settings) -> Template:
     """The template of a Markdown file's text; ConfigError when it has no
     sections, does not read as Markdown, or a setting cannot be used."""
@@ -109,7 +117,8 @@ def _section(
     return TemplateSection(
         title=section.title,
         level=section.level,
-        style=section.style,
+        # Its marks as written ("###"): the heading level the template gives it.
+        style="#" * heading_level(document, section),
         guidance=_text_under(section, document),
         children=tuple(_section(child, document, markers, placeholders) for child in section.children),
         optional=_optional(section, document, markers),
@@ -124,7 +133,7 @@ def _optional(section: Section, document: Document, markers: tuple[str, ...]) ->
     if without_marker(section.title, markers) != " ".join(section.title.split()):
         return True
     wanted = {normal(m.group(1)).casefold() for m in map(_COMMENT_MARKER.fullmatch, markers) if m is not None}
-    above = section.line - 1 - (section.style == "setext")
+    above = section.line - 1
     while above >= 1 and not document.lines[above - 1].strip():
         above -= 1
     return any(
@@ -164,7 +173,7 @@ def _text_under(section: Section, document: Document) -> str:
     """The source lines under a heading, down to the next heading."""
     following = [s.line for s in document.all_sections() if s.line > section.line]
     end = min(following, default=len(document.lines) + 1)
-    start = section.line + (1 if section.style == "setext" else 0)
+    start = section.line + (1 if section.style in ("=", "-") else 0)
     return "\n".join(document.lines[start : end - 1]).strip("\n")
 
 

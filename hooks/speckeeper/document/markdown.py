@@ -14,7 +14,9 @@ How a Markdown file maps onto :class:`~.model.Document`:
   the nearest heading above it of a lower level, and its level is how deep
   it nests under the title (``##`` is 1, ``###`` under it 2). A skipped
   level (``####`` under ``##``) nests one deeper than its parent, and is
-  reported as a message (see below), not read as two levels.
+  reported as a message (see below), not read as two levels. A section's
+  style is ``#`` for an ATX heading, ``=`` or ``-`` for a setext one (its
+  underline, as RST's adornment is).
 - Fenced and indented code are "literal" blocks (their language as the
   name); an HTML comment block is a "comment"; other HTML is "other".
   Tables, lists (each item an "other" block named "item") and block quotes
@@ -113,7 +115,7 @@ class _Heading:
     level: int  # 1 to 6, as written.
     line: int
     title: str  # As written, markup included.
-    style: str  # "#" or "setext".
+    style: str  # "#" for ATX; "=" or "-" for setext.
     start: int  # Index of its heading_open token.
 
 
@@ -192,7 +194,7 @@ def _split(tokens: list[Token], lines: Sequence[str]) -> tuple[list[_Heading], l
         if token.type == "heading_open":
             inline = tokens[index + 1]
             start, _ = _span(token, lines)
-            style = "#" if token.markup.startswith("#") else "setext"
+            style = token.markup[:1] if token.markup[:1] in ("=", "-") else "#"
             headings.append(_Heading(int(token.tag[1:]), start, inline.content.strip(), style, index))
             index += 3
             continue

@@ -74,6 +74,23 @@ def check_empty_heading(document: Document, ctx: Context) -> Iterator[Hit]:
     return _messages(document, markdown.EMPTY_HEADING)
 
 
+def _the_templates_own(document: Document, ctx: Context, line: int) -> bool:
+    """Whether a skipped heading is one the template skips too: the same
+    section of a Markdown template at the same heading level (a KEP's
+    ``###### How can this feature be enabled ...`` under ``###``)."""
+    from ..markdown_template import heading_level, matches  # Only on a skip.
+
+    section = next((s for s in document.all_sections() if s.line == line), None)
+    if section is None or not ctx.template.path.endswith(markdown.SUFFIXES):
+        return False
+    level = heading_level(document, section)
+    markers = ctx.settings.optional_markers
+    return any(
+        len(theirs.style) == level and matches(theirs, section.title, markers)
+        for theirs in ctx.template.all_sections()
+    )
+
+
 @RULES.rule("SK603", "skipped-heading-level")
 def check_skipped_heading_level(document: Document, ctx: Context) -> Iterator[Hit]:
     """A heading is more than one level below the heading before it.
@@ -81,7 +98,8 @@ def check_skipped_heading_level(document: Document, ctx: Context) -> Iterator[Hi
     ``####`` under ``##`` renders smaller than its place in the outline
     says, and the document's outline (a table of contents, an editor's
     outline) shows a level that is not there. speckeeper nests it one level
-    under its parent.
+    under its parent. A heading the template itself writes so (the same
+    section, at the same level) is not reported: the template is the truth.
 
     Bad::
 
@@ -95,7 +113,9 @@ def check_skipped_heading_level(document: Document, ctx: Context) -> Iterator[Hi
 
         ### Risks and Mitigations
     """
-    return _messages(document, markdown.SKIPPED_LEVEL)
+    for hit in _messages(document, markdown.SKIPPED_LEVEL):
+        if not _the_templates_own(document, ctx, hit.line):
+            yield hit
 
 
 @RULES.rule("SK604", "front-matter")

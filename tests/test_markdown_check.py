@@ -1,0 +1,130 @@
+"""`speckeeper check` on Markdown documents: a repo selects them by naming a
+Markdown template; each `.md` file is read as Markdown, the structure, line
+and Markdown validity rules run on it, as the user sees them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from speckeeper.cli import main
+
+from .conftest import FIXTURES
+
+KEP = FIXTURES / "markdown" / "kep"
+MADR = FIXTURES / "markdown" / "madr"
+
+KEP_CONFIG = """\
+markdown-template = "keps/NNNN-kep-template/README.md"
+template-depth = 3
+exclude = ["keps/NNNN-kep-template/**"]
+"""
+
+
+def kep_repo(root: Path) -> Path:
+    (root / ".git").mkdir()
+    (root / ".speckeeper.toml").write_text(KEP_CONFIG)
+    for folder, name in (
+        ("NNNN-kep-template", "template.md"),
+        ("sig-apps/4026-crojob-scheduled-timestamp-annotation", "4026-conforming.md"),
+        ("sig-network/5495-deprecate-ipvs-mode-in-kube-proxy", "5495-missing-one.md"),
+    ):
+        (root / "keps" / folder).mkdir(parents=True)
+        shutil.copy(KEP / name, root / "keps" / folder / "README.md")
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], str]:
+    code = main(["check", *args])
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err
+
+
+def test_a_kep_repo_reports_the_missing_heading_of_one_kep(in_tmp, capsys):
+    kep_repo(in_tmp)
+    code, out, _ = run(capsys, "keps")
+    assert code == 1
+    assert out == [
+        "keps/sig-network/5495-deprecate-ipvs-mode-in-kube-proxy/README.md:37:1: SK101 missing section"
+        ' "Release Signoff Checklist": the template has it here, before "Summary"',
+    ]
+
+
+def test_a_conforming_kep_has_no_finding(in_tmp, capsys):
+    kep_repo(in_tmp)
+    assert run(capsys, "keps/sig-apps") == (0, [], "")
+
+
+def test_markdown_validity_and_line_rules_run_on_a_kep(in_tmp, capsys):
+    kep_repo(in_tmp)
+    readme = in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+    text = readme.read_text()
+    readme.write_text(text.replace("## Summary", "## Summary   ").replace("### Goals", "##### Goals") + "\n```\nunclosed\n")
+    code, out, _ = run(capsys, str(readme.relative_to(in_tmp)))
+    lines = {line.split(":", 1)[1] for line in out}
+    summary = text.splitlines().index("## Summary") + 1
+    goals = text.splitlines().index("### Goals") + 1
+    end = len(text.splitlines()) + 2
+    assert code == 1
+    assert lines == {
+        f"{summary}:11: SK203 trailing whitespace (3 character(s)), expected none",
+        f"{goals}:1: SK603 heading level 5 under level 2, expected level 3 at most",
+        f"{end}:1: SK601 code fence ``` is never closed: everything after it is code",
+    }
+
+
+def test_a_comment_silences_a_code_in_markdown(in_tmp, capsys):
+    kep_repo(in_tmp)
+    readme = in_tmp / "keps/sig-network/5495-deprecate-ipvs-mode-in-kube-proxy/README.md"
+    readme.write_text("<!-- speckeeper: ignore SK101 -->\n" + readme.read_text())
+    assert run(capsys, "keps") == (0, [], "")
+
+
+def test_without_a_markdown_template_markdown_files_are_not_checked(in_tmp, capsys):
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text('exclude = ["keps/NNNN-kep-template/**"]\n')
+    assert run(capsys, "keps") == (0, [], "")
+
+
+def test_a_markdown_file_named_without_a_markdown_template_has_no_template(in_tmp, capsys):
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text("")
+    code, out, _ = run(capsys, "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md")
+    assert (code, [line.split(": ", 1)[1] for line in out]) == (
+        1,
+        ["SK003 no template for this Markdown file: markdown-template is not set"],
+    )
+
+
+def test_madr_decisions_with_front_matter_by_configuration_alone(in_tmp, capsys):
+    (in_tmp / ".git").mkdir()
+    decisions = in_tmp / "docs" / "decisions"
+    decisions.mkdir(parents=True)
+    shutil.copy(MADR / "adr-template.md", decisions / "adr-template.md")
+    shutil.copy(MADR / "0005-use-dashes-in-filenames.md", decisions / "0005-use-dashes-in-filenames.md")
+    text = (MADR / "0005-use-dashes-in-filenames.md").read_text()
+    (decisions / "0006-broken.md").write_text(
+        text.replace("status: accepted", "").replace("---\nparent", "---\nstatus: [open\nparent").split("## Decision Outcome")[0]
+    )
+    (in_tmp / ".speckeeper.toml").write_text(
+        'markdown-template = "docs/decisions/adr-template.md"\nexclude = ["adr-template.md"]\n'
+    )
+    code, out, _ = run(capsys, "docs/decisions")
+    assert code == 1
+    assert out == [
+        "docs/decisions/0006-broken.md:3:1: SK604 front matter is not read: expected ',' or ']', but got ':'",
+        'docs/decisions/0006-broken.md:16:1: SK101 missing section "Decision Outcome": the template has it here, at the end of the spec',
+    ]
+
+
+def test_a_markdown_template_that_does_not_read_is_one_line_and_exit_2(in_tmp, capsys):
+    kep_repo(in_tmp)
+    (in_tmp / "keps/NNNN-kep-template/README.md").write_text("# T\n\n## S\n\n```\nnever closed\n")
+    code, out, err = run(capsys, "keps")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.strip().endswith(
+        "keps/NNNN-kep-template/README.md:5: template does not read as Markdown: code fence ``` is never closed: everything after it is code"
+    )
