@@ -24,7 +24,7 @@ from docutils.parsers.rst import Parser
 from docutils.readers.standalone import Reader
 
 from speckeeper.parallel import chunks
-from speckeeper.parse import SAFE_SETTINGS
+from speckeeper.document.rst.parse import SAFE_SETTINGS
 
 _reader = Reader()
 _parser = Parser()

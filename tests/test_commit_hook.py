@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper.parse import RstParser
+from speckeeper.document.rst.parse import RstParser
 
 from .conftest import FIXTURES, git, git_repo, speckeeper
 

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from speckeeper import copier_data, template
 from speckeeper.check import Checker
 from speckeeper.config import VCS_FOLDERS, Config
-from speckeeper.parse import RstParser
-from speckeeper.spec import Spec, build
+from speckeeper.document.rst.parse import RstParser
+from speckeeper.document.rst.build import RstDocument as Spec, build
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGED = copier_data.copier_root()
@@ -76,10 +76,17 @@ def section_text(spec: Spec, title: str) -> str:
     """The words of a section's own paragraphs, as docutils reads them."""
     section = next(s for s in spec.all_sections() if s.title == title)
     return " ".join(
-        " ".join(p.astext().split())
-        for child in section.body
-        for p in ([child] if isinstance(child, nodes.paragraph) else child.findall(nodes.paragraph))
+        " ".join(p.text.split())
+        for child in section.blocks
+        if child.kind != "comment"
+        for p in child.walk()
+        if p.kind == "paragraph"
     )
+
+
+def section_node(spec: Spec, title: str) -> nodes.section:
+    """docutils' node of the section titled ``title`` (as written)."""
+    return next(node for node in spec.doctree.findall(nodes.section) if node[0].rawsource == title)
 
 
 def words(text: str) -> str:
@@ -231,7 +238,7 @@ def test_people_and_history(tmp_path: Path) -> None:
 def test_guidance_as_comments_keeps_the_spec_clean(tmp_path: Path) -> None:
     spec_path = copy(tmp_path, guidance=True)
     spec = parsed(spec_path)
-    comments = " ".join(text for _, text in spec.comments())
+    comments = " ".join(text for _, text in spec.comments)
     assert "A detailed description of the problem." in comments
     assert "Each API method which is either added or changed" in comments
     assert section_text(spec, "Problem description") == "None"
@@ -286,8 +293,7 @@ def assert_conformant(root: Path, spec: Spec) -> None:
 def answer_part(spec: Spec, title: str) -> list[str]:
     """What a section holds of the answer: its body, as docutils reads it
     (each node's kind, and its text with spacing folded)."""
-    section = next(s for s in spec.all_sections() if s.title == title)
-    held = [node for node in section.node.children if not isinstance(node, (nodes.title, nodes.section))]
+    held = [node for node in section_node(spec, title).children if not isinstance(node, (nodes.title, nodes.section))]
     return [part for node in held for part in tree(node)]
 
 
@@ -393,8 +399,7 @@ def test_what_would_change_the_structure_is_written_as_text(tmp_path: Path, answ
     assert not list(spec.doctree.findall(nodes.system_message))
     assert not list(spec.doctree.findall(nodes.transition)) and not list(spec.doctree.findall(nodes.raw))
     assert findings(tmp_path) == []
-    problem = next(s for s in spec.all_sections() if s.title == "Problem description")
-    assert shown in words(problem.node.astext())  # as text, nothing lost
+    assert shown in words(section_node(spec, "Problem description").astext())  # as text, nothing lost
 
 
 @pytest.mark.parametrize(
@@ -427,7 +432,7 @@ def test_long_answers_are_wrapped_at_79_columns(tmp_path: Path) -> None:
     too_long = [line for line in spec.lines if len(line) > 79 and "https://" not in line]
     assert sorted(too_long) == ["  " + "x" * 200] * 2 + ["x" * 200] * 2  # one word: no break shortens it
     assert words(section_text(spec, "Problem description")) == words(long)
-    items = [item.astext() for item in next(s for s in spec.all_sections() if s.title == "Use Cases").node.findall(nodes.list_item)]
+    items = [item.astext() for item in section_node(spec, "Use Cases").findall(nodes.list_item)]
     assert [words(item) for item in items] == [words(long), words(long)]
     assert "  word word" in spec.text  # list items keep their hanging indent
     assert findings(tmp_path) == []

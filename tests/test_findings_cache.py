@@ -14,7 +14,7 @@ from speckeeper import findings_cache as cache_module
 from speckeeper import check, usercache
 from speckeeper.findings_cache import Cache, open_cache
 from speckeeper.cli import main
-from speckeeper.spec import Spec
+from speckeeper.document.model import Document as Spec
 
 from .conftest import FIXTURES, speckeeper
 

@@ -360,7 +360,7 @@ def test_a_missing_path_is_a_usage_error(capsys, lines_repo):
 
 
 def test_the_document_comparison_ignores_text_whitespace_only():
-    from speckeeper.parse import RstParser
+    from speckeeper.document.rst.parse import RstParser
 
     parser = RstParser()
     one, _ = parser.parse("Title\n=====\n\nSome words\nhere.\n", "a")

@@ -57,7 +57,7 @@ NOT_FOR_A_CHECK = (
 )
 
 # A commit-message hook that needs no spec needs no parser either.
-PARSING = ("docutils", "speckeeper.parse", "speckeeper.spec", "speckeeper.rules", "speckeeper.check")
+PARSING = ("docutils", "speckeeper.document.rst.parse", "speckeeper.document.rst.build", "speckeeper.rules", "speckeeper.check")
 
 
 def imported(cwd: Path, tmp_path: Path, *argv: str) -> tuple[int, set[str]]:

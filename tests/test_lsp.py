@@ -24,7 +24,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # noqa: E402
 from pygls.protocol import default_converter  # noqa: E402
 
-from speckeeper.parse import RstParser  # noqa: E402
+from speckeeper.document.rst.parse import RstParser  # noqa: E402
 
 from .conftest import speckeeper  # noqa: E402
 from speckeeper.template import load, packaged_path  # noqa: E402

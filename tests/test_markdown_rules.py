@@ -8,9 +8,9 @@ from speckeeper import rules
 from speckeeper.cli import main
 from speckeeper.config import Settings
 from speckeeper.document import markdown
-from speckeeper.parse import RstParser
+from speckeeper.document.rst.parse import RstParser
 from speckeeper.rules.registry import Context
-from speckeeper.spec import build
+from speckeeper.document.rst.build import build
 from speckeeper.template import Template
 
 CTX = Context("doc.md", Settings(), Template("t.md", "T", ()), frozenset(rules.BY_CODE))

@@ -21,8 +21,8 @@ from speckeeper import new as new_module
 from speckeeper.check import Checker
 from speckeeper.cli import main
 from speckeeper.config import discover
-from speckeeper.parse import RstParser
-from speckeeper.spec import Spec, build
+from speckeeper.document.rst.parse import RstParser
+from speckeeper.document.rst.build import RstDocument as Spec, build
 
 from .conftest import speckeeper_bounded
 

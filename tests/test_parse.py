@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper.parse import RstParser
+from speckeeper.document.rst.parse import RstParser
 
 
 def parse(text: str, **kwargs: tuple[str, ...]) -> list[tuple[int | None, int, str]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from speckeeper.spec import fold
+from speckeeper.document.model import fold
 
 from .conftest import FIXTURES, git, git_repo, reset, speckeeper
 

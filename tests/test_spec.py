@@ -3,8 +3,8 @@ decided from the doctree and RST's explicit-markup rule."""
 
 from __future__ import annotations
 
-from speckeeper.parse import RstParser
-from speckeeper.spec import build
+from speckeeper.document.rst.parse import RstParser
+from speckeeper.document.rst.build import build
 
 SOURCE = """\
 =====

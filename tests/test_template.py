@@ -10,7 +10,7 @@ import pytest
 
 from speckeeper.cli import main
 from speckeeper.config import ConfigError
-from speckeeper.parse import RstParser
+from speckeeper.document.rst.parse import RstParser
 from speckeeper.template import load, packaged_path
 
 from .conftest import FIXTURES, speckeeper

@@ -15,7 +15,7 @@ import pytest
 
 from speckeeper import template, template_store, usercache
 from speckeeper.cli import main
-from speckeeper.parse import RstParser
+from speckeeper.document.rst.parse import RstParser
 from speckeeper.template_store import TemplateStore
 
 from .conftest import FIXTURES

@@ -14,20 +14,20 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from . import parallel, rules
 from .config import Config, ConfigError, Settings
+from .decide import Selection, enabled_codes, may_silence, silenced, unsilenced
 from .document import markdown
-from .decide import Selection, enabled_codes, may_silence, silenced, silenced_by, unsilenced
 from .document.model import Document
-from .parse import RstParser
+from .document.rst.parse import RstParser
 from .findings import Checked, Finding, by_path
 from .rules.registry import Context, Hit, Rule, Tree
 from .rules.files import NO_TEMPLATE
 from .rules.naming import LAYOUT, not_where_specs_live
 from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, from_bytes, read
-from .spec import Spec, build
+from .document.rst.build import RstDocument as Spec, build
 from .template import NoTemplate, TemplateLoader
 
 if TYPE_CHECKING:
@@ -115,10 +115,11 @@ def _suffixes(config: Config) -> str | tuple[str, ...]:
     return (".rst", ".md") if markdown else ".rst"
 
 
-# The rules that read a Markdown document today: those that read only what
-# the document model has (sections, lines, bytes). The others read
-# docutils' doctree, or say what they expect in RST's words (SK107's "over-
-# and underlined title"), until they are ported to the model.
+# The rules that run on a Markdown document today. Every rule reads the
+# model, but not every one means the same in Markdown yet: SK107 asks for
+# an "over- and underlined title", SK109 for adornments, SK201 would flag
+# the prose of a repo that does not wrap, and the naming rules judge a
+# slug and a layout that a KEP's folder and README.md are not.
 MARKDOWN_READY = frozenset(
     {"SK101", "SK102", "SK103", "SK104", "SK105", "SK106", "SK108", "SK110"}
     | {"SK203", "SK204", "SK205", "SK206", "SK207", "SK208"}
@@ -126,9 +127,11 @@ MARKDOWN_READY = frozenset(
 )
 
 
-def runs_on(rule: Rule, spec: Spec | Document) -> bool:
+def runs_on(rule: Rule, document: Document) -> bool:
     """Whether a rule reads a document of this format."""
-    return rule.code in MARKDOWN_READY if isinstance(spec, Document) else rule.group != "markdown"
+    if document.format == markdown.FORMAT:
+        return rule.code in MARKDOWN_READY
+    return rule.group != "markdown"
 
 
 @dataclass(frozen=True)
@@ -278,7 +281,7 @@ class Checker:
         key = read.settings.markdown_template if markdown.is_markdown(read.relpath) else read.settings.template
         name = self.config.relpath(Path(template.path)) if "{" in key else ""
         ctx = Context(read.relpath, read.settings, template, read.enabled, template_name=name)
-        if isinstance(spec, Document):
+        if not isinstance(spec, Spec):
             # No fix or editor feature reads a Markdown document yet: its
             # findings are what loading it comes to.
             return self._markdown_findings(spec, ctx)
@@ -303,7 +306,7 @@ class Checker:
         if not may_silence(read.source.text):
             return frozenset()
         spec = self._build(read.shown, read.source)
-        return frozenset() if isinstance(spec, Finding) else _silenced_in(spec)
+        return frozenset() if isinstance(spec, Finding) else silenced(spec)
 
     def _elsewhere(self, paths: set[str]) -> dict[str, Checked]:
         """For the specs repo-level rules found something on that were not
@@ -332,15 +335,13 @@ class Checker:
     def _markdown_findings(self, document: Document, ctx: Context) -> list[Finding]:
         """Every enabled rule that reads a Markdown document, its own
         ``<!-- speckeeper: ignore ... -->`` comments honoured."""
-        silencing = _silenced_in(document)
+        silencing = silenced(document)
         lines = document.lines
         findings = [
             Finding(document.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line))
             for rule in rules.PER_SPEC
             if rule.code in ctx.enabled and rule.code not in silencing and runs_on(rule, document)
-            # The rules are typed for the RST model until they are ported to
-            # the document model; these read only what both have.
-            for hit in cast(Any, rule.check)(document, ctx)
+            for hit in rule.check_spec(document, ctx)
         ]
         return sorted(dict.fromkeys(findings), key=lambda f: (f.line, f.col))
 
@@ -369,12 +370,6 @@ class Checker:
                     about = tuple(map(str, hit.about))
                     findings.add(Finding(str(hit.path), hit.line, hit.col, rule.code, hit.message, _quote(tree, hit), about))
         return sorted(findings)
-
-
-def _silenced_in(spec: Spec | Document) -> frozenset[str]:
-    if isinstance(spec, Document):
-        return silenced_by(spec.text, lambda: spec.comments)
-    return silenced(spec)
 
 
 def _quote(tree: Tree, hit: Hit) -> str:

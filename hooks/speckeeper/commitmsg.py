@@ -34,8 +34,8 @@ from .source import Limits, Refusal, from_bytes
 # read: most commits' messages are settled without one (a message with
 # APIImpact, a commit with no spec, a message already written).
 if TYPE_CHECKING:
-    from .parse import RstParser
-    from .spec import Section, Spec
+    from .document.rst.parse import RstParser
+    from .document.model import Document as Spec, Section
 
 FLAG = "APIImpact"
 WIDTH = 72
@@ -106,8 +106,8 @@ class Hooks:
             return None
         if isinstance(source, Refusal):
             return None
-        from .parse import RstParser
-        from .spec import build
+        from .document.rst.parse import RstParser
+        from .document.rst.build import build
 
         if self._parser is None:
             self._parser = RstParser.for_settings(self.config.base)
@@ -117,7 +117,7 @@ class Hooks:
             return None
 
     def api_section(self, spec: Spec) -> Section | None:
-        from .spec import fold
+        from .document.model import fold
 
         wanted = fold(self.config.for_path(self.config.relpath(self.top / spec.path)).api_impact_section)
         if not wanted:
@@ -130,28 +130,33 @@ class Hooks:
         section = self.api_section(spec) if spec else None
         if section is None:
             return None
-        from docutils import nodes
+        from .document.model import fold
 
-        from .spec import fold
-
-        not_text = (nodes.title, nodes.comment, nodes.target, nodes.system_message)
-        text = fold(" ".join(c.astext() for c in section.node.children if not isinstance(c, not_text)))
+        text = fold(_said(section))
         return None if text.rstrip(".") in ("", "none") else (section.line, text)
+
+
+def _said(section: Section) -> str:
+    """What a section says, its subsections' titles and text included:
+    its own comments and the parser's messages aside."""
+    own = [block.text for block in section.blocks if block.kind not in ("comment", "message")]
+    return " ".join([*own, *(_whole(child) for child in section.children)])
+
+
+def _whole(section: Section) -> str:
+    """All the text of a section: its title and everything under it."""
+    return " ".join([section.title, *(block.text for block in section.blocks), *map(_whole, section.children)])
 
 
 def introduction(spec: Spec) -> str:
     """The spec's first paragraph: the first one under the title that is
     more than a link (the blueprint URL comes first)."""
-    from docutils import nodes
-
-    for child in spec.doctree.children:
-        if isinstance(child, nodes.section):
-            break
-        if isinstance(child, nodes.paragraph) and not all(
-            isinstance(part, (nodes.reference, nodes.target)) or not part.astext().strip()
-            for part in child.children
-        ):
-            return " ".join(child.astext().split())
+    for block in spec.preamble:
+        rest = block.text
+        for link in block.links:
+            rest = rest.replace(link.text, "", 1)
+        if block.kind == "paragraph" and rest.strip():
+            return " ".join(block.text.split())
     return ""
 
 

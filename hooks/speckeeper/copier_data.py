@@ -24,13 +24,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from docutils import nodes
 
 from . import template
 from .atomic import Refused, replace_file
 from .config import ConfigError
-from .parse import RstParser
-from .spec import Spec, adornment, fold
+from .document.rst.parse import RstParser
+from .document.model import Block, fold
+from .document.model import Document as Spec
+from .document.rst.build import build
+from .document.rst.adornment import adornment
 
 # Which answer fills which section: the first section, in template order,
 # whose title (case and spacing aside) matches. Impact answers go only to a
@@ -106,18 +108,22 @@ def _first_sentence(text: str) -> str:
     return _SENTENCE_END.split(" ".join(text.split()), maxsplit=1)[0]
 
 
-def _items(bullets: nodes.Node) -> list[nodes.list_item]:
-    return [item for item in bullets.children if isinstance(item, nodes.list_item)]
+def _bullets(block: Block) -> bool:
+    return block.kind == "list" and block.name == "bullet"
 
 
-def _text(item: nodes.list_item) -> str:
+def _items(bullets: Block) -> list[Block]:
+    return [item for item in bullets.children if item.kind == "item"]
+
+
+def _text(item: Block) -> str:
     """The first sentence of a list item's first paragraph, as plain text."""
-    paragraph = next((c for c in item.children if isinstance(c, nodes.paragraph)), None)
-    return _first_sentence(paragraph.astext()) if paragraph is not None else ""
+    paragraph = next((c for c in item.children if c.kind == "paragraph"), None)
+    return _first_sentence(paragraph.text) if paragraph is not None else ""
 
 
-def _point(item: nodes.list_item, depth: int) -> dict[str, Any]:
-    nested = [i for sub in item.children if isinstance(sub, nodes.bullet_list) for i in _items(sub)]
+def _point(item: Block, depth: int) -> dict[str, Any]:
+    nested = [i for sub in item.children if _bullets(sub) for i in _items(sub)]
     return {"text": _text(item), "points": [_point(i, depth - 1) for i in nested if depth and _text(i)]}
 
 
@@ -126,11 +132,11 @@ def points(guidance: str, parser: RstParser) -> list[dict[str, Any]]:
 
     A section answered "yes" gets these as a skeleton for the author.
     """
-    doctree, _ = parser.parse(guidance, "<guidance>")
+    document = build("<guidance>", guidance, parser)
     return [
         _point(item, 1)
-        for bullets in doctree.children
-        if isinstance(bullets, nodes.bullet_list)
+        for bullets in document.preamble
+        if _bullets(bullets)
         for item in _items(bullets)
         if _text(item)
     ]
@@ -155,11 +161,10 @@ def _history_release(parsed: Spec, history: str) -> str:
     for section in parsed.all_sections():
         if section.title != history:
             continue
-        for table in section.node.findall(nodes.table):
-            rows = list(table.findall(nodes.row))
+        for table in (block for part in section.walk() for top in part.blocks for block in top.walk()):
+            rows = table.rows if table.kind == "table" else ()
             if len(rows) > 1:
-                cells = rows[-1].children
-                return " ".join(cells[0].astext().split()) if cells else ""
+                return rows[-1][0] if rows[-1] else ""
     return ""
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import rules
 from .config import Config, ConfigError, Settings
 from .findings import Finding
-from .spec import Spec
+from .document.model import Document as Spec
 
 # ``.. speckeeper: ignore SK106, SK110`` anywhere in a spec silences those
 # codes for that spec.
@@ -93,18 +93,11 @@ def may_silence(text: str) -> bool:
 
 def silenced(spec: Spec) -> frozenset[str]:
     """The codes a spec's ``speckeeper: ignore`` comments silence."""
-    return silenced_by(spec.text, spec.comments)
-
-
-def silenced_by(text: str, comments: Callable[[], Iterable[tuple[int, str]]]) -> frozenset[str]:
-    """The codes a document's ``speckeeper: ignore`` comments silence (in
-    Markdown, ``<!-- speckeeper: ignore SK101 -->``); ``comments`` is
-    asked only when ``text`` could silence anything."""
-    if not may_silence(text):
+    if not may_silence(spec.text):
         return frozenset()
     codes: set[str] = set()
-    for _, said in comments():
-        match = _SUPPRESS.match(said.strip())
+    for _, text in spec.comments:
+        match = _SUPPRESS.match(text.strip())
         if match:
             codes.update(c for c in re.split(r"[\s,]+", match.group("codes").upper()) if c)
     return frozenset(codes)

@@ -13,7 +13,7 @@ from pathlib import Path
 from .check import collect
 from .config import Config, key_value
 from .decide import Selection, enabled_codes
-from .parse import RstParser
+from .document.rst.parse import RstParser
 from .template import NoTemplate, TemplateLoader, packaged_path
 
 

@@ -42,9 +42,9 @@ from .output import printable, segments
 from .findings import Finding
 from .rules.registry import Edit, Fix, FixInput
 from .rules.files import NOT_FIXED
-from .rules.rst import WARNING
-from .parse import Message
-from .spec import Spec, model
+from .document.rst.rules import WARNING
+from .document.model import Message
+from .document.rst.build import RstDocument as Spec, model
 from .template import TemplateLoader
 
 

@@ -428,8 +428,9 @@ def with_note(config: Config, place: Place, text: str, reason: str) -> str:
     """The spec's text with a note under its title saying why it was
     abandoned; checked to add that note and change nothing else."""
     from . import fix
-    from .parse import RstParser
-    from .spec import adornment, build
+    from .document.rst.parse import RstParser
+    from .document.rst.adornment import adornment
+    from .document.rst.build import build
 
     reason = " ".join(reason.split())
     if not reason:

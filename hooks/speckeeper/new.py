@@ -22,7 +22,7 @@ from .copier_data import copier_root, questions, spec_template_data
 from .check import Checker
 from .config import Config, ConfigError, plain, shipped
 from .output import FORMATS
-from .parse import RstParser
+from .document.rst.parse import RstParser
 from .source import Limits
 
 def configure_new(parser: argparse.ArgumentParser) -> None:

@@ -21,7 +21,6 @@ import re
 import sys
 from pathlib import Path
 
-from docutils import nodes
 
 from . import baseline, output
 from .check import Checker
@@ -33,11 +32,13 @@ from .findings import Finding
 from .fix import Fixer, NotFixed
 from .layout import fill
 from .move import Place, add_dry_run, baseline_entries, finish, locate, move_answers, place_for
-from .parse import RstParser
+from .document.rst.parse import RstParser
 from .plan import Plan, Step, folder_name
 from .rules.structure import MISPLACED, MISSING_SECTION, MISSING_SUBSECTION, NEAR_MISS
 from .source import Limits, Source, read
-from .spec import Section, Spec, build, fold
+from .document.model import Block, Section, fold
+from .document.model import Document as Spec
+from .document.rst.build import build
 from .template import TemplateSection
 
 REPROPOSED = "Re-proposed"
@@ -194,9 +195,10 @@ def history_row(parser: RstParser, relpath: str, text: str, history: TemplateSec
     final = lines.pop() if len(lines) > 1 and lines[-1] == "" else None  # After the last newline.
     start, end = section.line + 1, _end(spec, section, len(lines))  # 0-based: the rows after the underline.
     table = _table(section)
-    cells = [label, REPROPOSED] + [""] * (int(table[0]["cols"]) - 2 if table else 0)
+    columns = max((len(row) for row in table.rows), default=2) if table is not None else 2
+    cells = [label, REPROPOSED] + [""] * (columns - 2)
     found = next((n for n in range(end - 1, start - 1, -1) if _LIST_TABLE.match(lines[n])), None)
-    if table and found is not None:
+    if table is not None and found is not None:
         last = _block_end(lines, found, end)
         row, cell = _indents(lines[found:last])
         rows = [f"{row}* - {cells[0]}", *(f"{cell}- {value}".rstrip() for value in cells[1:])]
@@ -214,10 +216,9 @@ def history_row(parser: RstParser, relpath: str, text: str, history: TemplateSec
     return result
 
 
-def _table(section: Section) -> list[nodes.tgroup]:
-    """The tgroup of the last table directly in the section, if any."""
-    tables = [child for child in section.body if isinstance(child, nodes.table)]
-    return [group for group in tables[-1].findall(nodes.tgroup)][:1] if tables else []
+def _table(section: Section) -> Block | None:
+    """The last table directly in the section, if any."""
+    return next((block for block in reversed(section.blocks) if block.kind == "table"), None)
 
 
 def _end(spec: Spec, section: Section, count: int) -> int:
@@ -258,9 +259,8 @@ def _check_row(parser: RstParser, relpath: str, text: str, title: str, cells: li
     and docutils says no more than before: else nothing is written."""
     spec = build(relpath, text, parser)
     section = next((s for s in spec.sections if s.title == title), None)
-    group = _table(section) if section is not None else []
-    rows = list(group[0].findall(nodes.row)) if group else []
-    last = [" ".join(entry.astext().split()) for entry in rows[-1].findall(nodes.entry)] if rows else []
+    table = _table(section) if section is not None else None
+    last = list(table.rows[-1]) if table is not None and table.rows else []
     if last != cells or len(spec.messages) > messages:
         raise ConfigError(f"{relpath}: the {title} row would not read as meant; nothing changed (add it by hand)")
 

@@ -35,7 +35,7 @@ from .decide import Selection, enabled_codes
 from .findings import Finding
 from .output import printable
 from .source import TOO_LARGE, Limits, Refusal, from_bytes, read
-from .spec import Section, fold
+from .document.model import Block, Section, fold
 from .status import place
 
 # The leftover rules, run for the review whether or not the configuration
@@ -190,14 +190,19 @@ def _sections(loaded: Loaded) -> dict[str, tuple[str, Section]]:
 
 def body_text(section: Section) -> str:
     """A section's own text (subsections aside), whitespace normalised."""
-    return " ".join(" ".join(node.astext().split()) for node in section.body)
+    return " ".join(" ".join(block.text.split()) for block in _body(section))
 
 
 def answers_none(section: Section) -> bool:
     """Whether the section answers "None": its first paragraph says only
     that (what follows may say why)."""
-    body = section.body
-    return bool(body) and " ".join(body[0].astext().split()).rstrip(".").casefold() == "none"
+    body = _body(section)
+    return bool(body) and " ".join(body[0].text.split()).rstrip(".").casefold() == "none"
+
+
+def _body(section: Section) -> list[Block]:
+    """What a section says: its own blocks, comments aside."""
+    return [block for block in section.blocks if block.kind != "comment"]
 
 
 def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[SectionChange]:

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docutils import nodes
-from docutils.utils import column_width
-
 from . import layout
 from .config import Config, ConfigError, Settings, repository_of
-from .parse import RstParser
+from .document.rst.parse import RstParser
 from .source import VCS_FOLDERS, Limits, Refusal, read
-from .spec import Section, Spec, build, content_before_title, retitled
+from .document.model import Block, Section, column_width
+from .document.model import Document as Spec
+from .document.rst.build import RstDocument, build, content_before_title, retitled
 from .template_store import TemplateStore
 
 PACKAGED = "nova.rst"
@@ -35,8 +34,8 @@ MIN_GUIDANCE_WORDS = 4
 # Sections nest no deeper than docutils has adornment styles (about 60);
 # a stored template nested deeper is not one speckeeper wrote.
 MAX_LEVEL = 100
-# What may hold guidance: a paragraph, a list, one item of a list.
-_UNITS = (nodes.paragraph, nodes.bullet_list, nodes.enumerated_list, nodes.list_item, nodes.block_quote)
+# What may hold guidance: a paragraph, a list, one item of a list, a quote.
+_LISTS = ("bullet", "enumerated")
 
 
 class NoTemplate(ConfigError):
@@ -243,41 +242,54 @@ def normal(text: str) -> str:
     return " ".join(text.split())
 
 
-def units_top(children: Iterable[nodes.Node]) -> Iterator[nodes.Element]:
+def _is_unit(block: Block) -> bool:
+    return block.kind in ("paragraph", "quote") or block.kind in ("list", "item") and block.name in _LISTS
+
+
+def units_top(children: Iterable[Block]) -> Iterator[Block]:
     """The outermost paragraphs, lists and list items among ``children``
     and under them, tables aside (their cells are data, not guidance)."""
     for child in children:
-        if isinstance(child, nodes.table) or not isinstance(child, nodes.Element):
+        if child.kind == "table":
             continue
-        if isinstance(child, _UNITS):
+        if _is_unit(child):
             yield child
         else:
             yield from units_top(child.children)
 
 
-def _units(node: nodes.Node) -> Iterator[nodes.Element]:
-    """Every paragraph, list and list item under ``node``, tables aside."""
-    for unit in units_top(node.children):
+def _units(children: Iterable[Block]) -> Iterator[Block]:
+    """Every paragraph, list and list item among and under ``children``, tables aside."""
+    for unit in units_top(children):
         yield unit
-        yield from _units(unit)
+        yield from _units(unit.children)
+
+
+def _top_blocks(spec: Spec) -> Iterator[Block]:
+    """The outermost blocks, in document order."""
+    yield from spec.preamble
+    yield from spec.under_titles
+    for section in spec.all_sections():
+        yield from section.blocks
 
 
 def _alone_urls(spec: Spec) -> tuple[str, ...]:
     """The URLs alone in their paragraph before the first section; lists
     there are notes, not the tracker."""
     found = [
-        ref["refuri"]
-        for node in spec.preamble()
-        if not isinstance(node, (nodes.comment, nodes.bullet_list, nodes.enumerated_list))
-        for paragraph in node.findall(nodes.paragraph)
-        for ref in paragraph.findall(nodes.reference)
-        if ref.get("refuri") and normal(paragraph.astext()) == normal(ref.astext())
+        link.url
+        for node in spec.preamble
+        if not (node.kind == "comment" or node.kind == "list" and node.name in _LISTS)
+        for paragraph in node.walk()
+        if paragraph.kind == "paragraph"
+        for link in paragraph.links
+        if normal(paragraph.text) == normal(link.text)
     ]
     return tuple(dict.fromkeys(found))
 
 
 def _placeholders(spec: Spec) -> tuple[str, ...]:
-    texts = (normal(p.astext()) for p in spec.doctree.findall(nodes.paragraph))
+    texts = (normal(block.text) for block in spec.blocks() if block.kind == "paragraph")
     return tuple(dict.fromkeys(text for text in texts if _PLACEHOLDER.fullmatch(text)))
 
 
@@ -285,8 +297,8 @@ def _guidance_units(spec: Spec, left_aside: frozenset[str]) -> tuple[tuple[str, 
     """The guidance texts long enough to be leftovers, each with its longest inner word."""
     texts = {
         text
-        for unit in _units(spec.doctree)
-        for text in [normal(unit.astext())]
+        for unit in _units(_top_blocks(spec))
+        for text in [normal(unit.text)]
         if len(text.split()) >= MIN_GUIDANCE_WORDS and text not in left_aside
     }
     return tuple((max(text.split()[1:-1], key=len), text) for text in sorted(texts))
@@ -295,9 +307,9 @@ def _guidance_units(spec: Spec, left_aside: frozenset[str]) -> tuple[tuple[str, 
 def _license(spec: Spec) -> str:
     """The comment the file starts with. docutils puts the title first:
     it is the first comment above the first section."""
-    comments = [c for c in spec.preamble() if isinstance(c, nodes.comment)]
+    comments = [block for block in spec.preamble if block.kind == "comment"]
     starts = spec.text.lstrip().startswith("..")
-    return normal(comments[0].astext()) if comments and starts else ""
+    return normal(comments[0].text) if comments and starts else ""
 
 
 def _guidance(section: Section, spec: Spec, ends: dict[int, int]) -> str:
@@ -347,7 +359,7 @@ def parse_file(
     return _template(path, spec), spec
 
 
-def _parse(path: Path, text: str, parser: RstParser) -> Spec:
+def _parse(path: Path, text: str, parser: RstParser) -> RstDocument:
     spec = build(str(path), text, parser)
     before = content_before_title(spec)
     if before is not None and len(spec.sections) > 1:

@@ -41,7 +41,7 @@ MAX_ENTRIES = 64
 MAX_BYTES = 16_000_000
 # The modules that shape what is stored: editing one (in a development
 # install, with no new version) must not read old entries.
-_SHAPED_BY = ("template.py", "spec.py", "parse.py", "sphinx_compat.py")
+_SHAPED_BY = ("template.py", "document/model.py", "document/rst/build.py", "document/rst/parse.py", "document/rst/sphinx_compat.py")
 
 
 class TemplateStore:

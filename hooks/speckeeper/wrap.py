@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from docutils import nodes
 
-from .spec import Spec
+from .document.model import Document as Spec
+from .document.rst.build import RstDocument
 
 _PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]+")
 _SPACE = re.compile(r"\s+")
@@ -174,8 +175,10 @@ class Paragraph:
 
 def paragraphs(spec: Spec, rows: Sequence[str]) -> Iterator[Paragraph]:
     """The paragraphs whose rows can be rewrapped: found, checked against the
-    source, outside tables, without tabs."""
-    for node in spec.doctree.findall(nodes.paragraph):
+    source, outside tables, without tabs. Read from docutils' parse: a
+    document of another format has none to rewrap yet."""
+    doctree = spec.doctree if isinstance(spec, RstDocument) else None
+    for node in doctree.findall(nodes.paragraph) if doctree is not None else ():
         if node.line is None or not node.rawsource or _inside(node, _FROZEN):
             continue
         raw = str(node.rawsource).split("\n")

@@ -20,7 +20,8 @@ from .. import rules
 from ..findings import Finding
 from ..ruledocs import parts
 from ..rules.structure import aliases, compare, level_styles, section_rows
-from ..spec import ADORNMENT_CHARS, Section, fold
+from ..document.model import Section, fold
+from ..document.rst.adornment import ADORNMENT_CHARS
 from ..template import TemplateSection
 from .engine import Analysis, fix_all, fixed_text
 

@@ -9,7 +9,9 @@ once per spec; the file rules are reported by the run itself.
 from __future__ import annotations
 
 from .registry import Rule
-from . import files, leftovers, lifecycle, lines, markdown, naming, rst, structure
+from . import files, leftovers, lifecycle, lines, naming, structure
+from ..document.markdown import rules as markdown
+from ..document.rst import rules as rst
 
 # By code: how ``speckeeper rules`` lists them, and the order of findings
 # at one position.

@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from docutils import nodes
-
 from .registry import Context, Hit, Registry
-from ..spec import Spec
+from ..document.model import Block
+from ..document.model import Document as Spec
 from ..template import normal, units_top
-from .naming import TRACKER_SLUG, file_slug, line_of, tracker_of
+from .naming import TRACKER_SLUG, file_slug, tracker_of
 
 # Only these directives make image nodes (docutils' names are case-blind),
 # also in a substitution definition. The literal ".." keeps the search fast.
@@ -28,14 +27,6 @@ RULES = Registry("leftovers")
 
 def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
-
-
-def _first_line(node: nodes.Node) -> int:
-    """The first source line of a node: its own, a descendant's or an ancestor's."""
-    for candidate in node.findall(include_self=True):
-        if candidate.line:
-            return int(candidate.line)
-    return line_of(node)
 
 
 @RULES.rule("SK401", "placeholder", default=False)
@@ -66,23 +57,21 @@ def check_placeholder(spec: Spec, ctx: Context) -> Iterator[Hit]:
     maybe = [p for p in template.placeholders if p.split()[0] in spec.text]
     whole = normal(spec.text) if maybe else ""
     left = [p for p in maybe if p in whole]
-    for paragraph in spec.doctree.findall(nodes.paragraph) if left else ():
-        text = normal(paragraph.astext())
+    for paragraph in (block for block in spec.blocks() if block.kind == "paragraph") if left else ():
+        text = normal(paragraph.text)
         for placeholder in left:
             if placeholder in text:
-                yield Hit(_first_line(paragraph), 1, f'placeholder "{placeholder}" left from the template: expected a real value')
+                yield Hit(paragraph.line, 1, f'placeholder "{placeholder}" left from the template: expected a real value')
     reported = None
     if TRACKER_SLUG in ctx.enabled:
         chosen = tracker_of(spec, ctx).chosen(file_slug(ctx.relpath))
         reported = chosen.url if chosen is not None and chosen.slug != file_slug(ctx.relpath) else None
-    for node in spec.preamble():
-        for ref in node.findall(nodes.reference):
-            url = ref.get("refuri")
-            if url in template.urls and url != reported:
-                yield Hit(_first_line(ref), 1, f"example URL {url} left from the template: expected the spec's own")
+    for link in (link for node in spec.preamble for block in node.walk() for link in block.links):
+        if link.url in template.urls and link.url != reported:
+            yield Hit(link.line, 1, f"example URL {link.url} left from the template: expected the spec's own")
 
 
-def _guidance_left(children: Iterable[nodes.Node], guidance: frozenset[str]) -> Iterator[nodes.Element]:
+def _guidance_left(children: Iterable[Block], guidance: frozenset[str]) -> Iterator[Block]:
     """The largest units among ``children`` that are the template's guidance.
 
     A list item whose first paragraph is the template's and whose rest is
@@ -90,13 +79,21 @@ def _guidance_left(children: Iterable[nodes.Node], guidance: frozenset[str]) -> 
     resource" with the URL under it): its first paragraph is a label.
     """
     for unit in units_top(children):
-        if normal(unit.astext()) in guidance:
+        if normal(unit.text) in guidance:
             yield unit
             continue
         inner = list(unit.children)
-        if isinstance(unit, nodes.list_item) and len(inner) > 1 and isinstance(inner[0], nodes.paragraph):
+        if unit.kind == "item" and len(inner) > 1 and inner[0].kind == "paragraph":
             inner = inner[1:]
         yield from _guidance_left(inner, guidance)
+
+
+def _top_blocks(spec: Spec) -> Iterator[Block]:
+    """The outermost blocks, in document order."""
+    yield from spec.preamble
+    yield from spec.under_titles
+    for section in spec.all_sections():
+        yield from section.blocks
 
 
 @RULES.rule("SK402", "guidance-left", default=False)
@@ -125,12 +122,12 @@ def check_guidance_left(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """
     # A unit's text, whitespace aside, is a stretch of the whole text's:
     # guidance not found in the whole is in no unit, and most specs keep none.
-    split = spec.doctree.astext().split()
+    split = [word for block in _top_blocks(spec) for word in block.text.split()]
     whole, words = " ".join(split), frozenset(split)
     guidance = frozenset(text for word, text in ctx.template.guidance if word in words and text in whole)
-    for unit in _guidance_left(spec.doctree.children, guidance) if guidance else ():
-        text = normal(unit.astext())
-        yield Hit(_first_line(unit), 1, f'guidance from the template left in: "{_short(text)}": expected the spec\'s own text')
+    for unit in _guidance_left(_top_blocks(spec), guidance) if guidance else ():
+        text = normal(unit.text)
+        yield Hit(unit.line, 1, f'guidance from the template left in: "{_short(text)}": expected the spec\'s own text')
 
 
 @RULES.rule("SK403", "image", default=False)
@@ -153,11 +150,21 @@ def check_image(spec: Spec, ctx: Context) -> Iterator[Hit]:
           +------+     +-----------+
     """
     if ctx.settings.allow_images or _IMAGE_DIRECTIVE.search(spec.text) is None:
-        return  # Most specs: no need to walk their doctree.
-    for image in spec.doctree.findall(nodes.image):
-        node = image.parent if isinstance(image.parent, nodes.figure) else image
-        kind = "figure" if node is not image else "image"
-        yield Hit(_first_line(node), 1, f'{kind} "{image["uri"]}": expected an ASCII diagram in a literal block')
+        return  # Most specs: no need to walk their blocks.
+    for block in _top_blocks(spec):
+        for image in _images(block):
+            yield Hit(image.line, 1, f'{image.name} "{image.target}": expected an ASCII diagram in a literal block')
+
+
+def _images(block: Block) -> Iterator[Block]:
+    """The images in a block, each as the figure that holds it where one
+    does (a figure names its image in ``target``)."""
+    if block.kind == "directive" and (block.name == "image" or block.name == "figure" and block.target):
+        yield block
+        if block.name == "figure":
+            return
+    for child in block.children:
+        yield from _images(child)
 
 
 @RULES.rule("SK404", "license-header", default=False)
@@ -189,8 +196,8 @@ def check_license(spec: Spec, ctx: Context) -> Iterator[Hit]:
     expected = ctx.template.license
     if not expected:
         return
-    for child in spec.preamble():
-        if isinstance(child, nodes.comment) and normal(child.astext()) == expected:
+    for child in spec.preamble:
+        if child.kind == "comment" and normal(child.text) == expected:
             return
     what = "differs from the template's" if spec.text.lstrip().startswith("..") else "missing"
     yield Hit(1, 1, f'license header {what}: expected the template\'s first comment ".. {_short(expected, 50)}"')

@@ -2,7 +2,7 @@
 
 By default these reproduce nova-specs' own gate (lines under 80 characters
 with its exemptions, no carriage return, no zero-width space, no trailing
-spaces), but decide what is a literal block from the doctree rather than
+spaces), but decide what is a literal block from the parse rather than
 from "any indented line after ``::``", and read the bytes rather than
 text mode, which hides carriage returns. Prose inside a directive body,
 which nova's gate never checks, has a code of its own; so do the checks
@@ -15,14 +15,13 @@ import codecs
 import re
 from collections.abc import Callable, Iterator
 
-from docutils import nodes
-from docutils.utils import column_width
-
 from .. import wrap
 from ..config import Settings
 from ..patterns import compile as compile_pattern
 from .registry import Context, Edit, FixInput, Hit, Registry
-from ..spec import Spec, adornment
+from ..document.model import Document as Spec
+from ..document.model import column_width
+from ..document.rst.adornment import adornment
 
 LINE_TOO_LONG = "SK201"
 DIRECTIVE_LINE_TOO_LONG = "SK202"
@@ -54,7 +53,7 @@ def _url_needs_room(line: str, limit: int) -> bool:
 
 
 # The exemptions a ``line-length-exemptions`` list may name, but
-# "literal-block", which the doctree decides: each says whether a long line
+# "literal-block", which the parse decides: each says whether a long line
 # is exempt.
 EXEMPTIONS: dict[str, Callable[[str, int], bool]] = {
     "url": lambda line, limit: "http://" in line or "https://" in line,
@@ -105,17 +104,10 @@ def _long_inline_paragraphs(spec: Spec, limit: int) -> frozenset[int]:
     """The lines of each paragraph that holds an inline literal or a link
     longer than the limit as written: no wrapping makes such a paragraph fit."""
     found: set[int] = set()
-    for paragraph in spec.doctree.findall(nodes.paragraph):
-        if paragraph.line is None or not paragraph.rawsource:
-            continue
-        inline = (node for node in paragraph.findall(_is_literal_or_link))
-        if any(len(str(node.rawsource or node.astext())) > limit for node in inline):
-            found.update(range(paragraph.line, paragraph.line + str(paragraph.rawsource).count("\n") + 1))
+    for paragraph in spec.blocks():
+        if paragraph.kind == "paragraph" and paragraph.unbreakable > limit:
+            found.update(range(paragraph.line, paragraph.end + 1))
     return frozenset(found)
-
-
-def _is_literal_or_link(node: nodes.Node) -> bool:
-    return isinstance(node, (nodes.literal, nodes.reference))
 
 
 def long_lines(spec: Spec, settings: Settings) -> Iterator[tuple[int, str, bool]]:
@@ -127,9 +119,9 @@ def long_lines(spec: Spec, settings: Settings) -> Iterator[tuple[int, str, bool]
         return  # Most specs: nothing more to look at.
     if settings.line_length_style == "doc8":
         # doc8 never flags a line of one token or holding a URL; its check
-        # walks every node of the doctree, so it runs only where it may flag.
+        # walks the whole parse, so it runs only where it may flag.
         maybe = [line for _, line in long if " " in line.lstrip() and not EXEMPTIONS["url"](line, limit)]
-        flagged = _doc8_long_lines(spec, limit) if maybe else frozenset()
+        flagged = _gate_long_lines(spec) if maybe else frozenset()
         long = [(n, line) for n, line in long if n in flagged]
     else:
         long = [(n, line) for n, line in long if len(line) - uncounted(line, settings) > limit]
@@ -146,27 +138,14 @@ def long_lines(spec: Spec, settings: Settings) -> Iterator[tuple[int, str, bool]
         yield number, line, number in spec.directive_lines and number not in spec.literal_lines
 
 
-def _doc8_long_lines(spec: Spec, limit: int) -> frozenset[int]:
-    """The lines doc8's own D001 check flags, run on this spec's doctree
-    (parsed once, safely), so that a repo whose gate is doc8 gets exactly
-    doc8's answer rather than an imitation of it."""
-    from doc8.checks import CheckMaxLineLength  # The doc8 extra: only for this style.
-
-    check = CheckMaxLineLength({"max_line_length": limit, "allow_long_titles": False})
-    return frozenset(line for line, _, _ in check.report_iter(_Doc8File(spec)))
-
-
-class _Doc8File:
-    """What doc8's checks read of a file (its ParsedFile), from the spec."""
-
-    extension = ".rst"
-
-    def __init__(self, spec: Spec) -> None:
-        self.document = spec.doctree
-        self._lines = spec.lines
-
-    def lines_iter(self) -> Iterator[str]:
-        return iter(self._lines)
+def _gate_long_lines(spec: Spec) -> frozenset[int]:
+    """The long lines doc8's own D001 check flags: the format's gate (its
+    exemptions read from the parse), or, in a format without one, every
+    line of more than one token that holds no URL."""
+    flagged = spec.gate_long_lines()
+    if flagged is not None:
+        return flagged
+    return frozenset(n for n, line in enumerate(spec.lines, 1) if " " in line.lstrip() and not _URL.search(line))
 
 
 def rewrap_long_lines(fix: FixInput) -> Iterator[Edit]:

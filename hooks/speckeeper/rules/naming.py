@@ -3,7 +3,7 @@
 The template asks that the file name match the blueprint URL
 (``.../+spec/awesome-thing`` is ``awesome-thing.rst``), and the spec repo
 keeps specs in ``specs/<release>/<state>/``. No spec repo's gate checks
-either; these rules do, from the spec's path and from the URLs the doctree
+either; these rules do, from the spec's path and from the URLs the document
 shows before the first section. Which URLs count as a tracker, the project,
 the states and the layout are configuration.
 """
@@ -15,12 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from docutils import nodes
-
 from .. import layout, patterns
 from ..config import Settings, shipped
 from .registry import Context, Hit, Registry
-from ..spec import Spec
+from ..document.model import Document as Spec
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 TRACKER_SLUG = "SK303"
@@ -29,16 +27,6 @@ LAYOUT = "SK306"
 RULES = Registry("naming")
 # What each part of a ``tracker-urls`` pattern matches (config.TRACKER_PARTS).
 _PART_PATTERNS = {"project": r"[^/\s]+", "slug": r"\S*?", "id": r"\S+"}
-
-
-def line_of(node: nodes.Node, default: int = 1) -> int:
-    """The source line of a node, or of the nearest ancestor that has one."""
-    current: nodes.Node | None = node
-    while current is not None:
-        if current.line:
-            return int(current.line)
-        current = current.parent
-    return default
 
 
 @lru_cache(maxsize=64)
@@ -103,28 +91,22 @@ def read_tracker(spec: Spec, settings: Settings) -> Tracker:
     urls: list[TrackerUrl] = []
     others: list[tuple[str, int]] = []
     opted_out = False
-    for node in spec.preamble():
-        if isinstance(node, nodes.comment):
-            opted_out = opted_out or _opts_out(node.astext(), settings.tracker_opt_out)
-            urls.extend(_commented_urls(node, spec, settings))
+    for node in spec.preamble:
+        if node.kind == "comment":
+            opted_out = opted_out or _opts_out(node.text, settings.tracker_opt_out)
+            urls.extend(_commented_urls(node.text, spec, settings))
             continue
-        in_list = isinstance(node, (nodes.bullet_list, nodes.enumerated_list))
-        for reference in node.findall(nodes.reference):
-            url = reference.get("refuri")
-            if not url:
-                continue
-            line = line_of(reference)
-            match = match_tracker(url, settings)
+        in_list = node.kind == "list" and node.name in ("bullet", "enumerated")
+        for link in (link for block in node.walk() for link in block.links):
+            match = match_tracker(link.url, settings)
             if match is None:
                 if not in_list:
-                    others.append((url, line))
+                    others.append((link.url, link.line))
                 continue
             parts = match.groupdict()
-            paragraph = reference.parent
-            alone = isinstance(paragraph, nodes.paragraph) and paragraph.astext().strip() == reference.astext().strip()
-            if in_list and not alone:
+            if in_list and not link.alone:
                 continue  # A note that shows a URL (the template's own), not a blueprint.
-            urls.append(TrackerUrl(url, line, alone, parts.get("project"), parts.get("slug")))
+            urls.append(TrackerUrl(link.url, link.line, link.alone, parts.get("project"), parts.get("slug")))
     return Tracker(tuple(urls), tuple(others), opted_out)
 
 
@@ -141,12 +123,12 @@ def _opts_out(comment: str, opt_out: str) -> bool:
 _COMMENTED_URL = re.compile(r"(?:[\w ]+:\s+)?(https?://\S+)")
 
 
-def _commented_urls(comment: nodes.comment, spec: Spec, settings: Settings) -> list[TrackerUrl]:
-    """The tracker URLs a comment names on a line of their own (docutils
+def _commented_urls(comment: str, spec: Spec, settings: Settings) -> list[TrackerUrl]:
+    """The tracker URLs a comment names on a line of their own (the format
     makes no links there), each at the first line of the spec that holds
     it; alone when it is that line's only text."""
     found = []
-    lines = (_COMMENTED_URL.fullmatch(line.strip()) for line in comment.astext().split("\n"))
+    lines = (_COMMENTED_URL.fullmatch(line.strip()) for line in comment.split("\n"))
     for url in (match.group(1) for match in lines if match):
         match = match_tracker(url, settings)
         if match is None:

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 from ..config import Config, Settings
 from ..source import Limits, Refusal, read
-from ..spec import Spec
+from ..document.model import Document as Spec
 from ..template import Template
 
 

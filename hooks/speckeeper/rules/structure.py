@@ -16,11 +16,10 @@ import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from docutils import nodes
-from docutils.utils import column_width
-
 from .registry import Context, Edit, FixInput, Hit, Registry
-from ..spec import Section, Spec, adornment, fold
+from ..document.model import Document as Spec
+from ..document.model import Section, column_width, fold
+from ..document.rst.adornment import adornment
 from ..template import TemplateSection
 
 MISSING_SECTION, MISSING_SUBSECTION = "SK101", "SK102"
@@ -589,11 +588,12 @@ def add_document_title(fix: FixInput) -> Iterator[Edit]:
     what follows the license comment; a spec with titles is left."""
     if fix.spec.titles:
         return
-    first = next((node for node in fix.spec.doctree.children if not isinstance(node, nodes.comment)), None)
-    if first is None:
-        row = len(fix.spec.lines)  # Nothing but comments: above the sections the fix inserts there.
+    if fix.spec.opening:
+        row = fix.spec.opening - 1  # Above what comes first after the comments.
+    elif fix.spec.sections:
+        row = _title_start(fix.spec.sections[0]) - 1
     else:
-        row = (_title_start(fix.spec.sections[0]) if isinstance(first, nodes.section) else _node_line(first)) - 1
+        row = len(fix.spec.lines)  # Nothing but comments: above the sections the fix inserts there.
     name = fix.ctx.relpath.rsplit("/", 1)[-1].removesuffix(".rst")
     title = " ".join(name.replace("_", "-").split("-")).capitalize() or "Title"
     used = {section.style for section in fix.spec.all_sections()}
@@ -601,12 +601,6 @@ def add_document_title(fix: FixInput) -> Iterator[Edit]:
     adornment = char * max(column_width(title), 3)  # "-" alone would be a bullet.
     blank = ("",) if row > 0 and fix.rows[row - 1].strip() else ()
     yield Edit(row, row, (*blank, adornment, title, adornment, ""), underlines=(len(blank) + 2,))
-
-
-def _node_line(node: nodes.Node) -> int:
-    """The first source line of a node, or of the first of its descendants
-    that has one."""
-    return next((n.line for n in node.findall() if n.line), 1)
 
 
 @RULES.rule(
@@ -683,7 +677,7 @@ def check_short_adornment(spec: Spec, ctx: Context) -> Iterator[Hit]:
         ===============
     """
     for message in spec.messages:
-        if message.text.startswith(ADORNMENT_MESSAGES) and message.line is not None:
+        if message.text.startswith(ADORNMENT_MESSAGES) and message.line:
             which = "overline" if "overline" in message.text else "underline"
             # docutils points at the overline, or at the underline.
             line = message.line + 1 if which == "overline" else max(1, message.line - 1)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .speedups import without_unused_imports
+from ...speedups import without_unused_imports
+from ..model import Message
 
 with without_unused_imports():
     from docutils import frontend, nodes, utils
@@ -25,10 +25,7 @@ with without_unused_imports():
 from . import sphinx_compat  # noqa: E402
 
 if TYPE_CHECKING:
-    from .config import Settings
-
-# Reporter levels, named as docutils names them.
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "SEVERE")
+    from ...config import Settings
 
 SAFE_SETTINGS: dict[str, Any] = {
     # Never read another file or a URL because of the spec's content.
@@ -51,19 +48,6 @@ SAFE_SETTINGS: dict[str, Any] = {
     "input_encoding": "utf-8",
     "tab_width": 8,
 }
-
-
-@dataclass(frozen=True)
-class Message:
-    """A docutils system message, as restructuredtext-lint reports one."""
-
-    line: int | None
-    level: int
-    text: str
-
-    @property
-    def type(self) -> str:
-        return LEVELS[self.level] if 0 <= self.level < len(LEVELS) else "SEVERE"
 
 
 class RstParser:
@@ -96,13 +80,15 @@ class RstParser:
         return self._roles, self._directives, self._literal
 
     def parse(self, text: str, source: str) -> tuple[nodes.document, list[Message]]:
-        """Parse ``text``; return the doctree and every message, in order."""
+        """Parse ``text``; return the doctree and every message, in order
+        (as restructuredtext-lint reports them; line 0 where docutils gives
+        none)."""
         messages: list[Message] = []
 
         def collect(msg: nodes.system_message) -> None:
             line = msg.get("line")
             body = msg.children[0].astext() if msg.children else msg.astext()
-            messages.append(Message(line if isinstance(line, int) else None, msg["level"], body))
+            messages.append(Message(line if isinstance(line, int) else 0, msg["level"], body))
 
         document = utils.new_document(source, copy.copy(self._settings))
         document.reporter.attach_observer(collect)

@@ -28,7 +28,7 @@ What markdown-it accepts without a word but renders otherwise than its
 author meant is a :class:`~.model.Message` of the document, with its kind:
 ``unclosed-fence``, ``empty-heading``, ``skipped-level`` and
 ``front-matter`` (metadata that is not YAML, or not a mapping). The rules
-in :mod:`speckeeper.rules.markdown` report them.
+in :mod:`.rules` (SK6xx) report them.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .model import Block, BlockKind, Document, Link, Message, Section, Title
+from ..model import Block, BlockKind, Document, Link, Message, Section, Title
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -130,7 +130,7 @@ class _Reader:
 
     def front_matter(self, token: Token) -> dict[str, object]:
         """The front matter's mapping; a message at its line when it is not one."""
-        from .. import yamlfile
+        from ... import yamlfile
 
         try:
             data = yamlfile.load(token.content)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .registry import Context, Hit, Registry
-from ..spec import Spec
-from .structure import ADORNMENT_MESSAGES
+from ...rules.registry import Context, Hit, Registry
+from ..model import Document as Spec
+from ...rules.structure import ADORNMENT_MESSAGES
 
 WARNING, ERROR = 2, 3
 # Directives speckeeper parses without following, for safety: a spec that

@@ -1,18 +1,18 @@
 """Markdown validity: what a Markdown document gets wrong that renders
 otherwise than its author meant, which CommonMark itself accepts silently.
 
-SK5xx's counterpart: the format reads them while parsing
-(:mod:`speckeeper.document.markdown`, each a message of its own kind) and
-these rules report them. A reStructuredText spec has no such messages.
+SK5xx's counterpart, the format's own as those are: the build reads them
+while parsing (:mod:`.build`, each a message of its own kind) and these
+rules report them. A reStructuredText spec has no such messages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..document import markdown
-from ..document.model import Document
-from .registry import Context, Hit, Registry
+from ...rules.registry import Context, Hit, Registry
+from .. import markdown
+from ..model import Document
 
 RULES = Registry("markdown")
 
@@ -78,7 +78,7 @@ def _the_templates_own(document: Document, ctx: Context, line: int) -> bool:
     """Whether a skipped heading is one the template skips too: the same
     section of a Markdown template at the same heading level (a KEP's
     ``###### How can this feature be enabled ...`` under ``###``)."""
-    from ..markdown_template import heading_level, matches  # Only on a skip.
+    from ...markdown_template import heading_level, matches  # Only on a skip.
 
     section = next((s for s in document.all_sections() if s.line == line), None)
     if section is None or not ctx.template.path.endswith(markdown.SUFFIXES):
