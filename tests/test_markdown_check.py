@@ -128,3 +128,57 @@ def test_a_markdown_template_that_does_not_read_is_one_line_and_exit_2(in_tmp, c
     assert err.strip().endswith(
         "keps/NNNN-kep-template/README.md:5: template does not read as Markdown: code fence ``` is never closed: everything after it is code"
     )
+
+
+def test_preset_kep_alone_checks_the_kep_readmes(in_tmp, capsys):
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text('preset = "kep"\n')
+    # Beside the KEPs: notes and FAQs, the folder's own README, the PRR
+    # approvals' README, none of them a KEP.
+    (in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/FAQ.md").write_text("# FAQ\n\n## Why\n")
+    (in_tmp / "keps/README.md").write_text("# KEPs\n")
+    (in_tmp / "keps/prod-readiness").mkdir()
+    (in_tmp / "keps/prod-readiness/README.md").write_text("# PRR\n")
+    code, out, _ = run(capsys, "keps")
+    assert code == 1
+    assert out == [
+        "keps/sig-network/5495-deprecate-ipvs-mode-in-kube-proxy/README.md:37:1: SK101 missing section"
+        ' "Release Signoff Checklist": the template has it here, before "Summary"',
+    ]
+
+
+def test_a_preset_is_configuration_the_file_may_override(in_tmp, capsys):
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text('preset = "kep"\nextend-select = ["SK203"]\n')
+    readme = in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+    readme.write_text(readme.read_text().replace("## Summary", "## Summary "))
+    code, out, _ = run(capsys, str(readme.relative_to(in_tmp)))
+    assert (code, [line.split(": ", 1)[1] for line in out]) == (1, ["SK203 trailing whitespace (1 character(s)), expected none"])
+    assert main(["check", "--show-settings", "keps"]) == 0
+    shown = capsys.readouterr().out
+    assert 'markdown-template = "keps/NNNN-kep-template/README.md"  (preset kep)' in shown
+    assert 'extend-select = ["SK203"]  (from .speckeeper.toml)' in shown
+
+
+def test_an_unknown_preset_is_a_configuration_error(in_tmp, capsys):
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text('preset = "rfc"\n')
+    code, _, err = run(capsys, "keps")
+    assert code == 2
+    assert "preset must be '' or 'kep' or 'madr', got 'rfc'" in err
+
+
+def test_preset_madr_alone_checks_decision_records(in_tmp, capsys):
+    (in_tmp / ".git").mkdir()
+    decisions = in_tmp / "docs" / "decisions"
+    decisions.mkdir(parents=True)
+    shutil.copy(MADR / "adr-template.md", decisions / "adr-template.md")
+    shutil.copy(MADR / "0005-use-dashes-in-filenames.md", decisions / "0005-use-dashes-in-filenames.md")
+    text = (MADR / "0005-use-dashes-in-filenames.md").read_text()
+    (decisions / "0006-no-options.md").write_text(text.replace("## Considered Options", "## Considred Options"))
+    (in_tmp / ".speckeeper.toml").write_text('preset = "madr"\n')
+    code, out, _ = run(capsys, "docs")
+    assert code == 1
+    assert [line.split(": ", 1)[1] for line in out] == [
+        'SK104 title "Considred Options" should be "Considered Options" as in the template'
+    ]

@@ -10,6 +10,7 @@ The decision is :mod:`speckeeper.decide`'s, the baseline
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -107,7 +108,18 @@ def from_here(path: Path) -> Path:
 def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | None = None) -> Iterator[Path]:
     """The spec files under ``paths``: folders recurse to ``.rst`` files,
     and to ``.md`` files where the configuration names a Markdown template."""
-    return walk(paths, config, _suffixes(config), unreadable)
+    paths = list(paths)
+    named = {os.path.normpath(path) for path in paths}
+    for path in walk(paths, config, _suffixes(config), unreadable):
+        # A folder's Markdown files are documents by their names
+        # (markdown-names: a KEP's README.md); a file named is checked.
+        if path.suffix != ".md" or os.path.normpath(path) in named or _document_name(config, path):
+            yield path
+
+
+def _document_name(config: Config, path: Path) -> bool:
+    patterns = config.for_path(config.relpath(path)).markdown_names
+    return any(fnmatch.fnmatchcase(path.name, pattern) for pattern in patterns)
 
 
 def _suffixes(config: Config) -> str | tuple[str, ...]:

@@ -156,6 +156,10 @@ class Settings:
     # What in a Markdown template's heading stands for any text (regular
     # expressions): MADR's {...}, <...>, a KEP's NNNN and "Your ...".
     heading_placeholders: tuple[str, ...] = (r"\{[^{}]*\}", r"<[^<>]*>", r"\bN{3,}\b", r"\bYour\b.*")
+    # Which Markdown files under a folder are documents (globs on the name).
+    markdown_names: tuple[str, ...] = ("*.md",)
+    # A Markdown process's keys in one (speckeeper.presets): "kep", "madr".
+    preset: str = ""
 
 
 # Every key, what it does and an example: the docs' configuration reference is
@@ -212,6 +216,11 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "optional_markers": (
         "how a Markdown template marks an optional section: a heading suffix, or an HTML comment directly above the heading",
         '["(optional)"]',
+    ),
+    "markdown_names": ("which `.md` files under a folder are documents: globs on the file name", '["README.md"]'),
+    "preset": (
+        'a Markdown process\'s keys in one: "kep" (kubernetes/enhancements) or "madr" (decision records); the file\'s own keys override them',
+        '"kep"',
     ),
     "heading_placeholders": (
         "regular expressions (RE2) for what in a Markdown template's heading (compared folded) stands for any text",
@@ -297,6 +306,7 @@ OVERRIDABLE = frozenset(
 
 # Keys whose value is one of a few words.
 CHOICES = {
+    "preset": ("", "kep", "madr"),
     "trailing_whitespace": ("spaces and tabs", "spaces"),
     "line_length_style": ("nova", "doc8"),
     "tabs": ("anywhere", "indentation"),
@@ -308,6 +318,7 @@ TABLES = frozenset({"section_aliases"})
 MAY_BE_ZERO = frozenset({"line_length_indent_allowance"})
 # List keys whose items are each one of a few words.
 ITEM_CHOICES = {
+    "preset": ("", "kep", "madr"),
     "line_length_exemptions": (
         "url",
         "url-needs-room",
@@ -480,7 +491,8 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     table = dict(table)
     raw_overrides = table.pop("overrides", [])
     fields = frozenset(f.name for f in dataclasses.fields(Settings))
-    base = Settings(**_settings_values(table, where, fields))
+    own = _settings_values(table, where, fields)
+    base = Settings(**{**_preset(own.get("preset", "")), **own})
     if not isinstance(raw_overrides, list):
         raise ConfigError(f"{where}: overrides must be an array of tables ([[overrides]])")
     overrides = []
@@ -500,6 +512,15 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     _check_patterns(config)
     _check_line_length_style(config)
     return config
+
+
+def _preset(name: str) -> dict[str, Any]:
+    """The keys a preset sets (none without one)."""
+    if not name:
+        return {}
+    from .presets import PRESETS  # Only where a repo names one.
+
+    return PRESETS[name]
 
 
 # How the "nova" style measures and exempts lines; doc8 has its own ways.

@@ -54,7 +54,18 @@ def origins(config: Config) -> list[str]:
     """Each setting, its value and where it came from: the configuration
     file, the tree (no file), or the default."""
     said = f"from {config.source.name}" if config.source is not None else "read off the tree"
+    preset: frozenset[str] = frozenset()
+    if config.base.preset:
+        from .presets import PRESETS  # Only where a repo names one.
+
+        preset = frozenset(PRESETS[config.base.preset])
+
+    def origin(name: str) -> str:
+        if name in config.set_keys:
+            return said
+        return f"preset {config.base.preset}" if name in preset else "default"
+
     return [
-        f"{key_value(item.name, getattr(config.base, item.name))}  ({said if item.name in config.set_keys else 'default'})"
+        f"{key_value(item.name, getattr(config.base, item.name))}  ({origin(item.name)})"
         for item in dataclasses.fields(config.base)
     ]

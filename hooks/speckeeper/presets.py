@@ -1,0 +1,38 @@
+"""Presets: a Markdown process's whole layout in one line of configuration.
+
+``preset = "kep"`` or ``preset = "madr"`` sets the keys below before the
+file's own keys, which override them: a preset is configuration, the same
+keys a repo could write itself (``speckeeper check --show-settings`` lists
+them as the preset's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # kubernetes/enhancements: keps/<sig>/<NNNN-slug>/README.md beside its
+    # kep.yaml, kept to keps/NNNN-kep-template/README.md. Its questions
+    # (###### under ###) are headings to keep; a KEP may add sections and
+    # skips levels as the template does. Only the KEP READMEs are checked
+    # (not the FAQs and notes beside them).
+    "kep": {
+        "markdown_template": "keps/NNNN-kep-template/README.md",
+        "markdown_names": ("README.md",),
+        "template_depth": 3,
+        "exclude": ("keps/NNNN-kep-template/**", "keps/README.md", "keps/prod-readiness/**"),
+        "select": ("SK101", "SK102", "SK104", "SK105", "SK601", "SK602", "SK604"),
+    },
+    # MADR: docs/decisions/NNNN-title-with-dashes.md, kept to MADR's
+    # template copied beside them (adr-template.md); its optional sections
+    # are marked by its own comment (a default of optional-markers).
+    "madr": {
+        "markdown_template": "docs/decisions/adr-template.md",
+        "exclude": ("adr-template.md", "docs/decisions/README.md", "docs/decisions/index.md"),
+        "select": ("SK101", "SK102", "SK104", "SK105", "SK6"),
+    },
+}
+
+
+def names() -> tuple[str, ...]:
+    return tuple(PRESETS)
