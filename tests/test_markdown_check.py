@@ -182,3 +182,20 @@ def test_preset_madr_alone_checks_decision_records(in_tmp, capsys):
     assert [line.split(": ", 1)[1] for line in out] == [
         'SK104 title "Considred Options" should be "Considered Options" as in the template'
     ]
+
+
+def test_a_second_title_or_none_is_said_in_markdown_terms(in_tmp, capsys):
+    kep_repo(in_tmp)
+    readme = in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+    text = readme.read_text()
+    first = text.splitlines()[0]
+    readme.write_text(text.replace(first, "## " + first[2:], 1))
+    code, out, _ = run(capsys, "--select", "SK107", str(readme.relative_to(in_tmp)))
+    assert [line.split(": ", 1)[1] for line in out] == [
+        "SK107 no document title: expected one # heading before the first section"
+    ]
+    readme.write_text(text + "\n# Appendix\n")
+    code, out, _ = run(capsys, "--select", "SK107", str(readme.relative_to(in_tmp)))
+    assert [line.split(": ", 1)[1] for line in out] == [
+        f'SK107 2 document titles, expected one: "Appendix" after "{first[2:]}"'
+    ]

@@ -128,12 +128,12 @@ def _suffixes(config: Config) -> str | tuple[str, ...]:
 
 
 # The rules that run on a Markdown document today. Every rule reads the
-# model, but not every one means the same in Markdown yet: SK107 asks for
-# an "over- and underlined title", SK109 for adornments, SK201 would flag
-# the prose of a repo that does not wrap, and the naming rules judge a
-# slug and a layout that a KEP's folder and README.md are not.
+# model, but not every one means the same in Markdown yet: SK109 judges
+# adornments, SK201 would flag the prose of a repo that does not wrap, and
+# the naming rules judge a slug and a layout that a KEP's folder and
+# README.md are not.
 MARKDOWN_READY = frozenset(
-    {"SK101", "SK102", "SK103", "SK104", "SK105", "SK106", "SK108", "SK110"}
+    {"SK101", "SK102", "SK103", "SK104", "SK105", "SK106", "SK107", "SK108", "SK110"}
     | {"SK203", "SK204", "SK205", "SK206", "SK207", "SK208"}
     | {"SK601", "SK602", "SK603", "SK604"}
 )
