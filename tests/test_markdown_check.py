@@ -199,3 +199,15 @@ def test_a_second_title_or_none_is_said_in_markdown_terms(in_tmp, capsys):
     assert [line.split(": ", 1)[1] for line in out] == [
         f'SK107 2 document titles, expected one: "Appendix" after "{first[2:]}"'
     ]
+
+
+def test_a_markdown_file_with_more_headings_than_max_sections_is_one_finding(in_tmp, capsys):
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text(KEP_CONFIG + "max-sections = 50\n")
+    readme = in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+    readme.write_text("# T\n" + "## h\n" * 51)
+    code, out, _ = run(capsys, str(readme.relative_to(in_tmp)))
+    assert (code, [line.split(": ", 1)[1] for line in out]) == (
+        1,
+        ["SK004 51 headings, more than the limit of 50 (max-sections)"],
+    )

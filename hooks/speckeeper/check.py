@@ -294,6 +294,10 @@ class Checker:
         name = self.config.relpath(Path(template.path)) if "{" in key else ""
         ctx = Context(read.relpath, read.settings, template, read.enabled, template_name=name)
         if not isinstance(spec, Spec):
+            headings = len(spec.all_sections())
+            if headings > read.settings.max_sections:  # What max-sections bounds: the rules' work.
+                limit = f"{headings:,} headings, more than the limit of {read.settings.max_sections:,} (max-sections)"
+                return _enabled([Finding(read.shown, 1, 1, TOO_LARGE, limit, first)], read.enabled)
             # No fix or editor feature reads a Markdown document yet: its
             # findings are what loading it comes to.
             return self._markdown_findings(spec, ctx)

@@ -192,7 +192,7 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
     "redirects": ("the redirects file of a release folder; empty: none checked", '""'),
     "allow_images": ("image and figure directives are allowed (SK403)", "true"),
     "max_bytes": ("a file over this many bytes is refused (SK004)", "2000000"),
-    "max_sections": ("a file with more title adornments is refused (SK004)", "2000"),
+    "max_sections": ("a file with more title adornments (in Markdown, headings) is refused (SK004)", "2000"),
     "line_length": ("the longest line (SK201, SK202)", "99"),
     "line_length_exemptions": (
         "long lines that are exempt: `url` (any line holding one), `url-needs-room` (a URL the text before fits),"

@@ -406,10 +406,17 @@ def _nest(
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
 
+    # Where each section ends: the line before the next heading at its
+    # level or above, found in one pass with the headings still open.
+    ends: dict[int, int] = {}
+    open_headings: list[_Heading] = []
+    for heading in headings:
+        while open_headings and open_headings[-1].level >= heading.level:
+            ends[open_headings.pop().start] = heading.line - 1
+        open_headings.append(heading)
+
     def end_of(heading: _Heading) -> int:
-        # The line before the next heading at this level or above.
-        later = (h for h in headings if h.start > heading.start and h.level <= heading.level)
-        return next((h.line - 1 for h in later), last_line)
+        return ends.get(heading.start, last_line)
 
     def build(node: _Node, level: int) -> Section:
         heading = node.heading
