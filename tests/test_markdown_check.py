@@ -211,3 +211,12 @@ def test_a_markdown_file_with_more_headings_than_max_sections_is_one_finding(in_
         1,
         ["SK004 51 headings, more than the limit of 50 (max-sections)"],
     )
+
+
+def test_a_markdown_template_that_does_not_exist_is_a_configuration_error(in_tmp, capsys):
+    (in_tmp / ".git").mkdir()
+    (in_tmp / "keps").mkdir()
+    (in_tmp / ".speckeeper.toml").write_text('preset = "kep"\n')
+    code, out, err = run(capsys, "keps")
+    assert (code, out) == (2, [])
+    assert err.strip().endswith(".speckeeper.toml: Markdown template file not found: keps/NNNN-kep-template/README.md")

@@ -548,12 +548,16 @@ def _check_line_length_style(config: Config) -> None:
 
 
 def _check_templates(config: Config) -> None:
-    """A template named without "{release}" must exist now, not per spec."""
-    for template in {config.base.template, *(o.values.get("template", "") for o in config.overrides)}:
-        # A template's parts are filled in, not matched: one may repeat.
-        _check_parts(config.source or "configuration", "template", template, TEMPLATE_PARTS, once=False)
-        if template and "{" not in template and not (config.root / template).is_file():
-            raise ConfigError(f"{config.source or 'configuration'}: template file not found: {template}")
+    """A template named without "{release}" must exist now, not per spec
+    (an RST template, and a Markdown one)."""
+    for key in ("template", "markdown_template"):
+        named = {getattr(config.base, key), *(o.values.get(key, "") for o in config.overrides)}
+        for template in sorted(named):
+            # A template's parts are filled in, not matched: one may repeat.
+            _check_parts(config.source or "configuration", key.replace("_", "-"), template, TEMPLATE_PARTS, once=False)
+            if template and "{" not in template and not (config.root / template).is_file():
+                what = "Markdown template" if key == "markdown_template" else "template"
+                raise ConfigError(f"{config.source or 'configuration'}: {what} file not found: {template}")
 
 
 def _check_patterns(config: Config) -> None:
