@@ -157,29 +157,47 @@ def _line_of(node: nodes.Node) -> int:
 
 def _first_line(node: nodes.Node) -> int:
     """The first source line of a node: its own, a descendant's or an ancestor's."""
+    if node.line:
+        return int(node.line)  # Most blocks: no walk needed.
     for candidate in node.findall(include_self=True):
         if candidate.line:
             return int(candidate.line)
     return _line_of(node)
 
 
+# What a node of each class is, as far as its class tells (see _kind).
+_KINDS: dict[type[nodes.Node], tuple[BlockKind, str] | None] = {}
+
+
 def _kind(node: nodes.Node) -> tuple[BlockKind, str] | None:
     """What block a node is, with its name; None for what is not a block
     (inline markup, titles, targets, the parts of a list item or a table)."""
+    cls = type(node)
+    if cls not in _KINDS:
+        _KINDS[cls] = _kind_of_class(node)
+    kind = _KINDS[cls]
+    if kind is not None and kind[0] == "item":
+        parent = node.parent
+        return "item", _LISTS.get(type(parent), "") if parent is not None else ""
+    if kind is not None and kind[0] == "literal":
+        classes = [name for name in node.get("classes", ()) if name != "code"]
+        return "literal", classes[0] if classes else ""
+    return kind
+
+
+def _kind_of_class(node: nodes.Node) -> tuple[BlockKind, str] | None:
     if isinstance(node, nodes.image):
         return "directive", "image"  # Inline too: an image in a paragraph is one.
     if not isinstance(node, nodes.Element) or isinstance(node, (nodes.Inline, nodes.section, nodes.title, nodes.subtitle)):
         return None
     if isinstance(node, _ITEMS):
-        parent = node.parent
-        return "item", _LISTS.get(type(parent), "") if parent is not None else ""
+        return "item", ""
     if isinstance(node, nodes.Part):
         return None
     if isinstance(node, nodes.paragraph):
         return "paragraph", ""
     if isinstance(node, _VERBATIM):
-        classes = [name for name in node.get("classes", ()) if name != "code"]
-        return "literal", classes[0] if classes else ""
+        return "literal", ""
     listed = _LISTS.get(type(node))
     if listed is not None:
         return "list", listed
@@ -206,93 +224,114 @@ class _Gathered:
         self.unbreakable = 0
 
 
-def _gather(node: nodes.Element, found: _Gathered) -> None:
-    for child in node.children:
-        if not isinstance(child, nodes.Element):
-            continue
-        if isinstance(child, (nodes.literal, nodes.reference)):
-            found.unbreakable = max(found.unbreakable, len(str(child.rawsource or child.astext())))
-            url = child.get("refuri") if isinstance(child, nodes.reference) else None
-            if url:
-                text = child.astext()
-                alone = isinstance(node, nodes.paragraph) and node.astext().strip() == text.strip()
-                found.links.append(Link(url, text, _line_of(child), alone))
-        kind = _kind(child)
-        if kind is None:
-            _gather(child, found)
-        else:
-            found.blocks.append(_block(child, *kind))
+class _Builder:
+    """One walk over a doctree, in document order, making blocks; it keeps
+    the verbatim blocks it passes (outside docutils' messages) in order,
+    for the literal lines, and the comments."""
 
+    def __init__(self) -> None:
+        self.verbatim: list[nodes.Element] = []
+        self.comments: list[tuple[int, str]] = []  # Each comment's first line and text.
 
-def _blocks(children: Sequence[nodes.Node]) -> tuple[Block, ...]:
-    """The blocks among (and under) ``children``."""
-    found = _Gathered()
-    holder = nodes.Element()
-    holder.children = list(children)  # Not adopted: their parents stay theirs.
-    _gather(holder, found)
-    return tuple(found.blocks)
+    def gather(self, node: nodes.Element, found: _Gathered, quiet: bool) -> None:
+        for child in node.children:
+            if not isinstance(child, nodes.Element):
+                continue
+            if isinstance(child, (nodes.literal, nodes.reference)):
+                found.unbreakable = max(found.unbreakable, len(str(child.rawsource or child.astext())))
+                url = child.get("refuri") if isinstance(child, nodes.reference) else None
+                if url:
+                    text = child.astext()
+                    alone = isinstance(node, nodes.paragraph) and node.astext().strip() == text.strip()
+                    found.links.append(Link(url, text, _line_of(child), alone))
+            kind = _kind(child)
+            if kind is None:
+                self.gather(child, found, quiet)
+            else:
+                found.blocks.append(self.block(child, *kind, quiet=quiet))
 
+    def blocks(self, children: Sequence[nodes.Node]) -> tuple[Block, ...]:
+        """The blocks among (and under) ``children``."""
+        found = _Gathered()
+        holder = nodes.Element()
+        holder.children = list(children)  # Not adopted: their parents stay theirs.
+        self.gather(holder, found, False)
+        return tuple(found.blocks)
 
-def _block(node: nodes.Element, kind: BlockKind, name: str) -> Block:
-    found = _Gathered()
-    _gather(node, found)
-    line = _first_line(node)
-    end = max([line, *(block.end for block in found.blocks)])
-    unbreakable = 0
-    rows: tuple[tuple[str, ...], ...] = ()
-    target = ""
-    if kind == "paragraph" and node.line is not None and node.rawsource:
-        end = node.line + str(node.rawsource).count("\n")  # Its own rows, an image it shows aside.
-        unbreakable = found.unbreakable
-    elif kind == "table":
-        rows = tuple(
-            tuple(" ".join(entry.astext().split()) for entry in row.children if isinstance(entry, nodes.entry))
-            for row in node.findall(nodes.row)
+    def block(self, node: nodes.Element, kind: BlockKind, name: str, quiet: bool) -> Block:
+        if kind == "literal" and not quiet:
+            self.verbatim.append(node)
+        elif kind == "comment":
+            self.comments.append((node.line or 1, node.astext()))
+        found = _Gathered()
+        self.gather(node, found, quiet or kind == "message")
+        line = _first_line(node)
+        end = max([line, *(block.end for block in found.blocks)])
+        unbreakable = 0
+        rows: tuple[tuple[str, ...], ...] = ()
+        target = ""
+        if kind == "paragraph" and node.line is not None and node.rawsource:
+            end = node.line + str(node.rawsource).count("\n")  # Its own rows, an image it shows aside.
+            unbreakable = found.unbreakable
+        elif kind == "table":
+            rows = tuple(
+                tuple(" ".join(entry.astext().split()) for entry in row.children if isinstance(entry, nodes.entry))
+                for row in node.findall(nodes.row)
+            )
+        elif isinstance(node, nodes.image):
+            target = str(node.get("uri", ""))
+        elif isinstance(node, nodes.figure):
+            # Its image, when the figure holds it itself (not under a link).
+            image = next((child for child in node.children if isinstance(child, nodes.image)), None)
+            target = str(image.get("uri", "")) if image is not None else ""
+        return Block(
+            kind=kind,
+            line=line,
+            end=end,
+            text=node.astext(),
+            name=name,
+            children=tuple(found.blocks),
+            links=tuple(found.links),
+            target=target,
+            rows=rows,
+            unbreakable=unbreakable,
         )
-    elif isinstance(node, nodes.image):
-        target = str(node.get("uri", ""))
-    elif isinstance(node, nodes.figure):
-        # Its image, when the figure holds it itself (not under a link).
-        image = next((child for child in node.children if isinstance(child, nodes.image)), None)
-        target = str(image.get("uri", "")) if image is not None else ""
-    return Block(
-        kind=kind,
-        line=line,
-        end=end,
-        text=node.astext(),
-        name=name,
-        children=tuple(found.blocks),
-        links=tuple(found.links),
-        target=target,
-        rows=rows,
-        unbreakable=unbreakable,
-    )
+
+    def sections(self, found: list[nodes.section], level: int, lines: list[str], end: int) -> tuple[Section, ...]:
+        """Sibling sections, in order, each ending where the next one's title
+        (or its overline) starts; the last where its parent ends."""
+        starts = [_title_start(node, lines) for node in found]
+        ends = [start - 1 for start in starts[1:]] + [end]
+        return tuple(self.section(node, level, lines, last) for node, last in zip(found, ends))
+
+    def section(self, node: nodes.section, level: int, lines: list[str], end: int) -> Section:
+        """A section and those under it; ``end`` is its last line."""
+        title = _title_of(node)
+        line = _title_line(title, lines) if title is not None else node.line or 1
+        own = [child for child in node.children if not isinstance(child, (nodes.title, nodes.section))]
+        blocks = self.blocks(own)
+        return Section(
+            title=title.rawsource if title is not None else "",
+            level=level,
+            line=line,
+            style=_style(line, lines),
+            blocks=blocks,
+            children=self.sections([c for c in node.children if isinstance(c, nodes.section)], level + 1, lines, end),
+            end=end,
+        )
 
 
-def _section(node: nodes.section, level: int, lines: list[str], end: int) -> Section:
-    """A section and those under it; ``end`` is its last line."""
-    title = node.next_node(nodes.title)
+def _title_of(node: nodes.section) -> nodes.title | None:
+    """A section's title: its first child, as docutils makes it."""
+    first = node.children[0] if node.children else None
+    return first if isinstance(first, nodes.title) else node.next_node(nodes.title)
+
+
+def _title_start(node: nodes.section, lines: list[str]) -> int:
+    """The first line of a section's title: its overline, where it has one."""
+    title = _title_of(node)
     line = _title_line(title, lines) if title is not None else node.line or 1
-    own = [child for child in node.children if not isinstance(child, (nodes.title, nodes.section))]
-    return Section(
-        title=title.rawsource if title is not None else "",
-        level=level,
-        line=line,
-        style=_style(line, lines),
-        blocks=_blocks(own),
-        children=_sections([c for c in node.children if isinstance(c, nodes.section)], level + 1, lines, end),
-        end=end,
-    )
-
-
-def _sections(found: list[nodes.section], level: int, lines: list[str], end: int) -> tuple[Section, ...]:
-    """Sibling sections, each ending where the next one's title starts."""
-    made: list[Section] = []
-    for node in reversed(found):
-        section = _section(node, level, lines, end)
-        made.append(section)
-        end = section.line - (2 if len(section.style) == 2 else 1)  # Above its title (and overline).
-    return tuple(reversed(made))
+    return line - 1 if len(_style(line, lines)) == 2 else line
 
 
 def build(path: str, text: str, parser: RstParser, raw: bytes = b"") -> RstDocument:
@@ -304,7 +343,9 @@ def build(path: str, text: str, parser: RstParser, raw: bytes = b"") -> RstDocum
 def model(path: str, text: str, doctree: nodes.document, messages: list[Message], raw: bytes = b"") -> RstDocument:
     """The document model of a parse already made."""
     lines = text.splitlines()
-    top = _sections([child for child in doctree.children if isinstance(child, nodes.section)], 1, lines, len(lines))
+    builder = _Builder()
+    preamble = builder.blocks(_before_sections(doctree.children))
+    top = builder.sections([child for child in doctree.children if isinstance(child, nodes.section)], 1, lines, len(lines))
     titles: list[Title] = []
     under_titles: tuple[Block, ...] = ()
     if doctree.children and isinstance(doctree.children[0], nodes.title):
@@ -319,7 +360,13 @@ def model(path: str, text: str, doctree: nodes.document, messages: list[Message]
         under_titles = tuple(block for s in top for block in s.blocks)
     else:
         sections = top
-    literal = _literal_lines(doctree, lines)
+    # What docutils put after the sections (a transition, a message):
+    # verbatim there is no block of a section, but is the spec's text.
+    sectioned = next((n for n, node in enumerate(doctree.children) if isinstance(node, nodes.section)), len(doctree.children))
+    after = [node for node in doctree.children[sectioned:] if not isinstance(node, nodes.section)]
+    verbatim = [*builder.verbatim, *(found for node in after for found in node.findall(_is_verbatim))]
+    comments = [*builder.comments, *((c.line or 1, c.astext()) for node in after for c in node.findall(nodes.comment))]
+    literal = _literal_lines(verbatim, lines)
     first = next((node for node in doctree.children if not isinstance(node, nodes.comment)), None)
     opening = 0 if first is None or isinstance(first, nodes.section) else next((n.line for n in first.findall() if n.line), 1)
     return RstDocument(
@@ -328,10 +375,10 @@ def model(path: str, text: str, doctree: nodes.document, messages: list[Message]
         text=text,
         titles=titles,
         sections=sections,
-        preamble=_blocks(_before_sections(doctree.children)),
+        preamble=preamble,
         under_titles=under_titles,
         messages=messages,
-        comments=tuple((comment.line or 1, comment.astext()) for comment in doctree.findall(nodes.comment)),
+        comments=tuple(comments),
         literal_lines=literal,
         directive_lines=_directive_lines(lines, literal),
         raw=raw,
@@ -351,7 +398,7 @@ def _before_sections(children: Sequence[nodes.Node]) -> list[nodes.Node]:
     return found
 
 
-def _literal_lines(doctree: nodes.document, lines: list[str]) -> frozenset[int]:
+def _literal_lines(verbatim: list[nodes.Element], lines: list[str]) -> frozenset[int]:
     """1-based lines of verbatim text: ``::`` literal blocks, code and
     diagram directives, ``parsed-literal``, doctest and math blocks.
 
@@ -363,7 +410,7 @@ def _literal_lines(doctree: nodes.document, lines: list[str]) -> frozenset[int]:
     starts: dict[str, list[int]] = {}
     for number, line in enumerate(stripped, 1):
         starts.setdefault(line, []).append(number)
-    for block in doctree.findall(_is_verbatim):
+    for block in verbatim:
         span = _find_block(_verbatim_text(block).split("\n"), block.line, stripped, starts, found)
         if span is not None:
             found.update(span)
@@ -419,7 +466,7 @@ def retitled(spec: RstDocument) -> RstDocument:
         spec,
         titles=[Title(first.title, first.line)],
         sections=tuple(_relevel(child, 1) for child in first.children),
-        preamble=spec.preamble + _blocks(_before_sections(holder.children)),
+        preamble=spec.preamble + _Builder().blocks(_before_sections(holder.children)),
     )
 
 
