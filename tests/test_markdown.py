@@ -292,3 +292,22 @@ def test_without_the_extra_one_line_names_it(monkeypatch):
 def test_a_markdown_file_is_named_md():
     assert markdown.is_markdown("keps/sig-x/1-a/README.md")
     assert not markdown.is_markdown("specs/a.rst")
+
+
+def test_an_unclosed_fence_in_a_list_item_ends_with_the_item():
+    document = parse(
+        """
+        # T
+
+        - item
+
+          ```
+          code
+         ```
+
+        ## After
+        """
+    )
+    assert [(m.line, m.text) for m in document.messages][:1] == [
+        (5, "code fence ``` is never closed: the rest of its list item or quote is code")
+    ]

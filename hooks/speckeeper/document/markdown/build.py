@@ -374,10 +374,11 @@ def _literal(block: Block, reader: _Reader) -> None:
         closed = block.end > block.line and _closes(reader.lines[block.end - 1], fence)
         reader.literal.update(range(block.line + 1, block.end if closed else block.end + 1))
         if not closed:
+            # A fence in a list item or quote ends with it; else with the file.
+            last = max((n for n, row in enumerate(reader.lines, 1) if row.strip()), default=0)
+            rest = "everything after it" if block.end >= last else "the rest of its list item or quote"
             reader.messages.append(
-                Message(
-                    block.line, ERROR, f"code fence {fence} is never closed: everything after it is code", UNCLOSED_FENCE
-                )
+                Message(block.line, ERROR, f"code fence {fence} is never closed: {rest} is code", UNCLOSED_FENCE)
             )
     else:
         reader.literal.update(range(block.line, block.end + 1))
