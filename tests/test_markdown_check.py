@@ -220,3 +220,24 @@ def test_a_markdown_template_that_does_not_exist_is_a_configuration_error(in_tmp
     code, out, err = run(capsys, "keps")
     assert (code, out) == (2, [])
     assert err.strip().endswith(".speckeeper.toml: Markdown template file not found: keps/NNNN-kep-template/README.md")
+
+
+def test_a_markdown_process_of_its_own_by_configuration_alone(tmp_path, monkeypatch, capsys):
+    """tests/fixtures/repos/markdown-front-matter: front matter rather than a
+    sidecar, its own optional marker and placeholders, in a few lines."""
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "repos" / "markdown-front-matter", repo)
+    (repo / ".git").mkdir()
+    monkeypatch.chdir(repo)
+    assert len((repo / ".speckeeper.toml").read_text().splitlines()) <= 15
+    code, out, _ = run(capsys)
+    assert code == 1
+    assert out == [
+        "docs/design/retry-queue.md:3:1: SK604 front matter is not read: expected ',' or ']', but got ':'",
+        'docs/design/retry-queue.md:17:1: SK101 missing section "Alternatives": the template has it here, at the end'
+        " of the spec",
+        'docs/design/retry-queue.md:17:1: SK102 missing subsection "Option: <name>" in "Proposal": the template has it'
+        ' here, at the end of "Proposal"',
+    ]
+    # Its "## Background" is the template's optional "Background (if any)",
+    # and cache-layer.md, which leaves it out, has no finding.
