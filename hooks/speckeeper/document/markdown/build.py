@@ -243,7 +243,11 @@ def _block(tokens: Sequence[Token], lines: Sequence[str], list_name: str = "") -
             "paragraph", start, end, read.text, links=read.links, target=read.target, unbreakable=read.unbreakable
         )
     if first.type == "table_open":
-        rows = [[_inline(t, _span(row, lines)[0]) for t in _cells(inner, row)] for row in inner if row.type == "tr_open"]
+        rows = [
+            [_inline(cell, _span(row, lines)[0]) for cell in _cells(inner, index)]
+            for index, row in enumerate(inner)
+            if row.type == "tr_open"
+        ]
         return Block(
             "table",
             start,
@@ -258,9 +262,8 @@ def _block(tokens: Sequence[Token], lines: Sequence[str], list_name: str = "") -
     return Block(_KINDS.get(first.type, "other"), start, end, text, name=name, children=children)
 
 
-def _cells(tokens: list[Token], row: Token) -> Iterator[Token]:
-    """The inline tokens of one table row's cells."""
-    index = tokens.index(row)
+def _cells(tokens: list[Token], index: int) -> Iterator[Token]:
+    """The inline tokens of the cells of the table row opened at ``index``."""
     for token in tokens[index + 1 : _closing(tokens, index)]:
         if token.type == "inline":
             yield token
