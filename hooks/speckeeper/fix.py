@@ -9,8 +9,10 @@ changes nothing else: every other byte stays as it was, and a spec with no
 fixable finding is not written at all.
 
 Before writing, the result is parsed with the same safe parser and its
-doctree compared with the original's, text whitespace and the inserted
-sections and document title aside; docutils' messages must be the same
+document model compared with the original's (:mod:`.document.proof`, as
+for any format), and its doctree too (docutils' finer view), text
+whitespace and the inserted sections and document title aside; docutils'
+messages must be the same
 too, but those an edit settles (a short adornment's) and notes, which may
 go. On any other difference nothing is written and an SK005 finding says
 why. Files are written by :mod:`speckeeper.atomic`: only while they are
@@ -43,7 +45,7 @@ from .findings import Finding
 from .rules.registry import Edit, Fix, FixInput
 from .rules.files import NOT_FIXED
 from .document.rst.rules import WARNING
-from .document.model import Message
+from .document import proof
 from .document.rst.build import RstDocument as Spec, model
 from .template import TemplateLoader
 
@@ -304,9 +306,8 @@ class Fixer:
         if fixed_text == original:
             return spec.raw, spec
         renamed = (retitled, {row + 1 for row in text.retitled})
-        fixed = self._prove_same(spec, fixed_text[len(text.bom) :], text.inserted, settled, renamed)
         raw = fixed_text.encode("utf-8")
-        return raw, model(spec.path, fixed_text[len(text.bom) :], fixed[0], fixed[1], raw)
+        return raw, self._prove_same(spec, fixed_text[len(text.bom) :], raw, text.inserted, settled, renamed)
 
     @staticmethod
     def _text(spec: Spec) -> _Text:
@@ -321,15 +322,26 @@ class Fixer:
         return text
 
     def _prove_same(
-        self, spec: Spec, fixed_text: str, inserted: set[int], settled: set[int], renamed: tuple[set[int], set[int]]
-    ) -> tuple[nodes.document, list[Message]]:
-        """The fixed text's parse; NotFixed unless it is the same document:
-        the same doctree, inserted sections and the text of renamed titles
-        aside (``renamed``: their underline lines before and after), and
-        the same docutils messages, but notes and those about ``settled``
-        lines (1-based) may go."""
+        self,
+        spec: Spec,
+        fixed_text: str,
+        raw: bytes,
+        inserted: set[int],
+        settled: set[int],
+        renamed: tuple[set[int], set[int]],
+    ) -> Spec:
+        """The fixed text's model; NotFixed unless it is the same document:
+        the same doctree (the format's own comparison, the finer) and the
+        same model (:mod:`.document.proof`, every format's), inserted
+        sections and the text of renamed titles aside (``renamed``: their
+        underline lines before and after), and the same docutils messages,
+        but notes and those about ``settled`` lines (1-based) may go."""
         doctree, messages = self.checker.parser.parse(fixed_text, spec.path)
-        difference = difference_between(spec.doctree, doctree, {row + 1 for row in inserted}, *renamed)
+        after = model(spec.path, fixed_text, doctree, messages, raw)
+        underlines = {row + 1 for row in inserted}
+        difference = difference_between(spec.doctree, doctree, underlines, *renamed) or proof.difference(
+            spec, after, underlines, *renamed
+        )
         if difference:
             raise NotFixed(f"the fixed text would parse differently: {difference}")
         old_messages = Counter((m.level, m.text) for m in spec.messages)
@@ -344,7 +356,7 @@ class Fixer:
         if gained or lost:
             which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
-        return doctree, messages
+        return after
 
 
 def _reasons(left: Sequence[Finding], unfixed: Sequence[tuple[Finding, str]]) -> list[tuple[Finding, str]]:

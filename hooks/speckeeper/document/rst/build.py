@@ -368,7 +368,7 @@ def model(path: str, text: str, doctree: nodes.document, messages: list[Message]
     comments = [*builder.comments, *((c.line or 1, c.astext()) for node in after for c in node.findall(nodes.comment))]
     literal = _literal_lines(verbatim, lines)
     first = next((node for node in doctree.children if not isinstance(node, nodes.comment)), None)
-    opening = 0 if first is None or isinstance(first, nodes.section) else next((n.line for n in first.findall() if n.line), 1)
+    opening = 0 if first is None or isinstance(first, (nodes.section, nodes.title)) else next((n.line for n in first.findall() if n.line), 1)
     return RstDocument(
         path=path,
         format="rst",

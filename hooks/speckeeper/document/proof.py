@@ -1,0 +1,81 @@
+"""The fixer's proof over the document model: whether a fixed text means
+what the original meant, in any format.
+
+A format builds the model of the text before and after a fix; the two are
+compared as :func:`.model.shape` compares them (titles and sections by
+level and folded title, blocks by kind, name and words), with the
+sections a fix inserted left out and the titles it renamed compared
+without their text. A format adds its own comparisons (its parser's
+messages; for reStructuredText, docutils' whole doctree) on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from .model import Block, Document, Section, fold
+
+
+def difference(
+    before: Document,
+    after: Document,
+    inserted: Collection[int] = frozenset(),
+    retitled: Collection[int] = frozenset(),
+    retitled_after: Collection[int] | None = None,
+) -> str:
+    """The first way the two models differ, or "" when they do not.
+
+    ``inserted``: the underline lines (1-based, the title's line plus one)
+    of titles the fix added to ``after``; ``retitled`` and
+    ``retitled_after``: those of titles it renamed, in each (the same
+    lines unless rows were added or joined above them)."""
+    renamed_after = retitled if retitled_after is None else retitled_after
+    old = list(_records(before, frozenset(), frozenset(retitled)))
+    new = list(_records(after, frozenset(inserted), frozenset(renamed_after)))
+    for was, now in zip(old, new):
+        if was[:-1] != now[:-1]:
+            return f"{_describe(was)} (line {was[-1]}) would become {_describe(now)}"
+    if len(old) != len(new):
+        longer = new if len(new) > len(old) else old
+        return f"{_describe(longer[min(len(old), len(new))])} would be added or lost"
+    return ""
+
+
+def _records(document: Document, inserted: frozenset[int], retitled: frozenset[int]) -> Iterator[tuple[object, ...]]:
+    """The model as comparable records, its line last."""
+    for title in document.titles:
+        if title.line + 1 not in inserted:
+            yield ("title", fold(title.text), title.line)
+    for block in (*document.preamble, *document.under_titles):
+        yield from _block(block, 0)
+    for section in document.sections:
+        yield from _section(section, inserted, retitled)
+
+
+def _section(section: Section, inserted: frozenset[int], retitled: frozenset[int]) -> Iterator[tuple[object, ...]]:
+    underline = section.line + 1
+    if underline in inserted:
+        return
+    yield ("section", section.level, "" if underline in retitled else fold(section.title), section.line)
+    for block in section.blocks:
+        yield from _block(block, 1)
+    for child in section.children:
+        yield from _section(child, inserted, retitled)
+
+
+def _block(block: Block, depth: int) -> Iterator[tuple[object, ...]]:
+    if block.kind == "message":
+        return  # The format compares its parser's messages itself.
+    text = block.text if block.kind == "literal" else " ".join(block.text.split())
+    links = tuple((link.url, " ".join(link.text.split())) for link in block.links)
+    yield (block.kind, depth, block.name, text, links, block.target, block.rows, block.line)
+    for child in block.children:
+        yield from _block(child, depth + 1)
+
+
+def _describe(record: tuple[object, ...]) -> str:
+    kind = record[0]
+    if kind in ("title", "section"):
+        return f'{kind} "{record[-2]}"'
+    text = str(record[3])
+    return f"{kind} \"{text[:40] + '...' if len(text) > 40 else text}\""
