@@ -88,14 +88,19 @@ def test_without_a_markdown_template_markdown_files_are_not_checked(in_tmp, caps
     assert run(capsys, "keps") == (0, [], "")
 
 
-def test_a_markdown_file_named_without_a_markdown_template_has_no_template(in_tmp, capsys):
+def test_a_markdown_file_named_without_a_markdown_template_is_left_alone(in_tmp, capsys):
+    # As a hook passes it: a README.md committed in a repo of RST specs.
     kep_repo(in_tmp)
     (in_tmp / ".speckeeper.toml").write_text("")
-    code, out, _ = run(capsys, "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md")
-    assert (code, [line.split(": ", 1)[1] for line in out]) == (
-        1,
-        ["SK003 no template for this Markdown file: markdown-template is not set"],
-    )
+    assert run(capsys, "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md") == (0, [], "")
+
+
+def test_a_markdown_file_named_is_a_document_only_by_its_name(in_tmp, capsys):
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text('preset = "kep"\n')
+    faq = in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/FAQ.md"
+    faq.write_text("# FAQ\n")
+    assert run(capsys, str(faq.relative_to(in_tmp))) == (0, [], "")
 
 
 def test_madr_decisions_with_front_matter_by_configuration_alone(in_tmp, capsys):

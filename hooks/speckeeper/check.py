@@ -107,19 +107,21 @@ def from_here(path: Path) -> Path:
 
 def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | None = None) -> Iterator[Path]:
     """The spec files under ``paths``: folders recurse to ``.rst`` files,
-    and to ``.md`` files where the configuration names a Markdown template."""
-    paths = list(paths)
-    named = {os.path.normpath(path) for path in paths}
+    and to ``.md`` files where the configuration names a Markdown template.
+    A Markdown file, named or found, is a document only where that
+    template applies and its name is one of ``markdown-names`` (a KEP's
+    README.md, not the FAQ beside it): a hook passes every Markdown file a
+    commit changes."""
     for path in walk(paths, config, _suffixes(config), unreadable):
-        # A folder's Markdown files are documents by their names
-        # (markdown-names: a KEP's README.md); a file named is checked.
-        if path.suffix != ".md" or os.path.normpath(path) in named or _document_name(config, path):
+        if not markdown.is_markdown(str(path)) or _markdown_document(config, path):
             yield path
 
 
-def _document_name(config: Config, path: Path) -> bool:
-    patterns = config.for_path(config.relpath(path)).markdown_names
-    return any(fnmatch.fnmatchcase(path.name, pattern) for pattern in patterns)
+def _markdown_document(config: Config, path: Path) -> bool:
+    settings = config.for_path(config.relpath(path))
+    return bool(settings.markdown_template) and any(
+        fnmatch.fnmatchcase(path.name, pattern) for pattern in settings.markdown_names
+    )
 
 
 def _suffixes(config: Config) -> str | tuple[str, ...]:
