@@ -146,8 +146,8 @@ def test_doc8s_verdict_on_long_lines_is_the_formats() -> None:
     long = "word " * 20
     text = f"Title\n=====\n\n{long}\n\n::\n\n    {long}\n"
     spec = build("x.rst", text, RstParser())
-    assert spec.gate_long_lines() is not None
-    assert 4 in spec.gate_long_lines() and 8 not in spec.gate_long_lines()  # A literal block is exempt.
+    assert spec.gate_long_lines(79) == {4}  # A literal block is exempt.
+    assert spec.gate_long_lines(200) == set()
 
 
 def test_shape_leaves_docutils_messages_out() -> None:

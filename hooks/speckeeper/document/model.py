@@ -137,10 +137,10 @@ class Document:
     # target); 0 when a section comes first or nothing does.
     opening: int = 0
 
-    def gate_long_lines(self) -> frozenset[int] | None:
-        """The lines the format's own line-length gate would flag were they
-        too long (doc8's D001 for RST: it exempts what its parse shows to be
-        a literal block, a target, a directive), or None where the format
+    def gate_long_lines(self, limit: int) -> frozenset[int] | None:
+        """The lines longer than ``limit`` that the format's own line-length
+        gate flags (doc8's D001 for RST: it exempts what its parse shows to
+        be a literal block, a target, a directive), or None where the format
         has no such gate. A format computes it only when asked: it may walk
         the whole parse."""
         return None

@@ -121,7 +121,7 @@ def long_lines(spec: Spec, settings: Settings) -> Iterator[tuple[int, str, bool]
         # doc8 never flags a line of one token or holding a URL; its check
         # walks the whole parse, so it runs only where it may flag.
         maybe = [line for _, line in long if " " in line.lstrip() and not EXEMPTIONS["url"](line, limit)]
-        flagged = _gate_long_lines(spec) if maybe else frozenset()
+        flagged = _gate_long_lines(spec, limit) if maybe else frozenset()
         long = [(n, line) for n, line in long if n in flagged]
     else:
         long = [(n, line) for n, line in long if len(line) - uncounted(line, settings) > limit]
@@ -138,14 +138,15 @@ def long_lines(spec: Spec, settings: Settings) -> Iterator[tuple[int, str, bool]
         yield number, line, number in spec.directive_lines and number not in spec.literal_lines
 
 
-def _gate_long_lines(spec: Spec) -> frozenset[int]:
+def _gate_long_lines(spec: Spec, limit: int) -> frozenset[int]:
     """The long lines doc8's own D001 check flags: the format's gate (its
     exemptions read from the parse), or, in a format without one, every
     line of more than one token that holds no URL."""
-    flagged = spec.gate_long_lines()
+    flagged = spec.gate_long_lines(limit)
     if flagged is not None:
         return flagged
-    return frozenset(n for n, line in enumerate(spec.lines, 1) if " " in line.lstrip() and not _URL.search(line))
+    long = enumerate(spec.lines, 1)
+    return frozenset(n for n, line in long if len(line) > limit and " " in line.lstrip() and not _URL.search(line))
 
 
 def rewrap_long_lines(fix: FixInput) -> Iterator[Edit]:

@@ -13,7 +13,6 @@ import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from docutils import nodes
 
@@ -53,19 +52,13 @@ class RstDocument(Document):
 
     doctree: nodes.document = field(kw_only=True, repr=False, compare=False)
 
-    def gate_long_lines(self) -> frozenset[int]:
-        return self._doc8_lines
-
-    @cached_property
-    def _doc8_lines(self) -> frozenset[int]:
-        """The lines doc8's own D001 check flags when long, run on this
-        parse (made once, safely), so that a repo whose gate is doc8 gets
-        exactly doc8's answer rather than an imitation of it. Its verdict
-        on a line does not depend on the limit, but for the length: asked
-        with none, it names every line it would flag."""
+    def gate_long_lines(self, limit: int) -> frozenset[int]:
+        """The lines doc8's own D001 check flags, run on this parse (made
+        once, safely), so that a repo whose gate is doc8 gets exactly doc8's
+        answer rather than an imitation of it."""
         from doc8.checks import CheckMaxLineLength  # The doc8 extra: only for this style.
 
-        check = CheckMaxLineLength({"max_line_length": -1, "allow_long_titles": False})
+        check = CheckMaxLineLength({"max_line_length": limit, "allow_long_titles": False})
         return frozenset(line for line, _, _ in check.report_iter(_Doc8File(self)))
 
 
@@ -232,17 +225,31 @@ class _Builder:
     def __init__(self) -> None:
         self.verbatim: list[nodes.Element] = []
         self.comments: list[tuple[int, str]] = []  # Each comment's first line and text.
+        self._texts: dict[int, str] = {}  # Each node's astext(), by id: nested blocks share it.
+
+    def text(self, node: nodes.Node) -> str:
+        """``node.astext()``, each node's read once however deep it stands."""
+        key = id(node)
+        found = self._texts.get(key)
+        if found is None:
+            if type(node).astext is nodes.Element.astext:
+                assert isinstance(node, nodes.Element)
+                found = node.child_text_separator.join([self.text(child) for child in node.children])
+            else:
+                found = node.astext()
+            self._texts[key] = found
+        return found
 
     def gather(self, node: nodes.Element, found: _Gathered, quiet: bool) -> None:
         for child in node.children:
             if not isinstance(child, nodes.Element):
                 continue
             if isinstance(child, (nodes.literal, nodes.reference)):
-                found.unbreakable = max(found.unbreakable, len(str(child.rawsource or child.astext())))
+                found.unbreakable = max(found.unbreakable, len(str(child.rawsource or self.text(child))))
                 url = child.get("refuri") if isinstance(child, nodes.reference) else None
                 if url:
-                    text = child.astext()
-                    alone = isinstance(node, nodes.paragraph) and node.astext().strip() == text.strip()
+                    text = self.text(child)
+                    alone = isinstance(node, nodes.paragraph) and self.text(node).strip() == text.strip()
                     found.links.append(Link(url, text, _line_of(child), alone))
             kind = _kind(child)
             if kind is None:
@@ -262,7 +269,7 @@ class _Builder:
         if kind == "literal" and not quiet:
             self.verbatim.append(node)
         elif kind == "comment":
-            self.comments.append((node.line or 1, node.astext()))
+            self.comments.append((node.line or 1, self.text(node)))
         found = _Gathered()
         self.gather(node, found, quiet or kind == "message")
         line = _first_line(node)
@@ -275,7 +282,7 @@ class _Builder:
             unbreakable = found.unbreakable
         elif kind == "table":
             rows = tuple(
-                tuple(" ".join(entry.astext().split()) for entry in row.children if isinstance(entry, nodes.entry))
+                tuple(" ".join(self.text(entry).split()) for entry in row.children if isinstance(entry, nodes.entry))
                 for row in node.findall(nodes.row)
             )
         elif isinstance(node, nodes.image):
@@ -288,7 +295,7 @@ class _Builder:
             kind=kind,
             line=line,
             end=end,
-            text=node.astext(),
+            text=self.text(node),
             name=name,
             children=tuple(found.blocks),
             links=tuple(found.links),
