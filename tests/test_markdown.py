@@ -201,7 +201,11 @@ def test_front_matter_is_the_metadata():
         # Use Markdown
         """
     )
-    assert dict(document.metadata) == {"status": "accepted", "date": __import__("datetime").date(2026, 1, 2), "deciders": ["jane", "joe"]}
+    # A date stays the text written: whether it is one is the metadata
+    # rules' to say (2026-30-01 is not), not a reason the file is unread.
+    assert dict(document.metadata) == {"status": "accepted", "date": "2026-01-02", "deciders": ["jane", "joe"]}
+    assert document.metadata_lines[("date",)] == 3
+    assert document.metadata_lines[("deciders", 1)] == 4
     assert [t.line for t in document.titles] == [6]
     assert document.messages == []
 

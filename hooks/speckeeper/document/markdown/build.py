@@ -84,10 +84,11 @@ def parse(path: str, text: str, raw: bytes = b"") -> Document:
     lines = text.splitlines()
     reader = _Reader(lines)
     metadata: dict[str, object] = {}
+    metadata_lines: dict[tuple[object, ...], int] = {}
     body: list[Token] = []
     for token in tokens:
         if token.type == "front_matter":
-            metadata = reader.front_matter(token)
+            metadata, metadata_lines = reader.front_matter(token)
         else:
             body.append(token)
     headings, blocks = _split(body, lines)
@@ -103,6 +104,7 @@ def parse(path: str, text: str, raw: bytes = b"") -> Document:
         under_titles=tree.under_titles,
         messages=sorted(reader.messages, key=lambda m: m.line),
         metadata=metadata,
+        metadata_lines=metadata_lines,
         comments=tuple(reader.comments),
         literal_lines=frozenset(reader.literal),
         raw=raw,
@@ -128,25 +130,26 @@ class _Reader:
     comments: list[tuple[int, str]] = field(default_factory=list)
     literal: set[int] = field(default_factory=set)
 
-    def front_matter(self, token: Token) -> dict[str, object]:
-        """The front matter's mapping; a message at its line when it is not one."""
+    def front_matter(self, token: Token) -> tuple[dict[str, object], dict[tuple[object, ...], int]]:
+        """The front matter's mapping and each value's line in the file; a
+        message at its line when it is not a mapping."""
         from ... import yamlfile
 
         try:
-            data = yamlfile.load(token.content)
+            marked = yamlfile.load_marked(token.content)
         except yamlfile.Refused as refused:
             # The YAML's line 1 is the file's line 2, under the opening "---".
             line = refused.line + 1 if refused.line else 1
             self.messages.append(Message(line, ERROR, f"front matter is not read: {refused.reason}", FRONT_MATTER))
-            return {}
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
+            return {}, {}
+        if marked.data is None:
+            return {}, {}
+        if not isinstance(marked.data, dict):
             self.messages.append(
-                Message(2, ERROR, f"front matter is a {type(data).__name__}, expected a mapping of keys", FRONT_MATTER)
+                Message(2, ERROR, f"front matter is a {type(marked.data).__name__}, expected a mapping of keys", FRONT_MATTER)
             )
-            return {}
-        return {str(key): value for key, value in data.items()}
+            return {}, {}
+        return marked.data, {path: line + 1 for path, line in marked.lines.items()}
 
     def check_headings(self, headings: list[_Heading]) -> None:
         previous = 0
