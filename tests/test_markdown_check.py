@@ -26,13 +26,17 @@ exclude = ["keps/NNNN-kep-template/**"]
 def kep_repo(root: Path) -> Path:
     (root / ".git").mkdir()
     (root / ".speckeeper.toml").write_text(KEP_CONFIG)
-    for folder, name in (
-        ("NNNN-kep-template", "template.md"),
-        ("sig-apps/4026-crojob-scheduled-timestamp-annotation", "4026-conforming.md"),
-        ("sig-network/5495-deprecate-ipvs-mode-in-kube-proxy", "5495-missing-one.md"),
+    for folder, name, metadata in (
+        ("NNNN-kep-template", "template.md", "template-kep.yaml"),
+        ("sig-apps/4026-crojob-scheduled-timestamp-annotation", "4026-conforming.md", "4026-kep.yaml"),
+        ("sig-network/5495-deprecate-ipvs-mode-in-kube-proxy", "5495-missing-one.md", "5495-kep.yaml"),
     ):
         (root / "keps" / folder).mkdir(parents=True)
         shutil.copy(KEP / name, root / "keps" / folder / "README.md")
+        shutil.copy(KEP / metadata, root / "keps" / folder / "kep.yaml")
+    for sig, number in (("sig-apps", "4026"), ("sig-network", "5495")):
+        (root / "keps/prod-readiness" / sig).mkdir(parents=True)
+        shutil.copy(KEP / f"prr-{sig}-{number}.yaml", root / "keps/prod-readiness" / sig / f"{number}.yaml")
     return root
 
 
@@ -142,7 +146,6 @@ def test_preset_kep_alone_checks_the_kep_readmes(in_tmp, capsys):
     # approvals' README, none of them a KEP.
     (in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/FAQ.md").write_text("# FAQ\n\n## Why\n")
     (in_tmp / "keps/README.md").write_text("# KEPs\n")
-    (in_tmp / "keps/prod-readiness").mkdir()
     (in_tmp / "keps/prod-readiness/README.md").write_text("# PRR\n")
     code, out, _ = run(capsys, "keps")
     assert code == 1

@@ -28,12 +28,15 @@ from .rules.registry import Context, Hit, Rule, Tree
 from .rules.files import NO_TEMPLATE
 from .rules.naming import LAYOUT, not_where_specs_live
 from .source import TOO_LARGE, UNREADABLE, Limits, Refusal, Source, from_bytes, read
+from .source import read as read_file
 from .document.rst.build import RstDocument as Spec, build
 from .template import NoTemplate, TemplateLoader
 
 if TYPE_CHECKING:
     from .findings_cache import Cache
 
+# A metadata file a finding quotes is read within the YAML reader's bound.
+MAX_QUOTED_BYTES = 100_000
 _SKIPPED_DIRS = frozenset({".git", ".tox", ".venv", "venv", "node_modules", "__pycache__", "build"})
 
 
@@ -138,14 +141,16 @@ MARKDOWN_READY = frozenset(
     {"SK101", "SK102", "SK103", "SK104", "SK105", "SK106", "SK107", "SK108", "SK110"}
     | {"SK203", "SK204", "SK205", "SK206", "SK207", "SK208"}
     | {"SK601", "SK602", "SK603", "SK604"}
+    | {"SK701", "SK702", "SK703", "SK704", "SK705", "SK706", "SK707", "SK708", "SK709"}
 )
 
 
 def runs_on(rule: Rule, document: Document) -> bool:
-    """Whether a rule reads a document of this format."""
+    """Whether a rule reads a document of this format (an RST spec has no
+    metadata the metadata rules read)."""
     if document.format == markdown.FORMAT:
         return rule.code in MARKDOWN_READY
-    return rule.group != "markdown"
+    return rule.group not in ("markdown", "metadata")
 
 
 @dataclass(frozen=True)
@@ -300,15 +305,34 @@ class Checker:
             if headings > read.settings.max_sections:  # What max-sections bounds: the rules' work.
                 limit = f"{headings:,} headings, more than the limit of {read.settings.max_sections:,} (max-sections)"
                 return _enabled([Finding(read.shown, 1, 1, TOO_LARGE, limit, first)], read.enabled)
+            if read.settings.metadata_file:
+                spec = self._with_sidecar(read, spec)
             # No fix or editor feature reads a Markdown document yet: its
             # findings are what loading it comes to.
             return self._markdown_findings(spec, ctx)
         return Loaded(spec, ctx, silenced(spec), read.source.identity)
 
+    def _with_sidecar(self, read: _Read, document: Document) -> Document:
+        """A Markdown document with its metadata from the file beside it
+        (``metadata-file``), read within the same bounds as the document."""
+        from .document.metadata import with_sidecar  # Only for a process with one.
+
+        path = read.path.parent / read.settings.metadata_file
+        found = self._sidecar(read)
+        if isinstance(found, Refusal):
+            exists = path.is_file()
+            return with_sidecar(document, str(path), None, f"not read: {found.message}" if exists else "is missing")
+        return with_sidecar(document, str(path), found.text)
+
+    def _sidecar(self, read: _Read) -> Source | Refusal:
+        return read_file(read.path.parent / read.settings.metadata_file, Limits.of(read.settings), self.config.repo)
+
     def _cache_key(self, read: _Read) -> str | None:
         """The file's key in the findings cache, from what was read; None
-        without a cache, or without a template to key it by."""
-        if self.cache is None:
+        without a cache, or without a template to key it by. A document
+        with companion files is not cached: its findings depend on which
+        files exist, which its bytes do not say."""
+        if self.cache is None or read.settings.companion_files:
             return None
         try:
             template = self.templates.digest(read.relpath, read.settings)
@@ -316,7 +340,11 @@ class Checker:
             return None
         if not template:
             return None  # Unreadable: the check says why.
-        return self.cache.key(read.relpath, repr(read.settings), read.enabled, template, read.source.raw)
+        raw = read.source.raw
+        if read.settings.metadata_file and markdown.is_markdown(read.relpath):
+            sidecar = self._sidecar(read)  # Its findings are the document's.
+            raw += b"\0" + (sidecar.raw if isinstance(sidecar, Source) else repr(sidecar).encode())
+        return self.cache.key(read.relpath, repr(read.settings), read.enabled, template, raw)
 
     def _silenced(self, read: _Read) -> frozenset[str]:
         """What a file's comments silence, without its rules: parsed only
@@ -354,14 +382,24 @@ class Checker:
         """Every enabled rule that reads a Markdown document, its own
         ``<!-- speckeeper: ignore ... -->`` comments honoured."""
         silencing = silenced(document)
-        lines = document.lines
+        quoted: dict[str, list[str]] = {document.path: document.lines}
         findings = [
-            Finding(document.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line))
+            self._finding(document.path, rule.code, hit, quoted)
             for rule in rules.PER_SPEC
             if rule.code in ctx.enabled and rule.code not in silencing and runs_on(rule, document)
             for hit in rule.check_spec(document, ctx)
         ]
-        return sorted(dict.fromkeys(findings), key=lambda f: (f.line, f.col))
+        return sorted(dict.fromkeys(findings), key=lambda f: (f.path != document.path, f.path, f.line, f.col))
+
+    def _finding(self, path: str, code: str, hit: Hit, quoted: dict[str, list[str]]) -> Finding:
+        """A finding on the document, or on the metadata file beside it,
+        with the line it is on (each file read once for that)."""
+        if hit.path is not None:
+            path = str(hit.path)
+        if path not in quoted:
+            found = read_file(Path(path), Limits(MAX_QUOTED_BYTES, 1), self.config.repo)
+            quoted[path] = found.text.split("\n") if isinstance(found, Source) else []
+        return Finding(path, hit.line, hit.col, code, hit.message, _line(quoted[path], hit.line))
 
     def run_rules(self, loaded: Loaded) -> list[Finding]:
         """Every enabled rule over one loaded spec, its suppressions honoured."""

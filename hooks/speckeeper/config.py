@@ -160,6 +160,29 @@ class Settings:
     markdown_names: tuple[str, ...] = ("*.md",)
     # A Markdown process's keys in one (speckeeper.presets): "kep", "madr".
     preset: str = ""
+    # Metadata (SK7xx). The file beside a Markdown document that holds its
+    # metadata (a KEP's "kep.yaml"); empty: its front matter. The schema is
+    # read off the template's own (its front matter, or the same file
+    # beside it) unless ``metadata_schema`` names a JSON Schema file.
+    metadata_file: str = ""
+    metadata_schema: str = ""
+    # Keys a document's metadata must give a value.
+    metadata_required: tuple[str, ...] = ()
+    # Values that are leftovers wherever they are.
+    metadata_leftovers: tuple[str, ...] = ("TBD",)
+    # Keys whose template values are as often real as examples (a
+    # milestone): left in place, they are not leftovers.
+    metadata_kept_examples: tuple[str, ...] = ()
+    # A key's allowed values, in order, where the process allows other
+    # values than its template lists: (key, values).
+    metadata_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Files a document needs beside it: (path, conditions). "{key}" in the
+    # path is the metadata's value; a path starting "/" is from the config's
+    # folder, else from the document's. Conditions: "key=a|b", "key>=b".
+    companion_files: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # What a document's path ends with, in terms of its metadata:
+    # "{kep-number}-*/README.md"; "{title:slug}" is a value as a slug.
+    document_name: str = ""
 
 
 # Every key, what it does and an example: the docs' configuration reference is
@@ -222,6 +245,20 @@ KEY_DOCS: dict[str, tuple[str, str]] = {
         'a Markdown process\'s keys in one: "kep" (kubernetes/enhancements) or "madr" (decision records); the file\'s own keys override them',
         '"kep"',
     ),
+    "metadata_file": ("the file beside a Markdown document holding its metadata; empty: its front matter", '"kep.yaml"'),
+    "metadata_schema": (
+        "a JSON Schema file the metadata is validated against (the jsonschema extra), in place of the schema read off the template's metadata",
+        '"ci/kep.schema.json"',
+    ),
+    "metadata_required": ("metadata keys a document must give a value", '["title", "status"]'),
+    "metadata_leftovers": ("metadata values that are leftovers wherever they are", '["TBD", "TODO"]'),
+    "metadata_kept_examples": ("metadata keys whose template values may stay (as often real as examples)", '["latest-milestone"]'),
+    "metadata_values": ("a metadata key's allowed values, in order, in place of the template's list", '{stage = ["alpha", "beta", "stable", "deprecated"]}'),
+    "companion_files": (
+        'files a document needs: a path (`{key}` a metadata value; from the config\'s folder if it starts with `/`, else the document\'s) and the conditions under which (`key=a|b`, `key>=b`)',
+        '{"/keps/prod-readiness/{owning-sig}/{kep-number}.yaml" = ["stage>=beta"]}',
+    ),
+    "document_name": ('what a document\'s path ends with, from its metadata (`{key}`, `{key:slug}`, `*`)', '"{kep-number}-*/README.md"'),
     "heading_placeholders": (
         "regular expressions (RE2) for what in a Markdown template's heading (compared folded) stands for any text",
         "['\\{[^{}]*\\}', '\\bNNNN\\b']",
@@ -301,6 +338,14 @@ OVERRIDABLE = frozenset(
         "line_length_style",
         "tabs",
         "trailing_whitespace",
+        "metadata_file",
+        "metadata_schema",
+        "metadata_required",
+        "metadata_leftovers",
+        "metadata_kept_examples",
+        "metadata_values",
+        "companion_files",
+        "document_name",
     }
 )
 
@@ -313,7 +358,7 @@ CHOICES = {
     "line_length_count": ("line", "text"),
 }
 # Keys whose value is a table of lists of strings.
-TABLES = frozenset({"section_aliases"})
+TABLES = frozenset({"section_aliases", "metadata_values", "companion_files"})
 # Integer keys for which 0 means "none".
 MAY_BE_ZERO = frozenset({"line_length_indent_allowance"})
 # List keys whose items are each one of a few words.
@@ -511,7 +556,27 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     _check_templates(config)
     _check_patterns(config)
     _check_line_length_style(config)
+    _check_metadata(config)
     return config
+
+
+# A companion file's condition: "key=a|b" or "key>=b".
+_CONDITION = re.compile(r"\s*[^=<>\s]+\s*(>=|=)\s*\S.*")
+
+
+def _check_metadata(config: Config) -> None:
+    """A metadata schema is a JSON Schema jsonschema can use, and each
+    companion file's condition is one speckeeper reads."""
+    where = config.source or "configuration"
+    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+        if settings.metadata_schema:
+            from . import metadata_schema  # jsonschema: only where a schema is configured.
+
+            metadata_schema.load(config.root / settings.metadata_schema)
+        for path, conditions in settings.companion_files:
+            for condition in conditions:
+                if _CONDITION.fullmatch(condition) is None:
+                    raise ConfigError(f"{where}: companion-files: {path}: condition {condition!r} is not key=a|b or key>=b")
 
 
 def _preset(name: str) -> dict[str, Any]:

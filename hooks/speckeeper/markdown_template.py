@@ -26,9 +26,10 @@ aside, on both sides.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
-from .config import ConfigError, Settings
+from .config import ConfigError, Settings, read_small_file
 from .document import markdown
 from .document.model import Document, Section, fold
 from .patterns import PatternError
@@ -88,12 +89,31 @@ def load(path: Path, text: str, settings: Settings) -> Template:
         raise ConfigError(f"{path}: template has no sections under its title")
     placeholders = _placeholders(settings.heading_placeholders)
     return Template(
+        metadata=_metadata(path, document, settings),
         path=str(path),
         title=document.titles[0].text if document.titles else "",
         sections=tuple(_section(s, document, settings.optional_markers, placeholders) for s in document.sections),
         urls=tuple(dict.fromkeys(link.url for block in document.preamble for link in block.links if link.alone)),
         guidance=_guidance(document),
     )
+
+
+def _metadata(path: Path, document: Document, settings: Settings) -> Mapping[str, object]:
+    """The template's own metadata: the ``metadata-file`` beside it (a
+    KEP template's ``kep.yaml``), else its front matter. Not needed (and
+    not read) where a JSON Schema is the truth."""
+    if not settings.metadata_file or settings.metadata_schema:
+        return document.metadata
+    from . import yamlfile  # Only for a process with a metadata file.
+
+    beside = path.parent / settings.metadata_file
+    try:
+        data = yamlfile.load_marked(read_small_file(beside, yamlfile.MAX_BYTES, "metadata file", "the template's metadata").decode("utf-8"))
+    except (yamlfile.Refused, UnicodeDecodeError) as error:
+        raise ConfigError(f"{beside}: the template's metadata is not read: {getattr(error, 'reason', error)}") from None
+    if not isinstance(data.data, dict):
+        raise ConfigError(f"{beside}: the template's metadata is not a mapping of keys")
+    return data.data
 
 
 def _placeholders(regexes: tuple[str, ...]) -> list[re.Pattern[str]]:

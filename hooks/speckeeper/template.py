@@ -7,9 +7,10 @@ and the copier template renders specs from the same reading (see
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,10 @@ class Template:
     placeholders: tuple[str, ...] = ()
     guidance: tuple[tuple[str, str], ...] = ()
     license: str = ""
+    # A Markdown template's own metadata (its front matter, or the metadata
+    # file beside it), whose values are the schema's placeholders; an RST
+    # template has none (nor does a stored one).
+    metadata: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def all_sections(self) -> list[TemplateSection]:
         found: list[TemplateSection] = []
@@ -489,7 +494,7 @@ class TemplateLoader:
     def __init__(self, config: Config, parser: RstParser) -> None:
         self._config = config
         self._parser = parser
-        self._cache: dict[Path, Template] = {}
+        self._cache: dict[tuple[Path, str], Template] = {}
         self._texts: dict[Path, str] = {}
         # The (template, settings) pairs whose section names are known
         # good: checked once per run, not once per spec.
@@ -532,20 +537,23 @@ class TemplateLoader:
 
     def for_spec(self, relpath: str, settings: Settings) -> Template:
         path = self.path_for(relpath, settings).resolve()
-        template = self._load(path)
+        template = self._load(path, settings.metadata_file if _is_markdown(relpath) else "")
         self._check_names(settings, template)
         return template
 
-    def _load(self, path: Path) -> Template:
-        if path not in self._cache:
+    def _load(self, path: Path, metadata_file: str = "") -> Template:
+        key = (path, metadata_file)
+        if key not in self._cache:
             if _is_markdown(str(path)):
                 from . import markdown_template  # Only where Markdown is checked.
 
-                # Its markers and placeholders are the repo's, not a path's.
-                self._cache[path] = markdown_template.load(path, self._text(path), self._config.base)
+                # Its markers and placeholders are the repo's, not a path's;
+                # its metadata is in the file beside it the path's settings name.
+                base = dataclasses.replace(self._config.base, metadata_file=metadata_file)
+                self._cache[key] = markdown_template.load(path, self._text(path), base)
             else:
-                self._cache[path] = from_text(path, self._text(path), self._parser, self._store)
-        return self._cache[path]
+                self._cache[key] = from_text(path, self._text(path), self._parser, self._store)
+        return self._cache[key]
 
     def _check_names(self, settings: Settings, template: Template) -> None:
         """Each section a key names is a section of the spec's template, or

@@ -9,7 +9,7 @@ once per spec; the file rules are reported by the run itself.
 from __future__ import annotations
 
 from .registry import Rule
-from . import files, leftovers, lifecycle, lines, naming, structure
+from . import files, leftovers, lifecycle, lines, metadata, naming, structure
 from ..document.markdown import rules as markdown
 from ..document.rst import rules as rst
 
@@ -17,7 +17,7 @@ from ..document.rst import rules as rst
 # at one position.
 ALL: tuple[Rule, ...] = tuple(
     sorted(
-        (*files.RULES, *structure.RULES, *lines.RULES, *rst.RULES, *markdown.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES),
+        (*files.RULES, *structure.RULES, *lines.RULES, *rst.RULES, *markdown.RULES, *naming.RULES, *lifecycle.RULES, *leftovers.RULES, *metadata.RULES),
         key=lambda rule: rule.code,
     )
 )
