@@ -70,6 +70,14 @@ def test_the_marked_reader_keeps_the_bounds(text, line, reason):
     assert (refused.value.line, refused.value.reason) == (line, reason)
 
 
+@pytest.mark.parametrize("name", ["template-kep.yaml", "4026-kep.yaml", "5495-kep.yaml", "4009-kep.yaml"])
+def test_libyaml_reads_as_the_pure_loader_does(name, monkeypatch):
+    text = (KEP / name).read_text()
+    fast = yamlfile.load_marked(text)
+    monkeypatch.setattr(yamlfile, "_fast", lambda text: None)
+    assert yamlfile.load_marked(text) == fast
+
+
 def test_an_impossible_date_in_plain_yaml_is_refused_not_a_traceback():
     with pytest.raises(yamlfile.Refused, match="month must be in 1..12"):
         yamlfile.load("date: 2025-30-01\n")

