@@ -249,3 +249,44 @@ def test_a_markdown_process_of_its_own_by_configuration_alone(tmp_path, monkeypa
     ]
     # Its "## Background" is the template's optional "Background (if any)",
     # and cache-layer.md, which leaves it out, has no finding.
+
+
+def test_rust_rfcs_by_configuration_alone(in_tmp, capsys):
+    """rust-lang/rfcs: a template whose sections are ## headings under no
+    title, RFCs in text/. Four lines of configuration."""
+    (in_tmp / ".git").mkdir()
+    shutil.copy(FIXTURES / "markdown" / "rfc" / "0000-template.md", in_tmp / "0000-template.md")
+    (in_tmp / "text").mkdir()
+    rfc = (FIXTURES / "markdown" / "rfc" / "3928-todo-overreach.md").read_text()
+    (in_tmp / "text" / "3928-todo-overreach.md").write_text(rfc)
+    (in_tmp / "text" / "9999-no-prior-art.md").write_text(rfc.replace("## Prior art", "## Earlier work"))
+    (in_tmp / ".speckeeper.toml").write_text(
+        'markdown-template = "0000-template.md"\nexclude = ["0000-template.md"]\nselect = ["SK1", "SK6"]\nignore = ["SK107"]\n'
+    )
+    code, out, _ = run(capsys, "text")
+    lines = rfc.splitlines()
+    renamed, following = lines.index("## Prior art") + 1, lines.index("## Unresolved questions") + 1
+    assert code == 1
+    assert out == [
+        f'text/9999-no-prior-art.md:{renamed}:1: SK103 unexpected top-level section "Earlier work": the template has no such section here',
+        f'text/9999-no-prior-art.md:{following}:1: SK101 missing section "Prior art": the template has it here, before "Unresolved questions"',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"# T\n\n\xff\xfe not UTF-8\n", "SK002"),
+        (b"# T\n\n" + b">" * 2000 + b" deep\n", None),  # Nested past markdown-it's bound: read, no traceback.
+        (b"# T\n\n" + b"".join(b"  " * i + b"- x\n" for i in range(200)), None),  # Lists 200 deep.
+        (b"---\na: &x [1]\nb: *x\n---\n# T\n", "SK604"),
+    ],
+)
+def test_hostile_markdown_is_a_finding_or_nothing_never_a_traceback(in_tmp, capsys, content, expected):
+    kep_repo(in_tmp)
+    readme = in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+    readme.write_bytes(content)
+    code, out, err = run(capsys, "--select", "SK0,SK6", str(readme.relative_to(in_tmp)))
+    assert "Traceback" not in err
+    assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in out] == ([expected] if expected else [])
+    assert code == (1 if expected else 0)

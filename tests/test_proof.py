@@ -41,3 +41,14 @@ def test_a_renamed_title_is_compared_without_its_text() -> None:
     renamed = BEFORE.replace("Problem\n=======", "Problems\n========")
     assert proof.difference(_model(BEFORE), _model(renamed), retitled={6}) == ""
     assert proof.difference(_model(BEFORE), _model(renamed)).startswith('section "problem" (line 5) would become')
+
+
+def test_a_message_in_a_table_cell_is_no_part_of_its_text() -> None:
+    """docutils writes its note into the cell with the line it stands on:
+    rows joined above it move it, and mean the same."""
+    table = "\n.. list-table::\n\n   * - a\n     - 2. x\n"
+    joined = BEFORE.replace("Some words\nwrapped here.", "Some words wrapped here.")
+    before, after = _model(BEFORE + table), _model(joined + table)
+    cells = [row for block in before.blocks() for row in block.rows]
+    assert "Enumerated list start value" in cells[0][1]  # The note is in the cell's text.
+    assert proof.difference(before, after) == ""

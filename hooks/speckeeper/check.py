@@ -128,8 +128,8 @@ def _markdown_document(config: Config, path: Path) -> bool:
 
 
 def _suffixes(config: Config) -> str | tuple[str, ...]:
-    markdown = config.base.markdown_template or any(o.values.get("markdown_template") for o in config.overrides)
-    return (".rst", ".md") if markdown else ".rst"
+    wanted = config.base.markdown_template or any(o.values.get("markdown_template") for o in config.overrides)
+    return (".rst", *markdown.SUFFIXES) if wanted else ".rst"
 
 
 # The rules that run on a Markdown document today. Every rule reads the

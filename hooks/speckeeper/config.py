@@ -157,7 +157,7 @@ class Settings:
     # expressions): MADR's {...}, <...>, a KEP's NNNN and "Your ...".
     heading_placeholders: tuple[str, ...] = (r"\{[^{}]*\}", r"<[^<>]*>", r"\bN{3,}\b", r"\bYour\b.*")
     # Which Markdown files under a folder are documents (globs on the name).
-    markdown_names: tuple[str, ...] = ("*.md",)
+    markdown_names: tuple[str, ...] = ("*.md", "*.markdown")
     # A Markdown process's keys in one (speckeeper.presets): "kep", "madr".
     preset: str = ""
     # Metadata (SK7xx). The file beside a Markdown document that holds its

@@ -9,5 +9,7 @@ validity rules that read its nodes) stays in the format.
 
 May import: the standard library, :mod:`speckeeper.findings`, and a format's
 own parser (docutils in ``rst``, markdown-it-py in ``markdown``). Never the
-rules, the commands or the editor (a format's own validity rules aside).
+rules, the commands or the editor; but a format's validity rules
+(``rst/rules.py``, ``markdown/rules.py``) declare themselves with the rules'
+registry (:mod:`speckeeper.rules.registry`), which lists them.
 """

@@ -66,11 +66,22 @@ def _section(section: Section, inserted: frozenset[int], retitled: frozenset[int
 def _block(block: Block, depth: int) -> Iterator[tuple[object, ...]]:
     if block.kind == "message":
         return  # The format compares its parser's messages itself.
-    text = block.text if block.kind == "literal" else " ".join(block.text.split())
+    # A message inside a block is in its text too (a table cell's), with
+    # the line it was given: the text is compared without it.
+    said = [inner.text for inner in block.walk() if inner.kind == "message" and inner.text]
+    text = _without(block.text, said)
+    text = text if block.kind == "literal" else " ".join(text.split())
+    rows = tuple(tuple(" ".join(_without(cell, said).split()) for cell in row) for row in block.rows)
     links = tuple((link.url, " ".join(link.text.split())) for link in block.links)
-    yield (block.kind, depth, block.name, text, links, block.target, block.rows, block.line)
+    yield (block.kind, depth, block.name, text, links, block.target, rows, block.line)
     for child in block.children:
         yield from _block(child, depth + 1)
+
+
+def _without(text: str, said: list[str]) -> str:
+    for message in said:
+        text = text.replace(message, " ")
+    return text
 
 
 def _describe(record: tuple[object, ...]) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .registry import Context, Edit, FixInput, Hit, Registry
 from ..document.model import Document as Spec
 from ..document.model import Section, column_width, fold
-from ..document.rst.adornment import adornment
+from ..document.rst.adornment import ADORNMENT_MESSAGES, adornment
 from ..template import TemplateSection
 
 MISSING_SECTION, MISSING_SUBSECTION = "SK101", "SK102"
@@ -27,8 +27,6 @@ NEAR_MISS = "SK104"
 MISPLACED = "SK105"
 # How alike two titles must be to count as a near miss (difflib ratio).
 NEAR_RATIO = 0.8
-# docutils' messages about a title adornment too short, which SK109 reports.
-ADORNMENT_MESSAGES = ("Title underline too short.", "Title overline too short.")
 
 RULES = Registry("structure")
 

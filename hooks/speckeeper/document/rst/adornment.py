@@ -7,6 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# docutils' messages about a title adornment too short, which SK109
+# reports (and SK502 leaves to it).
+ADORNMENT_MESSAGES = ("Title underline too short.", "Title overline too short.")
+
 # The punctuation docutils accepts as section adornment.
 ADORNMENT_CHARS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 

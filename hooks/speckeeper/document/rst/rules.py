@@ -3,6 +3,12 @@
 These are restructuredtext-lint's diagnostics (docutils system messages
 collected by an observer) from the same single, safe, Sphinx-aware parse
 the other rules read; title adornment messages are left to SK109.
+
+They read only the model's messages, but are the format's: another format
+has validity rules of its own. Declared with the rules' registry, and
+listed by :mod:`speckeeper.rules`, which imports this module: import that
+package first (``import speckeeper.rules``), as everything that runs rules
+does; imported first itself, this module would meet the package half made.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from collections.abc import Iterator
 
 from ...rules.registry import Context, Hit, Registry
 from ..model import Document as Spec
-from ...rules.structure import ADORNMENT_MESSAGES
+from .adornment import ADORNMENT_MESSAGES
 
 WARNING, ERROR = 2, 3
 # Directives speckeeper parses without following, for safety: a spec that
