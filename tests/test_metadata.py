@@ -241,6 +241,27 @@ def test_a_companion_condition_that_does_not_read_is_a_configuration_error(in_tm
     assert "companion-files: x.yaml: condition 'stage beyond beta' is not key=a|b or key>=b" in err
 
 
+def test_preset_madr_keeps_front_matter_to_madrs(in_tmp, capsys):
+    decisions = in_tmp / "docs/decisions"
+    decisions.mkdir(parents=True)
+    (in_tmp / ".git").mkdir()
+    (in_tmp / ".speckeeper.toml").write_text('preset = "madr"\n')
+    for name in ("adr-template.md", "0005-use-dashes-in-filenames.md"):
+        shutil.copy(FIXTURES / "markdown/madr" / name, decisions / name)
+    assert run(capsys, "docs")[:2] == (0, [])
+    edit(
+        decisions / "0005-use-dashes-in-filenames.md",
+        "parent: Decisions",
+        "status: superseded by ADR-0009\ndate: 2024-13-01\ndecision-makers: {list everyone involved in the decision}",
+    )
+    code, out, _ = run(capsys, "docs")
+    assert out == [
+        "docs/decisions/0005-use-dashes-in-filenames.md:3:1: SK703 date is '2024-13-01', not a date: month must be in 1..12",
+        "docs/decisions/0005-use-dashes-in-filenames.md:4:1: SK705 decision-makers is"
+        " '{list everyone involved in the decision}', the template's own placeholder",
+    ]
+
+
 # A repo's own JSON Schema.
 
 SCHEMA = '{"type": "object", "required": ["status"], "properties": {"status": {"enum": ["proposed", "accepted"]}}}'

@@ -139,7 +139,8 @@ def _value(value: object, schema: Field, path: tuple[object, ...], settings: Set
         return
     text = str(value).strip()
     if _left_in_place(text, schema, name, settings):
-        yield Problem(LEFTOVER, path, f"{name} is {text!r}, the template's own {'example' if schema.kind == 'example' else 'placeholder'}")
+        prompt = schema.kind != "example" or str(schema.example).strip().startswith("{")
+        yield Problem(LEFTOVER, path, f"{name} is {text!r}, the template's own {'placeholder' if prompt else 'example'}")
         return
     if schema.kind == "choices" and not schema.open and text not in schema.choices:
         yield Problem(VALUE, path, f"{name} is {text!r}, expected one of: {', '.join(schema.choices)}{_near(text, schema.choices)}")
