@@ -204,6 +204,38 @@ def test_an_approval_is_required_past_alpha_with_an_approver_for_the_stage(in_tm
     assert run(capsys, K4026, "--select", "SK7")[:2] == (0, [])
 
 
+def test_a_kep_yaml_that_is_a_fifo_is_refused_not_waited_for(in_tmp, capsys):
+    kep_preset_repo(in_tmp)
+    (in_tmp / K4026 / "kep.yaml").unlink()
+    os.mkfifo(in_tmp / K4026 / "kep.yaml")
+    code, out, _ = run(capsys, K4026, "--select", "SK701")
+    assert code == 1
+    assert out == [f"{K4026}/kep.yaml:1:1: SK701 metadata file kep.yaml not read: not a regular file (a device, FIFO or socket)"]
+
+
+def test_a_metadata_value_never_leads_a_companion_path_out_of_its_folder(in_tmp, capsys):
+    kep_preset_repo(in_tmp)
+    edit(in_tmp / K4026 / "kep.yaml", "owning-sig: sig-apps", "owning-sig: ../../..")
+    code, out, _ = run(capsys, K4026, "--select", "SK708")
+    assert (code, out) == (0, [])
+
+
+@pytest.mark.parametrize("companions", ["companion-files = {}\n", ""])
+def test_the_findings_cache_knows_the_kep_yaml(in_tmp, capsys, companions):
+    # Without companion files a KEP's findings are cached, keyed by its
+    # kep.yaml too; with them (which files exist is no file's bytes) not.
+    kep_preset_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text(KEP_PRESET + companions)
+    assert run(capsys, K4026, "--select", "SK7", "--cache", ".cache")[:2] == (0, [])
+    edit(in_tmp / K4026 / "kep.yaml", "status: implemented", "status: done")
+    code, out, _ = run(capsys, K4026, "--select", "SK7", "--cache", ".cache")
+    assert code == 1 and len(out) == 1 and " SK702 status is 'done'" in out[0]
+    (in_tmp / "keps/prod-readiness/sig-apps/4026.yaml").unlink()
+    edit(in_tmp / K4026 / "kep.yaml", "status: done", "status: implemented")
+    out = run(capsys, K4026, "--select", "SK7", "--cache", ".cache")[1]
+    assert [line.split(": ")[1].split()[0] for line in out] == ([] if companions else ["SK708"])
+
+
 def test_a_kep_folder_is_named_by_its_number(in_tmp, capsys):
     kep_preset_repo(in_tmp)
     edit(in_tmp / K4026 / "kep.yaml", "kep-number: 4026", "kep-number: 4062")

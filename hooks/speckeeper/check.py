@@ -320,8 +320,11 @@ class Checker:
         path = read.path.parent / read.settings.metadata_file
         found = self._sidecar(read)
         if isinstance(found, Refusal):
-            exists = path.is_file()
-            return with_sidecar(document, str(path), None, f"not read: {found.message}" if exists else "is missing")
+            exists = os.path.lexists(path)  # A link, a FIFO: there, and refused.
+            if not exists:
+                return with_sidecar(document, str(path), None, "is missing")
+            why = found.message.removesuffix(": not read")
+            return with_sidecar(document, str(path), None, f"not read: {why}", there=True)
         return with_sidecar(document, str(path), found.text)
 
     def _sidecar(self, read: _Read) -> Source | Refusal:

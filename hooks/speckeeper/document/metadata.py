@@ -15,14 +15,15 @@ from .. import yamlfile
 from .model import Document
 
 
-def with_sidecar(document: Document, path: str, text: str | None, why_not: str = "") -> Document:
+def with_sidecar(document: Document, path: str, text: str | None, why_not: str = "", there: bool = False) -> Document:
     """``document`` with its metadata read from the file at ``path``
-    (``text``; None when it could not be read, ``why_not`` saying why): a
-    file that is not there, not YAML or not a mapping of keys is the
-    document's ``metadata_error``, at the line of that file that says so
-    (0 when there is no file to point at)."""
+    (``text``; None when it could not be read, ``why_not`` saying why,
+    ``there`` whether the file is there to point at): a file that is not
+    there, not read, not YAML or not a mapping of keys is the document's
+    ``metadata_error``, at the line of that file that says so (0 when
+    there is no file to point at)."""
     if text is None:
-        return dataclasses.replace(document, metadata={}, metadata_path=path, metadata_error=(0, why_not))
+        return dataclasses.replace(document, metadata={}, metadata_path=path, metadata_error=(int(there), why_not))
     try:
         marked = yamlfile.load_marked(text)
     except yamlfile.Refused as refused:

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Settings
+from ..config import Settings, plain
 from ..document.model import Document
 from .registry import Context, Hit, Registry
 
@@ -393,9 +393,11 @@ def check_metadata_schema(document: Document, ctx: Context) -> Iterator[Hit]:
         yield _hit(document, path, message)
 
 
-def _fill(pattern: str, metadata: Mapping[str, object], slug_only: bool = False) -> str | None:
+def _fill(pattern: str, metadata: Mapping[str, object]) -> str | None:
     """``pattern`` with each ``{key}`` the metadata's value (``{key:slug}``
-    as a slug); None when a key has no single value."""
+    as a slug); None when a key has no single value, or one that is not a
+    plain name (``../..``, ``a/b``): a path is never led out of its folder
+    by what a document says."""
     missing = False
 
     def value(match: re.Match[str]) -> str:
@@ -406,7 +408,11 @@ def _fill(pattern: str, metadata: Mapping[str, object], slug_only: bool = False)
             missing = True
             return ""
         text = str(found).strip()
-        return slug(text) if how == "slug" else text
+        if how == "slug":
+            return slug(text)
+        if not plain(text) or "/" in text:
+            missing = True
+        return text
 
     filled = re.sub(r"\{([^{}]+)\}", value, pattern)
     return None if missing else filled
