@@ -43,7 +43,7 @@ def rule_page(rule: Rule) -> str:
             if example:
                 # A Markdown rule's example may hold a fence: the page's is longer.
                 fence = "````" if "```" in example else "```"
-                language = "markdown" if rule.group == "markdown" else "rst"
+                language = {"markdown": "markdown", "metadata": "yaml"}.get(rule.group, "rst")
                 lines += ["", f"{title}:", "", f"{fence}{language}", example, fence]
     lines += ["", "## Fix", "", doc.fix or _FIX_NONE]
     return "\n".join(lines) + "\n"
