@@ -265,6 +265,17 @@ def test_the_template_kep_yaml_is_needed_once_as_configuration(in_tmp, capsys):
     assert "keps/NNNN-kep-template/kep.yaml: cannot read the template's metadata" in err
 
 
+def test_show_settings_writes_the_kep_presets_tables_as_toml(in_tmp, capsys):
+    from speckeeper.config import tomllib  # tomli on Python 3.10.
+
+    kep_preset_repo(in_tmp)
+    assert main(["check", "--show-settings", "keps"]) == 0
+    shown = [line.split("  (")[0].strip() for line in capsys.readouterr().out.splitlines() if "(preset kep)" in line]
+    table = tomllib.loads("\n".join(shown))
+    assert table["metadata-values"] == {"stage": ["alpha", "beta", "stable", "deprecated", "disabled", "removed"]}
+    assert list(table["companion-files"]) == ["/keps/prod-readiness/{owning-sig}/{kep-number}.yaml#{stage}"]
+
+
 def test_a_companion_condition_that_does_not_read_is_a_configuration_error(in_tmp, capsys):
     kep_preset_repo(in_tmp)
     (in_tmp / ".speckeeper.toml").write_text(KEP_PRESET + 'companion-files = {"x.yaml" = ["stage beyond beta"]}\n')

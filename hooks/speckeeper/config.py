@@ -297,7 +297,15 @@ def _toml(value: object) -> str:
 
 def key_value(name: str, value: object) -> str:
     """One setting as a TOML line (``line-length = 99``), as a file would say it."""
+    if _key(name) in TABLES and isinstance(value, (tuple, list)):
+        # (key, values) pairs, as the file wrote them: an inline table.
+        pairs = ", ".join(f"{_toml_key(key)} = {_toml(tuple(values))}" for key, values in value)
+        return f"{name.replace('_', '-')} = {{{pairs}}}"
     return f"{name.replace('_', '-')} = {_toml(tuple(value) if isinstance(value, list) else value)}"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml(key)
 
 
 # The patterns speckeeper ships (the defaults): see shipped().
