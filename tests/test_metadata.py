@@ -165,6 +165,14 @@ def test_a_stage_the_kep_code_knows_beyond_the_template_is_allowed(in_tmp, capsy
     ]
 
 
+def test_a_kep_yaml_named_is_its_keps_check(in_tmp, capsys):
+    kep_preset_repo(in_tmp)
+    edit(in_tmp / K4026 / "kep.yaml", "status: implemented", "status: done")
+    code, out, _ = run(capsys, f"{K4026}/kep.yaml", f"{K4026}/README.md")
+    assert code == 1
+    assert [line.split(": ", 1)[0] for line in out] == [f"{K4026}/kep.yaml:8:1"]
+
+
 def test_a_kep_without_kep_yaml_or_a_required_key(in_tmp, capsys):
     kep_preset_repo(in_tmp)
     (in_tmp / K5495 / "kep.yaml").unlink()

@@ -114,10 +114,26 @@ def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | N
     A Markdown file, named or found, is a document only where that
     template applies and its name is one of ``markdown-names`` (a KEP's
     README.md, not the FAQ beside it): a hook passes every Markdown file a
-    commit changes."""
+    commit changes. A document's metadata file named (``kep.yaml``) is
+    its document: what is wrong with it is reported there."""
+    seen: set[str] = set()
     for path in walk(paths, config, _suffixes(config), unreadable):
-        if not markdown.is_markdown(str(path)) or _markdown_document(config, path):
+        if not markdown.is_markdown(str(path)):
+            path = _document_of(config, path) or path
+        elif not _markdown_document(config, path):
+            continue
+        if os.path.normpath(path) not in seen:
+            seen.add(os.path.normpath(path))
             yield path
+
+
+def _document_of(config: Config, path: Path) -> Path | None:
+    """The Markdown document whose metadata file ``path`` is, if it is one."""
+    settings = config.for_path(config.relpath(path))
+    if not settings.metadata_file or path.name != settings.metadata_file:
+        return None
+    beside = sorted(path.parent.glob("*"))
+    return next((doc for doc in beside if markdown.is_markdown(doc.name) and _markdown_document(config, doc)), None)
 
 
 def _markdown_document(config: Config, path: Path) -> bool:
