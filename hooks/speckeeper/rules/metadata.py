@@ -325,8 +325,7 @@ def check_metadata_handle(document: Document, ctx: Context) -> Iterator[Hit]:
 
 @RULES.rule(LEFTOVER, "metadata-leftover")
 def check_metadata_leftover(document: Document, ctx: Context) -> Iterator[Hit]:
-    """A metadata value is still the template's: its example, its
-    placeholder, or ``TBD``.
+    """A metadata value is still the template's example, placeholder or ``TBD``.
 
     A document started from the template keeps its example values until
     someone replaces them: a KEP titled "KEP Template", owned by
@@ -348,6 +347,10 @@ def check_metadata_leftover(document: Document, ctx: Context) -> Iterator[Hit]:
 @RULES.rule(REQUIRED, "metadata-required")
 def check_metadata_required(document: Document, ctx: Context) -> Iterator[Hit]:
     """A key the process requires (``metadata-required``) has no value.
+
+    What a process's tools key on (a KEP's number, owning SIG, status and
+    approvers, which its CI requires) must be there and say something: an
+    empty ``status:`` is no status at all.
 
     Bad::
 
