@@ -62,6 +62,7 @@ def test_a_date_and_a_zero_led_number_stay_as_written():
         ("a: " + "x" * 100_001, 0, "larger than 100,000 bytes"),
         ("a: [\n", 2, "expected the node content, but found '<stream end>'"),
         ("? [a]\n: b\n", 1, "a key that is not a plain value"),
+        ("a: \0\n", 0, "unacceptable character #x0000: special characters are not allowed"),
     ],
 )
 def test_the_marked_reader_keeps_the_bounds(text, line, reason):

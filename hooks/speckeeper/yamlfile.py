@@ -35,8 +35,9 @@ def load(text: str) -> Any:
     :class:`Refused` with the line when it is not YAML or exceeds them."""
     import yaml  # PyYAML, which copier brings: only when a file needs it.
 
-    loader = _bounded(text)
+    loader = None
     try:
+        loader = _bounded(text)  # Its reader refuses a NUL or a control character at once.
         return loader.get_single_data()
     except (ValueError, OverflowError) as error:  # A date that is not one (2025-30-01).
         raise Refused(0, f"a value that cannot be read: {error}") from None
@@ -45,7 +46,8 @@ def load(text: str) -> Any:
     except RecursionError:  # Bounded in compose_node; kept so no input is a traceback.
         raise Refused(0, f"nested more than {MAX_DEPTH} levels deep") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 # Where a value is in the data: its keys and list indexes from the top.
@@ -80,9 +82,9 @@ def load_marked(text: str) -> Marked:
     same bounds as :func:`load`; :class:`Refused` as it."""
     import yaml
 
-    fast = _fast(text)
-    loader = fast if fast is not None else _bounded(text)
+    loader = None
     try:
+        loader = _fast(text) or _bounded(text)
         node = loader.get_single_node()
         lines: dict[KeyPath, int] = {}
         data = None if node is None else _plain(loader, node, (), lines)
@@ -92,7 +94,8 @@ def load_marked(text: str) -> Marked:
     except RecursionError:
         raise Refused(0, f"nested more than {MAX_DEPTH} levels deep") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
