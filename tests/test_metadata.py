@@ -172,6 +172,8 @@ def test_a_kep_yaml_named_is_its_keps_check(in_tmp, capsys):
     code, out, _ = run(capsys, f"{K4026}/kep.yaml", f"{K4026}/README.md")
     assert code == 1
     assert [line.split(": ", 1)[0] for line in out] == [f"{K4026}/kep.yaml:8:1"]
+    # The template's own kep.yaml is beside no document that is checked.
+    assert run(capsys, "keps/NNNN-kep-template/kep.yaml")[:2] == (0, [])
 
 
 def test_a_kep_without_kep_yaml_or_a_required_key(in_tmp, capsys):

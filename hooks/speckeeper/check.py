@@ -118,22 +118,35 @@ def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | N
     its document: what is wrong with it is reported there."""
     seen: set[str] = set()
     for path in walk(paths, config, _suffixes(config), unreadable):
-        if not markdown.is_markdown(str(path)):
-            path = _document_of(config, path) or path
-        elif not _markdown_document(config, path):
+        if _metadata_file(config, path):
+            document = _document_of(config, path)
+            if document is None:
+                continue  # Beside no document that is checked (the template's own).
+            path = document
+        elif markdown.is_markdown(str(path)) and not _markdown_document(config, path):
             continue
         if os.path.normpath(path) not in seen:
             seen.add(os.path.normpath(path))
             yield path
 
 
+def _metadata_file(config: Config, path: Path) -> bool:
+    """Whether ``path`` is named as a document's metadata file is (``kep.yaml``)."""
+    name = config.for_path(config.relpath(path)).metadata_file
+    return bool(name) and path.name == name
+
+
 def _document_of(config: Config, path: Path) -> Path | None:
-    """The Markdown document whose metadata file ``path`` is, if it is one."""
-    settings = config.for_path(config.relpath(path))
-    if not settings.metadata_file or path.name != settings.metadata_file:
-        return None
+    """The Markdown document beside a metadata file that is checked, if any."""
     beside = sorted(path.parent.glob("*"))
-    return next((doc for doc in beside if markdown.is_markdown(doc.name) and _markdown_document(config, doc)), None)
+    return next(
+        (
+            doc
+            for doc in beside
+            if markdown.is_markdown(doc.name) and _markdown_document(config, doc) and not config.excluded(config.relpath(doc))
+        ),
+        None,
+    )
 
 
 def _markdown_document(config: Config, path: Path) -> bool:
