@@ -176,6 +176,14 @@ def test_an_unknown_preset_is_a_configuration_error(in_tmp, capsys):
     assert "preset must be '' or 'kep' or 'madr', got 'rfc'" in err
 
 
+def test_the_preset_key_offers_every_preset_there_is():
+    # The key's choices are declared with the key; the presets beside it.
+    from speckeeper.config.presets import PRESETS
+    from speckeeper.config.settings import KEYS
+
+    assert KEYS["preset"].choices == ("", *PRESETS)
+
+
 def test_preset_madr_alone_checks_decision_records(in_tmp, capsys):
     (in_tmp / ".git").mkdir()
     decisions = in_tmp / "docs" / "decisions"

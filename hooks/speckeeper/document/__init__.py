@@ -7,6 +7,11 @@ literal, table, directive, comment), its raw lines and its metadata. A format
 builds that model; what only a format can know (docutils' own messages, the
 validity rules that read its nodes) stays in the format.
 
+A template is read into :class:`.template.Template`, from a template .rst
+(:mod:`.template`) or a Markdown one (:mod:`.markdown_template`); the
+loader that finds each spec's template is :mod:`.loader`. A document's
+metadata kept in a file beside it is read by :mod:`.metadata`.
+
 May import: the standard library, :mod:`speckeeper.findings`, and a format's
 own parser (docutils in ``rst``, markdown-it-py in ``markdown``). Never the
 rules, the commands or the editor; but a format's validity rules
