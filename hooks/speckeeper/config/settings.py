@@ -419,7 +419,8 @@ def _toml(value: object) -> str:
 
 def key_value(name: str, value: object) -> str:
     """One setting as a TOML line (``line-length = 99``), as a file would say it."""
-    if _TYPES[KEYS[_key(name)].annotation][0] is _table_of_lists and isinstance(value, (tuple, list)):
+    item = KEYS.get(_key(name))  # None for an override's "paths".
+    if item is not None and _TYPES[item.annotation][0] is _table_of_lists and isinstance(value, (tuple, list)):
         # (key, values) pairs, as the file wrote them: an inline table.
         pairs = ", ".join(f"{_toml_key(key)} = {_toml(tuple(values))}" for key, values in value)
         return f"{name.replace('_', '-')} = {{{pairs}}}"
