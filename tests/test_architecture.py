@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("speckeeper.config",),
     ("speckeeper.document",),
     # A format's validity rules live with the format, and are rules.
-    ("speckeeper.rules", "speckeeper.document.rst.rules"),
+    ("speckeeper.rules", "speckeeper.document.rst.rules", "speckeeper.document.markdown.rules"),
     ("speckeeper.engine",),
     ("speckeeper.reporting",),
     ("speckeeper.fixing",),

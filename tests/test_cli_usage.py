@@ -37,5 +37,5 @@ def test_every_command_still_runs_its_help(capsys: pytest.CaptureFixture[str]) -
 def test_check_help_lists_every_rule_group(capsys: pytest.CaptureFixture[str]) -> None:
     helped = " ".join(" ".join(speckeeper(capsys, "check", "--help").out).split())
     groups = {rule.group for rule in rules.ALL} - {"files"}
-    assert len(groups) == 6
+    assert len(groups) == 8
     assert all(group in helped for group in groups), helped

@@ -115,7 +115,7 @@ SPECS_CODES_AND_GROUPS = [
     ("speckeeper fix --ignore SK101,SK20", [f"SK101,SK20{n}" for n in range(1, 10)]),
     ("speckeeper check --extend-select SK00", ["SK001", "SK002", "SK003", "SK004", "SK005"]),
     ("speckeeper check --group le", ["leftovers"]),
-    ("speckeeper check --group lines,", ["lines,structure", "lines,lines", "lines,naming", "lines,lifecycle", "lines,leftovers", "lines,rst"]),
+    ("speckeeper check --group lines,", ["lines,structure", "lines,lines", "lines,naming", "lines,lifecycle", "lines,leftovers", "lines,rst", "lines,markdown", "lines,metadata"]),
 ]
 
 

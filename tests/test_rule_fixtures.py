@@ -2,7 +2,8 @@
 
 ``tests/fixtures/rules/`` is a spec repo with a small template and every
 rule on. Each spec there is whole but for what its rule finds, and says so
-in comments (sphinx-lint's ``.. expect:`` comments are the model)::
+in comments (sphinx-lint's ``.. expect:`` comments are the model; a
+Markdown one writes ``<!-- expect: ... -->``)::
 
     .. expect: SK203 trailing whitespace (3 character(s)), expected none
 
@@ -30,12 +31,13 @@ from speckeeper.config.settings import load_file
 from .conftest import FIXTURES
 
 RULES = FIXTURES / "rules"
-SPECS = sorted(RULES.rglob("*.rst"))
-SPECS = [path for path in SPECS if path.is_file() and path.name != "template.rst"]
+SPECS = sorted([*RULES.rglob("*.rst"), *RULES.rglob("*.md")])
+SPECS = [path for path in SPECS if path.is_file() and path.name not in ("template.rst", "template.md")]
 # Reported by `fix`, not `check`: shown in tests/test_safety.py.
 NOT_IN_A_CHECK = {"SK005"}
 
-_EXPECT = re.compile(r"^(?P<indent>\s*)\.\. expect(?: at line (?P<line>\d+))?: (?P<text>.*)$")
+# In RST ``.. expect: ...``; in Markdown ``<!-- expect: ... -->``, on one line.
+_EXPECT = re.compile(r"^(?P<indent>\s*)(?:\.\.|<!--) expect(?: at line (?P<line>\d+))?: (?P<text>.*?)(?: -->)?$")
 _OUTPUT = re.compile(r"^(?P<path>.+?):(?P<line>\d+):\d+: (?P<code>SK\d{3}) (?P<message>.*)$")
 
 Expected = tuple[str, int, str, str]  # path, line, code, message whitespace aside
@@ -88,11 +90,12 @@ def listed() -> list[Expected]:
 def findings() -> Counter[Expected]:
     """What a check of the whole fixture repo finds, every rule on."""
     config = load_file(RULES / ".speckeeper.toml")
-    found = Checker(config).check([RULES / "specs"], jobs=1)
+    # Markdown documents (docs/) beside the specs: where a repo keeps them.
+    found = Checker(config).check([RULES / "specs", RULES / "docs"], jobs=1)
     return Counter((config.relpath(Path(f.path)), f.line, f.code, _normal(f.message)) for f in found)
 
 
-@pytest.mark.parametrize("path", SPECS, ids=[path.relative_to(RULES / "specs").as_posix() for path in SPECS])
+@pytest.mark.parametrize("path", SPECS, ids=[path.relative_to(RULES).as_posix() for path in SPECS])
 def test_a_fixture_holds_what_it_says(findings: Counter[Expected], path: Path) -> None:
     relpath = path.relative_to(RULES).as_posix()
     found = sorted(finding for finding in findings.elements() if finding[0] == relpath)

@@ -71,7 +71,10 @@ def rule_page(rule: Rule) -> str:
         lines += ["", "## Example"]
         for title, example in (("Bad", doc.bad), ("Good", doc.good)):
             if example:
-                lines += ["", f"{title}:", "", "```rst", example, "```"]
+                # A Markdown rule's example may hold a fence: the page's is longer.
+                fence = "````" if "```" in example else "```"
+                language = {"markdown": "markdown", "metadata": "yaml"}.get(rule.group, "rst")
+                lines += ["", f"{title}:", "", f"{fence}{language}", example, fence]
     lines += ["", "## Fix", "", doc.fix or _FIX_NONE]
     return "\n".join(lines) + "\n"
 

@@ -13,7 +13,8 @@ from speckeeper.engine.check import collect
 from speckeeper.config.settings import Config, key_value
 from speckeeper.engine.decide import Selection, enabled_codes
 from speckeeper.document.rst.parse import RstParser
-from speckeeper.document.template import NoTemplate, TemplateLoader, packaged_path
+from speckeeper.document.loader import TemplateLoader
+from speckeeper.document.template import NoTemplate, packaged_path
 from speckeeper.config.settings import KEYS
 
 
@@ -54,7 +55,18 @@ def origins(config: Config) -> list[str]:
     """Each setting, its value and where it came from: the configuration
     file, the tree (no file), or the default."""
     said = f"from {config.source.name}" if config.source is not None else "read off the tree"
+    preset: frozenset[str] = frozenset()
+    if config.base.preset:
+        from speckeeper.config.presets import PRESETS  # Only where a repo names one.
+
+        preset = frozenset(PRESETS[config.base.preset])
+
+    def origin(name: str) -> str:
+        if name in config.set_keys:
+            return said
+        return f"preset {config.base.preset}" if name in preset else "default"
+
     return [
-        f"{key_value(name, getattr(config.base, name))}  ({said if name in config.set_keys else 'default'})"
+        f"{key_value(name, getattr(config.base, name))}  ({origin(name)})"
         for name in KEYS
     ]

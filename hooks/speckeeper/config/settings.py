@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from speckeeper.config.detect import SPECS, detect
 from speckeeper.config.patterns import PatternError
 from speckeeper.config.patterns import compile as compile_pattern
-from speckeeper.files.source import VCS_FOLDERS, FileTooLarge, read_regular
+from speckeeper.files.source import VCS_FOLDERS, read_regular, read_small_file
 from speckeeper.errors import ConfigError  # noqa: F401 (re-exported: config.ConfigError)
 
 # What the top folder of a work tree holds (CVS keeps its folder in each).
@@ -234,7 +234,7 @@ class Settings:
     # Bounds on what is parsed at all (nova's largest spec is 47 kB with
     # about 60 titles): beyond them a file gets one finding, not a hang.
     max_bytes: int = key(1_000_000, "a file over this many bytes is refused (SK004)", "2000000")
-    max_sections: int = key(1_000, "a file with more title adornments is refused (SK004)", "2000")
+    max_sections: int = key(1_000, "a file with more title adornments (in Markdown, headings) is refused (SK004)", "2000")
     # nova's gate allows 79.
     line_length: int = key(79, "the longest line (SK201, SK202)", "99", overrides=True)
     # nova's gate's own list, or others a gate writes.
@@ -301,6 +301,84 @@ class Settings:
     baseline: str = key(
         ".speckeeper-baseline.json", "the baseline file, honoured whenever it exists; empty: none", '"ci/baseline.json"'
     )
+    # Markdown documents (``.md``); "{release}" and "{project}" as in
+    # ``template``.
+    markdown_template: str = key(
+        "",
+        "the Markdown template `.md` files keep to (`{release}`, `{project}` as in `template`); empty: Markdown files are not checked",
+        '"keps/NNNN-kep-template/README.md"',
+        overrides=True,
+    )
+    # A heading suffix, or an HTML comment directly above the heading (MADR's).
+    optional_markers: tuple[str, ...] = key(
+        ("(Optional)", "[optional]", "<!-- This is an optional element. Feel free to remove. -->"),
+        "how a Markdown template marks an optional section: a heading suffix, or an HTML comment directly above the heading",
+        '["(optional)"]',
+    )
+    # MADR's {...}, <...>, a KEP's NNNN and "Your ...".
+    heading_placeholders: tuple[str, ...] = key(
+        (r"\{[^{}]*\}", r"<[^<>]*>", r"\bN{3,}\b", r"\bYour\b.*"),
+        "regular expressions (RE2) for what in a Markdown template's heading (compared folded) stands for any text",
+        "['\\{[^{}]*\\}', '\\bNNNN\\b']",
+    )
+    markdown_names: tuple[str, ...] = key(
+        ("*.md", "*.markdown"),
+        "which `.md` files under a folder are documents: globs on the file name",
+        '["README.md"]',
+    )
+    # The keys each sets are config/presets.py's PRESETS.
+    preset: str = key(
+        "",
+        'a Markdown process\'s keys in one: "kep" (kubernetes/enhancements) or "madr" (decision records); the file\'s own keys override them',
+        '"kep"',
+        choices=("", "kep", "madr"),
+    )
+    # Metadata (SK7xx). The schema is read off the template's own (its front
+    # matter, or the same file beside it) unless ``metadata_schema`` names a
+    # JSON Schema file.
+    metadata_file: str = key(
+        "", "the file beside a Markdown document holding its metadata; empty: its front matter", '"kep.yaml"', overrides=True
+    )
+    metadata_schema: str = key(
+        "",
+        "a JSON Schema file the metadata is validated against (the jsonschema extra), in place of the schema read off the template's metadata",
+        '"ci/kep.schema.json"',
+        overrides=True,
+    )
+    metadata_required: tuple[str, ...] = key(
+        (), "metadata keys a document must give a value", '["title", "status"]', overrides=True
+    )
+    metadata_leftovers: tuple[str, ...] = key(
+        ("TBD",), "metadata values that are leftovers wherever they are", '["TBD", "TODO"]', overrides=True
+    )
+    # A milestone: left in place, it is not a leftover.
+    metadata_kept_examples: tuple[str, ...] = key(
+        (),
+        "metadata keys whose template values may stay (as often real as examples)",
+        '["latest-milestone"]',
+        overrides=True,
+    )
+    # Where the process allows other values than its template lists.
+    metadata_values: tuple[tuple[str, tuple[str, ...]], ...] = key(
+        (),
+        "a metadata key's allowed values, in order, in place of the template's list",
+        '{stage = ["alpha", "beta", "stable", "deprecated"]}',
+        overrides=True,
+    )
+    # (path, conditions); conditions are "key=a|b" or "key>=b".
+    companion_files: tuple[tuple[str, tuple[str, ...]], ...] = key(
+        (),
+        "files a document needs: a path (`{key}` a metadata value; from the config's folder if it starts with `/`, else the document's) and the conditions under which (`key=a|b`, `key>=b`)",
+        '{"/keps/prod-readiness/{owning-sig}/{kep-number}.yaml" = ["stage>=beta"]}',
+        overrides=True,
+    )
+    # "{title:slug}" is a value as a slug.
+    document_name: str = key(
+        "",
+        "what a document's path ends with, from its metadata (`{key}`, `{key:slug}`, `*`)",
+        '"{kep-number}-*/README.md"',
+        overrides=True,
+    )
 
 
 def _keys() -> dict[str, Key]:
@@ -341,7 +419,16 @@ def _toml(value: object) -> str:
 
 def key_value(name: str, value: object) -> str:
     """One setting as a TOML line (``line-length = 99``), as a file would say it."""
+    item = KEYS.get(_key(name))  # None for an override's "paths".
+    if item is not None and _TYPES[item.annotation][0] is _table_of_lists and isinstance(value, (tuple, list)):
+        # (key, values) pairs, as the file wrote them: an inline table.
+        pairs = ", ".join(f"{_toml_key(key)} = {_toml(tuple(values))}" for key, values in value)
+        return f"{name.replace('_', '-')} = {{{pairs}}}"
     return f"{name.replace('_', '-')} = {_toml(tuple(value) if isinstance(value, list) else value)}"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml(key)
 
 
 # The patterns speckeeper ships (the defaults): see shipped().
@@ -544,7 +631,8 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     where = str(source) if source else "configuration"
     table = dict(table)
     raw_overrides = table.pop("overrides", [])
-    base = Settings(**_settings_values(table, where, frozenset(KEYS)))
+    own = _settings_values(table, where, frozenset(KEYS))
+    base = Settings(**{**_preset(own.get("preset", "")), **own})
     if not isinstance(raw_overrides, list):
         raise ConfigError(f"{where}: overrides must be an array of tables ([[overrides]])")
     overrides = []
@@ -563,7 +651,36 @@ def from_table(table: dict[str, Any], root: Path, source: Path | None) -> Config
     _check_templates(config)
     _check_patterns(config)
     _check_line_length_style(config)
+    _check_metadata(config)
     return config
+
+
+# A companion file's condition: "key=a|b" or "key>=b".
+_CONDITION = re.compile(r"\s*[^=<>\s]+\s*(>=|=)\s*\S.*")
+
+
+def _check_metadata(config: Config) -> None:
+    """A metadata schema is a JSON Schema jsonschema can use, and each
+    companion file's condition is one speckeeper reads."""
+    where = config.source or "configuration"
+    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+        if settings.metadata_schema:
+            from speckeeper.config import metadata_schema  # jsonschema: only where a schema is configured.
+
+            metadata_schema.load(config.root / settings.metadata_schema)
+        for path, conditions in settings.companion_files:
+            for condition in conditions:
+                if _CONDITION.fullmatch(condition) is None:
+                    raise ConfigError(f"{where}: companion-files: {path}: condition {condition!r} is not key=a|b or key>=b")
+
+
+def _preset(name: str) -> dict[str, Any]:
+    """The keys a preset sets (none without one)."""
+    if not name:
+        return {}
+    from speckeeper.config.presets import PRESETS  # Only where a repo names one.
+
+    return PRESETS[name]
 
 
 # How the "nova" style measures and exempts lines; doc8 has its own ways.
@@ -591,12 +708,16 @@ def _check_line_length_style(config: Config) -> None:
 
 
 def _check_templates(config: Config) -> None:
-    """A template named without "{release}" must exist now, not per spec."""
-    for template in {config.base.template, *(o.values.get("template", "") for o in config.overrides)}:
-        # A template's parts are filled in, not matched: one may repeat.
-        _check_parts(config.source or "configuration", "template", template, TEMPLATE_PARTS, once=False)
-        if template and "{" not in template and not (config.root / template).is_file():
-            raise ConfigError(f"{config.source or 'configuration'}: template file not found: {template}")
+    """A template named without "{release}" must exist now, not per spec
+    (an RST template, and a Markdown one)."""
+    for key in ("template", "markdown_template"):
+        named = {getattr(config.base, key), *(o.values.get(key, "") for o in config.overrides)}
+        for template in sorted(named):
+            # A template's parts are filled in, not matched: one may repeat.
+            _check_parts(config.source or "configuration", key.replace("_", "-"), template, TEMPLATE_PARTS, once=False)
+            if template and "{" not in template and not (config.root / template).is_file():
+                what = "Markdown template" if key == "markdown_template" else "template"
+                raise ConfigError(f"{config.source or 'configuration'}: {what} file not found: {template}")
 
 
 def _check_patterns(config: Config) -> None:
@@ -660,18 +781,6 @@ def plain(name: str) -> bool:
 
 
 _VCS_CASEFOLDED = frozenset(name.casefold() for name in VCS_FOLDERS)
-
-
-def read_small_file(path: Path, max_bytes: int, what: str, read_as: str) -> bytes:
-    """A small regular file's bytes (a configuration, a baseline); any way
-    it cannot be had is one ConfigError, naming it as ``what`` (its size)
-    and ``read_as`` (what could not be read)."""
-    try:
-        return read_regular(path, max_bytes)
-    except FileTooLarge as error:
-        raise ConfigError(f"{path}: {what} is {error.size:,} bytes, over {max_bytes:,}: not read") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read {read_as}: {error.strerror or error}") from None
 
 
 def _parse(path: Path) -> dict[str, Any]:

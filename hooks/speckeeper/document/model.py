@@ -139,6 +139,13 @@ class Document:
     under_titles: tuple[Block, ...] = ()
     messages: list[Message] = field(default_factory=list)
     metadata: Mapping[str, object] = field(default_factory=dict)  # Front matter, sidecar.
+    # Where the metadata is: its file ("" for the document's own front
+    # matter), the line of each value there by its keys and indexes
+    # (``("authors", 0)``), and why it could not be read ("" when it was),
+    # with the line that says so.
+    metadata_path: str = ""
+    metadata_lines: Mapping[tuple[object, ...], int] = field(default_factory=dict)
+    metadata_error: tuple[int, str] | None = None
     comments: tuple[tuple[int, str], ...] = ()  # (line, text): where directives to us live.
     literal_lines: frozenset[int] = frozenset()  # Lines of verbatim text.
     directive_lines: frozenset[int] = frozenset()  # Lines inside a directive's body.

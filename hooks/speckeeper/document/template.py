@@ -1,4 +1,5 @@
-"""The template loader: a template .rst is the single source of structure.
+"""A template read: a template .rst is the single source of structure
+(the loader that finds each spec's template is :mod:`speckeeper.document.loader`).
 
 The checks compare specs with what this module reads from a template file,
 and the copier template renders specs from the same reading (see
@@ -8,13 +9,12 @@ and the copier template renders specs from the same reading (see
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from speckeeper.config import layout
-from speckeeper.config.settings import Config, ConfigError, Settings, repository_of
+from speckeeper.config.settings import ConfigError, Settings, repository_of
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.files.source import VCS_FOLDERS, Limits, Refusal, read
 from speckeeper.document.model import Block, Section, column_width
@@ -56,6 +56,14 @@ class TemplateSection:
     style: str
     guidance: str  # The template's own RST under this title, subsections aside.
     children: tuple[TemplateSection, ...] = ()
+    # A Markdown template marks a section a document may leave out
+    # (``optional-markers``), and may hold placeholders in a title
+    # (``heading-placeholders``): ``pattern`` is then the regular expression
+    # a document's title matches, folded and its marker aside (see
+    # :func:`speckeeper.template_markdown.title_key`); "" where the title is
+    # matched as written.
+    optional: bool = False
+    pattern: str = ""
 
     def walk(self) -> list[TemplateSection]:
         found = [self]
@@ -70,12 +78,14 @@ class TemplateSection:
             "style": self.style,
             "guidance": self.guidance,
             "children": [child.to_data() for child in self.children],
+            "optional": self.optional,
+            "pattern": self.pattern,
         }
 
     @classmethod
     def from_data(cls, data: object, level: int) -> TemplateSection:
         """A section from :meth:`to_data`; ValueError for anything else."""
-        fields = _fields(data, ("title", "level", "style", "guidance", "children"))
+        fields = _fields(data, ("title", "level", "style", "guidance", "children", "optional", "pattern"))
         style = _string(fields["style"])
         if type(fields["level"]) is not int or fields["level"] != level or level > MAX_LEVEL:
             raise ValueError("not the level of its place")
@@ -87,6 +97,8 @@ class TemplateSection:
             style=style,
             guidance=_string(fields["guidance"]),
             children=tuple(cls.from_data(child, level + 1) for child in _list(fields["children"])),
+            optional=fields["optional"] is True,
+            pattern=_string(fields["pattern"]),
         )
 
 
@@ -109,6 +121,10 @@ class Template:
     placeholders: tuple[str, ...] = ()
     guidance: tuple[tuple[str, str], ...] = ()
     license: str = ""
+    # A Markdown template's own metadata (its front matter, or the metadata
+    # file beside it), whose values are the schema's placeholders; an RST
+    # template has none (nor does a stored one).
+    metadata: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def all_sections(self) -> list[TemplateSection]:
         found: list[TemplateSection] = []
@@ -464,93 +480,3 @@ def misnamed(key: str, name: str, templates: list[Template]) -> str:
     hint = f': did you mean "{near}"?' if near else f" (it has: {', '.join(sorted(titles))})"
     level = "a top-level section" if key == "required_sections" else "a section"
     return f'{option}: "{name}" is not {level} of the template{hint}'
-
-
-class TemplateLoader:
-    """Finds and loads the template for each spec, each file once per run."""
-
-    def __init__(self, config: Config, parser: RstParser) -> None:
-        self._config = config
-        self._parser = parser
-        self._cache: dict[Path, Template] = {}
-        self._texts: dict[Path, str] = {}
-        # The (template, settings) pairs whose section names are known
-        # good: checked once per run, not once per spec.
-        self._named: set[tuple[str, Settings]] = set()
-        self._store = TemplateStore.default(parser.extensions)
-        self._limits = Limits.of(config.base)  # max-bytes and max-sections are not overridden per path.
-
-    def path_for(self, relpath: str, settings: Settings) -> Path:
-        """The template file for a spec; ConfigError when there is none."""
-        if not settings.template:
-            return packaged_path()
-        name = settings.template
-        if "{" in name:
-            found = layout.parts(settings.layout, relpath)
-            if found is None:
-                raise NoTemplate(
-                    f"no template for this spec: its path does not match the layout {settings.layout!r}", True
-                )
-            name = layout.fill(name, found)
-        path = self._config.root / name
-        if not path.is_file():
-            raise NoTemplate(f"no template for this spec: {name} does not exist")
-        return path
-
-    def digest(self, relpath: str, settings: Settings) -> str:
-        """A hash of the text of a spec's template (for the findings cache);
-        NoTemplate when it has none, and "" when it cannot be read (the
-        check says why)."""
-        import hashlib  # Only with --cache.
-
-        try:
-            text = self._text(self.path_for(relpath, settings).resolve())
-        except ConfigError:
-            return ""
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    def for_spec(self, relpath: str, settings: Settings) -> Template:
-        path = self.path_for(relpath, settings).resolve()
-        template = self._load(path)
-        self._check_names(settings, template)
-        return template
-
-    def _load(self, path: Path) -> Template:
-        if path not in self._cache:
-            self._cache[path] = from_text(path, self._text(path), self._parser, self._store)
-        return self._cache[path]
-
-    def _check_names(self, settings: Settings, template: Template) -> None:
-        """Each section a key names is a section of the spec's template, or
-        of another release's (nova's "Feature Liaison" is newer than some):
-        a misspelt name is a configuration error, not a silent no-op."""
-        if (template.path, settings) in self._named:
-            return
-        unknown = [(key, name) for key, name in named_sections(settings) if not has_section(template, key, name)]
-        if not unknown:
-            return
-        others = self._templates_like(settings)
-        for key, name in unknown:
-            if not any(has_section(other, key, name) for other in others):
-                where = self._config.source or "configuration"
-                raise ConfigError(f"{where}: {misnamed(key, name, [template, *others])}")
-        self._named.add((template.path, settings))
-
-    def _templates_like(self, settings: Settings) -> list[Template]:
-        """Every release's (or project's) template, where there is one per
-        release (or project)."""
-        if "{" not in settings.template:
-            return []
-        found = []
-        for path in sorted(self._config.root.glob(re.sub(r"\{[a-z]+\}", "*", settings.template))):
-            try:
-                found.append(self._load(path.resolve()))
-            except ConfigError:
-                continue  # A template that cannot be read is reported where it is used.
-        return found
-
-    def _text(self, path: Path) -> str:
-        """A template file's text, read once per run (see :func:`read_template`)."""
-        if path not in self._texts:
-            self._texts[path] = read_template(path, self._limits, self._config.repo)
-        return self._texts[path]

@@ -12,6 +12,7 @@ selection, the comments, the baseline); the output is
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,16 +21,20 @@ from typing import TYPE_CHECKING
 
 from speckeeper import rules
 from speckeeper.engine import parallel
-from speckeeper.config.settings import Config, Settings
+from speckeeper.config.settings import Config, ConfigError, Settings
 from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced
+from speckeeper.document import markdown
+from speckeeper.document.model import Document
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
 from speckeeper.rules.registry import Context, Hit, Tree
 from speckeeper.rules.files import NO_TEMPLATE, TOO_LARGE, UNREADABLE
 from speckeeper.rules.naming import LAYOUT, not_where_specs_live
 from speckeeper.files.source import Limits, Refusal, Source, from_bytes, read
+from speckeeper.files.source import read as read_file
 from speckeeper.document.rst.build import RstDocument as Spec, build
-from speckeeper.document.template import NoTemplate, TemplateLoader
+from speckeeper.document.loader import TemplateLoader
+from speckeeper.document.template import NoTemplate
 from speckeeper.engine.decide import Gate
 from speckeeper.engine.decide import Recorded
 from speckeeper.rules.files import refused
@@ -37,11 +42,13 @@ from speckeeper.rules.files import refused
 if TYPE_CHECKING:
     from speckeeper.engine.cache import Cache
 
+# A metadata file a finding quotes is read within the YAML reader's bound.
+MAX_QUOTED_BYTES = 100_000
 _SKIPPED_DIRS = frozenset({".git", ".tox", ".venv", "venv", "node_modules", "__pycache__", "build"})
 
 
 def walk(
-    paths: Iterable[Path], config: Config, suffix: str = "", unreadable: list[Finding] | None = None
+    paths: Iterable[Path], config: Config, suffix: str | tuple[str, ...] = "", unreadable: list[Finding] | None = None
 ) -> Iterator[Path]:
     """The files under ``paths`` (ending in ``suffix``), excluded ones aside,
     each once however many ways it is named (``a.rst``, ``./a.rst``, through
@@ -109,8 +116,56 @@ def from_here(path: Path) -> Path:
 
 
 def collect(paths: Iterable[Path], config: Config, unreadable: list[Finding] | None = None) -> Iterator[Path]:
-    """The spec files under ``paths``: folders recurse to ``.rst`` files."""
-    return walk(paths, config, ".rst", unreadable)
+    """The spec files under ``paths``: folders recurse to ``.rst`` files,
+    and to ``.md`` files where the configuration names a Markdown template.
+    A Markdown file, named or found, is a document only where that
+    template applies and its name is one of ``markdown-names`` (a KEP's
+    README.md, not the FAQ beside it): a hook passes every Markdown file a
+    commit changes. A document's metadata file named (``kep.yaml``) is
+    its document: what is wrong with it is reported there."""
+    seen: set[str] = set()
+    for path in walk(paths, config, _suffixes(config), unreadable):
+        if _metadata_file(config, path):
+            document = _document_of(config, path)
+            if document is None:
+                continue  # Beside no document that is checked (the template's own).
+            path = document
+        elif markdown.is_markdown(str(path)) and not _markdown_document(config, path):
+            continue
+        if os.path.normpath(path) not in seen:
+            seen.add(os.path.normpath(path))
+            yield path
+
+
+def _metadata_file(config: Config, path: Path) -> bool:
+    """Whether ``path`` is named as a document's metadata file is (``kep.yaml``)."""
+    name = config.for_path(config.relpath(path)).metadata_file
+    return bool(name) and path.name == name
+
+
+def _document_of(config: Config, path: Path) -> Path | None:
+    """The Markdown document beside a metadata file that is checked, if any."""
+    beside = sorted(path.parent.glob("*"))
+    return next(
+        (
+            doc
+            for doc in beside
+            if markdown.is_markdown(doc.name) and _markdown_document(config, doc) and not config.excluded(config.relpath(doc))
+        ),
+        None,
+    )
+
+
+def _markdown_document(config: Config, path: Path) -> bool:
+    settings = config.for_path(config.relpath(path))
+    return bool(settings.markdown_template) and any(
+        fnmatch.fnmatchcase(path.name, pattern) for pattern in settings.markdown_names
+    )
+
+
+def _suffixes(config: Config) -> str | tuple[str, ...]:
+    wanted = config.base.markdown_template or any(o.values.get("markdown_template") for o in config.overrides)
+    return (".rst", *markdown.SUFFIXES) if wanted else ".rst"
 
 
 @dataclass(frozen=True)
@@ -297,14 +352,46 @@ class Checker:
         spec = self._build(read.shown, read.source)
         if isinstance(spec, Finding):
             return Opened(read.path, problems=[dataclasses.replace(spec, context=first)])
-        name = self.config.relpath(Path(template.path)) if "{" in read.settings.template else ""
+        key = read.settings.markdown_template if markdown.is_markdown(read.relpath) else read.settings.template
+        name = self.config.relpath(Path(template.path)) if "{" in key else ""
         ctx = Context(read.relpath, read.settings, template, read.enabled, template_name=name)
+        if not isinstance(spec, Spec):
+            headings = len(spec.all_sections())
+            if headings > read.settings.max_sections:  # What max-sections bounds: the rules' work.
+                limit = f"{headings:,} headings, more than the limit of {read.settings.max_sections:,} (max-sections)"
+                return Opened(read.path, problems=[Finding(read.shown, 1, 1, TOO_LARGE, limit, first)])
+            if read.settings.metadata_file:
+                spec = self._with_sidecar(read, spec)
+            # No fix or editor feature reads a Markdown document yet: its
+            # findings are what opening it comes to, for the gate to decide
+            # on as any problem (selection, baseline).
+            return Opened(read.path, problems=self._markdown_findings(spec, ctx))
         return Opened(read.path, Loaded(spec, ctx, silenced(spec), read.source.identity))
+
+    def _with_sidecar(self, read: _Read, document: Document) -> Document:
+        """A Markdown document with its metadata from the file beside it
+        (``metadata-file``), read within the same bounds as the document."""
+        from speckeeper.document.metadata import with_sidecar  # Only for a process with one.
+
+        path = read.path.parent / read.settings.metadata_file
+        found = self._sidecar(read)
+        if isinstance(found, Refusal):
+            exists = os.path.lexists(path)  # A link, a FIFO: there, and refused.
+            if not exists:
+                return with_sidecar(document, str(path), None, "is missing")
+            why = found.message.removesuffix(": not read")
+            return with_sidecar(document, str(path), None, f"not read: {why}", there=True)
+        return with_sidecar(document, str(path), found.text)
+
+    def _sidecar(self, read: _Read) -> Source | Refusal:
+        return read_file(read.path.parent / read.settings.metadata_file, Limits.of(read.settings), self.config.repo)
 
     def _cache_key(self, read: _Read) -> str | None:
         """The file's key in the findings cache, from what was read; None
-        without a cache, or without a template to key it by."""
-        if self.cache is None:
+        without a cache, or without a template to key it by. A document
+        with companion files is not cached: its findings depend on which
+        files exist, which its bytes do not say."""
+        if self.cache is None or read.settings.companion_files:
             return None
         try:
             template = self.templates.digest(read.relpath, read.settings)
@@ -312,7 +399,11 @@ class Checker:
             return None
         if not template:
             return None  # Unreadable: the check says why.
-        return self.cache.key(read.relpath, repr(read.settings), read.enabled, template, read.source.raw)
+        raw = read.source.raw
+        if read.settings.metadata_file and markdown.is_markdown(read.relpath):
+            sidecar = self._sidecar(read)  # Its findings are the document's.
+            raw += b"\0" + (sidecar.raw if isinstance(sidecar, Source) else repr(sidecar).encode())
+        return self.cache.key(read.relpath, repr(read.settings), read.enabled, template, raw)
 
     def _silenced(self, read: _Read) -> frozenset[str]:
         """What a file's comments silence, without its rules: parsed only
@@ -320,7 +411,7 @@ class Checker:
         if not may_silence(read.source.text):
             return frozenset()
         spec = self._build(read.shown, read.source)
-        return silenced(spec) if isinstance(spec, Spec) else frozenset()
+        return frozenset() if isinstance(spec, Finding) else silenced(spec)
 
     def _elsewhere(self, paths: set[str]) -> dict[str, Checked]:
         """For the specs repo-level rules found something on that were not
@@ -334,12 +425,40 @@ class Checker:
                     found[path] = Checked([], self._silenced(read), read.source.text.split("\n", 1)[0])
         return found
 
-    def _build(self, shown: str, source: Source) -> Spec | Finding:
+    def _build(self, shown: str, source: Source) -> Spec | Document | Finding:
         """The spec model; nesting too deep for docutils is one finding."""
+        if markdown.is_markdown(shown):
+            try:
+                return markdown.parse(shown, source.text, raw=source.raw)
+            except markdown.MarkdownUnavailable as error:
+                raise ConfigError(str(error)) from None
         try:
             return build(shown, source.text, self.parser, raw=source.raw)
         except RecursionError:
             return Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")
+
+    def _markdown_findings(self, document: Document, ctx: Context) -> list[Finding]:
+        """Every enabled rule that reads a Markdown document, its own
+        ``<!-- speckeeper: ignore ... -->`` comments honoured."""
+        silencing = silenced(document)
+        quoted: dict[str, list[str]] = {document.path: document.lines}
+        findings = [
+            self._finding(document.path, rule.code, hit, quoted)
+            for rule in rules.PER_SPEC
+            if rule.code in ctx.enabled and rule.code not in silencing and rules.runs_on(rule, document)
+            for hit in rule.check_spec(document, ctx)
+        ]
+        return sorted(dict.fromkeys(findings), key=lambda f: (f.path != document.path, f.path, f.line, f.col))
+
+    def _finding(self, path: str, code: str, hit: Hit, quoted: dict[str, list[str]]) -> Finding:
+        """A finding on the document, or on the metadata file beside it,
+        with the line it is on (each file read once for that)."""
+        if hit.path is not None:
+            path = str(hit.path)
+        if path not in quoted:
+            found = read_file(Path(path), Limits(MAX_QUOTED_BYTES, 1), self.config.repo)
+            quoted[path] = found.text.split("\n") if isinstance(found, Source) else []
+        return Finding(path, hit.line, hit.col, code, hit.message, _line(quoted[path], hit.line), quoted=dict(hit.quoted))
 
     def run_rules(self, loaded: Loaded) -> list[Finding]:
         """Every rule the selection enables over one loaded spec; what its
@@ -349,7 +468,7 @@ class Checker:
         findings = [
             Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line), quoted=dict(hit.quoted))
             for rule in rules.PER_SPEC
-            if rule.code in ctx.enabled
+            if rule.code in ctx.enabled and rules.runs_on(rule, spec)
             for hit in rule.check_spec(spec, ctx)
         ]
         # By position; at one position, in rule and template order.

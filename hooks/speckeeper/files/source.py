@@ -17,6 +17,8 @@ from enum import Enum, auto
 from pathlib import Path
 from typing import Protocol
 
+from speckeeper.errors import ConfigError
+
 
 class _Bounds(Protocol):
     """What a file's limits are read from: the settings (files sit below
@@ -124,6 +126,18 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
     judged (``fstat``), so a file swapped after a check cannot slip in.
     """
     return _read_regular(path, max_bytes)[0]
+
+
+def read_small_file(path: Path, max_bytes: int, what: str, read_as: str) -> bytes:
+    """A small regular file's bytes (a configuration, a baseline); any way
+    it cannot be had is one ConfigError, naming it as ``what`` (its size)
+    and ``read_as`` (what could not be read)."""
+    try:
+        return read_regular(path, max_bytes)
+    except FileTooLarge as error:
+        raise ConfigError(f"{path}: {what} is {error.size:,} bytes, over {max_bytes:,}: not read") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read {read_as}: {error.strerror or error}") from None
 
 
 def _read_regular(path: Path, max_bytes: int) -> tuple[bytes, tuple[int, int]]:

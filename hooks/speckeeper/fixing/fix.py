@@ -48,7 +48,7 @@ from speckeeper.rules.files import NOT_FIXED
 from speckeeper.document.rst.rules import WARNING
 from speckeeper.document import proof
 from speckeeper.document.rst.build import RstDocument as Spec, model
-from speckeeper.document.template import TemplateLoader
+from speckeeper.document.loader import TemplateLoader
 from speckeeper.engine.decide import Gate
 from speckeeper.engine.decide import Recorded
 

@@ -80,11 +80,37 @@ def _alike(a: str, b: str) -> bool:
 
 def _optional(ctx: Context, section: TemplateSection, parent: str) -> bool:
     settings = ctx.settings
+    if section.optional:  # Marked so in a Markdown template.
+        return True
     if section.title in settings.optional_sections or f"{parent}/{section.title}" in settings.optional_sections:
         return True
     if settings.required_sections and not parent:
         return section.title not in settings.required_sections
     return False
+
+
+def _markdown_titles(
+    ctx: Context, expected: tuple[TemplateSection, ...], actual: tuple[Section, ...], names: set[str]
+) -> dict[str, str]:
+    """The template's title for each title a Markdown template accepts
+    other than as written: with or without its optional marker, in another
+    case, or where the template's title has placeholders."""
+    from speckeeper.document.markdown_template import matches  # Only for a Markdown template.
+
+    markers = ctx.settings.optional_markers
+    found: dict[str, str] = {}
+    claimed = names & {s.title for s in actual}
+    for section in actual:
+        if section.title in names or section.title in found:
+            continue
+        fitting = [t.title for t in expected if matches(t, section.title, markers)]
+        # Each of two placeholder titles ("{title of option 1}", "{title of
+        # other option}") is a title of its own: the first not yet taken.
+        meant = next((title for title in fitting if title not in claimed), fitting[-1] if fitting else None)
+        if meant is not None:
+            found[section.title] = meant
+            claimed.add(meant)
+    return found
 
 
 def _tolerated(ctx: Context, title: str) -> bool:
@@ -147,6 +173,8 @@ def _compare_level(
 ) -> None:
     names = {t.title for t in expected}
     named = aliases(ctx, names)
+    if ctx.template.path.endswith((".md", ".markdown")):
+        named.update(_markdown_titles(ctx, expected, actual, names))
     # The parent as the template names it, for the keys that name sections.
     parent_title = "" if parent is None else _template_title(ctx, parent.title)
     first = _judged(expected, actual, diff, named)
@@ -611,7 +639,9 @@ def check_document_title(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """
     if not spec.titles:
         line = _title_start(spec.sections[0]) if spec.sections else 1
-        yield Hit(line, 1, "no document title: expected one over- and underlined title before the first section")
+        # As each format writes a title: Markdown's level-1 heading.
+        wanted = "one # heading" if spec.format == "markdown" else "one over- and underlined title"
+        yield Hit(line, 1, f"no document title: expected {wanted} before the first section")
     for extra in spec.titles[1:]:
         yield Hit(
             extra.line,

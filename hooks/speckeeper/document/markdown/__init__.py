@@ -1,0 +1,39 @@
+"""The Markdown format: markdown-it-py parses a document (:mod:`.build`
+makes the document model of its tokens), and what only the format can tell
+stays here: its validity rules (:mod:`.rules`, SK6xx), which report the
+messages the build wrote.
+
+markdown-it-py and mdit-py-plugins (the ``markdown`` extra) are imported
+only when a Markdown file is parsed; importing this package costs nothing
+more than the build module.
+"""
+
+from speckeeper.document.markdown.build import (
+    EMPTY_HEADING,
+    ERROR,
+    EXTRA_MISSING,
+    FORMAT,
+    FRONT_MATTER,
+    SKIPPED_LEVEL,
+    SUFFIXES,
+    UNCLOSED_FENCE,
+    WARNING,
+    MarkdownUnavailable,
+    is_markdown,
+    parse,
+)
+
+__all__ = [
+    "EMPTY_HEADING",
+    "ERROR",
+    "EXTRA_MISSING",
+    "FORMAT",
+    "FRONT_MATTER",
+    "SKIPPED_LEVEL",
+    "SUFFIXES",
+    "UNCLOSED_FENCE",
+    "WARNING",
+    "MarkdownUnavailable",
+    "is_markdown",
+    "parse",
+]
