@@ -10,6 +10,7 @@ module it depends on.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+def _module_name(path: Path, package: Path = PACKAGE) -> str:
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -46,21 +47,30 @@ def _modules() -> dict[str, Path]:
     return {_module_name(path): path for path in PACKAGE.rglob("*.py")}
 
 
-def _imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """The package's modules ``name`` imports, wherever in the file."""
+def _import_statements(name: str, path: Path) -> Iterator[tuple[str, set[str]]]:
+    """Each import in the file of module ``name``, at its top, inside a
+    function or for the type checker alike: the module it names (a relative
+    import resolved) and the names it takes from it, both absolute."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            for alias in node.names:
+                yield alias.name, set()
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 target = ".".join([*base, node.module] if node.module else base)
             else:
                 target = node.module or ""
-            submodules = {f"{target}.{alias.name}" for alias in node.names} & known
-            found.update(submodules or {target})
+            yield target, {f"{target}.{alias.name}" for alias in node.names}
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """The package's modules ``name`` imports, wherever in the file: the
+    modules a ``from`` import takes, else the one it takes names from."""
+    found: set[str] = set()
+    for target, taken in _import_statements(name, path):
+        found.update(taken & known or {target})
     return {module for module in found if module in known and module != name}
 
 
@@ -191,19 +201,11 @@ _FORMAT_ONLY = ("docutils", "speckeeper.document.rst.parse", "speckeeper.documen
 
 
 def _imported(path: Path, package: Path = PACKAGE) -> set[str]:
-    """Every module a file imports, at its top or inside a function,
-    relative imports resolved against ``package``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    here = path.relative_to(package.parent).with_suffix("").parts
+    """Every module a file of ``package`` imports, and every name it takes
+    from one, by absolute name."""
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = list(here[: len(here) - node.level]) if node.level else []
-            module = ".".join([*base, *([node.module] if node.module else [])])
-            found.add(module)
-            found.update(f"{module}.{alias.name}" for alias in node.names)
+    for target, taken in _import_statements(_module_name(path, package), path):
+        found.update({target, *taken})
     return found
 
 
