@@ -16,9 +16,8 @@ from pathlib import Path
 
 from speckeeper.config import settings as config_module
 from speckeeper import __version__, speedups
-from speckeeper.reporting import output
+from speckeeper.reporting import output, terminal
 from speckeeper.engine import parallel
-from speckeeper.reporting import terminal
 from speckeeper.config.settings import Config, ConfigError
 
 # The rules, the checker and docutils are imported by the commands that

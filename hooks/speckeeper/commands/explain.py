@@ -10,12 +10,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from speckeeper.engine.check import collect
-from speckeeper.config.settings import Config, key_value
+from speckeeper.config.settings import Config, key_value, KEYS
 from speckeeper.engine.decide import Selection, enabled_codes
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.document.loader import TemplateLoader
 from speckeeper.document.template import NoTemplate, packaged_path
-from speckeeper.config.settings import KEYS
 
 
 def settings(config: Config, selection: Selection, paths: Iterable[Path]) -> str:

@@ -40,8 +40,7 @@ from speckeeper.document.model import Block, Section, fold
 from speckeeper.document.model import Document as Spec
 from speckeeper.document.rst.build import build
 from speckeeper.document.template import TemplateSection
-from speckeeper.rules.structure import INSERTS_MISSING
-from speckeeper.rules.structure import TELLS_FROM_MISSING
+from speckeeper.rules.structure import INSERTS_MISSING, TELLS_FROM_MISSING
 
 REPROPOSED = "Re-proposed"
 _HISTORY = re.compile(dict(FILLS)["history"])

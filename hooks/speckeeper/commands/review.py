@@ -30,16 +30,14 @@ from pathlib import Path
 from speckeeper.commands import commitmsg
 from speckeeper.files import gitrepo
 
-from speckeeper.engine.check import Checker, Loaded
+from speckeeper.engine.check import Checker, Loaded, Opened
 from speckeeper.config.settings import Config, ConfigError
 from speckeeper.config.settings import load as load_config
-from speckeeper.engine.decide import Selection
+from speckeeper.engine.decide import Selection, Gate
 from speckeeper.findings import Finding, fingerprint
 from speckeeper.reporting.output import printable
 from speckeeper.document.model import Block, Section, fold
 from speckeeper.commands.status import place
-from speckeeper.engine.check import Opened
-from speckeeper.engine.decide import Gate
 from speckeeper.rules.files import refused
 from speckeeper.rules.leftovers import LEFT_OF_TEMPLATE
 from speckeeper.rules.structure import NEAR_RATIO

@@ -22,22 +22,19 @@ from typing import TYPE_CHECKING
 from speckeeper import rules
 from speckeeper.engine import parallel
 from speckeeper.config.settings import Config, ConfigError, Settings
-from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced
+from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced, Gate, Recorded
 from speckeeper.document import markdown
 from speckeeper.document.model import Document
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
 from speckeeper.rules.registry import Context, Hit, Tree
-from speckeeper.rules.files import NO_TEMPLATE, TOO_LARGE, UNREADABLE
+from speckeeper.rules.files import NO_TEMPLATE, TOO_LARGE, UNREADABLE, refused
 from speckeeper.rules.naming import LAYOUT, not_where_specs_live
 from speckeeper.files.source import Limits, Refusal, Source, from_bytes, read
 from speckeeper.files.source import read as read_file
 from speckeeper.document.rst.build import RstDocument as Spec, build
 from speckeeper.document.loader import TemplateLoader
 from speckeeper.document.template import NoTemplate
-from speckeeper.engine.decide import Gate
-from speckeeper.engine.decide import Recorded
-from speckeeper.rules.files import refused
 
 if TYPE_CHECKING:
     from speckeeper.engine.cache import Cache

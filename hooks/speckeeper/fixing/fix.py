@@ -40,7 +40,7 @@ from speckeeper.reporting import terminal
 from speckeeper.files.atomic import Refused, Snapshot, inside, replace_file
 from speckeeper.engine.check import Checker, Loaded, collect
 from speckeeper.config.settings import Config
-from speckeeper.engine.decide import Selection
+from speckeeper.engine.decide import Selection, Gate, Recorded
 from speckeeper.reporting.output import printable, segments
 from speckeeper.findings import Finding
 from speckeeper.rules.registry import Edit, Fix, FixInput
@@ -49,8 +49,6 @@ from speckeeper.document.rst.rules import WARNING
 from speckeeper.document import proof
 from speckeeper.document.rst.build import RstDocument as Spec, model
 from speckeeper.document.loader import TemplateLoader
-from speckeeper.engine.decide import Gate
-from speckeeper.engine.decide import Recorded
 
 
 # Line breaks other than LF and CRLF that Python (and so docutils) honours.

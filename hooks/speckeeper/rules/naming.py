@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from speckeeper.config import layout
-from speckeeper.config import patterns
+from speckeeper.config import layout, patterns
 from speckeeper.config.settings import Settings, shipped
 from speckeeper.rules.registry import Context, Hit, Registry
 from speckeeper.document.model import Document as Spec
