@@ -28,7 +28,7 @@ from speckeeper.config.detect import SPECS, detect
 from speckeeper.config.patterns import PatternError
 from speckeeper.config.patterns import compile as compile_pattern
 from speckeeper.files.source import VCS_FOLDERS, read_regular, read_small_file
-from speckeeper.errors import ConfigError  # noqa: F401 (re-exported: config.ConfigError)
+from speckeeper.errors import ConfigError
 
 # What the top folder of a work tree holds (CVS keeps its folder in each).
 _WORK_TREE_MARKS = (".git", ".hg", ".svn", ".bzr", ".jj")

@@ -43,7 +43,14 @@ MAX_BYTES = 16_000_000
 # The modules that shape what is stored: editing one (in a development
 # install, with no new version) must not read old entries.
 # Paths from the package's folder.
-_SHAPED_BY = ("document/template.py", "document/model.py", "document/rst/build.py", "document/rst/parse.py", "document/rst/sphinx_compat.py")
+_SHAPED_BY = (
+    "document/template.py",
+    "document/model.py",
+    "document/rst/build.py",
+    "document/rst/adornment.py",
+    "document/rst/parse.py",
+    "document/rst/sphinx_compat.py",
+)
 
 
 class TemplateStore:
