@@ -167,7 +167,10 @@ def _analyse(engines: Engines, path: Path, text: str, version: int | None, saved
     if opened.loaded is None:
         return Analysis(path, version, text, tuple(checker.reported(opened)), engine=engine)
     loaded = opened.loaded
-    engine.watch(Path(loaded.ctx.template.path))
+    template = Path(loaded.ctx.template.path)
+    engine.watch(template)
+    if loaded.ctx.settings.metadata_file:  # The template's own metadata, its schema.
+        engine.watch(template.parent / loaded.ctx.settings.metadata_file)
     # The gate ``check`` passes findings through: what the repo's baseline
     # records, or the spec's comments silence, is not shown.
     verdict = checker.gate.decide([*checker.run_rules(loaded), *saved], {str(path): loaded.silenced})

@@ -30,8 +30,16 @@ from speckeeper.lsp.engine import Analysis, Engines, analyse, repo_level
 
 T = TypeVar("T")
 # The files a configuration comes from; an event about one rebuilds them.
-WATCHED = ("**/.speckeeper.toml", "**/pyproject.toml", "**/*template*.rst", "**/.speckeeper-baseline.json")
-# Completion is asked for on an adornment line as it is typed.
+# (A KEP's template is a README.md, with a kep.yaml, in a folder so named.)
+WATCHED = (
+    "**/.speckeeper.toml",
+    "**/pyproject.toml",
+    "**/*template*.rst",
+    "**/*template*.md",
+    "**/*template*/*",
+    "**/.speckeeper-baseline.json",
+)
+# Completion is asked for on an adornment line (a Markdown heading's marks) as it is typed.
 TRIGGERS = ["=", "-", "~", "^", "*", "+", "#", "'", '"', "`", ":", "."]
 
 log = logging.getLogger(__name__)
