@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from speckeeper.config import layout
 from speckeeper.config.settings import Config, ConfigError, Settings, plain
 from speckeeper.document import markdown
 from speckeeper.document.markdown_template import load as load_template
@@ -303,7 +304,7 @@ def target(config: Config, settings: Settings, template: Path, data: Mapping[str
     """Where the document goes (from the repo's top), and its number
     (``{number}``; "" where the layout has none); ConfigError where a
     value would not make a plain relative path."""
-    pattern = settings.markdown_layout or (config.relpath(template).rsplit("/", 1)[0] + "/{slug}.md").lstrip("/")
+    pattern = layout.markdown_layout(settings.markdown_layout, config.relpath(template))
     values = {name: str(value).strip() for name, value in data.items() if not isinstance(value, (dict, list))}
     values["slug"] = slug(title)
     number = ""
