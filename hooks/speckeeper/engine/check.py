@@ -24,6 +24,7 @@ from speckeeper.engine import parallel
 from speckeeper.config.settings import Config, ConfigError, Settings
 from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced, Gate, Recorded
 from speckeeper.document import markdown
+from speckeeper.document.markdown.pieces import Pieces
 from speckeeper.document.model import Document
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
@@ -227,6 +228,9 @@ class Checker:
         self.gate = Gate(config, selection, recorded)
         self.parser = RstParser.for_settings(config.base)
         self.templates = TemplateLoader(config, self.parser)
+        # An editor's (the language server sets it): each Markdown document
+        # parsed a piece at a time, what did not change not parsed again.
+        self.pieces: Pieces | None = None
 
     def arguments(self) -> tuple[Config, Selection, Cache | None]:
         """What a worker process builds its own checker from."""
@@ -429,7 +433,7 @@ class Checker:
         """The spec model; nesting too deep for docutils is one finding."""
         if markdown.is_markdown(shown):
             try:
-                return markdown.parse(shown, source.text, raw=source.raw)
+                return markdown.parse(shown, source.text, raw=source.raw, pieces=self.pieces)
             except markdown.MarkdownUnavailable as error:
                 raise ConfigError(str(error)) from None
         try:

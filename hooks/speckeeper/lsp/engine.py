@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speckeeper import rules
+from speckeeper.document.markdown.pieces import Pieces
 from speckeeper.engine.check import Loaded
 from speckeeper.config.settings import Config, ConfigError, discover, load_file
 from speckeeper.engine.decide import Selection, read_baseline, validate
@@ -105,6 +106,8 @@ class Engines:
         except ConfigError as error:
             return Engine(None, f"baseline error: {error}", stamps)
         engine = Engine(Fixer(config, Selection(), recorded), stamps=stamps)
+        # A keystroke changes one piece of a Markdown document: the others are not parsed again.
+        engine.fixer.checker.pieces = Pieces()  # type: ignore[union-attr]
         for path in _detected_from(config):
             engine.watch(path)
         return engine
