@@ -139,3 +139,16 @@ def test_fix_all_on_markdown_says_why_nothing_is_fixed_rather_than_failing(tmp_p
     assert [(a.title, a.disabled.reason if a.disabled else None) for a in found] == [
         ("Fix all speckeeper findings", "speckeeper fix left 1 finding: line 1: not fixed: Markdown documents are not fixed yet")
     ]
+
+
+def test_a_markdown_file_check_would_not_read_gets_no_diagnostics(tmp_path: Path) -> None:
+    # A README where no Markdown template is configured; a FAQ beside a KEP.
+    (tmp_path / "plain/.git").mkdir(parents=True)
+    readme = tmp_path / "plain/README.md"
+    readme.write_text("# Hello\n\nText.\n")
+    (tmp_path / "keps-repo").mkdir()
+    faq = kep_repo(tmp_path / "keps-repo") / README.replace("README.md", "FAQ.md")
+    faq.write_text("# FAQ\n\n## Why\n")
+    for path in (readme, faq):
+        analysis, lines = analysed(path)
+        assert (analysis.excluded, features.diagnostics(analysis, lines)) == (True, [])

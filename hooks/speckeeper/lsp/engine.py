@@ -18,7 +18,8 @@ from pathlib import Path
 
 from speckeeper import rules
 from speckeeper.document.markdown.pieces import Pieces
-from speckeeper.engine.check import Loaded
+from speckeeper.document import markdown
+from speckeeper.engine.check import Loaded, collect
 from speckeeper.config.settings import Config, ConfigError, discover, load_file
 from speckeeper.engine.decide import Selection, read_baseline, validate
 from speckeeper.config.detect import SPECS
@@ -163,7 +164,7 @@ def _analyse(engines: Engines, path: Path, text: str, version: int | None, saved
     if engine.fixer is None:
         return Analysis(path, version, text, (Finding(str(path), 1, 1, "", engine.error),), engine=engine)
     config = engine.config
-    if config.excluded(config.relpath(path)):
+    if config.excluded(config.relpath(path)) or (markdown.is_markdown(str(path)) and not _checked(config, path)):
         return Analysis(path, version, text, (), engine=engine, excluded=True)
     checker = engine.fixer.checker
     opened = checker.load(path, text)
@@ -179,6 +180,13 @@ def _analyse(engines: Engines, path: Path, text: str, version: int | None, saved
     verdict = checker.gate.decide([*checker.run_rules(loaded), *saved], {str(path): loaded.silenced})
     findings = sorted(verdict.reported, key=lambda f: (f.line, f.col))
     return Analysis(path, version, text, tuple(findings), loaded, engine)
+
+
+def _checked(config: Config, path: Path) -> bool:
+    """Whether ``check`` reads a Markdown file named to it as a document
+    (a Markdown template applies, and it has one of ``markdown-names``):
+    an editor opens every README."""
+    return any(collect([path], config))
 
 
 def repo_level(engines: Engines, path: Path) -> tuple[Finding, ...]:
