@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,48 @@ def test_a_process_of_its_own_writes_beside_its_template_by_default(tmp_path, mo
     )
     capsys.readouterr()
     assert main(["check", "rfcs"]) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="pexpect drives a POSIX terminal")
+def test_at_a_terminal_each_answer_is_checked_as_typed_and_choices_are_chosen(tmp_path):
+    from .test_copier_prompts import CLEAR, ENTER, Terminal
+
+    repo = kep_repo(tmp_path)
+    speckeeper = str(Path(sys.executable).with_name("speckeeper"))
+    terminal = Terminal(speckeeper, ["new"], repo)
+    down = "\x1b[B"
+    session = [
+        ("title:", ["KEP Template"], "Pod level resource limits"),
+        ("kep-number: a number", ["12a"], "4242"),
+        ("authors: a list", ["Jane Doe"], "@jdoe"),
+        ("owning-sig: like 'sig-xyz'", [], "sig-node"),
+        ("participating-sigs:", [], ""),
+        ("status: one of provisional", None, down),  # A choice: the second, implementable.
+        ("creation-date: a date", ["2025-30-01"], "2026-02-03"),
+        ("reviewers:", [], ""),
+        ("approvers:", [""], "@alice"),
+        ("see-also:", [], ""),
+        ("replaces:", [], ""),
+        ("stage: one of alpha", None, ""),
+        ("latest-milestone", [], "v1.19"),
+        ("disable-supported", ["maybe"], "true"),
+        ("metrics:", [], ""),
+    ]
+    settings = discover(repo).for_path("keps/sig-node/x/README.md")
+    path = repo / "keps/NNNN-kep-template/README.md"
+    questions = {q.name: q for q in plan(load(path, path.read_text(), settings), settings, datetime.date.today()).questions}
+    for shown, wrong, kept in session:
+        terminal.wait_for(shown)
+        name = shown.split(":")[0]
+        if wrong is None:
+            terminal.type(kept + ENTER)
+            continue
+        for answer in wrong:
+            terminal.type(CLEAR + answer + ENTER)
+            terminal.wait_for(questions[name].problem(answer, settings))
+        terminal.type(CLEAR + kept + ENTER)
+    assert terminal.finish() == 0, "\n".join(terminal.rows())
+    kep_yaml = (repo / "keps/sig-node/4242-pod-level-resource-limits/kep.yaml").read_text()
+    assert "status: implementable\ncreation-date: 2026-02-03\n" in kep_yaml
+    assert "stage: alpha\n" in kep_yaml and "disable-supported: true\n" in kep_yaml
