@@ -64,6 +64,8 @@ def test_a_fixture_in_pieces_reads_as_whole_through_forty_edits(path: Path) -> N
             lines.insert(row, "## New heading")
         text = "\n".join(lines)
         assert same_as_whole(kept, text), (edit, row)
+    # And the model built of them, which reads the tokens kept for the next parse.
+    assert build.parse("doc.md", text, pieces=kept) == build.parse("doc.md", text)
 
 
 @pytest.mark.parametrize(

@@ -223,3 +223,13 @@ def test_at_a_terminal_each_answer_is_checked_as_typed_and_choices_are_chosen(tm
     kep_yaml = (repo / "keps/sig-node/4242-pod-level-resource-limits/kep.yaml").read_text()
     assert "status: implementable\ncreation-date: 2026-02-03\n" in kep_yaml
     assert "stage: alpha\n" in kep_yaml and "disable-supported: true\n" in kep_yaml
+
+
+def test_markdown_asked_of_a_repo_without_a_markdown_template_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".speckeeper.toml").write_text('template = "specs/template.rst"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "--defaults", "--markdown"]) == 2
+    assert capsys.readouterr().err == (
+        "speckeeper: error: --markdown: the configuration names no markdown-template to start a document from\n"
+    )

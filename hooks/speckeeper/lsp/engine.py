@@ -106,9 +106,10 @@ class Engines:
             recorded = read_baseline(found) if found is not None and found.is_file() else ()
         except ConfigError as error:
             return Engine(None, f"baseline error: {error}", stamps)
-        engine = Engine(Fixer(config, Selection(), recorded), stamps=stamps)
+        fixer = Fixer(config, Selection(), recorded)
         # A keystroke changes one piece of a Markdown document: the others are not parsed again.
-        engine.fixer.checker.pieces = Pieces()  # type: ignore[union-attr]
+        fixer.checker.pieces = Pieces()
+        engine = Engine(fixer, stamps=stamps)
         for path in _detected_from(config):
             engine.watch(path)
         return engine
