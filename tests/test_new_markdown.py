@@ -227,7 +227,7 @@ def test_at_a_terminal_each_answer_is_checked_as_typed_and_choices_are_chosen(tm
 
 def test_markdown_asked_of_a_repo_without_a_markdown_template_is_a_usage_error(tmp_path, monkeypatch, capsys):
     (tmp_path / ".git").mkdir()
-    (tmp_path / ".speckeeper.toml").write_text('template = "specs/template.rst"\n')
+    (tmp_path / ".speckeeper.toml").write_text("")  # RST, nova's packaged template
     monkeypatch.chdir(tmp_path)
     assert main(["new", "--defaults", "--markdown"]) == 2
     assert capsys.readouterr().err == (
