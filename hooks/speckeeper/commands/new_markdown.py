@@ -83,7 +83,7 @@ class Question:
 
             try:
                 return yaml.safe_load(text)
-            except yaml.YAMLError:
+            except (yaml.YAMLError, RecursionError):  # Not a scalar: the text, which the check refuses.
                 return text
         return text
 
