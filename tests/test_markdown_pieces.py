@@ -94,7 +94,9 @@ def test_a_heading_in_a_fence_or_comment_is_parsed_with_what_holds_it() -> None:
     text = "# T\n\n```\n## code\n```\n<!--\n## comment\n-->\n\n## Real\n\nText.\n"
     parsed: list[str] = []
     counting = recording(parsed)
-    Pieces().tokens("doc.md", text, counting)
+    kept = Pieces()
+    kept.tokens("doc.md", text, PARSE)  # The first time, whole.
+    kept.tokens("doc.md", text, counting)
     # Cut at each heading line; a piece left open at its end taken again with the next.
     assert parsed[-1] == "## Real\n\nText.\n"
     assert "# T\n\n```\n## code\n```\n<!--\n## comment\n-->\n\n" in parsed
@@ -105,6 +107,8 @@ def test_only_the_edited_piece_is_parsed_again() -> None:
     parsed: list[str] = []
     counting = recording(parsed)
     kept = Pieces()
+    kept.tokens("doc.md", text, counting)
+    assert parsed == [text]  # The first time, whole; then in pieces.
     kept.tokens("doc.md", text, counting)
     parsed.clear()
     kept.tokens("doc.md", text.replace("Two.", "Two!"), counting)

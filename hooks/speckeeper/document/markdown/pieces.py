@@ -12,7 +12,8 @@ paragraph, a list, a quote, a heading, a rule or indented code. A piece
 that, parsed alone, ends in one of those is parsed again with the next
 one. Link reference definitions are the document's (any piece may use
 one): each piece is parsed with those the document had last time, and
-all again where what the pieces define is not that. So the pieces read as
+all again where what the pieces define is not that (the first parse of a
+document is of the whole, which says them). So the pieces read as
 the whole does, token for token (tests/test_markdown_pieces.py); a text
 with a carriage return, which breaks a line where the split would not, is
 parsed whole.
@@ -87,14 +88,31 @@ class Pieces:
         if "\r" in text:
             self._kept.pop(path, None)
             return parse(text, {})
-        assumed, before = self._kept.pop(path, ([], {}))
+        if path not in self._kept:
+            # The first time: the whole, once (its pieces the next time),
+            # which says the definitions the pieces are to be parsed with.
+            env: dict[str, Any] = {}
+            found = parse(text, env)
+            self._keep(path, _definitions(env), {})
+            return found
+        assumed, before = self._kept.pop(path)
         found, kept, defined = _parse(text, parse, assumed, before)
         if defined != assumed:  # The definitions changed: every piece again, with them.
             found, kept, defined = _parse(text, parse, defined, {})
+        self._keep(path, defined, kept)
+        return found
+
+    def _keep(self, path: str, defined: list[Definition], kept: dict[str, _Piece]) -> None:
+        self._kept.pop(path, None)
         while len(self._kept) >= MOST_DOCUMENTS:
             del self._kept[next(iter(self._kept))]
         self._kept[path] = (defined, kept)
-        return found
+
+
+def _definitions(env: dict[str, Any]) -> list[Definition]:
+    """The definitions a whole parse made, the first of each label, in the order written."""
+    made = sorted(env.get("references", {}).items(), key=lambda item: item[1]["map"][0])
+    return [(label, found["href"], found["title"]) for label, found in made]
 
 
 def _parse(
