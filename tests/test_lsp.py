@@ -520,4 +520,16 @@ async def test_a_kep_readme_is_served_over_stdio_as_typed(client: LanguageClient
     assert summary(await published(client, uri, 1)) == [(line_of(text, "## Summary"), "SK101")]
     change(client, uri, 2, text.replace("### Non-Goals\n", "### Non-Gaols\n", 1))
     assert summary(await published(client, uri, 2)) == [(line_of(text, "## Summary"), "SK101"), (line_of(text, "### Non-Goals"), "SK104")]
+    # Its kep.yaml changed on disk, as the editor reports it: checked again.
+    kep_yaml = readme.parent / "kep.yaml"
+    kep_yaml.write_text(kep_yaml.read_text().replace("status: implementable", "status: imlpemented"))
+    before = len(client.published)  # type: ignore[attr-defined]
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(from_fs_path(str(kep_yaml)) or "", types.FileChangeType.Changed)])
+    )
+    deadline = time.monotonic() + WAIT
+    while not [p for p in client.published[before:] if p.uri == uri] and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        await asyncio.sleep(0.01)
+    again = [p for p in client.published[before:] if p.uri == uri]  # type: ignore[attr-defined]
+    assert again and [(d.range.start.line, d.code) for d in again[-1].diagnostics if d.code == "SK702"] == [(0, "SK702")]
     close(client, uri)

@@ -29,6 +29,9 @@ from speckeeper.lsp import features, framing
 from speckeeper.lsp.engine import Analysis, Engines, analyse, repo_level
 
 T = TypeVar("T")
+# A Markdown document's metadata file (a KEP's kep.yaml): a change to one
+# has the open documents checked again, their configurations kept.
+METADATA = ("**/*.yaml", "**/*.yml")
 # The files a configuration comes from; an event about one rebuilds them.
 # (A KEP's template is a README.md, with a kep.yaml, in a folder so named.)
 WATCHED = (
@@ -38,6 +41,7 @@ WATCHED = (
     "**/*template*.md",
     "**/*template*/*",
     "**/.speckeeper-baseline.json",
+    *METADATA,
 )
 # Completion is asked for on an adornment line (a Markdown heading's marks) as it is typed.
 TRIGGERS = ["=", "-", "~", "^", "*", "+", "#", "'", '"', "`", ":", "."]
@@ -223,7 +227,10 @@ def build(options: Options) -> LanguageServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
-        await session.files_changed()
+        if params.changes and all(change.uri.endswith((".yaml", ".yml")) for change in params.changes):
+            session.recheck_all()  # A metadata file: each check reads it again.
+        else:
+            await session.files_changed()
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
