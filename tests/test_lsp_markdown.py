@@ -127,8 +127,11 @@ def test_completion_on_heading_marks_offers_the_missing_headings_and_mends_the_d
     rows[at] = edit.new_text + "\n"
     mended, _ = analysed(readme, "".join(rows))
     assert mended.findings == ()
-    # Elsewhere than on a heading being typed: nothing.
+    # Elsewhere than on a heading being typed: nothing; nor on a comment in a code block.
     assert features.completion(analysis, lines, types.Position(row(text, "## Summary") + 2, 0)) == []
+    fenced = text.replace("##\n\n## Summary\n", "```bash\n## a comment\n```\n\n## Summary\n", 1)
+    analysis, lines = analysed(readme, fenced)
+    assert features.completion(analysis, lines, types.Position(row(fenced, "## a comment"), 4)) == []
 
 
 def test_fix_all_on_markdown_says_why_nothing_is_fixed_rather_than_failing(tmp_path: Path) -> None:

@@ -361,7 +361,7 @@ def completion(analysis: Analysis, lines: Lines, at: types.Position) -> list[typ
     spec, ctx = analysis.loaded.spec, analysis.loaded.ctx
     if _is_markdown(analysis):
         match = _TYPED_HEADING.fullmatch(typed)
-        if match is None:
+        if match is None or lines.line_at(start) in spec.literal_lines:  # A comment in a code block.
             return []
 
         def heading(section: TemplateSection) -> tuple[str, str]:
