@@ -113,3 +113,13 @@ def test_only_the_edited_piece_is_parsed_again() -> None:
     parsed.clear()
     kept.tokens("doc.md", text.replace("Two.", "Two!"), counting)
     assert parsed == ["## B\n\nTwo!\n"]
+
+
+def test_a_document_of_more_pieces_than_the_bound_is_parsed_whole() -> None:
+    text = "# T\n" + "## h\n" * 5_000
+    parsed: list[str] = []
+    counting = recording(parsed)
+    kept = Pieces()
+    for edit in ("", "x"):
+        kept.tokens("doc.md", text + edit, counting)
+    assert parsed == [text, text + "x"]

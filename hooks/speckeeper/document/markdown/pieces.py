@@ -40,6 +40,9 @@ _ENDED_BY_A_HEADING = frozenset(
     {"paragraph_open", "inline", "heading_open", "hr", "code_block", "bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"}
 )
 MOST_DOCUMENTS = 32  # Documents whose pieces are kept (an editor's open ones).
+# More pieces than this (max-sections' default; a document of nothing but
+# headings) are parsed whole: a parse a piece costs more than its text.
+MOST_PIECES = 1_000
 
 
 def pieces(text: str) -> Iterator[tuple[int, str]]:
@@ -85,7 +88,8 @@ class Pieces:
     def tokens(self, path: str, text: str, parse: Parse) -> list[Token]:
         """``text``'s tokens, as ``parse`` makes them of it whole; the
         pieces the last text of ``path`` had parsed then, not again."""
-        if "\r" in text:
+        units = list(pieces(text))
+        if "\r" in text or len(units) > MOST_PIECES:
             self._kept.pop(path, None)
             return parse(text, {})
         if path not in self._kept:
@@ -96,9 +100,9 @@ class Pieces:
             self._keep(path, _definitions(env), {})
             return found
         assumed, before = self._kept.pop(path)
-        found, kept, defined = _parse(text, parse, assumed, before)
+        found, kept, defined = _parse(units, parse, assumed, before)
         if defined != assumed:  # The definitions changed: every piece again, with them.
-            found, kept, defined = _parse(text, parse, defined, {})
+            found, kept, defined = _parse(units, parse, defined, {})
         self._keep(path, defined, kept)
         return found
 
@@ -116,11 +120,11 @@ def _definitions(env: dict[str, Any]) -> list[Definition]:
 
 
 def _parse(
-    text: str, parse: Parse, definitions: list[Definition], before: dict[str, _Piece]
+    units: list[tuple[int, str]], parse: Parse, definitions: list[Definition], before: dict[str, _Piece]
 ) -> tuple[list[Token], dict[str, _Piece], list[Definition]]:
-    """The tokens of ``text`` in pieces parsed with ``definitions`` (those
-    of ``before`` taken as they are), the pieces, and what they define."""
-    units = list(pieces(text))
+    """The tokens of a text cut into ``units`` (:func:`pieces`), parsed with
+    ``definitions`` (the pieces of ``before`` taken as they are), the
+    pieces, and what they define."""
     found: list[Token] = []
     kept: dict[str, _Piece] = {}
     defined: list[Definition] = []
