@@ -4,6 +4,7 @@ a real LSP client (pygls') over stdio, as an editor drives it.
     .venv/bin/python benchmarks/lsp.py                 # 200 edits, 50 open specs
     .venv/bin/python benchmarks/lsp.py --edits 50 --open 10   # a smoke run
     .venv/bin/python benchmarks/lsp.py --markdown FILE  # also write the report
+    .venv/bin/python benchmarks/lsp.py --kep           # a 2,000-line KEP README instead
 
 On a copy of the nova-specs corpus configured as nova's gate (as
 ``benchmarks/run.py``), it measures:
@@ -20,6 +21,14 @@ On a copy of the nova-specs corpus configured as nova's gate (as
    floor the latency is made of.
 2. memory: the server's resident memory with that one spec open, then with
    50 specs open (each checked), read from /proc (VmRSS, VmHWM).
+
+With ``--kep``, the document is a KEP README of 2,000 lines in a KEP repo
+(``preset = "kep"``: the template, the README's ``kep.yaml`` and its
+production readiness approval, from tests/fixtures/markdown/kep): the
+conforming KEP of the fixtures, its "Test Plan" grown by detail
+subsections (prose, a list, a YAML block) to 2,000 lines; the other
+fixture KEPs are the documents opened for the memory figure. The same
+targets hold for Markdown.
 
 It stands apart from ``benchmarks/run.py``, whose items time whole
 commands: this one times messages inside one long-lived process.
@@ -50,6 +59,8 @@ from pygls.lsp.client import LanguageClient  # noqa: E402
 from pygls.uris import from_fs_path  # noqa: E402
 
 TARGET_LINES = 500
+KEP_LINES = 2_000
+KEP_FIXTURES = REPO / "tests" / "fixtures" / "markdown" / "kep"
 WAIT = 30.0  # Seconds a publication may take before the run fails.
 
 
@@ -125,8 +136,73 @@ def _prose_line(text: str) -> int:
 def _open(client: Client, path: Path) -> str:
     uri = from_fs_path(str(path)) or ""
     text = path.read_text(encoding="utf-8")
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="restructuredtext", version=1, text=text)))
+    language = "markdown" if path.suffix == ".md" else "restructuredtext"
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
     return uri
+
+
+def _detail(number: int) -> list[str]:
+    """One detail subsection of a long KEP: a heading, prose, a list, a
+    YAML block (about 25 lines)."""
+    return [
+        f"#### Detail {number}: the controller's handling of case {number}",
+        "",
+        "The controller watches the objects this enhancement adds and",
+        "reconciles them with the state of the cluster. When the annotation",
+        "is present, it records the time the job was scheduled and exposes",
+        "it to the users who need it, without changing the behaviour of",
+        "workloads that do not opt in. Failures are retried with backoff.",
+        "",
+        "- the API server validates the new field on create and update",
+        "- the controller sets it once, and never clears it afterwards",
+        "- clients that do not know the field keep working unchanged",
+        "- the metric `job_scheduled_timestamp_total` counts the updates",
+        "",
+        "```yaml",
+        "apiVersion: batch/v1",
+        "kind: CronJob",
+        "metadata:",
+        f"  name: example-{number}",
+        "  annotations:",
+        '    batch.kubernetes.io/cronjob-scheduled-timestamp: "2026-01-01T00:00:00Z"',
+        "```",
+        "",
+        "Reviewers asked whether the timestamp should be in UTC; it is, as every",
+        "timestamp of the API, and the tests check that it round-trips.",
+        "",
+    ]
+
+
+def kep_root(work: Path) -> tuple[Path, Path, list[Path]]:
+    """A KEP repo in ``work``: its root, the 2,000-line README, and the
+    other KEPs (see the module)."""
+    root = work / "enhancements"
+    keps = root / "keps"
+    (root / ".git").mkdir(parents=True)
+    (root / ".speckeeper.toml").write_text('preset = "kep"\n', encoding="utf-8")
+    places = {
+        "NNNN-kep-template": ("template.md", "template-kep.yaml"),
+        "sig-apps/4026-crojob-scheduled-timestamp-annotation": ("4026-conforming.md", "4026-kep.yaml"),
+        "sig-network/5495-deprecate-ipvs-mode-in-kube-proxy": ("5495-missing-one.md", "5495-kep.yaml"),
+        "sig-node/4009-add-cdi-devices-to-device-plugin-api": ("4009-missing-two.md", "4009-kep.yaml"),
+    }
+    for folder, (readme, metadata) in places.items():
+        (keps / folder).mkdir(parents=True)
+        shutil.copy(KEP_FIXTURES / readme, keps / folder / "README.md")
+        shutil.copy(KEP_FIXTURES / metadata, keps / folder / "kep.yaml")
+    for sig, number in (("sig-apps", "4026"), ("sig-network", "5495")):
+        (keps / "prod-readiness" / sig).mkdir(parents=True)
+        shutil.copy(KEP_FIXTURES / f"prr-{sig}-{number}.yaml", keps / "prod-readiness" / sig / f"{number}.yaml")
+    spec = keps / "sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+    rows = spec.read_text(encoding="utf-8").split("\n")
+    at = rows.index("### Graduation Criteria")
+    details: list[str] = []
+    while len(rows) + len(details) < KEP_LINES:
+        details += _detail(len(details) // 25 + 1)
+    rows[at:at] = details
+    spec.write_text("\n".join(rows), encoding="utf-8")
+    others = [keps / folder / "README.md" for folder in places if folder != "NNNN-kep-template"]
+    return root, spec, [path for path in others if path != spec]
 
 
 def _type(client: Client, uri: str, version: int, row: int, column: int) -> None:
@@ -144,9 +220,7 @@ def _type(client: Client, uri: str, version: int, row: int, column: int) -> None
     )
 
 
-async def measure(root: Path, edits: int, open_count: int) -> dict[str, object]:
-    specs = sorted(path for path in (root / "specs").rglob("*.rst") if not path.name.endswith("template.rst"))
-    spec = _nearest(specs, TARGET_LINES)
+async def measure(root: Path, spec: Path, specs: list[Path], edits: int, open_count: int) -> dict[str, object]:
     text = spec.read_text(encoding="utf-8")
     client = Client()
     await client.start_io(sys.executable, "-m", "speckeeper", "lsp", cwd=str(root))
@@ -177,6 +251,7 @@ async def measure(root: Path, edits: int, open_count: int) -> dict[str, object]:
     ms = sorted(latency * 1000 for latency in latencies)
     return {
         "spec": f"{spec.relative_to(root).as_posix()} ({len(text.splitlines())} lines)",
+        "markdown": spec.suffix == ".md",
         "edits": len(ms),
         "median": statistics.median(ms),
         "p95": ms[min(len(ms) - 1, round(0.95 * len(ms)) - 1)],
@@ -196,7 +271,7 @@ def report(found: dict[str, object], argv: Sequence[str], load: float) -> str:
     verdict = "met" if median <= 50 and p95 <= 100 else "**not met**"
     return "\n".join(
         [
-            "## The language server (`benchmarks/lsp.py`)",
+            "## The language server (`benchmarks/lsp.py`)" + (", a KEP README" if found["markdown"] else ""),
             "",
             f"- command: `{' '.join(['python', 'benchmarks/lsp.py', *argv])}`",
             f"- date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
@@ -227,18 +302,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=200, metavar="N", help="one-character edits timed (default 200)")
     parser.add_argument("--open", type=int, default=50, metavar="N", help="specs open for the memory figure (default 50)")
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report to FILE")
+    parser.add_argument("--kep", action="store_true", help=f"a {KEP_LINES:,}-line KEP README in a KEP repo, not nova's corpus")
     args = parser.parse_args(argv)
-    if not (args.corpus / "specs").is_dir():
+    if not args.kep and not (args.corpus / "specs").is_dir():
         parser.error(f"no corpus at {args.corpus} (see --corpus)")
     work = Path(tempfile.mkdtemp(prefix="speckeeper-lsp-bench-"))
     try:
-        root = work / "nova"
-        shutil.copytree(args.corpus / "specs", root / "specs")
-        (root / ".git").mkdir()
-        (root / ".speckeeper.toml").write_text(NOVA_GATE_CONFIG, encoding="utf-8")
+        if args.kep:
+            root, spec, specs = kep_root(work)
+        else:
+            root = work / "nova"
+            shutil.copytree(args.corpus / "specs", root / "specs")
+            (root / ".git").mkdir()
+            (root / ".speckeeper.toml").write_text(NOVA_GATE_CONFIG, encoding="utf-8")
+            specs = sorted(path for path in (root / "specs").rglob("*.rst") if not path.name.endswith("template.rst"))
+            spec = _nearest(specs, TARGET_LINES)
         os.environ["SPECKEEPER_CACHE_DIR"] = str(work / "cache")  # Templates parsed once, in the work folder.
         load = os.getloadavg()[0]
-        found = asyncio.run(measure(root, args.edits, args.open))
+        found = asyncio.run(measure(root, spec, specs, args.edits, args.open))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = report(found, argv, load)

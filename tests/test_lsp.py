@@ -8,6 +8,7 @@ test opens documents of its own, in a spec repo of its own.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -502,3 +503,33 @@ async def test_the_baseline_applies_unless_the_settings_say_not(
     close(configured, shown)
 
 
+
+
+@pytest.mark.skipif(importlib.util.find_spec("markdown_it") is None, reason="the markdown extra is not installed")
+async def test_a_kep_readme_is_served_over_stdio_as_typed(client: LanguageClient, tmp_path: Path) -> None:
+    # In process, tests/test_lsp_markdown.py asks for hover and completion too.
+    from .test_lsp_markdown import README, kep_repo
+
+    readme = kep_repo(tmp_path) / README
+    text = readme.read_text()
+    uri = from_fs_path(str(readme))
+    assert uri is not None
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=text))
+    )
+    assert summary(await published(client, uri, 1)) == [(line_of(text, "## Summary"), "SK101")]
+    change(client, uri, 2, text.replace("### Non-Goals\n", "### Non-Gaols\n", 1))
+    assert summary(await published(client, uri, 2)) == [(line_of(text, "## Summary"), "SK101"), (line_of(text, "### Non-Goals"), "SK104")]
+    # Its kep.yaml changed on disk, as the editor reports it: checked again.
+    kep_yaml = readme.parent / "kep.yaml"
+    kep_yaml.write_text(kep_yaml.read_text().replace("status: implementable", "status: imlpemented"))
+    before = len(client.published)  # type: ignore[attr-defined]
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(from_fs_path(str(kep_yaml)) or "", types.FileChangeType.Changed)])
+    )
+    deadline = time.monotonic() + WAIT
+    while not [p for p in client.published[before:] if p.uri == uri] and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        await asyncio.sleep(0.01)
+    again = [p for p in client.published[before:] if p.uri == uri]  # type: ignore[attr-defined]
+    assert again and [(d.range.start.line, d.code) for d in again[-1].diagnostics if d.code == "SK702"] == [(0, "SK702")]
+    close(client, uri)

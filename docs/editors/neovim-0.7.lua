@@ -1,6 +1,6 @@
 -- speckeeper's language server in Neovim 0.7 to 0.10 (init.lua), which have
 -- no vim.lsp.config: one client, started with the first reStructuredText
--- buffer and attached to each one opened after it.
+-- or Markdown buffer and attached to each one opened after it.
 local client_id
 
 -- The folder of the nearest .speckeeper.toml, pyproject.toml or .git up from dir.
@@ -19,7 +19,7 @@ local function root_dir(dir)
 end
 
 vim.api.nvim_create_autocmd("FileType", {
-  pattern = "rst",
+  pattern = { "rst", "markdown" },
   callback = function(args)
     if not client_id then
       client_id = vim.lsp.start_client({

@@ -1,4 +1,5 @@
-"""The commands beyond ``check``: one module a command (``new``, ``init``,
+"""The commands beyond ``check``: one module a command (``new``, with
+:mod:`.new_markdown` for a Markdown process, ``init``,
 ``move``/``abandon``, ``repropose``, ``status``, ``review``, the
 commit-message hooks, ``completion``, ``--show-settings``), and
 :mod:`.plan`, which the lifecycle commands share to change a repo all at

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from speckeeper.commands import new_markdown
 from speckeeper.config import layout
 from speckeeper.document import template
 from speckeeper.config.detect import release_key
 
-from speckeeper.files.atomic import Refused, create_file
 from speckeeper.copier.data import copier_root, questions, spec_template_data
 from speckeeper.engine.check import Checker
 from speckeeper.config.settings import Config, ConfigError, plain, shipped
@@ -42,6 +42,11 @@ def configure_new(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--defaults", action="store_true", help="take the default for every question not answered with --data"
+    )
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="start a Markdown document from markdown-template (the default where no RST template is configured)",
     )
 
 
@@ -108,10 +113,11 @@ def release_folders(root: Path, spec_layout: str) -> list[str]:
     return sorted((p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")), key=release_key)
 
 
-def template_path(config: Config, release: str | None, project: str = "") -> tuple[Path, str | None]:
-    """The template file a new spec follows, and the release it fixes, if
-    any; a template of each project's is the one of ``project``."""
-    name = config.base.template
+def template_path(config: Config, release: str | None, project: str = "", name: str | None = None) -> tuple[Path, str | None]:
+    """The template file a new spec follows (``name``, the RST
+    ``template`` unless given), and the release it fixes, if any; a
+    template of each project's is the one of ``project``."""
+    name = config.base.template if name is None else name
     if not name:
         return template.packaged_path(), None
     if "{project}" in name:
@@ -207,8 +213,21 @@ def _check_answers(config: Config, release: str, relpath: str) -> None:
         )
 
 
+def is_markdown(args: argparse.Namespace, config: Config) -> bool:
+    """Whether ``new`` starts a Markdown document: asked (``--markdown``),
+    or the repo configures a Markdown template and no RST one."""
+    wanted = bool(getattr(args, "markdown", False))
+    if wanted and not config.base.markdown_template:
+        raise ConfigError("--markdown: the configuration names no markdown-template to start a document from")
+    return wanted or (bool(config.base.markdown_template) and not config.base.template)
+
+
 def new(args: argparse.Namespace, config: Config) -> int:
-    """Scaffold a spec from the repo's template, through the copier template."""
+    """Scaffold a spec from the repo's template, through the copier
+    template; a Markdown document from the repo's Markdown template."""
+    if is_markdown(args, config):
+        found, _ = template_path(config, args.release, name=config.base.markdown_template)
+        return new_markdown.new_markdown(args, config, found, lambda known: parse_data(args.data, known))
     if not args.defaults and not (sys.stdin is not None and sys.stdin.isatty()):
         raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")
     settings = questions()
@@ -251,12 +270,7 @@ def new(args: argparse.Namespace, config: Config) -> int:
             return 1
         data_written = rendered.read_bytes()
         _refuse_failing(config, shown, data_written)
-        try:
-            create_file(target, data_written, config.repo)
-        except Refused as reason:
-            raise ConfigError(f"{shown}: {reason}") from None
-        except OSError as error:
-            raise ConfigError(f"cannot write {shown}: {error.strerror or error}") from None
+        new_markdown.create(target, data_written, config.repo)
     print(message_after_copy(settings, {**answers, "spec_path": shown.as_posix()}))
     return 0
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from speckeeper.config import layout
+from speckeeper.document import markdown
 from speckeeper.engine import parallel
 from speckeeper.engine.check import Checker, collect
 from speckeeper.config.settings import Config, ConfigError, Settings
@@ -37,7 +38,11 @@ OUTSIDE = "(outside the layout)"
 
 def place(config: Config, relpath: str) -> tuple[str, str]:
     """The release and state a spec's path gives (by the layout, else the
-    other layouts, named by their folder)."""
+    other layouts, named by their folder); a Markdown document's group is
+    the folder its process keeps them in (``keps``, ``decisions``)."""
+    if relpath.endswith(markdown.SUFFIXES) and config.base.markdown_template:
+        folder = _markdown_top(config)
+        return "", folder.rsplit("/", 1)[-1] or "."
     spec_layout = config.base.layout
     found = layout.parts(spec_layout, relpath)
     if found is not None and layout.fill(spec_layout, found) == relpath:
@@ -51,15 +56,20 @@ def place(config: Config, relpath: str) -> tuple[str, str]:
 def gather(config: Config, jobs: int, cache: Cache | None = None) -> Report:
     """Check every spec under the folder the layout keeps specs in, and
     sort what was found by release and state."""
-    top = config.root / config.base.layout.split("{", 1)[0]
-    paths = [Path(os.path.relpath(top))] if top.is_dir() else []
+    tops = [config.root / config.base.layout.split("{", 1)[0]]
+    if config.base.markdown_template:
+        tops.append(config.root / _markdown_top(config))
+    paths = list(dict.fromkeys(Path(os.path.relpath(top)) for top in tops if top.is_dir()))
     files = {str(path): config.relpath(path) for path in collect(paths, config)}
     findings = Checker(config, cache=cache).check(paths, jobs=jobs) if paths else []
+    # A finding in a document's metadata file (a KEP's kep.yaml) is the document's.
+    metadata_files = {str(Path(path).parent / name): relpath for path, relpath in files.items() for name in _metadata_file(config, relpath)}
     by_spec: dict[str, list[Finding]] = {}
     other: list[Finding] = []
     for finding in findings:
-        if finding.path in files:
-            by_spec.setdefault(files[finding.path], []).append(finding)
+        spec = files.get(finding.path) or metadata_files.get(finding.path)
+        if spec is not None:
+            by_spec.setdefault(spec, []).append(finding)
         else:
             other.append(finding)
     groups: dict[tuple[str, str], Group] = {}
@@ -76,6 +86,17 @@ def gather(config: Config, jobs: int, cache: Cache | None = None) -> Report:
         key=lambda g: (not g.release, release_key(g.release), states.index(g.state) if g.state in states else len(states), g.state),
     )
     return Report(config.base.project, ordered, by_spec, other, unchecked(config, set(files.values())))
+
+
+def _metadata_file(config: Config, relpath: str) -> list[str]:
+    """The name of a Markdown document's metadata file, if it has one."""
+    name = config.for_path(relpath).metadata_file if relpath.endswith(markdown.SUFFIXES) else ""
+    return [name] if name else []
+
+
+def _markdown_top(config: Config) -> str:
+    """The folder a Markdown process's documents are under."""
+    return layout.top_folder(layout.markdown_layout(config.base.markdown_layout, config.base.markdown_template))
 
 
 def unchecked(config: Config, checked: set[str]) -> dict[str, int]:

@@ -63,3 +63,19 @@ def is_release(release_pattern: str, name: str) -> bool:
     """Whether a folder name is a release: ``release-pattern`` matches it whole."""
     return patterns.compile(release_pattern, ours=shipped(release_pattern)).fullmatch(name) is not None
 
+
+
+def markdown_layout(markdown_layout: str, markdown_template: str) -> str:
+    """Where a Markdown process's documents go (``markdown-layout``): as
+    configured, else beside the template, named by their title's slug."""
+    if markdown_layout:
+        return markdown_layout
+    folder = markdown_template.rsplit("/", 1)[0] if "/" in markdown_template else ""
+    return f"{folder}/{{slug}}.md" if folder else "{slug}.md"
+
+
+def top_folder(pattern: str) -> str:
+    """The folder a layout's documents are all under: what it names before
+    its first field ("" for the repo's top)."""
+    head = pattern.split("{", 1)[0]
+    return head.rsplit("/", 1)[0] if "/" in head else ""

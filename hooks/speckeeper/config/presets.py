@@ -41,6 +41,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             ),
         ),
         "document_name": "{kep-number}-*/README.md",
+        # Where `speckeeper new` starts one: its SIG's folder, named by its number.
+        "markdown_layout": "keps/{owning-sig}/{kep-number}-{slug}/README.md",
     },
     # MADR: docs/decisions/NNNN-title-with-dashes.md, kept to MADR's
     # template copied beside them (adr-template.md); its optional sections
@@ -49,5 +51,6 @@ PRESETS: dict[str, dict[str, Any]] = {
         "markdown_template": "docs/decisions/adr-template.md",
         "exclude": ("adr-template.md", "docs/decisions/README.md", "docs/decisions/index.md"),
         "select": ("SK101", "SK102", "SK104", "SK105", "SK6", "SK7"),
+        "markdown_layout": "docs/decisions/{number}-{slug}.md",
     },
 }

@@ -379,6 +379,13 @@ class Settings:
         '"{kep-number}-*/README.md"',
         overrides=True,
     )
+    # Where ``speckeeper new`` writes a Markdown document, and what ``status``
+    # counts (the folder before the first field).
+    markdown_layout: str = key(
+        "",
+        "where `speckeeper new` writes a Markdown document: `{key}` a metadata value, `{slug}` the title's slug, `{number}` the next free number there; empty: `{slug}.md` beside the template",
+        '"docs/decisions/{number}-{slug}.md"',
+    )
 
 
 def _keys() -> dict[str, Key]:

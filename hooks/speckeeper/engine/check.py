@@ -24,6 +24,7 @@ from speckeeper.engine import parallel
 from speckeeper.config.settings import Config, ConfigError, Settings
 from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced, Gate, Recorded
 from speckeeper.document import markdown
+from speckeeper.document.markdown.pieces import Pieces
 from speckeeper.document.model import Document
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
@@ -169,7 +170,7 @@ def _suffixes(config: Config) -> str | tuple[str, ...]:
 class Loaded:
     """One spec, read and parsed, with what its rules are given."""
 
-    spec: Spec
+    spec: Document  # An RstDocument for a .rst spec.
     ctx: Context
     silenced: frozenset[str]  # Codes its ``speckeeper: ignore`` comments silence.
     identity: tuple[int, int] = (0, 0)  # The file read: (device, inode).
@@ -205,6 +206,8 @@ class _Read:
     settings: Settings
     enabled: frozenset[str]
     source: Source
+    # The metadata file's bytes where it is not to be read (not written yet).
+    sidecar: bytes | None = None
 
     @property
     def shown(self) -> str:
@@ -225,6 +228,9 @@ class Checker:
         self.gate = Gate(config, selection, recorded)
         self.parser = RstParser.for_settings(config.base)
         self.templates = TemplateLoader(config, self.parser)
+        # An editor's (the language server sets it): each Markdown document
+        # parsed a piece at a time, what did not change not parsed again.
+        self.pieces: Pieces | None = None
 
     def arguments(self) -> tuple[Config, Selection, Cache | None]:
         """What a worker process builds its own checker from."""
@@ -293,13 +299,16 @@ class Checker:
             self.cache.put(key, read.shown, checked)
         return checked
 
-    def load(self, path: Path, text: str | None = None) -> Opened:
+    def load(self, path: Path, text: str | None = None, sidecar: str | None = None) -> Opened:
         """Read and parse one spec, once; the findings if it cannot be.
 
         With ``text`` (an editor's unsaved document), that text is checked
         as the file at ``path`` would be, within the same bounds, and the
-        file itself is not read."""
+        file itself is not read; with ``sidecar``, so is its metadata file
+        (``metadata-file``: a document ``new`` is about to write)."""
         read, refused = self._read(path, text)
+        if read is not None and sidecar is not None:
+            read = dataclasses.replace(read, sidecar=sidecar.encode("utf-8", "surrogatepass"))
         return self._load(read) if read is not None else Opened(path, problems=refused)
 
     def load_source(self, path: Path, source: Source) -> Opened:
@@ -359,10 +368,6 @@ class Checker:
                 return Opened(read.path, problems=[Finding(read.shown, 1, 1, TOO_LARGE, limit, first)])
             if read.settings.metadata_file:
                 spec = self._with_sidecar(read, spec)
-            # No fix or editor feature reads a Markdown document yet: its
-            # findings are what opening it comes to, for the gate to decide
-            # on as any problem (selection, baseline).
-            return Opened(read.path, problems=self._markdown_findings(spec, ctx))
         return Opened(read.path, Loaded(spec, ctx, silenced(spec), read.source.identity))
 
     def _with_sidecar(self, read: _Read, document: Document) -> Document:
@@ -381,6 +386,8 @@ class Checker:
         return with_sidecar(document, str(path), found.text)
 
     def _sidecar(self, read: _Read) -> Source | Refusal:
+        if read.sidecar is not None:
+            return from_bytes(read.sidecar, Limits.of(read.settings))
         return read_file(read.path.parent / read.settings.metadata_file, Limits.of(read.settings), self.config.repo)
 
     def _cache_key(self, read: _Read) -> str | None:
@@ -426,7 +433,7 @@ class Checker:
         """The spec model; nesting too deep for docutils is one finding."""
         if markdown.is_markdown(shown):
             try:
-                return markdown.parse(shown, source.text, raw=source.raw)
+                return markdown.parse(shown, source.text, raw=source.raw, pieces=self.pieces)
             except markdown.MarkdownUnavailable as error:
                 raise ConfigError(str(error)) from None
         try:
@@ -459,8 +466,11 @@ class Checker:
 
     def run_rules(self, loaded: Loaded) -> list[Finding]:
         """Every rule the selection enables over one loaded spec; what its
-        comments silence is the gate's to hold back."""
+        comments silence is the gate's to hold back (a Markdown document's
+        findings on its metadata file, too, are held back here)."""
         spec, ctx = loaded.spec, loaded.ctx
+        if spec.format == markdown.FORMAT:
+            return self._markdown_findings(spec, ctx)
         lines = spec.lines
         findings = [
             Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line), quoted=dict(hit.quoted))

@@ -47,6 +47,7 @@ from speckeeper.rules.registry import Edit, Fix, FixInput
 from speckeeper.rules.files import NOT_FIXED
 from speckeeper.document.rst.rules import WARNING
 from speckeeper.document import proof
+from speckeeper.document.model import Document
 from speckeeper.document.rst.build import RstDocument as Spec, model
 from speckeeper.document.loader import TemplateLoader
 
@@ -153,6 +154,14 @@ class _Text:
         self.ends[start:end] = new_ends
 
 
+def _rst(document: Document) -> Spec:
+    """The reStructuredText spec the fixes are made in; NotFixed for a
+    Markdown document, whose fixes are not made yet."""
+    if not isinstance(document, Spec):
+        raise NotFixed("Markdown documents are not fixed yet")
+    return document
+
+
 class Fixer:
     """Fixes specs under one configuration: one checker, one parser; what
     the gate holds back (the baseline records, a spec's comments silence),
@@ -217,11 +226,12 @@ class Fixer:
         what is still untried is left, saying so, with the reason of the
         set it was in. NotFixed: no fix can be made in this file at all.
         """
-        self._text(loaded.spec)  # The file's own reasons, before any parse.
+        spec = _rst(loaded.spec)
+        self._text(spec)  # The file's own reasons, before any parse.
         ordered = sorted(findings, key=lambda f: (f.line, f.col, f.code))
         accepted: list[Finding] = []
         unfixed: list[tuple[Finding, str]] = []
-        best = (loaded.spec.raw, loaded.spec)
+        best = (spec.raw, spec)
         budget = most_proofs
 
         def attempt(part: Sequence[Finding]) -> str:
@@ -274,7 +284,7 @@ class Fixer:
     def fixed(self, loaded: Loaded, findings: Sequence[Finding]) -> tuple[bytes, Spec]:
         """The file's bytes with the findings fixed, once proved to mean the
         same, and its spec model (the one read, when nothing changes)."""
-        spec = loaded.spec
+        spec = _rst(loaded.spec)
         original = spec.raw.decode("utf-8")
         text = self._text(spec)
         wanted = _wanted(findings)

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speckeeper import rules
-from speckeeper.engine.check import Loaded
+from speckeeper.document.markdown.pieces import Pieces
+from speckeeper.document import markdown
+from speckeeper.engine.check import Loaded, collect
 from speckeeper.config.settings import Config, ConfigError, discover, load_file
 from speckeeper.engine.decide import Selection, read_baseline, validate
 from speckeeper.config.detect import SPECS
@@ -104,7 +106,10 @@ class Engines:
             recorded = read_baseline(found) if found is not None and found.is_file() else ()
         except ConfigError as error:
             return Engine(None, f"baseline error: {error}", stamps)
-        engine = Engine(Fixer(config, Selection(), recorded), stamps=stamps)
+        fixer = Fixer(config, Selection(), recorded)
+        # A keystroke changes one piece of a Markdown document: the others are not parsed again.
+        fixer.checker.pieces = Pieces()
+        engine = Engine(fixer, stamps=stamps)
         for path in _detected_from(config):
             engine.watch(path)
         return engine
@@ -160,19 +165,29 @@ def _analyse(engines: Engines, path: Path, text: str, version: int | None, saved
     if engine.fixer is None:
         return Analysis(path, version, text, (Finding(str(path), 1, 1, "", engine.error),), engine=engine)
     config = engine.config
-    if config.excluded(config.relpath(path)):
+    if config.excluded(config.relpath(path)) or (markdown.is_markdown(str(path)) and not _checked(config, path)):
         return Analysis(path, version, text, (), engine=engine, excluded=True)
     checker = engine.fixer.checker
     opened = checker.load(path, text)
     if opened.loaded is None:
         return Analysis(path, version, text, tuple(checker.reported(opened)), engine=engine)
     loaded = opened.loaded
-    engine.watch(Path(loaded.ctx.template.path))
+    template = Path(loaded.ctx.template.path)
+    engine.watch(template)
+    if loaded.ctx.settings.metadata_file:  # The template's own metadata, its schema.
+        engine.watch(template.parent / loaded.ctx.settings.metadata_file)
     # The gate ``check`` passes findings through: what the repo's baseline
     # records, or the spec's comments silence, is not shown.
     verdict = checker.gate.decide([*checker.run_rules(loaded), *saved], {str(path): loaded.silenced})
     findings = sorted(verdict.reported, key=lambda f: (f.line, f.col))
     return Analysis(path, version, text, tuple(findings), loaded, engine)
+
+
+def _checked(config: Config, path: Path) -> bool:
+    """Whether ``check`` reads a Markdown file named to it as a document
+    (a Markdown template applies, and it has one of ``markdown-names``):
+    an editor opens every README."""
+    return any(collect([path], config))
 
 
 def repo_level(engines: Engines, path: Path) -> tuple[Finding, ...]:

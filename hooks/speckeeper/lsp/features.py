@@ -11,8 +11,11 @@ so a hostile document's odd line breaks shift nothing.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import os
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from lsprotocol import types
 
@@ -20,6 +23,7 @@ from speckeeper import rules
 from speckeeper.findings import Finding
 from speckeeper.rules.docs import parts
 from speckeeper.rules.structure import aliases, compare, level_styles, section_rows
+from speckeeper.document import markdown
 from speckeeper.document.model import Section, fold
 from speckeeper.document.rst.adornment import ADORNMENT_CHARS
 from speckeeper.document.template import TemplateSection
@@ -123,7 +127,29 @@ def diagnostic(finding: Finding, lines: Lines, docs_url: str = "") -> types.Diag
 
 
 def diagnostics(analysis: Analysis, lines: Lines, docs_url: str = "") -> list[types.Diagnostic]:
-    return [diagnostic(finding, lines, docs_url) for finding in analysis.findings]
+    return [
+        diagnostic(finding, lines, docs_url) if _same_file(finding.path, analysis.path) else elsewhere(finding, lines, docs_url)
+        for finding in analysis.findings
+    ]
+
+
+def _same_file(path: str, document: Path) -> bool:
+    return os.path.realpath(path) == os.path.realpath(document)
+
+
+def elsewhere(finding: Finding, lines: Lines, docs_url: str = "") -> types.Diagnostic:
+    """A finding about a file that belongs with the document (its metadata
+    file, a KEP's ``kep.yaml``): shown on the document's first line, named
+    by that file and line, and linked there."""
+    shown = f"{Path(finding.path).name}:{finding.line}: {finding.message}"
+    found = diagnostic(dataclasses.replace(finding, line=1, col=1, message=shown), lines, docs_url)
+    there = types.Position(max(finding.line - 1, 0), max(finding.col - 1, 0))
+    found.related_information = [
+        types.DiagnosticRelatedInformation(
+            types.Location(Path(os.path.abspath(finding.path)).as_uri(), types.Range(there, there)), finding.message
+        )
+    ]
+    return found
 
 
 def text_edit(before: str, after: str, lines: Lines) -> types.TextEdit:
@@ -169,7 +195,7 @@ def code_actions(
     if _wanted(kinds, types.CodeActionKind.QuickFix):
         for finding in analysis.findings:
             rule = rules.BY_CODE.get(finding.code)
-            if rule is None or not rule.fixable or not _overlaps(finding, first, last):
+            if rule is None or not rule.fixable or not _overlaps(finding, first, last) or not _same_file(finding.path, analysis.path):
                 continue
             after = fixed_text(analysis, [finding])
             if after is None:
@@ -242,7 +268,7 @@ def hover(analysis: Analysis, lines: Lines, at: types.Position) -> types.Hover |
     if section is not None:
         guidance = _template_section(analysis, section)
         if guidance is not None:
-            blocks.insert(0, _guidance_text(guidance))
+            blocks.insert(0, _guidance_text(guidance, _is_markdown(analysis)))
     if not blocks:
         return None
     return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(dict.fromkeys(blocks))))
@@ -259,17 +285,29 @@ def _rule_text(finding: Finding) -> str:
     return text
 
 
-def _guidance_text(section: TemplateSection) -> str:
+def _guidance_text(section: TemplateSection, in_markdown: bool = False) -> str:
+    """A template section's text, as source in the template's format (a
+    Markdown template's guidance is often an HTML comment, which the
+    editor would hide if it were rendered)."""
     guidance = section.guidance.strip("\n") or "(the template has no guidance here)"
-    return f"**{section.title}**: what the template asks for here\n\n```rst\n{guidance}\n```"
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", guidance)), default=0))
+    language = "markdown" if in_markdown else "rst"
+    return f"**{section.title}**: what the template asks for here\n\n{fence}{language}\n{guidance}\n{fence}"
+
+
+def _is_markdown(analysis: Analysis) -> bool:
+    return analysis.loaded is not None and analysis.loaded.spec.format == markdown.FORMAT
 
 
 def _section_at(analysis: Analysis, line: int) -> Section | None:
     """The section whose title (or adornment) is on ``line``."""
     if analysis.loaded is None:
         return None
+    in_markdown = _is_markdown(analysis)
     for section in analysis.loaded.spec.all_sections():
-        if section.line - (len(section.style) - 1) <= line <= section.line + 1:
+        # A Markdown heading is one line (an ATX one) or a title and its underline.
+        last = section.line + (0 if in_markdown and section.style == "#" else 1)
+        if section.line - (len(section.style) - 1) <= line <= last:
             return section
     return None
 
@@ -281,6 +319,10 @@ def _template_section(analysis: Analysis, section: Section) -> TemplateSection |
     assert analysis.loaded is not None
     spec, ctx = analysis.loaded.spec, analysis.loaded.ctx
     every = ctx.template.all_sections()
+    if _is_markdown(analysis):
+        found = _markdown_template_section(section, every, ctx.settings.optional_markers)
+        if found is not None:
+            return found
     for title in (section.title, aliases(ctx, (s.title for s in every)).get(section.title)):
         for candidate in every:
             if candidate.title == title and candidate.level == section.level:
@@ -291,36 +333,78 @@ def _template_section(analysis: Analysis, section: Section) -> TemplateSection |
     return next((meant for found, meant in compare(spec, ctx).near_misses if found.line == section.line), None)
 
 
+def _markdown_template_section(
+    section: Section, every: list[TemplateSection], markers: tuple[str, ...]
+) -> TemplateSection | None:
+    """The Markdown template's section a heading stands for: the one its
+    title matches (optional marker and placeholders as the structure rules
+    read them), at its level first."""
+    from speckeeper.document.markdown_template import matches
+
+    fitting = [candidate for candidate in every if matches(candidate, section.title, markers)]
+    return next((c for c in fitting if c.level == section.level), fitting[0] if fitting else None)
+
+
+# A Markdown heading being typed: its marks, and what follows them.
+_TYPED_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t].*)?")
+
+
 def completion(analysis: Analysis, lines: Lines, at: types.Position) -> list[types.CompletionItem]:
-    """On a line of adornment characters (``====``), the template's
-    missing sections, in template order: each replaces the line with its
-    title, adorned as the spec adorns its level."""
+    """On a line of adornment characters (``====``), or a Markdown
+    heading's marks (``##``), the template's missing sections, in template
+    order: each replaces the line with its title, adorned as the spec
+    adorns its level (in Markdown, marked as the template marks it)."""
     if analysis.loaded is None:
         return []
     start, end = lines.span(lines.line_at(lines.offset(at)))
     typed = lines.text[start:end]
+    spec, ctx = analysis.loaded.spec, analysis.loaded.ctx
+    if _is_markdown(analysis):
+        match = _TYPED_HEADING.fullmatch(typed)
+        if match is None or lines.line_at(start) in spec.literal_lines:  # A comment in a code block.
+            return []
+
+        def heading(section: TemplateSection) -> tuple[str, str]:
+            # What was typed after the marks filters; the marks always match.
+            return f"{match.group(1)} {section.title}", f"{section.style or '#' * section.level} {section.title}"
+
+        return _missing_sections(analysis, lines.range(start, end), heading)
     if not typed.strip() or not set(typed.strip()) <= ADORNMENT_CHARS:
         return []
-    spec, ctx = analysis.loaded.spec, analysis.loaded.ctx
-    order = {id(section): index for index, section in enumerate(ctx.template.all_sections())}
-    missing = sorted(compare(spec, ctx).missing, key=lambda found: order.get(id(found[0]), 0))
     styles = level_styles(spec)
-    replaced = lines.range(start, end)
-    items = []
-    for index, (section, parent, _) in enumerate(missing):
+
+    def adorned(section: TemplateSection) -> tuple[str, str]:
         rows = section_rows(ctx, section, styles)
         underline = next(i for i, (_, under) in enumerate(rows) if under)
         title = [text for text, _ in rows[: underline + 1]]  # The (overline,) title and underline.
+        return typed + section.title, "\n".join(title)
+
+    return _missing_sections(analysis, lines.range(start, end), adorned)
+
+
+def _missing_sections(
+    analysis: Analysis, replaced: types.Range, written: Callable[[TemplateSection], tuple[str, str]]
+) -> list[types.CompletionItem]:
+    """An item for each missing section, in template order, replacing
+    ``replaced`` with what ``written`` makes of it (with what the client
+    filters it by)."""
+    assert analysis.loaded is not None
+    spec, ctx = analysis.loaded.spec, analysis.loaded.ctx
+    order = {id(section): index for index, section in enumerate(ctx.template.all_sections())}
+    missing = sorted(compare(spec, ctx).missing, key=lambda found: order.get(id(found[0]), 0))
+    items = []
+    for index, (section, parent, _) in enumerate(missing):
+        filter_text, text = written(section)
         where = f' in "{parent}"' if parent else ""
         items.append(
             types.CompletionItem(
                 label=section.title,
                 kind=types.CompletionItemKind.Module,
                 detail=f"missing {'subsection' if parent else 'section'}{where}",
-                documentation=types.MarkupContent(types.MarkupKind.Markdown, _guidance_text(section)),
+                documentation=types.MarkupContent(types.MarkupKind.Markdown, _guidance_text(section, _is_markdown(analysis))),
                 sort_text=f"{index:04d}",
-                filter_text=typed + section.title,
-                text_edit=types.TextEdit(replaced, "\n".join(title)),
+                filter_text=filter_text,
+                text_edit=types.TextEdit(replaced, text),
             )
         )
     return items

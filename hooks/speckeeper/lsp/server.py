@@ -29,9 +29,21 @@ from speckeeper.lsp import features, framing
 from speckeeper.lsp.engine import Analysis, Engines, analyse, repo_level
 
 T = TypeVar("T")
+# A Markdown document's metadata file (a KEP's kep.yaml): a change to one
+# has the open documents checked again, their configurations kept.
+METADATA = ("**/*.yaml", "**/*.yml")
 # The files a configuration comes from; an event about one rebuilds them.
-WATCHED = ("**/.speckeeper.toml", "**/pyproject.toml", "**/*template*.rst", "**/.speckeeper-baseline.json")
-# Completion is asked for on an adornment line as it is typed.
+# (A KEP's template is a README.md, with a kep.yaml, in a folder so named.)
+WATCHED = (
+    "**/.speckeeper.toml",
+    "**/pyproject.toml",
+    "**/*template*.rst",
+    "**/*template*.md",
+    "**/*template*/*",
+    "**/.speckeeper-baseline.json",
+    *METADATA,
+)
+# Completion is asked for on an adornment line (a Markdown heading's marks) as it is typed.
 TRIGGERS = ["=", "-", "~", "^", "*", "+", "#", "'", '"', "`", ":", "."]
 
 log = logging.getLogger(__name__)
@@ -215,7 +227,10 @@ def build(options: Options) -> LanguageServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
-        await session.files_changed()
+        if params.changes and all(change.uri.endswith((".yaml", ".yml")) for change in params.changes):
+            session.recheck_all()  # A metadata file: each check reads it again.
+        else:
+            await session.files_changed()
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,

@@ -1,5 +1,6 @@
 """The Markdown format: markdown-it-py parses a document (:mod:`.build`
-makes the document model of its tokens), and what only the format can tell
+makes the document model of its tokens; :mod:`.pieces` parses a document
+a piece at a time for an editor, keeping what did not change), and what only the format can tell
 stays here: its validity rules (:mod:`.rules`, SK6xx), which report the
 messages the build wrote.
 

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+    from speckeeper.document.markdown.pieces import Pieces
+
 FORMAT = "markdown"
 SUFFIXES = (".md", ".markdown")
 EXTRA_MISSING = "Markdown files need the markdown extra: pip install 'speckeeper[markdown]'"
@@ -78,10 +80,11 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
 
 
-def parse(path: str, text: str, raw: bytes = b"") -> Document:
+def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None) -> Document:
     """The model of a Markdown file's text; never raises for any text
-    (what is wrong with it is in the document's messages)."""
-    tokens = _parser().parse(text)
+    (what is wrong with it is in the document's messages). With
+    ``pieces`` (an editor's), the pieces of it parsed before are not again."""
+    tokens = _parser().parse(text) if pieces is None else pieces.tokens(path, text, _parser().parse)
     lines = text.splitlines()
     reader = _Reader(lines)
     metadata: dict[str, object] = {}
