@@ -233,3 +233,22 @@ def test_markdown_asked_of_a_repo_without_a_markdown_template_is_a_usage_error(t
     assert capsys.readouterr().err == (
         "speckeeper: error: --markdown: the configuration names no markdown-template to start a document from\n"
     )
+
+
+def test_a_markdown_template_of_each_projects_is_the_configured_projects(tmp_path, monkeypatch, capsys):
+    repo = madr_repo(tmp_path)
+    decisions = repo / "docs" / "decisions"
+    (decisions / "payments").mkdir()
+    for name in ("adr-template.md", "0005-use-dashes-in-filenames.md"):
+        (decisions / name).rename(decisions / "payments" / name)
+    config = (
+        '[tool]\npreset = "madr"\nmarkdown-template = "docs/decisions/{project}/adr-template.md"\n'
+        'markdown-layout = "docs/decisions/{project}/{number}-{slug}.md"\n'
+    )
+    (repo / ".speckeeper.toml").write_text(config.replace("[tool]\n", 'project = ""\n'))
+    assert new(repo, monkeypatch, "title=Use Postgres") == 2
+    assert "is one per project: set project in the configuration to say which" in capsys.readouterr().err
+    (repo / ".speckeeper.toml").write_text(config.replace("[tool]\n", 'project = "payments"\n'))
+    assert new(repo, monkeypatch, "title=Use Postgres") == 0
+    assert capsys.readouterr().out.startswith("Wrote docs/decisions/payments/0006-use-postgres.md (from docs/decisions/payments/adr-template.md)")
+    assert main(["check", "docs"]) == 0

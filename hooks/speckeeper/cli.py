@@ -638,7 +638,7 @@ COMMANDS: dict[str, Command] = {
         run_init,
         "write a first .speckeeper.toml from what the tree says, and count what the first check finds",
     ),
-    "new": (_configure_new, run_new, "start a spec from the repo's template, asking copier's questions"),
+    "new": (_configure_new, run_new, "start a spec or a Markdown document from the repo's template, asking its questions"),
     "export-template": (_configure_export, run_export, "write the copier template's data read from a template .rst"),
     "move": (_configure_move, run_move, "move a spec to another state or release, with its redirect"),
     "repropose": (

@@ -113,16 +113,19 @@ def release_folders(root: Path, spec_layout: str) -> list[str]:
     return sorted((p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")), key=release_key)
 
 
-def template_path(config: Config, release: str | None, project: str = "", name: str | None = None) -> tuple[Path, str | None]:
+def template_path(
+    config: Config, release: str | None, project: str = "", name: str | None = None, naming: str = "say which with --data project=NAME"
+) -> tuple[Path, str | None]:
     """The template file a new spec follows (``name``, the RST
     ``template`` unless given), and the release it fixes, if any; a
-    template of each project's is the one of ``project``."""
+    template of each project's is the one of ``project`` (``naming`` says
+    how a user names one)."""
     name = config.base.template if name is None else name
     if not name:
         return template.packaged_path(), None
     if "{project}" in name:
         if not project:
-            raise ConfigError(f"the template {name!r} is one per project: say which with --data project=NAME")
+            raise ConfigError(f"the template {name!r} is one per project: {naming}")
         if not plain(project) or "/" in project:
             raise ConfigError(f"project {project!r} is not one folder name: nothing written")
         name = name.replace("{project}", project)
@@ -226,7 +229,10 @@ def new(args: argparse.Namespace, config: Config) -> int:
     """Scaffold a spec from the repo's template, through the copier
     template; a Markdown document from the repo's Markdown template."""
     if is_markdown(args, config):
-        found, _ = template_path(config, args.release, name=config.base.markdown_template)
+        # A Markdown document asks no project: the configuration's names it.
+        found, _ = template_path(
+            config, args.release, config.base.project, config.base.markdown_template, "set project in the configuration to say which"
+        )
         return new_markdown.new_markdown(args, config, found, lambda known: parse_data(args.data, known))
     if not args.defaults and not (sys.stdin is not None and sys.stdin.isatty()):
         raise ConfigError("cannot ask questions without a terminal: pass --defaults, with answers as --data KEY=VALUE")

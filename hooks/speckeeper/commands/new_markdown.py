@@ -305,6 +305,8 @@ def target(config: Config, settings: Settings, template: Path, data: Mapping[str
     (``{number}``; "" where the layout has none); ConfigError where a
     value would not make a plain relative path."""
     pattern = layout.markdown_layout(settings.markdown_layout, config.relpath(template))
+    if settings.project:  # One folder name: new's template_path has made sure.
+        pattern = pattern.replace("{project}", settings.project)
     values = {name: str(value).strip() for name, value in data.items() if not isinstance(value, (dict, list))}
     values["slug"] = slug(title)
     number = ""

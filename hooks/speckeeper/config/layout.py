@@ -48,6 +48,33 @@ def parts(layout: str, relpath: str) -> dict[str, str] | None:
     return cast("dict[str, str]", match.groupdict()) if match else None
 
 
+_ANY_FIELD = re.compile(r"\{([A-Za-z][\w-]*)\}")
+
+
+def markdown_parts(layout: str, relpath: str) -> dict[str, str] | None:
+    """The value of each ``{field}`` a Markdown layout names in a
+    document's path (any name: ``{kep-number}``, ``{owning-sig}``), or None.
+
+    >>> markdown_parts("keps/{owning-sig}/{kep-number}-{slug}/README.md", "keps/sig-node/42-x/README.md")
+    {'owning-sig': 'sig-node', 'kep-number': '42', 'slug': 'x'}
+    """
+    names: list[str] = []
+    parts = []
+    position = 0
+    for match in _ANY_FIELD.finditer(layout):
+        # A group by its place (a field's name need not be a group's); a
+        # name named again matches any (RE2 has no backreference). A number
+        # is digits, so that "{number}-{slug}" splits where it should.
+        value = "[0-9]+" if match[1] == "number" or match[1].endswith("-number") else "[^/]+"
+        parts += [re.escape(layout[position : match.start()]), f"({value})" if match[1] not in names else f"(?:{value})"]
+        names += [match[1]] if match[1] not in names else []
+        position = match.end()
+    parts.append(re.escape(layout[position:]))
+    found = patterns.compile("(?:^|/)" + "".join(parts) + "$", ours=shipped(layout)).search(relpath)
+    # Every group takes part in a match: none is None.
+    return dict(zip(names, cast("tuple[str, ...]", found.groups()))) if found else None
+
+
 def fill(pattern: str, parts: Mapping[str, str]) -> str:
     """A pattern with each ``{part}`` the layout found filled in.
 

@@ -50,19 +50,18 @@ class TemplateLoader:
 
     def path_for(self, relpath: str, settings: Settings) -> Path:
         """The template file for a spec; ConfigError when there is none."""
-        name = settings.template
+        name, where = settings.template, settings.layout
         if _is_markdown(relpath):
             name = settings.markdown_template
             if not name:
                 raise NoTemplate("no template for this Markdown file: markdown-template is not set")
+            where = layout.markdown_layout(settings.markdown_layout, name)
         elif not name:
             return packaged_path()
         if "{" in name:
-            found = layout.parts(settings.layout, relpath)
+            found = layout.markdown_parts(where, relpath) if _is_markdown(relpath) else layout.parts(where, relpath)
             if found is None:
-                raise NoTemplate(
-                    f"no template for this spec: its path does not match the layout {settings.layout!r}", True
-                )
+                raise NoTemplate(f"no template for this spec: its path does not match the layout {where!r}", True)
             name = layout.fill(name, found)
         path = self._config.root / name
         if not path.is_file():
