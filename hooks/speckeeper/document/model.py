@@ -60,6 +60,10 @@ class Block:
     # The length as written of the longest inline literal or link of a
     # paragraph: no wrapping makes a line holding it shorter than that.
     unbreakable: int = 0
+    # How many hard line breaks its own text holds (Markdown's two trailing
+    # spaces or backslash): a line break the reader sees, which the text's
+    # whitespace does not tell from a soft one.
+    breaks: int = 0
 
     def walk(self) -> Iterator[Block]:
         """This block and every block inside it, in document order."""

@@ -169,7 +169,7 @@ def _suffixes(config: Config) -> str | tuple[str, ...]:
 class Loaded:
     """One spec, read and parsed, with what its rules are given."""
 
-    spec: Spec
+    spec: Document  # An RstDocument for a .rst spec.
     ctx: Context
     silenced: frozenset[str]  # Codes its ``speckeeper: ignore`` comments silence.
     identity: tuple[int, int] = (0, 0)  # The file read: (device, inode).
@@ -359,10 +359,6 @@ class Checker:
                 return Opened(read.path, problems=[Finding(read.shown, 1, 1, TOO_LARGE, limit, first)])
             if read.settings.metadata_file:
                 spec = self._with_sidecar(read, spec)
-            # No fix or editor feature reads a Markdown document yet: its
-            # findings are what opening it comes to, for the gate to decide
-            # on as any problem (selection, baseline).
-            return Opened(read.path, problems=self._markdown_findings(spec, ctx))
         return Opened(read.path, Loaded(spec, ctx, silenced(spec), read.source.identity))
 
     def _with_sidecar(self, read: _Read, document: Document) -> Document:
@@ -459,8 +455,11 @@ class Checker:
 
     def run_rules(self, loaded: Loaded) -> list[Finding]:
         """Every rule the selection enables over one loaded spec; what its
-        comments silence is the gate's to hold back."""
+        comments silence is the gate's to hold back (a Markdown document's
+        findings on its metadata file, too, are held back here)."""
         spec, ctx = loaded.spec, loaded.ctx
+        if spec.format == markdown.FORMAT:
+            return self._markdown_findings(spec, ctx)
         lines = spec.lines
         findings = [
             Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line), quoted=dict(hit.quoted))

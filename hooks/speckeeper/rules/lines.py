@@ -238,9 +238,23 @@ def _trailing(ctx: Context) -> str:
 
 def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
     """Each flagged line without its trailing spaces (and tabs, unless the
-    repo counts spaces only)."""
+    repo counts spaces only). In Markdown, two spaces that end a line
+    inside a paragraph are a hard line break: they become a backslash,
+    CommonMark's visible way to write one."""
+    breaks = _hard_break_rows(fix.spec) if fix.spec.format == "markdown" else frozenset()
     for line in sorted(fix.lines):
-        yield Edit.row(line, fix.rows[line - 1].rstrip(_trailing(fix.ctx)))
+        row = fix.rows[line - 1]
+        kept = row.rstrip(_trailing(fix.ctx))
+        hard = line in breaks and row.endswith("  ") and bool(kept.strip()) and not kept.endswith("\\")
+        yield Edit.row(line, kept + "\\" if hard else kept)
+
+
+def _hard_break_rows(spec: Spec) -> frozenset[int]:
+    """The lines of paragraphs but their last: where trailing spaces may
+    break the line."""
+    return frozenset(
+        line for block in spec.blocks() if block.kind == "paragraph" for line in range(block.line, block.end)
+    )
 
 
 @RULES.rule(TRAILING_WHITESPACE, "trailing-whitespace", fix=strip_trailing_whitespace, fix_title="Strip trailing whitespace")

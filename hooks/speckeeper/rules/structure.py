@@ -74,6 +74,11 @@ def _template_title(ctx: Context, title: str) -> str:
     return aliases(ctx, (t.title for t in ctx.template.all_sections())).get(title, title)
 
 
+def markdown_template(ctx: Context) -> bool:
+    """Whether the spec's template is a Markdown one (so is the spec)."""
+    return ctx.template.path.endswith((".md", ".markdown"))
+
+
 def _alike(a: str, b: str) -> bool:
     return fold(a) == fold(b) or difflib.SequenceMatcher(None, fold(a), fold(b)).ratio() >= NEAR_RATIO
 
@@ -173,7 +178,7 @@ def _compare_level(
 ) -> None:
     names = {t.title for t in expected}
     named = aliases(ctx, names)
-    if ctx.template.path.endswith((".md", ".markdown")):
+    if markdown_template(ctx):
         named.update(_markdown_titles(ctx, expected, actual, names))
     # The parent as the template names it, for the keys that name sections.
     parent_title = "" if parent is None else _template_title(ctx, parent.title)
@@ -282,8 +287,9 @@ def _diff(spec: Spec, ctx: Context) -> Diff:
 
 def insert_missing_sections(fix: FixInput) -> Iterator[Edit]:
     """Each missing template section of the flagged kinds inserted where it
-    belongs: its title, adorned as the spec adorns that level, and "None"
-    under it, or its required subsections."""
+    belongs: its title, adorned as the spec adorns that level (in Markdown,
+    a heading of the template's level), and "None" under it
+    (``missing-section-text``), or its required subsections."""
     styles = level_styles(fix.spec)
     at: dict[int, list[TemplateSection]] = {}
     for template_section, parent, where in _diff(fix.spec, fix.ctx).missing:
@@ -312,19 +318,34 @@ def level_styles(spec: Spec) -> dict[int, str]:
 
 
 def section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
-    """A template section's title, then "None" or its required subsections:
-    (row, whether it is the title's underline)."""
-    style = styles.get(section.level, section.style)
-    adornment = style[0] * column_width(section.title)
-    found = [(adornment, False)] if len(style) == 2 else []
-    found += [(section.title, False), (adornment, True)]
+    """A template section's title, then ``missing-section-text`` ("None")
+    or its required subsections: (row, whether it is the title's last row:
+    its underline, or a Markdown ``#`` heading itself)."""
+    if markdown_template(ctx):
+        found = _markdown_heading(section, styles)
+    else:
+        style = styles.get(section.level, section.style)
+        adornment = style[0] * column_width(section.title)
+        found = [(adornment, False)] if len(style) == 2 else []
+        found += [(section.title, False), (adornment, True)]
     children = [c for c in section.children if not _optional(ctx, c, section.title)]
-    if not children:
-        found += [("", False), ("None", False)]
+    if not children and ctx.settings.missing_section_text:
+        found += [("", False), (ctx.settings.missing_section_text, False)]
     for child in children:
         found.append(("", False))
         found.extend(section_rows(ctx, child, styles))
     return found
+
+
+def _markdown_heading(section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
+    """A Markdown template section's heading at the template's level (its
+    style is its ``#`` marks): underlined where the document writes that
+    level so (setext, levels 1 and 2 alone), else with ``#`` marks."""
+    level = len(section.style)
+    setext = "=" if level == 1 else "-"
+    if level <= 2 and styles.get(section.level) == setext:
+        return [(section.title, False), (setext * max(column_width(section.title), 3), True)]
+    return [(f"{section.style} {section.title}", True)]
 
 
 @RULES.rule(
@@ -446,7 +467,13 @@ def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
     its old title is left (the proof finds the link broken)."""
     rows = fix.rows
     diff = _diff(fix.spec, fix.ctx)
-    for section, _ in diff.near_misses:
+    for section, template_section in diff.near_misses:
+        if fix.spec.format == "markdown":
+            # A title with placeholders is the author's to write.
+            edit = _rename_heading(rows, section, diff.meant[id(section)])
+            if section.line in fix.lines and edit is not None and not template_section.pattern:
+                yield edit
+            continue
         found = adornment(rows, section.line)
         if section.line not in fix.lines or found is None:
             continue
@@ -458,6 +485,26 @@ def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
         if found.over:
             new.insert(0, found.char * max(width, len(rows[found.over - 1].rstrip())))
         yield Edit((found.over or section.line) - 1, found.under, tuple(new), retitles=True)
+
+
+def _rename_heading(rows: tuple[str, ...], section: Section, meant: str) -> Edit | None:
+    """A Markdown heading's text replaced, its marks kept: a ``#``
+    heading's row (its closing marks too), or a setext heading's row with
+    the underline under it; None for a setext heading of several rows."""
+    row = rows[section.line - 1]
+    start = 0
+    if section.style == "#":
+        lead = len(row) - len(row.lstrip(" "))
+        start = len(row) - len(row[lead:].lstrip("#"))
+    at = row.find(section.title, start) if section.title else -1
+    if at < 0:
+        return None
+    new = row[:at] + meant + row[at + len(section.title) :]
+    if section.style == "#":
+        return Edit(section.line - 1, section.line, (new,), retitles=True)
+    if section.line >= len(rows) or set(rows[section.line].strip()) != {section.style}:
+        return None
+    return Edit(section.line - 1, section.line + 1, (new, rows[section.line]), retitles=True)
 
 
 @RULES.rule(NEAR_MISS, "near-miss-title", fix=rename_near_miss, fix_title='Rename to "{meant}", as in the template')
@@ -593,8 +640,9 @@ def check_empty_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
 def add_document_title(fix: FixInput) -> Iterator[Edit]:
     """A missing document title made from the file name (``live-migrate.rst``:
     "Live migrate"), over- and underlined in a style no section uses, above
-    what follows the license comment; a spec with titles is left."""
-    if fix.spec.titles:
+    what follows the license comment; a spec with titles is left, and so
+    is a Markdown document (its name, a README.md, is no title)."""
+    if fix.spec.titles or fix.spec.format == "markdown":
         return
     if fix.spec.opening:
         row = fix.spec.opening - 1  # Above what comes first after the comments.

@@ -244,7 +244,14 @@ def _block(tokens: Sequence[Token], lines: Sequence[str], list_name: str = "") -
     if first.type == "paragraph_open":
         read = _inline(inner[0], start)
         return Block(
-            "paragraph", start, end, read.text, links=read.links, target=read.target, unbreakable=read.unbreakable
+            "paragraph",
+            start,
+            end,
+            read.text,
+            links=read.links,
+            target=read.target,
+            unbreakable=read.unbreakable,
+            breaks=read.breaks,
         )
     if first.type == "table_open":
         rows = [
@@ -289,6 +296,7 @@ class _Inline:
     links: tuple[Link, ...]
     target: str  # The first image's source, "" without one.
     unbreakable: int  # The longest inline literal or link, as written.
+    breaks: int = 0  # Hard line breaks.
 
 
 def _inline(inline: Token, line: int) -> _Inline:
@@ -297,12 +305,13 @@ def _inline(inline: Token, line: int) -> _Inline:
     parts: list[str] = []
     links: list[Link] = []
     target = ""
-    unbreakable = 0
+    unbreakable = breaks = 0
     open_link: tuple[str, int, int] | None = None  # (url, line, where its text starts in parts)
     for child in inline.children or ():
         if child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
             line += 1
+            breaks += child.type == "hardbreak"
         elif child.type == "link_open":
             open_link = (str(child.attrs.get("href", "")), line, len(parts))
         elif child.type == "link_close" and open_link is not None:
@@ -329,6 +338,7 @@ def _inline(inline: Token, line: int) -> _Inline:
         tuple(Link(link.url, link.text, link.line, alone=" ".join(link.text.split()) == alone) for link in links),
         target,
         unbreakable,
+        breaks,
     )
 
 
