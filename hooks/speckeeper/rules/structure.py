@@ -463,8 +463,9 @@ def check_unexpected_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
 def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
     """Each flagged title renamed to the template's, its adornment made as
-    wide as the new title where it was too short; a section linked to by
-    its old title is left (the proof finds the link broken)."""
+    wide as the new title where it was too short (a Markdown heading keeps
+    its marks); a section linked to by its old title is left (the proof
+    finds the link broken)."""
     rows = fix.rows
     diff = _diff(fix.spec, fix.ctx)
     for section, template_section in diff.near_misses:
