@@ -83,7 +83,8 @@ def _block(block: Block, depth: int) -> Iterator[tuple[object, ...]]:
     text = text if block.kind == "literal" else " ".join(text.split())
     rows = tuple(tuple(" ".join(_without(cell, said).split()) for cell in row) for row in block.rows)
     links = tuple((link.url, " ".join(link.text.split())) for link in block.links)
-    yield (block.kind, depth, block.name, text, links, block.target, rows, block.breaks, block.line)
+    breaks = tuple(line - block.line for line in block.breaks)  # Where in the block, wherever it is.
+    yield (block.kind, depth, block.name, text, links, block.target, rows, breaks, block.code, block.line)
     for child in block.children:
         yield from _block(child, depth + 1)
 

@@ -179,7 +179,9 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     SK202. A repo whose gate differs lists its exemptions
     (``line-length-exemptions``, ``line-length-exempt-patterns``), says
     what counts (``line-length-count``, ``line-length-indent-allowance``)
-    or counts as doc8 does (``line-length-style = "doc8"``).
+    or counts as doc8 does (``line-length-style = "doc8"``). Markdown
+    documents only where the repo wraps them (``markdown-wrapped``): most
+    Markdown is written a paragraph a line.
     Fixable: ``speckeeper fix`` rewraps the paragraph.
 
     Bad::
@@ -191,6 +193,8 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
         The scheduler will consider the new trait when it filters the hosts
         for an instance.
     """
+    if spec.format == "markdown" and not ctx.settings.markdown_wrapped:
+        return  # A paragraph a line: the repo does not wrap its Markdown.
     for number, line, in_directive in long_lines(spec, ctx.settings):
         if not in_directive:
             yield Hit(number, *too_long(line, ctx.settings))
@@ -245,16 +249,13 @@ def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
     for line in sorted(fix.lines):
         row = fix.rows[line - 1]
         kept = row.rstrip(_trailing(fix.ctx))
-        hard = line in breaks and row.endswith("  ") and bool(kept.strip()) and not kept.endswith("\\")
+        hard = line in breaks and row.endswith("  ") and not kept.endswith("\\")
         yield Edit.row(line, kept + "\\" if hard else kept)
 
 
 def _hard_break_rows(spec: Spec) -> frozenset[int]:
-    """The lines of paragraphs but their last: where trailing spaces may
-    break the line."""
-    return frozenset(
-        line for block in spec.blocks() if block.kind == "paragraph" for line in range(block.line, block.end)
-    )
+    """The lines that end in a hard line break."""
+    return frozenset(line for block in spec.blocks() for line in block.breaks)
 
 
 @RULES.rule(TRAILING_WHITESPACE, "trailing-whitespace", fix=strip_trailing_whitespace, fix_title="Strip trailing whitespace")

@@ -129,7 +129,12 @@ def _tolerated(ctx: Context, title: str) -> bool:
 
 def _section_end(section: Section, spec: Spec) -> int:
     """The line just after a section's last line (where a child would go)."""
-    following = [s.line for s in spec.all_sections() if s.line > section.walk()[-1].line]
+    last = section.walk()[-1].line
+    following = [s.line for s in spec.all_sections() if s.line > last]
+    # In Markdown a second title (a level-1 heading) ends every section.
+    title = min((t.line for t in spec.titles if t.line > last and spec.format == "markdown"), default=0)
+    if title and (not following or title < min(following)):
+        return title
     if not following:
         return len(spec.lines) + 1
     return _title_start(next(s for s in spec.all_sections() if s.line == min(following)))
@@ -291,15 +296,16 @@ def insert_missing_sections(fix: FixInput) -> Iterator[Edit]:
     a heading of the template's level), and "None" under it
     (``missing-section-text``), or its required subsections."""
     styles = level_styles(fix.spec)
-    at: dict[int, list[TemplateSection]] = {}
+    at: dict[int, list[tuple[TemplateSection, str]]] = {}
     for template_section, parent, where in _diff(fix.spec, fix.ctx).missing:
         if (MISSING_SUBSECTION if parent else MISSING_SECTION) in fix.codes:
-            at.setdefault(where - 1, []).append(template_section)
+            at.setdefault(where - 1, []).append((template_section, parent))
     for row, missing in at.items():
         block: list[tuple[str, bool]] = []
         # Deeper first: a subsection ends its section before the next section starts.
-        for template_section in sorted(missing, key=lambda section: -section.level):
-            block.extend(section_rows(fix.ctx, template_section, styles))
+        for template_section, parent in sorted(missing, key=lambda found: -found[0].level):
+            level = _heading_level(fix, template_section, parent, row + 1) if markdown_template(fix.ctx) else 0
+            block.extend(section_rows(fix.ctx, template_section, styles, level))
             block.append(("", False))
         if row == len(fix.rows):
             block.pop()  # No blank line at the end of the file.
@@ -317,12 +323,51 @@ def level_styles(spec: Spec) -> dict[int, str]:
     return styles
 
 
-def section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
+def _heading_level(fix: FixInput, missing: TemplateSection, parent: str, where: int) -> int:
+    """The level to write a missing Markdown section's heading at, placed
+    at line ``where``: as far below the document's heading of its parent as
+    the template's is below its parent's (a KEP's ``######`` question under
+    ``###``), or the template's own for a top-level one; then no deeper
+    than the sibling before it (or it would nest under that one) and no
+    shallower than the one after it (or that one would nest under it).
+    Read off the rows as the fixes before left them (a level closed)."""
+    spec = fix.spec
+    level = len(missing.style)
+    ours = next((s for s in spec.all_sections() if s.title == parent), None) if parent else None
+    if ours is not None:
+        theirs = next((t for t in fix.ctx.template.all_sections() if any(c is missing for c in t.children)), None)
+        if theirs is not None:
+            level = _written(fix, ours) + len(missing.style) - len(theirs.style)
+    siblings = ours.children if ours is not None else spec.sections
+    before = [s for s in siblings if s.line < where]
+    after = [s for s in siblings if s.line >= where]
+    if before:
+        level = min(level, _written(fix, before[-1]))
+    if after:
+        level = max(level, _written(fix, after[0]))
+    if ours is not None:
+        level = max(level, _written(fix, ours) + 1)
+    return max(1, min(6, level))
+
+
+def _written(fix: FixInput, section: Section) -> int:
+    """The level a Markdown heading is written at in the fix's rows."""
+    if section.style in ("=", "-"):
+        return 1 if section.style == "=" else 2
+    row = fix.rows[section.line - 1].lstrip(" ")
+    return len(row) - len(row.lstrip("#"))
+
+
+def section_rows(
+    ctx: Context, section: TemplateSection, styles: dict[int, str], level: int = 0
+) -> list[tuple[str, bool]]:
     """A template section's title, then ``missing-section-text`` ("None")
     or its required subsections: (row, whether it is the title's last row:
-    its underline, or a Markdown ``#`` heading itself)."""
+    its underline, or a Markdown ``#`` heading itself). ``level``: the
+    level of a Markdown heading (0: the template's)."""
     if markdown_template(ctx):
-        found = _markdown_heading(section, styles)
+        level = level or len(section.style)
+        found = _markdown_heading(section, styles, level)
     else:
         style = styles.get(section.level, section.style)
         adornment = style[0] * column_width(section.title)
@@ -333,19 +378,19 @@ def section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str])
         found += [("", False), (ctx.settings.missing_section_text, False)]
     for child in children:
         found.append(("", False))
-        found.extend(section_rows(ctx, child, styles))
+        below = level + len(child.style) - len(section.style) if level else 0
+        found.extend(section_rows(ctx, child, styles, min(6, below)))
     return found
 
 
-def _markdown_heading(section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
-    """A Markdown template section's heading at the template's level (its
-    style is its ``#`` marks): underlined where the document writes that
-    level so (setext, levels 1 and 2 alone), else with ``#`` marks."""
-    level = len(section.style)
+def _markdown_heading(section: TemplateSection, styles: dict[int, str], level: int) -> list[tuple[str, bool]]:
+    """A Markdown heading of ``level``: underlined where the document
+    writes that level so (setext, levels 1 and 2 alone), else with ``#``
+    marks."""
     setext = "=" if level == 1 else "-"
     if level <= 2 and styles.get(section.level) == setext:
         return [(section.title, False), (setext * max(column_width(section.title), 3), True)]
-    return [(f"{section.style} {section.title}", True)]
+    return [(f"{'#' * level} {section.title}", True)]
 
 
 @RULES.rule(

@@ -38,6 +38,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from speckeeper.document.markdown.paragraphs import MarkdownDocument
 from speckeeper.document.model import Block, BlockKind, Document, Link, Message, Section, Title
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def parse(path: str, text: str, raw: bytes = b"") -> Document:
     headings, blocks = _split(body, lines)
     reader.check_headings(headings)
     tree = _tree(headings, blocks, reader, len(lines))
-    return Document(
+    return MarkdownDocument(
         path=path,
         format=FORMAT,
         text=text,
@@ -252,6 +253,7 @@ def _block(tokens: Sequence[Token], lines: Sequence[str], list_name: str = "") -
             target=read.target,
             unbreakable=read.unbreakable,
             breaks=read.breaks,
+            code=read.code,
         )
     if first.type == "table_open":
         rows = [
@@ -296,7 +298,8 @@ class _Inline:
     links: tuple[Link, ...]
     target: str  # The first image's source, "" without one.
     unbreakable: int  # The longest inline literal or link, as written.
-    breaks: int = 0  # Hard line breaks.
+    breaks: tuple[int, ...] = ()  # The lines that end in a hard line break.
+    code: tuple[str, ...] = ()  # Its code spans' text.
 
 
 def _inline(inline: Token, line: int) -> _Inline:
@@ -305,13 +308,16 @@ def _inline(inline: Token, line: int) -> _Inline:
     parts: list[str] = []
     links: list[Link] = []
     target = ""
-    unbreakable = breaks = 0
+    unbreakable = 0
+    breaks: list[int] = []
+    code: list[str] = []
     open_link: tuple[str, int, int] | None = None  # (url, line, where its text starts in parts)
     for child in inline.children or ():
         if child.type in ("softbreak", "hardbreak"):
+            if child.type == "hardbreak":
+                breaks.append(line)
             parts.append("\n")
             line += 1
-            breaks += child.type == "hardbreak"
         elif child.type == "link_open":
             open_link = (str(child.attrs.get("href", "")), line, len(parts))
         elif child.type == "link_close" and open_link is not None:
@@ -325,6 +331,7 @@ def _inline(inline: Token, line: int) -> _Inline:
             parts.append(child.content)
         elif child.type == "code_inline":
             parts.append(child.content)
+            code.append(child.content)
             unbreakable = max(unbreakable, len(child.content) + 2 * len(child.markup))
         elif child.type == "image":
             parts.append(child.content)
@@ -338,7 +345,8 @@ def _inline(inline: Token, line: int) -> _Inline:
         tuple(Link(link.url, link.text, link.line, alone=" ".join(link.text.split()) == alone) for link in links),
         target,
         unbreakable,
-        breaks,
+        tuple(breaks),
+        tuple(code),
     )
 
 
