@@ -123,3 +123,21 @@ def test_long_markdown_lines_are_the_authors_unless_the_repo_wraps(repo, capsys)
     assert fixed(capsys, text)[3] == GOOD.replace(
         "A round trip.", "Each write is a round trip, and a round trip costs a millisecond, which adds up\nover a day."
     )
+
+
+def test_a_misplaced_section_is_not_reported_missing_after_a_fix(in_tmp, capsys):
+    # SK105 tells B1 (under A) from a missing section; what the fix leaves
+    # is judged with it on too, so B1 is not "left unfixed" as missing.
+    (in_tmp / "template.md").write_text("# T\n\n## A\n\n### A1\n\nSay.\n\n## B\n\n### B1\n\nSay.\n\n### B2\n\nSay.\n", encoding="utf-8")
+    configure(in_tmp, "SK102", "SK105")
+    text = "# Mine\n\n## A\n\n### A1\n\nx\n\n### B1\n\ny\n\n## B\n\nz\n"
+    code, out, _, after = fixed(capsys, text)
+    assert (code, out) == (1, ["Fixing doc.md"])
+    assert after == text + "\n### B2\n\nNone\n"
+
+
+def test_missing_section_text_of_several_lines_is_written_as_rows(repo, capsys):
+    configure(repo, "SK102", more='missing-section-text = """\nTBD: what could go wrong.\nSay "None" if nothing.\n"""\n')
+    text = GOOD.replace("### Risks\n\nA crash.\n", "")
+    after = fixed(capsys, text)[3]
+    assert after == text + '### Risks\n\nTBD: what could go wrong.\nSay "None" if nothing.\n'

@@ -46,6 +46,7 @@ from speckeeper.reporting.output import printable, segments
 from speckeeper.findings import Finding
 from speckeeper.rules.registry import Edit, Fix, FixInput
 from speckeeper.rules.files import NOT_FIXED
+from speckeeper.rules.structure import TELLS_FROM_MISSING
 from speckeeper.document.rst.rules import WARNING
 from speckeeper.document import proof
 from speckeeper.document.rst.build import RstDocument, model
@@ -271,8 +272,11 @@ class Fixer:
         """What the fixed spec still has of the findings it was fixed for
         (a line no rewrap can shorten: an image's path, a table's cell)."""
         codes = frozenset(f.code for f in findings)
-        ctx = dataclasses.replace(loaded.ctx, enabled=codes, _memo={})
-        return self.checker.run_rules(Loaded(fixed, ctx, loaded.silenced))
+        # With the rules that tell a section moved or misspelt from a
+        # missing one, when on: without them, it would read as missing.
+        telling = loaded.ctx.enabled & frozenset(TELLS_FROM_MISSING)
+        ctx = dataclasses.replace(loaded.ctx, enabled=codes | telling, _memo={})
+        return [f for f in self.checker.run_rules(Loaded(fixed, ctx, loaded.silenced)) if f.code in codes]
 
     def fixed(self, loaded: Loaded, findings: Sequence[Finding]) -> tuple[bytes, Spec]:
         """The file's bytes with the findings fixed, once proved to mean the

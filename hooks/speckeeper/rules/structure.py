@@ -374,8 +374,8 @@ def section_rows(
         found = [(adornment, False)] if len(style) == 2 else []
         found += [(section.title, False), (adornment, True)]
     children = [c for c in section.children if not _optional(ctx, c, section.title)]
-    if not children and ctx.settings.missing_section_text:
-        found += [("", False), (ctx.settings.missing_section_text, False)]
+    if not children and ctx.settings.missing_section_text.strip():
+        found += [("", False), *((row, False) for row in ctx.settings.missing_section_text.strip("\n").splitlines())]
     for child in children:
         found.append(("", False))
         below = level + len(child.style) - len(section.style) if level else 0
