@@ -141,3 +141,20 @@ def test_missing_section_text_of_several_lines_is_written_as_rows(repo, capsys):
     text = GOOD.replace("### Risks\n\nA crash.\n", "")
     after = fixed(capsys, text)[3]
     assert after == text + '### Risks\n\nTBD: what could go wrong.\nSay "None" if nothing.\n'
+
+
+def test_an_editors_text_is_fixed_as_the_file_would_be(repo):
+    # The language server's way in: an unsaved text loaded, then fixed.
+    from speckeeper.config.settings import load_file
+    from speckeeper.fixing.fix import Fixer
+
+    configure(repo, "SK203", "SK104")
+    fixer = Fixer(load_file(repo / ".speckeeper.toml"))
+    text = GOOD.replace("## Problem", "## problme").replace("Queue them.", "Queue them. ")
+    loaded = fixer.checker.load(repo / "doc.md", text).loaded
+    assert loaded is not None and loaded.spec.format == "markdown"
+    findings = fixer.checker.run_rules(loaded)
+    assert [f.code for f in findings] == ["SK104", "SK203"]
+    raw, spec = fixer.fixed(loaded, findings[:1])
+    assert raw.decode("utf-8") == text.replace("## problme", "## Problem")
+    assert [s.title for s in spec.sections] == ["Problem", "Proposal"]
