@@ -103,14 +103,25 @@ def test_a_near_miss_heading_keeps_its_closing_marks(repo, capsys):
     assert fixed(capsys, text)[3] == GOOD.replace("## Problem", "## Problem ##")
 
 
-def test_a_markdown_document_without_a_title_is_left_saying_so(repo, capsys):
+def test_a_title_is_made_of_the_folder_of_a_readme(repo, capsys):
     configure(repo, "SK107")
-    text = GOOD.replace("# Batch the writes\n\n", "")
+    folder = repo / "0042-batch_the-writes"
+    folder.mkdir()
+    text = "---\nstatus: proposed\n---\nWhy it matters.\n\n## Problem\n\nA round trip.\n"
+    (folder / "README.md").write_text(text, encoding="utf-8")
+    assert speckeeper(capsys, "fix", "0042-batch_the-writes/README.md").code == 1
+    fixed_text = text.replace("---\nWhy", "---\n\n# Batch the writes\n\nWhy")
+    assert (folder / "README.md").read_text(encoding="utf-8") == fixed_text
+
+
+def test_a_title_that_would_make_a_level_skip_is_left_saying_why(repo, capsys):
+    configure(repo, "SK107")
+    text = "### Problem\n\nA round trip.\n"
     code, out, _, after = fixed(capsys, text)
     assert (code, after) == (1, text)
     assert out == [
         "doc.md:1:1: SK005 not fixed: SK107 no document title: expected one # heading before the first section"
-        " (no fix keeps its meaning)"
+        " (the fixed text would add a Markdown problem: heading level 3 under level 1, expected level 2 at most)"
     ]
 
 

@@ -43,10 +43,6 @@ SPECS = [path for path in SPECS if path.is_file() and path.name not in ("templat
 NOT_IN_A_CHECK = {"SK005"}
 # Each fixture's fixed form: the fixture's name and ".fixed".
 FIXED = sorted(RULES.rglob("*.fixed"))
-# Fixable rules whose fix does not apply to a Markdown document: SK107
-# makes a title of a file name, which a Markdown document's (a KEP's
-# README.md) is not.
-NO_MARKDOWN_FIX = {"SK107"}
 
 # In RST ``.. expect: ...``; in Markdown ``<!-- expect: ... -->``, on one line.
 _EXPECT = re.compile(r"^(?P<indent>\s*)(?:\.\.|<!--) expect(?: at line (?P<line>\d+))?: (?P<text>.*?)(?: -->)?$")
@@ -160,4 +156,4 @@ def test_every_fixable_rule_on_markdown_shows_its_fix_on_a_fixture():
         if fixed.name.endswith(".md.fixed")
         for _, _, code, _ in expectations(fixed.with_suffix(""))
     }
-    assert fixable - NO_MARKDOWN_FIX == shown
+    assert fixable == shown

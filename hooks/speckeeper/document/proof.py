@@ -51,8 +51,10 @@ def last_line(document: Document, section: Section) -> int:
 
 def _records(document: Document, inserted: frozenset[int], retitled: frozenset[int]) -> Iterator[tuple[object, ...]]:
     """The model as comparable records, its line last."""
+    # A Markdown title inserted is a "#" heading: its line is its last.
+    last = 0 if document.format == "markdown" else 1
     for title in document.titles:
-        if title.line + 1 not in inserted:
+        if title.line + last not in inserted:
             yield ("title", fold(title.text), title.line)
     for block in (*document.preamble, *document.under_titles):
         yield from _block(block, 0)

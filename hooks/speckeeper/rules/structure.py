@@ -13,6 +13,7 @@ unexpected section.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -686,9 +687,14 @@ def check_empty_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
 def add_document_title(fix: FixInput) -> Iterator[Edit]:
     """A missing document title made from the file name (``live-migrate.rst``:
     "Live migrate"), over- and underlined in a style no section uses, above
-    what follows the license comment; a spec with titles is left, and so
-    is a Markdown document (its name, a README.md, is no title)."""
-    if fix.spec.titles or fix.spec.format == "markdown":
+    what follows the license comment; a spec with titles is left. In
+    Markdown, a ``#`` heading named after the file without its number
+    (``0007-use-postgres.md``: "Use postgres"), or after the folder of a
+    ``README.md``."""
+    if fix.spec.titles:
+        return
+    if fix.spec.format == "markdown":
+        yield _markdown_title(fix)
         return
     if fix.spec.opening:
         row = fix.spec.opening - 1  # Above what comes first after the comments.
@@ -703,6 +709,20 @@ def add_document_title(fix: FixInput) -> Iterator[Edit]:
     adornment = char * max(column_width(title), 3)  # "-" alone would be a bullet.
     blank = ("",) if row > 0 and fix.rows[row - 1].strip() else ()
     yield Edit(row, row, (*blank, adornment, title, adornment, ""), underlines=(len(blank) + 2,))
+
+
+def _markdown_title(fix: FixInput) -> Edit:
+    """A ``#`` heading from the document's name, above what comes first."""
+    spec = fix.spec
+    row = spec.opening - 1 if spec.opening else spec.sections[0].line - 1 if spec.sections else len(spec.lines)
+    parts = fix.ctx.relpath.split("/")
+    name = parts[-1].rsplit(".", 1)[0]
+    if name.casefold() in ("readme", "index") and len(parts) > 1:
+        name = parts[-2]  # A folder's document is named by the folder.
+    words = re.sub(r"^\d+[-_ ]+", "", name).replace("_", "-").split("-")
+    title = " ".join(word for word in words if word).capitalize() or "Title"
+    blank = ("",) if row > 0 and fix.rows[row - 1].strip() else ()
+    return Edit(row, row, (*blank, f"# {title}", ""), underlines=(len(blank),))
 
 
 @RULES.rule(
