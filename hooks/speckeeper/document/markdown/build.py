@@ -21,6 +21,9 @@ How a Markdown file maps onto :class:`~.model.Document`:
   name); an HTML comment block is a "comment"; other HTML is "other".
   Tables, lists (each item an "other" block named "item") and block quotes
   ("quote") hold their content as children.
+- A paragraph keeps the lines that end in a hard line break and the text
+  of its code spans (what the fixer's proof compares, which whitespace
+  alone would not tell).
 - The front matter (``---`` YAML at the top) is the metadata, read by
   :mod:`speckeeper.files.yamlfile` (no aliases, bounded depth and size).
 
