@@ -169,3 +169,9 @@ def test_an_editors_text_is_fixed_as_the_file_would_be(repo):
     raw, spec = fixer.fixed(loaded, findings[:1])
     assert raw.decode("utf-8") == text.replace("## problme", "## Problem")
     assert [s.title for s in spec.sections] == ["Problem", "Proposal"]
+
+
+def test_a_setext_near_miss_keeps_a_short_underline_short(repo, capsys):
+    configure(repo, "SK104")
+    text = GOOD.replace("## Problem", "problme\n---")
+    assert fixed(capsys, text)[3] == GOOD.replace("## Problem", "Problem\n---")

@@ -537,7 +537,8 @@ def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
 def _rename_heading(rows: tuple[str, ...], section: Section, meant: str) -> Edit | None:
     """A Markdown heading's text replaced, its marks kept: a ``#``
     heading's row (its closing marks too), or a setext heading's row with
-    the underline under it; None for a setext heading of several rows."""
+    the underline under it (as wide as the new title where it was as wide
+    as the old); None for a setext heading of several rows."""
     row = rows[section.line - 1]
     start = 0
     if section.style == "#":
@@ -549,9 +550,12 @@ def _rename_heading(rows: tuple[str, ...], section: Section, meant: str) -> Edit
     new = row[:at] + meant + row[at + len(section.title) :]
     if section.style == "#":
         return Edit(section.line - 1, section.line, (new,), retitles=True)
-    if section.line >= len(rows) or set(rows[section.line].strip()) != {section.style}:
+    under = rows[section.line] if section.line < len(rows) else ""
+    if set(under.strip()) != {section.style}:
         return None
-    return Edit(section.line - 1, section.line + 1, (new, rows[section.line]), retitles=True)
+    if len(under.strip()) >= column_width(row.strip()):  # As wide as its title: so it stays.
+        under = under[: len(under) - len(under.lstrip())] + section.style * column_width(new.strip())
+    return Edit(section.line - 1, section.line + 1, (new, under), retitles=True)
 
 
 @RULES.rule(NEAR_MISS, "near-miss-title", fix=rename_near_miss, fix_title='Rename to "{meant}", as in the template')
