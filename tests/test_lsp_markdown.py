@@ -134,14 +134,23 @@ def test_completion_on_heading_marks_offers_the_missing_headings_and_mends_the_d
     assert features.completion(analysis, lines, types.Position(row(fenced, "## a comment"), 4)) == []
 
 
-def test_fix_all_on_markdown_says_why_nothing_is_fixed_rather_than_failing(tmp_path: Path) -> None:
+def test_fix_all_on_a_kep_readme_inserts_the_missing_heading(tmp_path: Path) -> None:
     readme = kep_repo(tmp_path) / README
     analysis, lines = analysed(readme)
+    assert [d.code for d in features.diagnostics(analysis, lines)] == ["SK101"]
     everything = types.Range(types.Position(0, 0), types.Position(0, 0))
-    found = features.code_actions(analysis, readme.as_uri(), lines, everything, [features.FIX_ALL], disabled_support=True)
-    assert [(a.title, a.disabled.reason if a.disabled else None) for a in found] == [
-        ("Fix all speckeeper findings", "speckeeper fix left 1 finding: line 1: not fixed: Markdown documents are not fixed yet")
-    ]
+    (fix_all,) = features.code_actions(analysis, readme.as_uri(), lines, everything, [features.FIX_ALL], disabled_support=True)
+    assert fix_all.title == "Fix all speckeeper findings" and fix_all.disabled is None
+    assert fix_all.edit is not None and fix_all.edit.changes is not None
+    (edit,) = fix_all.edit.changes[readme.as_uri()]
+    text = readme.read_text()
+    rows = text.splitlines(True)
+    start, end = edit.range.start, edit.range.end
+    fixed = "".join(rows[: start.line]) + rows[start.line][: start.character] if start.line < len(rows) else text
+    fixed += edit.new_text + ("".join(rows[end.line :])[end.character :] if end.line < len(rows) else "")
+    assert len(fixed.splitlines()) > len(rows)
+    mended, _ = analysed(readme, fixed)
+    assert mended.findings == ()
 
 
 def test_a_markdown_file_check_would_not_read_gets_no_diagnostics(tmp_path: Path) -> None:

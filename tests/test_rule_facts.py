@@ -101,7 +101,7 @@ def test_the_scan_finds_a_code_and_a_name_in_code_and_not_in_prose(tmp_path: Pat
 def fixture_findings() -> list[Finding]:
     """What a check of the rules' fixture repo finds, every rule on."""
     config = load_file(FIXTURES / "rules" / ".speckeeper.toml")
-    return Checker(config).check([FIXTURES / "rules" / "specs"], jobs=1)
+    return Checker(config).check([FIXTURES / "rules" / "specs", FIXTURES / "rules" / "docs"], jobs=1)
 
 
 def test_a_quick_fix_title_quotes_what_its_finding_quotes(fixture_findings: list[Finding]) -> None:

@@ -14,17 +14,23 @@ it names (``.. expect at line 1: ...``), and may go on over indented lines;
 messages compare whitespace aside. Findings on files that cannot hold a
 comment (a redirects file, a folder) are listed in ``expected.txt``, in
 the output format.
+
+A fixable rule's Markdown fixture has its fixed form beside it
+(``sk203-trailing-whitespace.md.fixed``): what ``speckeeper fix`` makes
+of the fixture, byte for byte.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from speckeeper import rules
+from speckeeper.cli import main
 from speckeeper.engine.check import Checker
 from speckeeper.config.settings import load_file
 
@@ -35,6 +41,8 @@ SPECS = sorted([*RULES.rglob("*.rst"), *RULES.rglob("*.md")])
 SPECS = [path for path in SPECS if path.is_file() and path.name not in ("template.rst", "template.md")]
 # Reported by `fix`, not `check`: shown in tests/test_safety.py.
 NOT_IN_A_CHECK = {"SK005"}
+# Each fixture's fixed form: the fixture's name and ".fixed".
+FIXED = sorted(RULES.rglob("*.fixed"))
 
 # In RST ``.. expect: ...``; in Markdown ``<!-- expect: ... -->``, on one line.
 _EXPECT = re.compile(r"^(?P<indent>\s*)(?:\.\.|<!--) expect(?: at line (?P<line>\d+))?: (?P<text>.*?)(?: -->)?$")
@@ -122,3 +130,30 @@ def test_an_expectation_goes_on_over_indented_lines() -> None:
         ' at the end of "Problem description"',
     )
     assert (RULES / relpath).read_text(encoding="utf-8").splitlines()[line - 1] == "Proposed change"
+
+
+@pytest.mark.parametrize("fixed", FIXED, ids=[path.relative_to(RULES).as_posix() for path in FIXED])
+def test_a_fixture_fixed_is_its_fixed_form_byte_for_byte(fixed, tmp_path, monkeypatch, capsys):
+    repo = tmp_path / "rules"
+    shutil.copytree(RULES, repo)
+    monkeypatch.chdir(repo)
+    relpath = fixed.relative_to(RULES).with_suffix("").as_posix()
+    assert main(["fix", relpath]) == 1
+    assert capsys.readouterr().out == f"Fixing {relpath}\n"
+    assert (repo / relpath).read_bytes() == fixed.read_bytes()
+    # Fixed: what the fixture showed is gone, and a second fix changes nothing.
+    left = Checker(load_file(repo / ".speckeeper.toml")).check([repo / relpath])
+    assert {f.code for f in left} & {code for _, _, code, _ in expectations(RULES / relpath)} == set()
+    assert main(["fix", relpath]) == 0
+    assert (repo / relpath).read_bytes() == fixed.read_bytes()
+
+
+def test_every_fixable_rule_on_markdown_shows_its_fix_on_a_fixture():
+    fixable = {rule.code for rule in rules.ALL if rule.fixable and rule.code in rules.MARKDOWN_READY}
+    shown = {
+        code
+        for fixed in FIXED
+        if fixed.name.endswith(".md.fixed")
+        for _, _, code, _ in expectations(fixed.with_suffix(""))
+    }
+    assert fixable == shown

@@ -147,7 +147,8 @@ def reproposed(config: Config, after: Place, source: Source) -> tuple[str, list[
             text = fixer.fixed(loaded, missing)[0].decode("utf-8")
         except NotFixed as reason:
             raise ConfigError(f"{after.relpath}: the template's new sections cannot be inserted: {reason}; nothing changed") from None
-        steps = [Step("inserted in", "would insert in", f"{after.relpath}: {_what(f)}") for f in missing]
+        text_under = config.for_path(after.relpath).missing_section_text
+        steps = [Step("inserted in", "would insert in", f"{after.relpath}: {_what(f, text_under)}") for f in missing]
     if history is not None:
         label = _label(history, after.parts["release"])
         text = history_row(fixer.checker.parser, after.relpath, text, history, label)
@@ -155,12 +156,13 @@ def reproposed(config: Config, after: Place, source: Source) -> tuple[str, list[
     return text, steps
 
 
-def _what(missing: Finding) -> str:
+def _what(missing: Finding, text_under: str) -> str:
     """What was inserted for a missing section: 'section "X", with "None"'
-    ('subsection "X" in "Y", ...' for one in a section)."""
+    ('subsection "X" in "Y", ...' for one in a section; "None" is
+    ``missing-section-text``)."""
     section, parent = missing.quoted["section"], missing.quoted.get("parent")
     inserted = f'subsection "{section}" in "{parent}"' if parent is not None else f'section "{section}"'
-    return inserted + ', with "None"'
+    return inserted + (f', with "{text_under}"' if text_under else "")
 
 
 def _requiring(config: Config, title: str) -> Config:

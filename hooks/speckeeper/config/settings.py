@@ -178,6 +178,13 @@ class Settings:
         '["Proposed change"]',
         overrides=True,
     )
+    # What nova's template asks for under a section with nothing to say.
+    missing_section_text: str = key(
+        "None",
+        "the text `fix` (and the editor) puts under a section it inserts (SK101, SK102)",
+        '"TBD"',
+        overrides=True,
+    )
     exclude: tuple[str, ...] = key(
         ("*-template.rst", "template.rst", "index.rst"),
         "globs never checked; setting it replaces the defaults (a pattern without `/` matches a name in any folder)",
@@ -320,6 +327,13 @@ class Settings:
         (r"\{[^{}]*\}", r"<[^<>]*>", r"\bN{3,}\b", r"\bYour\b.*"),
         "regular expressions (RE2) for what in a Markdown template's heading (compared folded) stands for any text",
         "['\\{[^{}]*\\}', '\\bNNNN\\b']",
+    )
+    # Most Markdown is written a paragraph a line, which SK201 would flag.
+    markdown_wrapped: bool = key(
+        False,
+        "whether the repo wraps its Markdown prose at `line-length`: SK201 then checks (and `fix` rewraps) Markdown documents too",
+        "true",
+        overrides=True,
     )
     markdown_names: tuple[str, ...] = key(
         ("*.md", "*.markdown"),

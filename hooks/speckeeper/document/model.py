@@ -60,6 +60,13 @@ class Block:
     # The length as written of the longest inline literal or link of a
     # paragraph: no wrapping makes a line holding it shorter than that.
     unbreakable: int = 0
+    # The lines of its own text that end in a hard line break (Markdown's
+    # two trailing spaces or backslash): a break the reader sees, which the
+    # text's whitespace does not tell from a soft one.
+    breaks: tuple[int, ...] = ()
+    # Its inline code as the reader sees it (Markdown's code spans, whose
+    # spaces are text): compared exactly by the fixer's proof.
+    code: tuple[str, ...] = ()
 
     def walk(self) -> Iterator[Block]:
         """This block and every block inside it, in document order."""

@@ -25,10 +25,10 @@ def difference(
 ) -> str:
     """The first way the two models differ, or "" when they do not.
 
-    ``inserted``: the underline lines (1-based, the title's line plus one)
-    of titles the fix added to ``after``; ``retitled`` and
-    ``retitled_after``: those of titles it renamed, in each (the same
-    lines unless rows were added or joined above them)."""
+    ``inserted``: the last lines (1-based) of titles the fix added to
+    ``after`` (see :func:`last_line`); ``retitled`` and ``retitled_after``:
+    those of titles it renamed, in each (the same lines unless rows were
+    added or joined above them)."""
     renamed_after = retitled if retitled_after is None else retitled_after
     old = list(_records(before, frozenset(), frozenset(retitled)))
     new = list(_records(after, frozenset(inserted), frozenset(renamed_after)))
@@ -41,26 +41,38 @@ def difference(
     return ""
 
 
+def last_line(document: Document, section: Section) -> int:
+    """The last line of a section's title, by which a fix names the titles
+    it inserts and renames: an underline's (reStructuredText, a Markdown
+    setext heading), or the line itself of a Markdown ``#`` heading."""
+    one_line = document.format == "markdown" and section.style == "#"
+    return section.line if one_line else section.line + 1
+
+
 def _records(document: Document, inserted: frozenset[int], retitled: frozenset[int]) -> Iterator[tuple[object, ...]]:
     """The model as comparable records, its line last."""
+    # A Markdown title inserted is a "#" heading: its line is its last.
+    last = 0 if document.format == "markdown" else 1
     for title in document.titles:
-        if title.line + 1 not in inserted:
+        if title.line + last not in inserted:
             yield ("title", fold(title.text), title.line)
     for block in (*document.preamble, *document.under_titles):
         yield from _block(block, 0)
     for section in document.sections:
-        yield from _section(section, inserted, retitled)
+        yield from _section(document, section, inserted, retitled)
 
 
-def _section(section: Section, inserted: frozenset[int], retitled: frozenset[int]) -> Iterator[tuple[object, ...]]:
-    underline = section.line + 1
-    if underline in inserted:
+def _section(
+    document: Document, section: Section, inserted: frozenset[int], retitled: frozenset[int]
+) -> Iterator[tuple[object, ...]]:
+    last = last_line(document, section)
+    if last in inserted:
         return
-    yield ("section", section.level, "" if underline in retitled else fold(section.title), section.line)
+    yield ("section", section.level, "" if last in retitled else fold(section.title), section.line)
     for block in section.blocks:
         yield from _block(block, 1)
     for child in section.children:
-        yield from _section(child, inserted, retitled)
+        yield from _section(document, child, inserted, retitled)
 
 
 def _block(block: Block, depth: int) -> Iterator[tuple[object, ...]]:
@@ -73,7 +85,8 @@ def _block(block: Block, depth: int) -> Iterator[tuple[object, ...]]:
     text = text if block.kind == "literal" else " ".join(text.split())
     rows = tuple(tuple(" ".join(_without(cell, said).split()) for cell in row) for row in block.rows)
     links = tuple((link.url, " ".join(link.text.split())) for link in block.links)
-    yield (block.kind, depth, block.name, text, links, block.target, rows, block.line)
+    breaks = tuple(line - block.line for line in block.breaks)  # Where in the block, wherever it is.
+    yield (block.kind, depth, block.name, text, links, block.target, rows, breaks, block.code, block.line)
     for child in block.children:
         yield from _block(child, depth + 1)
 

@@ -10,12 +10,13 @@ fixable finding is not written at all.
 
 Before writing, the result is parsed with the same safe parser and its
 document model compared with the original's (:mod:`.document.proof`, as
-for any format), and its doctree too (docutils' finer view), text
-whitespace and the inserted sections and document title aside; docutils'
-messages must be the same
-too, but those an edit settles (a short adornment's) and notes, which may
-go. On any other difference nothing is written and an SK005 finding says
-why. Files are written by :mod:`speckeeper.files.atomic`: only while they are
+for any format), text whitespace and the inserted sections and document
+title aside; for reStructuredText its doctree too (docutils' finer view).
+The parser's messages must be the same too, but those an edit settles (a
+short adornment's, a skipped Markdown heading level's) and docutils'
+notes, which may go; a Markdown document's front matter must read the
+same. On any other difference nothing is written and an SK005 finding
+says why. Files are written by :mod:`speckeeper.files.atomic`: only while they are
 what was read, never through a link, all at once.
 """
 
@@ -45,10 +46,12 @@ from speckeeper.reporting.output import printable, segments
 from speckeeper.findings import Finding
 from speckeeper.rules.registry import Edit, Fix, FixInput
 from speckeeper.rules.files import NOT_FIXED
+from speckeeper.rules.structure import TELLS_FROM_MISSING
 from speckeeper.document.rst.rules import WARNING
 from speckeeper.document import proof
-from speckeeper.document.model import Document
-from speckeeper.document.rst.build import RstDocument as Spec, model
+from speckeeper.document.rst.build import RstDocument, model
+from speckeeper.document.model import Document as Spec
+from speckeeper.document import markdown
 from speckeeper.document.loader import TemplateLoader
 
 
@@ -154,14 +157,6 @@ class _Text:
         self.ends[start:end] = new_ends
 
 
-def _rst(document: Document) -> Spec:
-    """The reStructuredText spec the fixes are made in; NotFixed for a
-    Markdown document, whose fixes are not made yet."""
-    if not isinstance(document, Spec):
-        raise NotFixed("Markdown documents are not fixed yet")
-    return document
-
-
 class Fixer:
     """Fixes specs under one configuration: one checker, one parser; what
     the gate holds back (the baseline records, a spec's comments silence),
@@ -226,12 +221,11 @@ class Fixer:
         what is still untried is left, saying so, with the reason of the
         set it was in. NotFixed: no fix can be made in this file at all.
         """
-        spec = _rst(loaded.spec)
-        self._text(spec)  # The file's own reasons, before any parse.
+        self._text(loaded.spec)  # The file's own reasons, before any parse.
         ordered = sorted(findings, key=lambda f: (f.line, f.col, f.code))
         accepted: list[Finding] = []
         unfixed: list[tuple[Finding, str]] = []
-        best = (spec.raw, spec)
+        best = (loaded.spec.raw, loaded.spec)
         budget = most_proofs
 
         def attempt(part: Sequence[Finding]) -> str:
@@ -278,13 +272,16 @@ class Fixer:
         """What the fixed spec still has of the findings it was fixed for
         (a line no rewrap can shorten: an image's path, a table's cell)."""
         codes = frozenset(f.code for f in findings)
-        ctx = dataclasses.replace(loaded.ctx, enabled=codes, _memo={})
-        return self.checker.run_rules(Loaded(fixed, ctx, loaded.silenced))
+        # With the rules that tell a section moved or misspelt from a
+        # missing one, when on: without them, it would read as missing.
+        telling = loaded.ctx.enabled & frozenset(TELLS_FROM_MISSING)
+        ctx = dataclasses.replace(loaded.ctx, enabled=codes | telling, _memo={})
+        return [f for f in self.checker.run_rules(Loaded(fixed, ctx, loaded.silenced)) if f.code in codes]
 
     def fixed(self, loaded: Loaded, findings: Sequence[Finding]) -> tuple[bytes, Spec]:
         """The file's bytes with the findings fixed, once proved to mean the
         same, and its spec model (the one read, when nothing changes)."""
-        spec = _rst(loaded.spec)
+        spec = loaded.spec
         original = spec.raw.decode("utf-8")
         text = self._text(spec)
         wanted = _wanted(findings)
@@ -326,7 +323,8 @@ class Fixer:
             raise NotFixed("the file has line breaks other than LF and CRLF (form feed, vertical tab, ...)")
         text = _Text.parse(original)
         if len(text.rows) != max(len(spec.lines), 1):
-            raise NotFixed("the file's lines are not the lines docutils reads")
+            reader = "markdown-it" if spec.format == markdown.FORMAT else "docutils"
+            raise NotFixed(f"the file's lines are not the lines {reader} reads")
         return text
 
     def _prove_same(
@@ -339,14 +337,30 @@ class Fixer:
         renamed: tuple[set[int], set[int]],
     ) -> Spec:
         """The fixed text's model; NotFixed unless it is the same document:
-        the same doctree (the format's own comparison, the finer) and the
-        same model (:mod:`.document.proof`, every format's), inserted
-        sections and the text of renamed titles aside (``renamed``: their
-        underline lines before and after), and the same docutils messages,
-        but notes and those about ``settled`` lines (1-based) may go."""
+        the same model (:mod:`.document.proof`, every format's) and the
+        format's own comparison, inserted sections and the text of renamed
+        titles aside (``inserted``, ``renamed``: the last rows of their
+        titles; renamed ones before and after)."""
+        underlines = {row + 1 for row in inserted}
+        if spec.format == markdown.FORMAT:
+            return _prove_markdown(spec, fixed_text, raw, underlines, settled, renamed)
+        assert isinstance(spec, RstDocument)
+        return self._prove_rst(spec, fixed_text, raw, underlines, settled, renamed)
+
+    def _prove_rst(
+        self,
+        spec: RstDocument,
+        fixed_text: str,
+        raw: bytes,
+        underlines: set[int],
+        settled: set[int],
+        renamed: tuple[set[int], set[int]],
+    ) -> RstDocument:
+        """The same doctree (the finer comparison) and model, and the same
+        docutils messages, but notes and those about ``settled`` lines
+        (1-based) may go."""
         doctree, messages = self.checker.parser.parse(fixed_text, spec.path)
         after = model(spec.path, fixed_text, doctree, messages, raw)
-        underlines = {row + 1 for row in inserted}
         difference = difference_between(spec.doctree, doctree, underlines, *renamed) or proof.difference(
             spec, after, underlines, *renamed
         )
@@ -365,6 +379,41 @@ class Fixer:
             which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
         return after
+
+
+def _prove_markdown(
+    spec: Spec, fixed_text: str, raw: bytes, underlines: set[int], settled: set[int], renamed: tuple[set[int], set[int]]
+) -> Spec:
+    """A Markdown document's proof: the same model (hard line breaks
+    included), the same front matter, and the same messages of the format
+    (an unclosed fence, a skipped level), but those about ``settled`` lines
+    may go and an inserted heading may skip a level as its template does."""
+    after = markdown.parse(spec.path, fixed_text, raw=raw)
+    if spec.metadata_path:  # The file beside it, which no fix touches.
+        after = dataclasses.replace(
+            after,
+            metadata=spec.metadata,
+            metadata_path=spec.metadata_path,
+            metadata_lines=spec.metadata_lines,
+            metadata_error=spec.metadata_error,
+        )
+    elif after.metadata != spec.metadata or after.metadata_error != spec.metadata_error:
+        raise NotFixed("the fixed text would read its front matter differently")
+    difference = proof.difference(spec, after, underlines, *renamed)
+    if difference:
+        raise NotFixed(f"the fixed text would parse differently: {difference}")
+    inserted_titles = {title for line in underlines for title in (line, line - 1)}
+    may_come = Counter(
+        (m.level, m.text) for m in after.messages if m.kind == markdown.SKIPPED_LEVEL and m.line in inserted_titles
+    )
+    old_messages = Counter((m.level, m.text) for m in spec.messages)
+    new_messages = Counter((m.level, m.text) for m in after.messages)
+    gained = new_messages - old_messages - may_come
+    lost = old_messages - new_messages - Counter((m.level, m.text) for m in spec.messages if m.line in settled)
+    if gained or lost:
+        which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
+        raise NotFixed(f"the fixed text would {which} a Markdown problem: {message}")
+    return after
 
 
 def _reasons(left: Sequence[Finding], unfixed: Sequence[tuple[Finding, str]]) -> list[tuple[Finding, str]]:

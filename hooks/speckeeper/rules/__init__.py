@@ -36,14 +36,17 @@ PER_REPO: tuple[Rule, ...] = tuple(rule for rule in ALL if rule.scope == "repo")
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL}
 
 
-# The rules that run on a Markdown document today. Every rule reads the
-# model, but not every one means the same in Markdown yet: SK109 judges
-# adornments, SK201 would flag the prose of a repo that does not wrap, and
-# the naming rules judge a slug and a layout that a KEP's folder and
-# README.md are not.
+# The rules that run on a Markdown document. Every rule reads the model,
+# but not every one means something in Markdown: SK109 and SK209 judge RST
+# adornments, SK202 a directive's body, SK403 images (nova's template asks
+# for ASCII diagrams), SK404 an RST license comment, and the naming rules
+# but SK301 a tracker and a layout that a KEP's folder and README.md are
+# not (SK709 names a Markdown document from its metadata). SK201 reads
+# ``markdown-wrapped``: most Markdown is not wrapped.
 MARKDOWN_READY = frozenset(
     {"SK101", "SK102", "SK103", "SK104", "SK105", "SK106", "SK107", "SK108", "SK110"}
-    | {"SK203", "SK204", "SK205", "SK206", "SK207", "SK208"}
+    | {"SK201", "SK203", "SK204", "SK205", "SK206", "SK207", "SK208"}
+    | {"SK301", "SK401", "SK402"}
     | {"SK601", "SK602", "SK603", "SK604"}
     | {"SK701", "SK702", "SK703", "SK704", "SK705", "SK706", "SK707", "SK708", "SK709"}
 )

@@ -41,7 +41,8 @@ def check_placeholder(spec: Spec, ctx: Context) -> Iterator[Hit]:
     The template's title, its example tracker URL and its ``<...>``
     placeholders (``<launchpad-id or None>``) are there to be replaced;
     which strings count is read from the template. The example URL is left
-    to SK303 when that rule is on.
+    to SK303 when that rule is on. In a Markdown document: the template's
+    title and example URLs.
 
     Bad::
 
@@ -68,7 +69,7 @@ def check_placeholder(spec: Spec, ctx: Context) -> Iterator[Hit]:
             if placeholder in text:
                 yield Hit(paragraph.line, 1, f'placeholder "{placeholder}" left from the template: expected a real value')
     reported = None
-    if TRACKER_SLUG in ctx.enabled:
+    if TRACKER_SLUG in ctx.enabled and spec.format != "markdown":  # No tracker in Markdown.
         chosen = tracker_of(spec, ctx).chosen(file_slug(ctx.relpath))
         reported = chosen.url if chosen is not None and chosen.slug != file_slug(ctx.relpath) else None
     for link in (link for node in spec.preamble for block in node.walk() for link in block.links):

@@ -179,7 +179,9 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
     SK202. A repo whose gate differs lists its exemptions
     (``line-length-exemptions``, ``line-length-exempt-patterns``), says
     what counts (``line-length-count``, ``line-length-indent-allowance``)
-    or counts as doc8 does (``line-length-style = "doc8"``).
+    or counts as doc8 does (``line-length-style = "doc8"``). Markdown
+    documents only where the repo wraps them (``markdown-wrapped``): most
+    Markdown is written a paragraph a line.
     Fixable: ``speckeeper fix`` rewraps the paragraph.
 
     Bad::
@@ -191,6 +193,8 @@ def check_line_too_long(spec: Spec, ctx: Context) -> Iterator[Hit]:
         The scheduler will consider the new trait when it filters the hosts
         for an instance.
     """
+    if spec.format == "markdown" and not ctx.settings.markdown_wrapped:
+        return  # A paragraph a line: the repo does not wrap its Markdown.
     for number, line, in_directive in long_lines(spec, ctx.settings):
         if not in_directive:
             yield Hit(number, *too_long(line, ctx.settings))
@@ -238,9 +242,20 @@ def _trailing(ctx: Context) -> str:
 
 def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
     """Each flagged line without its trailing spaces (and tabs, unless the
-    repo counts spaces only)."""
+    repo counts spaces only). In Markdown, two spaces that end a line
+    inside a paragraph are a hard line break: they become a backslash,
+    CommonMark's visible way to write one."""
+    breaks = _hard_break_rows(fix.spec) if fix.spec.format == "markdown" else frozenset()
     for line in sorted(fix.lines):
-        yield Edit.row(line, fix.rows[line - 1].rstrip(_trailing(fix.ctx)))
+        row = fix.rows[line - 1]
+        kept = row.rstrip(_trailing(fix.ctx))
+        hard = line in breaks and row.endswith("  ") and not kept.endswith("\\")
+        yield Edit.row(line, kept + "\\" if hard else kept)
+
+
+def _hard_break_rows(spec: Spec) -> frozenset[int]:
+    """The lines that end in a hard line break."""
+    return frozenset(line for block in spec.blocks() for line in block.breaks)
 
 
 @RULES.rule(TRAILING_WHITESPACE, "trailing-whitespace", fix=strip_trailing_whitespace, fix_title="Strip trailing whitespace")

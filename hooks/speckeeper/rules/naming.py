@@ -195,7 +195,10 @@ def check_file_name(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
     Launchpad names blueprints so, and the template asks that the file be
     named after the blueprint; a name with capitals or underscores cannot
-    match one.
+    match one. A Markdown document too (a decision record's
+    ``0007-use-postgres.md``), but not a folder's ``README.md`` or
+    ``index.md``, or a name its process gives every document
+    (``markdown-names``).
 
     Bad::
 
@@ -205,12 +208,21 @@ def check_file_name(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
         specs/2025.1/approved/live-migrate-vtpm.rst
     """
-    if not in_spec_tree(ctx):
+    name = ctx.relpath.rsplit("/", 1)[-1]
+    if spec.format == "markdown":
+        slug, _, suffix = name.rpartition(".")
+        suffix = "." + suffix
+        # A folder's README.md, or a name the process gives them all, is no
+        # name of the document's own: its folder is (SK709 judges that).
+        if name in ctx.settings.markdown_names or slug.casefold() in ("readme", "index"):
+            return
+    elif not in_spec_tree(ctx):
         return
-    slug = file_slug(ctx.relpath)
+    else:
+        slug, suffix = file_slug(ctx.relpath), ".rst"
     if not SLUG.fullmatch(slug):
         suggested = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "a-slug"
-        yield Hit(1, 1, f'file name "{slug}.rst" is not a slug: expected lower-case letters, digits and hyphens, like "{suggested}.rst"')
+        yield Hit(1, 1, f'file name "{slug}{suffix}" is not a slug: expected lower-case letters, digits and hyphens, like "{suggested}{suffix}"')
 
 
 @RULES.rule("SK302", "tracker-missing", default=False)

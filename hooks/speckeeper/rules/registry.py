@@ -81,12 +81,14 @@ class Edit:
     """Rows ``start:end`` (0-based) of a file replaced by ``rows``.
 
     ``ends``, when given, are the new rows' line endings (one a row); else
-    they keep the file's. ``underlines`` index the rows that underline an
-    inserted title: that section is new, and the proof leaves it out.
-    ``settles`` says the edit is meant to settle docutils' messages about
-    its rows (a title adornment made long enough). ``retitles`` says it
-    renames the title its last row underlines: that title's text, and the
-    names docutils gives its section, may change, and nothing else.
+    they keep the file's. ``underlines`` index the last row of each
+    inserted title (its underline; a Markdown ``#`` heading's own row):
+    that section is new, and the proof leaves it out. ``settles`` says the
+    edit is meant to settle the parser's messages about its rows (a title
+    adornment made long enough, a Markdown heading level no longer
+    skipped). ``retitles`` says it renames the title whose last row is its
+    own last row: that title's text, and the names docutils gives its
+    section, may change, and nothing else.
     """
 
     start: int

@@ -13,6 +13,7 @@ unexpected section.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -74,6 +75,11 @@ def _template_title(ctx: Context, title: str) -> str:
     return aliases(ctx, (t.title for t in ctx.template.all_sections())).get(title, title)
 
 
+def markdown_template(ctx: Context) -> bool:
+    """Whether the spec's template is a Markdown one (so is the spec)."""
+    return ctx.template.path.endswith((".md", ".markdown"))
+
+
 def _alike(a: str, b: str) -> bool:
     return fold(a) == fold(b) or difflib.SequenceMatcher(None, fold(a), fold(b)).ratio() >= NEAR_RATIO
 
@@ -124,7 +130,12 @@ def _tolerated(ctx: Context, title: str) -> bool:
 
 def _section_end(section: Section, spec: Spec) -> int:
     """The line just after a section's last line (where a child would go)."""
-    following = [s.line for s in spec.all_sections() if s.line > section.walk()[-1].line]
+    last = section.walk()[-1].line
+    following = [s.line for s in spec.all_sections() if s.line > last]
+    # In Markdown a second title (a level-1 heading) ends every section.
+    title = min((t.line for t in spec.titles if t.line > last and spec.format == "markdown"), default=0)
+    if title and (not following or title < min(following)):
+        return title
     if not following:
         return len(spec.lines) + 1
     return _title_start(next(s for s in spec.all_sections() if s.line == min(following)))
@@ -173,7 +184,7 @@ def _compare_level(
 ) -> None:
     names = {t.title for t in expected}
     named = aliases(ctx, names)
-    if ctx.template.path.endswith((".md", ".markdown")):
+    if markdown_template(ctx):
         named.update(_markdown_titles(ctx, expected, actual, names))
     # The parent as the template names it, for the keys that name sections.
     parent_title = "" if parent is None else _template_title(ctx, parent.title)
@@ -282,18 +293,20 @@ def _diff(spec: Spec, ctx: Context) -> Diff:
 
 def insert_missing_sections(fix: FixInput) -> Iterator[Edit]:
     """Each missing template section of the flagged kinds inserted where it
-    belongs: its title, adorned as the spec adorns that level, and "None"
-    under it, or its required subsections."""
+    belongs: its title, adorned as the spec adorns that level (in Markdown,
+    a heading of the template's level), and "None" under it
+    (``missing-section-text``), or its required subsections."""
     styles = level_styles(fix.spec)
-    at: dict[int, list[TemplateSection]] = {}
+    at: dict[int, list[tuple[TemplateSection, str]]] = {}
     for template_section, parent, where in _diff(fix.spec, fix.ctx).missing:
         if (MISSING_SUBSECTION if parent else MISSING_SECTION) in fix.codes:
-            at.setdefault(where - 1, []).append(template_section)
+            at.setdefault(where - 1, []).append((template_section, parent))
     for row, missing in at.items():
         block: list[tuple[str, bool]] = []
         # Deeper first: a subsection ends its section before the next section starts.
-        for template_section in sorted(missing, key=lambda section: -section.level):
-            block.extend(section_rows(fix.ctx, template_section, styles))
+        for template_section, parent in sorted(missing, key=lambda found: -found[0].level):
+            level = _heading_level(fix, template_section, parent, row + 1) if markdown_template(fix.ctx) else 0
+            block.extend(section_rows(fix.ctx, template_section, styles, level))
             block.append(("", False))
         if row == len(fix.rows):
             block.pop()  # No blank line at the end of the file.
@@ -311,20 +324,74 @@ def level_styles(spec: Spec) -> dict[int, str]:
     return styles
 
 
-def section_rows(ctx: Context, section: TemplateSection, styles: dict[int, str]) -> list[tuple[str, bool]]:
-    """A template section's title, then "None" or its required subsections:
-    (row, whether it is the title's underline)."""
-    style = styles.get(section.level, section.style)
-    adornment = style[0] * column_width(section.title)
-    found = [(adornment, False)] if len(style) == 2 else []
-    found += [(section.title, False), (adornment, True)]
+def _heading_level(fix: FixInput, missing: TemplateSection, parent: str, where: int) -> int:
+    """The level to write a missing Markdown section's heading at, placed
+    at line ``where``: as far below the document's heading of its parent as
+    the template's is below its parent's (a KEP's ``######`` question under
+    ``###``), or the template's own for a top-level one; then no deeper
+    than the sibling before it (or it would nest under that one) and no
+    shallower than the one after it (or that one would nest under it).
+    Read off the rows as the fixes before left them (a level closed)."""
+    spec = fix.spec
+    level = len(missing.style)
+    ours = next((s for s in spec.all_sections() if s.title == parent), None) if parent else None
+    if ours is not None:
+        theirs = next((t for t in fix.ctx.template.all_sections() if any(c is missing for c in t.children)), None)
+        if theirs is not None:
+            level = _written(fix, ours) + len(missing.style) - len(theirs.style)
+    siblings = ours.children if ours is not None else spec.sections
+    before = [s for s in siblings if s.line < where]
+    after = [s for s in siblings if s.line >= where]
+    if before:
+        level = min(level, _written(fix, before[-1]))
+    if after:
+        level = max(level, _written(fix, after[0]))
+    if ours is not None:
+        level = max(level, _written(fix, ours) + 1)
+    return max(1, min(6, level))
+
+
+def _written(fix: FixInput, section: Section) -> int:
+    """The level a Markdown heading is written at in the fix's rows."""
+    if section.style in ("=", "-"):
+        return 1 if section.style == "=" else 2
+    row = fix.rows[section.line - 1].lstrip(" ")
+    return len(row) - len(row.lstrip("#"))
+
+
+def section_rows(
+    ctx: Context, section: TemplateSection, styles: dict[int, str], level: int = 0
+) -> list[tuple[str, bool]]:
+    """A template section's title, then ``missing-section-text`` ("None")
+    or its required subsections: (row, whether it is the title's last row:
+    its underline, or a Markdown ``#`` heading itself). ``level``: the
+    level of a Markdown heading (0: the template's)."""
+    if markdown_template(ctx):
+        level = level or len(section.style)
+        found = _markdown_heading(section, styles, level)
+    else:
+        style = styles.get(section.level, section.style)
+        adornment = style[0] * column_width(section.title)
+        found = [(adornment, False)] if len(style) == 2 else []
+        found += [(section.title, False), (adornment, True)]
     children = [c for c in section.children if not _optional(ctx, c, section.title)]
-    if not children:
-        found += [("", False), ("None", False)]
+    if not children and ctx.settings.missing_section_text.strip():
+        found += [("", False), *((row, False) for row in ctx.settings.missing_section_text.strip("\n").splitlines())]
     for child in children:
         found.append(("", False))
-        found.extend(section_rows(ctx, child, styles))
+        below = level + len(child.style) - len(section.style) if level else 0
+        found.extend(section_rows(ctx, child, styles, min(6, below)))
     return found
+
+
+def _markdown_heading(section: TemplateSection, styles: dict[int, str], level: int) -> list[tuple[str, bool]]:
+    """A Markdown heading of ``level``: underlined where the document
+    writes that level so (setext, levels 1 and 2 alone), else with ``#``
+    marks."""
+    setext = "=" if level == 1 else "-"
+    if level <= 2 and styles.get(section.level) == setext:
+        return [(section.title, False), (setext * max(column_width(section.title), 3), True)]
+    return [(f"{'#' * level} {section.title}", True)]
 
 
 @RULES.rule(
@@ -442,11 +509,18 @@ def check_unexpected_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
 
 def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
     """Each flagged title renamed to the template's, its adornment made as
-    wide as the new title where it was too short; a section linked to by
-    its old title is left (the proof finds the link broken)."""
+    wide as the new title where it was too short (a Markdown heading keeps
+    its marks); a section linked to by its old title is left (the proof
+    finds the link broken)."""
     rows = fix.rows
     diff = _diff(fix.spec, fix.ctx)
-    for section, _ in diff.near_misses:
+    for section, template_section in diff.near_misses:
+        if fix.spec.format == "markdown":
+            # A title with placeholders is the author's to write.
+            edit = _rename_heading(rows, section, diff.meant[id(section)])
+            if section.line in fix.lines and edit is not None and not template_section.pattern:
+                yield edit
+            continue
         found = adornment(rows, section.line)
         if section.line not in fix.lines or found is None:
             continue
@@ -458,6 +532,30 @@ def rename_near_miss(fix: FixInput) -> Iterator[Edit]:
         if found.over:
             new.insert(0, found.char * max(width, len(rows[found.over - 1].rstrip())))
         yield Edit((found.over or section.line) - 1, found.under, tuple(new), retitles=True)
+
+
+def _rename_heading(rows: tuple[str, ...], section: Section, meant: str) -> Edit | None:
+    """A Markdown heading's text replaced, its marks kept: a ``#``
+    heading's row (its closing marks too), or a setext heading's row with
+    the underline under it (as wide as the new title where it was as wide
+    as the old); None for a setext heading of several rows."""
+    row = rows[section.line - 1]
+    start = 0
+    if section.style == "#":
+        lead = len(row) - len(row.lstrip(" "))
+        start = len(row) - len(row[lead:].lstrip("#"))
+    at = row.find(section.title, start) if section.title else -1
+    if at < 0:
+        return None
+    new = row[:at] + meant + row[at + len(section.title) :]
+    if section.style == "#":
+        return Edit(section.line - 1, section.line, (new,), retitles=True)
+    under = rows[section.line] if section.line < len(rows) else ""
+    if set(under.strip()) != {section.style}:
+        return None
+    if len(under.strip()) >= column_width(row.strip()):  # As wide as its title: so it stays.
+        under = under[: len(under) - len(under.lstrip())] + section.style * column_width(new.strip())
+    return Edit(section.line - 1, section.line + 1, (new, under), retitles=True)
 
 
 @RULES.rule(NEAR_MISS, "near-miss-title", fix=rename_near_miss, fix_title='Rename to "{meant}", as in the template')
@@ -593,8 +691,14 @@ def check_empty_section(spec: Spec, ctx: Context) -> Iterator[Hit]:
 def add_document_title(fix: FixInput) -> Iterator[Edit]:
     """A missing document title made from the file name (``live-migrate.rst``:
     "Live migrate"), over- and underlined in a style no section uses, above
-    what follows the license comment; a spec with titles is left."""
+    what follows the license comment; a spec with titles is left. In
+    Markdown, a ``#`` heading named after the file without its number
+    (``0007-use-postgres.md``: "Use postgres"), or after the folder of a
+    ``README.md``."""
     if fix.spec.titles:
+        return
+    if fix.spec.format == "markdown":
+        yield _markdown_title(fix)
         return
     if fix.spec.opening:
         row = fix.spec.opening - 1  # Above what comes first after the comments.
@@ -609,6 +713,20 @@ def add_document_title(fix: FixInput) -> Iterator[Edit]:
     adornment = char * max(column_width(title), 3)  # "-" alone would be a bullet.
     blank = ("",) if row > 0 and fix.rows[row - 1].strip() else ()
     yield Edit(row, row, (*blank, adornment, title, adornment, ""), underlines=(len(blank) + 2,))
+
+
+def _markdown_title(fix: FixInput) -> Edit:
+    """A ``#`` heading from the document's name, above what comes first."""
+    spec = fix.spec
+    row = spec.opening - 1 if spec.opening else spec.sections[0].line - 1 if spec.sections else len(spec.lines)
+    parts = fix.ctx.relpath.split("/")
+    name = parts[-1].rsplit(".", 1)[0]
+    if name.casefold() in ("readme", "index") and len(parts) > 1:
+        name = parts[-2]  # A folder's document is named by the folder.
+    words = re.sub(r"^\d+[-_ ]+", "", name).replace("_", "-").split("-")
+    title = " ".join(word for word in words if word).capitalize() or "Title"
+    blank = ("",) if row > 0 and fix.rows[row - 1].strip() else ()
+    return Edit(row, row, (*blank, f"# {title}", ""), underlines=(len(blank),))
 
 
 @RULES.rule(

@@ -1,8 +1,9 @@
 """The Markdown format: markdown-it-py parses a document (:mod:`.build`
 makes the document model of its tokens; :mod:`.pieces` parses a document
 a piece at a time for an editor, keeping what did not change), and what only the format can tell
-stays here: its validity rules (:mod:`.rules`, SK6xx), which report the
-messages the build wrote.
+stays here: where its paragraphs may be rewrapped (:mod:`.paragraphs`), and
+its validity rules (:mod:`.rules`, SK6xx), which report the messages the
+build wrote (SK603's fix closes a skipped heading level).
 
 markdown-it-py and mdit-py-plugins (the ``markdown`` extra) are imported
 only when a Markdown file is parsed; importing this package costs nothing

@@ -21,6 +21,9 @@ How a Markdown file maps onto :class:`~.model.Document`:
   name); an HTML comment block is a "comment"; other HTML is "other".
   Tables, lists (each item an "other" block named "item") and block quotes
   ("quote") hold their content as children.
+- A paragraph keeps the lines that end in a hard line break and the text
+  of its code spans (what the fixer's proof compares, which whitespace
+  alone would not tell).
 - The front matter (``---`` YAML at the top) is the metadata, read by
   :mod:`speckeeper.files.yamlfile` (no aliases, bounded depth and size).
 
@@ -38,6 +41,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from speckeeper.document.markdown.paragraphs import MarkdownDocument
 from speckeeper.document.model import Block, BlockKind, Document, Link, Message, Section, Title
 
 if TYPE_CHECKING:
@@ -98,7 +102,7 @@ def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None) 
     headings, blocks = _split(body, lines)
     reader.check_headings(headings)
     tree = _tree(headings, blocks, reader, len(lines))
-    return Document(
+    return MarkdownDocument(
         path=path,
         format=FORMAT,
         text=text,
@@ -247,7 +251,15 @@ def _block(tokens: Sequence[Token], lines: Sequence[str], list_name: str = "") -
     if first.type == "paragraph_open":
         read = _inline(inner[0], start)
         return Block(
-            "paragraph", start, end, read.text, links=read.links, target=read.target, unbreakable=read.unbreakable
+            "paragraph",
+            start,
+            end,
+            read.text,
+            links=read.links,
+            target=read.target,
+            unbreakable=read.unbreakable,
+            breaks=read.breaks,
+            code=read.code,
         )
     if first.type == "table_open":
         rows = [
@@ -292,6 +304,8 @@ class _Inline:
     links: tuple[Link, ...]
     target: str  # The first image's source, "" without one.
     unbreakable: int  # The longest inline literal or link, as written.
+    breaks: tuple[int, ...] = ()  # The lines that end in a hard line break.
+    code: tuple[str, ...] = ()  # Its code spans' text.
 
 
 def _inline(inline: Token, line: int) -> _Inline:
@@ -301,9 +315,13 @@ def _inline(inline: Token, line: int) -> _Inline:
     links: list[Link] = []
     target = ""
     unbreakable = 0
+    breaks: list[int] = []
+    code: list[str] = []
     open_link: tuple[str, int, int] | None = None  # (url, line, where its text starts in parts)
     for child in inline.children or ():
         if child.type in ("softbreak", "hardbreak"):
+            if child.type == "hardbreak":
+                breaks.append(line)
             parts.append("\n")
             line += 1
         elif child.type == "link_open":
@@ -319,6 +337,7 @@ def _inline(inline: Token, line: int) -> _Inline:
             parts.append(child.content)
         elif child.type == "code_inline":
             parts.append(child.content)
+            code.append(child.content)
             unbreakable = max(unbreakable, len(child.content) + 2 * len(child.markup))
         elif child.type == "image":
             parts.append(child.content)
@@ -332,6 +351,8 @@ def _inline(inline: Token, line: int) -> _Inline:
         tuple(Link(link.url, link.text, link.line, alone=" ".join(link.text.split()) == alone) for link in links),
         target,
         unbreakable,
+        tuple(breaks),
+        tuple(code),
     )
 
 

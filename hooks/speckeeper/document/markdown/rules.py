@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from speckeeper.rules.registry import Context, Hit, Registry
+from speckeeper.rules.registry import Context, Edit, FixInput, Hit, Registry
 from speckeeper.document import markdown
-from speckeeper.document.model import Document
+from speckeeper.document.model import Document, Section
 
 RULES = Registry("markdown")
 
@@ -91,7 +91,36 @@ def _the_templates_own(document: Document, ctx: Context, line: int) -> bool:
     )
 
 
-@RULES.rule("SK603", "skipped-heading-level")
+def close_skipped_levels(fix: FixInput) -> Iterator[Edit]:
+    """Each flagged heading one level under its parent's, and every heading
+    under it and after it among its siblings moved up as far: the outline
+    stays what it was, and renders as it reads. ``#`` marks change in
+    number; a setext heading (levels 1 and 2) never skips."""
+    from speckeeper.document.markdown_template import heading_level  # Only on a fix.
+
+    document = fix.spec
+
+    def relevel(sections: tuple[Section, ...], parent: int, flagged: bool) -> Iterator[Edit]:
+        # From a flagged heading on, its siblings move with it: one left
+        # deeper would nest under it.
+        for section in sections:
+            written = heading_level(document, section)
+            flagged = flagged or section.line in fix.lines
+            level = parent + 1 if flagged else written
+            row = fix.rows[section.line - 1]
+            lead = len(row) - len(row.lstrip(" "))
+            marks = len(row[lead:]) - len(row[lead:].lstrip("#"))
+            if level != written and section.style == "#" and marks == written:
+                yield Edit(section.line - 1, section.line, (row[:lead] + "#" * level + row[lead + marks :],), settles=True)
+            yield from relevel(section.children, level, flagged)
+
+    first_title = min((title.line for title in document.titles), default=0)
+    # Sections before any title keep their levels; those under one are one below it.
+    yield from relevel(tuple(s for s in document.sections if not first_title or s.line < first_title), 0, False)
+    yield from relevel(tuple(s for s in document.sections if first_title and s.line > first_title), 1, False)
+
+
+@RULES.rule("SK603", "skipped-heading-level", fix=close_skipped_levels, fix_title="Close the skipped heading level")
 def check_skipped_heading_level(document: Document, ctx: Context) -> Iterator[Hit]:
     """A heading is more than one level below the heading before it.
 
