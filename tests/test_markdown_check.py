@@ -298,3 +298,23 @@ def test_hostile_markdown_is_a_finding_or_nothing_never_a_traceback(in_tmp, caps
     assert "Traceback" not in err
     assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in out] == ([expected] if expected else [])
     assert code == (1 if expected else 0)
+
+
+def test_preset_kep_leaves_a_readme_outside_keps_alone(in_tmp, capsys):
+    # The repo's own README.md, its tools' test data: no KEPs.
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text('preset = "kep"\n')
+    (in_tmp / "README.md").write_text("# Enhancements\n")
+    (in_tmp / "pkg/testdata/keps/sig-x/1-a").mkdir(parents=True)
+    (in_tmp / "pkg/testdata/keps/sig-x/1-a/README.md").write_text("# KEP-1\n")
+    assert run(capsys, ".", "README.md", "pkg/testdata/keps/sig-x/1-a/README.md")[:2] == (1, [
+        "keps/sig-network/5495-deprecate-ipvs-mode-in-kube-proxy/README.md:37:1: SK101 missing section"
+        ' "Release Signoff Checklist": the template has it here, before "Summary"',
+    ])
+
+
+def test_a_heading_is_its_rendered_text(in_tmp, capsys):
+    kep_repo(in_tmp)
+    readme = in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+    readme.write_text(readme.read_text().replace("### Test Plan", "### **Test** Plan").replace("### Goals", "### [Goals][g]\n\n[g]: #goals"))
+    assert run(capsys, str(readme.relative_to(in_tmp)))[:2] == (0, [])

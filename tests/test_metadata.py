@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from speckeeper.files import yamlfile
 from speckeeper.cli import main
@@ -357,58 +355,3 @@ def test_jsonschema_is_asked_for_only_where_a_schema_is_configured(in_tmp, capsy
     (in_tmp / ".speckeeper.toml").write_text('markdown-template = "docs/TEMPLATE.md"\nexclude = ["TEMPLATE.md"]\n')
     assert run(capsys, "docs")[0] == 0
     metadata_schema._validator.cache_clear()
-
-
-# A snapshot of kubernetes/enhancements, where one has been fetched.
-
-_MIRROR = Path("/work/.mirror/kubernetes+enhancements/repo")
-
-
-@pytest.fixture(scope="module")
-def enhancements(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A checkout of kubernetes/enhancements: $SPECKEEPER_KEP_SNAPSHOT (a
-    work tree), or the keps/ of a fetched mirror's HEAD."""
-    given = os.environ.get("SPECKEEPER_KEP_SNAPSHOT")
-    if given:
-        return Path(given)
-    if not (_MIRROR / "HEAD").is_file():
-        pytest.skip("no kubernetes/enhancements snapshot: set SPECKEEPER_KEP_SNAPSHOT to a checkout of it")
-    root = tmp_path_factory.mktemp("enhancements")
-    archive = subprocess.run(["git", "--git-dir", str(_MIRROR), "archive", "HEAD", "keps"], capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
-    (root / ".git").mkdir()
-    return root
-
-
-def independent_metadata(root: Path) -> dict[str, dict[str, str]]:
-    """Every KEP's kep.yaml as YAML's base loader reads it (all strings, no
-    dates built): not speckeeper's reader."""
-    found = {}
-    for path in sorted((root / "keps").rglob("kep.yaml")):
-        relpath = path.relative_to(root).as_posix()
-        if "NNNN-kep-template" not in relpath and (path.parent / "README.md").is_file():
-            found[relpath] = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # noqa: S506 - strings only.
-    return found
-
-
-@pytest.mark.slow
-def test_the_snapshots_metadata_findings(enhancements, monkeypatch, capsys):
-    (enhancements / ".speckeeper.toml").write_text(KEP_PRESET)
-    monkeypatch.chdir(enhancements)
-    main(["check", "keps", "--select", "SK702,SK703,SK705"])
-    out = capsys.readouterr().out.splitlines()
-    metadata = independent_metadata(enhancements)
-    statuses = {"provisional", "implementable", "implemented", "deferred", "rejected", "withdrawn", "replaced"}
-    template_status = "|".join(sorted(statuses, key=["provisional", "implementable", "implemented", "deferred", "rejected", "withdrawn", "replaced"].index))
-    bad_status = {p for p, d in metadata.items() if d.get("status", "").strip() not in statuses | {template_status}}
-    assert {line.split(":")[0] for line in out if " SK702 status is " in line} == bad_status
-    assert {"imlpemented", "implemented (alpha)"} <= {metadata[p]["status"] for p in bad_status}
-    impossible = {p for p, d in metadata.items() if d.get("creation-date") in ("2025-30-01", "2023-14-05")}
-    assert len(impossible) == 2
-    assert impossible <= {line.split(":")[0] for line in out if " SK703 creation-date " in line and "not a date:" in line}
-    titled = {p for p, d in metadata.items() if d.get("title") == "KEP Template"}
-    assert len(titled) == 6
-    assert {line.split(":")[0] for line in out if " SK705 title is 'KEP Template'" in line} == titled
-    # A KEP that conforms gets no finding at all, whatever the preset runs.
-    main(["check", K4026])
-    assert capsys.readouterr().out == ""

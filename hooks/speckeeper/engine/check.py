@@ -12,7 +12,6 @@ selection, the comments, the baseline); the output is
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from speckeeper import rules
 from speckeeper.engine import parallel
-from speckeeper.config.settings import Config, ConfigError, Settings
+from speckeeper.config.settings import Config, ConfigError, Settings, matches
 from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced, Gate, Recorded
 from speckeeper.document import markdown
 from speckeeper.document.model import Document
@@ -154,10 +153,10 @@ def _document_of(config: Config, path: Path) -> Path | None:
 
 
 def _markdown_document(config: Config, path: Path) -> bool:
-    settings = config.for_path(config.relpath(path))
-    return bool(settings.markdown_template) and any(
-        fnmatch.fnmatchcase(path.name, pattern) for pattern in settings.markdown_names
-    )
+    relpath = config.relpath(path)
+    settings = config.for_path(relpath)
+    # A name (README.md) anywhere, or a path from the top (keps/*/README.md).
+    return bool(settings.markdown_template) and matches(relpath, settings.markdown_names)
 
 
 def _suffixes(config: Config) -> str | tuple[str, ...]:

@@ -117,7 +117,7 @@ def parse(path: str, text: str, raw: bytes = b"") -> Document:
 class _Heading:
     level: int  # 1 to 6, as written.
     line: int
-    title: str  # As written, markup included.
+    title: str  # As rendered: its markup removed, its spaces made one.
     style: str  # "#" for ATX; "=" or "-" for setext.
     start: int  # Index of its heading_open token.
 
@@ -199,7 +199,9 @@ def _split(tokens: list[Token], lines: Sequence[str]) -> tuple[list[_Heading], l
             inline = tokens[index + 1]
             start, _ = _span(token, lines)
             style = token.markup[:1] if token.markup[:1] in ("=", "-") else "#"
-            headings.append(_Heading(int(token.tag[1:]), start, inline.content.strip(), style, index))
+            # As it reads rendered: "**Test** Plan" is "Test Plan".
+            title = " ".join(_inline(inline, start).text.split())
+            headings.append(_Heading(int(token.tag[1:]), start, title, style, index))
             index += 3
             continue
         closing = _closing(tokens, index)
