@@ -256,7 +256,14 @@ def test_a_markdown_process_of_its_own_by_configuration_alone(tmp_path, monkeypa
         ' here, at the end of "Proposal"',
     ]
     # Its "## Background" is the template's optional "Background (if any)",
-    # and cache-layer.md, which leaves it out, has no finding.
+    # and cache-layer.md, which leaves it out, has no finding. Its front
+    # matter is kept to the template's.
+    cache = repo / "docs/design/cache-layer.md"
+    cache.write_text(cache.read_text().replace("status: accepted", "status: acepted"))
+    assert run(capsys, "docs/design/cache-layer.md")[:2] == (1, [
+        "docs/design/cache-layer.md:2:1: SK702 status is 'acepted', expected one of: draft, accepted, rejected"
+        " (did you mean 'accepted'?)"
+    ])
 
 
 def test_rust_rfcs_by_configuration_alone(in_tmp, capsys):

@@ -355,3 +355,35 @@ def test_jsonschema_is_asked_for_only_where_a_schema_is_configured(in_tmp, capsy
     (in_tmp / ".speckeeper.toml").write_text('markdown-template = "docs/TEMPLATE.md"\nexclude = ["TEMPLATE.md"]\n')
     assert run(capsys, "docs")[0] == 0
     metadata_schema._validator.cache_clear()
+
+
+# MADR's own template: what its comments mark optional may be left out.
+
+
+def madr_repo(root: Path) -> Path:
+    decisions = root / "docs/decisions"
+    decisions.mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / ".speckeeper.toml").write_text('preset = "madr"\n')
+    for name in ("adr-template.md", "0010-required-sections-only.md"):
+        shutil.copy(FIXTURES / "markdown/madr" / name, decisions / name)
+    return decisions / "0010-required-sections-only.md"
+
+
+def test_a_decision_record_may_leave_out_what_madr_marks_optional(in_tmp, capsys):
+    # No "Decision Drivers", "Consequences", "Confirmation", "Pros and
+    # Cons of the Options" nor "More Information": each marked optional.
+    madr_repo(in_tmp)
+    assert run(capsys, "docs")[:2] == (0, [])
+
+
+@pytest.mark.parametrize("section", ["Context and Problem Statement", "Considered Options", "Decision Outcome"])
+def test_a_decision_record_missing_a_required_section_is_reported(in_tmp, capsys, section):
+    record = madr_repo(in_tmp)
+    text = record.read_text()
+    start = text.index(f"## {section}")
+    following = text.find("\n## ", start + 1)
+    record.write_text(text[:start] + (text[following + 1 :] if following > 0 else ""))
+    code, out, _ = run(capsys, "docs")
+    assert code == 1
+    assert [line.split(": ", 1)[1].split(":")[0] for line in out] == [f'SK101 missing section "{section}"']
