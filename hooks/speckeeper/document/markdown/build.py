@@ -40,9 +40,14 @@ from typing import TYPE_CHECKING
 
 from speckeeper.document.model import Block, BlockKind, Document, Link, Message, Section, Title
 
+from speckeeper.document.markdown import events
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token
+    from markdown_it.token import Token as _MarkdownItToken
+
+    # markdown-it-py's, or the fast reading's made to look the same.
+    Token = _MarkdownItToken | events.Token
 
 FORMAT = "markdown"
 SUFFIXES = (".md", ".markdown")
@@ -78,10 +83,14 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
 
 
-def parse(path: str, text: str, raw: bytes = b"") -> Document:
+def parse(path: str, text: str, raw: bytes = b"", *, fast: bool | None = None) -> Document:
     """The model of a Markdown file's text; never raises for any text
-    (what is wrong with it is in the document's messages)."""
-    tokens = _parser().parse(text)
+    (what is wrong with it is in the document's messages). ``fast``:
+    read by pulldown-cmark (:mod:`.events`, the ``markdown-fast`` extra)
+    rather than markdown-it-py; by default where it is installed."""
+    if fast is None:
+        fast = events.available()
+    tokens: Sequence[Token] = events.tokens(text) if fast else _parser().parse(text)
     lines = text.splitlines()
     reader = _Reader(lines)
     metadata: dict[str, object] = {}
