@@ -231,8 +231,8 @@ def test_a_metadata_value_never_leads_a_companion_path_out_of_its_folder(in_tmp,
 
 @pytest.mark.parametrize("companions", ["companion-files = {}\n", ""])
 def test_the_findings_cache_knows_the_kep_yaml(in_tmp, capsys, companions):
-    # Without companion files a KEP's findings are cached, keyed by its
-    # kep.yaml too; with them (which files exist is no file's bytes) not.
+    # A KEP's findings are cached, keyed by its kep.yaml too, and by the
+    # files its companion-files name (their bytes, or that they are missing).
     kep_preset_repo(in_tmp)
     (in_tmp / ".speckeeper.toml").write_text(KEP_PRESET + companions)
     assert run(capsys, K4026, "--select", "SK7", "--cache", ".cache")[:2] == (0, [])
@@ -243,6 +243,12 @@ def test_the_findings_cache_knows_the_kep_yaml(in_tmp, capsys, companions):
     edit(in_tmp / K4026 / "kep.yaml", "status: done", "status: implemented")
     out = run(capsys, K4026, "--select", "SK7", "--cache", ".cache")[1]
     assert [line.split(": ")[1].split()[0] for line in out] == ([] if companions else ["SK708"])
+    # The approval back: the first run's findings, from the cache.
+    shutil.copy(KEP / "prr-sig-apps-4026.yaml", in_tmp / "keps/prod-readiness/sig-apps/4026.yaml")
+    cached = {path.stat().st_mtime_ns for path in (in_tmp / ".cache").rglob("*") if path.is_file()}
+    assert cached
+    assert run(capsys, K4026, "--select", "SK7", "--cache", ".cache")[:2] == (0, [])
+    assert {path.stat().st_mtime_ns for path in (in_tmp / ".cache").rglob("*") if path.is_file()} == cached
 
 
 def test_a_kep_folder_is_named_by_its_number(in_tmp, capsys):
