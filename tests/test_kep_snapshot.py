@@ -235,10 +235,20 @@ STATUSES = ("provisional", "implementable", "implemented", "deferred", "rejected
 
 def test_the_snapshots_metadata_findings(enhancements, findings):
     metadata = independent_metadata(enhancements)
-    bad_status = {p for p, d in metadata.items() if d.get("status", "").strip() not in {*STATUSES, "|".join(STATUSES)}}
+    # Five statuses outside the template's list: four values it does not
+    # have (SK702), and its own a|b|c placeholder left in place (SK705).
+    bad_status = {p for p, d in metadata.items() if d.get("status", "").strip() not in STATUSES}
     assert len(bad_status) == 5
-    assert {line.split(":")[0] for line in findings if " SK702 status is " in line} == bad_status
-    assert {"imlpemented", "implemented (alpha)"} <= {metadata[p]["status"] for p in bad_status}
+    said = {line.split(":")[0]: line.split(" ")[1] for line in findings if " status is " in line}
+    assert said.keys() == bad_status
+    assert sorted(said.values()) == ["SK702"] * 4 + ["SK705"]
+    assert {"imlpemented", "implemented (alpha)", "|".join(STATUSES)} <= {metadata[p]["status"] for p in bad_status}
+    # And a stage outside the list of the KEP code (api/proposal.go).
+    stages = ("alpha", "beta", "stable", "deprecated", "disabled", "removed")
+    # (An empty stage is none given.)
+    bad_stage = {p for p, d in metadata.items() if (d.get("stage") or "alpha").strip() not in (*stages, "alpha|beta|stable")}
+    assert bad_stage == {line.split(":")[0] for line in findings if " SK702 stage is " in line}
+    assert len(bad_stage) == 1
     impossible = {p for p, d in metadata.items() if d.get("creation-date") in ("2025-30-01", "2023-14-05")}
     assert len(impossible) == 2
     assert impossible <= {line.split(":")[0] for line in findings if " SK703 creation-date " in line and "not a date:" in line}
