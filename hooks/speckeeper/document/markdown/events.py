@@ -50,19 +50,35 @@ def available() -> bool:
     return True
 
 
-@dataclass
+_NO_ATTRS: dict[str, str] = {}  # Shared, never changed: most tokens have none.
+
+
 class Token:
     """The part of markdown-it's Token that :mod:`.build` reads."""
 
-    type: str
-    nesting: int = 0
-    map: list[int] | None = None
-    tag: str = ""
-    markup: str = ""
-    content: str = ""
-    info: str = ""
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[Token] | None = None
+    __slots__ = ("type", "nesting", "map", "tag", "markup", "content", "info", "attrs", "children")
+
+    def __init__(
+        self,
+        type: str,  # noqa: A002 - markdown-it's name.
+        nesting: int = 0,
+        map: list[int] | None = None,  # noqa: A002 - markdown-it's name.
+        tag: str = "",
+        markup: str = "",
+        content: str = "",
+        info: str = "",
+        attrs: dict[str, str] = _NO_ATTRS,
+        children: list[Token] | None = None,
+    ) -> None:
+        self.type = type
+        self.nesting = nesting
+        self.map = map
+        self.tag = tag
+        self.markup = markup
+        self.content = content
+        self.info = info
+        self.attrs = attrs
+        self.children = children
 
 
 def normalized(text: str) -> str:
@@ -170,8 +186,17 @@ class _Reader:
         return [first, max(first + 1, self.line(max(start, end - 1)) + 1)]
 
     def read(self, events: Any) -> Iterator[Token]:
+        event_of = self.event
         for event, where in events:
-            self.event(event, where["start"], where["end"])
+            end = where["end"]
+            # The most of them, text in a paragraph, straight here.
+            if event.__class__ is dict and "Text" in event and self.inline is not None and not self.image:
+                self.inline.append(Token("text", content=event["Text"]))
+                if end > self.inline_span[1]:
+                    self.inline_span[1] = end
+                self.last_end = end
+                continue
+            event_of(event, where["start"], end)
         self.close_inline()
         return iter(self.out)
 
