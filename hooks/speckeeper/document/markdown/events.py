@@ -417,8 +417,8 @@ class _Reader:
             children[0].content = children[0].content.lstrip()
         if children and children[-1].type == "text":
             children[-1].content = children[-1].content.rstrip()
-        content = self.data[first:last].decode("utf-8", "replace")
-        self.emit(Token("inline", 0, self.span(first, last), content=content, children=children))
+        # Its content (markdown-it's source of the run) is read by nothing.
+        self.emit(Token("inline", 0, self.span(first, last), children=children))
         if self.implicit:
             self.implicit = False
             opening = next(t for t in reversed(self.out) if t.type == "paragraph_open")
