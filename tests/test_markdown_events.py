@@ -107,3 +107,15 @@ def test_the_kep_findings_are_the_same_with_either_reading(enhancements, monkeyp
     fast = check(enhancements, "--jobs", "1")
     monkeypatch.setattr(events, "available", lambda: False)
     assert check(enhancements, "--jobs", "1") == fast
+
+
+def test_a_panic_of_the_fast_parser_falls_back_to_markdown_it(monkeypatch):
+    class PanicException(BaseException):  # As pyo3 raises a Rust panic.
+        pass
+
+    def panics(text: str) -> None:
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(events, "tokens", panics)
+    document = build.parse("x.md", "# T\n\n## S\n", fast=True)
+    assert [s.title for s in document.sections] == ["S"]

@@ -90,7 +90,7 @@ def parse(path: str, text: str, raw: bytes = b"", *, fast: bool | None = None) -
     rather than markdown-it-py; by default where it is installed."""
     if fast is None:
         fast = events.available()
-    tokens: Sequence[Token] = events.tokens(text) if fast else _parser().parse(text)
+    tokens: Sequence[Token] = _fast_tokens(text) if fast else _parser().parse(text)
     lines = text.splitlines()
     reader = _Reader(lines)
     metadata: dict[str, object] = {}
@@ -120,6 +120,18 @@ def parse(path: str, text: str, raw: bytes = b"", *, fast: bool | None = None) -
         raw=raw,
         opening=tree.opening,
     )
+
+
+def _fast_tokens(text: str) -> Sequence[Token]:
+    """pulldown-cmark's reading; markdown-it-py's where it fails (a panic of
+    the Rust code is a BaseException, pyo3's PanicException): a bug of
+    the faster parser costs speed, never a traceback."""
+    try:
+        return events.tokens(text)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # noqa: BLE001 - see above.
+        return _parser().parse(text)
 
 
 @dataclass
