@@ -256,7 +256,14 @@ def test_a_markdown_process_of_its_own_by_configuration_alone(tmp_path, monkeypa
         ' here, at the end of "Proposal"',
     ]
     # Its "## Background" is the template's optional "Background (if any)",
-    # and cache-layer.md, which leaves it out, has no finding.
+    # and cache-layer.md, which leaves it out, has no finding. Its front
+    # matter is kept to the template's.
+    cache = repo / "docs/design/cache-layer.md"
+    cache.write_text(cache.read_text().replace("status: accepted", "status: acepted"))
+    assert run(capsys, "docs/design/cache-layer.md")[:2] == (1, [
+        "docs/design/cache-layer.md:2:1: SK702 status is 'acepted', expected one of: draft, accepted, rejected"
+        " (did you mean 'accepted'?)"
+    ])
 
 
 def test_rust_rfcs_by_configuration_alone(in_tmp, capsys):
@@ -298,3 +305,23 @@ def test_hostile_markdown_is_a_finding_or_nothing_never_a_traceback(in_tmp, caps
     assert "Traceback" not in err
     assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in out] == ([expected] if expected else [])
     assert code == (1 if expected else 0)
+
+
+def test_preset_kep_leaves_a_readme_outside_keps_alone(in_tmp, capsys):
+    # The repo's own README.md, its tools' test data: no KEPs.
+    kep_repo(in_tmp)
+    (in_tmp / ".speckeeper.toml").write_text('preset = "kep"\n')
+    (in_tmp / "README.md").write_text("# Enhancements\n")
+    (in_tmp / "pkg/testdata/keps/sig-x/1-a").mkdir(parents=True)
+    (in_tmp / "pkg/testdata/keps/sig-x/1-a/README.md").write_text("# KEP-1\n")
+    assert run(capsys, ".", "README.md", "pkg/testdata/keps/sig-x/1-a/README.md")[:2] == (1, [
+        "keps/sig-network/5495-deprecate-ipvs-mode-in-kube-proxy/README.md:37:1: SK101 missing section"
+        ' "Release Signoff Checklist": the template has it here, before "Summary"',
+    ])
+
+
+def test_a_heading_is_its_rendered_text(in_tmp, capsys):
+    kep_repo(in_tmp)
+    readme = in_tmp / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+    readme.write_text(readme.read_text().replace("### Test Plan", "### **Test** Plan").replace("### Goals", "### [Goals][g]\n\n[g]: #goals"))
+    assert run(capsys, str(readme.relative_to(in_tmp)))[:2] == (0, [])

@@ -15,10 +15,11 @@ PRESETS: dict[str, dict[str, Any]] = {
     # kep.yaml, kept to keps/NNNN-kep-template/README.md. Its questions
     # (###### under ###) are headings to keep; a KEP may add sections and
     # skips levels as the template does. Only the KEP READMEs are checked
-    # (not the FAQs and notes beside them).
+    # (not the FAQs and notes beside them, nor a README.md elsewhere: the
+    # repo's own, the test data of its tools under pkg/).
     "kep": {
         "markdown_template": "keps/NNNN-kep-template/README.md",
-        "markdown_names": ("README.md",),
+        "markdown_names": ("keps/*/README.md",),
         "template_depth": 3,
         "exclude": ("keps/NNNN-kep-template/**", "keps/README.md", "keps/prod-readiness/**"),
         "select": ("SK101", "SK102", "SK104", "SK105", "SK601", "SK602", "SK604", "SK7"),

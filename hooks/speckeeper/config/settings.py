@@ -337,8 +337,8 @@ class Settings:
     )
     markdown_names: tuple[str, ...] = key(
         ("*.md", "*.markdown"),
-        "which `.md` files under a folder are documents: globs on the file name",
-        '["README.md"]',
+        "which `.md` files are documents: globs on the file name, or on its path from the top where a glob has a `/`",
+        '["keps/*/README.md"]',
     )
     # The keys each sets are config/presets.py's PRESETS.
     preset: str = key(

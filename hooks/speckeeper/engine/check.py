@@ -12,7 +12,6 @@ selection, the comments, the baseline); the output is
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from speckeeper import rules
 from speckeeper.engine import parallel
-from speckeeper.config.settings import Config, ConfigError, Settings
+from speckeeper.config.settings import Config, ConfigError, Settings, matches
 from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced, Gate, Recorded
 from speckeeper.document import markdown
 from speckeeper.document.markdown.pieces import Pieces
@@ -155,15 +154,35 @@ def _document_of(config: Config, path: Path) -> Path | None:
 
 
 def _markdown_document(config: Config, path: Path) -> bool:
-    settings = config.for_path(config.relpath(path))
-    return bool(settings.markdown_template) and any(
-        fnmatch.fnmatchcase(path.name, pattern) for pattern in settings.markdown_names
-    )
+    relpath = config.relpath(path)
+    settings = config.for_path(relpath)
+    # A name (README.md) anywhere, or a path from the top (keps/*/README.md).
+    return bool(settings.markdown_template) and matches(relpath, settings.markdown_names)
 
 
 def _suffixes(config: Config) -> str | tuple[str, ...]:
     wanted = config.base.markdown_template or any(o.values.get("markdown_template") for o in config.overrides)
     return (".rst", *markdown.SUFFIXES) if wanted else ".rst"
+
+
+def _companions_read(read: _Read, sidecar: Source) -> bytes:
+    """The bytes of every file a document's metadata names as a companion
+    (``missing`` for one that is not there), for its key in the cache."""
+    from speckeeper.files import yamlfile
+    from speckeeper.files.source import read_regular
+    from speckeeper.rules.metadata import companion_paths
+
+    try:
+        data = yamlfile.load_marked(sidecar.text).data
+    except yamlfile.Refused:
+        return b""  # What the check says of it is keyed by the sidecar's bytes.
+    found = b""
+    for path in companion_paths(data if isinstance(data, dict) else {}, str(read.path), read.relpath, read.settings):
+        try:
+            found += b"\0" + str(path).encode() + b"\0" + read_regular(path, yamlfile.MAX_BYTES)
+        except OSError:
+            found += b"\0" + str(path).encode() + b"\0missing"
+    return found
 
 
 @dataclass(frozen=True)
@@ -393,9 +412,10 @@ class Checker:
     def _cache_key(self, read: _Read) -> str | None:
         """The file's key in the findings cache, from what was read; None
         without a cache, or without a template to key it by. A document
-        with companion files is not cached: its findings depend on which
-        files exist, which its bytes do not say."""
-        if self.cache is None or read.settings.companion_files:
+        with companion files is keyed by them too (their bytes, or that
+        they are missing) where its metadata is a file beside it; with
+        front matter, which only its parse reads, it is not cached."""
+        if self.cache is None or (read.settings.companion_files and not read.settings.metadata_file):
             return None
         try:
             template = self.templates.digest(read.relpath, read.settings)
@@ -407,6 +427,8 @@ class Checker:
         if read.settings.metadata_file and markdown.is_markdown(read.relpath):
             sidecar = self._sidecar(read)  # Its findings are the document's.
             raw += b"\0" + (sidecar.raw if isinstance(sidecar, Source) else repr(sidecar).encode())
+            if read.settings.companion_files and isinstance(sidecar, Source):
+                raw += _companions_read(read, sidecar)
         return self.cache.key(read.relpath, repr(read.settings), read.enabled, template, raw)
 
     def _silenced(self, read: _Read) -> frozenset[str]:

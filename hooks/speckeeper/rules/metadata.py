@@ -390,7 +390,7 @@ def check_metadata_schema(document: Document, ctx: Context) -> Iterator[Hit]:
         return
     from speckeeper.config import metadata_schema  # jsonschema: only where a schema is configured.
 
-    root, _ = _folders(document, ctx)
+    root, _ = _folders(document.path, ctx.relpath)
     schema = metadata_schema.load(root / ctx.settings.metadata_schema)
     for path, message in metadata_schema.errors(schema, document.metadata):
         yield _hit(document, path, message)
@@ -497,21 +497,46 @@ def check_companion_file(document: Document, ctx: Context) -> Iterator[Hit]:
     """
     if document.metadata_error is not None:
         return
-    root, folder = _folders(document, ctx)
-    for pattern, conditions in ctx.settings.companion_files:
+    for companion in _companions(document.metadata, document.path, ctx.relpath, ctx.settings):
+        conditions = companion.conditions
         if not all(_holds(condition, document.metadata, ctx) for condition in conditions):
             continue
-        filled = _fill(pattern, document.metadata)
+        why = f" ({', '.join(conditions)})" if conditions else ""
+        if not companion.path.is_file():
+            yield Hit(1, 1, f"companion file {companion.shown} is missing{why}")
+        elif companion.key and not _has_key(companion.path, companion.key):
+            yield Hit(1, 1, f"companion file {companion.shown} has no {companion.key!r} entry{why}")
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A file ``companion-files`` names for a document: where it is, as
+    messages show it, the entry it must have ("" for none), and when."""
+
+    path: Path
+    shown: str
+    key: str
+    conditions: tuple[str, ...]
+
+
+def _companions(metadata: Mapping[str, object], path: str, relpath: str, settings: Settings) -> Iterator[Companion]:
+    """The files the ``companion-files`` patterns name for a document's
+    metadata, whatever their conditions say."""
+    root, folder = _folders(path, relpath)
+    for pattern, conditions in settings.companion_files:
+        filled = _fill(pattern, metadata)
         if filled is None:
             continue
         filled, _, key = filled.partition("#")
         wanted = root / filled.lstrip("/") if filled.startswith("/") else folder / filled
         shown = os.path.relpath(wanted, root) if filled.startswith("/") else filled
-        why = f" ({', '.join(conditions)})" if conditions else ""
-        if not wanted.is_file():
-            yield Hit(1, 1, f"companion file {shown} is missing{why}")
-        elif key and not _has_key(wanted, key):
-            yield Hit(1, 1, f"companion file {shown} has no {key!r} entry{why}")
+        yield Companion(wanted, shown, key, conditions)
+
+
+def companion_paths(metadata: Mapping[str, object], path: str, relpath: str, settings: Settings) -> list[Path]:
+    """What a document's companion findings depend on besides its own
+    files: the findings cache keys a document by these files' bytes."""
+    return [companion.path for companion in _companions(metadata, path, relpath, settings)]
 
 
 def _has_key(path: Path, key: str) -> bool:
@@ -527,10 +552,11 @@ def _has_key(path: Path, key: str) -> bool:
     return isinstance(data, dict) and data.get(key) not in (None, "", {}, [])
 
 
-def _folders(document: Document, ctx: Context) -> tuple[Path, Path]:
-    """The configuration's folder, and the document's."""
-    here = Path(document.path).parent
-    depth = ctx.relpath.count("/")
+def _folders(path: str, relpath: str) -> tuple[Path, Path]:
+    """The configuration's folder, and the document's (at ``path``, which
+    is ``relpath`` from the configuration's folder)."""
+    here = Path(path).parent
+    depth = relpath.count("/")
     root = here
     for _ in range(depth):
         root = root.parent

@@ -72,6 +72,8 @@ def aliases(ctx: Context, own: Iterable[str] = ()) -> dict[str, str]:
 
 def _template_title(ctx: Context, title: str) -> str:
     """The template's title for a spec's: the same, or the one it is accepted for."""
+    if not ctx.settings.section_aliases:
+        return title  # Most repos: none (and the template is not walked for them).
     return aliases(ctx, (t.title for t in ctx.template.all_sections())).get(title, title)
 
 

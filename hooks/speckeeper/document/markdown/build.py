@@ -44,9 +44,14 @@ from typing import TYPE_CHECKING
 from speckeeper.document.markdown.paragraphs import MarkdownDocument
 from speckeeper.document.model import Block, BlockKind, Document, Link, Message, Section, Title
 
+from speckeeper.document.markdown import events
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token
+    from markdown_it.token import Token as _MarkdownItToken
+
+    # markdown-it-py's, or the fast reading's made to look the same.
+    Token = _MarkdownItToken | events.Token
 
     from speckeeper.document.markdown.pieces import Pieces
 
@@ -84,11 +89,21 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
 
 
-def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None) -> Document:
+def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None, *, fast: bool | None = None) -> Document:
     """The model of a Markdown file's text; never raises for any text
-    (what is wrong with it is in the document's messages). With
-    ``pieces`` (an editor's), the pieces of it parsed before are not again."""
-    tokens = _parser().parse(text) if pieces is None else pieces.tokens(path, text, _parser().parse)
+    (what is wrong with it is in the document's messages). ``fast``:
+    read by pulldown-cmark (:mod:`.events`, the ``markdown-fast`` extra)
+    rather than markdown-it-py; by default where it is installed. Else,
+    with ``pieces`` (an editor's), the pieces of it markdown-it-py parsed
+    before are not parsed again."""
+    if fast is None:
+        fast = events.available()
+    if fast:  # Whole, in an editor too: it reads as check reads it.
+        tokens: Sequence[Token] = _fast_tokens(text)
+    elif pieces is not None:
+        tokens = pieces.tokens(path, text, _parser().parse)
+    else:
+        tokens = _parser().parse(text)
     lines = text.splitlines()
     reader = _Reader(lines)
     metadata: dict[str, object] = {}
@@ -120,11 +135,23 @@ def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None) 
     )
 
 
+def _fast_tokens(text: str) -> Sequence[Token]:
+    """pulldown-cmark's reading; markdown-it-py's where it fails (a panic of
+    the Rust code is a BaseException, pyo3's PanicException): a bug of
+    the faster parser costs speed, never a traceback."""
+    try:
+        return events.tokens(text)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # noqa: BLE001 - see above.
+        return _parser().parse(text)
+
+
 @dataclass
 class _Heading:
     level: int  # 1 to 6, as written.
     line: int
-    title: str  # As written, markup included.
+    title: str  # As rendered: its markup removed, its spaces made one.
     style: str  # "#" for ATX; "=" or "-" for setext.
     start: int  # Index of its heading_open token.
 
@@ -206,7 +233,9 @@ def _split(tokens: list[Token], lines: Sequence[str]) -> tuple[list[_Heading], l
             inline = tokens[index + 1]
             start, _ = _span(token, lines)
             style = token.markup[:1] if token.markup[:1] in ("=", "-") else "#"
-            headings.append(_Heading(int(token.tag[1:]), start, inline.content.strip(), style, index))
+            # As it reads rendered: "**Test** Plan" is "Test Plan".
+            title = " ".join(_inline(inline, start).text.split())
+            headings.append(_Heading(int(token.tag[1:]), start, title, style, index))
             index += 3
             continue
         closing = _closing(tokens, index)
