@@ -338,14 +338,10 @@ def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -
 
 
 def _write_output_file(path: Path, text: str, config: Config) -> None:
-    from speckeeper.files.atomic import Refused, write_where_told
+    from speckeeper.files.atomic import write_where_told, writing
 
-    try:
+    with writing(f"--output-file {path}"):
         write_where_told(path, text.encode("utf-8", "surrogateescape"), config.repo)
-    except Refused as reason:
-        raise ConfigError(f"--output-file {path}: {reason}") from None
-    except OSError as error:
-        raise ConfigError(f"--output-file {path}: cannot write: {error.strerror or error}") from None
 
 
 def _touched() -> list[Path] | None:

@@ -107,14 +107,10 @@ def _load(text: str, root: Path, source: Path | None) -> Config:
 
 
 def _create(target: Path, text: str, config: Config) -> None:
-    from speckeeper.files.atomic import Refused, create_file
+    from speckeeper.files.atomic import create_file, writing
 
-    try:
+    with writing(_shown(target)):
         create_file(target, text.encode("utf-8"), config.repo)
-    except Refused as reason:
-        raise ConfigError(f"{_shown(target)}: {reason}") from None
-    except OSError as error:
-        raise ConfigError(f"{_shown(target)}: cannot write: {error.strerror or error}") from None
 
 
 def _shown(path: Path) -> str:

@@ -36,7 +36,7 @@ from speckeeper.document import markdown
 from speckeeper.document.markdown_template import load as load_template
 from speckeeper.document.template import Template
 from speckeeper.engine.check import Checker
-from speckeeper.files.atomic import Refused, create_file
+from speckeeper.files.atomic import create_file, writing
 from speckeeper.files.source import Limits, read_small_file
 from speckeeper.reporting.output import FORMATS
 from speckeeper.rules.metadata import Field, problems, schema_of, slug
@@ -396,10 +396,5 @@ def _write(config: Config, document: Path, text: str, sidecar: Path | None, side
 def create(path: Path, data: bytes, repo: Path) -> None:
     """A new file (never one already there), or one ConfigError that says
     why not, naming it as the command shows paths."""
-    shown = os.path.relpath(path)
-    try:
+    with writing(os.path.relpath(path)):
         create_file(path, data, repo)
-    except Refused as reason:
-        raise ConfigError(f"{shown}: {reason}") from None
-    except OSError as error:
-        raise ConfigError(f"cannot write {shown}: {error.strerror or error}") from None

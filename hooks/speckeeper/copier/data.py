@@ -26,8 +26,7 @@ from typing import Any
 
 
 from speckeeper.document import template
-from speckeeper.files.atomic import Refused, replace_file
-from speckeeper.config.settings import ConfigError
+from speckeeper.files.atomic import replace_file, writing
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.document.model import Block, fold
 from speckeeper.document.model import Document as Spec
@@ -283,14 +282,10 @@ def run_export(args: argparse.Namespace) -> int:
         text = export_sections(path, RstParser())
     if args.output:
         output = Path(os.path.abspath(args.output))
-        try:
-            # Where the user says, as a shell redirection would write, but
-            # never through a link.
+        # Where the user says, as a shell redirection would write, but
+        # never through a link.
+        with writing(args.output):
             replace_file(output, text.encode("utf-8"), output.parent)
-        except Refused as reason:
-            raise ConfigError(f"{args.output}: {reason}") from None
-        except OSError as error:
-            raise ConfigError(f"cannot write {args.output}: {error.strerror or error}") from None
     else:
         sys.stdout.write(text)
     return 0

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from speckeeper.errors import ConfigError
 from speckeeper.files.source import VCS_FOLDERS, read_up_to
 
 # A temporary file beside the target: hidden, and named after it, so that
@@ -51,6 +52,18 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 class Refused(Exception):
     """A write speckeeper will not make; the message says why."""
+
+
+@contextlib.contextmanager
+def writing(shown: str) -> Iterator[None]:
+    """A command's write: what refuses or fails it, one ConfigError that
+    names the file as the command shows it (``spec.rst: cannot write: ...``)."""
+    try:
+        yield
+    except Refused as reason:
+        raise ConfigError(f"{shown}: {reason}") from None
+    except OSError as error:
+        raise ConfigError(f"{shown}: cannot write: {error.strerror or error}") from None
 
 
 class _FolderGone(Refused):
