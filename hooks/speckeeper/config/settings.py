@@ -467,9 +467,13 @@ class Config:
         Found at, not where a link leads: a spec linked from another release
         is judged as a spec of the release it is in (its overrides, its
         template, its name)."""
-        absolute = Path(os.path.abspath(path))
+        absolute = os.path.abspath(path)
+        if absolute.startswith(self._root_prefix):
+            # The common case, in strings: a run asks this of every file
+            # under the checked folders, some several times.
+            return absolute[len(self._root_prefix) :].replace(os.sep, "/")
         try:
-            return absolute.relative_to(self._resolved_root).as_posix()
+            return Path(absolute).relative_to(self._resolved_root).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -477,6 +481,11 @@ class Config:
     def _resolved_root(self) -> Path:
         # Resolved once: relpath() runs several times for every spec.
         return self.root.resolve()
+
+    @cached_property
+    def _root_prefix(self) -> str:
+        """The resolved root as the start of the paths inside it."""
+        return os.path.join(str(self._resolved_root), "")
 
     def baseline_file(self) -> Path | None:
         """The repo's baseline file (the ``baseline`` setting), if it has one."""

@@ -59,9 +59,9 @@ def walk(
     SK001 finding in ``unreadable``, never skipped in silence.
     """
     chosen: dict[str, Path] = {}  # By real path, in the order first met.
+    real_folders: dict[str, str] = {}
 
-    def meet(candidate: Path) -> None:
-        real = os.path.realpath(candidate)
+    def meet(candidate: Path, real: str) -> None:
         if real not in chosen:
             chosen[real] = candidate
         elif _links_in(candidate) < _links_in(chosen[real]):
@@ -83,10 +83,23 @@ def walk(
                 for name in sorted(names):
                     candidate = Path(folder) / name
                     if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
-                        meet(candidate)
+                        meet(candidate, _real_path(folder, name, real_folders))
         elif not config.excluded(config.relpath(path)):
-            meet(path)
+            meet(path, os.path.realpath(path))
     yield from (from_here(path) for path in chosen.values())
+
+
+def _real_path(folder: str, name: str, real_folders: dict[str, str]) -> str:
+    """``os.path.realpath`` of a file a folder lists, with the folder's
+    resolved once for all its files: a name that is not a link adds
+    nothing to resolve (one ``lstat``, where resolving the whole path
+    costs one for each folder in it)."""
+    path = os.path.join(folder, name)
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    if folder not in real_folders:
+        real_folders[folder] = os.path.realpath(folder)
+    return os.path.join(real_folders[folder], name)
 
 
 def _links_in(path: Path) -> int:
@@ -103,6 +116,9 @@ def from_here(path: Path) -> Path:
     before a ``..`` means the shorter name is another file."""
     if path.is_absolute():
         return path
+    text = str(path)
+    if os.path.normpath(text) == text and os.pardir not in text.split(os.sep):
+        return path  # Already the shortest name from here (a folder walked from here).
     try:
         shorter = os.path.relpath(os.path.abspath(path))
     except ValueError:  # Another drive (Windows).
