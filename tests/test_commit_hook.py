@@ -77,3 +77,18 @@ def test_a_commit_of_the_redirects_file_alone_parses_no_spec(
     assert ran.code == 1
     assert len(ran.out) == 1 and ran.out[0].startswith("specs/zed/redirects:2:1: SK311 ")
     assert parsed == []
+
+
+def test_a_commit_of_a_picture_alone_parses_no_spec(
+    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[object] = []
+    parse = RstParser.parse
+    monkeypatch.setattr(RstParser, "parse", lambda self, *args, **kw: parsed.append(args) or parse(self, *args, **kw))
+    (specs / "specs/zed/approved/flow.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    git(specs, "add", "-A")
+    ran = speckeeper(capsys, *HOOK, "specs/zed/approved/flow.png")
+    # The folder-level rules ran (a picture no spec names is a stray file), and no spec was parsed.
+    assert ran.code == 1
+    assert len(ran.out) == 1 and ran.out[0].startswith("specs/zed/approved/flow.png:1:1: SK313 ")
+    assert parsed == []
