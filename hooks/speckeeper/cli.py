@@ -26,8 +26,7 @@ from speckeeper.reporting.printable import printable
 # and the lifecycle commands check nothing.
 if TYPE_CHECKING:
     from speckeeper.config.settings import Config
-    from speckeeper.engine.cache import Cache
-    from speckeeper.engine.check import Gathered
+    from speckeeper.engine.check import Checker, Gathered, Ran
     from speckeeper.engine.decide import Recorded, Selection
     from speckeeper.findings import Finding
 
@@ -230,7 +229,8 @@ def run_check(args: argparse.Namespace) -> int:
     jobs = args.jobs or parallel.default_jobs()
     _check_output_options(args, config)
     specs = _named_specs(paths) if args.staged and args.paths else paths
-    changed = _fix_first(args, config, selection, specs, recorded) if args.fix and specs else False
+    ran: dict[str, Ran] = {}  # What the fix found in the specs it left as they were.
+    changed = _fix_first(args, config, selection, specs, recorded, ran) if args.fix and specs else False
     cache = None
     if args.cache:
         from speckeeper.engine.cache import open_cache  # hashlib, hmac and json: only for --cache.
@@ -238,9 +238,9 @@ def run_check(args: argparse.Namespace) -> int:
         cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         if args.staged:
-            gathered = _check_staged(config, selection, cache, specs, jobs, progress)
+            gathered = _check_staged(Checker(config, selection, cache, ran=ran), specs, jobs, progress)
         else:
-            gathered = Checker(config, selection, cache).gather(paths, jobs=jobs, progress=progress)
+            gathered = Checker(config, selection, cache, ran=ran).gather(paths, jobs=jobs, progress=progress)
     touched = _touched() if args.staged else None
     verdict = Gate(config, selection, recorded).decide(gathered.findings, gathered.silencing, paths, touched)
     findings = sorted(verdict.reported, key=by_path)
@@ -269,9 +269,7 @@ def _named_specs(paths: list[Path]) -> list[Path]:
     return [path for path in paths if path.suffix == ".rst" or path.is_dir()]
 
 
-def _check_staged(
-    config: Config, selection: Selection, cache: Cache | None, specs: list[Path], jobs: int, progress: parallel.Progress
-) -> Gathered:
+def _check_staged(checker: Checker, specs: list[Path], jobs: int, progress: parallel.Progress) -> Gathered:
     """``check --staged``: each spec's rules over ``specs``; the
     folder-level (lifecycle) rules over the whole folder the layout keeps
     specs in, reading no spec but those a finding is about. One hook
@@ -281,9 +279,11 @@ def _check_staged(
 
     from speckeeper.engine.check import Checker, Gathered
 
+    config, selection = checker.config, checker.selection
     wanted = selection.groups or tuple(_group_names())
     each = dataclasses.replace(selection, groups=tuple(group for group in wanted if group != "lifecycle"))
-    gathered = Checker(config, each, cache).gather(specs, jobs, progress) if specs and each.groups else Gathered([], {})
+    specs_checker = Checker(config, each, checker.cache, ran=checker.ran)
+    gathered = specs_checker.gather(specs, jobs, progress) if specs and each.groups else Gathered([], {})
     if "lifecycle" in wanted:
         folders = Checker(config, dataclasses.replace(selection, groups=("lifecycle",))).gather_folders(_paths([], config))
         gathered = Gathered(gathered.findings + folders.findings, {**gathered.silencing, **folders.silencing})
@@ -316,11 +316,12 @@ def _check_output_options(args: argparse.Namespace, config: Config) -> None:
 
 
 def _fix_first(
-    args: argparse.Namespace, config: Config, selection: Selection, paths: list[Path], recorded: Recorded
+    args: argparse.Namespace, config: Config, selection: Selection, paths: list[Path], recorded: Recorded, ran: dict[str, Ran]
 ) -> bool:
     """``check --fix``: what ``speckeeper fix`` does, on stderr (stdout is the
     findings' format); True when a file changed. What could not be fixed is
-    left for the check that follows to report."""
+    left for the check that follows to report; what the rules found in a
+    file with nothing to fix, in ``ran``, for the check to reuse."""
     import io
 
     from speckeeper.fixing import fix  # Only with --fix: a check does without.
@@ -332,7 +333,7 @@ def _fix_first(
     fixed = notes if args.staged else io.StringIO()
     with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded, args.color, progress, quiet_problems=True)
-        return fix.run(config, paths, how, out=notes, err=fixed)
+        return fix.run(config, paths, how, out=notes, err=fixed, ran=ran)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:

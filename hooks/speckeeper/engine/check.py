@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -213,6 +213,27 @@ class Gathered:
 
 
 @dataclass(frozen=True)
+class Ran:
+    """One spec's rules, run over its bytes as read (what ``check --fix``'s
+    fix found in a file it left as it was): the check after it takes them
+    instead of parsing the file again, while the file still holds those
+    bytes and the same rules run on it."""
+
+    raw: bytes
+    codes: frozenset[str]  # The per-spec rules that ran.
+    findings: list[Finding]
+    silenced: frozenset[str]
+
+
+def per_spec(codes: frozenset[str]) -> frozenset[str]:
+    """Of the codes enabled for a spec, those whose rules read it."""
+    return codes & _PER_SPEC_CODES
+
+
+_PER_SPEC_CODES = frozenset(rule.code for rule in rules.PER_SPEC)
+
+
+@dataclass(frozen=True)
 class _Read:
     """One file, read, with what applies to it."""
 
@@ -233,11 +254,18 @@ class Checker:
     selection and baseline (none by default)."""
 
     def __init__(
-        self, config: Config, selection: Selection = Selection(), cache: Cache | None = None, recorded: Recorded = ()
+        self,
+        config: Config,
+        selection: Selection = Selection(),
+        cache: Cache | None = None,
+        recorded: Recorded = (),
+        ran: Mapping[str, Ran] | None = None,
     ) -> None:
         self.config = config
         self.selection = selection
         self.cache = cache
+        # By a file's path as shown; a worker process goes without (and parses).
+        self.ran = ran or {}
         self.gate = Gate(config, selection, recorded)
         self.parser = RstParser.for_settings(config.base)
         self.templates = TemplateLoader(config, self.parser)
@@ -300,6 +328,12 @@ class Checker:
             found = self.cache.get(key, read.shown)
             if found is not None:
                 return found
+        earlier = self.ran.get(read.shown)
+        if earlier is not None and earlier.raw == read.source.raw and earlier.codes == per_spec(read.enabled):
+            checked = Checked(earlier.findings, earlier.silenced, first_line)
+            if key is not None and self.cache is not None:
+                self.cache.put(key, read.shown, checked)
+            return checked
         opened = self._load(read)
         if opened.loaded is None:
             checked = Checked(opened.problems, first_line=first_line)
