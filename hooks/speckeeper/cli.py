@@ -26,7 +26,8 @@ from speckeeper.reporting.printable import printable
 # and the lifecycle commands check nothing.
 if TYPE_CHECKING:
     from speckeeper.config.settings import Config
-    from speckeeper.engine.check import Checker, Gathered, Ran
+    from speckeeper.engine.cache import Cache
+    from speckeeper.engine.check import Gathered, Ran
     from speckeeper.engine.decide import Recorded, Selection
     from speckeeper.findings import Finding
 
@@ -238,7 +239,7 @@ def run_check(args: argparse.Namespace) -> int:
         cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         if args.staged:
-            gathered = _check_staged(Checker(config, selection, cache, ran=ran), specs, jobs, progress)
+            gathered = _check_staged(config, selection, cache, ran, specs, jobs, progress)
         else:
             gathered = Checker(config, selection, cache, ran=ran).gather(paths, jobs=jobs, progress=progress)
     touched = _touched() if args.staged else None
@@ -269,21 +270,28 @@ def _named_specs(paths: list[Path]) -> list[Path]:
     return [path for path in paths if path.suffix == ".rst" or path.is_dir()]
 
 
-def _check_staged(checker: Checker, specs: list[Path], jobs: int, progress: parallel.Progress) -> Gathered:
+def _check_staged(
+    config: Config,
+    selection: Selection,
+    cache: Cache | None,
+    ran: dict[str, Ran],
+    specs: list[Path],
+    jobs: int,
+    progress: parallel.Progress,
+) -> Gathered:
     """``check --staged``: each spec's rules over ``specs``; the
     folder-level (lifecycle) rules over the whole folder the layout keeps
     specs in, reading no spec but those a finding is about. One hook
     (``check --fix --staged``) thus does what the separate lifecycle hook
-    did, and a commit of a redirects file alone parses nothing."""
+    did, and a commit of a redirects file alone parses nothing. A spec
+    in ``ran`` (the fix before it left it as it was) is not parsed again."""
     import dataclasses
 
     from speckeeper.engine.check import Checker, Gathered
 
-    config, selection = checker.config, checker.selection
     wanted = selection.groups or tuple(_group_names())
     each = dataclasses.replace(selection, groups=tuple(group for group in wanted if group != "lifecycle"))
-    specs_checker = Checker(config, each, checker.cache, ran=checker.ran)
-    gathered = specs_checker.gather(specs, jobs, progress) if specs and each.groups else Gathered([], {})
+    gathered = Checker(config, each, cache, ran=ran).gather(specs, jobs, progress) if specs and each.groups else Gathered([], {})
     if "lifecycle" in wanted:
         folders = Checker(config, dataclasses.replace(selection, groups=("lifecycle",))).gather_folders(_paths([], config))
         gathered = Gathered(gathered.findings + folders.findings, {**gathered.silencing, **folders.silencing})
