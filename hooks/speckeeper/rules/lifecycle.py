@@ -367,10 +367,13 @@ def _may_hold(tree: Tree, release: str, state: str, name: str) -> bool:
 
 
 def _listing(folder: str) -> frozenset[str] | None:
-    """The names in ``folder``, loosely (:func:`_loose`); None when it
-    cannot be listed (then each file is looked for by name)."""
+    """The names in ``folder``, loosely (:func:`_loose`): none when it is
+    not there; None when it cannot be listed (then each file is looked for
+    by name)."""
     try:
         return frozenset(map(_loose, os.listdir(folder)))
+    except (FileNotFoundError, NotADirectoryError):
+        return frozenset()
     except OSError:
         return None
 
