@@ -1,16 +1,22 @@
 """What speckeeper costs an author at ``git commit`` (issue 27).
 
-Two upstream-like nova-specs checkouts are built from the corpus (its
+Three upstream-like nova-specs checkouts are built from the corpus (its
 ``specs/`` and a README, committed, a baseline recorded as the docs'
 "Adopting" says): one with the docs' pre-commit snippet (docs/ci.md)
-installed by pre-commit from this checkout's HEAD, one with a no-op hook at
-each of the same stages (pre-commit's own cost). Each run commits a
-one-line edit of one spec in both, in turn (A B A B ...); speckeeper's
-share is the difference of the medians. CPU is the children's user+system
-time (git, pre-commit and the hooks), less noisy than wall time on a busy
-machine.
+installed by pre-commit from this checkout's HEAD; one with a no-op hook at
+each of the same stages (``language: system``, ``true``: pre-commit's own
+cost, the issue's measure); and one with a no-op Python hook at each
+(``language: python``, ``python -c pass`` in a virtualenv pre-commit
+made): what any Python hook costs under pre-commit before it does anything
+(its interpreter starting with the virtualenv's site-packages, and
+pre-commit's health check of the virtualenv, two ``python -S`` runs a
+stage). Each run commits a one-line edit of one spec in each, in turn
+(A B C A B C ...); speckeeper's share is the difference of the medians,
+against each control. CPU is the children's user+system time (git,
+pre-commit and the hooks), less noisy than wall time on a busy machine.
 
     python benchmarks/commit.py --runs 7
+    python benchmarks/commit.py --runs 5 --vs 34d679c   # and the hooks at another commit, interleaved
 """
 
 from __future__ import annotations
@@ -41,6 +47,16 @@ repos:
       - {id: noop-prepare, name: noop, entry: "true", language: system, stages: [prepare-commit-msg]}
       - {id: noop-msg, name: noop, entry: "true", language: system, stages: [commit-msg]}
 """
+# The same stages, each with a Python hook that does nothing.
+NOOP_PYTHON_CONFIG = """\
+default_install_hook_types: [pre-commit, prepare-commit-msg, commit-msg]
+repos:
+  - repo: local
+    hooks:
+      - {id: noop, name: noop, entry: python -c pass, language: python, files: ^specs/}
+      - {id: noop-prepare, name: noop, entry: python -c pass, language: python, stages: [prepare-commit-msg]}
+      - {id: noop-msg, name: noop, entry: python -c pass, language: python, stages: [commit-msg]}
+"""
 
 
 def run(cwd: Path, env: dict[str, str], *cmd: str) -> subprocess.CompletedProcess[str]:
@@ -50,11 +66,12 @@ def run(cwd: Path, env: dict[str, str], *cmd: str) -> subprocess.CompletedProces
     return done
 
 
-def snippet(hook_repo: Path) -> str:
-    """The docs' .pre-commit-config.yaml, as its shell command writes it."""
+def snippet(hook_repo: Path, ref: str = "HEAD") -> str:
+    """The docs' .pre-commit-config.yaml, as its shell command writes it,
+    installing speckeeper at ``ref``."""
     page = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
     body = page.split("$ cat > .pre-commit-config.yaml <<EOF\n", 1)[1].split("\nEOF\n", 1)[0]
-    rev = subprocess.run(("git", "rev-parse", "HEAD"), cwd=hook_repo, capture_output=True, text=True, check=True)
+    rev = subprocess.run(("git", "rev-parse", ref), cwd=hook_repo, capture_output=True, text=True, check=True)
     body = body.replace('$(git ls-remote "$SPECKEEPER_GIT" HEAD | cut -f1)', rev.stdout.strip())
     return body.replace("$SPECKEEPER_GIT", str(hook_repo)) + "\n"
 
@@ -98,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--vs", metavar="REF", help="also the docs' hooks at REF (a commit of this checkout), interleaved")
     args = parser.parse_args(argv)
     if not (args.corpus / SPEC).is_file():
         print(f"no nova-specs corpus at {args.corpus}", file=sys.stderr)
@@ -112,26 +130,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.com",
         )  # fmt: skip
         hooks = checkout(work / "with-hooks", args.corpus, snippet(REPO), env)
-        noop = checkout(work / "no-op", args.corpus, NOOP_CONFIG, env)
-        commit_once(hooks, env, 0)  # Warm-up: pre-commit's environments, the template store.
-        commit_once(noop, env, 0)
-        samples: dict[str, list[tuple[float, float]]] = {"hooks": [], "noop": []}
+        repos = {
+            "hooks": hooks,
+            "noop": checkout(work / "no-op", args.corpus, NOOP_CONFIG, env),
+            "noop-py": checkout(work / "no-op-python", args.corpus, NOOP_PYTHON_CONFIG, env),
+        }
+        if args.vs:
+            repos["hooks@vs"] = checkout(work / "with-hooks-vs", args.corpus, snippet(REPO, args.vs), env)
+        for repo in repos.values():  # Warm-up: pre-commit's environments, the template store.
+            commit_once(repo, env, 0)
+        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in repos}
         for number in range(1, args.runs + 1):
-            samples["hooks"].append(commit_once(hooks, env, number))
-            samples["noop"].append(commit_once(noop, env, number))
+            for name, repo in repos.items():
+                samples[name].append(commit_once(repo, env, number))
     print(f"commit of a one-line edit of {SPEC}, {args.runs} runs each, interleaved; median (min-max) seconds")
     medians = {}
     for name, rows in samples.items():
         walls, cpus = [r[0] for r in rows], [r[1] for r in rows]
         medians[name] = (statistics.median(walls), statistics.median(cpus))
         print(
-            f"{name:6s} wall {medians[name][0]:.3f} ({min(walls):.3f}-{max(walls):.3f})"
+            f"{name:8s} wall {medians[name][0]:.3f} ({min(walls):.3f}-{max(walls):.3f})"
             f"  cpu {medians[name][1]:.3f} ({min(cpus):.3f}-{max(cpus):.3f})"
         )
-    print(
-        f"speckeeper's share: wall {medians['hooks'][0] - medians['noop'][0]:.3f}"
-        f"  cpu {medians['hooks'][1] - medians['noop'][1]:.3f} (target: at most 0.25)"
-    )
+    for hooks in [name for name in medians if name.startswith("hooks")]:
+        for control, said in (("noop", "the issue's measure"), ("noop-py", "over Python no-op hooks")):
+            print(
+                f"speckeeper's share ({hooks}), {said}: wall {medians[hooks][0] - medians[control][0]:.3f}"
+                f"  cpu {medians[hooks][1] - medians[control][1]:.3f} (target: at most 0.25, against noop)"
+            )
     return 0
 
 

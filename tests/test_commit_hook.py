@@ -77,3 +77,36 @@ def test_a_commit_of_the_redirects_file_alone_parses_no_spec(
     assert ran.code == 1
     assert len(ran.out) == 1 and ran.out[0].startswith("specs/zed/redirects:2:1: SK311 ")
     assert parsed == []
+
+
+def test_a_commit_of_a_picture_alone_parses_no_spec(
+    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[object] = []
+    parse = RstParser.parse
+    monkeypatch.setattr(RstParser, "parse", lambda self, *args, **kw: parsed.append(args) or parse(self, *args, **kw))
+    (specs / "specs/zed/approved/flow.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    git(specs, "add", "-A")
+    ran = speckeeper(capsys, *HOOK, "specs/zed/approved/flow.png")
+    # The folder-level rules ran (a picture no spec names is a stray file), and no spec was parsed.
+    assert ran.code == 1
+    assert len(ran.out) == 1 and ran.out[0].startswith("specs/zed/approved/flow.png:1:1: SK313 ")
+    assert parsed == []
+
+
+def test_a_spec_with_nothing_to_fix_is_parsed_once_and_reported_as_check_reports_it(
+    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = "specs/zed/approved/b.rst"
+    (specs / spec).write_text(good("another-blueprint"), encoding="utf-8")  # A finding no fix repairs.
+    git(specs, "add", "-A")
+    checked = speckeeper(capsys, "check", "--staged", spec)
+    parsed: list[str] = []
+    parse = RstParser.parse
+    monkeypatch.setattr(RstParser, "parse", lambda self, text, source: parsed.append(source) or parse(self, text, source))
+    ran = speckeeper(capsys, *HOOK, spec)
+    # The fix found nothing to fix; the check took the findings of that one parse.
+    assert parsed.count(spec) == 1
+    assert ran.code == checked.code == 1
+    assert ran.out == checked.out and ran.out
+    assert ran.err == checked.err

@@ -57,8 +57,17 @@ NOT_FOR_A_CHECK = (
     "lsprotocol",
 )
 
+# A repo without a configuration file has its settings read off its tree:
+# no TOML is read.
+NOT_WITHOUT_A_CONFIG_FILE = ("tomllib", "tomli")
+
 # A commit-message hook that needs no spec needs no parser either.
 PARSING = ("docutils", "speckeeper.document.rst.parse", "speckeeper.document.rst.build", "speckeeper.rules", "speckeeper.engine.check")
+
+# A commit-message hook whose answer needs no configuration (a message
+# already written, a message with APIImpact) reads none, nor the output
+# formats; with its message written, prepare-commit-msg does not run git.
+CONFIGURING = (*PARSING, "speckeeper.config.settings", "speckeeper.config.detect", *NOT_WITHOUT_A_CONFIG_FILE, "speckeeper.reporting.output")
 
 
 def imported(cwd: Path, tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
@@ -101,6 +110,18 @@ def test_one_file_check_imports_no_other_command_nor_extra(repo: Path, tmp_path:
     assert code == 0
     assert "speckeeper.engine.check" in modules  # The driver saw the check run.
     assert sorted(modules.intersection(NOT_FOR_A_CHECK)) == []
+    assert sorted(modules.intersection(NOT_WITHOUT_A_CONFIG_FILE)) == []
+
+
+def test_the_commit_hook_imports_no_other_command_nor_extra(repo: Path, tmp_path: Path) -> None:
+    # What the docs' snippet runs at a commit: fix, check, the folder-level rules.
+    (repo / SPEC).write_text((repo / SPEC).read_text() + "\nMore.\n")
+    git(repo, "add", SPEC)
+    code, modules = imported(repo, tmp_path, "check", "--fix", "--staged", SPEC)
+    assert code == 0
+    assert "speckeeper.fixing.fix" in modules and "speckeeper.rules.lifecycle" in modules
+    unneeded = set(NOT_FOR_A_CHECK) - {"speckeeper.fixing.fix", "speckeeper.files.atomic", "speckeeper.engine.baseline"}
+    assert sorted(modules.intersection(unneeded | set(NOT_WITHOUT_A_CONFIG_FILE))) == []
 
 
 def test_commit_msg_with_apiimpact_parses_no_spec(repo: Path, tmp_path: Path) -> None:
@@ -111,7 +132,7 @@ def test_commit_msg_with_apiimpact_parses_no_spec(repo: Path, tmp_path: Path) ->
     code, modules = imported(repo, tmp_path, "commit-msg", str(message))
     assert code == 0
     assert "speckeeper.commands.commitmsg" in modules
-    assert sorted(modules.intersection(PARSING)) == []
+    assert sorted(modules.intersection(CONFIGURING)) == []
 
 
 def test_commit_msg_of_a_commit_touching_no_spec_parses_none(repo: Path, tmp_path: Path) -> None:
@@ -130,4 +151,4 @@ def test_prepare_commit_msg_of_a_written_message_parses_no_spec(repo: Path, tmp_
     code, modules = imported(repo, tmp_path, "prepare-commit-msg", str(message), "message")
     assert code == 0
     assert message.read_text() == "Already written\n"
-    assert sorted(modules.intersection(PARSING)) == []
+    assert sorted(modules.intersection((*CONFIGURING, "subprocess", "speckeeper.files.gitrepo"))) == []

@@ -286,7 +286,7 @@ def test_show_settings_writes_the_kep_presets_tables_as_toml(in_tmp, capsys):
     kep_preset_repo(in_tmp)
     assert main(["check", "--show-settings", "keps"]) == 0
     shown = [line.split("  (")[0].strip() for line in capsys.readouterr().out.splitlines() if "(preset kep)" in line]
-    table = tomllib.loads("\n".join(shown))
+    table = tomllib().loads("\n".join(shown))
     assert table["metadata-values"] == {"stage": ["alpha", "beta", "stable", "deprecated", "disabled", "removed"]}
     assert list(table["companion-files"]) == ["/keps/prod-readiness/{owning-sig}/{kep-number}.yaml#{stage}"]
 

@@ -14,17 +14,20 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from pathlib import Path
 
-from speckeeper.config import settings as config_module
 from speckeeper import __version__, speedups
-from speckeeper.reporting import output, terminal
+from speckeeper.config.option import add_option as add_config_option
 from speckeeper.engine import parallel
-from speckeeper.config.settings import Config, ConfigError
+from speckeeper.errors import ConfigError
+from speckeeper.reporting.printable import printable
 
-# The rules, the checker and docutils are imported by the commands that
-# check: the commit-message hooks and the lifecycle commands do without.
+# The settings, the rules, the checker, docutils and the output formats are
+# imported by the commands that use them: a commit-message hook whose
+# message is written reads no configuration, and the commit-message hooks
+# and the lifecycle commands check nothing.
 if TYPE_CHECKING:
+    from speckeeper.config.settings import Config
     from speckeeper.engine.cache import Cache
-    from speckeeper.engine.check import Gathered
+    from speckeeper.engine.check import Gathered, Ran
     from speckeeper.engine.decide import Recorded, Selection
     from speckeeper.findings import Finding
 
@@ -43,8 +46,10 @@ _PATHS_HELP = "spec files or folders (default: the folder the layout keeps specs
 
 
 def _configure_check(parser: argparse.ArgumentParser) -> None:
+    from speckeeper.reporting import output
+
     parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
-    config_module.add_option(parser)
+    add_config_option(parser)
     parser.add_argument(
         "--format",
         "--output-format",  # ruff's name for it
@@ -124,6 +129,8 @@ def _selection(args: argparse.Namespace) -> Selection:
 
 
 def _add_color_option(parser: argparse.ArgumentParser) -> None:
+    from speckeeper.reporting import terminal
+
     parser.add_argument(
         "--color",
         choices=terminal.COLOR_CHOICES,
@@ -184,6 +191,13 @@ def _jobs(value: str) -> int:
     return jobs
 
 
+def _load_config(name: str | None, files: Sequence[str] = ()) -> Config:
+    """The configuration ``--config`` names, or the one that governs ``files``."""
+    from speckeeper.config import settings
+
+    return settings.load(name, files)
+
+
 def _paths(names: Sequence[str], config: Config) -> list[Path]:
     """The paths named, which must exist; with none, the folder the layout
     keeps specs in (``specs/``), not every .rst of the tree."""
@@ -201,8 +215,9 @@ def run_check(args: argparse.Namespace) -> int:
     from speckeeper.engine.check import Checker
     from speckeeper.engine.decide import Gate, validate
     from speckeeper.findings import by_path
+    from speckeeper.reporting import terminal
 
-    config = config_module.load(args.config, args.paths)
+    config = _load_config(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
     recorded = () if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
@@ -215,7 +230,8 @@ def run_check(args: argparse.Namespace) -> int:
     jobs = args.jobs or parallel.default_jobs()
     _check_output_options(args, config)
     specs = _named_specs(paths) if args.staged and args.paths else paths
-    changed = _fix_first(args, config, selection, specs, recorded) if args.fix and specs else False
+    ran: dict[str, Ran] = {}  # What the fix found in the specs it left as they were.
+    changed = _fix_first(args, config, selection, specs, recorded, ran) if args.fix and specs else False
     cache = None
     if args.cache:
         from speckeeper.engine.cache import open_cache  # hashlib, hmac and json: only for --cache.
@@ -223,9 +239,9 @@ def run_check(args: argparse.Namespace) -> int:
         cache = open_cache(Path(args.cache), config.repo)
     with terminal.Progress("checking", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         if args.staged:
-            gathered = _check_staged(config, selection, cache, specs, jobs, progress)
+            gathered = _check_staged(config, selection, cache, ran, specs, jobs, progress)
         else:
-            gathered = Checker(config, selection, cache).gather(paths, jobs=jobs, progress=progress)
+            gathered = Checker(config, selection, cache, ran=ran).gather(paths, jobs=jobs, progress=progress)
     touched = _touched() if args.staged else None
     verdict = Gate(config, selection, recorded).decide(gathered.findings, gathered.silencing, paths, touched)
     findings = sorted(verdict.reported, key=by_path)
@@ -233,7 +249,7 @@ def run_check(args: argparse.Namespace) -> int:
         return _write_baseline(Path(args.write_baseline), findings, config)
     for entry in [] if args.quiet else verdict.stale:
         print(
-            f"{output.printable(entry.path)}: {entry.code} {output.printable(entry.message)}"
+            f"{printable(entry.path)}: {entry.code} {printable(entry.message)}"
             " (in the baseline, no longer found)",
             file=sys.stderr,
         )
@@ -255,20 +271,27 @@ def _named_specs(paths: list[Path]) -> list[Path]:
 
 
 def _check_staged(
-    config: Config, selection: Selection, cache: Cache | None, specs: list[Path], jobs: int, progress: parallel.Progress
+    config: Config,
+    selection: Selection,
+    cache: Cache | None,
+    ran: dict[str, Ran],
+    specs: list[Path],
+    jobs: int,
+    progress: parallel.Progress,
 ) -> Gathered:
     """``check --staged``: each spec's rules over ``specs``; the
     folder-level (lifecycle) rules over the whole folder the layout keeps
     specs in, reading no spec but those a finding is about. One hook
     (``check --fix --staged``) thus does what the separate lifecycle hook
-    did, and a commit of a redirects file alone parses nothing."""
+    did, and a commit of a redirects file alone parses nothing. A spec
+    in ``ran`` (the fix before it left it as it was) is not parsed again."""
     import dataclasses
 
     from speckeeper.engine.check import Checker, Gathered
 
     wanted = selection.groups or tuple(_group_names())
     each = dataclasses.replace(selection, groups=tuple(group for group in wanted if group != "lifecycle"))
-    gathered = Checker(config, each, cache).gather(specs, jobs, progress) if specs and each.groups else Gathered([], {})
+    gathered = Checker(config, each, cache, ran=ran).gather(specs, jobs, progress) if specs and each.groups else Gathered([], {})
     if "lifecycle" in wanted:
         folders = Checker(config, dataclasses.replace(selection, groups=("lifecycle",))).gather_folders(_paths([], config))
         gathered = Gathered(gathered.findings + folders.findings, {**gathered.silencing, **folders.silencing})
@@ -301,14 +324,16 @@ def _check_output_options(args: argparse.Namespace, config: Config) -> None:
 
 
 def _fix_first(
-    args: argparse.Namespace, config: Config, selection: Selection, paths: list[Path], recorded: Recorded
+    args: argparse.Namespace, config: Config, selection: Selection, paths: list[Path], recorded: Recorded, ran: dict[str, Ran]
 ) -> bool:
     """``check --fix``: what ``speckeeper fix`` does, on stderr (stdout is the
     findings' format); True when a file changed. What could not be fixed is
-    left for the check that follows to report."""
+    left for the check that follows to report; what the rules found in a
+    file with nothing to fix, in ``ran``, for the check to reuse."""
     import io
 
     from speckeeper.fixing import fix  # Only with --fix: a check does without.
+    from speckeeper.reporting import terminal
 
     notes = io.StringIO() if args.quiet else sys.stderr
     # As a commit hook (--staged) it says what it fixed, as the fix hook
@@ -316,12 +341,14 @@ def _fix_first(
     fixed = notes if args.staged else io.StringIO()
     with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded, args.color, progress, quiet_problems=True)
-        return fix.run(config, paths, how, out=notes, err=fixed)
+        return fix.run(config, paths, how, out=notes, err=fixed, ran=ran)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:
     """The findings in the format asked for, to stdout (in colour where
     the terminal and ``--color`` say so) or to ``--output-file``."""
+    from speckeeper.reporting import output, terminal
+
     if args.statistics:
         parts = [(output.statistics_json(findings) if args.format == "json" else output.statistics_text(findings), "")]
     elif args.format == "text":
@@ -361,13 +388,13 @@ def _write_baseline(path: Path, findings: list[Finding], config: Config) -> int:
     from speckeeper.engine import baseline
 
     count = baseline.write(path, findings, config)
-    print(f"wrote {count} finding(s) to the baseline {output.printable(str(path))}", file=sys.stderr)
+    print(f"wrote {count} finding(s) to the baseline {printable(str(path))}", file=sys.stderr)
     return EXIT_CLEAN
 
 
 def _configure_baseline(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
-    config_module.add_option(parser)
+    add_config_option(parser)
     _add_jobs_option(parser)
 
 
@@ -377,7 +404,7 @@ def run_baseline(args: argparse.Namespace) -> int:
     from speckeeper.engine.check import Checker
     from speckeeper.engine.decide import Selection, validate
 
-    config = config_module.load(args.config, args.paths)
+    config = _load_config(args.config, args.paths)
     validate(config, Selection())
     path = config.baseline_file()
     if path is None:
@@ -401,7 +428,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 def _configure_fix(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=_PATHS_HELP)
-    config_module.add_option(parser)
+    add_config_option(parser)
     parser.add_argument("--diff", action="store_true", help="show what would change as a diff; write nothing")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a spec would change")
     parser.add_argument(
@@ -416,12 +443,13 @@ def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
     from speckeeper.engine.decide import validate
 
-    config = config_module.load(args.config, args.paths)
+    config = _load_config(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
     paths = _paths(args.paths, config)
     recorded = _recorded(config, None, args.no_baseline)
     from speckeeper.fixing import fix  # Only for this command: a check does without.
+    from speckeeper.reporting import terminal
 
     jobs = args.jobs or parallel.default_jobs()
     write = not (args.check or args.diff)
@@ -477,13 +505,13 @@ def _configure_new(parser: argparse.ArgumentParser) -> None:
     from speckeeper.commands import new
 
     new.configure_new(parser)
-    config_module.add_option(parser)
+    add_config_option(parser)
 
 
 def run_new(args: argparse.Namespace) -> int:
     from speckeeper.commands import new
 
-    return new.new(args, config_module.load(args.config))
+    return new.new(args, _load_config(args.config))
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
@@ -526,7 +554,7 @@ def _configure_move(parser: argparse.ArgumentParser) -> None:
     from speckeeper.commands import move
 
     move.configure_move(parser)
-    config_module.add_option(parser)
+    add_config_option(parser)
 
 
 def run_move(args: argparse.Namespace) -> int:
@@ -539,7 +567,7 @@ def _configure_abandon(parser: argparse.ArgumentParser) -> None:
     from speckeeper.commands import move
 
     move.configure_abandon(parser)
-    config_module.add_option(parser)
+    add_config_option(parser)
 
 
 def run_abandon(args: argparse.Namespace) -> int:
@@ -552,7 +580,7 @@ def _configure_repropose(parser: argparse.ArgumentParser) -> None:
     from speckeeper.commands import repropose
 
     repropose.configure_repropose(parser)
-    config_module.add_option(parser)
+    add_config_option(parser)
 
 
 def run_repropose(args: argparse.Namespace) -> int:
@@ -565,7 +593,7 @@ def _configure_status(parser: argparse.ArgumentParser) -> None:
     from speckeeper.commands import status
 
     status.configure_status(parser)
-    config_module.add_option(parser)
+    add_config_option(parser)
     _add_jobs_option(parser)
 
 
@@ -579,7 +607,7 @@ def _configure_review(parser: argparse.ArgumentParser) -> None:
     from speckeeper.commands import review
 
     review.configure(parser)
-    config_module.add_option(parser)
+    add_config_option(parser)
 
 
 def run_review(args: argparse.Namespace) -> int:
@@ -589,7 +617,7 @@ def run_review(args: argparse.Namespace) -> int:
 
 
 def _configure_lsp(parser: argparse.ArgumentParser) -> None:
-    config_module.add_option(parser)
+    add_config_option(parser)
     parser.add_argument(
         "--no-baseline", action="store_true", help="show every finding, those the repo's baseline records too"
     )
@@ -696,7 +724,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()  # Here, where a failure is reported, not at exit.
         return code
     except ConfigError as error:
-        print(f"speckeeper: error: {output.printable(str(error))}", file=sys.stderr)
+        print(f"speckeeper: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -732,7 +760,7 @@ def _unknown_command(word: str) -> str:
     from speckeeper.suggest import did_you_mean  # difflib: only for a mistyped command.
 
     hint = did_you_mean(word, COMMANDS, " (see 'speckeeper --help')")
-    return f"'{output.printable(word)}' is not a speckeeper command{hint}"
+    return f"'{printable(word)}' is not a speckeeper command{hint}"
 
 
 def _never_fail_to_print() -> None:

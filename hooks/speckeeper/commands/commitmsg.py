@@ -24,16 +24,16 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from speckeeper.config import settings as config_module
-from speckeeper.files.gitrepo import git, staged_changes
-from speckeeper.config import layout
-from speckeeper.config.settings import Config, ConfigError
-from speckeeper.files.source import Limits, Refusal, from_bytes
+from speckeeper.config.option import add_option as add_config_option
+from speckeeper.errors import ConfigError
 
-# docutils, the parser and the spec model are imported where a spec is
+# git (subprocess) is imported where it is asked, the configuration loaded,
+# and docutils, the parser and the spec model imported, where a spec is
 # read: most commits' messages are settled without one (a message with
-# APIImpact, a commit with no spec, a message already written).
+# APIImpact, a commit with no spec) or without anything (a message already
+# written).
 if TYPE_CHECKING:
+    from speckeeper.config.settings import Config
     from speckeeper.document.rst.parse import RstParser
     from speckeeper.document.model import Document as Spec, Section
 
@@ -50,6 +50,8 @@ def comment_char() -> str:
     synonym ``core.commentString`` (git 2.45), the one set last; since git
     2.45 it may be several characters (``//``). Unset, or ``auto`` (git
     then picks ``#`` unless the message already uses it), ``#``."""
+    from speckeeper.files.gitrepo import git
+
     try:
         found = git("config", "--get-regexp", r"^core\.comment(char|string)$").decode("utf-8").splitlines()
     except ConfigError:  # Unset: git exits 1.
@@ -79,12 +81,16 @@ class Hooks:
     """What both hooks need: the config, the parser, the work tree's top."""
 
     def __init__(self, config: Config) -> None:
+        from speckeeper.files.gitrepo import git
+
         self.config = config
         self._parser: RstParser | None = None
         self.top = Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
 
     def is_spec(self, path: str) -> bool:
         """An ``.rst`` file where the layout puts specs, and not excluded."""
+        from speckeeper.config import layout
+
         relpath = self.config.relpath(self.top / path)
         settings = self.config.for_path(relpath)
         return (
@@ -96,6 +102,9 @@ class Hooks:
     def read(self, path: str, rev: str = "") -> Spec | None:
         """The spec as staged (or as in ``rev``); None if it cannot be read
         or parsed within bounds (the check hooks say why)."""
+        from speckeeper.files.gitrepo import git
+        from speckeeper.files.source import Limits, Refusal, from_bytes
+
         settings = self.config.for_path(self.config.relpath(self.top / path))
         limits = Limits.of(settings)
         try:
@@ -212,13 +221,15 @@ def _read_message(path: str) -> str | None:
         return None  # Another i18n.commitEncoding: not ours to touch.
 
 
-# cli imports this module to list its commands; what this module needs of
-# cli (the --config option and its loading) is imported when it runs.
+def _load_config(name: str | None) -> Config:
+    from speckeeper.config import settings
+
+    return settings.load(name)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("message_file", metavar="FILE", help="the commit message file git passes")
-    config_module.add_option(parser)
+    add_config_option(parser)
 
 
 def configure_prepare(parser: argparse.ArgumentParser) -> None:
@@ -244,7 +255,9 @@ def run_prepare(args: argparse.Namespace) -> int:
     comment = comment_char()
     if written(current, comment):
         return 0
-    hooks = Hooks(config_module.load(args.config))
+    from speckeeper.files.gitrepo import staged_changes
+
+    hooks = Hooks(_load_config(args.config))
     added = [c.path for c in staged_changes() if c.status == "A" and hooks.is_spec(c.path)]
     if len(added) != 1:
         return 0
@@ -270,7 +283,9 @@ def run_commit_msg(args: argparse.Namespace) -> int:
     # An empty message: git aborts the commit itself.
     if not kept or any(_FLAG_LINE.match(line) for line in kept):
         return 0
-    hooks = Hooks(config_module.load(args.config))
+    from speckeeper.files.gitrepo import staged_changes
+
+    hooks = Hooks(_load_config(args.config))
     missing = []
     for change in staged_changes():
         if not hooks.is_spec(change.path):

@@ -99,9 +99,10 @@ def _same(value: object, default: object) -> bool:
 def _load(text: str, root: Path, source: Path | None) -> Config:
     """The configuration the text says, read back as a check will read it:
     what cannot be (a file name TOML cannot hold) is not written."""
+    toml = config_module.tomllib()
     try:
-        data = config_module.tomllib.loads(text)
-    except config_module.tomllib.TOMLDecodeError as error:
+        data = toml.loads(text)
+    except toml.TOMLDecodeError as error:
         raise ConfigError(f"cannot write {FILE}: what was read off the tree is not valid TOML ({error})") from None
     return config_module.from_table(data, root, source)
 

@@ -17,15 +17,18 @@ and size limited).
 
 from __future__ import annotations
 
-import configparser
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from speckeeper.files import yamlfile
 from speckeeper.files.source import read_regular
+
+# configparser and shlex (about 1 ms each) are imported only when a file
+# names doc8: settings read off a tree that names it nowhere do without.
+if TYPE_CHECKING:
+    import configparser
 
 # A tox.ini, setup.cfg or pre-commit config is a few kilobytes.
 _MAX_BYTES = 256_000
@@ -99,6 +102,8 @@ def _ini(path: Path) -> configparser.ConfigParser | None:
     raw = _read(path)
     if raw is None or b"doc8" not in raw:
         return None
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(raw.decode("utf-8", "replace"), str(path))
@@ -142,6 +147,8 @@ def _tox_commands(parser: configparser.ConfigParser) -> list[Gate]:
 
 
 def _doc8_command(line: str, where: str) -> Gate | None:
+    import shlex
+
     try:
         words = shlex.split(line)
     except ValueError:

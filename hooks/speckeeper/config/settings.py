@@ -10,12 +10,12 @@ table applies some of them to the paths it names.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import fnmatch
 import re
 import sys
+import types
 import typing
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -32,11 +32,6 @@ from speckeeper.errors import ConfigError
 
 # What the top folder of a work tree holds (CVS keeps its folder in each).
 _WORK_TREE_MARKS = (".git", ".hg", ".svn", ".bzr", ".jj")
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 CONFIG_FILES = (".speckeeper.toml", "pyproject.toml")
 # A configuration is a few hundred bytes; anything near this is not one.
@@ -488,9 +483,13 @@ class Config:
         Found at, not where a link leads: a spec linked from another release
         is judged as a spec of the release it is in (its overrides, its
         template, its name)."""
-        absolute = Path(os.path.abspath(path))
+        absolute = os.path.abspath(path)
+        if absolute.startswith(self._root_prefix):
+            # The common case, in strings: a run asks this of every file
+            # under the checked folders, some several times.
+            return absolute[len(self._root_prefix) :].replace(os.sep, "/")
         try:
-            return absolute.relative_to(self._resolved_root).as_posix()
+            return Path(absolute).relative_to(self._resolved_root).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -498,6 +497,11 @@ class Config:
     def _resolved_root(self) -> Path:
         # Resolved once: relpath() runs several times for every spec.
         return self.root.resolve()
+
+    @cached_property
+    def _root_prefix(self) -> str:
+        """The resolved root as the start of the paths inside it."""
+        return os.path.join(str(self._resolved_root), "")
 
     def baseline_file(self) -> Path | None:
         """The repo's baseline file (the ``baseline`` setting), if it has one."""
@@ -804,12 +808,23 @@ def plain(name: str) -> bool:
 _VCS_CASEFOLDED = frozenset(name.casefold() for name in VCS_FOLDERS)
 
 
+def tomllib() -> types.ModuleType:
+    """The TOML reader, imported when a file is read: a repo without a
+    configuration file (its settings read off the tree) does without."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
 def _parse(path: Path) -> dict[str, Any]:
     """A config file's TOML; any way it cannot be had is a ConfigError."""
     raw = read_small_file(path, MAX_CONFIG_BYTES, "configuration file", "configuration")
+    toml = tomllib()
     try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        return toml.loads(raw.decode("utf-8"))
+    except (toml.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
@@ -875,15 +890,6 @@ def _folder_of(path: Path) -> Path:
     return Path.cwd()
 
 
-def add_option(parser: argparse.ArgumentParser) -> None:
-    """``--config FILE``, for every command that reads the configuration."""
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="a .speckeeper.toml or pyproject.toml (default: the nearest one up from here)",
-    )
-
-
 def discover(start: Path) -> Config:
     """The config that governs ``start``: the nearest file up the tree.
 
@@ -943,9 +949,10 @@ def _has_tool_table(pyproject: Path) -> bool:
         raw = read_regular(pyproject, MAX_CONFIG_BYTES)
     except OSError:
         return False
+    toml = tomllib()
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data = toml.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, toml.TOMLDecodeError, RecursionError):
         return _NAMES_TABLE.search(raw) is not None
     tool = data.get("tool")
     return isinstance(tool, dict) and "speckeeper" in tool

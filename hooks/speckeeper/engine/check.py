@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,9 +59,9 @@ def walk(
     SK001 finding in ``unreadable``, never skipped in silence.
     """
     chosen: dict[str, Path] = {}  # By real path, in the order first met.
+    real_folders: dict[str, str] = {}
 
-    def meet(candidate: Path) -> None:
-        real = os.path.realpath(candidate)
+    def meet(candidate: Path, real: str) -> None:
         if real not in chosen:
             chosen[real] = candidate
         elif _links_in(candidate) < _links_in(chosen[real]):
@@ -83,10 +83,23 @@ def walk(
                 for name in sorted(names):
                     candidate = Path(folder) / name
                     if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
-                        meet(candidate)
+                        meet(candidate, _real_path(folder, name, real_folders))
         elif not config.excluded(config.relpath(path)):
-            meet(path)
+            meet(path, os.path.realpath(path))
     yield from (from_here(path) for path in chosen.values())
+
+
+def _real_path(folder: str, name: str, real_folders: dict[str, str]) -> str:
+    """``os.path.realpath`` of a file a folder lists, with the folder's
+    resolved once for all its files: a name that is not a link adds
+    nothing to resolve (one ``lstat``, where resolving the whole path
+    costs one for each folder in it)."""
+    path = os.path.join(folder, name)
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    if folder not in real_folders:
+        real_folders[folder] = os.path.realpath(folder)
+    return os.path.join(real_folders[folder], name)
 
 
 def _links_in(path: Path) -> int:
@@ -103,6 +116,9 @@ def from_here(path: Path) -> Path:
     before a ``..`` means the shorter name is another file."""
     if path.is_absolute():
         return path
+    text = str(path)
+    if os.path.normpath(text) == text and os.pardir not in text.split(os.sep):
+        return path  # Already the shortest name from here (a folder walked from here).
     try:
         shorter = os.path.relpath(os.path.abspath(path))
     except ValueError:  # Another drive (Windows).
@@ -217,6 +233,27 @@ class Gathered:
 
 
 @dataclass(frozen=True)
+class Ran:
+    """One spec's rules, run over its bytes as read (what ``check --fix``'s
+    fix found in a file it left as it was): the check after it takes them
+    instead of parsing the file again, while the file still holds those
+    bytes and the same rules run on it."""
+
+    raw: bytes
+    codes: frozenset[str]  # The per-spec rules that ran.
+    findings: list[Finding]
+    silenced: frozenset[str]
+
+
+def per_spec(codes: frozenset[str]) -> frozenset[str]:
+    """Of the codes enabled for a spec, those whose rules read it."""
+    return codes & _PER_SPEC_CODES
+
+
+_PER_SPEC_CODES = frozenset(rule.code for rule in rules.PER_SPEC)
+
+
+@dataclass(frozen=True)
 class _Read:
     """One file, read, with what applies to it."""
 
@@ -239,11 +276,18 @@ class Checker:
     selection and baseline (none by default)."""
 
     def __init__(
-        self, config: Config, selection: Selection = Selection(), cache: Cache | None = None, recorded: Recorded = ()
+        self,
+        config: Config,
+        selection: Selection = Selection(),
+        cache: Cache | None = None,
+        recorded: Recorded = (),
+        ran: Mapping[str, Ran] | None = None,
     ) -> None:
         self.config = config
         self.selection = selection
         self.cache = cache
+        # By a file's path as shown; a worker process goes without (and parses).
+        self.ran = ran or {}
         self.gate = Gate(config, selection, recorded)
         self.parser = RstParser.for_settings(config.base)
         self.templates = TemplateLoader(config, self.parser)
@@ -309,6 +353,12 @@ class Checker:
             found = self.cache.get(key, read.shown)
             if found is not None:
                 return found
+        earlier = self.ran.get(read.shown)
+        if earlier is not None and earlier.raw == read.source.raw and earlier.codes == per_spec(read.enabled):
+            checked = Checked(earlier.findings, earlier.silenced, first_line)
+            if key is not None and self.cache is not None:
+                self.cache.put(key, read.shown, checked)
+            return checked
         opened = self._load(read)
         if opened.loaded is None:
             checked = Checked(opened.problems, first_line=first_line)

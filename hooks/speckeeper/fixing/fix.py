@@ -39,7 +39,7 @@ from speckeeper import rules
 from speckeeper.engine import parallel
 from speckeeper.reporting import terminal
 from speckeeper.files.atomic import Refused, Snapshot, inside, replace_file
-from speckeeper.engine.check import Checker, Loaded, collect
+from speckeeper.engine.check import Checker, Loaded, Ran, collect, per_spec
 from speckeeper.config.settings import Config
 from speckeeper.engine.decide import Selection, Gate, Recorded
 from speckeeper.reporting.output import printable, segments
@@ -93,6 +93,9 @@ class Result:
     problems: list[Finding] = field(default_factory=list)  # Why it was not fixed.
     identity: tuple[int, int] = (0, 0)  # The file read (device, inode): replaced only while it is the same.
     fixed: list[Finding] = field(default_factory=list)  # What the change repairs.
+    # Its rules' findings, when there was nothing to fix: the file is left
+    # as read, and a check after the fix (``check --fix``) reuses them.
+    ran: Ran | None = None
 
     @property
     def changed(self) -> bool:
@@ -192,10 +195,11 @@ class Fixer:
         at its own line."""
         before = loaded.spec.raw
         silencing = {loaded.spec.path: loaded.silenced}
-        fixable = [f for f in self.checker.run_rules(loaded) if rules.BY_CODE[f.code].fixable]
+        found = self.checker.run_rules(loaded)
+        fixable = [f for f in found if rules.BY_CODE[f.code].fixable]
         findings = self.gate.decide(fixable, silencing).reported
         if not findings:
-            return Result(path, before)
+            return Result(path, before, ran=Ran(before, per_spec(loaded.ctx.enabled), found, loaded.silenced))
         try:
             partial = self.largest(loaded, findings)
         except NotFixed as reason:  # The file itself: no fix can be made in it.
@@ -599,14 +603,22 @@ class How:
     quiet_problems: bool = False
 
 
-def run(config: Config, paths: Iterable[Path], how: How = How(), out: TextIO | None = None, err: TextIO | None = None) -> bool:
+def run(
+    config: Config,
+    paths: Iterable[Path],
+    how: How = How(),
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    ran: dict[str, Ran] | None = None,
+) -> bool:
     """Fix every spec under ``paths`` but what the baseline records; True
     when anything changed, would change or could not be fixed. Specs are
     fixed in ``how.jobs`` processes; this one writes them (each only while
     it is still what was read, see :mod:`speckeeper.files.atomic`), and reports
     in the order of the list: ``Fixing <path>`` on ``out``, what it fixed
     there on ``err``. With a diff, ``out`` has the diff alone; what would
-    be fixed, and what cannot be, go to ``err``."""
+    be fixed, and what cannot be, go to ``err``. ``ran`` is given the
+    rules' findings of each spec with nothing to fix, by its path."""
     out = out or sys.stdout
     err = err or sys.stderr
     notes = err if how.show_diff else out
@@ -616,6 +628,8 @@ def run(config: Config, paths: Iterable[Path], how: How = How(), out: TextIO | N
     anything = not how.quiet_problems and _report(unreadable, notes, how.color)
     workers = parallel.jobs_for(len(files), how.jobs)
     for result in parallel.map_files(fixer, Fixer.fix_file, files, workers, progress=how.progress):
+        if ran is not None and result.ran is not None:
+            ran[str(result.path)] = result.ran
         if not how.quiet_problems:
             anything = _report(result.problems, notes, how.color) or anything
         if not result.changed:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,15 @@ def where(settings: Settings, path: Path, relpath: str) -> Where | None:
     return None
 
 
+def _place(tree: Tree, path: Path) -> Where | None:
+    """:func:`where` a file of the tree is, found once a run for the rules
+    that each ask it of every file."""
+    places: dict[Path, Where | None] = tree.memo("places", dict)
+    if path not in places:
+        places[path] = where(tree.settings(path), path, tree.relpath(path))
+    return places[path]
+
+
 def folder_up(path: Path, levels: int) -> Path:
     """The folder ``levels`` up from ``path``, written as the path was:
     ``..`` when a relative path given inside a state folder has no more
@@ -100,8 +110,9 @@ def target_of(redirects: Path, old: str, new: str) -> tuple[str, str]:
     """Where a line of the redirects file ``redirects`` leads from and to:
     absolute, normalised; the target "" for a URL. ``old`` is relative to
     the file's folder, ``new`` to ``old``'s folder, as the docs build reads them."""
-    old_path = normal(redirects.parent / old)
-    return old_path, "" if _URL.match(new) else normal(Path(old_path).parent / new)
+    # In strings, as Path would join them: a run resolves every line of every release's file.
+    old_path = normal(os.path.join(os.path.dirname(redirects), old))
+    return old_path, "" if _URL.match(new) else normal(os.path.join(os.path.dirname(old_path), new))
 
 
 def format_problem(line: str) -> str | None:
@@ -123,14 +134,19 @@ def format_problem(line: str) -> str | None:
 
 
 def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
-    """The well-formed lines of a redirects file (see :func:`format_problem`)."""
-    lines = tree.lines(path)
-    found: list[Redirect] = []
-    for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
-        fields = split_redirect(line)
-        if fields is not None:
-            found.append(Redirect(path, number, *fields, *target_of(path, *fields)))
-    return found
+    """The well-formed lines of a redirects file (see :func:`format_problem`),
+    read and resolved once a run."""
+
+    def read() -> list[Redirect]:
+        lines = tree.lines(path)
+        found: list[Redirect] = []
+        for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
+            fields = split_redirect(line)
+            if fields is not None:
+                found.append(Redirect(path, number, *fields, *target_of(path, *fields)))
+        return found
+
+    return list(tree.memo(f"redirects of:{normal(path)}:{path}", read))
 
 
 def _is_redirects(tree: Tree, path: Path) -> bool:
@@ -315,8 +331,11 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         if not path.name.endswith(".rst"):
             continue
         settings = tree.settings(path)
-        place = where(settings, path, tree.relpath(path))
+        place = _place(tree, path)
         if place is None or place.level != "state" or place.state not in settings.states:
+            continue
+        release = os.path.normpath(os.path.join(path, os.pardir, os.pardir))
+        if not any(s != place.state and _may_hold(tree, release, s, path.name) for s in settings.states):
             continue
         # The path as given for its own state, so a finding on it is shown as the user named it.
         copies = [(s, path if s == place.state else folder_up(path, 2) / s / path.name) for s in settings.states]
@@ -335,6 +354,32 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
             path=first_path,
             about=(second_path,),
         )
+
+
+def _may_hold(tree: Tree, release: str, state: str, name: str) -> bool:
+    """Whether the state folder ``state`` of ``release`` may hold a file
+    ``name``: False only when it is listed, once a run, without any name
+    a file system could take for it (case and Unicode forms aside). Most
+    specs are in one state: one listing a folder spares a look for each."""
+    folder = os.path.join(release, state)
+    names: frozenset[str] | None = tree.memo(f"listing:{folder}", lambda: _listing(folder))
+    return names is None or _loose(name) in names
+
+
+def _listing(folder: str) -> frozenset[str] | None:
+    """The names in ``folder``, loosely (:func:`_loose`): none when it is
+    not there; None when it cannot be listed (then each file is looked for
+    by name)."""
+    try:
+        return frozenset(map(_loose, os.listdir(folder)))
+    except (FileNotFoundError, NotADirectoryError):
+        return frozenset()
+    except OSError:
+        return None
+
+
+def _loose(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 @RULES.rule("SK313", "stray-file")
@@ -361,7 +406,7 @@ def check_stray_file(tree: Tree) -> Iterator[Hit]:
         if path.name.startswith(".") or path.name.endswith(".rst") or _is_redirects(tree, path):
             continue
         settings = tree.settings(path)
-        place = where(settings, path, tree.relpath(path))
+        place = _place(tree, path)
         if place is None or IMAGES in tree.relpath(path).split("/")[:-1] or _referenced(tree, path, place):
             continue
         if place.level == "release":
@@ -416,7 +461,7 @@ def check_release_folder(tree: Tree) -> Iterator[Hit]:
     reported: set[Path] = set()
     for path in tree.files:
         settings = tree.settings(path)
-        place = where(settings, path, tree.relpath(path))
+        place = _place(tree, path)
         if place is None or place.release_dir is None or place.release_dir in reported:
             continue
         if not layout.is_release(settings.release_pattern, place.release):
