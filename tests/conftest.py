@@ -157,7 +157,9 @@ def nova_findings(nova_repo: Path, nova_cache: Path, tmp_path_factory: pytest.Te
                 argv = ["check", "specs", "--select", "SK", "--format", "json", "--no-baseline", "--cache", str(nova_cache)]
                 code = main(argv)
             assert code == 1, "nova-specs has findings with every rule on"
-            printed.write_text(out.getvalue(), encoding="utf-8")
+            partial = printed.with_suffix(".partial")
+            partial.write_text(out.getvalue(), encoding="utf-8")
+            partial.replace(printed)  # Whole or not there, whatever stops this worker.
         records = json.loads(printed.read_text(encoding="utf-8"))
     return tuple(Found(**record) for record in records)
 
