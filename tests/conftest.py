@@ -57,11 +57,37 @@ optional-sections = ["History", "Feature Liaison", "Upgrade impact"]
 """
 
 
+def _session_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test session's that every pytest-xdist worker of it
+    shares (each worker's own temporary folders are under it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def _one_worker_at_a_time(lock: Path) -> Iterator[None]:
+    """Held by one process of the session at a time (where the platform
+    can lock a file; elsewhere each worker does the work itself)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no shared work, the same results.
+        yield
+        return
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Parsed templates are kept in a folder of the test run's, not the
-    user's cache folder; subprocesses inherit it."""
-    folder = tmp_path_factory.mktemp("speckeeper-cache")
+    """Parsed templates (and the corpus' findings, :func:`nova_cache`) are
+    kept in a folder of the test session's, which its workers share, not
+    the user's cache folder; subprocesses inherit it."""
+    folder = _session_folder(tmp_path_factory) / "speckeeper-cache"
+    folder.mkdir(mode=0o700, exist_ok=True)  # As private as pytest makes its own.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SPECKEEPER_CACHE_DIR", str(folder))
         yield folder
@@ -107,25 +133,35 @@ class Found:
 @pytest.fixture(scope="session")
 def nova_cache(template_store: Path) -> Path:
     """A findings cache (``--cache``) for checks of the corpus with every
-    rule on: the first fills it, a copy of the corpus checked again reads it."""
+    rule on, shared by the session's workers: the first check fills it, a
+    copy of the corpus checked again reads it."""
     return template_store / "nova-findings"
 
 
 @pytest.fixture(scope="session")
-def nova_findings(nova_repo: Path, nova_cache: Path) -> tuple[Found, ...]:
+def nova_findings(nova_repo: Path, nova_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Found, ...]:
     """What ``speckeeper check specs`` finds in the corpus under nova's
     configuration with every rule on, in the order it prints them.
 
-    Checked once a session: a test about some rules filters this by code
-    instead of checking all 814 specs again with its own ``--select``.
+    Checked once a session, by whichever worker asks first (the others
+    wait, then read what it printed): a test about some rules filters this
+    by code instead of checking all 814 specs again with its own ``--select``.
     """
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
-        patch.chdir(nova_repo)
-        argv = ["check", "specs", "--select", "SK", "--format", "json", "--no-baseline", "--cache", str(nova_cache)]
-        code = main(argv)
-    assert code == 1, "nova-specs has findings with every rule on"
-    return tuple(Found(**record) for record in json.loads(out.getvalue()))
+    shared = _session_folder(tmp_path_factory)
+    printed = shared / "nova-findings.json"
+    with _one_worker_at_a_time(shared / "nova-findings.lock"):
+        if not printed.exists():
+            out = io.StringIO()
+            with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
+                patch.chdir(nova_repo)
+                argv = ["check", "specs", "--select", "SK", "--format", "json", "--no-baseline", "--cache", str(nova_cache)]
+                code = main(argv)
+            assert code == 1, "nova-specs has findings with every rule on"
+            partial = printed.with_suffix(".partial")
+            partial.write_text(out.getvalue(), encoding="utf-8")
+            partial.replace(printed)  # Whole or not there, whatever stops this worker.
+        records = json.loads(printed.read_text(encoding="utf-8"))
+    return tuple(Found(**record) for record in records)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
