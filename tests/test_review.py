@@ -311,3 +311,146 @@ def test_over_a_specs_real_history_review_names_the_sections_each_commit_touches
             assert [(s["section"], s["impact"]) for s in spec["sections"]] == [(title, "None -> text")]
         if step == "moved":
             assert (spec["status"], spec["moved"], spec["sections"]) == ("moved", "mitaka/approved -> mitaka/implemented", [])
+
+
+# Markdown documents: the KEPs and MADR decisions the configuration checks,
+# reviewed as RST specs are, on real documents (tests/fixtures/markdown/).
+MARKDOWN = FIXTURES / "markdown"
+KEP = "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+KEP_YAML = KEP.replace("README.md", "kep.yaml")
+
+
+def kep_repo(root: Path) -> Path:
+    """kubernetes/enhancements' layout under ``preset = "kep"``: the
+    template, a conforming KEP, one missing a heading, their kep.yaml and
+    production readiness approvals, committed on main; on branch topic."""
+    for folder, name, number in (
+        ("NNNN-kep-template", "template.md", "template"),
+        ("sig-apps/4026-crojob-scheduled-timestamp-annotation", "4026-conforming.md", "4026"),
+        ("sig-network/5495-deprecate-ipvs-mode-in-kube-proxy", "5495-missing-one.md", "5495"),
+    ):
+        (root / "keps" / folder).mkdir(parents=True)
+        shutil.copy(MARKDOWN / "kep" / name, root / "keps" / folder / "README.md")
+        shutil.copy(MARKDOWN / "kep" / f"{number}-kep.yaml", root / "keps" / folder / "kep.yaml")
+    for sig, number in (("sig-apps", "4026"), ("sig-network", "5495")):
+        (root / "keps/prod-readiness" / sig).mkdir(parents=True)
+        shutil.copy(MARKDOWN / "kep" / f"prr-{sig}-{number}.yaml", root / "keps/prod-readiness" / sig / f"{number}.yaml")
+    (root / ".speckeeper.toml").write_text('preset = "kep"\n', encoding="utf-8")
+    git_repo(root)
+    git(root, "checkout", "-qb", "topic")
+    return root
+
+
+def _without_guidance(out: list[str]) -> list[str]:
+    """The review less the guidance a KEP keeps from its template (its
+    table of contents, its release checklist), which every KEP holds."""
+    return [line for line in out if "guidance from the template left in" not in line]
+
+
+def test_a_kep_readme_changed_names_its_sections_as_the_template_does(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kep_repo(in_tmp)
+    text = (in_tmp / KEP).read_text(encoding="utf-8")
+    risks = text[text.index("### Risks and Mitigations") : text.index("## Design Details")]
+    edit(
+        in_tmp,
+        (risks, ""),
+        ("### User Stories (Optional)", "### User Stories"),
+        ("any new API calls?\n\nNo.\n", "any new API calls?\n\nOne GET of the job a minute.\n"),
+        ("What are other known failure modes?\n\nN/A\n", "What are other known failure modes?\n\nNone.\n"),
+        ("## Drawbacks\n\n", "## Drawbacks\n\nTBD\n\n"),
+        path=KEP,
+    )
+    ran = speckeeper(capsys, "review", "--base", "main")
+    assert ran.code == 0
+    assert _without_guidance(ran.out) == [
+        f"{KEP}: changed",
+        # The template's title for it, its "(Optional)" dropped or not.
+        '  section "User Stories (Optional)": changed',
+        '  section "Will enabling / using this feature result in any new API calls?": changed',
+        '  section "What are other known failure modes?": changed (text -> None)',
+        '  section "Drawbacks": changed',
+        '  section "Risks and Mitigations": removed',
+        "  still from the template: Drawbacks: TBD",
+        '  introduces SK102 at line 89: missing subsection "Risks and Mitigations" in "Proposal": the template has it here, at the end of "Proposal"',
+    ]
+
+
+def test_a_kep_yaml_changed_alone_is_its_readmes_review_with_the_file_named(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kep_repo(in_tmp)
+    edit(in_tmp, ("status: implemented", "status: monkeys"), path=KEP_YAML)
+    ran = speckeeper(capsys, "review", "--base", "main", "--format", "json")
+    [spec] = json.loads("\n".join(ran.out))["specs"]
+    assert (spec["path"], spec["status"], spec["sections"]) == (KEP, "changed", [])
+    assert spec["introduced"] == [
+        {
+            "line": 8,
+            "col": 1,
+            "code": "SK702",
+            "message": "status is 'monkeys', expected one of: provisional, implementable, implemented, deferred, rejected, withdrawn, replaced",
+            "file": KEP_YAML,
+        }
+    ]
+    git(in_tmp, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "monkeys")
+    edit(in_tmp, ("status: monkeys", "status: implemented"), path=KEP_YAML)
+    back = speckeeper(capsys, "review", "--base", "HEAD")
+    assert _without_guidance(back.out) == [
+        f"{KEP}: changed",
+        f"  resolves SK702 of {KEP_YAML}: status is 'monkeys', expected one of: provisional, implementable, implemented, deferred, rejected, withdrawn, replaced",
+    ]
+
+
+def test_a_kep_moved_is_read_on_each_side_with_its_own_kep_yaml(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The folder moved, kep.yaml with it: the side before reads the
+    kep.yaml it had (not a missing one where it no longer is), so the move
+    resolves nothing and introduces nothing."""
+    kep_repo(in_tmp)
+    moved = KEP.replace("sig-apps", "sig-node")
+    (in_tmp / "keps/sig-node").mkdir()
+    git(in_tmp, "mv", str(Path(KEP).parent), str(Path(moved).parent))
+    ran = speckeeper(capsys, "review", "--staged")
+    assert _without_guidance(ran.out) == [f"{moved}: moved from {KEP}"]
+
+
+def test_markdown_files_the_configuration_does_not_check_are_not_reviewed(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kep_repo(in_tmp)
+    (in_tmp / Path(KEP).parent / "FAQ.md").write_text("# FAQ\n\n## Why\n\nBecause.\n", encoding="utf-8")
+    (in_tmp / "README.md").write_text("# Enhancements\n", encoding="utf-8")
+    edit(in_tmp, ("## Summary\n", "## Summary\n\nWhat it does.\n"), path="keps/NNNN-kep-template/README.md")  # Excluded.
+    git(in_tmp, "add", "-A")
+    assert speckeeper(capsys, "review", "--staged").out == ["no spec changed"]
+
+
+def test_a_madr_decision_in_the_markdown_comment(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    decisions = in_tmp / "docs/decisions"
+    decisions.mkdir(parents=True)
+    for name in ("adr-template.md", "0005-use-dashes-in-filenames.md"):
+        shutil.copy(MARKDOWN / "madr" / name, decisions / name)
+    (in_tmp / ".speckeeper.toml").write_text('preset = "madr"\n', encoding="utf-8")
+    git_repo(in_tmp)
+    git(in_tmp, "checkout", "-qb", "topic")
+    shutil.copy(MARKDOWN / "madr/0010-required-sections-only.md", decisions / "0010-required-sections-only.md")
+    decision = "docs/decisions/0005-use-dashes-in-filenames.md"
+    text = (in_tmp / decision).read_text(encoding="utf-8")
+    edit(
+        in_tmp,
+        ("## Considered Options\n", "## Decision Drivers\n\n* Easy to type\n\n## Considered Option\n"),
+        (text[text.index("## Decision Outcome") :], ""),
+        path=decision,
+    )
+    git(in_tmp, "add", "-A")
+    ran = speckeeper(capsys, "review", "--staged", "--format", "markdown")
+    assert ran.out == [
+        "<!-- speckeeper review -->",
+        "### speckeeper review",
+        "",
+        f"#### `{decision}`: changed",
+        "",
+        # An optional section added, a near miss named as a rename.
+        "- section `Decision Drivers`: added",
+        "- section `Considered Option`: renamed from `Considered Options`",
+        "- section `Decision Outcome`: removed",
+        '- introduces SK104 at line 15: `title "Considered Option" should be "Considered Options" as in the template`',
+        '- introduces SK101 at line 19: `missing section "Decision Outcome": the template has it here, at the end of the spec`',
+        "",
+        "#### `docs/decisions/0010-required-sections-only.md`: added",
+    ]
