@@ -454,3 +454,16 @@ def test_a_madr_decision_in_the_markdown_comment(in_tmp: Path, capsys: pytest.Ca
         "",
         "#### `docs/decisions/0010-required-sections-only.md`: added",
     ]
+
+
+def test_a_kep_yaml_beside_a_readme_git_does_not_have_is_no_review(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new KEP's kep.yaml staged before its README: nothing to compare
+    the README with, and no error."""
+    kep_repo(in_tmp)
+    folder = in_tmp / "keps/sig-apps/4100-next"
+    folder.mkdir()
+    shutil.copy(in_tmp / KEP, folder / "README.md")
+    shutil.copy(in_tmp / KEP_YAML, folder / "kep.yaml")
+    git(in_tmp, "add", str(folder / "kep.yaml"))
+    ran = speckeeper(capsys, "review", "--staged")
+    assert (ran.code, ran.out, ran.err) == (0, ["no spec changed"], [])

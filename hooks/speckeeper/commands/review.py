@@ -121,18 +121,31 @@ def default_base(top: Path) -> str:
 
 def spec_changes(config: Config, top: Path, against: tuple[str, ...]) -> list[gitrepo.Change]:
     """The specs the change adds, changes, moves or removes, as git names
-    them; with each spec whose metadata file alone it changes, as changed."""
+    them; with each spec whose metadata file alone it changes, as changed
+    (where both sides have the spec: git has it in the base, and in the
+    index for a staged change)."""
     changes = gitrepo.changes("AMRD", *against, cwd=top)
     found = [c for c in changes if any(is_document(config, top / path) for path in (c.path, c.old_path) if path)]
     named = {change.path for change in found}
     for change in changes:
         document = document_of_metadata(config, top / change.path)
-        if document is not None:
-            path = document.relative_to(top).as_posix()
-            if path not in named:
-                named.add(path)
-                found.append(gitrepo.Change(path, "M", path))
+        if document is None:
+            continue
+        path = document.relative_to(top).as_posix()
+        sides = (against[-1], "") if against[0] == "--cached" else (against[-1],)
+        if path not in named and all(_tracked(top, revision, path) for revision in sides):
+            named.add(path)
+            found.append(gitrepo.Change(path, "M", path))
     return found
+
+
+def _tracked(top: Path, revision: str, path: str) -> bool:
+    """Whether ``revision`` (the index, for ``""``) has a file at ``path``."""
+    try:
+        gitrepo.git("cat-file", "-e", f"{revision}:{path}", cwd=top)
+    except ConfigError:
+        return False
+    return True
 
 
 def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged: bool) -> SpecReview:
