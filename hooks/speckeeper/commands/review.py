@@ -170,6 +170,7 @@ def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged:
 
 
 def _relative(finding: Finding, top: Path) -> Finding:
+    """A finding with its path as git names it, from the top of the work tree."""
     path = Path(finding.path)
     return replace(finding, path=path.relative_to(top).as_posix()) if path.is_relative_to(top) else finding
 
@@ -195,7 +196,7 @@ def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Ope
     else:
         raw = _shown(*at, limits.max_bytes)
         source = from_bytes(raw, limits) if raw is not None else Refusal(Refused.TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
-        if settings.metadata_file and path.suffix != ".rst":
+        if settings.metadata_file:  # A Markdown document's (the RST model takes none).
             sidecar = _sidecar(at, settings.metadata_file, limits.max_bytes)
     if isinstance(source, Refusal):
         return Opened(path, problems=[Finding(str(path), source.line, source.col, refused(source), source.message)])
