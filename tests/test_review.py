@@ -467,3 +467,77 @@ def test_a_kep_yaml_beside_a_readme_git_does_not_have_is_no_review(in_tmp: Path,
     git(in_tmp, "add", str(folder / "kep.yaml"))
     ran = speckeeper(capsys, "review", "--staged")
     assert (ran.code, ran.out, ran.err) == (0, ["no spec changed"], [])
+
+
+# The KEP snapshot's own history: its latest commits that change one KEP's
+# README and nothing else, each reviewed against its parent.
+_KEP_MIRROR = Path("/work/.mirror/kubernetes+enhancements/repo")
+_KEP_README = re.compile(r"keps/[^/]+/[^/]+/README\.md")
+_OPTIONAL = re.compile(r"\s*(\(optional\)|\[optional\])$", re.IGNORECASE)
+
+
+def _kep_headings(text: str) -> list[tuple[int, str]]:
+    """(0-based first line, key) of each heading below the title, read by
+    markdown-it-py directly (CommonMark, as GitHub renders it): a title is
+    a level-1 heading, a key the heading's text as it reads (markup
+    aside) folded, "(Optional)" aside."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    found = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag != "h1" and token.map is not None:
+            words = "".join(child.content for child in tokens[i + 1].children or [] if child.type in ("text", "code_inline"))
+            found.append((token.map[0], _OPTIONAL.sub("", " ".join(words.split())).casefold()))
+    return found
+
+
+def _kep_touched(before: str, after: str, diff: str) -> set[str]:
+    """The sections (keys) holding a line ``git diff -U0`` adds or removes:
+    each line is in the section of the last heading at or above it."""
+    found: set[str] = set()
+    for hunk in _HUNK.finditer(diff):
+        for text, start, count in ((before, hunk[1], hunk[2]), (after, hunk[3], hunk[4])):
+            headings = _kep_headings(text)
+            for number in range(int(start), int(start) + int(count if count is not None else 1)):
+                above = [key for at, key in headings if at <= number - 1]
+                if above:
+                    found.add(above[-1])
+    return found
+
+
+@pytest.mark.slow
+def test_over_real_kep_commits_review_names_the_sections_each_touches(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sections ``review`` names (by the template's title or their own,
+    a rename's old title too) are exactly those whose lines the commit's
+    diff touches, found from the headings and ``git diff -U0`` alone; on
+    KEPs whose headings are each of one title, and with one title (the
+    review compares the first section of a title, as it does in RST)."""
+    if not (_KEP_MIRROR / "HEAD").is_file():
+        pytest.skip(f"no kubernetes/enhancements snapshot at {_KEP_MIRROR}")
+    root = tmp_path / "enhancements"
+    git(tmp_path, "clone", "-q", "--shared", str(_KEP_MIRROR), str(root))
+    (root / ".speckeeper.toml").write_text('preset = "kep"\n', encoding="utf-8")
+    monkeypatch.chdir(root)
+    commits = git(root, "log", "--no-merges", "--format=%H", "-n", "200", "--", "keps/").split()
+    reviewed = 0
+    for commit in commits:
+        files = git(root, "diff", "--name-only", f"{commit}^", commit).split()
+        if len(files) != 1 or not _KEP_README.fullmatch(files[0]):
+            continue
+        [path] = files
+        before, after = git(root, "show", f"{commit}^:{path}"), git(root, "show", f"{commit}:{path}")
+        keys = [[key for _, key in _kep_headings(text)] for text in (before, after)]
+        titles = [text.count("\n# ") + text.startswith("# ") for text in (before, after)]
+        if any(len(set(k)) != len(k) for k in keys) or titles != [1, 1]:
+            continue
+        git(root, "checkout", "-q", commit)
+        ran = speckeeper(capsys, "review", "--base", f"{commit}^", "--format", "json")
+        [spec] = json.loads("\n".join(ran.out))["specs"]
+        named = {_OPTIONAL.sub("", fold(s["section"])) for s in spec["sections"]}
+        named |= {_OPTIONAL.sub("", fold(s["was"])) for s in spec["sections"] if s["was"]}
+        assert named == _kep_touched(before, after, git(root, "diff", "-U0", f"{commit}^", commit)), commit
+        reviewed += 1
+        if reviewed == 8:
+            break
+    assert reviewed == 8, "the snapshot has 8 such commits"
