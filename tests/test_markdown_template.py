@@ -204,3 +204,17 @@ def test_a_template_with_an_unclosed_fence_is_a_configuration_error(tmp_path):
     path.write_text("# T\n\n## S\n\n```\ncode\n")
     with pytest.raises(ConfigError, match=r"template.md:5: template does not read as Markdown: code fence"):
         template_of(path)
+
+
+def test_a_kept_table_of_contents_and_checklist_are_not_guidance_left_in():
+    """What every KEP keeps of its template, the table of contents of its
+    headings and the release checklist it ticks, is not SK402's; the
+    template's prose above the checklist, kept too, is."""
+    template = template_of(KEP / "template.md")
+    kep = (KEP / "4026-conforming.md").read_text()
+    assert "- [Summary](#summary)" in kep and "  - [ ] e2e Tests for all Beta API Operations (endpoints)" in kep
+    ctx = Context("README.md", KEP_SETTINGS, template, frozenset({"SK402"}))
+    hits = rules.BY_CODE["SK402"].check_spec(markdown.parse("README.md", kep), ctx)  # type: ignore[arg-type]
+    assert [(hit.line, hit.message) for hit in hits] == [
+        (40, 'guidance from the template left in: "Items marked with (R) are required prior to targeting to...": expected the spec\'s own text')
+    ]

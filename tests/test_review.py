@@ -311,3 +311,234 @@ def test_over_a_specs_real_history_review_names_the_sections_each_commit_touches
             assert [(s["section"], s["impact"]) for s in spec["sections"]] == [(title, "None -> text")]
         if step == "moved":
             assert (spec["status"], spec["moved"], spec["sections"]) == ("moved", "mitaka/approved -> mitaka/implemented", [])
+
+
+# Markdown documents: the KEPs and MADR decisions the configuration checks,
+# reviewed as RST specs are, on real documents (tests/fixtures/markdown/).
+MARKDOWN = FIXTURES / "markdown"
+KEP = "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation/README.md"
+KEP_YAML = KEP.replace("README.md", "kep.yaml")
+
+
+def kep_repo(root: Path) -> Path:
+    """kubernetes/enhancements' layout under ``preset = "kep"``: the
+    template, a conforming KEP, one missing a heading, their kep.yaml and
+    production readiness approvals, committed on main; on branch topic."""
+    for folder, name, number in (
+        ("NNNN-kep-template", "template.md", "template"),
+        ("sig-apps/4026-crojob-scheduled-timestamp-annotation", "4026-conforming.md", "4026"),
+        ("sig-network/5495-deprecate-ipvs-mode-in-kube-proxy", "5495-missing-one.md", "5495"),
+    ):
+        (root / "keps" / folder).mkdir(parents=True)
+        shutil.copy(MARKDOWN / "kep" / name, root / "keps" / folder / "README.md")
+        shutil.copy(MARKDOWN / "kep" / f"{number}-kep.yaml", root / "keps" / folder / "kep.yaml")
+    for sig, number in (("sig-apps", "4026"), ("sig-network", "5495")):
+        (root / "keps/prod-readiness" / sig).mkdir(parents=True)
+        shutil.copy(MARKDOWN / "kep" / f"prr-{sig}-{number}.yaml", root / "keps/prod-readiness" / sig / f"{number}.yaml")
+    (root / ".speckeeper.toml").write_text('preset = "kep"\n', encoding="utf-8")
+    git_repo(root)
+    git(root, "checkout", "-qb", "topic")
+    return root
+
+
+# What the KEP keeps of its template's prose (not its table of contents nor
+# its checklist, which are no guidance).
+KEPT = '  still from the template: line 40: guidance from the template left in: "Items marked with (R) are required prior to targeting to...": expected the spec\'s own text'
+
+
+def test_a_kep_readme_changed_names_its_sections_as_the_template_does(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kep_repo(in_tmp)
+    text = (in_tmp / KEP).read_text(encoding="utf-8")
+    risks = text[text.index("### Risks and Mitigations") : text.index("## Design Details")]
+    edit(
+        in_tmp,
+        (risks, ""),
+        ("### User Stories (Optional)", "### User Stories"),
+        ("any new API calls?\n\nNo.\n", "any new API calls?\n\nOne GET of the job a minute.\n"),
+        ("What are other known failure modes?\n\nN/A\n", "What are other known failure modes?\n\nNone.\n"),
+        ("## Drawbacks\n\n", "## Drawbacks\n\nTBD\n\n"),
+        path=KEP,
+    )
+    ran = speckeeper(capsys, "review", "--base", "main")
+    assert ran.code == 0
+    assert ran.out == [
+        f"{KEP}: changed",
+        # The template's title for it, its "(Optional)" dropped or not.
+        '  section "User Stories (Optional)": changed',
+        '  section "Will enabling / using this feature result in any new API calls?": changed',
+        '  section "What are other known failure modes?": changed (text -> None)',
+        '  section "Drawbacks": changed',
+        '  section "Risks and Mitigations": removed',
+        KEPT,
+        "  still from the template: Drawbacks: TBD",
+        '  introduces SK102 at line 89: missing subsection "Risks and Mitigations" in "Proposal": the template has it here, at the end of "Proposal"',
+    ]
+
+
+def test_a_kep_yaml_changed_alone_is_its_readmes_review_with_the_file_named(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kep_repo(in_tmp)
+    edit(in_tmp, ("status: implemented", "status: monkeys"), path=KEP_YAML)
+    ran = speckeeper(capsys, "review", "--base", "main", "--format", "json")
+    [spec] = json.loads("\n".join(ran.out))["specs"]
+    assert (spec["path"], spec["status"], spec["sections"]) == (KEP, "changed", [])
+    assert spec["introduced"] == [
+        {
+            "line": 8,
+            "col": 1,
+            "code": "SK702",
+            "message": "status is 'monkeys', expected one of: provisional, implementable, implemented, deferred, rejected, withdrawn, replaced",
+            "file": KEP_YAML,
+        }
+    ]
+    git(in_tmp, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "monkeys")
+    edit(in_tmp, ("status: monkeys", "status: implemented"), path=KEP_YAML)
+    back = speckeeper(capsys, "review", "--base", "HEAD")
+    assert back.out == [
+        f"{KEP}: changed",
+        KEPT,
+        f"  resolves SK702 of {KEP_YAML}: status is 'monkeys', expected one of: provisional, implementable, implemented, deferred, rejected, withdrawn, replaced",
+    ]
+
+
+def test_a_kep_moved_is_read_on_each_side_with_its_own_kep_yaml(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The folder moved, kep.yaml with it: the side before reads the
+    kep.yaml it had (not a missing one where it no longer is), so the move
+    resolves nothing and introduces nothing."""
+    kep_repo(in_tmp)
+    moved = KEP.replace("sig-apps", "sig-node")
+    (in_tmp / "keps/sig-node").mkdir()
+    git(in_tmp, "mv", str(Path(KEP).parent), str(Path(moved).parent))
+    ran = speckeeper(capsys, "review", "--staged")
+    assert ran.out == [f"{moved}: moved from {KEP}", KEPT]
+
+
+def test_markdown_files_the_configuration_does_not_check_are_not_reviewed(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kep_repo(in_tmp)
+    (in_tmp / Path(KEP).parent / "FAQ.md").write_text("# FAQ\n\n## Why\n\nBecause.\n", encoding="utf-8")
+    (in_tmp / "README.md").write_text("# Enhancements\n", encoding="utf-8")
+    edit(in_tmp, ("## Summary\n", "## Summary\n\nWhat it does.\n"), path="keps/NNNN-kep-template/README.md")  # Excluded.
+    git(in_tmp, "add", "-A")
+    assert speckeeper(capsys, "review", "--staged").out == ["no spec changed"]
+
+
+def test_a_madr_decision_in_the_markdown_comment(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    decisions = in_tmp / "docs/decisions"
+    decisions.mkdir(parents=True)
+    for name in ("adr-template.md", "0005-use-dashes-in-filenames.md"):
+        shutil.copy(MARKDOWN / "madr" / name, decisions / name)
+    (in_tmp / ".speckeeper.toml").write_text('preset = "madr"\n', encoding="utf-8")
+    git_repo(in_tmp)
+    git(in_tmp, "checkout", "-qb", "topic")
+    shutil.copy(MARKDOWN / "madr/0010-required-sections-only.md", decisions / "0010-required-sections-only.md")
+    decision = "docs/decisions/0005-use-dashes-in-filenames.md"
+    text = (in_tmp / decision).read_text(encoding="utf-8")
+    edit(
+        in_tmp,
+        ("## Considered Options\n", "## Decision Drivers\n\n* Easy to type\n\n## Considered Option\n"),
+        (text[text.index("## Decision Outcome") :], ""),
+        path=decision,
+    )
+    git(in_tmp, "add", "-A")
+    ran = speckeeper(capsys, "review", "--staged", "--format", "markdown")
+    assert ran.out == [
+        "<!-- speckeeper review -->",
+        "### speckeeper review",
+        "",
+        f"#### `{decision}`: changed",
+        "",
+        # An optional section added, a near miss named as a rename.
+        "- section `Decision Drivers`: added",
+        "- section `Considered Option`: renamed from `Considered Options`",
+        "- section `Decision Outcome`: removed",
+        '- introduces SK104 at line 15: `title "Considered Option" should be "Considered Options" as in the template`',
+        '- introduces SK101 at line 19: `missing section "Decision Outcome": the template has it here, at the end of the spec`',
+        "",
+        "#### `docs/decisions/0010-required-sections-only.md`: added",
+    ]
+
+
+def test_a_kep_yaml_beside_a_readme_git_does_not_have_is_no_review(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new KEP's kep.yaml staged before its README: nothing to compare
+    the README with, and no error."""
+    kep_repo(in_tmp)
+    folder = in_tmp / "keps/sig-apps/4100-next"
+    folder.mkdir()
+    shutil.copy(in_tmp / KEP, folder / "README.md")
+    shutil.copy(in_tmp / KEP_YAML, folder / "kep.yaml")
+    git(in_tmp, "add", str(folder / "kep.yaml"))
+    ran = speckeeper(capsys, "review", "--staged")
+    assert (ran.code, ran.out, ran.err) == (0, ["no spec changed"], [])
+
+
+# The KEP snapshot's own history: its latest commits that change one KEP's
+# README and nothing else, each reviewed against its parent.
+_KEP_MIRROR = Path("/work/.mirror/kubernetes+enhancements/repo")
+_KEP_README = re.compile(r"keps/[^/]+/[^/]+/README\.md")
+_OPTIONAL = re.compile(r"\s*(\(optional\)|\[optional\])$", re.IGNORECASE)
+
+
+def _kep_headings(text: str) -> list[tuple[int, str]]:
+    """(0-based first line, key) of each heading below the title, read by
+    markdown-it-py directly (CommonMark, as GitHub renders it): a title is
+    a level-1 heading, a key the heading's text as it reads (markup
+    aside) folded, "(Optional)" aside."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    found = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag != "h1" and token.map is not None:
+            words = "".join(child.content for child in tokens[i + 1].children or [] if child.type in ("text", "code_inline"))
+            found.append((token.map[0], _OPTIONAL.sub("", " ".join(words.split())).casefold()))
+    return found
+
+
+def _kep_touched(before: str, after: str, diff: str) -> set[str]:
+    """The sections (keys) holding a line ``git diff -U0`` adds or removes:
+    each line is in the section of the last heading at or above it."""
+    found: set[str] = set()
+    for hunk in _HUNK.finditer(diff):
+        for text, start, count in ((before, hunk[1], hunk[2]), (after, hunk[3], hunk[4])):
+            headings = _kep_headings(text)
+            for number in range(int(start), int(start) + int(count if count is not None else 1)):
+                above = [key for at, key in headings if at <= number - 1]
+                if above:
+                    found.add(above[-1])
+    return found
+
+
+@pytest.mark.slow
+def test_over_real_kep_commits_review_names_the_sections_each_touches(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sections ``review`` names (by the template's title or their own,
+    a rename's old title too) are exactly those whose lines the commit's
+    diff touches, found from the headings and ``git diff -U0`` alone; on
+    KEPs whose headings are each of one title, and with one title (the
+    review compares the first section of a title, as it does in RST)."""
+    if not (_KEP_MIRROR / "HEAD").is_file():
+        pytest.skip(f"no kubernetes/enhancements snapshot at {_KEP_MIRROR}")
+    root = tmp_path / "enhancements"
+    git(tmp_path, "clone", "-q", "--shared", str(_KEP_MIRROR), str(root))
+    (root / ".speckeeper.toml").write_text('preset = "kep"\n', encoding="utf-8")
+    monkeypatch.chdir(root)
+    commits = git(root, "log", "--no-merges", "--format=%H", "-n", "200", "--", "keps/").split()
+    reviewed = 0
+    for commit in commits:
+        files = git(root, "diff", "--name-only", f"{commit}^", commit).split()
+        if len(files) != 1 or not _KEP_README.fullmatch(files[0]):
+            continue
+        [path] = files
+        before, after = git(root, "show", f"{commit}^:{path}"), git(root, "show", f"{commit}:{path}")
+        keys = [[key for _, key in _kep_headings(text)] for text in (before, after)]
+        titles = [text.count("\n# ") + text.startswith("# ") for text in (before, after)]
+        if any(len(set(k)) != len(k) for k in keys) or titles != [1, 1]:
+            continue
+        git(root, "checkout", "-q", commit)
+        ran = speckeeper(capsys, "review", "--base", f"{commit}^", "--format", "json")
+        [spec] = json.loads("\n".join(ran.out))["specs"]
+        named = {_OPTIONAL.sub("", fold(s["section"])) for s in spec["sections"]}
+        named |= {_OPTIONAL.sub("", fold(s["was"])) for s in spec["sections"] if s["was"]}
+        assert named == _kep_touched(before, after, git(root, "diff", "-U0", f"{commit}^", commit)), commit
+        reviewed += 1
+        if reviewed == 8:
+            break
+    assert reviewed == 8, "the snapshot has 8 such commits"

@@ -262,3 +262,84 @@ def test_a_build_of_nova_specs_warns_exactly_what_check_reports(corpus: Path, tm
     assert run_in(root, capsys, "baseline").code == 0
     clean = build(root, "-W", "-E")
     assert (clean.returncode, warned(clean.stderr, root), run_in(root, capsys, "check", "specs").code) == (0, [], 0)
+
+
+# A site whose pages are Markdown, read by myst-parser: its MADR decisions
+# (tests/fixtures/markdown/madr) are documents the configuration checks; its
+# index and notes are Markdown it does not.
+MADR = FIXTURES / "markdown" / "madr"
+MYST_INDEX = """\
+# Decisions
+
+```{toctree}
+:glob:
+
+docs/decisions/*
+docs/notes
+```
+"""
+
+
+def myst_project(root: Path) -> Path:
+    """A Sphinx project of Markdown pages: one decision that passes, one
+    without its Decision Outcome (SK101) and with trailing whitespace
+    (SK203), and notes that would fail the template were they checked."""
+    decisions = root / "docs/decisions"
+    decisions.mkdir(parents=True)
+    for name in ("adr-template.md", "0005-use-dashes-in-filenames.md"):
+        shutil.copy(MADR / name, decisions / name)
+    text = (MADR / "0010-required-sections-only.md").read_text(encoding="utf-8")
+    broken = text[: text.index("## Decision Outcome")].replace("## Considered Options\n", "## Considered Options \n")
+    (decisions / "0011-broken.md").write_text(broken, encoding="utf-8")
+    (root / "docs/notes.md").write_text("# Notes\n\n## Anything\n\nTrailing here \n", encoding="utf-8")
+    (root / "index.md").write_text(MYST_INDEX, encoding="utf-8")
+    (root / ".speckeeper.toml").write_text(
+        'preset = "madr"\nmarkdown-names = ["docs/decisions/*.md"]\nselect = ["SK1", "SK2"]\n', encoding="utf-8"
+    )
+    (root / "conf.py").write_text('extensions = ["myst_parser", "speckeeper.sphinx"]\nexclude_patterns = ["_build"]\n', encoding="utf-8")
+    return root
+
+
+def _myst() -> None:
+    probe = subprocess.run([_docs_python(), "-c", "import myst_parser"], capture_output=True, text=True, timeout=60)
+    if probe.returncode:
+        pytest.skip(f".venv-docs lacks myst-parser (bash scripts/test installs it): {probe.stderr.strip()}")
+
+
+@pytest.mark.slow
+def test_markdown_documents_myst_reads_warn_as_check_reports_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _myst()
+    root = myst_project(tmp_path)
+    done = build(root)
+    assert done.returncode == 0, done.stderr
+    found = warned(done.stderr, root)
+    ran = run_in(root, capsys, "check", "--format", "json", ".")
+    reported = [(os.path.relpath(root / f["path"], root), f["line"], f["code"]) for f in json.loads("\n".join(ran.out))]
+    assert found == sorted(reported)
+    # The notes and the index are Markdown the configuration does not check.
+    assert sorted(found) == [("docs/decisions/0011-broken.md", 13, "SK203"), ("docs/decisions/0011-broken.md", 18, "SK101")]
+
+
+@pytest.mark.slow
+def test_a_kep_yaml_finding_is_a_warning_at_the_kep_yaml_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A KEP's metadata is no page of the build: what is wrong with it is
+    a warning at its own file and line, as ``check`` reports it."""
+    _myst()
+    kep = FIXTURES / "markdown" / "kep"
+    folder = tmp_path / "keps/sig-apps/4026-crojob-scheduled-timestamp-annotation"
+    (tmp_path / "keps/NNNN-kep-template").mkdir(parents=True)
+    folder.mkdir(parents=True)
+    (tmp_path / "keps/prod-readiness/sig-apps").mkdir(parents=True)
+    shutil.copy(kep / "template.md", tmp_path / "keps/NNNN-kep-template/README.md")
+    shutil.copy(kep / "template-kep.yaml", tmp_path / "keps/NNNN-kep-template/kep.yaml")
+    shutil.copy(kep / "4026-conforming.md", folder / "README.md")
+    (folder / "kep.yaml").write_text((kep / "4026-kep.yaml").read_text(encoding="utf-8").replace("status: implemented", "status: monkeys"), encoding="utf-8")
+    shutil.copy(kep / "prr-sig-apps-4026.yaml", tmp_path / "keps/prod-readiness/sig-apps/4026.yaml")
+    (tmp_path / ".speckeeper.toml").write_text('preset = "kep"\n', encoding="utf-8")
+    (tmp_path / "index.md").write_text("# KEPs\n\n```{toctree}\n:glob:\n\nkeps/*/*/README\n```\n", encoding="utf-8")
+    (tmp_path / "conf.py").write_text('extensions = ["myst_parser", "speckeeper.sphinx"]\nexclude_patterns = ["_build"]\n', encoding="utf-8")
+    done = build(tmp_path)
+    assert done.returncode == 0, done.stderr
+    ran = run_in(tmp_path, capsys, "check", "--format", "json", "keps")
+    reported = [(os.path.relpath(tmp_path / f["path"], tmp_path), f["line"], f["code"]) for f in json.loads("\n".join(ran.out))]
+    assert warned(done.stderr, tmp_path) == reported == [(str((folder / "kep.yaml").relative_to(tmp_path)), 8, "SK702")]

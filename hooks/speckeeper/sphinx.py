@@ -1,8 +1,9 @@
 """``speckeeper.sphinx``: the checks in a Sphinx build, as Sphinx warnings.
 
 Add ``"speckeeper.sphinx"`` to a project's ``extensions`` and every finding
-``speckeeper check`` reports about a document the build reads becomes a
-warning at the spec's file and line, of type ``speckeeper`` and the rule's
+``speckeeper check`` reports about a document the build reads (its
+reStructuredText specs; its Markdown ones, where myst-parser reads them and
+the configuration checks them) becomes a warning at the spec's file and line, of type ``speckeeper`` and the rule's
 code as subtype: ``sphinx-build -W`` fails on it, and
 ``suppress_warnings = ["speckeeper.SK201"]`` silences one rule (or
 ``["speckeeper"]`` all). The repo's configuration and baseline are those
@@ -54,6 +55,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from speckeeper import __version__
 from speckeeper.commands.status import gather
+from speckeeper.document import markdown
 from speckeeper.reporting.status import Report, most_common
 from speckeeper.config.settings import ConfigError, discover, load_file
 
@@ -120,10 +122,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
 
 def _start(checks: _Checks, env: BuildEnvironment, docnames: list[str]) -> _Running | None:
-    """The check of the reStructuredText documents among ``docnames``
-    (the rules read no other), started in a process of its own."""
+    """The check of the reStructuredText and Markdown documents among
+    ``docnames`` (myst-parser's; the rules read no other format), started
+    in a process of its own, which tells the documents the configuration
+    checks from the other Markdown files."""
     paths = {str(env.doc2path(docname)): docname for docname in docnames}
-    paths = {path: docname for path, docname in paths.items() if path.endswith(".rst")}
+    paths = {path: docname for path, docname in paths.items() if path.endswith((".rst", *markdown.SUFFIXES))}
     if not paths:
         return None
     request = tempfile.TemporaryFile()  # Not a pipe: the child reads it when it is ready.
@@ -183,15 +187,17 @@ def _warn_findings(running: _Running) -> None:
         logger.warning(f"speckeeper could not check the documents (its process exited {code})", type=WARNING_TYPE, subtype="error")
         return
     for path in sorted(running.docnames):
-        for line, _col, rule, message in found.get(path, []):
-            _warn(running.docnames[path], line, rule, message)
+        for line, _col, rule, message, *about in found.get(path, []):
+            # A finding about a document's metadata file (a KEP's kep.yaml,
+            # no page of the build) is at that file's line.
+            _warn(f"{about[0]}:{line}" if about else (running.docnames[path], line), rule, message)
 
 
-def _warn(docname: str, line: int, code: str, message: str) -> None:
+def _warn(location: tuple[str, int] | str, code: str, message: str) -> None:
     # A finding with no code is speckeeper's own failure (a configuration
     # that does not load): a warning of its type, suppressed with it.
     text = f"{code} {message}" if code else message
-    logger.warning(text, type=WARNING_TYPE, subtype=code or "error", location=(docname, line))
+    logger.warning(text, type=WARNING_TYPE, subtype=code or "error", location=location)
 
 
 @contextmanager

@@ -11,9 +11,12 @@ The request is JSON: ``{"paths": [...], "config": file or null,
 "baseline": bool}``. The answer, on standard output, is two lines of JSON,
 each by path: first the files its check depends on (configuration,
 template, baseline), which Sphinx must have before it saves what it has
-read, then its findings (line, column, code, message), which it shows
+read, then its findings (line, column, code, message, and the file it is
+about where that is not the document: its metadata file), which it shows
 when the build is done. Each file is checked as
-``speckeeper check`` checks it, through the findings cache in the user's
+``speckeeper check`` checks it (a Markdown file only where the
+configuration checks it: a Markdown template applies and the file is one
+of its ``markdown-names``), through the findings cache in the user's
 cache folder (an unchanged file under unchanged settings is not parsed
 again; ``SPECKEEPER_CACHE_DIR=""`` turns it off, as for the template store).
 """
@@ -21,12 +24,14 @@ again; ``SPECKEEPER_CACHE_DIR=""`` turns it off, as for the template store).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 from speckeeper.config.settings import Config
 from speckeeper.document.template import NoTemplate
 from speckeeper.engine.cache import Cache, open_cache
+from speckeeper.engine.check import is_document
 from speckeeper.files import usercache
 from speckeeper.findings import Finding
 from speckeeper.lsp.engine import Engine, Engines, repo_level
@@ -52,8 +57,15 @@ def _depends(engines: Engines, path: Path) -> list[str]:
 
 
 def check_documents(paths: list[Path], engines: Engines, caches: dict[Path, Cache | None]) -> dict[str, list[list[object]]]:
-    """Each document's findings: (line, column, code, message)."""
-    return {str(path): [[f.line, f.col, f.code, f.message] for f in _document(engines, path, caches)] for path in paths}
+    """Each document's findings: (line, column, code, message), and the
+    file one is about where that is not the document (``kep.yaml``)."""
+    return {str(path): [_answer(f, path) for f in _document(engines, path, caches)] for path in paths}
+
+
+def _answer(finding: Finding, document: Path) -> list[object]:
+    f = finding
+    elsewhere = os.path.realpath(f.path) != os.path.realpath(document)  # A repo-level finding may spell it otherwise.
+    return [f.line, f.col, f.code, f.message, *([os.path.abspath(f.path)] if elsewhere else [])]
 
 
 def _document(engines: Engines, path: Path, caches: dict[Path, Cache | None]) -> list[Finding]:
@@ -71,8 +83,7 @@ def _findings(engines: Engines, engine: Engine, path: Path, caches: dict[Path, C
     if engine.fixer is None:  # A configuration that does not load: one finding says why.
         return [Finding(str(path), 1, 1, "", engine.error)]
     config = engine.config
-    relpath = config.relpath(path)
-    if config.excluded(relpath):
+    if not is_document(config, path):  # Excluded, or Markdown the configuration does not check.
         return []
     checker = engine.fixer.checker
     if checker.cache is None:

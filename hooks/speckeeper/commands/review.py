@@ -11,8 +11,14 @@ their lines moved); and for a move, from which release and state to which.
 Text, JSON, or Markdown (one comment a bot posts on a pull request and
 updates); the exit code is 0 whatever the change does (2 for an error).
 
-Both sides are parsed as ``check`` parses them, with the configuration the
-spec is under today; git is run through :mod:`speckeeper.files.gitrepo`.
+A spec is any document ``check`` reads: a ``.rst`` file, or a Markdown
+one (a KEP's ``README.md``, a MADR decision) where the configuration names
+a Markdown template and the file is one of its ``markdown-names``; a change
+to a document's metadata file alone (``kep.yaml``) is a change to the
+document. Both sides are parsed as ``check`` parses them, into the same
+model whatever the format, with the configuration the spec is under
+today, each side's metadata file as that side has it; git is run through
+:mod:`speckeeper.files.gitrepo`.
 """
 
 from __future__ import annotations
@@ -24,18 +30,19 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from speckeeper.commands import commitmsg
 from speckeeper.files import gitrepo
 
-from speckeeper.engine.check import Checker, Loaded, Opened
+from speckeeper.engine.check import Checker, Loaded, Opened, document_of_metadata, is_document
 from speckeeper.config.settings import Config, ConfigError
 from speckeeper.config.settings import load as load_config
 from speckeeper.engine.decide import Selection, Gate
 from speckeeper.findings import Finding, fingerprint
 from speckeeper.reporting.output import printable
+from speckeeper.document.markdown_template import title_key
 from speckeeper.document.model import Block, Section, fold
 from speckeeper.commands.status import place
 from speckeeper.rules.files import refused
@@ -72,8 +79,15 @@ class SpecReview:
     moved: str = ""  # "zed/approved -> 2025.1/implemented".
     sections: list[SectionChange] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # "Testing: TBD".
+    # Each finding's path is relative to the top of the work tree: the
+    # spec's, or its metadata file's (``kep.yaml``) for what is wrong there.
     introduced: list[Finding] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
+
+    def elsewhere(self, finding: Finding) -> str:
+        """The file a finding is about where that is not the spec (its
+        metadata file); "" for the spec's own."""
+        return "" if finding.path in (self.path, self.old_path) else finding.path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -88,10 +102,7 @@ def run(args: argparse.Namespace) -> int:
     top = Path(gitrepo.git("rev-parse", "--show-toplevel", cwd=config.root).decode("utf-8", "surrogateescape").strip())
     base = "HEAD" if args.staged else args.base or default_base(top)
     against = ("--cached", base) if args.staged else (base,)
-    found = []
-    for change in gitrepo.changes("AMRD", *against, cwd=top):
-        if any(_is_spec(config, top / path) for path in (change.path, change.old_path) if path):
-            found.append(review(config, top, change, base, args.staged))
+    found = [review(config, top, change, base, args.staged) for change in spec_changes(config, top, against)]
     writers = {"text": text, "json": as_json, "markdown": markdown}
     sys.stdout.write(writers[args.format](found))
     return 0
@@ -108,8 +119,33 @@ def default_base(top: Path) -> str:
     raise ConfigError("no default branch to compare with (origin/HEAD, main, master): name one with --base REF")
 
 
-def _is_spec(config: Config, path: Path) -> bool:
-    return path.suffix == ".rst" and not config.excluded(config.relpath(path))
+def spec_changes(config: Config, top: Path, against: tuple[str, ...]) -> list[gitrepo.Change]:
+    """The specs the change adds, changes, moves or removes, as git names
+    them; with each spec whose metadata file alone it changes, as changed
+    (where both sides have the spec: git has it in the base, and in the
+    index for a staged change)."""
+    changes = gitrepo.changes("AMRD", *against, cwd=top)
+    found = [c for c in changes if any(is_document(config, top / path) for path in (c.path, c.old_path) if path)]
+    named = {change.path for change in found}
+    for change in changes:
+        document = document_of_metadata(config, top / change.path)
+        if document is None:
+            continue
+        path = document.relative_to(top).as_posix()
+        sides = (against[-1], "") if against[0] == "--cached" else (against[-1],)
+        if path not in named and all(_tracked(top, revision, path) for revision in sides):
+            named.add(path)
+            found.append(gitrepo.Change(path, "M", path))
+    return found
+
+
+def _tracked(top: Path, revision: str, path: str) -> bool:
+    """Whether ``revision`` (the index, for ``""``) has a file at ``path``."""
+    try:
+        gitrepo.git("cat-file", "-e", f"{revision}:{path}", cwd=top)
+    except ConfigError:
+        return False
+    return True
 
 
 def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged: bool) -> SpecReview:
@@ -128,8 +164,15 @@ def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged:
     if new is not None and new.loaded is not None:
         result.leftovers = leftovers(checker, new.loaded)
     old_found, new_found = _findings(checker, old), _findings(checker, new)
-    result.introduced, result.resolved = _unmatched(new_found, old_found), _unmatched(old_found, new_found)
+    result.introduced = [_relative(f, top) for f in _unmatched(new_found, old_found)]
+    result.resolved = [_relative(f, top) for f in _unmatched(old_found, new_found)]
     return result
+
+
+def _relative(finding: Finding, top: Path) -> Finding:
+    """A finding with its path as git names it, from the top of the work tree."""
+    path = Path(finding.path)
+    return replace(finding, path=path.relative_to(top).as_posix()) if path.is_relative_to(top) else finding
 
 
 def _shown(top: Path, revision: str, path: str, limit: int) -> bytes | None:
@@ -142,17 +185,33 @@ def _shown(top: Path, revision: str, path: str, limit: int) -> bytes | None:
 
 def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Opened:
     """One side of the change, parsed as ``check`` parses the file at
-    ``path``: read from git (``at``: top, revision, path) or the work tree."""
+    ``path``: read from git (``at``: top, revision, path) or the work tree,
+    its metadata file (``metadata-file``) from the same."""
     config = checker.config
-    limits = Limits.of(config.for_path(config.relpath(path)))
+    settings = config.for_path(config.relpath(path))
+    limits = Limits.of(settings)
+    sidecar = None
     if at is None:
         source = read(path, limits, config.repo)
     else:
         raw = _shown(*at, limits.max_bytes)
         source = from_bytes(raw, limits) if raw is not None else Refusal(Refused.TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
+        if settings.metadata_file:  # A Markdown document's (the RST model takes none).
+            sidecar = _sidecar(at, settings.metadata_file, limits.max_bytes)
     if isinstance(source, Refusal):
         return Opened(path, problems=[Finding(str(path), source.line, source.col, refused(source), source.message)])
-    return checker.load_source(path, source)
+    return checker.load_source(path, source, sidecar)
+
+
+def _sidecar(at: tuple[Path, str, str], name: str, limit: int) -> bytes | None:
+    """A document's metadata file as the revision has it; None where it
+    has none or one larger than ``limit``: then the work tree's is read."""
+    top, revision, path = at
+    beside = f"{path.rsplit('/', 1)[0]}/{name}" if "/" in path else name
+    try:
+        return _shown(top, revision, beside, limit)
+    except ConfigError:  # Not in that revision.
+        return None
 
 
 def _findings(checker: Checker, side: Opened | None) -> list[Finding]:
@@ -176,13 +235,22 @@ def _unmatched(these: list[Finding], those: list[Finding]) -> list[Finding]:
     return unmatched
 
 
+def _key(loaded: Loaded, title: str) -> str:
+    """A title as the spec's and the template's compare: folded, and in a
+    Markdown document with its optional marker (``(Optional)``) aside, as
+    the structure rules compare them."""
+    if loaded.spec.format == "markdown":
+        return title_key(title, loaded.ctx.settings.optional_markers)
+    return fold(title)
+
+
 def _sections(loaded: Loaded) -> dict[str, tuple[str, Section]]:
-    """The spec's sections by folded title, each with the template's title
-    for it (its own, for a section the template does not have)."""
-    named = {fold(t.title): t.title for t in loaded.ctx.template.all_sections()}
+    """The spec's sections by key (:func:`_key`), each with the template's
+    title for it (its own, for a section the template does not have)."""
+    named = {_key(loaded, t.title): t.title for t in loaded.ctx.template.all_sections()}
     found: dict[str, tuple[str, Section]] = {}
     for section in loaded.spec.all_sections():
-        key = fold(section.title)
+        key = _key(loaded, section.title)
         found.setdefault(key, (named.get(key, section.title), section))
     return found
 
@@ -235,7 +303,7 @@ def section_changes(old: Loaded, new: Loaded, api_section: str = "") -> list[Sec
             found.append(SectionChange(title, "emptied"))
         elif answers_none(before[key][1]) != answers_none(section):
             to_text = answers_none(before[key][1])
-            implies = f"the commit needs {commitmsg.FLAG}" if to_text and api_section and key == fold(api_section) else ""
+            implies = f"the commit needs {commitmsg.FLAG}" if to_text and api_section and key == _key(new, api_section) else ""
             found.append(SectionChange(title, "changed", "None -> text" if to_text else "text -> None", implies))
         else:
             found.append(SectionChange(title, "changed"))
@@ -251,7 +319,7 @@ def renamed(old: Loaded, new: Loaded) -> dict[str, str]:
     SK104 calls a near miss), in either direction; of several, the nearest
     in position."""
     before, after = _sections(old), _sections(new)
-    template = {fold(t.title) for t in new.ctx.template.all_sections()}
+    template = {_key(new, t.title) for t in new.ctx.template.all_sections()}
     old_parents, new_parents = _parents(old), _parents(new)
     old_order, gone = list(before), [key for key in before if key not in after]
     found: dict[str, str] = {}
@@ -273,8 +341,8 @@ def renamed(old: Loaded, new: Loaded) -> dict[str, str]:
 
 
 def _parents(loaded: Loaded) -> dict[int, str]:
-    """Each subsection's parent (by ``id``), as a folded title."""
-    return {id(child): fold(section.title) for section in loaded.spec.all_sections() for child in section.children}
+    """Each subsection's parent (by ``id``), by its key (:func:`_key`)."""
+    return {id(child): _key(loaded, section.title) for section in loaded.spec.all_sections() for child in section.children}
 
 
 def leftovers(checker: Checker, loaded: Loaded) -> list[str]:
@@ -304,8 +372,9 @@ def _described(r: SpecReview, quote: Callable[[str], str], name: Callable[[str],
         was = f" from {name(s.was)}" if s.was else ""
         items.append(f"section {name(s.section)}: {s.change}{was}" + (f" ({about})" if about else ""))
     items.extend(f"still from the template: {quote(left)}" for left in r.leftovers)
-    items.extend(f"introduces {f.code} at line {f.line}: {quote(f.message)}" for f in r.introduced)
-    items.extend(f"resolves {f.code}: {quote(f.message)}" for f in r.resolved)
+    of = {id(f): f" of {quote(r.elsewhere(f))}" if r.elsewhere(f) else "" for f in (*r.introduced, *r.resolved)}
+    items.extend(f"introduces {f.code} at line {f.line}{of[id(f)]}: {quote(f.message)}" for f in r.introduced)
+    items.extend(f"resolves {f.code}{of[id(f)]}: {quote(f.message)}" for f in r.resolved)
     return head, items
 
 
@@ -321,14 +390,15 @@ def text(reviews: list[SpecReview]) -> str:
 
 
 def as_json(reviews: list[SpecReview]) -> str:
-    def finding(f: Finding) -> dict[str, object]:
-        return {"line": f.line, "col": f.col, "code": f.code, "message": f.message}
+    def finding(r: SpecReview, f: Finding) -> dict[str, object]:
+        # "file" only for a finding about the metadata file, not the spec.
+        return {"line": f.line, "col": f.col, "code": f.code, "message": f.message, **({"file": r.elsewhere(f)} if r.elsewhere(f) else {})}
 
     data = [
         {
             **{k: v for k, v in asdict(r).items() if k not in ("introduced", "resolved")},
-            "introduced": [finding(f) for f in r.introduced],
-            "resolved": [finding(f) for f in r.resolved],
+            "introduced": [finding(r, f) for f in r.introduced],
+            "resolved": [finding(r, f) for f in r.resolved],
         }
         for r in reviews
     ]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from speckeeper.config.settings import ConfigError, Settings, read_small_file
 from speckeeper.document import markdown
-from speckeeper.document.model import Document, Section, fold
+from speckeeper.document.model import Block, Document, Section, fold
 from speckeeper.config.patterns import PatternError
 from speckeeper.config.patterns import compile as compile_pattern
 from speckeeper.document.template import MIN_GUIDANCE_WORDS, Template, TemplateSection, normal
@@ -189,6 +189,24 @@ def _literal(text: str) -> str:
     return re.escape(lead + folded + trail)
 
 
+_TASK = re.compile(r"\[[ xX]\]\s")
+
+
+def _kept(block: Block) -> bool:
+    """Whether a list, an item or its paragraph is what a document keeps as
+    the template has it, not guidance to replace: a checklist (GitHub's
+    task list items, ``- [ ] ...``, which the author ticks: a KEP's release
+    checklist), or a table of contents (links to the document's own
+    headings and nothing else, generated from them)."""
+    if block.kind not in ("list", "item", "paragraph"):
+        return False
+    items = [inner for inner in block.walk() if inner.kind == "item"] or [block]
+    if all(_TASK.match(item.text.lstrip()) for item in items):
+        return True
+    links = [link for inner in block.walk() for link in inner.links]
+    return bool(links) and all(link.url.startswith("#") for link in links) and normal(" ".join(link.text for link in links)) == normal(block.text)
+
+
 def _text_under(section: Section, document: Document) -> str:
     """The source lines under a heading, down to the next heading."""
     following = [s.line for s in document.all_sections() if s.line > section.line]
@@ -199,11 +217,12 @@ def _text_under(section: Section, document: Document) -> str:
 
 def _guidance(document: Document) -> tuple[tuple[str, str], ...]:
     """The template's paragraphs and list items long enough to be
-    leftovers, each with its longest inner word (as the RST template's)."""
+    leftovers, each with its longest inner word (as the RST template's);
+    not its checklists or its table of contents (:func:`_kept`)."""
     texts = {
         text
         for block in document.blocks()
-        if block.kind in ("paragraph", "list", "quote") or block.name == "item"
+        if (block.kind in ("paragraph", "list", "quote") or block.name == "item") and not _kept(block)
         for text in [normal(block.text)]
         if len(text.split()) >= MIN_GUIDANCE_WORDS
     }

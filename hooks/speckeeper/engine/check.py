@@ -169,6 +169,22 @@ def _document_of(config: Config, path: Path) -> Path | None:
     )
 
 
+def is_document(config: Config, path: Path) -> bool:
+    """Whether ``check`` reads the file at ``path`` as a document, there or
+    not (one a change removed): a ``.rst`` file, or a Markdown one where a
+    Markdown template applies and its name is one of ``markdown-names``;
+    either not excluded."""
+    if config.excluded(config.relpath(path)):
+        return False
+    return path.suffix == ".rst" or (markdown.is_markdown(str(path)) and _markdown_document(config, path))
+
+
+def document_of_metadata(config: Config, path: Path) -> Path | None:
+    """The document whose metadata file ``path`` is (``kep.yaml`` beside a
+    KEP's README.md), where that is checked; None for any other file."""
+    return _document_of(config, path) if _metadata_file(config, path) else None
+
+
 def _markdown_document(config: Config, path: Path) -> bool:
     relpath = config.relpath(path)
     settings = config.for_path(relpath)
@@ -380,12 +396,14 @@ class Checker:
             read = dataclasses.replace(read, sidecar=sidecar.encode("utf-8", "surrogatepass"))
         return self._load(read) if read is not None else Opened(path, problems=refused)
 
-    def load_source(self, path: Path, source: Source) -> Opened:
+    def load_source(self, path: Path, source: Source, sidecar: bytes | None = None) -> Opened:
         """A spec's text parsed as if read at ``path`` (a copy about to be
-        written there: its template, its settings)."""
+        written there, or as a revision has it: its template, its
+        settings); with ``sidecar``, its metadata file's bytes, that file
+        not read."""
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
-        return self._load(_Read(path, relpath, settings, enabled_codes(settings, self.selection), source))
+        return self._load(_Read(path, relpath, settings, enabled_codes(settings, self.selection), source, sidecar))
 
     def reported(self, opened: Opened, gate: Gate | None = None) -> list[Finding]:
         """What ``check`` reports of one opened spec: why it could not be
