@@ -193,13 +193,21 @@ class _Reader:
         event_of = self.event
         for event, where in events:
             end = where["end"]
-            # The most of them, text in a paragraph, straight here.
-            if event.__class__ is dict and "Text" in event and self.inline is not None and not self.image:
-                self.inline.append(event["Text"])
-                if end > self.inline_span[1]:
-                    self.inline_span[1] = end
-                self.last_end = end
-                continue
+            # The most of them, text in a paragraph or an HTML or code
+            # block's lines, straight here.
+            if event.__class__ is dict:
+                if self.leaf is not None:
+                    value = event.get("Html", event.get("Text"))
+                    if value is not None:
+                        self.leaf.content += value
+                        self.last_end = end
+                        continue
+                if "Text" in event and self.inline is not None and not self.image:
+                    self.inline.append(event["Text"])
+                    if end > self.inline_span[1]:
+                        self.inline_span[1] = end
+                    self.last_end = end
+                    continue
             event_of(event, where["start"], end)
         self.close_inline()
         return iter(self.out)
@@ -296,7 +304,9 @@ class _Reader:
         name = value if isinstance(value, str) else next(iter(value))
         if not isinstance(value, str):
             detail = value[name]
-        if name == "Paragraph":
+        if name == "Item":  # The most common, first.
+            self.open("list_item", start, end)
+        elif name == "Paragraph":
             self.close_inline()
             self.out.append(Token("paragraph_open", 1, self.span(start, end), tag="p"))
             self.begin_inline(start)
@@ -339,7 +349,9 @@ class _Reader:
 
     def end(self, value: Any, end: int) -> None:
         name = value if isinstance(value, str) else next(iter(value))
-        if name == "Paragraph":
+        if name == "Item":  # The most common, first.
+            self.close("list_item")
+        elif name == "Paragraph":
             self.close_inline()
             self.out.append(Token("paragraph_close", -1, tag="p"))
         elif name == "Heading":
