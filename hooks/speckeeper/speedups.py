@@ -24,11 +24,12 @@ Either stand-in is used only while the modules are imported, only if the
 real module is not already loaded, and is gone afterwards: whatever else
 imports Pygments or ``urllib.request`` later gets the real one.
 
-**No garbage collection while one file is worked on** (about 10% of a
-check of kubernetes/enhancements' KEPs, 600 files): reading a file makes
-hundreds of thousands of short-lived objects (a KEP's Markdown events and
-tokens), and Python's collector would walk the young ones every 700 and
-all of them now and then, though reference counting frees nearly all.
+**No garbage collection while one file is worked on** (about 6% of a
+one-process check of kubernetes/enhancements' 600 KEPs): reading a file
+makes hundreds of thousands of short-lived objects (a KEP's Markdown
+events and tokens), and Python's collector would walk the young ones
+every 700 and all of them now and then, though reference counting frees
+nearly all.
 The few cycles a file leaves are collected after it, before the next.
 
 **No last garbage collection at exit** (about 10% of a one-file check):
