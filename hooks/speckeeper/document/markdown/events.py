@@ -463,8 +463,15 @@ class _Reader:
             # Its text, as markdown-it writes it: percent-escapes decoded.
             self.inline[index + 1 :] = [_url_text(destination)]
         if _BAD_PROTOCOL.match(token.attrs["href"]) and not _GOOD_DATA.match(token.attrs["href"]):
-            # markdown-it makes no link of it: its source is text.
-            self.inline[index:] = [self.data[start:end].decode("utf-8", "replace")]
+            # markdown-it makes no link of it: its source is text, but for
+            # the label of one in brackets, read as any text is
+            # ("[a *b*](javascript:x)" is "[a b](javascript:x)").
+            if token.markup == "autolink":
+                self.inline[index:] = [self.data[start:end].decode("utf-8", "replace")]
+                return
+            label_end = self.last_end if self.last_end > start else start + 1
+            self.inline[index] = self.data[start:start + 1].decode("utf-8", "replace")
+            self.inline.append(self.data[label_end:end].decode("utf-8", "replace"))
             return
         self.inline.append(Token("link_close", -1, markup=token.markup))
 
