@@ -52,6 +52,12 @@ def test_every_markdown_fixture_reads_the_same(path: Path):
         "# T\n\n| a |\n|---|\n\n| a | b\u00a0 |\n|---|---|\n| [1](u) | `2` |\n",
         # Setext headings, an indented code block, HTML and comments, a rule.
         "T\n=\n\nS\n-\n\n    code\n\n<div>\nx\n</div>\n\n<!-- c -->\n\n***\n> q\n> > r\n",
+        # A paragraph's text that starts and ends with a link made text or
+        # an autolink (what is stripped at its ends), a line end in a label.
+        "# T\n\n[j](javascript:x) a\nb <https://x.y/%7E>\n\n- [j *e*](vbscript:y)\n- `c` [d\ne](f)\n",
+        # HTML and code blocks' lines, in a list item and a quote; a tab
+        # after a fence there.
+        "# T\n\n- <div>\n  x\n  </div>\n\n  ```sh\n  a\n  ```\t\n> <!-- c\n> d -->\n>\n>     e\n",
         "",
         "\0 \r",
     ],

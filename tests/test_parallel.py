@@ -180,3 +180,36 @@ def test_ctrl_c_stops_every_process_quietly(nova_repo: Path) -> None:
     _, err = check.communicate(timeout=20)
     assert (check.returncode, err) == (130, ""), f"exit {check.returncode}, stderr: {err[-2000:]}"
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+class _Cyclic:
+    """What a task may leave: garbage only the collector frees."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def arguments(self) -> tuple[object, ...]:
+        return (self.path,)
+
+
+def test_files_are_worked_on_without_the_collector_and_their_cycles_freed_after() -> None:
+    import gc
+    import weakref
+
+    left: list[weakref.ref[_Cyclic]] = []
+
+    def task(worker: _Cyclic, path: Path) -> bool:
+        cycle = _Cyclic(path)
+        cycle.path = cycle  # type: ignore[assignment]  # A cycle: reference counting never frees it.
+        left.append(weakref.ref(cycle))
+        if path.name == "bad":
+            raise ValueError(path)
+        return gc.isenabled()
+
+    assert parallel.map_files(_Cyclic(Path()), task, [Path("a"), Path("b")], 1) == [False, False]
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        parallel.map_files(_Cyclic(Path()), task, [Path("bad")], 1)
+    assert gc.isenabled()  # Even after a task that failed.
+    gc.collect()
+    assert all(ref() is None for ref in left)

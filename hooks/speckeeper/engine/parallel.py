@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from speckeeper.speedups import collecting_after
+
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
@@ -92,7 +94,8 @@ def _work_in_worker(task: Callable[[Any, Path], Result], paths: list[Path]) -> l
     assert _worker is not None
     found = []
     for path in paths:
-        found.append(task(_worker, path))
+        with collecting_after():
+            found.append(task(_worker, path))
         if _done is not None:
             with _done.get_lock():
                 _done.value += 1
@@ -132,7 +135,8 @@ def map_files(
         if progress is not None:
             progress.start(len(files), found.__len__)
         for path in files:
-            found.append(task(worker, path))
+            with collecting_after():
+                found.append(task(worker, path))
         if meanwhile is not None:
             meanwhile()
         if progress is not None:

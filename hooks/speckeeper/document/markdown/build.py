@@ -348,7 +348,9 @@ def _inline(inline: Token, line: int) -> _Inline:
     code: list[str] = []
     open_link: tuple[str, int, int] | None = None  # (url, line, where its text starts in parts)
     for child in inline.children or ():
-        if child.type in ("softbreak", "hardbreak"):
+        if isinstance(child, str):  # Text, as the fast reading has it.
+            parts.append(child)
+        elif child.type in ("softbreak", "hardbreak"):
             if child.type == "hardbreak":
                 breaks.append(line)
             parts.append("\n")

@@ -54,7 +54,8 @@ _NO_ATTRS: dict[str, str] = {}  # Shared, never changed: most tokens have none.
 
 
 class Token:
-    """The part of markdown-it's Token that :mod:`.build` reads."""
+    """The part of markdown-it's Token that :mod:`.build` reads; of an
+    inline run's children, a text token is its text alone (a str)."""
 
     __slots__ = ("type", "nesting", "map", "tag", "markup", "content", "info", "attrs", "children")
 
@@ -68,7 +69,7 @@ class Token:
         content: str = "",
         info: str = "",
         attrs: dict[str, str] = _NO_ATTRS,
-        children: list[Token] | None = None,
+        children: list[Token | str] | None = None,
     ) -> None:
         self.type = type
         self.nesting = nesting
@@ -141,7 +142,8 @@ def tokens(text: str) -> list[Token]:
         found.append(Token("front_matter", map=[0, after], markup="---", content=content))
         # Blank lines in its place keep every line where it was.
         source = "\n" * (closing + 1) + "\n".join(lines[closing + 1 :])
-    source = _FENCE_TABS.sub(lambda match: match.group(1) + " " * len(match.group(2)), source)
+    if "\t" in source:  # Two KEPs in three have none: no need to look for them.
+        source = _FENCE_TABS.sub(lambda match: match.group(1) + " " * len(match.group(2)), source)
     data = source.encode("utf-8")
     rows = data.split(b"\n")
     newlines = list(accumulate((len(row) + 1 for row in rows[:-1]), initial=-1))[1:]
@@ -164,7 +166,7 @@ class _Reader:
     depth: int = 0  # Containers open, as markdown-it nests them.
     dropped: list[bool] = field(default_factory=list)  # Of each open container: left out (too deep)?
     opened: list[tuple[Token, int]] = field(default_factory=list)  # Each container kept, and where what it holds ends.
-    inline: list[Token] | None = None  # The children of the inline run open, if one is.
+    inline: list[Token | str] | None = None  # The children of the inline run open, if one is.
     inline_span: list[int] = field(default_factory=list)  # Its first and last byte.
     implicit: bool = False  # Whether the open paragraph is one of a tight list item's.
     leaf: Token | None = None  # A code or HTML block open.
@@ -180,22 +182,33 @@ class _Reader:
 
     def span(self, start: int, end: int) -> list[int]:
         """markdown-it's map of a block over bytes [start, end)."""
-        while start < end - 1 and self.data[start] == 10:
+        data = self.data
+        while start < end - 1 and data[start] == 10:
             start += 1  # A nested list's range starts at the line end before it.
-        first = self.line(start)
-        return [first, max(first + 1, self.line(max(start, end - 1)) + 1)]
+        first = bisect_right(self.newlines, start - 1) if start > 0 else 0
+        last = end - 1 if end - 1 > start else start
+        after = bisect_right(self.newlines, last - 1) + 1 if last > 0 else 1
+        return [first, after if after > first else first + 1]
 
     def read(self, events: Any) -> Iterator[Token]:
         event_of = self.event
         for event, where in events:
             end = where["end"]
-            # The most of them, text in a paragraph, straight here.
-            if event.__class__ is dict and "Text" in event and self.inline is not None and not self.image:
-                self.inline.append(Token("text", content=event["Text"]))
-                if end > self.inline_span[1]:
-                    self.inline_span[1] = end
-                self.last_end = end
-                continue
+            # The most of them, text in a paragraph or an HTML or code
+            # block's lines, straight here.
+            if event.__class__ is dict:
+                if self.leaf is not None:
+                    value = event.get("Html", event.get("Text"))
+                    if value is not None:
+                        self.leaf.content += value
+                        self.last_end = end
+                        continue
+                if "Text" in event and self.inline is not None and not self.image:
+                    self.inline.append(event["Text"])
+                    if end > self.inline_span[1]:
+                        self.inline_span[1] = end
+                    self.last_end = end
+                    continue
             event_of(event, where["start"], end)
         self.close_inline()
         return iter(self.out)
@@ -250,7 +263,8 @@ class _Reader:
         spans = token.map or extent
         if spans is not None and self.opened:
             opening, last = self.opened[-1]
-            self.opened[-1] = (opening, max(last, spans[1]))
+            if spans[1] > last:
+                self.opened[-1] = (opening, spans[1])
 
     def event(self, event: Any, start: int, end: int) -> None:
         if self.image and event != _END_IMAGE:
@@ -279,7 +293,7 @@ class _Reader:
             if gap and not gap.strip(b" \t") and self.inline and not self.image:
                 kept = gap.decode()[:-1] if gap.endswith(b" ") else gap.decode()
                 if kept:
-                    self.inline_token(Token("text", content=kept), self.last_end, start)
+                    self.inline_token(kept, self.last_end, start)
         if event in ("SoftBreak", "HardBreak"):
             self.inline_token(Token(event.lower()), start, end)
         elif event == "Rule":
@@ -291,7 +305,9 @@ class _Reader:
         name = value if isinstance(value, str) else next(iter(value))
         if not isinstance(value, str):
             detail = value[name]
-        if name == "Paragraph":
+        if name == "Item":  # The most common, first.
+            self.open("list_item", start, end)
+        elif name == "Paragraph":
             self.close_inline()
             self.out.append(Token("paragraph_open", 1, self.span(start, end), tag="p"))
             self.begin_inline(start)
@@ -334,7 +350,9 @@ class _Reader:
 
     def end(self, value: Any, end: int) -> None:
         name = value if isinstance(value, str) else next(iter(value))
-        if name == "Paragraph":
+        if name == "Item":  # The most common, first.
+            self.close("list_item")
+        elif name == "Paragraph":
             self.close_inline()
             self.out.append(Token("paragraph_close", -1, tag="p"))
         elif name == "Heading":
@@ -377,7 +395,7 @@ class _Reader:
         if self.image:
             return
         if what == "Text":
-            self.inline_token(Token("text", content=value), start, end)
+            self.inline_token(value, start, end)
         elif what == "Code":
             row = self.data[start:end]
             ticks = len(row) - len(row.lstrip(b"`"))
@@ -397,12 +415,13 @@ class _Reader:
             self.implicit = True
             self.begin_inline(start)
 
-    def inline_token(self, token: Token, start: int, end: int) -> None:
+    def inline_token(self, token: Token | str, start: int, end: int) -> None:
         if self.image:
             return
         if start >= 0:
             self.ensure_inline(start)
-            self.inline_span[1] = max(self.inline_span[1], end)
+            if end > self.inline_span[1]:
+                self.inline_span[1] = end
         assert self.inline is not None
         self.inline.append(token)
 
@@ -413,10 +432,10 @@ class _Reader:
         children, self.inline = self.inline, None
         # markdown-it strips a paragraph's or heading's text as Python
         # strips (a no-break space too).
-        if children and children[0].type == "text":
-            children[0].content = children[0].content.lstrip()
-        if children and children[-1].type == "text":
-            children[-1].content = children[-1].content.rstrip()
+        if children and isinstance(children[0], str):
+            children[0] = children[0].lstrip()
+        if children and isinstance(children[-1], str):
+            children[-1] = children[-1].rstrip()
         # Its content (markdown-it's source of the run) is read by nothing.
         self.emit(Token("inline", 0, self.span(first, last), children=children))
         if self.implicit:
@@ -442,10 +461,17 @@ class _Reader:
         assert self.inline is not None
         if token.markup == "autolink":
             # Its text, as markdown-it writes it: percent-escapes decoded.
-            self.inline[index + 1 :] = [Token("text", content=_url_text(destination))]
+            self.inline[index + 1 :] = [_url_text(destination)]
         if _BAD_PROTOCOL.match(token.attrs["href"]) and not _GOOD_DATA.match(token.attrs["href"]):
-            # markdown-it makes no link of it: its source is text.
-            self.inline[index:] = [Token("text", content=self.data[start:end].decode("utf-8", "replace"))]
+            # markdown-it makes no link of it: its source is text, but for
+            # the label of one in brackets, read as any text is
+            # ("[a *b*](javascript:x)" is "[a b](javascript:x)").
+            if token.markup == "autolink":
+                self.inline[index:] = [self.data[start:end].decode("utf-8", "replace")]
+                return
+            label_end = self.last_end if self.last_end > start else start + 1
+            self.inline[index] = self.data[start:start + 1].decode("utf-8", "replace")
+            self.inline.append(self.data[label_end:end].decode("utf-8", "replace"))
             return
         self.inline.append(Token("link_close", -1, markup=token.markup))
 
