@@ -93,6 +93,43 @@ def template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder
 
 
+@pytest.fixture(scope="module")
+def jinja_compiled_once() -> Iterator[None]:
+    """Each Jinja template source compiled once a test module, not once a
+    rendering: copier makes a new Jinja environment for each spec it
+    writes and compiles the same template and questions again (three
+    quarters of a rendering's CPU). A compiled template is Python code
+    made from its source, its name and the environment's settings that
+    the compiler reads, so it is kept under all of them; the rendering
+    itself runs as it would, with each test's answers."""
+    from jinja2 import Environment
+    from jinja2.lexer import get_lexer
+    from jinja2.utils import _PassArg
+
+    compile_anew = Environment.compile
+    compiled: dict[tuple[object, ...], object] = {}
+
+    def passing(functions: dict[str, object]) -> tuple[tuple[str, object], ...]:
+        return tuple(sorted((name, _PassArg.from_obj(function)) for name, function in functions.items()))
+
+    def compile_once(env: Environment, source: object, name: str | None = None, filename: str | None = None,
+                     raw: bool = False, defer_init: bool = False) -> object:  # fmt: skip
+        if not isinstance(source, str):  # A parsed tree: not a key.
+            return compile_anew(env, source, name, filename, raw, defer_init)
+        settings = (
+            type(env), env.code_generator_class, tuple(sorted(env.extensions)), get_lexer(env), env.optimized,
+            env.is_async, env.autoescape, env.finalize, passing(env.filters), passing(env.tests),
+        )  # fmt: skip
+        key = (source, name, filename, raw, defer_init, settings)
+        if key not in compiled:
+            compiled[key] = compile_anew(env, source, name, filename, raw, defer_init)
+        return compiled[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Environment, "compile", compile_once)
+        yield
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The read-only nova-specs corpus; tests that need it skip without it."""

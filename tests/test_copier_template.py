@@ -36,6 +36,9 @@ from speckeeper.document.rst.build import RstDocument as Spec, build
 
 from .conftest import examples
 
+# copier compiles each template once a module (see the fixture).
+pytestmark = pytest.mark.usefixtures("jinja_compiled_once")
+
 REPO = Path(__file__).resolve().parent.parent
 PACKAGED = copier_data.copier_root()
 PARSER = RstParser()

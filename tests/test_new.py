@@ -27,6 +27,9 @@ from speckeeper.document.rst.build import RstDocument as Spec, build
 
 from .conftest import speckeeper_bounded
 
+# copier compiles each template once a module (see the fixture).
+pytestmark = pytest.mark.usefixtures("jinja_compiled_once")
+
 TEMPLATES = Path(__file__).resolve().parent / "fixtures" / "templates"
 PARSER = RstParser()
 IMPACTS_YES = [f"{name}=yes" for name, _ in copier_data.FILLS if name.endswith("_impact")]
