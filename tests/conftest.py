@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -127,6 +128,49 @@ def jinja_compiled_once() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Environment, "compile", compile_once)
+        yield
+
+
+@pytest.fixture(scope="module")
+def copier_yml_read_once() -> Iterator[None]:
+    """copier.yml (and the files it includes) read once a test module for
+    each content it has: copier reads it with PyYAML's pure-Python loader
+    at each spec it writes (about a tenth of a second each). Kept under the
+    bytes of every file the reading takes in; each rendering gets a copy
+    of its own, as copier would make it."""
+    import copy
+    import re
+
+    from copier import _template
+
+    read_anew = _template.load_template_config
+    loaded: dict[tuple[object, ...], Any] = {}
+
+    def files_read(conf_path: Path) -> tuple[tuple[Path, bytes], ...]:
+        """copier.yml and, as copier's ``!include`` finds them (globs from
+        the template's folder), the files it includes, their includes too."""
+        root = conf_path.parent.resolve()
+        read: dict[Path, bytes] = {}
+        waiting = [conf_path.resolve()]
+        while waiting:
+            path = waiting.pop()
+            if path not in read:
+                read[path] = path.read_bytes()
+                for pattern in re.findall(rb"!include\s+[\"']?([^\s\"']+)", read[path]):
+                    waiting.extend(sorted(found.resolve() for found in root.glob(pattern.decode())))
+        return tuple(sorted(read.items()))
+
+    def read_once(conf_path: Path, quiet: bool = False) -> Any:
+        try:
+            key = (conf_path.resolve(), quiet, files_read(conf_path))
+        except (OSError, ValueError, NotImplementedError):  # Not read here (an absolute include): copier says why.
+            return read_anew(conf_path, quiet)
+        if key not in loaded:
+            loaded[key] = read_anew(conf_path, quiet)
+        return copy.deepcopy(loaded[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_template, "load_template_config", read_once)
         yield
 
 

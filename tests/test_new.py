@@ -27,8 +27,8 @@ from speckeeper.document.rst.build import RstDocument as Spec, build
 
 from .conftest import speckeeper_bounded
 
-# copier compiles each template once a module (see the fixture).
-pytestmark = pytest.mark.usefixtures("jinja_compiled_once")
+# copier compiles each template and reads copier.yml once a module (see the fixtures).
+pytestmark = pytest.mark.usefixtures("jinja_compiled_once", "copier_yml_read_once")
 
 TEMPLATES = Path(__file__).resolve().parent / "fixtures" / "templates"
 PARSER = RstParser()
