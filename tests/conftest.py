@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -91,6 +92,86 @@ def template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SPECKEEPER_CACHE_DIR", str(folder))
         yield folder
+
+
+@pytest.fixture(scope="module")
+def jinja_compiled_once() -> Iterator[None]:
+    """Each Jinja template source compiled once a test module, not once a
+    rendering: copier makes a new Jinja environment for each spec it
+    writes and compiles the same template and questions again (three
+    quarters of a rendering's CPU). A compiled template is Python code
+    made from its source, its name and the environment's settings that
+    the compiler reads, so it is kept under all of them; the rendering
+    itself runs as it would, with each test's answers."""
+    from jinja2 import Environment
+    from jinja2.lexer import get_lexer
+    from jinja2.utils import _PassArg
+
+    compile_anew = Environment.compile
+    compiled: dict[tuple[object, ...], object] = {}
+
+    def passing(functions: dict[str, object]) -> tuple[tuple[str, object], ...]:
+        return tuple(sorted((name, _PassArg.from_obj(function)) for name, function in functions.items()))
+
+    def compile_once(env: Environment, source: object, name: str | None = None, filename: str | None = None,
+                     raw: bool = False, defer_init: bool = False) -> object:  # fmt: skip
+        if not isinstance(source, str):  # A parsed tree: not a key.
+            return compile_anew(env, source, name, filename, raw, defer_init)
+        settings = (
+            type(env), env.code_generator_class, tuple(sorted(env.extensions)), get_lexer(env), env.optimized,
+            env.is_async, env.autoescape, env.finalize, passing(env.filters), passing(env.tests),
+        )  # fmt: skip
+        key = (source, name, filename, raw, defer_init, settings)
+        if key not in compiled:
+            compiled[key] = compile_anew(env, source, name, filename, raw, defer_init)
+        return compiled[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Environment, "compile", compile_once)
+        yield
+
+
+@pytest.fixture(scope="module")
+def copier_yml_read_once() -> Iterator[None]:
+    """copier.yml (and the files it includes) read once a test module for
+    each content it has: copier reads it with PyYAML's pure-Python loader
+    at each spec it writes (about a tenth of a second each). Kept under the
+    bytes of every file the reading takes in; each rendering gets a copy
+    of its own, as copier would make it."""
+    import copy
+    import re
+
+    from copier import _template
+
+    read_anew = _template.load_template_config
+    loaded: dict[tuple[object, ...], Any] = {}
+
+    def files_read(conf_path: Path) -> tuple[tuple[Path, bytes], ...]:
+        """copier.yml and, as copier's ``!include`` finds them (globs from
+        the template's folder), the files it includes, their includes too."""
+        root = conf_path.parent.resolve()
+        read: dict[Path, bytes] = {}
+        waiting = [conf_path.resolve()]
+        while waiting:
+            path = waiting.pop()
+            if path not in read:
+                read[path] = path.read_bytes()
+                for pattern in re.findall(rb"!include\s+[\"']?([^\s\"']+)", read[path]):
+                    waiting.extend(sorted(found.resolve() for found in root.glob(pattern.decode())))
+        return tuple(sorted(read.items()))
+
+    def read_once(conf_path: Path, quiet: bool = False) -> Any:
+        try:
+            key = (conf_path.resolve(), quiet, files_read(conf_path))
+        except (OSError, ValueError, NotImplementedError):  # Not read here (an absolute include): copier says why.
+            return read_anew(conf_path, quiet)
+        if key not in loaded:
+            loaded[key] = read_anew(conf_path, quiet)
+        return copy.deepcopy(loaded[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_template, "load_template_config", read_once)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,9 @@ from speckeeper.document.rst.build import RstDocument as Spec, build
 
 from .conftest import examples
 
+# copier compiles each template and reads copier.yml once a module (see the fixtures).
+pytestmark = pytest.mark.usefixtures("jinja_compiled_once", "copier_yml_read_once")
+
 REPO = Path(__file__).resolve().parent.parent
 PACKAGED = copier_data.copier_root()
 PARSER = RstParser()

@@ -27,6 +27,9 @@ from speckeeper.document.rst.build import RstDocument as Spec, build
 
 from .conftest import speckeeper_bounded
 
+# copier compiles each template and reads copier.yml once a module (see the fixtures).
+pytestmark = pytest.mark.usefixtures("jinja_compiled_once", "copier_yml_read_once")
+
 TEMPLATES = Path(__file__).resolve().parent / "fixtures" / "templates"
 PARSER = RstParser()
 IMPACTS_YES = [f"{name}=yes" for name, _ in copier_data.FILLS if name.endswith("_impact")]

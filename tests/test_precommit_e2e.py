@@ -326,13 +326,29 @@ def docs_snippet(repo: Path, env: dict[str, str], hook_repo: tuple[Path, str]) -
     assert f"    rev: {hook_repo[1]}\n" in (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
 
 
+# What the baseline records over the whole corpus with no configuration
+# and the docs' hooks, by code: SK102 and SK201 only in queens, SK205 only
+# in ussuri, SK304 and SK311 in kilo (and older releases), SK301 and SK303
+# in kilo and others. These releases hold each of them.
+ADOPTED = ("kilo", "queens", "ussuri", "2026.1", "2026.2", "2027.1", "backlog", "abandoned")
+
+
 def test_adopting_on_the_upstream_nova_specs_checkout(
     corpus: Path, tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
 ) -> None:
     """The docs' "Adopting speckeeper on an existing repo", step by step,
-    on the corpus as upstream holds it, with no configuration."""
+    on an upstream nova-specs checkout, with no configuration: the releases
+    of the corpus that hold every kind of finding the whole of it has with
+    no configuration (kilo: SK301, SK303, SK304, SK311 and redirects;
+    queens: SK102, SK201; ussuri: SK205), the newest ones, the backlog and the
+    abandoned folder, as the corpus holds them: 160 specs of 809, each
+    step over all of them. (The whole corpus with no configuration is
+    test_detect's.)"""
     repo = tmp_path / "nova-specs"
-    shutil.copytree(corpus / "specs", repo / "specs")
+    for name in ADOPTED:
+        shutil.copytree(corpus / "specs" / name, repo / "specs" / name)
+        if (corpus / "specs" / f"{name}-template.rst").is_file():
+            shutil.copy2(corpus / "specs" / f"{name}-template.rst", repo / "specs")
     write(repo, "README.rst", "nova-specs\n==========\n")
     write(repo, "priorities/2027.1-priorities.rst", "Priorities\n==========\n")
     (repo / "doc/source").mkdir(parents=True)
@@ -349,6 +365,8 @@ def test_adopting_on_the_upstream_nova_specs_checkout(
     docs_snippet(repo, env, hook_repo)
     baseline = run(repo, env, *speckeeper, "baseline", check=True)
     assert "finding(s) to the baseline .speckeeper-baseline.json" in baseline.stdout
+    recorded = json.loads((repo / ".speckeeper-baseline.json").read_text(encoding="utf-8"))["entries"]
+    assert {entry["code"] for entry in recorded} == {"SK102", "SK201", "SK205", "SK301", "SK303", "SK304", "SK311"}
     run(repo, env, "git", "add", "-A", check=True)
     run(repo, env, "git", "commit", "-qm", "Check specs with speckeeper", check=True)
     assert pre_commit(repo, env, "install").returncode == 0
