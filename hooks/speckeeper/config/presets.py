@@ -44,6 +44,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "document_name": "{kep-number}-*/README.md",
         # Where `speckeeper new` starts one: its SIG's folder, named by its number.
         "markdown_layout": "keps/{owning-sig}/{kep-number}-{slug}/README.md",
+        # Under a heading fix inserts: a KEP's headings are questions (a
+        # production readiness one too), and "None" would answer them for
+        # the author; "TBD" says the answer is still to write.
+        "missing_section_text": "TBD",
     },
     # MADR: docs/decisions/NNNN-title-with-dashes.md, kept to MADR's
     # template copied beside them (adr-template.md); its optional sections
@@ -53,5 +57,6 @@ PRESETS: dict[str, dict[str, Any]] = {
         "exclude": ("adr-template.md", "docs/decisions/README.md", "docs/decisions/index.md"),
         "select": ("SK101", "SK102", "SK104", "SK105", "SK6", "SK7"),
         "markdown_layout": "docs/decisions/{number}-{slug}.md",
+        "missing_section_text": "TBD",  # As for a KEP: what a fix inserts is not an answer.
     },
 }
