@@ -14,6 +14,7 @@ from pathlib import Path
 
 from speckeeper.config import layout
 from speckeeper.config.settings import Config, ConfigError, Settings
+from speckeeper.document.markdown import is_markdown
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.document.template import (
     NoTemplate,
@@ -27,11 +28,6 @@ from speckeeper.document.template import (
 )
 from speckeeper.document.template_store import TemplateStore
 from speckeeper.files.source import Limits
-
-
-def _is_markdown(path: str) -> bool:
-    # As document.markdown says, without importing the format for every spec.
-    return path.lower().endswith((".md", ".markdown"))
 
 
 class TemplateLoader:
@@ -51,7 +47,8 @@ class TemplateLoader:
     def path_for(self, relpath: str, settings: Settings) -> Path:
         """The template file for a spec; ConfigError when there is none."""
         name, where = settings.template, settings.layout
-        if _is_markdown(relpath):
+        in_markdown = is_markdown(relpath)
+        if in_markdown:
             name = settings.markdown_template
             if not name:
                 raise NoTemplate("no template for this Markdown file: markdown-template is not set")
@@ -59,7 +56,7 @@ class TemplateLoader:
         elif not name:
             return packaged_path()
         if "{" in name:
-            found = layout.markdown_parts(where, relpath) if _is_markdown(relpath) else layout.parts(where, relpath)
+            found = layout.markdown_parts(where, relpath) if in_markdown else layout.parts(where, relpath)
             if found is None:
                 raise NoTemplate(f"no template for this spec: its path does not match the layout {where!r}", True)
             name = layout.fill(name, found)
@@ -82,14 +79,14 @@ class TemplateLoader:
 
     def for_spec(self, relpath: str, settings: Settings) -> Template:
         path = self.path_for(relpath, settings).resolve()
-        template = self._load(path, settings.metadata_file if _is_markdown(relpath) else "")
+        template = self._load(path, settings.metadata_file if is_markdown(relpath) else "")
         self._check_names(settings, template)
         return template
 
     def _load(self, path: Path, metadata_file: str = "") -> Template:
         key = (path, metadata_file)
         if key not in self._cache:
-            if _is_markdown(str(path)):
+            if is_markdown(str(path)):
                 from speckeeper.document import markdown_template  # Only where Markdown is checked.
 
                 # Its markers and placeholders are the repo's, not a path's;

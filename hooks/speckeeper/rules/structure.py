@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from speckeeper.rules.registry import Context, Edit, FixInput, Hit, Registry
+from speckeeper.document import markdown as markdown_format
 from speckeeper.document.model import Document as Spec
 from speckeeper.document.model import Section, column_width, fold
 from speckeeper.document.rst.adornment import ADORNMENT_MESSAGES, adornment
@@ -79,7 +80,7 @@ def _template_title(ctx: Context, title: str) -> str:
 
 def markdown_template(ctx: Context) -> bool:
     """Whether the spec's template is a Markdown one (so is the spec)."""
-    return ctx.template.path.endswith((".md", ".markdown"))
+    return markdown_format.is_markdown(ctx.template.path)
 
 
 def _alike(a: str, b: str) -> bool:
