@@ -159,14 +159,7 @@ def _metadata_file(config: Config, path: Path) -> bool:
 def _document_of(config: Config, path: Path) -> Path | None:
     """The Markdown document beside a metadata file that is checked, if any."""
     beside = sorted(path.parent.glob("*"))
-    return next(
-        (
-            doc
-            for doc in beside
-            if markdown.is_markdown(doc.name) and _markdown_document(config, doc) and not config.excluded(config.relpath(doc))
-        ),
-        None,
-    )
+    return next((doc for doc in beside if markdown.is_markdown(doc.name) and is_document(config, doc)), None)
 
 
 def is_document(config: Config, path: Path) -> bool:
