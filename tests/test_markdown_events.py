@@ -119,9 +119,9 @@ def test_a_panic_of_the_fast_parser_falls_back_to_markdown_it(monkeypatch):
     class PanicException(BaseException):  # As pyo3 raises a Rust panic.
         pass
 
-    def panics(text: str) -> None:
+    def panics(text: str, lines: list[str]) -> None:
         raise PanicException("index out of bounds")
 
-    monkeypatch.setattr(events, "tokens", panics)
+    monkeypatch.setattr(events, "read", panics)
     document = build.parse("x.md", "# T\n\n## S\n", fast=True)
     assert [s.title for s in document.sections] == ["S"]

@@ -1,5 +1,7 @@
 """The Markdown format: markdown-it-py parses a document (:mod:`.build`
-makes the document model of its tokens; :mod:`.pieces` parses a document
+makes the document model of its tokens; :mod:`.events` of pulldown-cmark's
+events where the ``markdown-fast`` extra is installed, both by way of
+:mod:`.reading`; :mod:`.pieces` parses a document
 a piece at a time for an editor, keeping what did not change), and what only the format can tell
 stays here: where its paragraphs may be rewrapped (:mod:`.paragraphs`), and
 its validity rules (:mod:`.rules`, SK6xx), which report the messages the

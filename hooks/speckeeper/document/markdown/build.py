@@ -1,8 +1,14 @@
-"""Markdown as a format: a file's text read by markdown-it-py into the model.
+"""Markdown as a format: a file's text read by markdown-it-py into the model
+(or by pulldown-cmark, :mod:`.events`, where the ``markdown-fast`` extra
+is installed).
 
 CommonMark, with GFM tables and YAML front matter (mdit-py-plugins). Both
 come with the ``markdown`` extra and are imported only when a Markdown
 file is read, so a repo of reStructuredText specs never loads them.
+markdown-it-py's tokens are read here into a :class:`~.reading.Reading`
+(the front matter, the headings, the top-level blocks), which
+:mod:`.events` makes of pulldown-cmark's events alike; the model is built
+of it.
 
 How a Markdown file maps onto :class:`~.model.Document`:
 
@@ -36,22 +42,18 @@ in :mod:`.rules` (SK6xx) report them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from speckeeper.document.markdown import events, reading
 from speckeeper.document.markdown.paragraphs import MarkdownDocument
-from speckeeper.document.model import Block, BlockKind, Document, Link, Message, Section, Title
-
-from speckeeper.document.markdown import events
+from speckeeper.document.markdown.reading import Heading, Inline, Reading
+from speckeeper.document.model import Block, Document, Message, Section, Title
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token as _MarkdownItToken
-
-    # markdown-it-py's, or the fast reading's made to look the same.
-    Token = _MarkdownItToken | events.Token
+    from markdown_it.token import Token
 
     from speckeeper.document.markdown.pieces import Pieces
 
@@ -66,8 +68,6 @@ EMPTY_HEADING = "empty heading"
 SKIPPED_LEVEL = "skipped level"
 FRONT_MATTER = "front matter"
 WARNING, ERROR = 2, 3
-
-_COMMENT = re.compile(r"\s*<!--(.*?)-->\s*", re.DOTALL)
 
 
 class MarkdownUnavailable(RuntimeError):
@@ -98,25 +98,20 @@ def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None, 
     before are not parsed again."""
     if fast is None:
         fast = events.available()
-    if fast:  # Whole, in an editor too: it reads as check reads it.
-        tokens: Sequence[Token] = _fast_tokens(text)
-    elif pieces is not None:
-        tokens = pieces.tokens(path, text, _parser().parse)
-    else:
-        tokens = _parser().parse(text)
     lines = text.splitlines()
+    if fast:  # Whole, in an editor too: it reads as check reads it.
+        read = _fast_reading(text, lines)
+    elif pieces is not None:
+        read = _reading(pieces.tokens(path, text, _parser().parse), lines)
+    else:
+        read = _reading(_parser().parse(text), lines)
     reader = _Reader(lines)
     metadata: dict[str, object] = {}
     metadata_lines: dict[tuple[object, ...], int] = {}
-    body: list[Token] = []
-    for token in tokens:
-        if token.type == "front_matter":
-            metadata, metadata_lines = reader.front_matter(token)
-        else:
-            body.append(token)
-    headings, blocks = _split(body, lines)
-    reader.check_headings(headings)
-    tree = _tree(headings, blocks, reader, len(lines))
+    if read.front_matter is not None:
+        metadata, metadata_lines = reader.front_matter(read.front_matter)
+    reader.check_headings(read.headings)
+    tree = _tree(read.headings, read.blocks, reader, len(lines))
     return MarkdownDocument(
         path=path,
         format=FORMAT,
@@ -135,25 +130,16 @@ def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None, 
     )
 
 
-def _fast_tokens(text: str) -> Sequence[Token]:
+def _fast_reading(text: str, lines: list[str]) -> Reading:
     """pulldown-cmark's reading; markdown-it-py's where it fails (a panic of
     the Rust code is a BaseException, pyo3's PanicException): a bug of
     the faster parser costs speed, never a traceback."""
     try:
-        return events.tokens(text)
+        return events.read(text, lines)
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException:  # noqa: BLE001 - see above.
-        return _parser().parse(text)
-
-
-@dataclass
-class _Heading:
-    level: int  # 1 to 6, as written.
-    line: int
-    title: str  # As rendered: its markup removed, its spaces made one.
-    style: str  # "#" for ATX; "=" or "-" for setext.
-    start: int  # Index of its heading_open token.
+        return _reading(_parser().parse(text), lines)
 
 
 @dataclass
@@ -165,13 +151,13 @@ class _Reader:
     comments: list[tuple[int, str]] = field(default_factory=list)
     literal: set[int] = field(default_factory=set)
 
-    def front_matter(self, token: Token) -> tuple[dict[str, object], dict[tuple[object, ...], int]]:
+    def front_matter(self, content: str) -> tuple[dict[str, object], dict[tuple[object, ...], int]]:
         """The front matter's mapping and each value's line in the file; a
         message at its line when it is not a mapping."""
         from speckeeper.files import yamlfile
 
         try:
-            marked = yamlfile.load_marked(token.content)
+            marked = yamlfile.load_marked(content)
         except yamlfile.Refused as refused:
             # The YAML's line 1 is the file's line 2, under the opening "---".
             line = refused.line + 1 if refused.line else 1
@@ -186,7 +172,7 @@ class _Reader:
             return {}, {}
         return marked.data, {path: line + 1 for path, line in marked.lines.items()}
 
-    def check_headings(self, headings: list[_Heading]) -> None:
+    def check_headings(self, headings: list[Heading]) -> None:
         previous = 0
         for heading in headings:
             if not heading.title.strip():
@@ -206,13 +192,9 @@ class _Reader:
 
 
 def _span(token: Token, lines: Sequence[str]) -> tuple[int, int]:
-    """A block token's first and last line, 1-based and inclusive; blank
-    lines after a list belong to what follows."""
+    """A block token's first and last line, 1-based and inclusive."""
     assert token.map is not None  # Every block token markdown-it makes has one.
-    first, after = token.map
-    while after > first + 1 and after <= len(lines) and not lines[after - 1].strip():
-        after -= 1
-    return first + 1, max(first + 1, after)
+    return reading.extent(token.map[0], token.map[1], lines)
 
 
 def _closes(line: str, markup: str) -> bool:
@@ -222,26 +204,34 @@ def _closes(line: str, markup: str) -> bool:
     return len(stripped) >= len(markup) and set(stripped) == {markup[0]}
 
 
-def _split(tokens: list[Token], lines: Sequence[str]) -> tuple[list[_Heading], list[tuple[int, Block]]]:
-    """The headings, and the top-level blocks with the index of their first token."""
-    headings: list[_Heading] = []
+def _reading(tokens: Sequence[Token], lines: Sequence[str]) -> Reading:
+    """markdown-it-py's tokens read: the front matter, the headings, and
+    the top-level blocks with the index of their first token."""
+    front_matter: str | None = None
+    body: list[Token] = []
+    for token in tokens:
+        if token.type == "front_matter":
+            front_matter = token.content
+        else:
+            body.append(token)
+    headings: list[Heading] = []
     blocks: list[tuple[int, Block]] = []
     index = 0
-    while index < len(tokens):
-        token = tokens[index]
+    while index < len(body):
+        token = body[index]
         if token.type == "heading_open":
-            inline = tokens[index + 1]
+            inline = body[index + 1]
             start, _ = _span(token, lines)
             style = token.markup[:1] if token.markup[:1] in ("=", "-") else "#"
             # As it reads rendered: "**Test** Plan" is "Test Plan".
             title = " ".join(_inline(inline, start).text.split())
-            headings.append(_Heading(int(token.tag[1:]), start, title, style, index))
+            headings.append(Heading(int(token.tag[1:]), start, title, style, index))
             index += 3
             continue
-        closing = _closing(tokens, index)
-        blocks.append((index, _block(tokens[index : closing + 1], lines)))
+        closing = _closing(body, index)
+        blocks.append((index, _block(body[index : closing + 1], lines)))
         index = closing + 1
-    return headings, blocks
+    return Reading(front_matter, headings, blocks)
 
 
 def _closing(tokens: Sequence[Token], index: int) -> int:
@@ -255,59 +245,28 @@ def _closing(tokens: Sequence[Token], index: int) -> int:
     return len(tokens) - 1
 
 
-_KINDS: dict[str, BlockKind] = {
-    "bullet_list_open": "list",
-    "ordered_list_open": "list",
-    "list_item_open": "item",
-    "blockquote_open": "quote",
-}
-# A list's kind, as the model names it (its items carry it too).
-_LISTS = {"bullet_list_open": "bullet", "ordered_list_open": "enumerated"}
-
-
 def _block(tokens: Sequence[Token], lines: Sequence[str], list_name: str = "") -> Block:
     """The block that ``tokens`` (an opening token to its closing one, or one
     token) make; ``list_name``: the kind of the list an item is in."""
     first = tokens[0]
     start, end = _span(first, lines)
     if first.type in ("fence", "code_block"):
-        return Block("literal", start, end, first.content, name=first.info.strip().split(" ")[0])
+        return reading.literal(start, end, first.content, first.info)
     if first.type == "html_block":
-        match = _COMMENT.fullmatch(first.content)
-        kind: BlockKind = "comment" if match else "other"
-        return Block(kind, start, end, match.group(1).strip() if match else first.content, name="html")
+        return reading.html(start, end, first.content)
     inner = list(tokens[1:-1])
     if first.type == "paragraph_open":
-        read = _inline(inner[0], start)
-        return Block(
-            "paragraph",
-            start,
-            end,
-            read.text,
-            links=read.links,
-            target=read.target,
-            unbreakable=read.unbreakable,
-            breaks=read.breaks,
-            code=read.code,
-        )
+        return reading.paragraph(start, end, _inline(inner[0], start))
     if first.type == "table_open":
         rows = [
             [_inline(cell, _span(row, lines)[0]) for cell in _cells(inner, index)]
             for index, row in enumerate(inner)
             if row.type == "tr_open"
         ]
-        return Block(
-            "table",
-            start,
-            end,
-            "\n".join(" | ".join(cell.text for cell in row) for row in rows),
-            links=tuple(link for row in rows for cell in row for link in cell.links),
-            rows=tuple(tuple(" ".join(cell.text.split()) for cell in row) for row in rows),
-        )
-    name = _LISTS.get(first.type, list_name if first.type == "list_item_open" else "")
-    children = tuple(_children(inner, lines, name))
-    text = "\n".join(child.text for child in children)
-    return Block(_KINDS.get(first.type, "other"), start, end, text, name=name, children=children)
+        return reading.table(start, end, rows)
+    kind = first.type.removesuffix("_open")
+    name = reading.LISTS.get(kind, list_name if kind == "list_item" else "")
+    return reading.container(kind, start, end, name, tuple(_children(inner, lines, name)))
 
 
 def _cells(tokens: list[Token], index: int) -> Iterator[Token]:
@@ -327,64 +286,29 @@ def _children(tokens: list[Token], lines: Sequence[str], list_name: str) -> Iter
         index = closing + 1
 
 
-@dataclass(frozen=True)
-class _Inline:
-    text: str  # Markup removed.
-    links: tuple[Link, ...]
-    target: str  # The first image's source, "" without one.
-    unbreakable: int  # The longest inline literal or link, as written.
-    breaks: tuple[int, ...] = ()  # The lines that end in a hard line break.
-    code: tuple[str, ...] = ()  # Its code spans' text.
+def _inline(inline: Token, line: int) -> Inline:
+    """An inline token's run read (its children as :mod:`.reading` has them)."""
+    return reading.read_inline([child for token in inline.children or () if (child := _child(token)) is not None], line)
 
 
-def _inline(inline: Token, line: int) -> _Inline:
-    """An inline run read: its text with its markup removed, its links with
-    their lines, its image, its longest unbreakable stretch."""
-    parts: list[str] = []
-    links: list[Link] = []
-    target = ""
-    unbreakable = 0
-    breaks: list[int] = []
-    code: list[str] = []
-    open_link: tuple[str, int, int] | None = None  # (url, line, where its text starts in parts)
-    for child in inline.children or ():
-        if isinstance(child, str):  # Text, as the fast reading has it.
-            parts.append(child)
-        elif child.type in ("softbreak", "hardbreak"):
-            if child.type == "hardbreak":
-                breaks.append(line)
-            parts.append("\n")
-            line += 1
-        elif child.type == "link_open":
-            open_link = (str(child.attrs.get("href", "")), line, len(parts))
-        elif child.type == "link_close" and open_link is not None:
-            url, at, begin = open_link
-            text = "".join(parts[begin:])
-            links.append(Link(url, text, at))
-            # [text](url), or <url> for an autolink.
-            unbreakable = max(unbreakable, len(url) + 2 if child.markup == "autolink" else len(text) + len(url) + 4)
-            open_link = None
-        elif child.type == "text":
-            parts.append(child.content)
-        elif child.type == "code_inline":
-            parts.append(child.content)
-            code.append(child.content)
-            unbreakable = max(unbreakable, len(child.content) + 2 * len(child.markup))
-        elif child.type == "image":
-            parts.append(child.content)
-            target = target or str(child.attrs.get("src", ""))
-        elif child.type == "html_inline" and _COMMENT.fullmatch(child.content) is None:
-            parts.append(child.content)
-    text = "".join(parts)
-    alone = " ".join(text.split())
-    return _Inline(
-        text,
-        tuple(Link(link.url, link.text, link.line, alone=" ".join(link.text.split()) == alone) for link in links),
-        target,
-        unbreakable,
-        tuple(breaks),
-        tuple(code),
-    )
+def _child(token: Token) -> reading.Child | None:
+    """An inline token as :mod:`.reading` has it; None for markup it leaves out."""
+    kind = token.type
+    if kind == "text":
+        return token.content
+    if kind in ("softbreak", "hardbreak"):
+        return reading.SOFT if kind == "softbreak" else reading.HARD
+    if kind == "link_open":
+        return (reading.LINK_OPEN, str(token.attrs.get("href", "")), token.markup)
+    if kind == "link_close":
+        return (reading.LINK_CLOSE, token.markup)
+    if kind == "code_inline":
+        return (reading.CODE, token.content, len(token.markup))
+    if kind == "image":
+        return (reading.IMAGE, token.content, str(token.attrs.get("src", "")))
+    if kind == "html_inline":
+        return (reading.HTML, token.content)
+    return None
 
 
 @dataclass(frozen=True)
@@ -396,7 +320,7 @@ class _Tree:
     opening: int  # Without a title: where what comes first starts, when it is no section.
 
 
-def _tree(headings: list[_Heading], blocks: list[tuple[int, Block]], reader: _Reader, last_line: int) -> _Tree:
+def _tree(headings: list[Heading], blocks: list[tuple[int, Block]], reader: _Reader, last_line: int) -> _Tree:
     """The titles, the sections (nested by heading level) and the blocks in none."""
     for _, block in blocks:
         for inner in block.walk():
@@ -411,7 +335,7 @@ def _tree(headings: list[_Heading], blocks: list[tuple[int, Block]], reader: _Re
     titles_seen = 0
     following = iter(headings)
     upcoming = next(following, None)
-    owner: _Heading | None = None
+    owner: Heading | None = None
     for index, block in blocks:
         while upcoming is not None and upcoming.start < index:
             owner, upcoming = upcoming, next(following, None)
@@ -448,12 +372,12 @@ def _literal(block: Block, reader: _Reader) -> None:
 
 @dataclass
 class _Node:
-    heading: _Heading
+    heading: Heading
     children: list[_Node] = field(default_factory=list)
 
 
 def _nest(
-    headings: list[_Heading], owned: dict[int, list[Block]], last_line: int
+    headings: list[Heading], owned: dict[int, list[Block]], last_line: int
 ) -> tuple[Section, ...]:
     """Sections from the headings in order: each under the nearest heading
     above it of a lower level; a level-1 heading (a title) ends them all."""
@@ -472,13 +396,13 @@ def _nest(
     # Where each section ends: the line before the next heading at its
     # level or above, found in one pass with the headings still open.
     ends: dict[int, int] = {}
-    open_headings: list[_Heading] = []
+    open_headings: list[Heading] = []
     for heading in headings:
         while open_headings and open_headings[-1].level >= heading.level:
             ends[open_headings.pop().start] = heading.line - 1
         open_headings.append(heading)
 
-    def end_of(heading: _Heading) -> int:
+    def end_of(heading: Heading) -> int:
         return ends.get(heading.start, last_line)
 
     def build(node: _Node, level: int) -> Section:

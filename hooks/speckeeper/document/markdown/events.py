@@ -1,6 +1,7 @@
 """The fast reading of Markdown: pulldown-cmark's events (pyromark, the
-``markdown-fast`` extra), made into the tokens markdown-it-py makes, so
-that :mod:`.build` reads either the same way.
+``markdown-fast`` extra) read straight into what :mod:`.build` makes of
+markdown-it-py's tokens (a :class:`~.reading.Reading`: the front matter,
+the headings, the blocks), with no token made between.
 
 pulldown-cmark is CommonMark, as markdown-it-py is, with GFM tables; it
 parses in Rust, about twelve times as fast (the KEP READMEs of
@@ -8,10 +9,13 @@ kubernetes/enhancements, 20 MB: 0.5 s against 6 s of one core). What it
 does not do as markdown-it-py does is done here: front matter (read by the
 rules of mdit-py-plugins' front_matter), lines counted as markdown-it
 counts them (``\\r\\n`` and ``\\r`` are line ends, NUL is U+FFFD), a
-paragraph round the text of a tight list item, link destinations
+paragraph round the text of a tight list item, where a block ends (a
+list's not on the link definitions after it), link destinations
 normalized and unsafe ones (``javascript:``) left as text, and no block
 nested more than 20 deep (markdown-it's bound; deeper containers are
-flattened into the one at that depth).
+flattened into the one at that depth). Each container open is a frame
+that collects its blocks; a block is made when it ends, by the functions
+of :mod:`.reading` that make it of markdown-it-py's tokens too.
 ``tests/test_markdown_events.py`` compares the documents built both ways,
 on every KEP of a kubernetes/enhancements snapshot where there is one.
 """
@@ -20,10 +24,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
+from functools import partial
 from itertools import accumulate
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from speckeeper.document.markdown import reading
+from speckeeper.document.markdown.reading import CODE, HARD, HTML, IMAGE, LINK_CLOSE, LINK_OPEN, LISTS, SOFT, Child, Heading, Inline, Reading, extent
+from speckeeper.document.model import Block
 
 # markdown-it's bound on nested blocks ("commonmark" preset's maxNesting).
 MAX_NESTING = 20
@@ -48,38 +56,6 @@ def available() -> bool:
     except ImportError:
         return False
     return True
-
-
-_NO_ATTRS: dict[str, str] = {}  # Shared, never changed: most tokens have none.
-
-
-class Token:
-    """The part of markdown-it's Token that :mod:`.build` reads; of an
-    inline run's children, a text token is its text alone (a str)."""
-
-    __slots__ = ("type", "nesting", "map", "tag", "markup", "content", "info", "attrs", "children")
-
-    def __init__(
-        self,
-        type: str,  # noqa: A002 - markdown-it's name.
-        nesting: int = 0,
-        map: list[int] | None = None,  # noqa: A002 - markdown-it's name.
-        tag: str = "",
-        markup: str = "",
-        content: str = "",
-        info: str = "",
-        attrs: dict[str, str] = _NO_ATTRS,
-        children: list[Token | str] | None = None,
-    ) -> None:
-        self.type = type
-        self.nesting = nesting
-        self.map = map
-        self.tag = tag
-        self.markup = markup
-        self.content = content
-        self.info = info
-        self.attrs = attrs
-        self.children = children
 
 
 def normalized(text: str) -> str:
@@ -127,60 +103,83 @@ def _indent(line: str) -> int:
     return width
 
 
-def tokens(text: str) -> list[Token]:
-    """The tokens markdown-it-py ("commonmark", tables, front matter) makes
-    of ``text``, made of pulldown-cmark's events."""
+def read(text: str, lines: Sequence[str]) -> Reading:
+    """What :mod:`.build` reads of ``text`` (its front matter, headings and
+    top-level blocks), made straight of pulldown-cmark's events, as it
+    makes them of markdown-it-py's tokens ("commonmark", tables, front
+    matter). ``lines``: the text's, as the build counts them."""
     import pyromark
 
     source = normalized(text)
-    lines = source.split("\n")
-    found: list[Token] = []
-    fence = front_matter(lines)
+    rows = source.split("\n")
+    matter: str | None = None
+    fence = front_matter(rows)
     if fence is not None:
-        closing, after, _ = fence
-        content = "\n".join(lines[1:closing])
-        found.append(Token("front_matter", map=[0, after], markup="---", content=content))
+        closing = fence[0]
+        matter = "\n".join(rows[1:closing])
         # Blank lines in its place keep every line where it was.
-        source = "\n" * (closing + 1) + "\n".join(lines[closing + 1 :])
+        source = "\n" * (closing + 1) + "\n".join(rows[closing + 1 :])
     if "\t" in source:  # Two KEPs in three have none: no need to look for them.
         source = _FENCE_TABS.sub(lambda match: match.group(1) + " " * len(match.group(2)), source)
     data = source.encode("utf-8")
-    rows = data.split(b"\n")
-    newlines = list(accumulate((len(row) + 1 for row in rows[:-1]), initial=-1))[1:]
-    reader = _Reader(data, newlines, source.split("\n"))
-    options = pyromark.Options.ENABLE_TABLES
-    found.extend(reader.read(pyromark.events_with_range(source, options=options, merge_text=True)))
-    return found
+    newlines = list(accumulate((len(row) + 1 for row in data.split(b"\n")[:-1]), initial=-1))[1:]
+    reader = _Reader(data, newlines, source.split("\n"), lines)
+    reader.read(pyromark.events_with_range(source, options=pyromark.Options.ENABLE_TABLES, merge_text=True))
+    return Reading(matter, reader.headings, reader.blocks)
 
 
-_END_IMAGE = {"End": "Image"}
+# What an inline run is of: a paragraph, one round a tight list item's
+# text (markdown-it has one there, hidden), a heading, a table cell.
+_PARAGRAPH, _IMPLICIT, _HEADING, _CELL = range(4)
+_ENDIMAGE = {"End": "Image"}
 _CONTAINERS = {"BlockQuote": "blockquote", "Item": "list_item", "TableHead": "thead", "TableRow": "tr", "TableCell": "td"}
+_TABLE_PARTS = frozenset({"thead", "tbody", "tr", "th", "td"})
 
 
-@dataclass
+class _Frame:
+    """A container open (markdown-it's names: a list, an item, a quote, a
+    table or a part of one), and where what it holds ends."""
+
+    __slots__ = ("after", "children", "first", "kind", "last", "name", "row", "rows")
+
+    def __init__(self, kind: str, first: int, after: int, name: str) -> None:
+        self.kind = kind
+        self.first = first  # Its lines: markdown-it's map, 0-based, the end exclusive.
+        self.after = after
+        self.last = 0  # The line after the last of what it holds.
+        self.name = name  # A list's kind (its items'), else "".
+        self.children: list[Block] | None = []  # None in a table: its rows are what it holds.
+        self.row: tuple[int, list[Inline]] | None = None  # A table row's line and cells (its cells' too).
+        self.rows: list[list[Inline]] | None = None  # A table's.
+
+
 class _Reader:
-    data: bytes
-    newlines: list[int]  # Byte offsets of the text's "\n".
-    lines: list[str]
-    out: list[Token] = field(default_factory=list)
-    depth: int = 0  # Containers open, as markdown-it nests them.
-    dropped: list[bool] = field(default_factory=list)  # Of each open container: left out (too deep)?
-    opened: list[tuple[Token, int]] = field(default_factory=list)  # Each container kept, and where what it holds ends.
-    inline: list[Token | str] | None = None  # The children of the inline run open, if one is.
-    inline_span: list[int] = field(default_factory=list)  # Its first and last byte.
-    implicit: bool = False  # Whether the open paragraph is one of a tight list item's.
-    leaf: Token | None = None  # A code or HTML block open.
-    link: list[tuple[Token, int, int, str]] = field(default_factory=list)  # Links open: token, index, start, destination.
-    image: list[list[Any]] = field(default_factory=list)  # Images open: token, where their label starts, ends.
-    table_head: bool = False
-    table_body: bool = False
-    last_end: int = 0  # Where the last event that is not a start ended.
+    """Reads the events of one text, as markdown-it-py's tokens would be."""
 
-    def line(self, offset: int) -> int:
-        """The 0-based line of a byte offset."""
-        return bisect_right(self.newlines, offset - 1) if offset > 0 else 0
+    def __init__(self, data: bytes, newlines: list[int], rows: list[str], lines: Sequence[str]) -> None:
+        self.data = data
+        self.newlines = newlines  # Byte offsets of the text's "\n".
+        self.rows = rows  # Its lines as pulldown-cmark read them.
+        self.lines = lines  # As the build counts them.
+        self.headings: list[Heading] = []  # At the top level.
+        self.blocks: list[tuple[int, Block]] = []  # At the top level.
+        self.stack: list[_Frame] = []  # The containers open.
+        self.excess = 0  # Containers open past MAX_NESTING: left out, what they hold is in the last one kept.
+        self.inline: list[Child] | None = None  # The children of the inline run open, if one is.
+        self.plain = True  # Whether they are all text.
+        self.inline_first = 0  # Its first byte, and the end of its last.
+        self.inline_last = 0
+        self.owner = _PARAGRAPH  # What it is of.
+        self.owner_map = (0, 0)  # Its paragraph's or heading's lines (as a _Frame's).
+        self.heading = (1, "#")  # Its heading's level and style.
+        self.leaf: tuple[str, int, int, list[str], str] | None = None  # A code or HTML block open: kind, lines, content, info.
+        self.link: list[tuple[tuple[str, str, str], int, int, str]] = []  # Links open: token, index, start, destination.
+        self.image: list[list[Any]] = []  # Images open: src, where their label starts, ends.
+        self.table_head = False
+        self.table_body = False
+        self.last_end = 0  # Where the last event that is not a start ended.
 
-    def span(self, start: int, end: int) -> list[int]:
+    def span(self, start: int, end: int) -> tuple[int, int]:
         """markdown-it's map of a block over bytes [start, end)."""
         data = self.data
         while start < end - 1 and data[start] == 10:
@@ -188,9 +187,23 @@ class _Reader:
         first = bisect_right(self.newlines, start - 1) if start > 0 else 0
         last = end - 1 if end - 1 > start else start
         after = bisect_right(self.newlines, last - 1) + 1 if last > 0 else 1
-        return [first, after if after > first else first + 1]
+        return first, after if after > first else first + 1
 
-    def read(self, events: Any) -> Iterator[Token]:
+    def add(self, block: Block) -> None:
+        """A block read, into the container open (not a table's part) or the top level."""
+        if self.stack:
+            children = self.stack[-1].children
+            if children is not None:
+                children.append(block)
+        else:
+            self.blocks.append((len(self.blocks) + len(self.headings), block))
+
+    def holds(self, after: int) -> None:
+        """The container open holds what ends before line ``after``."""
+        if self.stack and after > self.stack[-1].last:
+            self.stack[-1].last = after
+
+    def read(self, events: Any) -> None:
         event_of = self.event
         for event, where in events:
             end = where["end"]
@@ -200,79 +213,25 @@ class _Reader:
                 if self.leaf is not None:
                     value = event.get("Html", event.get("Text"))
                     if value is not None:
-                        self.leaf.content += value
+                        self.leaf[3].append(value)
                         self.last_end = end
                         continue
                 if "Text" in event and self.inline is not None and not self.image:
                     self.inline.append(event["Text"])
-                    if end > self.inline_span[1]:
-                        self.inline_span[1] = end
+                    if end > self.inline_last:
+                        self.inline_last = end
                     self.last_end = end
                     continue
             event_of(event, where["start"], end)
         self.close_inline()
-        return iter(self.out)
-
-    # Blocks.
-
-    def open(self, kind: str, start: int, end: int, **fields: Any) -> None:
-        self.close_inline()
-        if self.depth >= MAX_NESTING:
-            self.dropped.append(True)
-            return
-        self.dropped.append(False)
-        self.depth += 1
-        opening = Token(kind + "_open", 1, self.span(start, end), **fields)
-        self.out.append(opening)
-        self.opened.append((opening, 0))
-
-    def close(self, kind: str) -> None:
-        self.close_inline()
-        if self.dropped.pop():
-            return
-        self.depth -= 1
-        # A container ends with what it holds: pulldown-cmark's range takes
-        # in the link definitions after a list, which markdown-it leaves out.
-        opening, last = self.opened.pop()
-        if opening.map is not None:
-            opening.map[1] = max(last, self.kept(kind, opening.map))
-        self.emit(Token(kind + "_close", -1), opening.map)
-
-    def kept(self, kind: str, span: list[int]) -> int:
-        """Where a list item or quote ends, as markdown-it has it: not on the
-        lines after it that pulldown-cmark's range takes in (link
-        definitions, blank lines) but that are not indented into it."""
-        first, after = span
-        if kind in ("bullet_list", "ordered_list"):
-            return 0  # Its items'.
-        if kind not in ("list_item", "blockquote"):
-            return after
-        column = -1  # A quote's lines are inside it by their ">".
-        if kind == "list_item":
-            match = _ITEM.match(self.lines[first])
-            # Past its content's column, or no line (a marker not found).
-            column = max(1, len(self.lines[first][: match.end()].expandtabs(4))) if match else 1 << 30
-        while after > first + 1 and not _inside(self.lines[after - 1], column):
-            after -= 1
-        return after
-
-    def emit(self, token: Token, extent: list[int] | None = None) -> None:
-        """Append a token; what it spans (its map, or ``extent``) is held
-        by the container open."""
-        self.out.append(token)
-        spans = token.map or extent
-        if spans is not None and self.opened:
-            opening, last = self.opened[-1]
-            if spans[1] > last:
-                self.opened[-1] = (opening, spans[1])
 
     def event(self, event: Any, start: int, end: int) -> None:
-        if self.image and event != _END_IMAGE:
+        if self.image and event != _ENDIMAGE:
             # markdown-it's image content is its label as written.
             label = self.image[-1]
             label[1] = start if label[1] < 0 else label[1]
             label[2] = max(label[2], end)
-        if isinstance(event, str):
+        if event.__class__ is str:
             self.bare(event, start, end)
         else:
             ((what, value),) = event.items()
@@ -285,6 +244,64 @@ class _Reader:
                 self.text(what, value, start, end)
         self.last_end = end
 
+    # Blocks.
+
+    def open(self, kind: str, start: int, end: int) -> None:
+        self.close_inline()
+        stack = self.stack
+        if len(stack) >= MAX_NESTING:
+            self.excess += 1
+            return
+        first, after = self.span(start, end)
+        parent = stack[-1] if stack else None
+        frame = _Frame(kind, first, after, LISTS.get(kind, parent.name if parent and kind == "list_item" else ""))
+        if kind == "table":
+            frame.rows = []
+        if kind in _TABLE_PARTS or kind == "table":
+            frame.children = None
+        if kind == "tr":
+            frame.row = (first + 1, [])
+            table = next(open_ for open_ in reversed(stack) if open_.rows is not None)
+            assert table.rows is not None
+            table.rows.append(frame.row[1])
+        elif kind in ("th", "td") and parent is not None:
+            frame.row = parent.row
+        stack.append(frame)
+
+    def close(self) -> None:
+        self.close_inline()
+        if self.excess:
+            self.excess -= 1
+            return
+        frame = self.stack.pop()
+        # A container ends with what it holds: pulldown-cmark's range takes
+        # in the link definitions after a list, which markdown-it leaves out.
+        after = max(frame.last, self.kept(frame))
+        self.holds(after)
+        if frame.children is not None:
+            start, end = extent(frame.first, after, self.lines)
+            self.add(reading.container(frame.kind, start, end, frame.name, tuple(frame.children)))
+        elif frame.rows is not None:
+            self.add(reading.table(*extent(frame.first, after, self.lines), frame.rows))
+
+    def kept(self, frame: _Frame) -> int:
+        """Where a list item or quote ends, as markdown-it has it: not on the
+        lines after it that pulldown-cmark's range takes in (link
+        definitions, blank lines) but that are not indented into it."""
+        kind, first, after = frame.kind, frame.first, frame.after
+        if kind in LISTS:
+            return 0  # Its items'.
+        if kind not in ("list_item", "blockquote"):
+            return after
+        column = -1  # A quote's lines are inside it by their ">".
+        if kind == "list_item":
+            match = _ITEM.match(self.rows[first])
+            # Past its content's column, or no line (a marker not found).
+            column = max(1, len(self.rows[first][: match.end()].expandtabs(4))) if match else 1 << 30
+        while after > first + 1 and not _inside(self.rows[after - 1], column):
+            after -= 1
+        return after
+
     def bare(self, event: str, start: int, end: int) -> None:
         if event == "SoftBreak":
             # markdown-it keeps what ends a line but one space; pulldown-cmark
@@ -294,37 +311,42 @@ class _Reader:
                 kept = gap.decode()[:-1] if gap.endswith(b" ") else gap.decode()
                 if kept:
                     self.inline_token(kept, self.last_end, start)
-        if event in ("SoftBreak", "HardBreak"):
-            self.inline_token(Token(event.lower()), start, end)
+            self.inline_token(SOFT, start, end)
+        elif event == "HardBreak":
+            self.inline_token(HARD, start, end)
         elif event == "Rule":
             self.close_inline()
-            self.emit(Token("hr", 0, self.span(start, end), markup="---"))
+            first, after = self.span(start, end)
+            self.add(reading.container("hr", *extent(first, after, self.lines), "", ()))
+            self.holds(after)
 
     def start(self, value: Any, start: int, end: int) -> None:
         detail: Any = None
-        name = value if isinstance(value, str) else next(iter(value))
-        if not isinstance(value, str):
+        name = value if value.__class__ is str else next(iter(value))
+        if value.__class__ is not str:
             detail = value[name]
         if name == "Item":  # The most common, first.
             self.open("list_item", start, end)
         elif name == "Paragraph":
             self.close_inline()
-            self.out.append(Token("paragraph_open", 1, self.span(start, end), tag="p"))
-            self.begin_inline(start)
+            self.owner_map = self.span(start, end)
+            self.begin_inline(start, _PARAGRAPH)
         elif name == "Heading":
             self.close_inline()
             level = int(detail["level"][1:])
             row = self.data[start:end].lstrip(b" ")
-            markup = "#" * level if row.startswith(b"#") else "=" if level == 1 else "-"
-            self.out.append(Token("heading_open", 1, self.span(start, end), tag=f"h{level}", markup=markup))
-            self.begin_inline(start)
+            self.heading = (level, "#" if row.startswith(b"#") else "=" if level == 1 else "-")
+            self.owner_map = self.span(start, end)
+            self.begin_inline(start, _HEADING)
         elif name == "CodeBlock":
             self.close_inline()
             fenced = isinstance(detail, dict)
-            self.leaf = Token("fence" if fenced else "code_block", 0, self.span(start, end), info=detail["Fenced"] if fenced else "")
+            first, after = self.span(start, end)
+            self.leaf = ("fence" if fenced else "code_block", first, after, [], detail["Fenced"] if fenced else "")
         elif name == "HtmlBlock":
             self.close_inline()
-            self.leaf = Token("html_block", 0, self.span(start, end))
+            first, after = self.span(start, end)
+            self.leaf = ("html_block", first, after, [], "")
         elif name == "List":
             self.open("ordered_list" if detail is not None else "bullet_list", start, end)
         elif name == "Table":
@@ -335,7 +357,7 @@ class _Reader:
             self.open("tr", start, end)
         elif name == "TableCell":
             self.open("th" if self.table_head else "td", start, end)
-            self.begin_inline(start)
+            self.begin_inline(start, _CELL)
         elif name in _CONTAINERS:
             if name == "TableRow" and not self.table_body:
                 self.table_body = True
@@ -345,52 +367,45 @@ class _Reader:
             self.start_link(detail, start, end)
         elif name == "Image":
             self.ensure_inline(start)
-            self.image.append([Token("image", attrs={"src": _url(detail["dest_url"])}), -1, -1])
+            self.image.append([_url(detail["dest_url"]), -1, -1])
         # Emphasis, Strong: markup the model leaves out.
 
     def end(self, value: Any, end: int) -> None:
-        name = value if isinstance(value, str) else next(iter(value))
-        if name == "Item":  # The most common, first.
-            self.close("list_item")
-        elif name == "Paragraph":
+        name = value if value.__class__ is str else next(iter(value))
+        if name in ("Item", "List", "BlockQuote", "TableRow", "TableCell"):  # The most common, first.
+            self.close()
+        elif name in ("Paragraph", "Heading"):
             self.close_inline()
-            self.out.append(Token("paragraph_close", -1, tag="p"))
-        elif name == "Heading":
-            level = int(value["Heading"][1:])
-            self.close_inline()
-            self.out.append(Token("heading_close", -1, tag=f"h{level}"))
         elif name in ("CodeBlock", "HtmlBlock"):
             if self.leaf is not None:
-                self.emit(self.leaf)
+                kind, first, after, parts, info = self.leaf
+                start, last = extent(first, after, self.lines)
+                block = reading.html if kind == "html_block" else partial(reading.literal, info=info)
+                self.add(block(start, last, "".join(parts)))
+                self.holds(after)
             self.leaf = None
-        elif name == "List":
-            self.close("ordered_list" if value["List"] else "bullet_list")
         elif name == "Table":
             if self.table_body:
                 self.table_body = False
-                self.close("tbody")
-            self.close("table")
+                self.close()  # Its body.
+            self.close()
         elif name == "TableHead":
-            self.close("tr")
-            self.close("thead")
+            self.close()  # Its row.
+            self.close()
             self.table_head = False
-        elif name == "TableCell":
-            self.close("th" if self.table_head else "td")
-        elif name in _CONTAINERS:
-            self.close(_CONTAINERS[name])
         elif name == "Link":
             self.end_link(end)
         elif name == "Image":
-            token, first, last = self.image.pop()
-            token.content = self.data[first:last].decode("utf-8", "replace") if first >= 0 else ""
+            src, first, last = self.image.pop()
+            content = self.data[first:last].decode("utf-8", "replace") if first >= 0 else ""
             if not self.image:
-                self.inline_token(token, -1, -1)
+                self.inline_token((IMAGE, content, src), -1, -1)
 
     # Leaf content and inline runs.
 
     def text(self, what: str, value: str, start: int, end: int) -> None:
         if self.leaf is not None:
-            self.leaf.content += value
+            self.leaf[3].append(value)
             return
         if self.image:
             return
@@ -398,51 +413,74 @@ class _Reader:
             self.inline_token(value, start, end)
         elif what == "Code":
             row = self.data[start:end]
-            ticks = len(row) - len(row.lstrip(b"`"))
-            self.inline_token(Token("code_inline", content=value, markup="`" * ticks), start, end)
+            self.inline_token((CODE, value, len(row) - len(row.lstrip(b"`"))), start, end)
         elif what in ("InlineHtml", "Html"):
-            self.inline_token(Token("html_inline", content=value), start, end)
+            self.inline_token((HTML, value), start, end)
 
-    def begin_inline(self, start: int) -> None:
+    def begin_inline(self, start: int, owner: int) -> None:
         self.inline = []
-        self.inline_span = [start, start]
+        self.plain = True
+        self.inline_first = self.inline_last = start
+        self.owner = owner
 
     def ensure_inline(self, start: int) -> None:
         """Text straight in a tight list item: a paragraph round it, as
         markdown-it has (hidden)."""
         if self.inline is None:
-            self.out.append(Token("paragraph_open", 1, None, tag="p"))
-            self.implicit = True
-            self.begin_inline(start)
+            self.begin_inline(start, _IMPLICIT)
 
-    def inline_token(self, token: Token | str, start: int, end: int) -> None:
+    def inline_token(self, token: Child, start: int, end: int) -> None:
         if self.image:
             return
         if start >= 0:
             self.ensure_inline(start)
-            if end > self.inline_span[1]:
-                self.inline_span[1] = end
+            if end > self.inline_last:
+                self.inline_last = end
         assert self.inline is not None
         self.inline.append(token)
+        if token.__class__ is not str:
+            self.plain = False
 
     def close_inline(self) -> None:
-        if self.inline is None:
+        """The inline run open read, into the block it is of."""
+        children = self.inline
+        if children is None:
             return
-        first, last = self.inline_span
-        children, self.inline = self.inline, None
+        self.inline = None
+        first, after = self.span(self.inline_first, self.inline_last)
+        self.holds(after)
         # markdown-it strips a paragraph's or heading's text as Python
         # strips (a no-break space too).
         if children and isinstance(children[0], str):
             children[0] = children[0].lstrip()
         if children and isinstance(children[-1], str):
             children[-1] = children[-1].rstrip()
-        # Its content (markdown-it's source of the run) is read by nothing.
-        self.emit(Token("inline", 0, self.span(first, last), children=children))
-        if self.implicit:
-            self.implicit = False
-            opening = next(t for t in reversed(self.out) if t.type == "paragraph_open")
-            opening.map = self.span(first, last)
-            self.out.append(Token("paragraph_close", -1, tag="p"))
+        lines = self.lines
+        if self.owner == _PARAGRAPH or self.owner == _IMPLICIT:
+            start, end = extent(*(self.owner_map if self.owner == _PARAGRAPH else (first, after)), lines)
+            self.add(reading.paragraph(start, end, self.read_inline(children, start)))
+        elif self.owner == _HEADING:
+            start, end = extent(*self.owner_map, lines)
+            if self.stack:  # In a list item or a quote: no section, a block of a block of no text.
+                inner = reading.container("inline", *extent(first, after, lines), "", ())
+                self.add(reading.container("heading", start, end, "", (inner,)))
+            else:
+                level, style = self.heading
+                # As it reads rendered: "**Test** Plan" is "Test Plan".
+                title = " ".join(self.read_inline(children, start).text.split())
+                self.headings.append(Heading(level, start, title, style, len(self.blocks) + len(self.headings)))
+        else:  # A table cell's, in its row (or left out where its row is, too deep).
+            frame = self.stack[-1] if self.stack else None
+            if frame is not None and frame.row is not None:
+                line, cells = frame.row
+                cells.append(self.read_inline(children, line))
+            else:
+                self.add(reading.container("inline", *extent(first, after, lines), "", ()))
+
+    def read_inline(self, children: list[Child], line: int) -> Inline:
+        if self.plain:  # Most are: no need to look at each.
+            return Inline("".join(children), (), "", 0)  # type: ignore[arg-type]
+        return reading.read_inline(children, line)
 
     def start_link(self, detail: dict[str, str], start: int, end: int) -> None:
         self.ensure_inline(start)
@@ -450,30 +488,32 @@ class _Reader:
         if detail["link_type"] == "Email":
             url = "mailto:" + url
         autolink = detail["link_type"] in ("Autolink", "Email")
-        token = Token("link_open", 1, attrs={"href": _url(url)}, markup="autolink" if autolink else "")
+        token = (LINK_OPEN, _url(url), "autolink" if autolink else "")
         self.inline_token(token, start, end)
         assert self.inline is not None
         self.link.append((token, len(self.inline) - 1, start, detail["dest_url"]))
-        self.inline_span[1] = max(self.inline_span[1], end)
+        self.inline_last = max(self.inline_last, end)
 
     def end_link(self, end: int) -> None:
-        token, index, start, destination = self.link.pop()
-        assert self.inline is not None
-        if token.markup == "autolink":
+        (_, href, markup), index, start, destination = self.link.pop()
+        inline = self.inline
+        assert inline is not None
+        if markup == "autolink":
             # Its text, as markdown-it writes it: percent-escapes decoded.
-            self.inline[index + 1 :] = [_url_text(destination)]
-        if _BAD_PROTOCOL.match(token.attrs["href"]) and not _GOOD_DATA.match(token.attrs["href"]):
+            inline[index + 1 :] = [_url_text(destination)]
+        if _BAD_PROTOCOL.match(href) and not _GOOD_DATA.match(href):
             # markdown-it makes no link of it: its source is text, but for
             # the label of one in brackets, read as any text is
             # ("[a *b*](javascript:x)" is "[a b](javascript:x)").
-            if token.markup == "autolink":
-                self.inline[index:] = [self.data[start:end].decode("utf-8", "replace")]
+            if markup == "autolink":
+                inline[index:] = [self.data[start:end].decode("utf-8", "replace")]
                 return
             label_end = self.last_end if self.last_end > start else start + 1
-            self.inline[index] = self.data[start:start + 1].decode("utf-8", "replace")
-            self.inline.append(self.data[label_end:end].decode("utf-8", "replace"))
+            inline[index] = self.data[start : start + 1].decode("utf-8", "replace")
+            inline.append(self.data[label_end:end].decode("utf-8", "replace"))
             return
-        self.inline.append(Token("link_close", -1, markup=token.markup))
+        inline.append((LINK_CLOSE, markup))
+        self.plain = False
 
 
 def _url_text(url: str) -> str:
