@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from itertools import accumulate
 from typing import Any
@@ -131,9 +131,8 @@ def read(text: str, lines: Sequence[str]) -> Reading:
 # What an inline run is of: a paragraph, one round a tight list item's
 # text (markdown-it has one there, hidden), a heading, a table cell.
 _PARAGRAPH, _IMPLICIT, _HEADING, _CELL = range(4)
-_ENDIMAGE = {"End": "Image"}
-_CONTAINERS = {"BlockQuote": "blockquote", "Item": "list_item", "TableHead": "thead", "TableRow": "tr", "TableCell": "td"}
-_TABLE_PARTS = frozenset({"thead", "tbody", "tr", "th", "td"})
+_END_IMAGE = {"End": "Image"}
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tr", "th", "td"})
 
 
 class _Frame:
@@ -204,50 +203,103 @@ class _Reader:
             self.stack[-1].last = after
 
     def read(self, events: Any) -> None:
-        event_of = self.event
+        starts = self.starts()
+        ends = self.ends()
         for event, where in events:
-            end = where["end"]
-            # The most of them, text in a paragraph or an HTML or code
-            # block's lines, straight here.
-            if event.__class__ is dict:
-                if self.leaf is not None:
-                    value = event.get("Html", event.get("Text"))
-                    if value is not None:
-                        self.leaf[3].append(value)
-                        self.last_end = end
-                        continue
-                if "Text" in event and self.inline is not None and not self.image:
-                    self.inline.append(event["Text"])
+            start, end = where["start"], where["end"]
+            if self.image and event != _END_IMAGE:
+                # markdown-it's image content is its label as written.
+                label = self.image[-1]
+                label[1] = start if label[1] < 0 else label[1]
+                label[2] = max(label[2], end)
+            if event.__class__ is str:
+                if event == "SoftBreak" and start == self.last_end and self.inline is not None and not self.image:
+                    # The most of them: a line end right after text, in a paragraph.
+                    self.inline.append(SOFT)
+                    self.plain = False
                     if end > self.inline_last:
                         self.inline_last = end
-                    self.last_end = end
-                    continue
-            event_of(event, where["start"], end)
-        self.close_inline()
-
-    def event(self, event: Any, start: int, end: int) -> None:
-        if self.image and event != _ENDIMAGE:
-            # markdown-it's image content is its label as written.
-            label = self.image[-1]
-            label[1] = start if label[1] < 0 else label[1]
-            label[2] = max(label[2], end)
-        if event.__class__ is str:
-            self.bare(event, start, end)
-        else:
+                else:
+                    self.bare(event, start, end)
+                self.last_end = end
+                continue
             ((what, value),) = event.items()
-            if what == "Start":
-                self.start(value, start, end)
-                return
-            if what == "End":
-                self.end(value, end)
+            # The most common first: text in a paragraph, a list item.
+            if what == "Text":
+                if self.inline is not None and self.leaf is None and not self.image:
+                    self.inline.append(value)
+                    if end > self.inline_last:
+                        self.inline_last = end
+                else:
+                    self.text(what, value, start, end)
+            elif what == "Start":
+                if value == "Item":
+                    self.open("list_item", start, end)
+                elif value.__class__ is str:
+                    opens = starts.get(value)
+                    if opens is not None:
+                        opens(None, start, end)
+                else:
+                    ((name, detail),) = value.items()
+                    opens = starts.get(name)
+                    if opens is not None:
+                        opens(detail, start, end)
+                continue  # A start is no end: the last end stays.
+            elif what == "End":
+                if value == "Item":
+                    self.close()
+                else:
+                    closes = ends.get(value if value.__class__ is str else next(iter(value)))
+                    if closes is not None:
+                        closes(end)
             else:
                 self.text(what, value, start, end)
-        self.last_end = end
+            self.last_end = end
+        if self.inline is not None:
+            self.close_inline()
+
+    def starts(self) -> dict[str, Callable[[Any, int, int], None]]:
+        """What each event that starts something starts (by its name);
+        Emphasis and Strong are markup the model leaves out."""
+        return {
+            "Item": self.start_item,
+            "Paragraph": self.start_paragraph,
+            "Heading": self.start_heading,
+            "CodeBlock": self.start_code,
+            "HtmlBlock": self.start_html,
+            "List": self.start_list,
+            "BlockQuote": self.start_quote,
+            "Table": self.start_table,
+            "TableHead": self.start_table_head,
+            "TableRow": self.start_table_row,
+            "TableCell": self.start_table_cell,
+            "Link": self.start_link,
+            "Image": self.start_image,
+        }
+
+    def ends(self) -> dict[str, Callable[[int], None]]:
+        """What each event that ends something ends (by its name)."""
+        return {
+            "Item": self.close,
+            "Paragraph": self.end_inline,
+            "Heading": self.end_inline,
+            "CodeBlock": self.end_leaf,
+            "HtmlBlock": self.end_leaf,
+            "List": self.close,
+            "BlockQuote": self.close,
+            "Table": self.end_table,
+            "TableHead": self.end_table_head,
+            "TableRow": self.close,
+            "TableCell": self.close,
+            "Link": self.end_link,
+            "Image": self.end_image,
+        }
 
     # Blocks.
 
     def open(self, kind: str, start: int, end: int) -> None:
-        self.close_inline()
+        if self.inline is not None:
+            self.close_inline()
         stack = self.stack
         if len(stack) >= MAX_NESTING:
             self.excess += 1
@@ -255,29 +307,34 @@ class _Reader:
         first, after = self.span(start, end)
         parent = stack[-1] if stack else None
         frame = _Frame(kind, first, after, LISTS.get(kind, parent.name if parent and kind == "list_item" else ""))
-        if kind == "table":
-            frame.rows = []
-        if kind in _TABLE_PARTS or kind == "table":
+        if kind in _TABLE_PARTS:
             frame.children = None
-        if kind == "tr":
-            frame.row = (first + 1, [])
-            table = next(open_ for open_ in reversed(stack) if open_.rows is not None)
-            assert table.rows is not None
-            table.rows.append(frame.row[1])
-        elif kind in ("th", "td") and parent is not None:
-            frame.row = parent.row
+            if kind == "table":
+                frame.rows = []
+            elif kind == "tr":
+                frame.row = (first + 1, [])
+                table = next(open_ for open_ in reversed(stack) if open_.rows is not None)
+                assert table.rows is not None
+                table.rows.append(frame.row[1])
+            elif kind in ("th", "td") and parent is not None:
+                frame.row = parent.row
         stack.append(frame)
 
-    def close(self) -> None:
-        self.close_inline()
+    def close(self, end: int = 0) -> None:
+        if self.inline is not None:
+            self.close_inline()
         if self.excess:
             self.excess -= 1
             return
-        frame = self.stack.pop()
+        stack = self.stack
+        frame = stack.pop()
         # A container ends with what it holds: pulldown-cmark's range takes
         # in the link definitions after a list, which markdown-it leaves out.
-        after = max(frame.last, self.kept(frame))
-        self.holds(after)
+        after = self.kept(frame)
+        if frame.last > after:
+            after = frame.last
+        if stack and after > stack[-1].last:
+            stack[-1].last = after
         if frame.children is not None:
             start, end = extent(frame.first, after, self.lines)
             self.add(reading.container(frame.kind, start, end, frame.name, tuple(frame.children)))
@@ -291,7 +348,7 @@ class _Reader:
         kind, first, after = frame.kind, frame.first, frame.after
         if kind in LISTS:
             return 0  # Its items'.
-        if kind not in ("list_item", "blockquote"):
+        if after <= first + 1 or kind not in ("list_item", "blockquote"):
             return after
         column = -1  # A quote's lines are inside it by their ">".
         if kind == "list_item":
@@ -315,91 +372,100 @@ class _Reader:
         elif event == "HardBreak":
             self.inline_token(HARD, start, end)
         elif event == "Rule":
-            self.close_inline()
+            if self.inline is not None:
+                self.close_inline()
             first, after = self.span(start, end)
             self.add(reading.container("hr", *extent(first, after, self.lines), "", ()))
             self.holds(after)
 
-    def start(self, value: Any, start: int, end: int) -> None:
-        detail: Any = None
-        name = value if value.__class__ is str else next(iter(value))
-        if value.__class__ is not str:
-            detail = value[name]
-        if name == "Item":  # The most common, first.
-            self.open("list_item", start, end)
-        elif name == "Paragraph":
-            self.close_inline()
-            self.owner_map = self.span(start, end)
-            self.begin_inline(start, _PARAGRAPH)
-        elif name == "Heading":
-            self.close_inline()
-            level = int(detail["level"][1:])
-            row = self.data[start:end].lstrip(b" ")
-            self.heading = (level, "#" if row.startswith(b"#") else "=" if level == 1 else "-")
-            self.owner_map = self.span(start, end)
-            self.begin_inline(start, _HEADING)
-        elif name == "CodeBlock":
-            self.close_inline()
-            fenced = isinstance(detail, dict)
-            first, after = self.span(start, end)
-            self.leaf = ("fence" if fenced else "code_block", first, after, [], detail["Fenced"] if fenced else "")
-        elif name == "HtmlBlock":
-            self.close_inline()
-            first, after = self.span(start, end)
-            self.leaf = ("html_block", first, after, [], "")
-        elif name == "List":
-            self.open("ordered_list" if detail is not None else "bullet_list", start, end)
-        elif name == "Table":
-            self.open("table", start, end)
-        elif name == "TableHead":
-            self.table_head = True
-            self.open("thead", start, end)
-            self.open("tr", start, end)
-        elif name == "TableCell":
-            self.open("th" if self.table_head else "td", start, end)
-            self.begin_inline(start, _CELL)
-        elif name in _CONTAINERS:
-            if name == "TableRow" and not self.table_body:
-                self.table_body = True
-                self.open("tbody", start, end)
-            self.open(_CONTAINERS[name], start, end)
-        elif name == "Link":
-            self.start_link(detail, start, end)
-        elif name == "Image":
-            self.ensure_inline(start)
-            self.image.append([_url(detail["dest_url"]), -1, -1])
-        # Emphasis, Strong: markup the model leaves out.
+    def start_item(self, detail: None, start: int, end: int) -> None:
+        self.open("list_item", start, end)
 
-    def end(self, value: Any, end: int) -> None:
-        name = value if value.__class__ is str else next(iter(value))
-        if name in ("Item", "List", "BlockQuote", "TableRow", "TableCell"):  # The most common, first.
-            self.close()
-        elif name in ("Paragraph", "Heading"):
+    def start_list(self, detail: int | None, start: int, end: int) -> None:
+        self.open("ordered_list" if detail is not None else "bullet_list", start, end)
+
+    def start_quote(self, detail: Any, start: int, end: int) -> None:
+        self.open("blockquote", start, end)
+
+    def start_paragraph(self, detail: None, start: int, end: int) -> None:
+        if self.inline is not None:
             self.close_inline()
-        elif name in ("CodeBlock", "HtmlBlock"):
-            if self.leaf is not None:
-                kind, first, after, parts, info = self.leaf
-                start, last = extent(first, after, self.lines)
-                block = reading.html if kind == "html_block" else partial(reading.literal, info=info)
-                self.add(block(start, last, "".join(parts)))
-                self.holds(after)
-            self.leaf = None
-        elif name == "Table":
-            if self.table_body:
-                self.table_body = False
-                self.close()  # Its body.
-            self.close()
-        elif name == "TableHead":
-            self.close()  # Its row.
-            self.close()
-            self.table_head = False
-        elif name == "Link":
-            self.end_link(end)
-        elif name == "Image":
-            src, first, last = self.image.pop()
-            content = self.data[first:last].decode("utf-8", "replace") if first >= 0 else ""
-            if not self.image:
-                self.inline_token((IMAGE, content, src), -1, -1)
+        self.owner_map = self.span(start, end)
+        self.begin_inline(start, _PARAGRAPH)
+
+    def start_heading(self, detail: dict[str, Any], start: int, end: int) -> None:
+        if self.inline is not None:
+            self.close_inline()
+        level = int(detail["level"][1:])
+        row = self.data[start:end].lstrip(b" ")
+        self.heading = (level, "#" if row.startswith(b"#") else "=" if level == 1 else "-")
+        self.owner_map = self.span(start, end)
+        self.begin_inline(start, _HEADING)
+
+    def end_inline(self, end: int) -> None:
+        if self.inline is not None:
+            self.close_inline()
+
+    def start_code(self, detail: Any, start: int, end: int) -> None:
+        if self.inline is not None:
+            self.close_inline()
+        fenced = isinstance(detail, dict)
+        first, after = self.span(start, end)
+        self.leaf = ("fence" if fenced else "code_block", first, after, [], detail["Fenced"] if fenced else "")
+
+    def start_html(self, detail: None, start: int, end: int) -> None:
+        if self.inline is not None:
+            self.close_inline()
+        first, after = self.span(start, end)
+        self.leaf = ("html_block", first, after, [], "")
+
+    def end_leaf(self, end: int) -> None:
+        if self.leaf is not None:
+            kind, first, after, parts, info = self.leaf
+            start, last = extent(first, after, self.lines)
+            block = reading.html if kind == "html_block" else partial(reading.literal, info=info)
+            self.add(block(start, last, "".join(parts)))
+            self.holds(after)
+        self.leaf = None
+
+    def start_table(self, detail: Any, start: int, end: int) -> None:
+        self.open("table", start, end)
+
+    def end_table(self, end: int) -> None:
+        if self.table_body:
+            self.table_body = False
+            self.close()  # Its body.
+        self.close()
+
+    def start_table_head(self, detail: None, start: int, end: int) -> None:
+        self.table_head = True
+        self.open("thead", start, end)
+        self.open("tr", start, end)
+
+    def end_table_head(self, end: int) -> None:
+        self.close()  # Its row.
+        self.close()
+        self.table_head = False
+
+    def start_table_row(self, detail: None, start: int, end: int) -> None:
+        if not self.table_body:
+            self.table_body = True
+            self.open("tbody", start, end)
+        self.open("tr", start, end)
+
+    def start_table_cell(self, detail: None, start: int, end: int) -> None:
+        self.open("th" if self.table_head else "td", start, end)
+        self.begin_inline(start, _CELL)
+
+    def start_image(self, detail: dict[str, str], start: int, end: int) -> None:
+        self.ensure_inline(start)
+        self.image.append([_url(detail["dest_url"]), -1, -1])
+
+    def end_image(self, end: int) -> None:
+        src, first, last = self.image.pop()
+        content = self.data[first:last].decode("utf-8", "replace") if first >= 0 else ""
+        if not self.image:
+            self.inline_token((IMAGE, content, src), -1, -1)
 
     # Leaf content and inline runs.
 
@@ -448,7 +514,9 @@ class _Reader:
             return
         self.inline = None
         first, after = self.span(self.inline_first, self.inline_last)
-        self.holds(after)
+        stack = self.stack
+        if stack and after > stack[-1].last:
+            stack[-1].last = after
         # markdown-it strips a paragraph's or heading's text as Python
         # strips (a no-break space too).
         if children and isinstance(children[0], str):
@@ -458,7 +526,10 @@ class _Reader:
         lines = self.lines
         if self.owner == _PARAGRAPH or self.owner == _IMPLICIT:
             start, end = extent(*(self.owner_map if self.owner == _PARAGRAPH else (first, after)), lines)
-            self.add(reading.paragraph(start, end, self.read_inline(children, start)))
+            if self.plain:  # Text alone, most are: no need to look at each part.
+                self.add(reading.paragraph(start, end, Inline("".join(children), (), "", 0)))  # type: ignore[arg-type]
+            else:
+                self.add(reading.paragraph(start, end, reading.read_inline(children, start)))
         elif self.owner == _HEADING:
             start, end = extent(*self.owner_map, lines)
             if self.stack:  # In a list item or a quote: no section, a block of a block of no text.

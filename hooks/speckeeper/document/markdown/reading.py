@@ -71,12 +71,12 @@ def read_inline(children: Sequence[Child], line: int) -> Inline:
     removed, its links with their lines (one that is the whole of its run
     ``alone``), its image, its longest unbreakable stretch."""
     parts: list[str] = []
-    links: list[Link] = []
     target = ""
     unbreakable = 0
     breaks: list[int] = []
     code: list[str] = []
     open_link: tuple[str, int, int] | None = None  # (url, line, where its text starts in parts)
+    found: list[tuple[str, str, int]] = []  # Each link's url, text and line.
     for child in children:
         if isinstance(child, str):
             parts.append(child)
@@ -92,7 +92,7 @@ def read_inline(children: Sequence[Child], line: int) -> Inline:
         elif kind == LINK_CLOSE and open_link is not None:
             url, at, begin = open_link
             text = "".join(parts[begin:])
-            links.append(Link(url, text, at))
+            found.append((url, text, at))
             # [text](url), or <url> for an autolink.
             unbreakable = max(unbreakable, len(url) + 2 if child[1] == "autolink" else len(text) + len(url) + 4)
             open_link = None
@@ -106,10 +106,11 @@ def read_inline(children: Sequence[Child], line: int) -> Inline:
         elif kind == HTML and COMMENT.fullmatch(child[1]) is None:
             parts.append(child[1])
     text = "".join(parts)
-    if links:
+    links: tuple[Link, ...] = ()
+    if found:
         alone = " ".join(text.split())
-        links = [Link(link.url, link.text, link.line, alone=" ".join(link.text.split()) == alone) for link in links]
-    return Inline(text, tuple(links), target, unbreakable, tuple(breaks), tuple(code))
+        links = tuple(Link(url, label, at, alone=" ".join(label.split()) == alone) for url, label, at in found)
+    return Inline(text, links, target, unbreakable, tuple(breaks), tuple(code))
 
 
 def extent(first: int, after: int, lines: Sequence[str]) -> tuple[int, int]:
@@ -121,8 +122,53 @@ def extent(first: int, after: int, lines: Sequence[str]) -> tuple[int, int]:
     return first + 1, max(first + 1, after)
 
 
+def block(
+    kind: BlockKind,
+    line: int,
+    end: int,
+    text: str,
+    name: str = "",
+    children: tuple[Block, ...] = (),
+    links: tuple[Link, ...] = (),
+    target: str = "",
+    rows: tuple[tuple[str, ...], ...] = (),
+    unbreakable: int = 0,
+    breaks: tuple[int, ...] = (),
+    code: tuple[str, ...] = (),
+) -> Block:
+    """``Block(...)``, made faster: a frozen dataclass's ``__init__`` sets
+    each field with a call of ``object.__setattr__``, twelve calls a block,
+    and a KEP repo is 220,000 blocks; here its fields are set at once. The
+    same object (equal, hashed, printed alike): tests/test_markdown.py
+    holds it to Block's fields."""
+    made = _new(Block)
+    _set(
+        made,
+        "__dict__",
+        {
+            "kind": kind,
+            "line": line,
+            "end": end,
+            "text": text,
+            "name": name,
+            "children": children,
+            "links": links,
+            "target": target,
+            "rows": rows,
+            "unbreakable": unbreakable,
+            "breaks": breaks,
+            "code": code,
+        },
+    )
+    return made
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
 def paragraph(start: int, end: int, read: Inline) -> Block:
-    return Block(
+    return block(
         "paragraph",
         start,
         end,
@@ -137,20 +183,20 @@ def paragraph(start: int, end: int, read: Inline) -> Block:
 
 def literal(start: int, end: int, content: str, info: str) -> Block:
     """A fenced or indented code block; its language is its info's first word."""
-    return Block("literal", start, end, content, name=info.strip().split(" ")[0])
+    return block("literal", start, end, content, name=info.strip().split(" ")[0])
 
 
 def html(start: int, end: int, content: str) -> Block:
     """An HTML block: a comment's text, or the HTML as written."""
     match = COMMENT.fullmatch(content)
     if match:
-        return Block("comment", start, end, match.group(1).strip(), name="html")
-    return Block("other", start, end, content, name="html")
+        return block("comment", start, end, match.group(1).strip(), name="html")
+    return block("other", start, end, content, name="html")
 
 
 def table(start: int, end: int, rows: Sequence[Sequence[Inline]]) -> Block:
     """A table of its rows' cells (header rows first)."""
-    return Block(
+    return block(
         "table",
         start,
         end,
@@ -163,5 +209,5 @@ def table(start: int, end: int, rows: Sequence[Sequence[Inline]]) -> Block:
 def container(kind: str, start: int, end: int, name: str, children: tuple[Block, ...]) -> Block:
     """A list, an item, a quote (``kind`` markdown-it's name), or anything
     else with blocks in it ("other": a heading inside a list item)."""
-    text = "\n".join(child.text for child in children)
-    return Block(CONTAINERS.get(kind, "other"), start, end, text, name=name, children=children)
+    text = "\n".join([child.text for child in children])
+    return block(CONTAINERS.get(kind, "other"), start, end, text, name, children)
