@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from speckeeper import rules
 from speckeeper.engine import parallel
 from speckeeper.config.settings import Config, ConfigError, Settings, matches
-from speckeeper.engine.decide import Selection, enabled_codes, may_silence, silenced, Gate, Recorded
+from speckeeper.engine.decide import Enabled, Selection, may_silence, silenced, Gate, Recorded
 from speckeeper.document import markdown
 from speckeeper.document.markdown.pieces import Pieces
 from speckeeper.document.model import Document
@@ -298,6 +298,7 @@ class Checker:
         # By a file's path as shown; a worker process goes without (and parses).
         self.ran = ran or {}
         self.gate = Gate(config, selection, recorded)
+        self.enabled = Enabled(selection)
         self.parser = RstParser.for_settings(config.base)
         self.templates = TemplateLoader(config, self.parser)
         # An editor's (the language server sets it): each Markdown document
@@ -396,7 +397,7 @@ class Checker:
         not read."""
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
-        return self._load(_Read(path, relpath, settings, enabled_codes(settings, self.selection), source, sidecar))
+        return self._load(_Read(path, relpath, settings, self.enabled(settings), source, sidecar))
 
     def reported(self, opened: Opened, gate: Gate | None = None) -> list[Finding]:
         """What ``check`` reports of one opened spec: why it could not be
@@ -414,7 +415,7 @@ class Checker:
         shown = str(path)
         relpath = self.config.relpath(path)
         settings = self.config.for_path(relpath)
-        enabled = enabled_codes(settings, self.selection)
+        enabled = self.enabled(settings)
         limits = Limits.of(settings)
         if text is None:
             source = read(path, limits, self.config.repo)
@@ -573,7 +574,7 @@ class Checker:
         for rule in rules.PER_REPO:
             for hit in rule.check_tree(tree):
                 assert hit.path is not None, f"{rule.code}: a repo-level rule names the file it is about"
-                if rule.code in enabled_codes(tree.settings(hit.path), self.selection):
+                if rule.code in self.enabled(tree.settings(hit.path)):
                     about = tuple(map(str, hit.about))
                     findings.add(
                         Finding(str(hit.path), hit.line, hit.col, rule.code, hit.message, _quote(tree, hit), about, dict(hit.quoted))

@@ -218,6 +218,24 @@ class Gate:
 
 
 @dataclass
+class Enabled:
+    """:func:`enabled_codes` of one selection, found once for each settings
+    (most files have the configuration's own: no override names them)."""
+
+    selection: Selection
+    found: dict[Settings, frozenset[str]] = field(default_factory=dict)
+
+    def __call__(self, settings: Settings) -> frozenset[str]:
+        try:
+            codes = self.found.get(settings)
+        except TypeError:  # A value that cannot be hashed: found each time.
+            return enabled_codes(settings, self.selection)
+        if codes is None:
+            codes = self.found[settings] = enabled_codes(settings, self.selection)
+        return codes
+
+
+@dataclass
 class _Codes:
     """The codes selected for each file, found once a file in a run."""
 
@@ -225,7 +243,10 @@ class _Codes:
     selection: Selection
     found: dict[str, frozenset[str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.enabled = Enabled(self.selection)
+
     def of(self, relpath: str) -> frozenset[str]:
         if relpath not in self.found:
-            self.found[relpath] = enabled_codes(self.config.for_path(relpath), self.selection)
+            self.found[relpath] = self.enabled(self.config.for_path(relpath))
         return self.found[relpath]

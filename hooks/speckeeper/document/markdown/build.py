@@ -111,7 +111,7 @@ def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None, 
     if read.front_matter is not None:
         metadata, metadata_lines = reader.front_matter(read.front_matter)
     reader.check_headings(read.headings)
-    tree = _tree(read.headings, read.blocks, reader, len(lines))
+    tree = _tree(read, reader, len(lines))
     return MarkdownDocument(
         path=path,
         format=FORMAT,
@@ -320,14 +320,17 @@ class _Tree:
     opening: int  # Without a title: where what comes first starts, when it is no section.
 
 
-def _tree(headings: list[Heading], blocks: list[tuple[int, Block]], reader: _Reader, last_line: int) -> _Tree:
+def _tree(read: Reading, reader: _Reader, last_line: int) -> _Tree:
     """The titles, the sections (nested by heading level) and the blocks in none."""
-    for _, block in blocks:
-        for inner in block.walk():
-            if inner.kind == "comment":
-                reader.comments.append((inner.line, inner.text))
-            if inner.kind == "literal":
-                _literal(inner, reader)
+    headings, blocks = read.headings, read.blocks
+    leaves = read.leaves
+    if leaves is None:
+        leaves = [inner for _, block in blocks for inner in block.walk() if inner.kind in ("comment", "literal")]
+    for leaf in leaves:
+        if leaf.kind == "comment":
+            reader.comments.append((leaf.line, leaf.text))
+        else:
+            _literal(leaf, reader)
     # Each block belongs to the heading last before it (both are in token order).
     owned: dict[int, list[Block]] = {heading.start: [] for heading in headings}
     preamble: list[Block] = []

@@ -125,7 +125,7 @@ def read(text: str, lines: Sequence[str]) -> Reading:
     newlines = list(accumulate((len(row) + 1 for row in data.split(b"\n")[:-1]), initial=-1))[1:]
     reader = _Reader(data, newlines, source.split("\n"), lines)
     reader.read(pyromark.events_with_range(source, options=pyromark.Options.ENABLE_TABLES, merge_text=True))
-    return Reading(matter, reader.headings, reader.blocks)
+    return Reading(matter, reader.headings, reader.blocks, reader.leaves)
 
 
 # What an inline run is of: a paragraph, one round a tight list item's
@@ -162,6 +162,7 @@ class _Reader:
         self.lines = lines  # As the build counts them.
         self.headings: list[Heading] = []  # At the top level.
         self.blocks: list[tuple[int, Block]] = []  # At the top level.
+        self.leaves: list[Block] = []  # The comments and literal blocks, in order.
         self.stack: list[_Frame] = []  # The containers open.
         self.excess = 0  # Containers open past MAX_NESTING: left out, what they hold is in the last one kept.
         self.inline: list[Child] | None = None  # The children of the inline run open, if one is.
@@ -423,8 +424,11 @@ class _Reader:
         if self.leaf is not None:
             kind, first, after, parts, info = self.leaf
             start, last = extent(first, after, self.lines)
-            block = reading.html if kind == "html_block" else partial(reading.literal, info=info)
-            self.add(block(start, last, "".join(parts)))
+            make = reading.html if kind == "html_block" else partial(reading.literal, info=info)
+            block = make(start, last, "".join(parts))
+            self.add(block)
+            if block.kind in ("comment", "literal") and (not self.stack or self.stack[-1].children is not None):
+                self.leaves.append(block)
             self.holds(after)
         self.leaf = None
 

@@ -53,6 +53,9 @@ class Reading:
     front_matter: str | None  # Its YAML, without its markers; None without one.
     headings: list[Heading]
     blocks: list[tuple[int, Block]]  # Each with where it is among the headings.
+    # The comments and literal blocks among them (inside others too), in
+    # document order; None: the build walks the blocks for them.
+    leaves: list[Block] | None = None
 
 
 class Inline(NamedTuple):
