@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from speckeeper.config.settings import ConfigError, Settings, read_small_file
@@ -43,6 +44,7 @@ def is_comment_marker(marker: str) -> bool:
     return _COMMENT_MARKER.fullmatch(marker) is not None
 
 
+@lru_cache(maxsize=4096)  # A template's titles are compared with each document's.
 def title_key(title: str, markers: tuple[str, ...]) -> str:
     """A title as template and document titles compare: folded, with a
     marker suffix (``(Optional)``) aside."""

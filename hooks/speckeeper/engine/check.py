@@ -525,10 +525,9 @@ class Checker:
         except RecursionError:
             return Finding(shown, 1, 1, TOO_LARGE, "nested too deeply to parse (block quotes or lists)")
 
-    def _markdown_findings(self, document: Document, ctx: Context) -> list[Finding]:
-        """Every enabled rule that reads a Markdown document, its own
-        ``<!-- speckeeper: ignore ... -->`` comments honoured."""
-        silencing = silenced(document)
+    def _markdown_findings(self, document: Document, ctx: Context, silencing: frozenset[str]) -> list[Finding]:
+        """Every enabled rule that reads a Markdown document, but those its
+        own ``<!-- speckeeper: ignore ... -->`` comments silence (``silencing``)."""
         quoted: dict[str, list[str]] = {document.path: document.lines}
         findings = [
             self._finding(document.path, rule.code, hit, quoted)
@@ -554,7 +553,7 @@ class Checker:
         findings on its metadata file, too, are held back here)."""
         spec, ctx = loaded.spec, loaded.ctx
         if spec.format == markdown.FORMAT:
-            return self._markdown_findings(spec, ctx)
+            return self._markdown_findings(spec, ctx, loaded.silenced)
         lines = spec.lines
         findings = [
             Finding(spec.path, hit.line, hit.col, rule.code, hit.message, _line(lines, hit.line), quoted=dict(hit.quoted))

@@ -220,7 +220,9 @@ def from_bytes(raw: bytes, limits: Limits) -> Source | Refusal:
     """Decode a spec's bytes (from a file, or from git), within bounds."""
     if len(raw) > limits.max_bytes:
         return Refusal(Refused.TOO_LARGE, 1, 1, f"file is larger than the limit of {limits.max_bytes:,} bytes (max-bytes)")
-    titles = len(_ADORNMENT.findall(raw))
+    # An adornment is a line: a file of no more lines than the limit is
+    # within it, uncounted (most files).
+    titles = len(_ADORNMENT.findall(raw)) if raw.count(b"\n") >= limits.max_sections else 0
     if titles > limits.max_sections:
         return Refusal(
             Refused.TOO_LARGE,

@@ -41,7 +41,7 @@ from speckeeper.reporting import terminal
 from speckeeper.files.atomic import Refused, Snapshot, inside, replace_file
 from speckeeper.engine.check import Checker, Loaded, Ran, collect, per_spec
 from speckeeper.config.settings import Config
-from speckeeper.engine.decide import Selection, Gate, Recorded
+from speckeeper.engine.decide import Selection, Gate, Recorded, silenced
 from speckeeper.reporting.output import printable, segments
 from speckeeper.findings import Finding
 from speckeeper.rules.registry import Edit, Fix, FixInput
@@ -280,7 +280,8 @@ class Fixer:
         # missing one, when on: without them, it would read as missing.
         telling = loaded.ctx.enabled & frozenset(TELLS_FROM_MISSING)
         ctx = dataclasses.replace(loaded.ctx, enabled=codes | telling, _memo={})
-        return [f for f in self.checker.run_rules(Loaded(fixed, ctx, loaded.silenced)) if f.code in codes]
+        # What the fixed spec's own comments silence (a Markdown document's rules are held back by it).
+        return [f for f in self.checker.run_rules(Loaded(fixed, ctx, silenced(fixed))) if f.code in codes]
 
     def fixed(self, loaded: Loaded, findings: Sequence[Finding]) -> tuple[bytes, Spec]:
         """The file's bytes with the findings fixed, once proved to mean the

@@ -84,7 +84,12 @@ def markdown_template(ctx: Context) -> bool:
 
 
 def _alike(a: str, b: str) -> bool:
-    return fold(a) == fold(b) or difflib.SequenceMatcher(None, fold(a), fold(b)).ratio() >= NEAR_RATIO
+    a, b = fold(a), fold(b)
+    if a == b:
+        return True
+    matcher = difflib.SequenceMatcher(None, a, b)
+    # Each quick ratio is an upper bound of the next: most pairs are told apart by one.
+    return matcher.real_quick_ratio() >= NEAR_RATIO and matcher.quick_ratio() >= NEAR_RATIO and matcher.ratio() >= NEAR_RATIO
 
 
 def _optional(ctx: Context, section: TemplateSection, parent: str) -> bool:

@@ -112,7 +112,7 @@ def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None, 
         metadata, metadata_lines = reader.front_matter(read.front_matter)
     reader.check_headings(read.headings)
     tree = _tree(read, reader, len(lines))
-    return MarkdownDocument(
+    document = MarkdownDocument(
         path=path,
         format=FORMAT,
         text=text,
@@ -128,6 +128,8 @@ def parse(path: str, text: str, raw: bytes = b"", pieces: Pieces | None = None, 
         raw=raw,
         opening=tree.opening,
     )
+    document.__dict__["lines"] = lines  # Its cached property, split once.
+    return document
 
 
 def _fast_reading(text: str, lines: list[str]) -> Reading:

@@ -253,6 +253,14 @@ class _Reader:
                     closes = ends.get(value if value.__class__ is str else next(iter(value)))
                     if closes is not None:
                         closes(end)
+            elif what == "Html" and self.leaf is not None:  # An HTML block's line.
+                self.leaf[3].append(value)
+            elif what == "Code" and self.inline is not None and self.leaf is None and not self.image:
+                row = self.data[start:end]
+                self.inline.append((CODE, value, len(row) - len(row.lstrip(b"`"))))
+                self.plain = False
+                if end > self.inline_last:
+                    self.inline_last = end
             else:
                 self.text(what, value, start, end)
             self.last_end = end
@@ -517,10 +525,12 @@ class _Reader:
         if children is None:
             return
         self.inline = None
-        first, after = self.span(self.inline_first, self.inline_last)
         stack = self.stack
-        if stack and after > stack[-1].last:
-            stack[-1].last = after
+        first = after = 0  # Its lines: needed in a container, or where its block has none of its own.
+        if stack or self.owner != _PARAGRAPH and self.owner != _HEADING:
+            first, after = self.span(self.inline_first, self.inline_last)
+            if stack and after > stack[-1].last:
+                stack[-1].last = after
         # markdown-it strips a paragraph's or heading's text as Python
         # strips (a no-break space too).
         if children and isinstance(children[0], str):
