@@ -60,7 +60,9 @@ def available() -> bool:
 
 def normalized(text: str) -> str:
     """The text as markdown-it reads it: line ends made ``\\n``, NUL U+FFFD."""
-    return _NEWLINES.sub("\n", text).replace("\0", "\ufffd")
+    if "\r" in text:  # Most texts have none: no need to look for them.
+        text = _NEWLINES.sub("\n", text)
+    return text.replace("\0", "\ufffd")
 
 
 def front_matter(lines: list[str]) -> tuple[int, int, bool] | None:
@@ -122,7 +124,8 @@ def read(text: str, lines: Sequence[str]) -> Reading:
     if "\t" in source:  # Two KEPs in three have none: no need to look for them.
         source = _FENCE_TABS.sub(lambda match: match.group(1) + " " * len(match.group(2)), source)
     data = source.encode("utf-8")
-    newlines = list(accumulate((len(row) + 1 for row in data.split(b"\n")[:-1]), initial=-1))[1:]
+    # Where each "\n" is: the sum of the lengths of the rows before it, and of their ends.
+    newlines = list(accumulate(map((1).__add__, map(len, data.split(b"\n")[:-1])), initial=-1))[1:]
     reader = _Reader(data, newlines, source.split("\n"), lines)
     reader.read(pyromark.events_with_range(source, options=pyromark.Options.ENABLE_TABLES, merge_text=True))
     return Reading(matter, reader.headings, reader.blocks, reader.leaves)
@@ -315,7 +318,10 @@ class _Reader:
             return
         first, after = self.span(start, end)
         parent = stack[-1] if stack else None
-        frame = _Frame(kind, first, after, LISTS.get(kind, parent.name if parent and kind == "list_item" else ""))
+        if kind == "list_item":  # The most common: nothing more to it.
+            stack.append(_Frame(kind, first, after, parent.name if parent else ""))
+            return
+        frame = _Frame(kind, first, after, LISTS.get(kind, ""))
         if kind in _TABLE_PARTS:
             frame.children = None
             if kind == "table":
@@ -568,16 +574,21 @@ class _Reader:
         return reading.read_inline(children, line)
 
     def start_link(self, detail: dict[str, str], start: int, end: int) -> None:
-        self.ensure_inline(start)
+        if self.inline is None:
+            self.begin_inline(start, _IMPLICIT)
+        inline = self.inline
+        assert inline is not None
         url = detail["dest_url"]
-        if detail["link_type"] == "Email":
+        kind = detail["link_type"]
+        if kind == "Email":
             url = "mailto:" + url
-        autolink = detail["link_type"] in ("Autolink", "Email")
-        token = (LINK_OPEN, _url(url), "autolink" if autolink else "")
-        self.inline_token(token, start, end)
-        assert self.inline is not None
-        self.link.append((token, len(self.inline) - 1, start, detail["dest_url"]))
-        self.inline_last = max(self.inline_last, end)
+        token = (LINK_OPEN, _url(url), "autolink" if kind in ("Autolink", "Email") else "")
+        if not self.image:  # In an image, its label's text alone.
+            inline.append(token)
+            self.plain = False
+        self.link.append((token, len(inline) - 1, start, detail["dest_url"]))
+        if end > self.inline_last:
+            self.inline_last = end
 
     def end_link(self, end: int) -> None:
         (_, href, markup), index, start, destination = self.link.pop()
