@@ -19,6 +19,16 @@ from .test_kep_snapshot import check, enhancements  # noqa: F401 - the fixture, 
 pytestmark = pytest.mark.skipif(not events.available(), reason="pyromark is not installed (the markdown-fast extra)")
 
 
+# An image's label is its text as written: a link in it, unsafe or an
+# autolink, is the label's text, not a link of the paragraph's.
+IMAGES_HOLDING_LINKS = [
+    "# T\n\n![a [b](javascript:x)](i.png)\n",
+    "# T\n\n![a [b](http://x)](i.png) c\n",
+    "# T\n\n![a <http://x.y/%7E> b](i.png)\n",
+    "# T\n\n[![x](i.png)](javascript:y) z\n",
+]
+
+
 def both(text: str) -> tuple[object, object]:
     return dataclasses.asdict(build.parse("x.md", text, fast=False)), dataclasses.asdict(build.parse("x.md", text, fast=True))
 
@@ -58,6 +68,7 @@ def test_every_markdown_fixture_reads_the_same(path: Path):
         # HTML and code blocks' lines, in a list item and a quote; a tab
         # after a fence there.
         "# T\n\n- <div>\n  x\n  </div>\n\n  ```sh\n  a\n  ```\t\n> <!-- c\n> d -->\n>\n>     e\n",
+        *IMAGES_HOLDING_LINKS,
         "",
         "\0 \r",
     ],
@@ -65,6 +76,12 @@ def test_every_markdown_fixture_reads_the_same(path: Path):
 def test_the_cases_where_the_parsers_differ_in_shape_read_the_same(text: str):
     slow, fast = both(text)
     assert fast == slow
+
+
+@pytest.mark.parametrize("text", IMAGES_HOLDING_LINKS)
+def test_an_image_holding_a_link_is_read_fast_not_by_the_fallback(text: str):
+    # A raise here would be hidden by the fall back to markdown-it-py.
+    assert events.read(text, text.splitlines()).blocks
 
 
 @pytest.mark.parametrize(

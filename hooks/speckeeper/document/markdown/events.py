@@ -592,6 +592,8 @@ class _Reader:
 
     def end_link(self, end: int) -> None:
         (_, href, markup), index, start, destination = self.link.pop()
+        if self.image:  # Its label's text alone is the image's: nothing was added for it.
+            return
         inline = self.inline
         assert inline is not None
         if markup == "autolink":
