@@ -232,6 +232,8 @@ def run_check(args: argparse.Namespace) -> int:
     specs = _named_specs(paths) if args.staged and args.paths else paths
     ran: dict[str, Ran] = {}  # What the fix found in the specs it left as they were.
     changed = _fix_first(args, config, selection, specs, recorded, ran) if args.fix and specs else False
+    if args.staged and ran:
+        _keep_facts(config, ran)
     cache = None
     if args.cache:
         from speckeeper.engine.cache import open_cache  # hashlib, hmac and json: only for --cache.
@@ -342,6 +344,19 @@ def _fix_first(
     with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded, args.color, progress, quiet_problems=True)
         return fix.run(config, paths, how, out=notes, err=fixed, ran=ran)
+
+
+def _keep_facts(config: Config, ran: dict[str, Ran]) -> None:
+    """A commit hook's fix parsed the staged specs: what the
+    commit-message hooks read of each is kept for them, so that they
+    parse none (see message_facts)."""
+    from speckeeper.document.message_facts import FactsStore
+
+    store = FactsStore.default(config.base)
+    for path, found in ran.items():
+        if found.facts is not None:
+            api_impact_section = config.for_path(config.relpath(Path(path))).api_impact_section
+            store.put(store.key(path, api_impact_section, found.raw), found.facts)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:
