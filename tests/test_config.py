@@ -346,3 +346,14 @@ def test_every_key_is_documented_shown_and_read_alike(in_tmp: Path, capsys: pyte
 
     assert known("bogus = 1\n") == sorted(documented)
     assert known("[[overrides]]\npaths = ['x']\nbogus = 1\n") == sorted(overridable)
+
+
+def test_each_key_has_its_fields_type_as_typing_reads_it() -> None:
+    """The loader reads a value by its key's type: the one Python's
+    typing finds for the field (evaluated once an annotation, on import)."""
+    import typing
+
+    from speckeeper.config.settings import KEYS, Settings
+
+    hints = typing.get_type_hints(Settings)
+    assert {name: item.annotation for name, item in KEYS.items()} == hints

@@ -16,7 +16,6 @@ import fnmatch
 import re
 import sys
 import types
-import typing
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -401,7 +400,13 @@ def _keys() -> dict[str, Key]:
     """Each field of Settings as its Key, by name, with its name, type and
     default filled in; a field of a type the loader cannot read fails here,
     on import, not on the first file that sets it."""
-    hints = typing.get_type_hints(Settings)
+    # What typing.get_type_hints does, each of the few annotations
+    # evaluated once rather than once a field (every process imports this).
+    evaluated: dict[object, object] = {}
+    for item in dataclasses.fields(Settings):
+        if item.type not in evaluated:
+            evaluated[item.type] = eval(item.type, globals()) if isinstance(item.type, str) else item.type  # noqa: S307 (our own annotations)
+    hints = {item.name: evaluated[item.type] for item in dataclasses.fields(Settings)}
     keys = {}
     for item in dataclasses.fields(Settings):
         if hints[item.name] not in _TYPES:

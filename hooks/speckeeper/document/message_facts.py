@@ -25,8 +25,6 @@ off is a miss, and a folder that cannot be written is not written.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import sys
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -105,6 +103,8 @@ def _api_impact(spec: Document, title: str) -> tuple[int, str] | None:
     text = fold(_said(section))
     if text.rstrip(".") in ("", "none"):
         return None
+    import hashlib  # Here and in the store only (OpenSSL's load): a fix that keeps nothing does without.
+
     return section.line, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -135,6 +135,8 @@ class FactsStore:
 
     def key(self, path: str, api_impact_section: str, raw: bytes) -> str:
         """The entry's name for the spec ``raw`` at ``path``."""
+        import hashlib
+
         digest = hashlib.sha256(self._stamp)
         for part in (path, api_impact_section):
             digest.update(b"\0" + part.encode("utf-8", "surrogateescape"))
@@ -143,6 +145,8 @@ class FactsStore:
 
     def get(self, key: str) -> Facts | None:
         """The facts kept under ``key``, or None."""
+        import json
+
         try:
             with usercache.open_private(self._where, FOLDER) as folder:
                 found = _facts(json.loads(folder.read(key, MAX_BYTES, WRITABLE_BY_OTHERS)))
@@ -155,6 +159,8 @@ class FactsStore:
 
     def put(self, key: str, facts: Facts) -> None:
         """Keep ``facts`` under ``key``, the least used entries going."""
+        import json
+
         api = list(facts.api_impact) if facts.api_impact is not None else None
         raw = json.dumps({"title": facts.title, "introduction": facts.introduction, "api_impact": api}).encode()
         if len(raw) > MAX_BYTES:
