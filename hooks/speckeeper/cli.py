@@ -703,9 +703,11 @@ COMMANDS: dict[str, Command] = {
 }
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, alone: bool = False) -> argparse.ArgumentParser:
     """The parser; given the command about to run, only its options are set
-    up (the others' cost imports that command would not use)."""
+    up (the others' cost imports that command would not use), and with
+    ``alone`` only it is a subcommand: what the top-level help lists, no
+    other (each costs a parser; a hook's run is a few of them)."""
     parser = argparse.ArgumentParser(
         prog="speckeeper", description="Keep OpenStack-style design specs conformant to their template."
     )
@@ -713,6 +715,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (configure, _, help_text) in COMMANDS.items():
+        if alone and name != command:
+            continue
         subparser = sub.add_parser(name, help=help_text, description=help_text)
         if command is None or name == command:
             configure(subparser)
@@ -728,7 +732,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is not None and command not in COMMANDS:
         print(f"speckeeper: error: {_unknown_command(command)}", file=sys.stderr)
         return EXIT_USAGE
-    parser = build_parser(command if command in COMMANDS else None)
+    # The command first (as hooks and most people run it): nothing can ask
+    # for the top-level help, which lists every command.
+    parser = build_parser(command if command in COMMANDS else None, alone=bool(argv) and argv[0] == command)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the usage error.
