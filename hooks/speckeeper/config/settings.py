@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import fnmatch
+import functools
 import re
 import sys
 import types
@@ -498,6 +499,15 @@ class Config:
         except ValueError:
             return path.as_posix()
 
+    def folder_prefix(self, folder: str) -> str | None:
+        """What :meth:`relpath` gives a file in ``folder`` before its name
+        (``specs/zed/``; "" at the root), found once for all the files a
+        folder lists; None when the folder is not inside the root."""
+        absolute = os.path.join(os.path.abspath(folder), "")
+        if not absolute.startswith(self._root_prefix):
+            return None
+        return absolute[len(self._root_prefix) :].replace(os.sep, "/")
+
     @cached_property
     def _resolved_root(self) -> Path:
         # Resolved once: relpath() runs several times for every spec.
@@ -548,14 +558,26 @@ def _work_tree_of(folder: Path) -> Path | None:
 
 def matches(relpath: str, patterns: tuple[str, ...]) -> bool:
     """Whether a path matches any glob; a pattern without "/" matches the name."""
-    name = relpath.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        target = relpath if "/" in pattern else name
-        if fnmatch.fnmatchcase(target, pattern) or (
-            pattern.endswith("/**") and (relpath + "/").startswith(pattern[:-2])
-        ):
-            return True
-    return False
+    by_name, by_path, folders = _globs(patterns)
+    if by_name is not None and by_name.match(relpath.rsplit("/", 1)[-1]):
+        return True
+    if by_path is not None and by_path.match(relpath):
+        return True
+    return bool(folders) and (relpath + "/").startswith(folders)
+
+
+@functools.lru_cache(maxsize=64)
+def _globs(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, tuple[str, ...]]:
+    """``patterns`` as :func:`matches` reads them, made once for a run
+    that asks of every file: the globs of a name, and those of a path,
+    each as one expression (as ``fnmatch.fnmatchcase`` translates them);
+    the folders a ``.../**`` pattern names, with everything under them."""
+
+    def one(globs: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(fnmatch.translate(glob) for glob in globs)) if globs else None
+
+    folders = tuple(pattern[:-2] for pattern in patterns if pattern.endswith("/**"))
+    return one([p for p in patterns if "/" not in p]), one([p for p in patterns if "/" in p]), folders
 
 
 def _key(name: str) -> str:

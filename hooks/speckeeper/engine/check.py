@@ -81,9 +81,13 @@ def walk(
                 # not entered.
                 names = [*names, *(d for d in subfolders if d.endswith(".rst"))]
                 subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
+                inside = config.folder_prefix(folder)
                 for name in sorted(names):
+                    if not name.endswith(suffix):
+                        continue
                     candidate = Path(folder) / name
-                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
+                    relpath = inside + name if inside is not None else config.relpath(candidate)
+                    if not config.excluded(relpath):
                         meet(candidate, _real_path(folder, name, real_folders))
         elif not config.excluded(config.relpath(path)):
             meet(path, os.path.realpath(path))
