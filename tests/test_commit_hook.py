@@ -137,3 +137,12 @@ def test_the_hook_keeps_what_the_commit_message_hooks_read_of_a_spec_it_left_as_
     assert expected.api_impact is not None and expected.title
     assert store.get(store.key(left, "REST API impact", raw)) == expected
     assert len(list((tmp_path / "cache" / "commit-facts").glob("*.json"))) == 1
+
+
+def test_with_nothing_staged_the_hook_keeps_nothing(
+    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """CI (``pre-commit run --all-files``): no commit message follows."""
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    assert speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst", "specs/zed/implemented/a.rst").code == 0
+    assert not list((tmp_path / "cache").glob("commit-facts/*.json"))

@@ -232,8 +232,9 @@ def run_check(args: argparse.Namespace) -> int:
     specs = _named_specs(paths) if args.staged and args.paths else paths
     ran: dict[str, Ran] = {}  # What the fix found in the specs it left as they were.
     changed = _fix_first(args, config, selection, specs, recorded, ran) if args.fix and specs else False
-    if args.staged and ran:
-        _keep_facts(config, ran)
+    touched = _touched() if args.staged else None
+    if touched and ran:
+        _keep_facts(config, ran, touched)
     cache = None
     if args.cache:
         from speckeeper.engine.cache import open_cache  # hashlib, hmac and json: only for --cache.
@@ -244,7 +245,6 @@ def run_check(args: argparse.Namespace) -> int:
             gathered = _check_staged(config, selection, cache, ran, specs, jobs, progress)
         else:
             gathered = Checker(config, selection, cache, ran=ran).gather(paths, jobs=jobs, progress=progress)
-    touched = _touched() if args.staged else None
     verdict = Gate(config, selection, recorded).decide(gathered.findings, gathered.silencing, paths, touched)
     findings = sorted(verdict.reported, key=by_path)
     if args.write_baseline:
@@ -346,17 +346,22 @@ def _fix_first(
         return fix.run(config, paths, how, out=notes, err=fixed, ran=ran)
 
 
-def _keep_facts(config: Config, ran: dict[str, Ran]) -> None:
+def _keep_facts(config: Config, ran: dict[str, Ran], touched: list[Path]) -> None:
     """A commit hook's fix parsed the staged specs: what the
-    commit-message hooks read of each is kept for them, so that they
-    parse none (see message_facts)."""
+    commit-message hooks read of each the commit touches is kept for them,
+    so that they parse none (see message_facts). Nothing staged (CI's
+    ``--all-files``): no commit message follows, nothing is kept."""
     from speckeeper.document.message_facts import FactsStore
 
     store = FactsStore.default(config.base)
-    for path, found in ran.items():
-        if found.facts is not None:
-            api_impact_section = config.for_path(config.relpath(Path(path))).api_impact_section
-            store.put(store.key(path, api_impact_section, found.raw), found.facts)
+    staged = {os.path.realpath(path) for path in touched}
+    kept = {
+        store.key(path, config.for_path(config.relpath(Path(path))).api_impact_section, found.raw): found.facts
+        for path, found in ran.items()
+        if found.facts is not None and os.path.realpath(path) in staged
+    }
+    if kept:
+        store.put(kept)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:

@@ -139,7 +139,7 @@ class Hooks:
         except RecursionError:
             return None
         found = message_facts.of(spec, section)
-        self._store.put(key, found)
+        self._store.put({key: found})
         return found
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -157,16 +158,17 @@ class FactsStore:
         except (OSError, usercache.Unavailable, ValueError, RecursionError):
             return None
 
-    def put(self, key: str, facts: Facts) -> None:
-        """Keep ``facts`` under ``key``, the least used entries going."""
+    def put(self, kept: Mapping[str, Facts]) -> None:
+        """Keep each of ``kept``'s facts under its key, the least used
+        entries going (the folder listed once however many are kept)."""
         import json
 
-        api = list(facts.api_impact) if facts.api_impact is not None else None
-        raw = json.dumps({"title": facts.title, "introduction": facts.introduction, "api_impact": api}).encode()
-        if len(raw) > MAX_BYTES:
-            return
         with contextlib.suppress(OSError, usercache.Unavailable), usercache.open_private(self._where, FOLDER) as folder:
-            folder.write(key, raw)
+            for key, facts in kept.items():
+                api = list(facts.api_impact) if facts.api_impact is not None else None
+                raw = json.dumps({"title": facts.title, "introduction": facts.introduction, "api_impact": api}).encode()
+                if len(raw) <= MAX_BYTES:
+                    folder.write(key, raw)
             usercache.keep_used_last(folder, MAX_ENTRIES)
 
 
