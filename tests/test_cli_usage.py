@@ -34,6 +34,16 @@ def test_every_command_still_runs_its_help(capsys: pytest.CaptureFixture[str]) -
         assert ran.out[0].startswith(f"usage: speckeeper {name}")
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["-h", "check"], ["--help", "commit-msg", "x"]])
+def test_the_help_lists_every_command_whatever_follows(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """A run of one command sets up only its own parser; the help before
+    a command still lists them all."""
+    ran = speckeeper(capsys, *argv)
+    assert ran.code == 0
+    listed = " ".join(ran.out)
+    assert all(f" {name} " in listed for name in COMMANDS)
+
+
 def test_check_help_lists_every_rule_group(capsys: pytest.CaptureFixture[str]) -> None:
     helped = " ".join(" ".join(speckeeper(capsys, "check", "--help").out).split())
     groups = {rule.group for rule in rules.ALL} - {"files"}

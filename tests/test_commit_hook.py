@@ -110,3 +110,39 @@ def test_a_spec_with_nothing_to_fix_is_parsed_once_and_reported_as_check_reports
     assert ran.code == checked.code == 1
     assert ran.out == checked.out and ran.out
     assert ran.err == checked.err
+
+
+def test_the_hook_keeps_what_the_commit_message_hooks_read_of_a_spec_it_left_as_it_was(
+    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Of the staged specs, the one with nothing to fix has its title,
+    introduction and REST API impact kept for commit-msg, as a parse of
+    its staged bytes says them; the one the hook changed has none (the
+    commit stops, and the next one keeps it)."""
+    from speckeeper.config.settings import load
+    from speckeeper.document import message_facts
+    from speckeeper.document.rst.build import build
+
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    left, fixed = "specs/zed/approved/b.rst", "specs/zed/implemented/a.rst"
+    (specs / left).write_text(good("b").replace("\nNone\n", "\nA new ``GET /v2/awesome`` call.\n"), encoding="utf-8")
+    (specs / fixed).write_text(good("a").replace("\n\n", "  \n\n", 1), encoding="utf-8")  # Trailing spaces: fixed.
+    git(specs, "add", "-A")
+    ran = speckeeper(capsys, *HOOK, left, fixed)
+    assert ran.code == 1 and f"Fixing {fixed}" in ran.err
+    config = load(None)
+    store = message_facts.FactsStore.default(config.base)
+    raw = (specs / left).read_bytes()
+    expected = message_facts.of(build(left, raw.decode(), RstParser.for_settings(config.base), raw=raw), "REST API impact")
+    assert expected.api_impact is not None and expected.title
+    assert store.get(store.key(left, "REST API impact", raw)) == expected
+    assert len(list((tmp_path / "cache" / "commit-facts").glob("*.json"))) == 1
+
+
+def test_with_nothing_staged_the_hook_keeps_nothing(
+    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """CI (``pre-commit run --all-files``): no commit message follows."""
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    assert speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst", "specs/zed/implemented/a.rst").code == 0
+    assert not list((tmp_path / "cache").glob("commit-facts/*.json"))

@@ -376,3 +376,104 @@ def test_the_body_keeps_every_word_and_no_line_starts_a_comment(words: list[str]
 def test_without_the_comment_char_the_body_wraps_as_textwrap_does(words: list[str]) -> None:
     expected = textwrap.wrap(" ".join(words), 72, break_long_words=False, break_on_hyphens=False)
     assert wrap(words, 72, "#") == expected
+
+
+# The facts the pre-commit stage keeps for these hooks (message_facts).
+
+OTHER_API = WITH_API.replace("call.", "call and a new field.")
+
+
+def hooks_say(repo: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, int, str]:
+    """What prepare-commit-msg writes for an unwritten message, and what
+    commit-msg exits with and prints for one without the flag."""
+    prepared = message_file(repo)
+    assert main(["prepare-commit-msg", str(prepared)]) == 0
+    message = prepared.read_text()
+    code = main(["commit-msg", str(message_file(repo, "Change the spec\n"))])
+    return message, code, capsys.readouterr().out
+
+
+def kept(folder: Path) -> list[Path]:
+    return sorted((folder / "commit-facts").glob("*.json")) if (folder / "commit-facts").is_dir() else []
+
+
+def no_parse(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a spec was parsed")
+
+
+@pytest.mark.parametrize(
+    ("committed", "staged"),
+    [
+        pytest.param(None, GOOD, id="added"),
+        pytest.param(None, GOOD.replace(NONE_API, WITH_API), id="added-with-api"),
+        pytest.param(GOOD.replace(NONE_API, WITH_API), GOOD.replace(NONE_API, WITH_API) + "\n.. edit\n", id="section-unchanged"),
+        pytest.param(GOOD.replace(NONE_API, WITH_API), GOOD.replace(NONE_API, OTHER_API), id="section-changed"),
+        pytest.param(GOOD, GOOD.replace(NONE_API, WITH_API), id="section-now-says-something"),
+    ],
+)
+def test_kept_facts_say_what_a_parse_says(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    committed: str | None, staged: str,
+) -> None:
+    """The hooks say the same with no kept facts (each spec parsed) and
+    with those ``check --fix --staged`` kept (no spec parsed at all)."""
+    cache = tmp_path / "cache"
+    if committed is not None:  # HEAD's copy, as the commit hook met it when it was staged.
+        stage(repo, SPEC, committed)
+        keep_facts(monkeypatch, cache)
+        commit(repo)
+    stage(repo, SPEC, staged)
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", "")  # Nothing kept: every spec parsed.
+    parsed = hooks_say(repo, capsys)
+    keep_facts(monkeypatch, cache)
+    assert len(kept(cache)) == (1 if committed is None else 2)
+    monkeypatch.setattr("speckeeper.document.rst.build.build", no_parse)
+    assert hooks_say(repo, capsys) == parsed
+
+
+def keep_facts(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
+    """The pre-commit stage of the docs' snippet, keeping facts in ``cache``."""
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", str(cache))
+    assert main(["check", "--fix", "--staged", "--quiet", SPEC]) == 0
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        b"not json",
+        b'{"title": "Forged", "introduction": "", "api_impact": null, "more": 1}',
+        b'{"title": 7, "introduction": "", "api_impact": null}',
+        b'{"title": "Forged", "introduction": "", "api_impact": [0, "' + b"0" * 64 + b'"]}',
+        b'{"title": "Forged", "introduction": "", "api_impact": [true, "' + b"0" * 64 + b'"]}',
+        b'{"title": "Forged", "introduction": "", "api_impact": [44, "short"]}',
+        b"[" * 100_000,
+        b'{"title": "' + b"x" * 5_000_000 + b'", "introduction": "", "api_impact": null}',
+        "world-writable",
+        "link",
+    ],
+    ids=["not-json", "more-keys", "title-not-text", "line-0", "line-true", "short-digest", "deep", "too-large",
+         "world-writable", "link"],
+)
+def test_a_kept_entry_that_is_not_facts_is_a_miss(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], entry: bytes | str
+) -> None:
+    """Whatever an entry holds, the hooks say what a parse says."""
+    cache = tmp_path / "cache"
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", "")
+    parsed = hooks_say(repo, capsys)
+    keep_facts(monkeypatch, cache)
+    (found,) = kept(cache)
+    forged = b'{"title": "Forged", "introduction": "Forged.", "api_impact": null}'
+    if entry == "world-writable":
+        found.write_bytes(forged)
+        found.chmod(0o666)
+    elif entry == "link":
+        (tmp_path / "elsewhere.json").write_bytes(forged)
+        found.unlink()
+        found.symlink_to(tmp_path / "elsewhere.json")
+    else:
+        assert isinstance(entry, bytes)
+        found.write_bytes(entry)
+    assert hooks_say(repo, capsys) == parsed
+    assert parsed[0].startswith(SUBJECT_AND_BODY + "\nAPIImpact\n") and parsed[1] == 1

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from speckeeper.cli import main
 from speckeeper.config.settings import ConfigError, discover, load_file
@@ -346,3 +348,39 @@ def test_every_key_is_documented_shown_and_read_alike(in_tmp: Path, capsys: pyte
 
     assert known("bogus = 1\n") == sorted(documented)
     assert known("[[overrides]]\npaths = ['x']\nbogus = 1\n") == sorted(overridable)
+
+
+def test_each_key_has_its_fields_type_as_typing_reads_it() -> None:
+    """The loader reads a value by its key's type: the one Python's
+    typing finds for the field (evaluated once an annotation, on import)."""
+    import typing
+
+    from speckeeper.config.settings import KEYS, Settings
+
+    hints = typing.get_type_hints(Settings)
+    assert {name: item.annotation for name, item in KEYS.items()} == hints
+
+
+GLOB_PARTS = ["*", "?", "[ab]", "[!a]", "**", "a", "b", ".rst", "-", "/", "specs", "x"]
+
+
+def _one_glob_at_a_time(relpath: str, patterns: tuple[str, ...]) -> bool:
+    """What ``exclude`` and ``[[overrides]] paths`` say, a glob at a time."""
+    import fnmatch
+
+    name = relpath.rsplit("/", 1)[-1]
+    return any(
+        fnmatch.fnmatchcase(relpath if "/" in glob else name, glob)
+        or (glob.endswith("/**") and (relpath + "/").startswith(glob[:-2]))
+        for glob in patterns
+    )
+
+
+@given(
+    patterns=st.lists(st.lists(st.sampled_from(GLOB_PARTS), max_size=5).map("".join), max_size=4).map(tuple),
+    relpath=st.lists(st.sampled_from(["specs", "a", "b.rst", "x", "ab", "-", "zed", "approved"]), min_size=1, max_size=4).map("/".join),
+)
+def test_paths_match_globs_as_fnmatch_matches_each(patterns: tuple[str, ...], relpath: str) -> None:
+    from speckeeper.config.settings import matches
+
+    assert matches(relpath, patterns) == _one_glob_at_a_time(relpath, patterns)

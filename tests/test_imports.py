@@ -152,3 +152,28 @@ def test_prepare_commit_msg_of_a_written_message_parses_no_spec(repo: Path, tmp_
     assert code == 0
     assert message.read_text() == "Already written\n"
     assert sorted(modules.intersection((*CONFIGURING, "subprocess", "speckeeper.files.gitrepo"))) == []
+
+
+def test_commit_msg_reads_the_facts_the_commit_hook_kept_and_parses_no_spec(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The docs' snippet at a commit changing a spec's REST API impact:
+    the pre-commit stage keeps what commit-msg reads of the staged spec
+    (and kept HEAD's when it was staged), so commit-msg imports no parser."""
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("Grow the API\n")
+    text = (repo / SPEC).read_text()
+    for said in ("A new call.", "A new call and a new field."):  # HEAD's copy, then the staged one.
+        (repo / SPEC).write_text(text.replace("REST API impact\n---------------\n\nNone\n", f"REST API impact\n---------------\n\n{said}\n"))
+        git(repo, "add", SPEC)
+        assert imported(repo, tmp_path, "check", "--fix", "--staged", "--quiet", SPEC)[0] == 0
+        if said == "A new call.":
+            git(repo, "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-q", "--no-verify", "-m", "APIImpact")
+    code, modules = imported(repo, tmp_path, "commit-msg", str(message))
+    assert code == 1  # It needs the flag: the spec was read.
+    assert sorted(modules.intersection(PARSING)) == []
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", "")  # Nothing kept: the spec is parsed.
+    code, modules = imported(repo, tmp_path, "commit-msg", str(message))
+    assert code == 1
+    assert "docutils" in modules

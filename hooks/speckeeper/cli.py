@@ -232,6 +232,9 @@ def run_check(args: argparse.Namespace) -> int:
     specs = _named_specs(paths) if args.staged and args.paths else paths
     ran: dict[str, Ran] = {}  # What the fix found in the specs it left as they were.
     changed = _fix_first(args, config, selection, specs, recorded, ran) if args.fix and specs else False
+    touched = _touched() if args.staged else None
+    if touched and ran:
+        _keep_facts(config, ran, touched)
     cache = None
     if args.cache:
         from speckeeper.engine.cache import open_cache  # hashlib, hmac and json: only for --cache.
@@ -242,7 +245,6 @@ def run_check(args: argparse.Namespace) -> int:
             gathered = _check_staged(config, selection, cache, ran, specs, jobs, progress)
         else:
             gathered = Checker(config, selection, cache, ran=ran).gather(paths, jobs=jobs, progress=progress)
-    touched = _touched() if args.staged else None
     verdict = Gate(config, selection, recorded).decide(gathered.findings, gathered.silencing, paths, touched)
     findings = sorted(verdict.reported, key=by_path)
     if args.write_baseline:
@@ -342,6 +344,24 @@ def _fix_first(
     with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
         how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded, args.color, progress, quiet_problems=True)
         return fix.run(config, paths, how, out=notes, err=fixed, ran=ran)
+
+
+def _keep_facts(config: Config, ran: dict[str, Ran], touched: list[Path]) -> None:
+    """A commit hook's fix parsed the staged specs: what the
+    commit-message hooks read of each the commit touches is kept for them,
+    so that they parse none (see message_facts). Nothing staged (CI's
+    ``--all-files``): no commit message follows, nothing is kept."""
+    from speckeeper.document.message_facts import FactsStore
+
+    store = FactsStore.default(config.base)
+    staged = {os.path.realpath(path) for path in touched}
+    kept = {
+        store.key(path, config.for_path(config.relpath(Path(path))).api_impact_section, found.raw): found.facts
+        for path, found in ran.items()
+        if found.facts is not None and os.path.realpath(path) in staged
+    }
+    if kept:
+        store.put(kept)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:
@@ -688,9 +708,11 @@ COMMANDS: dict[str, Command] = {
 }
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, alone: bool = False) -> argparse.ArgumentParser:
     """The parser; given the command about to run, only its options are set
-    up (the others' cost imports that command would not use)."""
+    up (the others' cost imports that command would not use), and with
+    ``alone`` only it is a subcommand: what the top-level help lists, no
+    other (each costs a parser; a hook's run is a few of them)."""
     parser = argparse.ArgumentParser(
         prog="speckeeper", description="Keep OpenStack-style design specs conformant to their template."
     )
@@ -698,6 +720,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (configure, _, help_text) in COMMANDS.items():
+        if alone and name != command:
+            continue
         subparser = sub.add_parser(name, help=help_text, description=help_text)
         if command is None or name == command:
             configure(subparser)
@@ -713,7 +737,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is not None and command not in COMMANDS:
         print(f"speckeeper: error: {_unknown_command(command)}", file=sys.stderr)
         return EXIT_USAGE
-    parser = build_parser(command if command in COMMANDS else None)
+    # The command first (as hooks and most people run it): nothing can ask
+    # for the top-level help, which lists every command.
+    parser = build_parser(command if command in COMMANDS else None, alone=bool(argv) and argv[0] == command)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the usage error.

@@ -29,13 +29,14 @@ from speckeeper.errors import ConfigError
 
 # git (subprocess) is imported where it is asked, the configuration loaded,
 # and docutils, the parser and the spec model imported, where a spec is
-# read: most commits' messages are settled without one (a message with
-# APIImpact, a commit with no spec) or without anything (a message already
-# written).
+# read and its facts are not kept (see message_facts): most commits'
+# messages are settled without one (a message with APIImpact, a commit with
+# no spec) or without anything (a message already written), and the
+# pre-commit stage keeps the facts of the specs it checked.
 if TYPE_CHECKING:
     from speckeeper.config.settings import Config
+    from speckeeper.document.message_facts import Facts, FactsStore
     from speckeeper.document.rst.parse import RstParser
-    from speckeeper.document.model import Document as Spec, Section
 
 FLAG = "APIImpact"
 WIDTH = 72
@@ -78,13 +79,16 @@ def written(message: str, comment: str) -> list[str]:
 
 
 class Hooks:
-    """What both hooks need: the config, the parser, the work tree's top."""
+    """What both hooks need: the config, the parser, the work tree's top,
+    the facts kept of specs."""
 
     def __init__(self, config: Config) -> None:
+        from speckeeper.document.message_facts import FactsStore
         from speckeeper.files.gitrepo import git
 
         self.config = config
         self._parser: RstParser | None = None
+        self._store: FactsStore = FactsStore.default(config.base)
         self.top = Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
 
     def is_spec(self, path: str) -> bool:
@@ -99,14 +103,18 @@ class Hooks:
             and layout.parts(settings.layout, relpath) is not None
         )
 
-    def read(self, path: str, rev: str = "") -> Spec | None:
-        """The spec as staged (or as in ``rev``); None if it cannot be read
-        or parsed within bounds (the check hooks say why)."""
+    def section(self, path: str) -> str:
+        """The title of the REST API impact section, as the spec's settings name it."""
+        return self.config.for_path(self.config.relpath(self.top / path)).api_impact_section
+
+    def facts(self, path: str, rev: str = "") -> Facts | None:
+        """The facts of the spec as staged (or as in ``rev``): kept ones,
+        else parsed (and kept); None if it cannot be read or parsed within
+        bounds (the check hooks say why)."""
         from speckeeper.files.gitrepo import git
         from speckeeper.files.source import Limits, Refusal, from_bytes
 
-        settings = self.config.for_path(self.config.relpath(self.top / path))
-        limits = Limits.of(settings)
+        limits = Limits.of(self.config.for_path(self.config.relpath(self.top / path)))
         try:
             if int(git("cat-file", "-s", f"{rev}:{path}")) > limits.max_bytes:
                 return None
@@ -115,68 +123,33 @@ class Hooks:
             return None
         if isinstance(source, Refusal):
             return None
+        section = self.section(path)
+        key = self._store.key(path, section, source.raw)
+        kept = self._store.get(key)
+        if kept is not None:
+            return kept
+        from speckeeper.document import message_facts
         from speckeeper.document.rst.parse import RstParser
         from speckeeper.document.rst.build import build
 
         if self._parser is None:
             self._parser = RstParser.for_settings(self.config.base)
         try:
-            return build(path, source.text, self._parser, raw=source.raw)
+            spec = build(path, source.text, self._parser, raw=source.raw)
         except RecursionError:
             return None
-
-    def api_section(self, spec: Spec) -> Section | None:
-        from speckeeper.document.model import fold
-
-        wanted = fold(self.config.for_path(self.config.relpath(self.top / spec.path)).api_impact_section)
-        if not wanted:
-            return None
-        return next((s for s in spec.all_sections() if fold(s.title) == wanted), None)
-
-    def api_impact(self, spec: Spec | None) -> tuple[int, str] | None:
-        """Where the REST API impact section is and what it says, when it
-        says more than "None"."""
-        section = self.api_section(spec) if spec else None
-        if section is None:
-            return None
-        from speckeeper.document.model import fold
-
-        text = fold(_said(section))
-        return None if text.rstrip(".") in ("", "none") else (section.line, text)
+        found = message_facts.of(spec, section)
+        self._store.put({key: found})
+        return found
 
 
-def _said(section: Section) -> str:
-    """What a section says, its subsections' titles and text included:
-    its own comments and the parser's messages aside."""
-    own = [block.text for block in section.blocks if block.kind not in ("comment", "message")]
-    return " ".join([*own, *(_whole(child) for child in section.children)])
-
-
-def _whole(section: Section) -> str:
-    """All the text of a section: its title and everything under it."""
-    return " ".join([section.title, *(block.text for block in section.blocks), *map(_whole, section.children)])
-
-
-def introduction(spec: Spec) -> str:
-    """The spec's first paragraph: the first one under the title that is
-    more than a link (the blueprint URL comes first)."""
-    for block in spec.preamble:
-        rest = block.text
-        for link in block.links:
-            rest = rest.replace(link.text, "", 1)
-        if block.kind == "paragraph" and rest.strip():
-            return " ".join(block.text.split())
-    return ""
-
-
-def compose(spec: Spec, api_impact: bool, comment: str) -> str:
+def compose(facts: Facts, comment: str) -> str:
     """Subject, body wrapped for git, and the flag when it applies. No line
     starts with the comment character: git would drop it."""
-    parts = [subject(spec.titles[0].text.strip(), comment)]
-    body = introduction(spec)
-    if body:
-        parts.append("\n".join(wrap(body.split(), WIDTH, comment)))
-    if api_impact:
+    parts = [subject((facts.title or "").strip(), comment)]
+    if facts.introduction:
+        parts.append("\n".join(wrap(facts.introduction.split(), WIDTH, comment)))
+    if facts.api_impact is not None:
         parts.append(FLAG)
     return "\n\n".join(parts) + "\n"
 
@@ -261,10 +234,10 @@ def run_prepare(args: argparse.Namespace) -> int:
     added = [c.path for c in staged_changes() if c.status == "A" and hooks.is_spec(c.path)]
     if len(added) != 1:
         return 0
-    spec = hooks.read(added[0])
-    if spec is None or not spec.titles:
+    facts = hooks.facts(added[0])
+    if facts is None or facts.title is None:
         return 0
-    message = compose(spec, hooks.api_impact(spec) is not None, comment)
+    message = compose(facts, comment)
     rest = current if current.startswith("\n") or not current else "\n" + current
     Path(args.message_file).write_bytes((message + rest).encode("utf-8"))
     return 0
@@ -290,15 +263,16 @@ def run_commit_msg(args: argparse.Namespace) -> int:
     for change in staged_changes():
         if not hooks.is_spec(change.path):
             continue
-        impact = hooks.api_impact(hooks.read(change.path))
+        facts = hooks.facts(change.path)
+        impact = facts.api_impact if facts is not None else None
         if impact is None:
             continue
         if change.status != "A":
-            before = hooks.api_impact(hooks.read(change.old_path, "HEAD"))
+            earlier = hooks.facts(change.old_path, "HEAD")
+            before = earlier.api_impact if earlier is not None else None
             if before is not None and before[1] == impact[1]:
                 continue  # Unchanged: the commit that made it carried the flag.
         missing.append((change.path, impact[0]))
     for path, line in missing:
-        section = hooks.config.for_path(hooks.config.relpath(hooks.top / path)).api_impact_section
-        print(f'{path}:{line}:1: section "{section}" says more than "None": the message needs an {FLAG} line')
+        print(f'{path}:{line}:1: section "{hooks.section(path)}" says more than "None": the message needs an {FLAG} line')
     return 1 if missing else 0

@@ -13,10 +13,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import fnmatch
+import functools
 import re
 import sys
 import types
-import typing
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -401,7 +401,13 @@ def _keys() -> dict[str, Key]:
     """Each field of Settings as its Key, by name, with its name, type and
     default filled in; a field of a type the loader cannot read fails here,
     on import, not on the first file that sets it."""
-    hints = typing.get_type_hints(Settings)
+    # What typing.get_type_hints does, each of the few annotations
+    # evaluated once rather than once a field (every process imports this).
+    evaluated: dict[object, object] = {}
+    for item in dataclasses.fields(Settings):
+        if item.type not in evaluated:
+            evaluated[item.type] = eval(item.type, globals()) if isinstance(item.type, str) else item.type  # noqa: S307 (our own annotations)
+    hints = {item.name: evaluated[item.type] for item in dataclasses.fields(Settings)}
     keys = {}
     for item in dataclasses.fields(Settings):
         if hints[item.name] not in _TYPES:
@@ -493,6 +499,15 @@ class Config:
         except ValueError:
             return path.as_posix()
 
+    def folder_prefix(self, folder: str) -> str | None:
+        """What :meth:`relpath` gives a file in ``folder`` before its name
+        (``specs/zed/``; "" at the root), found once for all the files a
+        folder lists; None when the folder is not inside the root."""
+        absolute = os.path.join(os.path.abspath(folder), "")
+        if not absolute.startswith(self._root_prefix):
+            return None
+        return absolute[len(self._root_prefix) :].replace(os.sep, "/")
+
     @cached_property
     def _resolved_root(self) -> Path:
         # Resolved once: relpath() runs several times for every spec.
@@ -543,14 +558,26 @@ def _work_tree_of(folder: Path) -> Path | None:
 
 def matches(relpath: str, patterns: tuple[str, ...]) -> bool:
     """Whether a path matches any glob; a pattern without "/" matches the name."""
-    name = relpath.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        target = relpath if "/" in pattern else name
-        if fnmatch.fnmatchcase(target, pattern) or (
-            pattern.endswith("/**") and (relpath + "/").startswith(pattern[:-2])
-        ):
-            return True
-    return False
+    by_name, by_path, folders = _globs(patterns)
+    if by_name is not None and by_name.match(relpath.rsplit("/", 1)[-1]):
+        return True
+    if by_path is not None and by_path.match(relpath):
+        return True
+    return bool(folders) and (relpath + "/").startswith(folders)
+
+
+@functools.lru_cache(maxsize=64)
+def _globs(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, tuple[str, ...]]:
+    """``patterns`` as :func:`matches` reads them, made once for a run
+    that asks of every file: the globs of a name, and those of a path,
+    each as one expression (as ``fnmatch.fnmatchcase`` translates them);
+    the folders a ``.../**`` pattern names, with everything under them."""
+
+    def one(globs: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(fnmatch.translate(glob) for glob in globs)) if globs else None
+
+    folders = tuple(pattern[:-2] for pattern in patterns if pattern.endswith("/**"))
+    return one([p for p in patterns if "/" not in p]), one([p for p in patterns if "/" in p]), folders
 
 
 def _key(name: str) -> str:

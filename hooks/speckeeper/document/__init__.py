@@ -10,7 +10,9 @@ validity rules that read its nodes) stays in the format.
 A template is read into :class:`.template.Template`, from a template .rst
 (:mod:`.template`) or a Markdown one (:mod:`.markdown_template`); the
 loader that finds each spec's template is :mod:`.loader`. A document's
-metadata kept in a file beside it is read by :mod:`.metadata`.
+metadata kept in a file beside it is read by :mod:`.metadata`. What the
+commit-message hooks read of a spec is kept between hooks by
+:mod:`.message_facts`.
 
 May import: the standard library, :mod:`speckeeper.findings`, and a format's
 own parser (docutils in ``rst``, markdown-it-py in ``markdown``). Never the

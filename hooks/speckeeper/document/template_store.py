@@ -94,7 +94,7 @@ class TemplateStore:
             return
         with contextlib.suppress(OSError, usercache.Unavailable), self._open() as folder:
             folder.write(self._name(text), raw)
-            _evict(folder)
+            usercache.keep_used_last(folder, MAX_ENTRIES)
 
 
 def _data(entry: object, stamp: str, text: str) -> object:
@@ -105,19 +105,6 @@ def _data(entry: object, stamp: str, text: str) -> object:
     return None
 
 
-def _evict(folder: Folder) -> None:
-    """Keep the :data:`MAX_ENTRIES` entries used last (a read touches its entry)."""
-    files = sorted(folder.files(), key=lambda found: found[1], reverse=True)
-    for name, _ in files[MAX_ENTRIES:]:
-        with contextlib.suppress(OSError):
-            folder.remove(name)
-
-
 def _stamp() -> tuple[object, ...]:
     here = Path(__file__).parent.parent
-    files = []
-    for name in _SHAPED_BY:
-        with contextlib.suppress(OSError):
-            status = (here / name).stat()
-            files.append((name, status.st_mtime_ns, status.st_size))
-    return (sys.version_info[:3], docutils.__version__, __version__, tuple(files))
+    return (sys.version_info[:3], docutils.__version__, __version__, usercache.stamps((name, here / name) for name in _SHAPED_BY))

@@ -38,6 +38,7 @@ from speckeeper.document.template import NoTemplate
 
 if TYPE_CHECKING:
     from speckeeper.engine.cache import Cache
+    from speckeeper.document.message_facts import Facts
 
 # A metadata file a finding quotes is read within the YAML reader's bound.
 MAX_QUOTED_BYTES = 100_000
@@ -80,9 +81,13 @@ def walk(
                 # not entered.
                 names = [*names, *(d for d in subfolders if d.endswith(".rst"))]
                 subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
+                inside = config.folder_prefix(folder)
                 for name in sorted(names):
+                    if not name.endswith(suffix):
+                        continue
                     candidate = Path(folder) / name
-                    if name.endswith(suffix) and not config.excluded(config.relpath(candidate)):
+                    relpath = inside + name if inside is not None else config.relpath(candidate)
+                    if not config.excluded(relpath):
                         meet(candidate, _real_path(folder, name, real_folders))
         elif not config.excluded(config.relpath(path)):
             meet(path, os.path.realpath(path))
@@ -246,12 +251,14 @@ class Ran:
     """One spec's rules, run over its bytes as read (what ``check --fix``'s
     fix found in a file it left as it was): the check after it takes them
     instead of parsing the file again, while the file still holds those
-    bytes and the same rules run on it."""
+    bytes and the same rules run on it; and, of an RST spec, what the
+    commit-message hooks read of it, for a commit hook to keep."""
 
     raw: bytes
     codes: frozenset[str]  # The per-spec rules that ran.
     findings: list[Finding]
     silenced: frozenset[str]
+    facts: Facts | None = None
 
 
 def per_spec(codes: frozenset[str]) -> frozenset[str]:

@@ -1,5 +1,6 @@
-"""The user's cache folder: where parsed templates are kept between runs,
-and the key that signs the findings cache.
+"""The user's cache folder: where parsed templates and what the
+commit-message hooks read of specs are kept between runs, and the key that
+signs the findings cache.
 
 ``SPECKEEPER_CACHE_DIR`` names it; set to an empty value, nothing is kept.
 The default is the platform's user cache folder. It is used only when it
@@ -9,8 +10,10 @@ is the user's own and no one else may write to it; speckeeper creates it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from speckeeper.files.folder import Folder, open_folder
@@ -58,3 +61,24 @@ def open_private(where: Path | None, *names: str) -> Folder:
     except OSError as error:
         raise Unavailable(f"{error.filename or where}: {error.strerror or error}") from None
     return folder
+
+
+def keep_used_last(folder: Folder, most: int) -> None:
+    """Keep the ``most`` entries of ``folder`` used last (by their time:
+    a store touches an entry it reads); the others go."""
+    files = sorted(folder.files(), key=lambda found: found[1], reverse=True)
+    for name, _ in files[most:]:
+        with contextlib.suppress(OSError):
+            folder.remove(name)
+
+
+def stamps(files: Iterable[tuple[str, Path]]) -> tuple[tuple[str, int, int], ...]:
+    """Each file's name, time and size, where it can be found: what an
+    entry made from them is kept under, so that an edit of one (a
+    development install, with no new version) misses."""
+    found = []
+    for name, path in files:
+        with contextlib.suppress(OSError):
+            status = os.stat(path)
+            found.append((name, status.st_mtime_ns, status.st_size))
+    return tuple(found)

@@ -48,7 +48,7 @@ from speckeeper.rules.registry import Edit, Fix, FixInput
 from speckeeper.rules.files import NOT_FIXED
 from speckeeper.rules.structure import TELLS_FROM_MISSING
 from speckeeper.document.rst.rules import WARNING
-from speckeeper.document import proof
+from speckeeper.document import message_facts, proof
 from speckeeper.document.rst.build import RstDocument, model
 from speckeeper.document.model import Document as Spec
 from speckeeper.document import markdown
@@ -199,7 +199,8 @@ class Fixer:
         fixable = [f for f in found if rules.BY_CODE[f.code].fixable]
         findings = self.gate.decide(fixable, silencing).reported
         if not findings:
-            return Result(path, before, ran=Ran(before, per_spec(loaded.ctx.enabled), found, loaded.silenced))
+            facts = None if loaded.spec.format == markdown.FORMAT else message_facts.of(loaded.spec, loaded.ctx.settings.api_impact_section)
+            return Result(path, before, ran=Ran(before, per_spec(loaded.ctx.enabled), found, loaded.silenced, facts))
         try:
             partial = self.largest(loaded, findings)
         except NotFixed as reason:  # The file itself: no fix can be made in it.

@@ -66,10 +66,17 @@ def where(settings: Settings, path: Path, relpath: str) -> Where | None:
 
 def _place(tree: Tree, path: Path) -> Where | None:
     """:func:`where` a file of the tree is, found once a run for the rules
-    that each ask it of every file."""
+    that each ask it of every file, and once a folder: it depends on the
+    file's folder alone (as written, and relative to the root) and on the
+    layouts that apply there."""
     places: dict[Path, Where | None] = tree.memo("places", dict)
     if path not in places:
-        places[path] = where(tree.settings(path), path, tree.relpath(path))
+        settings, relpath = tree.settings(path), tree.relpath(path)
+        folders: dict[tuple[object, ...], Where | None] = tree.memo("places by folder", dict)
+        key = (settings.layout, settings.other_layouts, relpath.rpartition("/")[0], str(path.parent))
+        if key not in folders:
+            folders[key] = where(settings, path, relpath)
+        places[path] = folders[key]
     return places[path]
 
 
@@ -295,10 +302,12 @@ def check_redirect_target(tree: Tree) -> Iterator[Hit]:
         # The whole repo's redirects, read only when there is one to check.
         ends = _ends(tree)
         root = _repo_root(tree, path)
+        inside = os.path.join(root, "")
         for redirect in read_redirects(tree, path):
             if not redirect.target:
                 continue
-            shown = os.path.relpath(redirect.target, root)
+            # os.path.relpath, in strings for a target inside the root (most).
+            shown = redirect.target[len(inside) :] if redirect.target.startswith(inside) else os.path.relpath(redirect.target, root)
             if shown.startswith(".."):
                 yield Hit(redirect.line, 1, f'redirect target "{redirect.new}" is outside the repo', path=path)
             elif resolves(ends, redirect.target) is None:
@@ -335,7 +344,8 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         if place is None or place.level != "state" or place.state not in settings.states:
             continue
         release = os.path.normpath(os.path.join(path, os.pardir, os.pardir))
-        if not any(s != place.state and _may_hold(tree, release, s, path.name) for s in settings.states):
+        name = _loose(path.name)
+        if not any(s != place.state and _may_hold(tree, release, s, name) for s in settings.states):
             continue
         # The path as given for its own state, so a finding on it is shown as the user named it.
         copies = [(s, path if s == place.state else folder_up(path, 2) / s / path.name) for s in settings.states]
@@ -356,14 +366,15 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         )
 
 
-def _may_hold(tree: Tree, release: str, state: str, name: str) -> bool:
+def _may_hold(tree: Tree, release: str, state: str, loose: str) -> bool:
     """Whether the state folder ``state`` of ``release`` may hold a file
-    ``name``: False only when it is listed, once a run, without any name
-    a file system could take for it (case and Unicode forms aside). Most
-    specs are in one state: one listing a folder spares a look for each."""
+    named ``loose`` (:func:`_loose`): False only when it is listed, once a
+    run, without any name a file system could take for it (case and
+    Unicode forms aside). Most specs are in one state: one listing a
+    folder spares a look for each."""
     folder = os.path.join(release, state)
     names: frozenset[str] | None = tree.memo(f"listing:{folder}", lambda: _listing(folder))
-    return names is None or _loose(name) in names
+    return names is None or loose in names
 
 
 def _listing(folder: str) -> frozenset[str] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from speckeeper.speedups import without_unused_imports
@@ -63,11 +64,17 @@ class RstParser:
         self._roles = tuple(roles)
         self._directives = tuple(directives)
         self._literal = tuple(literal_directives)
-        self._reader = Reader()
-        self._parser = Parser()
-        self._settings = frontend.get_default_settings(self._reader, self._parser)
+
+    @cached_property
+    def _docutils(self) -> tuple[Reader, Parser, Any]:
+        """docutils' reader, parser and settings, made at the first parse
+        (about 5 M instructions): a run that parses nothing (a commit hook's
+        folder-level rules, a check that takes what the fix found) makes none."""
+        reader, parser = Reader(), Parser()
+        settings = frontend.get_default_settings(reader, parser)
         for key, value in SAFE_SETTINGS.items():
-            setattr(self._settings, key, value)
+            setattr(settings, key, value)
+        return reader, parser, settings
 
     @classmethod
     def for_settings(cls, settings: Settings) -> RstParser:
@@ -90,10 +97,11 @@ class RstParser:
             body = msg.children[0].astext() if msg.children else msg.astext()
             messages.append(Message(line if isinstance(line, int) else 0, msg["level"], body))
 
-        document = utils.new_document(source, copy.copy(self._settings))
+        reader, parser, settings = self._docutils
+        document = utils.new_document(source, copy.copy(settings))
         document.reporter.attach_observer(collect)
         with sphinx_compat.registered(self._directives, self._roles, self._literal):
-            self._parser.parse(text, document)
-            document.transformer.populate_from_components((self._reader, self._parser))
+            parser.parse(text, document)
+            document.transformer.populate_from_components((reader, parser))
             document.transformer.apply_transforms()
         return document, messages

@@ -1,0 +1,203 @@
+"""What the commit-message hooks read of a spec, kept by the spec's bytes.
+
+prepare-commit-msg and commit-msg need a few facts of a staged spec (and
+of HEAD's copy of it): its title, its first paragraph, and where its REST
+API impact section is and what it says. Parsing a spec for them costs a
+process docutils' import and a parse, most of the hook; the pre-commit
+stage (``check --fix --staged``) parses the staged spec anyway and keeps its
+facts here, so the commit-message hooks parse a spec only on a miss (and
+keep what they found for the next one).
+
+An entry is found by a hash of everything its facts depend on: the spec's
+bytes and path, the section asked for (``api-impact-section``), the
+roles and directives the parser knows, and a stamp of Python, docutils and
+speckeeper (with the modules that shape the facts); any difference is a
+miss. The stamp reads docutils' version off its files, not by importing
+it: a hit imports no parser. The folder is ``commit-facts`` in the user's
+cache folder (see :mod:`usercache`: the user's own, 0700); an entry is
+written all at once (0600) and read only when it is a regular file of the
+user's own that no one else may write to, of a bounded size, holding
+facts of the right types and bounds. At most :data:`MAX_ENTRIES` are kept,
+the least recently used going first. Nothing here fails a run: anything
+off is a miss, and a folder that cannot be written is not written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from speckeeper import __version__
+from speckeeper.files import usercache
+from speckeeper.files.folder import WRITABLE_BY_OTHERS
+
+if TYPE_CHECKING:
+    from speckeeper.config.settings import Settings
+    from speckeeper.document.model import Document, Section
+
+FOLDER = "commit-facts"
+# Bump when what an entry holds changes.
+FORMAT = 1
+# A commit's specs, and HEAD's copies of them, over many commits.
+MAX_ENTRIES = 256
+# An entry holds a title and a paragraph, as long as a spec allows.
+MAX_BYTES = 4_000_000
+# The modules that shape the facts: editing one (in a development install,
+# with no new version) must not read old entries. Paths from the package's
+# folder.
+_SHAPED_BY = (
+    "document/message_facts.py",
+    "document/model.py",
+    "document/rst/build.py",
+    "document/rst/adornment.py",
+    "document/rst/parse.py",
+    "document/rst/sphinx_compat.py",
+    "files/source.py",
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the commit-message hooks read of one spec."""
+
+    title: str | None  # The first title as written; None: the spec has none.
+    introduction: str  # Its first paragraph that is more than a link, whitespace collapsed; "" if none.
+    # The REST API impact section's line and a digest of what it says,
+    # when it says more than "None" (commit-msg compares HEAD's and the
+    # staged one); None otherwise.
+    api_impact: tuple[int, str] | None
+
+
+def of(spec: Document, api_impact_section: str) -> Facts:
+    """The facts of a parsed spec, its REST API impact section being the
+    one titled ``api_impact_section``."""
+    title = spec.titles[0].text if spec.titles else None
+    return Facts(title, introduction(spec), _api_impact(spec, api_impact_section))
+
+
+def introduction(spec: Document) -> str:
+    """The spec's first paragraph: the first one under the title that is
+    more than a link (the blueprint URL comes first)."""
+    for block in spec.preamble:
+        rest = block.text
+        for link in block.links:
+            rest = rest.replace(link.text, "", 1)
+        if block.kind == "paragraph" and rest.strip():
+            return " ".join(block.text.split())
+    return ""
+
+
+def _api_impact(spec: Document, title: str) -> tuple[int, str] | None:
+    """Where the section titled ``title`` is, and a digest of what it
+    says, when it says more than "None"."""
+    from speckeeper.document.model import fold
+
+    wanted = fold(title)
+    section = next((s for s in spec.all_sections() if fold(s.title) == wanted), None) if wanted else None
+    if section is None:
+        return None
+    text = fold(_said(section))
+    if text.rstrip(".") in ("", "none"):
+        return None
+    import hashlib  # Here and in the store only (OpenSSL's load): a fix that keeps nothing does without.
+
+    return section.line, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _said(section: Section) -> str:
+    """What a section says, its subsections' titles and text included:
+    its own comments and the parser's messages aside."""
+    own = [block.text for block in section.blocks if block.kind not in ("comment", "message")]
+    return " ".join([*own, *(_whole(child) for child in section.children)])
+
+
+def _whole(section: Section) -> str:
+    """All the text of a section: its title and everything under it."""
+    return " ".join([section.title, *(block.text for block in section.blocks), *map(_whole, section.children)])
+
+
+class FactsStore:
+    """Facts by what they depend on, in the cache folder ``where``, for
+    specs parsed with the roles and directives of ``base`` (the
+    configuration's base settings, as the check's parser is made)."""
+
+    def __init__(self, where: Path | None, base: Settings) -> None:
+        self._where = where
+        self._stamp = repr((FORMAT, _stamp(), base.roles, base.directives, base.literal_directives)).encode()
+
+    @classmethod
+    def default(cls, base: Settings) -> FactsStore:
+        return cls(usercache.default(), base)
+
+    def key(self, path: str, api_impact_section: str, raw: bytes) -> str:
+        """The entry's name for the spec ``raw`` at ``path``."""
+        import hashlib
+
+        digest = hashlib.sha256(self._stamp)
+        for part in (path, api_impact_section):
+            digest.update(b"\0" + part.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0" + raw)
+        return digest.hexdigest() + ".json"
+
+    def get(self, key: str) -> Facts | None:
+        """The facts kept under ``key``, or None."""
+        import json
+
+        try:
+            with usercache.open_private(self._where, FOLDER) as folder:
+                found = _facts(json.loads(folder.read(key, MAX_BYTES, WRITABLE_BY_OTHERS)))
+                if found is not None:
+                    folder.touch(key)  # Used: the last to go.
+                return found
+        # Missing, not private, not JSON (or nested too deeply for it).
+        except (OSError, usercache.Unavailable, ValueError, RecursionError):
+            return None
+
+    def put(self, kept: Mapping[str, Facts]) -> None:
+        """Keep each of ``kept``'s facts under its key, the least used
+        entries going (the folder listed once however many are kept)."""
+        import json
+
+        with contextlib.suppress(OSError, usercache.Unavailable), usercache.open_private(self._where, FOLDER) as folder:
+            for key, facts in kept.items():
+                api = list(facts.api_impact) if facts.api_impact is not None else None
+                raw = json.dumps({"title": facts.title, "introduction": facts.introduction, "api_impact": api}).encode()
+                if len(raw) <= MAX_BYTES:
+                    folder.write(key, raw)
+            usercache.keep_used_last(folder, MAX_ENTRIES)
+
+
+def _facts(entry: object) -> Facts | None:
+    """An entry's facts, if it holds facts."""
+    if not (isinstance(entry, dict) and entry.keys() == {"title", "introduction", "api_impact"}):
+        return None
+    title, body, api = entry["title"], entry["introduction"], entry["api_impact"]
+    if not ((title is None or isinstance(title, str)) and isinstance(body, str)):
+        return None
+    if api is None:
+        return Facts(title, body, None)
+    if isinstance(api, list) and len(api) == 2 and _line(api[0]) and isinstance(api[1], str) and len(api[1]) == 64:
+        return Facts(title, body, (api[0], api[1]))
+    return None
+
+
+def _line(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _stamp() -> tuple[object, ...]:
+    """Python's version, speckeeper's, and the size and time of the files
+    that shape the facts: speckeeper's modules above, and docutils' own
+    ``__init__.py``, which holds its version (found, not imported)."""
+    here = Path(__file__).parent.parent
+    files = [(name, here / name) for name in _SHAPED_BY]
+    with contextlib.suppress(ImportError, ValueError):
+        found = find_spec("docutils")
+        if found is not None and found.origin:
+            files.append(("docutils", Path(found.origin)))
+    return (sys.version_info[:3], __version__, usercache.stamps(files))
