@@ -8,11 +8,12 @@ import textwrap
 import pytest
 
 from speckeeper.document import markdown
+from speckeeper.document.markdown import build
 from speckeeper.document.model import Document, shape
 
 
 def parse(text: str) -> Document:
-    return markdown.parse("doc.md", textwrap.dedent(text).lstrip("\n"))
+    return build.parse("doc.md", textwrap.dedent(text).lstrip("\n"))
 
 
 def outline(document: Document) -> list[tuple[int, int, str, str]]:
@@ -219,7 +220,7 @@ def test_front_matter_is_the_metadata():
     ],
 )
 def test_front_matter_that_is_not_a_mapping_is_a_message_at_its_line(front, line, text):
-    document = markdown.parse("doc.md", f"---\n{front}---\n# T\n")
+    document = build.parse("doc.md", f"---\n{front}---\n# T\n")
     assert [(m.line, m.kind, m.text) for m in document.messages] == [(line, "front matter", text)]
     assert document.metadata == {}
 
@@ -289,7 +290,7 @@ def test_without_the_extra_one_line_names_it(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_markdown_it)
     with pytest.raises(markdown.MarkdownUnavailable) as raised:
-        markdown.parse("doc.md", "# T\n")
+        build.parse("doc.md", "# T\n")
     assert str(raised.value) == "Markdown files need the markdown extra: pip install 'speckeeper[markdown]'"
 
 

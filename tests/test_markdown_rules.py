@@ -7,7 +7,7 @@ import pytest
 from speckeeper import rules
 from speckeeper.cli import main
 from speckeeper.config.settings import Settings
-from speckeeper.document import markdown
+from speckeeper.document.markdown import build as markdown_build
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.rules.registry import Context
 from speckeeper.document.rst.build import build
@@ -36,7 +36,7 @@ key: value
 
 
 def hits(text: str) -> list[tuple[int, str, str]]:
-    document = markdown.parse("doc.md", text)
+    document = markdown_build.parse("doc.md", text)
     return [(hit.line, rule.code, hit.message) for rule in VALIDITY for hit in rule.check_spec(document, CTX)]
 
 

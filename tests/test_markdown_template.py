@@ -12,7 +12,7 @@ import pytest
 
 from speckeeper import rules
 from speckeeper.config.settings import ConfigError, Settings
-from speckeeper.document import markdown
+from speckeeper.document.markdown import build
 from speckeeper.document.markdown_template import load
 from speckeeper.rules.registry import Context
 from speckeeper.document.template import Template
@@ -32,7 +32,7 @@ def template_of(path: Path, settings: Settings = KEP_SETTINGS) -> Template:
 
 
 def findings(template: Template, text: str, settings: Settings = KEP_SETTINGS) -> list[tuple[str, int, str]]:
-    document = markdown.parse("README.md", text)
+    document = build.parse("README.md", text)
     ctx = Context("README.md", settings, template, frozenset(rule.code for rule in STRUCTURE))
     return [(rule.code, hit.line, hit.message) for rule in STRUCTURE for hit in rule.check_spec(document, ctx)]  # type: ignore[arg-type]
 
@@ -214,7 +214,7 @@ def test_a_kept_table_of_contents_and_checklist_are_not_guidance_left_in():
     kep = (KEP / "4026-conforming.md").read_text()
     assert "- [Summary](#summary)" in kep and "  - [ ] e2e Tests for all Beta API Operations (endpoints)" in kep
     ctx = Context("README.md", KEP_SETTINGS, template, frozenset({"SK402"}))
-    hits = rules.BY_CODE["SK402"].check_spec(markdown.parse("README.md", kep), ctx)  # type: ignore[arg-type]
+    hits = rules.BY_CODE["SK402"].check_spec(build.parse("README.md", kep), ctx)  # type: ignore[arg-type]
     assert [(hit.line, hit.message) for hit in hits] == [
         (40, 'guidance from the template left in: "Items marked with (R) are required prior to targeting to...": expected the spec\'s own text')
     ]

@@ -111,9 +111,9 @@ def test_a_real_kep_conforms_to_the_templates_schema():
 def test_madr_template_front_matter_reads_as_a_schema():
     # MADR writes {prompts}; YAML reads "{YYYY-MM-DD when ...}" as a mapping
     # of one key. Its status list is open ("…").
-    from speckeeper.document import markdown
+    from speckeeper.document.markdown import build
 
-    template = markdown.parse("t.md", (FIXTURES / "markdown/madr/adr-template.md").read_text())
+    template = build.parse("t.md", (FIXTURES / "markdown/madr/adr-template.md").read_text())
     keys = schema_of(dict(template.metadata), Settings()).keys
     assert (keys["status"].kind, keys["status"].open) == ("choices", True)
     assert "superseded by ADR-0123" in keys["status"].choices

@@ -33,6 +33,7 @@ from pathlib import Path
 from speckeeper.config import layout
 from speckeeper.config.settings import Config, ConfigError, Settings, plain
 from speckeeper.document import markdown
+from speckeeper.document.markdown.build import parse
 from speckeeper.document.markdown_template import load as load_template
 from speckeeper.document.template import Template
 from speckeeper.engine.check import Checker
@@ -341,7 +342,7 @@ def new_markdown(
     raw = read_small_file(template_file, Limits.of(settings).max_bytes, "Markdown template", "the template")
     text = raw.decode("utf-8", "surrogateescape")
     template = load_template(template_file, text, settings)
-    parsed = markdown.parse(str(template_file), text)
+    parsed = parse(str(template_file), text)
     if not parsed.titles:
         raise ConfigError(f"{relpath}: the template has no # title for a new document to fill in")
     plan_ = plan(template, settings, datetime.date.today())

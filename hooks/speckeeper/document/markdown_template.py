@@ -32,6 +32,7 @@ from pathlib import Path
 
 from speckeeper.config.settings import ConfigError, Settings, read_small_file
 from speckeeper.document import markdown
+from speckeeper.document.markdown.build import parse
 from speckeeper.document.model import Block, Document, Section, fold
 from speckeeper.config.patterns import PatternError
 from speckeeper.config.patterns import compile as compile_pattern
@@ -81,7 +82,7 @@ def load(path: Path, text: str, settings: Settings) -> Template:
     """The template of a Markdown file's text; ConfigError when it has no
     sections, does not read as Markdown, or a setting cannot be used."""
     try:
-        document = markdown.parse(str(path), text)
+        document = parse(str(path), text)
     except markdown.MarkdownUnavailable as error:
         raise ConfigError(str(error)) from None
     errors = [m for m in document.messages if m.level >= markdown.ERROR]

@@ -523,8 +523,10 @@ class Checker:
     def _build(self, shown: str, source: Source) -> Spec | Document | Finding:
         """The spec model; nesting too deep for docutils is one finding."""
         if markdown.is_markdown(shown):
+            from speckeeper.document.markdown.build import parse  # Only where Markdown is read.
+
             try:
-                return markdown.parse(shown, source.text, raw=source.raw, pieces=self.pieces)
+                return parse(shown, source.text, raw=source.raw, pieces=self.pieces)
             except markdown.MarkdownUnavailable as error:
                 raise ConfigError(str(error)) from None
         try:

@@ -46,7 +46,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from speckeeper.document.markdown import events, reading
+from speckeeper.document.markdown import (
+    EMPTY_HEADING,
+    ERROR,
+    EXTRA_MISSING,
+    FORMAT,
+    FRONT_MATTER,
+    SKIPPED_LEVEL,
+    UNCLOSED_FENCE,
+    WARNING,
+    MarkdownUnavailable,
+    events,
+    reading,
+)
 from speckeeper.document.markdown.paragraphs import MarkdownDocument
 from speckeeper.document.markdown.reading import Heading, Inline, Reading
 from speckeeper.document.model import Block, Document, Message, Section, Title
@@ -56,28 +68,6 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
     from speckeeper.document.markdown.pieces import Pieces
-
-FORMAT = "markdown"
-SUFFIXES = (".md", ".markdown")
-EXTRA_MISSING = "Markdown files need the markdown extra: pip install 'speckeeper[markdown]'"
-
-# Message kinds, the format's own words for what it found (the rules that
-# report them are the format's rules.py, which alone names them as rules).
-UNCLOSED_FENCE = "unclosed fence"
-EMPTY_HEADING = "empty heading"
-SKIPPED_LEVEL = "skipped level"
-FRONT_MATTER = "front matter"
-WARNING, ERROR = 2, 3
-
-
-class MarkdownUnavailable(RuntimeError):
-    """markdown-it-py or mdit-py-plugins is not installed (the extra)."""
-
-
-def is_markdown(path: str) -> bool:
-    """Whether a file is read as Markdown: its name ends in ``.md``."""
-    return path.lower().endswith(SUFFIXES)
-
 
 def _parser() -> MarkdownIt:
     try:
