@@ -128,7 +128,7 @@ def check_guidance_left(spec: Spec, ctx: Context) -> Iterator[Hit]:
     """
     # A unit's text, whitespace aside, is a stretch of the whole text's:
     # guidance not found in the whole is in no unit, and most specs keep none.
-    split = [word for block in _top_blocks(spec) for word in block.text.split()]
+    split = " ".join(block.text for block in _top_blocks(spec)).split()  # One split, not one a block.
     whole, words = " ".join(split), frozenset(split)
     guidance = frozenset(text for word, text in ctx.template.guidance if word in words and text in whole)
     for unit in _guidance_left(_top_blocks(spec), guidance) if guidance else ():

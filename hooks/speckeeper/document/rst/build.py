@@ -13,6 +13,7 @@ import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 
 from docutils import nodes
 
@@ -41,6 +42,9 @@ _LISTS: dict[type[nodes.Element], str] = {
 _ITEMS = (nodes.list_item, nodes.definition_list_item, nodes.field, nodes.option_list_item)
 # Made by a directive, and named after it.
 _DIRECTIVES = (nodes.Admonition, nodes.figure, nodes.image, nodes.topic, nodes.sidebar)
+# Inline markup no line break may split: its length bounds a rewrapped line.
+_INLINE_UNBREAKABLE = (nodes.literal, nodes.reference)
+_ELEMENT_ASTEXT = nodes.Element.astext
 
 
 @dataclass
@@ -99,9 +103,7 @@ def _verbatim_text(block: nodes.Element) -> str:
     return str(block.rawsource)
 
 
-def _find_block(
-    text_lines: list[str], near: int | None, stripped: list[str], starts: dict[str, list[int]], taken: set[int]
-) -> range | None:
+def _find_block(text_lines: list[str], near: int | None, stripped: list[str], taken: set[int]) -> range | None:
     """Where a block's lines stand in the source, as a range of 1-based lines.
 
     docutils' line for a block is the first line for some kinds, the line
@@ -109,10 +111,10 @@ def _find_block(
     some; so look for the text itself, nearest to that line, where no
     other block stands.
     """
-    wanted = [line.expandtabs(8).strip() for line in text_lines]
+    wanted = _stripped(text_lines)
     count = len(wanted)
     best: int | None = None
-    for start in starts.get(wanted[0], ()):
+    for start in _occurrences(stripped, wanted[0]):
         if stripped[start - 1 : start - 1 + count] != wanted:
             continue
         if any(line in taken for line in range(start, start + count)):
@@ -140,6 +142,12 @@ def _style(line: int, lines: list[str]) -> str:
     """The adornment of the title on ``line``: "=" or "==" with an overline."""
     found = adornment(lines, line)
     return found.style if found is not None else "?"
+
+
+def _text_of(node: nodes.Text) -> str:
+    """``node.astext()``: the text itself where it holds no escape (a null
+    character, which docutils' ``unescape`` removes), as nearly all does."""
+    return node.astext() if "\x00" in node else str(node)
 
 
 def _line_of(node: nodes.Node) -> int:
@@ -232,41 +240,42 @@ class _Builder:
         self._texts: dict[int, str] = {}  # Each node's astext(), by id: nested blocks share it.
 
     def text(self, node: nodes.Node) -> str:
-        """``node.astext()``, each node's read once however deep it stands."""
+        """``node.astext()``, each element's read once however deep it
+        stands (a text node, a leaf, is read once anyway)."""
         key = id(node)
         found = self._texts.get(key)
         if found is None:
-            if type(node).astext is nodes.Element.astext:
+            if type(node).astext is _ELEMENT_ASTEXT:
                 assert isinstance(node, nodes.Element)
-                found = node.child_text_separator.join([self.text(child) for child in node.children])
+                found = node.child_text_separator.join([_text_of(child) if type(child) is nodes.Text else self.text(child) for child in node.children])
             else:
                 found = node.astext()
             self._texts[key] = found
         return found
 
-    def gather(self, node: nodes.Element, found: _Gathered, quiet: bool) -> None:
-        for child in node.children:
+    def gather(self, parent: nodes.Element | None, children: Sequence[nodes.Node], found: _Gathered, quiet: bool) -> None:
+        """The blocks and links among ``children`` (``parent``'s, where
+        they have one) and under them."""
+        for child in children:
             if not isinstance(child, nodes.Element):
                 continue
-            if isinstance(child, (nodes.literal, nodes.reference)):
+            if isinstance(child, _INLINE_UNBREAKABLE):
                 found.unbreakable = max(found.unbreakable, len(str(child.rawsource or self.text(child))))
                 url = child.get("refuri") if isinstance(child, nodes.reference) else None
                 if url:
                     text = self.text(child)
-                    alone = isinstance(node, nodes.paragraph) and self.text(node).strip() == text.strip()
+                    alone = isinstance(parent, nodes.paragraph) and self.text(parent).strip() == text.strip()
                     found.links.append(Link(url, text, _line_of(child), alone))
             kind = _kind(child)
             if kind is None:
-                self.gather(child, found, quiet)
+                self.gather(child, child.children, found, quiet)
             else:
                 found.blocks.append(self.block(child, *kind, quiet=quiet))
 
     def blocks(self, children: Sequence[nodes.Node]) -> tuple[Block, ...]:
         """The blocks among (and under) ``children``."""
         found = _Gathered()
-        holder = nodes.Element()
-        holder.children = list(children)  # Not adopted: their parents stay theirs.
-        self.gather(holder, found, False)
+        self.gather(None, children, found, False)
         return tuple(found.blocks)
 
     def block(self, node: nodes.Element, kind: BlockKind, name: str, quiet: bool) -> Block:
@@ -275,9 +284,9 @@ class _Builder:
         elif kind == "comment":
             self.comments.append((node.line or 1, self.text(node)))
         found = _Gathered()
-        self.gather(node, found, quiet or kind == "message")
+        self.gather(node, node.children, found, quiet or kind == "message")
         line = _first_line(node)
-        end = max([line, *(block.end for block in found.blocks)])
+        end = max(line, max(block.end for block in found.blocks)) if found.blocks else line
         unbreakable = 0
         rows: tuple[tuple[str, ...], ...] = ()
         target = ""
@@ -311,22 +320,23 @@ class _Builder:
     def sections(self, found: list[nodes.section], level: int, lines: list[str], end: int) -> tuple[Section, ...]:
         """Sibling sections, in order, each ending where the next one's title
         (or its overline) starts; the last where its parent ends."""
-        starts = [_title_start(node, lines) for node in found]
+        heads = [_head(node, lines) for node in found]
+        # The first line of a title: its overline, where it has one.
+        starts = [line - 1 if len(style) == 2 else line for _, line, style in heads]
         ends = [start - 1 for start in starts[1:]] + [end]
-        return tuple(self.section(node, level, lines, last) for node, last in zip(found, ends))
+        return tuple(self.section(node, head, level, lines, last) for node, head, last in zip(found, heads, ends))
 
-    def section(self, node: nodes.section, level: int, lines: list[str], end: int) -> Section:
-        """A section and those under it; ``end`` is its last line."""
-        title = _title_of(node)
-        line = _title_line(title, lines) if title is not None else node.line or 1
+    def section(self, node: nodes.section, head: tuple[str, int, str], level: int, lines: list[str], end: int) -> Section:
+        """A section (its title, line and style: ``head``) and those under
+        it; ``end`` is its last line."""
+        title, line, style = head
         own = [child for child in node.children if not isinstance(child, (nodes.title, nodes.section))]
-        blocks = self.blocks(own)
         return Section(
-            title=title.rawsource if title is not None else "",
+            title=title,
             level=level,
             line=line,
-            style=_style(line, lines),
-            blocks=blocks,
+            style=style,
+            blocks=self.blocks(own),
             children=self.sections([c for c in node.children if isinstance(c, nodes.section)], level + 1, lines, end),
             end=end,
         )
@@ -338,11 +348,11 @@ def _title_of(node: nodes.section) -> nodes.title | None:
     return first if isinstance(first, nodes.title) else node.next_node(nodes.title)
 
 
-def _title_start(node: nodes.section, lines: list[str]) -> int:
-    """The first line of a section's title: its overline, where it has one."""
+def _head(node: nodes.section, lines: list[str]) -> tuple[str, int, str]:
+    """A section's title as written, its line and its adornment's style."""
     title = _title_of(node)
     line = _title_line(title, lines) if title is not None else node.line or 1
-    return line - 1 if len(_style(line, lines)) == 2 else line
+    return (title.rawsource if title is not None else ""), line, _style(line, lines)
 
 
 def build(path: str, text: str, parser: RstParser, raw: bytes = b"") -> RstDocument:
@@ -417,15 +427,30 @@ def _literal_lines(verbatim: list[nodes.Element], lines: list[str]) -> frozenset
     lines a directive's own first line and options take are not in it.
     """
     found: set[int] = set()
-    stripped = [line.expandtabs(8).strip() for line in lines]
-    starts: dict[str, list[int]] = {}
-    for number, line in enumerate(stripped, 1):
-        starts.setdefault(line, []).append(number)
+    if not verbatim:
+        return frozenset()
+    stripped = _stripped(lines)
     for block in verbatim:
-        span = _find_block(_verbatim_text(block).split("\n"), block.line, stripped, starts, found)
+        span = _find_block(_verbatim_text(block).split("\n"), block.line, stripped, found)
         if span is not None:
             found.update(span)
     return frozenset(found)
+
+
+def _stripped(lines: list[str]) -> list[str]:
+    """Each line, tabs expanded to 8 columns, without surrounding whitespace."""
+    return list(map(str.strip, map(str.expandtabs, lines)))  # Not a loop in Python: every line of a spec.
+
+
+def _occurrences(items: list[str], wanted: str) -> Iterator[int]:
+    """The 1-based positions of ``wanted`` in ``items``, in order."""
+    start = 0
+    while True:
+        try:
+            start = items.index(wanted, start) + 1
+        except ValueError:
+            return
+        yield start
 
 
 def _directive_lines(lines: list[str], literal: frozenset[int]) -> frozenset[int]:
@@ -437,8 +462,9 @@ def _directive_lines(lines: list[str], literal: frozenset[int]) -> frozenset[int
     directive shown inside a literal block is not one.
     """
     found: set[int] = set()
-    for number, line in enumerate(lines, 1):
-        match = _DIRECTIVE.match(line)
+    # The lines that start a directive, found without a loop in Python over every line.
+    for number in compress(range(1, len(lines) + 1), map(_DIRECTIVE.match, lines)):
+        match = _DIRECTIVE.match(lines[number - 1])
         if match is None or number in literal:
             continue
         column = len(match.group(1).expandtabs(8))

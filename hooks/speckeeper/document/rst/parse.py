@@ -19,7 +19,7 @@ from speckeeper.document.model import Message
 
 with without_unused_imports():
     from docutils import frontend, nodes, utils
-    from docutils.parsers.rst import Parser
+    from docutils.parsers.rst import Parser, states
     from docutils.parsers.rst.directives import images, misc, tables  # noqa: F401 - loaded lean, for later
     from docutils.readers.standalone import Reader
 
@@ -104,4 +104,20 @@ class RstParser:
             parser.parse(text, document)
             document.transformer.populate_from_components((reader, parser))
             document.transformer.apply_transforms()
+        _let_go(self._parser)
         return document, messages
+
+
+def _let_go(parser: Parser) -> None:
+    """Drop what docutils keeps of its last parse until the next one: the
+    parser's document, state machine and text, and the document of each
+    nested state machine it keeps for reuse (with their states'). A spec's
+    doctree is then garbage as soon as its model is, freed by the
+    collection after its file (speedups.collecting_after), not carried into
+    the collector's older generations and walked again there. Each
+    attribute is set again by the run that next uses it."""
+    parser.document = parser.statemachine = parser.inputstring = None
+    for machine in states.RSTState.nested_sm_cache:
+        machine.document = machine.memo = machine.node = machine.reporter = machine.input_lines = None
+        for state in (machine.states or {}).values():
+            state.document = state.memo = state.inliner = state.reporter = None
