@@ -104,7 +104,7 @@ class RstParser:
             parser.parse(text, document)
             document.transformer.populate_from_components((reader, parser))
             document.transformer.apply_transforms()
-        _let_go(self._parser)
+        _let_go(parser)
         return document, messages
 
 
