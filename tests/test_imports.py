@@ -183,3 +183,13 @@ def test_commit_msg_reads_the_facts_the_commit_hook_kept_and_parses_no_spec(
     code, modules = imported(repo, tmp_path, "commit-msg", str(message))
     assert code == 1
     assert "docutils" in modules
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_a_run_naming_no_command_sets_up_no_command(repo: Path, tmp_path: Path, option: str) -> None:
+    # What a newcomer types first: the names and help of the commands are
+    # all it shows, so no command's options (and their imports) are set up.
+    code, modules = imported(repo, tmp_path, option)
+    assert code == 0
+    assert "speckeeper.cli" in modules
+    assert sorted(modules.intersection((*PARSING, *NOT_FOR_A_CHECK, "speckeeper.config.settings"))) == []

@@ -708,11 +708,13 @@ COMMANDS: dict[str, Command] = {
 }
 
 
-def build_parser(command: str | None = None, alone: bool = False) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, alone: bool = False, bare: bool = False) -> argparse.ArgumentParser:
     """The parser; given the command about to run, only its options are set
     up (the others' cost imports that command would not use), and with
     ``alone`` only it is a subcommand: what the top-level help lists, no
-    other (each costs a parser; a hook's run is a few of them)."""
+    other (each costs a parser; a hook's run is a few of them). ``bare``:
+    no command's options, for a run that names no command (``--version``,
+    ``--help``: the commands' names and help are all they show)."""
     parser = argparse.ArgumentParser(
         prog="speckeeper", description="Keep OpenStack-style design specs conformant to their template."
     )
@@ -723,7 +725,7 @@ def build_parser(command: str | None = None, alone: bool = False) -> argparse.Ar
         if alone and name != command:
             continue
         subparser = sub.add_parser(name, help=help_text, description=help_text)
-        if command is None or name == command:
+        if name == command or (command is None and not bare):
             configure(subparser)
     return parser
 
@@ -739,7 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     # The command first (as hooks and most people run it): nothing can ask
     # for the top-level help, which lists every command.
-    parser = build_parser(command if command in COMMANDS else None, alone=bool(argv) and argv[0] == command)
+    parser = build_parser(command, alone=bool(argv) and argv[0] == command, bare=command is None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the usage error.
