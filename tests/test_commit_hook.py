@@ -22,6 +22,15 @@ def good(name: str) -> str:
 
 
 @pytest.fixture()
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source of each spec parsed from here on, in order."""
+    sources: list[str] = []
+    parse = RstParser.parse
+    monkeypatch.setattr(RstParser, "parse", lambda self, text, source: sources.append(source) or parse(self, text, source))
+    return sources
+
+
+@pytest.fixture()
 def specs(in_tmp: Path) -> Path:
     """Two good specs and a redirect between them, committed."""
     for relpath in ("specs/zed/approved/b.rst", "specs/zed/implemented/a.rst"):
@@ -63,12 +72,7 @@ def test_the_staged_spec_is_fixed_and_what_is_left_reported_with_the_redirects(
     assert "SK311" in ran.out[0]
 
 
-def test_a_commit_of_the_redirects_file_alone_parses_no_spec(
-    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    parsed: list[object] = []
-    parse = RstParser.parse
-    monkeypatch.setattr(RstParser, "parse", lambda self, *args, **kw: parsed.append(args) or parse(self, *args, **kw))
+def test_a_commit_of_the_redirects_file_alone_parses_no_spec(specs: Path, capsys: pytest.CaptureFixture[str], parsed: list[str]) -> None:
     (specs / "specs/zed/redirects").write_text(
         "approved/a.rst ../implemented/a.rst\napproved/c.rst ../implemented/gone.rst\n", encoding="utf-8"
     )
@@ -79,12 +83,7 @@ def test_a_commit_of_the_redirects_file_alone_parses_no_spec(
     assert parsed == []
 
 
-def test_a_commit_of_a_picture_alone_parses_no_spec(
-    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    parsed: list[object] = []
-    parse = RstParser.parse
-    monkeypatch.setattr(RstParser, "parse", lambda self, *args, **kw: parsed.append(args) or parse(self, *args, **kw))
+def test_a_commit_of_a_picture_alone_parses_no_spec(specs: Path, capsys: pytest.CaptureFixture[str], parsed: list[str]) -> None:
     (specs / "specs/zed/approved/flow.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     git(specs, "add", "-A")
     ran = speckeeper(capsys, *HOOK, "specs/zed/approved/flow.png")
@@ -95,15 +94,13 @@ def test_a_commit_of_a_picture_alone_parses_no_spec(
 
 
 def test_a_spec_with_nothing_to_fix_is_parsed_once_and_reported_as_check_reports_it(
-    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    specs: Path, capsys: pytest.CaptureFixture[str], parsed: list[str]
 ) -> None:
     spec = "specs/zed/approved/b.rst"
     (specs / spec).write_text(good("another-blueprint"), encoding="utf-8")  # A finding no fix repairs.
     git(specs, "add", "-A")
     checked = speckeeper(capsys, "check", "--staged", spec)
-    parsed: list[str] = []
-    parse = RstParser.parse
-    monkeypatch.setattr(RstParser, "parse", lambda self, text, source: parsed.append(source) or parse(self, text, source))
+    parsed.clear()  # What the hook parses, not the check before it.
     ran = speckeeper(capsys, *HOOK, spec)
     # The fix found nothing to fix; the check took the findings of that one parse.
     assert parsed.count(spec) == 1
