@@ -59,6 +59,7 @@ NOT_FOR_A_CHECK = (
     "speckeeper.document.markdown.build",
     "speckeeper.document.markdown.events",
     "speckeeper.document.markdown.reading",
+    "speckeeper.document.markdown.pieces",
     "markdown_it",
     "pyromark",
 )

@@ -23,7 +23,6 @@ from speckeeper.engine import parallel
 from speckeeper.config.settings import Config, ConfigError, Settings, matches
 from speckeeper.engine.decide import Enabled, Selection, may_silence, silenced, Gate, Recorded
 from speckeeper.document import markdown
-from speckeeper.document.markdown.pieces import Pieces
 from speckeeper.document.model import Document
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
@@ -37,6 +36,7 @@ from speckeeper.document.loader import TemplateLoader
 from speckeeper.document.template import NoTemplate
 
 if TYPE_CHECKING:
+    from speckeeper.document.markdown.pieces import Pieces
     from speckeeper.engine.cache import Cache
     from speckeeper.document.message_facts import Facts
 
@@ -362,7 +362,7 @@ class Checker:
         if read is None:
             return Checked(refused)
         first_line = read.source.text.split("\n", 1)[0]
-        if not any(rule.code in read.enabled for rule in rules.PER_SPEC):
+        if not per_spec(read.enabled):
             # Only repo-level rules run: a parse only to hear what the file silences.
             return Checked([], self._silenced(read), first_line)
         key = self._cache_key(read)
