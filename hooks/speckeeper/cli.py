@@ -342,7 +342,7 @@ def _fix_first(
     # did: the commit stops on a file it changed, and the author sees why.
     fixed = notes if args.staged else io.StringIO()
     with terminal.Progress("fixing", not args.quiet and terminal.shows_progress(sys.stderr)) as progress:
-        how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded, args.color, progress, quiet_problems=True)
+        how = fix.How(True, False, args.jobs or parallel.default_jobs(), selection, recorded, args.color, progress, quiet_problems=True, facts=args.staged)
         return fix.run(config, paths, how, out=notes, err=fixed, ran=ran)
 
 

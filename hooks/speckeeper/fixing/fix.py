@@ -164,14 +164,16 @@ class Fixer:
     """Fixes specs under one configuration: one checker, one parser; what
     the gate holds back (the baseline records, a spec's comments silence),
     it leaves (a legacy spec is not rewritten by a commit that never
-    touched it)."""
+    touched it). With ``facts``, a spec it leaves as read comes with what
+    the commit-message hooks read of it (see message_facts)."""
 
-    def __init__(self, config: Config, selection: Selection = Selection(), recorded: Recorded = ()) -> None:
+    def __init__(self, config: Config, selection: Selection = Selection(), recorded: Recorded = (), facts: bool = False) -> None:
         self.checker = Checker(config, selection, recorded=recorded)
+        self.facts = facts
 
-    def arguments(self) -> tuple[Config, Selection, Recorded]:
+    def arguments(self) -> tuple[Config, Selection, Recorded, bool]:
         """What a worker process builds its own fixer from."""
-        return self.checker.config, self.checker.selection, self.gate.recorded
+        return self.checker.config, self.checker.selection, self.gate.recorded, self.facts
 
     @property
     def templates(self) -> TemplateLoader:
@@ -199,7 +201,9 @@ class Fixer:
         fixable = [f for f in found if rules.BY_CODE[f.code].fixable]
         findings = self.gate.decide(fixable, silencing).reported
         if not findings:
-            facts = None if loaded.spec.format == markdown.FORMAT else message_facts.of(loaded.spec, loaded.ctx.settings.api_impact_section)
+            facts = None
+            if self.facts and loaded.spec.format != markdown.FORMAT:
+                facts = message_facts.of(loaded.spec, loaded.ctx.settings.api_impact_section)
             return Result(path, before, ran=Ran(before, per_spec(loaded.ctx.enabled), found, loaded.silenced, facts))
         try:
             partial = self.largest(loaded, findings)
@@ -605,6 +609,9 @@ class How:
     # ``check --fix``: what cannot be fixed is neither reported here nor
     # counted, as the check that follows reports it.
     quiet_problems: bool = False
+    # ``check --fix --staged``: the commit-message hooks' facts of each
+    # spec left as read, in what ``ran`` is given.
+    facts: bool = False
 
 
 def run(
@@ -626,7 +633,7 @@ def run(
     out = out or sys.stdout
     err = err or sys.stderr
     notes = err if how.show_diff else out
-    fixer = Fixer(config, how.selection, how.recorded)
+    fixer = Fixer(config, how.selection, how.recorded, how.facts)
     unreadable: list[Finding] = []
     files = list(collect(paths, config, unreadable))
     anything = not how.quiet_problems and _report(unreadable, notes, how.color)
