@@ -77,6 +77,10 @@ def test_a_fixture_in_pieces_reads_as_whole_through_forty_edits(path: Path) -> N
         "# T\n\n<div>\n## raw HTML until a blank line\n\n## Real\n",
         "# T\n\n<pre>\n## kept\n</pre>\n## Real\n",
         "---\ntitle: x\n# a YAML comment\n---\n# T\n\n## Real\n",
+        # Front matter as markdown-it finds it: its opening line may go on,
+        # and its closing marker is at least as long as the opening one.
+        "---x\ntitle: x\n# a YAML comment\n---\n# T\n\n## Real\n",
+        "-----\ntitle: x\n---\n# a YAML comment\n-----\n# T\n\n## Real\n",
         "# T\n\nSee [the guide].\n\n## Links\n\n[the guide]: https://example.com/guide\n",
         "# T\n\n[a]: /first\n\n## Again\n\n[a]: /second\n\n[a]\n",
         "# T\n\n- item\n## Heading ends the list\n> quote\n## and the quote\n",

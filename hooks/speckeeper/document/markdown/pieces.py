@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from speckeeper.document.markdown.events import front_matter
+
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
@@ -59,12 +61,12 @@ def pieces(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _front_matter_end(lines: list[str]) -> int:
-    """The lines front matter takes at the top, its fences too (all of
-    them where it is never closed)."""
-    if not lines or not re.fullmatch(r"-{3,}[ \t]*", lines[0]):
-        return 0
-    ends = (index for index, line in enumerate(lines[1:], 2) if re.fullmatch(r"(?:-{3,}|\.{3,})[ \t]*", line))
-    return next(ends, len(lines))
+    """The lines front matter takes at the top, its fences too, as the
+    parser finds it (all of them where it may start but is never closed)."""
+    found = front_matter(lines)
+    if found is not None:
+        return found[1]
+    return len(lines) if lines and lines[0].startswith("---") else 0
 
 
 @dataclass
