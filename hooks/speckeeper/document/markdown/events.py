@@ -271,10 +271,10 @@ class _Reader:
             self.close_inline()
 
     def starts(self) -> dict[str, Callable[[Any, int, int], None]]:
-        """What each event that starts something starts (by its name);
-        Emphasis and Strong are markup the model leaves out."""
+        """What each event that starts something starts (by its name; a
+        list item, the commonest, is opened in :meth:`read`'s loop, and
+        closed there); Emphasis and Strong are markup the model leaves out."""
         return {
-            "Item": self.start_item,
             "Paragraph": self.start_paragraph,
             "Heading": self.start_heading,
             "CodeBlock": self.start_code,
@@ -292,7 +292,6 @@ class _Reader:
     def ends(self) -> dict[str, Callable[[int], None]]:
         """What each event that ends something ends (by its name)."""
         return {
-            "Item": self.close,
             "Paragraph": self.end_inline,
             "Heading": self.end_inline,
             "CodeBlock": self.end_leaf,
@@ -392,9 +391,6 @@ class _Reader:
             first, after = self.span(start, end)
             self.add(reading.container("hr", *extent(first, after, self.lines), "", ()))
             self.holds(after)
-
-    def start_item(self, detail: None, start: int, end: int) -> None:
-        self.open("list_item", start, end)
 
     def start_list(self, detail: int | None, start: int, end: int) -> None:
         self.open("ordered_list" if detail is not None else "bullet_list", start, end)
@@ -546,10 +542,7 @@ class _Reader:
         lines = self.lines
         if self.owner == _PARAGRAPH or self.owner == _IMPLICIT:
             start, end = extent(*(self.owner_map if self.owner == _PARAGRAPH else (first, after)), lines)
-            if self.plain:  # Text alone, most are: no need to look at each part.
-                self.add(reading.paragraph(start, end, Inline("".join(children), (), "", 0)))  # type: ignore[arg-type]
-            else:
-                self.add(reading.paragraph(start, end, reading.read_inline(children, start)))
+            self.add(reading.paragraph(start, end, self.read_inline(children, start)))
         elif self.owner == _HEADING:
             start, end = extent(*self.owner_map, lines)
             if self.stack:  # In a list item or a quote: no section, a block of a block of no text.
