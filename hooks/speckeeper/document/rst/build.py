@@ -463,9 +463,10 @@ def _directive_lines(lines: list[str], literal: frozenset[int]) -> frozenset[int
     """
     found: set[int] = set()
     # The lines that start a directive, found without a loop in Python over every line.
-    for number in compress(range(1, len(lines) + 1), map(_DIRECTIVE.match, lines)):
-        match = _DIRECTIVE.match(lines[number - 1])
-        if match is None or number in literal:
+    matched = list(map(_DIRECTIVE.match, lines))  # Each line matched once.
+    for number in compress(range(1, len(lines) + 1), matched):
+        match = matched[number - 1]
+        if match is None or number in literal:  # Never None (compress kept matches): for the type.
             continue
         column = len(match.group(1).expandtabs(8))
         following = number
