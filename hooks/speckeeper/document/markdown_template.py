@@ -26,7 +26,7 @@ aside, on both sides.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,11 +70,13 @@ def matches(section: TemplateSection, title: str, markers: tuple[str, ...]) -> b
     return key == title_key(section.title, markers)
 
 
-def heading_level(document: Document, section: Section) -> int:
-    """The level a heading is written at (``###`` is 3), not how deep it nests."""
+def heading_level(document: Document, section: Section, rows: Sequence[str] | None = None) -> int:
+    """The level a heading is written at (``###`` is 3), not how deep it
+    nests: in ``rows`` where given (a fix's, as the fixes before it left
+    them), else in the document's lines."""
     if section.style in ("=", "-"):
         return 1 if section.style == "=" else 2
-    row = document.lines[section.line - 1].lstrip(" >")
+    row = (document.lines if rows is None else rows)[section.line - 1].lstrip(" >")
     return len(row) - len(row.lstrip("#"))
 
 

@@ -340,31 +340,25 @@ def _heading_level(fix: FixInput, missing: TemplateSection, parent: str, where: 
     than the sibling before it (or it would nest under that one) and no
     shallower than the one after it (or that one would nest under it).
     Read off the rows as the fixes before left them (a level closed)."""
+    from speckeeper.document.markdown_template import heading_level  # Only for a Markdown template.
+
     spec = fix.spec
     level = len(missing.style)
     ours = next((s for s in spec.all_sections() if s.title == parent), None) if parent else None
     if ours is not None:
         theirs = next((t for t in fix.ctx.template.all_sections() if any(c is missing for c in t.children)), None)
         if theirs is not None:
-            level = _written(fix, ours) + len(missing.style) - len(theirs.style)
+            level = heading_level(spec, ours, fix.rows) + len(missing.style) - len(theirs.style)
     siblings = ours.children if ours is not None else spec.sections
     before = [s for s in siblings if s.line < where]
     after = [s for s in siblings if s.line >= where]
     if before:
-        level = min(level, _written(fix, before[-1]))
+        level = min(level, heading_level(spec, before[-1], fix.rows))
     if after:
-        level = max(level, _written(fix, after[0]))
+        level = max(level, heading_level(spec, after[0], fix.rows))
     if ours is not None:
-        level = max(level, _written(fix, ours) + 1)
+        level = max(level, heading_level(spec, ours, fix.rows) + 1)
     return max(1, min(6, level))
-
-
-def _written(fix: FixInput, section: Section) -> int:
-    """The level a Markdown heading is written at in the fix's rows."""
-    if section.style in ("=", "-"):
-        return 1 if section.style == "=" else 2
-    row = fix.rows[section.line - 1].lstrip(" ")
-    return len(row) - len(row.lstrip("#"))
 
 
 def section_rows(
