@@ -50,7 +50,7 @@ from speckeeper.rules.structure import TELLS_FROM_MISSING
 from speckeeper.document.rst.rules import WARNING
 from speckeeper.document import message_facts, proof
 from speckeeper.document.rst.build import RstDocument, model
-from speckeeper.document.model import Document as Spec
+from speckeeper.document.model import Document as Spec, Message
 from speckeeper.document import markdown
 from speckeeper.document.loader import TemplateLoader
 
@@ -376,17 +376,13 @@ class Fixer:
         )
         if difference:
             raise NotFixed(f"the fixed text would parse differently: {difference}")
-        old_messages = Counter((m.level, m.text) for m in spec.messages)
-        new_messages = Counter((m.level, m.text) for m in messages)
-        gained = new_messages - old_messages
-        # Lost: but for messages on settled lines, which may go, and for
-        # docutils' notes (a line of "--" that could have been an underline,
-        # until the paragraph above it is rewrapped), which say no more than
-        # the doctree, already compared.
-        may_go = Counter((m.level, m.text) for m in spec.messages if m.line in settled or m.level < WARNING)
-        lost = old_messages - new_messages - may_go
-        if gained or lost:
-            which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
+        # Messages on settled lines may go, and docutils' notes (a line of
+        # "--" that could have been an underline, until the paragraph above
+        # it is rewrapped), which say no more than the doctree, already compared.
+        may_go = [m for m in spec.messages if m.line in settled or m.level < WARNING]
+        changed = _changed_messages(spec.messages, messages, may_go, ())
+        if changed:
+            which, message = changed
             raise NotFixed(f"the fixed text would {which} a docutils message: {message.splitlines()[0]}")
         return after
 
@@ -415,17 +411,31 @@ def _prove_markdown(
     if difference:
         raise NotFixed(f"the fixed text would parse differently: {difference}")
     inserted_titles = {title for line in underlines for title in (line, line - 1)}
-    may_come = Counter(
-        (m.level, m.text) for m in after.messages if m.kind == markdown.SKIPPED_LEVEL and m.line in inserted_titles
-    )
-    old_messages = Counter((m.level, m.text) for m in spec.messages)
-    new_messages = Counter((m.level, m.text) for m in after.messages)
-    gained = new_messages - old_messages - may_come
-    lost = old_messages - new_messages - Counter((m.level, m.text) for m in spec.messages if m.line in settled)
-    if gained or lost:
-        which, (_, message) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
+    may_come = [m for m in after.messages if m.kind == markdown.SKIPPED_LEVEL and m.line in inserted_titles]
+    changed = _changed_messages(spec.messages, after.messages, [m for m in spec.messages if m.line in settled], may_come)
+    if changed:
+        which, message = changed
         raise NotFixed(f"the fixed text would {which} a Markdown problem: {message}")
     return after
+
+
+def _changed_messages(
+    before: Iterable[Message], after: Iterable[Message], may_go: Iterable[Message], may_come: Iterable[Message]
+) -> tuple[str, str] | None:
+    """How a format's messages of the fixed text differ from the spec's
+    (by level and text, wherever they are), but for those that may go or
+    come: ("add" or "lose", the first such message's text), or None."""
+
+    def counted(messages: Iterable[Message]) -> Counter[tuple[int, str]]:
+        return Counter((m.level, m.text) for m in messages)
+
+    old, new = counted(before), counted(after)
+    gained = new - old - counted(may_come)
+    lost = old - new - counted(may_go)
+    if not (gained or lost):
+        return None
+    which, (_, text) = ("add", next(iter(gained))) if gained else ("lose", next(iter(lost)))
+    return which, text
 
 
 def _reasons(left: Sequence[Finding], unfixed: Sequence[tuple[Finding, str]]) -> list[tuple[Finding, str]]:
