@@ -106,8 +106,11 @@ def read_inline(children: Sequence[Child], line: int) -> Inline:
         elif kind == IMAGE:
             parts.append(child[1])
             target = target or child[2]
-        elif kind == HTML and COMMENT.fullmatch(child[1]) is None:
-            parts.append(child[1])
+            line += child[1].count("\n")  # Its label as written, its line ends with it.
+        elif kind == HTML:
+            if COMMENT.fullmatch(child[1]) is None:
+                parts.append(child[1])
+            line += child[1].count("\n")  # Inline HTML as written, over its lines.
     text = "".join(parts)
     links: tuple[Link, ...] = ()
     if found:
