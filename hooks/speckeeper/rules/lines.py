@@ -31,6 +31,8 @@ MISSING_FINAL_NEWLINE = "SK207"
 
 # A line that is one token (a long URL, a path, a hash) cannot be wrapped.
 _SINGLE_TOKEN = re.compile(r"\s*\S+$")
+# A Markdown setext heading's underline (CommonMark: at most 3 spaces in).
+_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 # A URL, and what may follow it on a line it needs: the end of a link.
 _URL = re.compile(r"https?://[^\s<>`]+")
 _URL_END = re.compile(r"""[>`_.,;:!?)\]'"]*\s*$""")
@@ -244,8 +246,8 @@ def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
     """Each flagged line without its trailing spaces (and tabs, unless the
     repo counts spaces only). In Markdown, two spaces that end a line
     inside a paragraph are a hard line break: they become a backslash,
-    CommonMark's visible way to write one."""
-    breaks = _hard_break_rows(fix.spec) if fix.spec.format == "markdown" else frozenset()
+    CommonMark's visible way to write one (in a heading of several lines too)."""
+    breaks = _hard_break_rows(fix.spec, fix.rows) if fix.spec.format == "markdown" else frozenset()
     for line in sorted(fix.lines):
         row = fix.rows[line - 1]
         kept = row.rstrip(_trailing(fix.ctx))
@@ -253,9 +255,19 @@ def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
         yield Edit.row(line, kept + "\\" if hard else kept)
 
 
-def _hard_break_rows(spec: Spec) -> frozenset[int]:
-    """The lines that end in a hard line break."""
-    return frozenset(line for block in spec.blocks() for line in block.breaks)
+def _hard_break_rows(spec: Spec, rows: tuple[str, ...]) -> frozenset[int]:
+    """The lines that end in a hard line break: a paragraph's (the model
+    keeps them), and a setext heading's lines but its last, which the
+    model reads as its title's words alone."""
+    headings = (_setext_title_rows(section.line, rows) for section in spec.all_sections() if section.style in ("=", "-"))
+    return frozenset(line for block in spec.blocks() for line in block.breaks).union(*headings)
+
+
+def _setext_title_rows(first: int, rows: tuple[str, ...]) -> range:
+    """The lines of a setext heading starting at line ``first`` but its
+    last: those before the underline's row but one."""
+    underline = next((line for line in range(first + 1, len(rows) + 1) if _SETEXT_UNDERLINE.fullmatch(rows[line - 1])), first + 1)
+    return range(first, underline - 1)
 
 
 @RULES.rule(TRAILING_WHITESPACE, "trailing-whitespace", fix=strip_trailing_whitespace, fix_title="Strip trailing whitespace")
