@@ -408,6 +408,8 @@ def test_fixing_markdown_keeps_every_word_and_is_idempotent(document: str) -> No
 @given(md_documents())
 # Two spaces ending a line of a setext heading of several lines: a break.
 @example("# Batch the writes\n\nqueue  \nqueue\n-\n")
+# A hard break after inline HTML over several lines: on the HTML's last line.
+@example("# Batch the writes\n\nqueue <!--\nqueue\n-->  \nqueue\n")
 def test_fixing_markdown_whitespace_renders_the_same_html(document: str) -> None:
     from markdown_it import MarkdownIt
 
