@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pathlib import Path
 
 from speckeeper import __version__, speedups
-from speckeeper.config.option import add_option as add_config_option
+from speckeeper.config.option import add_option as add_config_option, load as load_config
 from speckeeper.engine import parallel
 from speckeeper.errors import ConfigError
 from speckeeper.reporting.printable import printable
@@ -191,13 +191,6 @@ def _jobs(value: str) -> int:
     return jobs
 
 
-def _load_config(name: str | None, files: Sequence[str] = ()) -> Config:
-    """The configuration ``--config`` names, or the one that governs ``files``."""
-    from speckeeper.config import settings
-
-    return settings.load(name, files)
-
-
 def _paths(names: Sequence[str], config: Config) -> list[Path]:
     """The paths named, which must exist; with none, the folder the layout
     keeps specs in (``specs/``), not every .rst of the tree."""
@@ -217,7 +210,7 @@ def run_check(args: argparse.Namespace) -> int:
     from speckeeper.findings import by_path
     from speckeeper.reporting import terminal
 
-    config = _load_config(args.config, args.paths)
+    config = load_config(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
     recorded = () if args.write_baseline else _recorded(config, args.baseline, args.no_baseline)
@@ -424,7 +417,7 @@ def run_baseline(args: argparse.Namespace) -> int:
     from speckeeper.engine.check import Checker
     from speckeeper.engine.decide import Selection, validate
 
-    config = _load_config(args.config, args.paths)
+    config = load_config(args.config, args.paths)
     validate(config, Selection())
     path = config.baseline_file()
     if path is None:
@@ -463,7 +456,7 @@ def run_fix(args: argparse.Namespace) -> int:
     """Exit 1 when a file changed (or would), or could not be fixed."""
     from speckeeper.engine.decide import validate
 
-    config = _load_config(args.config, args.paths)
+    config = load_config(args.config, args.paths)
     selection = _selection(args)
     validate(config, selection)
     paths = _paths(args.paths, config)
@@ -531,7 +524,7 @@ def _configure_new(parser: argparse.ArgumentParser) -> None:
 def run_new(args: argparse.Namespace) -> int:
     from speckeeper.commands import new
 
-    return new.new(args, _load_config(args.config))
+    return new.new(args, load_config(args.config))
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from speckeeper.config.option import add_option as add_config_option
+from speckeeper.config.option import add_option as add_config_option, load as load_config
 from speckeeper.errors import ConfigError
 
 # git (subprocess) is imported where it is asked, the configuration loaded,
@@ -194,12 +194,6 @@ def _read_message(path: str) -> str | None:
         return None  # Another i18n.commitEncoding: not ours to touch.
 
 
-def _load_config(name: str | None) -> Config:
-    from speckeeper.config import settings
-
-    return settings.load(name)
-
-
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("message_file", metavar="FILE", help="the commit message file git passes")
     add_config_option(parser)
@@ -230,7 +224,7 @@ def run_prepare(args: argparse.Namespace) -> int:
         return 0
     from speckeeper.files.gitrepo import staged_changes
 
-    hooks = Hooks(_load_config(args.config))
+    hooks = Hooks(load_config(args.config))
     added = [c.path for c in staged_changes() if c.status == "A" and hooks.is_spec(c.path)]
     if len(added) != 1:
         return 0
@@ -258,7 +252,7 @@ def run_commit_msg(args: argparse.Namespace) -> int:
         return 0
     from speckeeper.files.gitrepo import staged_changes
 
-    hooks = Hooks(_load_config(args.config))
+    hooks = Hooks(load_config(args.config))
     missing = []
     for change in staged_changes():
         if not hooks.is_spec(change.path):

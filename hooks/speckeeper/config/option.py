@@ -5,6 +5,11 @@ commit-message hook with its message written) never imports the settings."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from speckeeper.config.settings import Config
 
 
 def add_option(parser: argparse.ArgumentParser) -> None:
@@ -14,3 +19,11 @@ def add_option(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a .speckeeper.toml or pyproject.toml (default: the nearest one up from here)",
     )
+
+
+def load(name: str | None, files: Sequence[str] = ()) -> Config:
+    """The configuration ``--config`` names, or the one that governs ``files``
+    (the settings imported here, by a command that reads them)."""
+    from speckeeper.config import settings
+
+    return settings.load(name, files)
