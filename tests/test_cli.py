@@ -114,7 +114,8 @@ def test_rules_shows_one_in_full(capsys: pytest.CaptureFixture[str]) -> None:
         "Bad:\n\n    None···\n\n"
         "Good:\n\n    None\n\n"
         "Fix (speckeeper fix): Each flagged line without its trailing spaces (and tabs, unless the repo counts spaces only)."
-        " In Markdown, two spaces that end a line inside a paragraph are a hard line break: they become a backslash,"
+        " In Markdown, two spaces that end a line inside a paragraph or a heading of several lines are a hard line break:"
+        " they become a backslash,"
         " CommonMark's visible way to write one.\n"
     )
 

@@ -245,8 +245,8 @@ def _trailing(ctx: Context) -> str:
 def strip_trailing_whitespace(fix: FixInput) -> Iterator[Edit]:
     """Each flagged line without its trailing spaces (and tabs, unless the
     repo counts spaces only). In Markdown, two spaces that end a line
-    inside a paragraph are a hard line break: they become a backslash,
-    CommonMark's visible way to write one (in a heading of several lines too)."""
+    inside a paragraph or a heading of several lines are a hard line
+    break: they become a backslash, CommonMark's visible way to write one."""
     breaks = _hard_break_rows(fix.spec, fix.rows) if fix.spec.format == "markdown" else frozenset()
     for line in sorted(fix.lines):
         row = fix.rows[line - 1]
