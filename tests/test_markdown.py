@@ -316,26 +316,3 @@ def test_an_unclosed_fence_in_a_list_item_ends_with_the_item():
     assert [(m.line, m.text) for m in document.messages][:1] == [
         (5, "code fence ``` is never closed: the rest of its list item or quote is code")
     ]
-
-
-def test_a_block_the_reading_makes_is_the_block_the_model_makes():
-    # reading.block sets a Block's fields at once, for speed: it must give
-    # the object Block(...) gives, whatever fields Block has.
-    import dataclasses
-
-    from speckeeper.document.markdown import reading
-    from speckeeper.document.model import Block, Link
-
-    child = Block("paragraph", 2, 2, "x")
-    given = {
-        "kind": "item", "line": 1, "end": 3, "text": "a\nb", "name": "bullet", "children": (child,),
-        "links": (Link("u", "t", 1),), "target": "i.png", "rows": (("c",),), "unbreakable": 7, "breaks": (2,), "code": ("c",),
-    }
-    assert [f.name for f in dataclasses.fields(Block)] == list(given)
-    assert not hasattr(Block, "__post_init__")  # Which reading.block would not run.
-    made, model = reading.block(**given), Block(**given)
-    assert made == model and hash(made) == hash(model) and repr(made) == repr(model)
-    assert vars(made) == vars(model)
-    assert reading.block("other", 1, 1, "") == Block("other", 1, 1, "")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        made.text = "changed"  # type: ignore[misc]

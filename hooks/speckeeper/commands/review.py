@@ -30,7 +30,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from speckeeper.commands import commitmsg
@@ -172,7 +172,7 @@ def review(config: Config, top: Path, change: gitrepo.Change, base: str, staged:
 def _relative(finding: Finding, top: Path) -> Finding:
     """A finding with its path as git names it, from the top of the work tree."""
     path = Path(finding.path)
-    return replace(finding, path=path.relative_to(top).as_posix()) if path.is_relative_to(top) else finding
+    return finding._replace(path=path.relative_to(top).as_posix()) if path.is_relative_to(top) else finding
 
 
 def _shown(top: Path, revision: str, path: str, limit: int) -> bytes | None:

@@ -9,8 +9,6 @@ wrong with a value is reported at its line in that file.
 
 from __future__ import annotations
 
-import dataclasses
-
 from speckeeper.files import yamlfile
 from speckeeper.document.model import Document
 
@@ -23,16 +21,16 @@ def with_sidecar(document: Document, path: str, text: str | None, why_not: str =
     ``metadata_error``, at the line of that file that says so (0 when
     there is no file to point at)."""
     if text is None:
-        return dataclasses.replace(document, metadata={}, metadata_path=path, metadata_error=(int(there), why_not))
+        return document._replace(metadata={}, metadata_path=path, metadata_error=(int(there), why_not))
     try:
         marked = yamlfile.load_marked(text)
     except yamlfile.Refused as refused:
-        return dataclasses.replace(
-            document, metadata={}, metadata_path=path, metadata_error=(refused.line or 1, f"not read: {refused.reason}")
+        return document._replace(
+            metadata={}, metadata_path=path, metadata_error=(refused.line or 1, f"not read: {refused.reason}")
         )
     if not isinstance(marked.data, dict):
         kind = "empty" if marked.data is None else f"a {type(marked.data).__name__}"
-        return dataclasses.replace(
-            document, metadata={}, metadata_path=path, metadata_error=(1, f"is {kind}, expected a mapping of keys")
+        return document._replace(
+            metadata={}, metadata_path=path, metadata_error=(1, f"is {kind}, expected a mapping of keys")
         )
-    return dataclasses.replace(document, metadata=marked.data, metadata_path=path, metadata_lines=marked.lines)
+    return document._replace(metadata=marked.data, metadata_path=path, metadata_lines=marked.lines)

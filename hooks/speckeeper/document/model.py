@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple, TypeVar
 
 # What a block is, as the rules tell blocks apart. "literal" is verbatim text
 # (an RST ``::`` block or code directive, a Markdown fenced or indented code
@@ -27,8 +26,7 @@ BlockKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A link in the text: where it points, what it reads, where it is."""
 
     url: str
@@ -39,8 +37,7 @@ class Link:
     alone: bool = False
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One block of a section's own content."""
 
     kind: BlockKind
@@ -75,16 +72,14 @@ class Block:
             yield from child.walk()
 
 
-@dataclass(frozen=True)
-class Title:
+class Title(NamedTuple):
     """A document title (the document's name)."""
 
     text: str  # As written, markup included: what nova's gate compares.
     line: int
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """A section: its title, where it is, and what is under it."""
 
     title: str  # As written, markup included.
@@ -109,8 +104,7 @@ class Section:
         return found
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """What a format's parser said about the text: a problem of the format
     itself (reported by the format's own validity rules)."""
 
@@ -120,8 +114,7 @@ class Message:
     kind: str = ""  # The parser's own name for it, where it has one.
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     """A paragraph whose rows can be rewrapped, and how."""
 
     start: int  # First row (0-based).
@@ -131,36 +124,106 @@ class Paragraph:
     unbreakable: tuple[str, ...]  # Its inline markup that a break may not split, as written.
 
 
-@dataclass
+_D = TypeVar("_D", bound="Document")
+
+
 class Document:
-    """A parsed design document."""
+    """A parsed design document.
+
+    A plain class, not a record: a format's document adds its own parse
+    (see the rst format's), and caches what it derives (``lines``)."""
 
     path: str
     format: str  # "rst", "markdown".
     text: str
     titles: list[Title]  # Document titles: exactly one in a good spec.
     sections: tuple[Section, ...]  # Sections under the document title.
-    preamble: tuple[Block, ...] = ()  # Content between the title and the first section.
+    preamble: tuple[Block, ...]  # Content between the title and the first section.
     # Where a document has several titles, what each holds before its first
     # section: in no section, and not the preamble of the first title.
-    under_titles: tuple[Block, ...] = ()
-    messages: list[Message] = field(default_factory=list)
-    metadata: Mapping[str, object] = field(default_factory=dict)  # Front matter, sidecar.
+    under_titles: tuple[Block, ...]
+    messages: list[Message]
+    metadata: Mapping[str, object]  # Front matter, sidecar.
     # Where the metadata is: its file ("" for the document's own front
     # matter), the line of each value there by its keys and indexes
     # (``("authors", 0)``), and why it could not be read ("" when it was),
     # with the line that says so.
-    metadata_path: str = ""
-    metadata_lines: Mapping[tuple[object, ...], int] = field(default_factory=dict)
-    metadata_error: tuple[int, str] | None = None
-    comments: tuple[tuple[int, str], ...] = ()  # (line, text): where directives to us live.
-    literal_lines: frozenset[int] = frozenset()  # Lines of verbatim text.
-    directive_lines: frozenset[int] = frozenset()  # Lines inside a directive's body.
-    raw: bytes = b""  # The file's bytes, for rules about line endings and encoding.
+    metadata_path: str
+    metadata_lines: Mapping[tuple[object, ...], int]
+    metadata_error: tuple[int, str] | None
+    comments: tuple[tuple[int, str], ...]  # (line, text): where directives to us live.
+    literal_lines: frozenset[int]  # Lines of verbatim text.
+    directive_lines: frozenset[int]  # Lines inside a directive's body.
+    raw: bytes  # The file's bytes, for rules about line endings and encoding.
     # Where a document without a title starts: the first line of what comes
     # first after its comments when that is not a section (a paragraph, a
     # target); 0 when a section comes first or nothing does.
-    opening: int = 0
+    opening: int
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        format: str,
+        text: str,
+        titles: list[Title],
+        sections: tuple[Section, ...],
+        preamble: tuple[Block, ...] = (),
+        under_titles: tuple[Block, ...] = (),
+        messages: list[Message] | None = None,
+        metadata: Mapping[str, object] | None = None,
+        metadata_path: str = "",
+        metadata_lines: Mapping[tuple[object, ...], int] | None = None,
+        metadata_error: tuple[int, str] | None = None,
+        comments: tuple[tuple[int, str], ...] = (),
+        literal_lines: frozenset[int] = frozenset(),
+        directive_lines: frozenset[int] = frozenset(),
+        raw: bytes = b"",
+        opening: int = 0,
+    ) -> None:
+        self.path = path
+        self.format = format
+        self.text = text
+        self.titles = titles
+        self.sections = sections
+        self.preamble = preamble
+        self.under_titles = under_titles
+        self.messages = [] if messages is None else messages
+        self.metadata = {} if metadata is None else metadata
+        self.metadata_path = metadata_path
+        self.metadata_lines = {} if metadata_lines is None else metadata_lines
+        self.metadata_error = metadata_error
+        self.comments = comments
+        self.literal_lines = literal_lines
+        self.directive_lines = directive_lines
+        self.raw = raw
+        self.opening = opening
+
+    # What it derives from its text or keeps of its parse: no part of what
+    # it holds, as documents compare.
+    _derived: frozenset[str] = frozenset({"lines"})
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document) or type(other) is not type(self):
+            return NotImplemented
+        return self._held() == other._held()
+
+    __hash__ = None  # type: ignore[assignment]  # Equal by what it holds, which may change.
+
+    def _held(self) -> dict[str, object]:
+        return {name: value for name, value in vars(self).items() if name not in self._derived}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(path={self.path!r}, format={self.format!r})"
+
+    def _replace(self: _D, **changes: object) -> _D:
+        """A copy with ``changes`` (as a record's ``_replace``); what it
+        derived from its text is derived again if the text changed."""
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__, **changes)
+        if "text" in changes:
+            copy.__dict__.pop("lines", None)
+        return copy
 
     def gate_long_lines(self, limit: int) -> frozenset[int] | None:
         """The lines longer than ``limit`` that the format's own line-length

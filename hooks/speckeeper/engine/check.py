@@ -351,7 +351,7 @@ class Checker:
         checked spec, and each spec they are about, silences."""
         reports = {**reports, **self._elsewhere({f.path for f in repo_level} - reports.keys())}
         about_specs = [
-            dataclasses.replace(f, context=reports[f.path].first_line) if f.path in reports and f.line == 1 else f
+            f._replace(context=reports[f.path].first_line) if f.path in reports and f.line == 1 else f
             for f in repo_level
         ]
         return Gathered(about_specs, {path: report.silenced for path, report in reports.items() if report.silenced})
@@ -445,7 +445,7 @@ class Checker:
             return Opened(read.path, problems=[Finding(read.shown, 1, 1, NO_TEMPLATE, str(error), first)])
         spec = self._build(read.shown, read.source)
         if isinstance(spec, Finding):
-            return Opened(read.path, problems=[dataclasses.replace(spec, context=first)])
+            return Opened(read.path, problems=[spec._replace(context=first)])
         key = read.settings.markdown_template if markdown.is_markdown(read.relpath) else read.settings.template
         name = self.config.relpath(Path(template.path)) if "{" in key else ""
         ctx = Context(read.relpath, read.settings, template, read.enabled, template_name=name)

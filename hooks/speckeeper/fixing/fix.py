@@ -398,8 +398,7 @@ def _prove_markdown(
 
     after = parse(spec.path, fixed_text, raw=raw)
     if spec.metadata_path:  # The file beside it, which no fix touches.
-        after = dataclasses.replace(
-            after,
+        after = after._replace(
             metadata=spec.metadata,
             metadata_path=spec.metadata_path,
             metadata_lines=spec.metadata_lines,
@@ -668,7 +667,7 @@ def run(
         else:
             out.write(f"Fixing {shown}\n")
             # What was wrong, and where, for whoever reads why the file changed.
-            _report([dataclasses.replace(f, message=f"{f.message} (fixed)") for f in result.fixed], err, how.color)
+            _report([f._replace(message=f"{f.message} (fixed)") for f in result.fixed], err, how.color)
     return anything
 
 

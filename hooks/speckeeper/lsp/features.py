@@ -11,7 +11,6 @@ so a hostile document's odd line breaks shift nothing.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -142,7 +141,7 @@ def elsewhere(finding: Finding, lines: Lines, docs_url: str = "") -> types.Diagn
     file, a KEP's ``kep.yaml``): shown on the document's first line, named
     by that file and line, and linked there."""
     shown = f"{Path(finding.path).name}:{finding.line}: {finding.message}"
-    found = diagnostic(dataclasses.replace(finding, line=1, col=1, message=shown), lines, docs_url)
+    found = diagnostic(finding._replace(line=1, col=1, message=shown), lines, docs_url)
     there = types.Position(max(finding.line - 1, 0), max(finding.col - 1, 0))
     found.related_information = [
         types.DiagnosticRelatedInformation(

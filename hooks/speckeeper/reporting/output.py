@@ -191,5 +191,5 @@ def from_top(findings: Sequence[Finding], top: Path) -> list[Finding]:
     found = []
     for f in findings:
         parts = inside(Path(f.path), top)
-        found.append(dataclasses.replace(f, path="/".join(parts)) if parts else f)
+        found.append(f._replace(path="/".join(parts)) if parts else f)
     return found

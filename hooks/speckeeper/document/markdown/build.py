@@ -43,8 +43,7 @@ in :mod:`.rules` (SK6xx) report them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from speckeeper.document.markdown import (
     EMPTY_HEADING,
@@ -134,14 +133,14 @@ def _fast_reading(text: str, lines: list[str]) -> Reading:
         return _reading(_parser().parse(text), lines)
 
 
-@dataclass
 class _Reader:
     """What reading the tokens collects besides the tree."""
 
-    lines: list[str]
-    messages: list[Message] = field(default_factory=list)
-    comments: list[tuple[int, str]] = field(default_factory=list)
-    literal: set[int] = field(default_factory=set)
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.messages: list[Message] = []
+        self.comments: list[tuple[int, str]] = []
+        self.literal: set[int] = set()
 
     def front_matter(self, content: str) -> tuple[dict[str, object], dict[tuple[object, ...], int]]:
         """The front matter's mapping and each value's line in the file; a
@@ -303,8 +302,7 @@ def _child(token: Token) -> reading.Child | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Tree:
+class _Tree(NamedTuple):
     titles: list[Title]
     sections: tuple[Section, ...]
     preamble: tuple[Block, ...]  # Before the first section, under the first title or none.
@@ -365,10 +363,12 @@ def _literal(block: Block, reader: _Reader) -> None:
         reader.literal.update(range(block.line, block.end + 1))
 
 
-@dataclass
 class _Node:
-    heading: Heading
-    children: list[_Node] = field(default_factory=list)
+    __slots__ = ("heading", "children")
+
+    def __init__(self, heading: Heading) -> None:
+        self.heading = heading
+        self.children: list[_Node] = []
 
 
 def _nest(

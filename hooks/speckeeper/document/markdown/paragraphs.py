@@ -10,12 +10,10 @@ is the fixer's proof's to refuse, as for every fix.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from speckeeper.document.model import Block, Document, Paragraph
 
 
-@dataclass
 class MarkdownDocument(Document):
     """A Markdown document: the model, and where it may be rewrapped."""
 

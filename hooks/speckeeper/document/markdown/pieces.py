@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from speckeeper.document.markdown.events import front_matter
@@ -69,15 +68,17 @@ def _front_matter_end(lines: list[str]) -> int:
     return len(lines) if lines and lines[0].startswith("---") else 0
 
 
-@dataclass
 class _Piece:
     """A piece's parse: its tokens (lines as at ``start``), whether a
     block is open at its end, and the definitions it makes, in order."""
 
-    start: int
-    tokens: list[Token]
-    open_at_end: bool
-    defines: list[Definition]
+    __slots__ = ("start", "tokens", "open_at_end", "defines")
+
+    def __init__(self, start: int, tokens: list[Token], open_at_end: bool, defines: list[Definition]) -> None:
+        self.start = start
+        self.tokens = tokens
+        self.open_at_end = open_at_end
+        self.defines = defines
 
 
 class Pieces:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from speckeeper.document.model import Block, BlockKind, Link
@@ -39,8 +38,7 @@ IMAGE = "image"  # (kind, its label as written, src)
 HTML = "html"  # (kind, content)
 
 
-@dataclass
-class Heading:
+class Heading(NamedTuple):
     level: int  # 1 to 6, as written.
     line: int
     title: str  # As rendered: its markup removed, its spaces made one.
@@ -48,8 +46,7 @@ class Heading:
     start: int  # Where it is among the top level's headings and blocks.
 
 
-@dataclass
-class Reading:
+class Reading(NamedTuple):
     front_matter: str | None  # Its YAML, without its markers; None without one.
     headings: list[Heading]
     blocks: list[tuple[int, Block]]  # Each with where it is among the headings.
@@ -128,53 +125,8 @@ def extent(first: int, after: int, lines: Sequence[str]) -> tuple[int, int]:
     return first + 1, max(first + 1, after)
 
 
-def block(
-    kind: BlockKind,
-    line: int,
-    end: int,
-    text: str,
-    name: str = "",
-    children: tuple[Block, ...] = (),
-    links: tuple[Link, ...] = (),
-    target: str = "",
-    rows: tuple[tuple[str, ...], ...] = (),
-    unbreakable: int = 0,
-    breaks: tuple[int, ...] = (),
-    code: tuple[str, ...] = (),
-) -> Block:
-    """``Block(...)``, made faster: a frozen dataclass's ``__init__`` sets
-    each field with a call of ``object.__setattr__``, twelve calls a block,
-    and a KEP repo is 220,000 blocks; here its fields are set at once. The
-    same object (equal, hashed, printed alike): tests/test_markdown.py
-    holds it to Block's fields."""
-    made = _new(Block)
-    _set(
-        made,
-        "__dict__",
-        {
-            "kind": kind,
-            "line": line,
-            "end": end,
-            "text": text,
-            "name": name,
-            "children": children,
-            "links": links,
-            "target": target,
-            "rows": rows,
-            "unbreakable": unbreakable,
-            "breaks": breaks,
-            "code": code,
-        },
-    )
-    return made
-
-
-_new = object.__new__
-_set = object.__setattr__
-
-
 def paragraph(start: int, end: int, read: Inline) -> Block:
-    return block(
+    return Block(
         "paragraph",
         start,
         end,
@@ -189,20 +141,20 @@ def paragraph(start: int, end: int, read: Inline) -> Block:
 
 def literal(start: int, end: int, content: str, info: str) -> Block:
     """A fenced or indented code block; its language is its info's first word."""
-    return block("literal", start, end, content, name=info.strip().split(" ")[0])
+    return Block("literal", start, end, content, name=info.strip().split(" ")[0])
 
 
 def html(start: int, end: int, content: str) -> Block:
     """An HTML block: a comment's text, or the HTML as written."""
     match = COMMENT.fullmatch(content)
     if match:
-        return block("comment", start, end, match.group(1).strip(), name="html")
-    return block("other", start, end, content, name="html")
+        return Block("comment", start, end, match.group(1).strip(), name="html")
+    return Block("other", start, end, content, name="html")
 
 
 def table(start: int, end: int, rows: Sequence[Sequence[Inline]]) -> Block:
     """A table of its rows' cells (header rows first)."""
-    return block(
+    return Block(
         "table",
         start,
         end,
@@ -216,4 +168,4 @@ def container(kind: str, start: int, end: int, name: str, children: tuple[Block,
     """A list, an item, a quote (``kind`` markdown-it's name), or anything
     else with blocks in it ("other": a heading inside a list item)."""
     text = "\n".join([child.text for child in children])
-    return block(CONTAINERS.get(kind, "other"), start, end, text, name, children)
+    return Block(CONTAINERS.get(kind, "other"), start, end, text, name, children)

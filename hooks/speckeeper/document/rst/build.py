@@ -9,11 +9,10 @@ its own or its nearest ancestor's.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from itertools import compress
+from typing import Any
 
 from docutils import nodes
 
@@ -47,7 +46,6 @@ _INLINE_UNBREAKABLE = (nodes.literal, nodes.reference)
 _ELEMENT_ASTEXT = nodes.Element.astext
 
 
-@dataclass
 class RstDocument(Document):
     """A document read from reStructuredText, with docutils' parse of it.
 
@@ -55,7 +53,11 @@ class RstDocument(Document):
     (:mod:`.rules`), the rewrap of paragraphs, the fixer's proof. Rules
     read the model, never ``doctree``."""
 
-    doctree: nodes.document = field(kw_only=True, repr=False, compare=False)
+    _derived = Document._derived | {"doctree"}
+
+    def __init__(self, *, doctree: nodes.document, **model: Any) -> None:
+        super().__init__(**model)
+        self.doctree = doctree
 
     def wrappable(self, rows: Sequence[str]) -> Iterator[Paragraph]:
         return paragraphs(self.doctree, rows)
@@ -500,8 +502,7 @@ def retitled(spec: RstDocument) -> RstDocument:
     stands between it and them is its preamble too."""
     (first,) = spec.sections
     holder = next(child for child in spec.doctree.children if isinstance(child, nodes.section))
-    return dataclasses.replace(
-        spec,
+    return spec._replace(
         titles=[Title(first.title, first.line)],
         sections=tuple(_relevel(child, 1) for child in first.children),
         preamble=spec.preamble + _Builder().blocks(_before_sections(holder.children)),
@@ -509,4 +510,4 @@ def retitled(spec: RstDocument) -> RstDocument:
 
 
 def _relevel(section: Section, level: int) -> Section:
-    return dataclasses.replace(section, level=level, children=tuple(_relevel(child, level + 1) for child in section.children))
+    return section._replace(level=level, children=tuple(_relevel(child, level + 1) for child in section.children))
