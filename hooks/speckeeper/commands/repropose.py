@@ -179,7 +179,7 @@ def _requiring(config: Config, title: str) -> Config:
         for o in config.overrides
     )
     base = config.base._replace(optional_sections=without(config.base.optional_sections))
-    return config.replace(base=base, overrides=overrides)
+    return config._replace(base=base, overrides=overrides)
 
 
 def _label(history: TemplateSection, release: str) -> str:

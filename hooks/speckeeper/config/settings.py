@@ -448,7 +448,7 @@ class Override(NamedTuple):
 
 class Config:
     """A loaded configuration, rooted at the folder its file is in (not to
-    be changed once made: :meth:`replace` makes another)."""
+    be changed once made: :meth:`_replace` makes another)."""
 
     def __init__(
         self,
@@ -468,8 +468,8 @@ class Config:
         # The keys the file (or the tree) set; the others are defaults.
         self.set_keys = set_keys
 
-    def replace(self, **changes: Any) -> "Config":
-        """This configuration with ``changes`` to its fields."""
+    def _replace(self, **changes: Any) -> "Config":
+        """A copy with ``changes`` to its fields, as a record's ``_replace``."""
         fields = ("root", "source", "base", "overrides", "detected", "set_keys")
         return Config(**{**{name: getattr(self, name) for name in fields}, **changes})
 
@@ -923,7 +923,7 @@ def discover(start: Path) -> Config:
     repo = repository_of(start)
     root = repo if (repo / SPECS).is_dir() else _spec_repo_above(start, repo)
     detected = detect(root)
-    return from_table(detected.table, root, None).replace(detected=detected.notes)
+    return from_table(detected.table, root, None)._replace(detected=detected.notes)
 
 
 def _spec_repo_above(start: Path, repo: Path) -> Path:
