@@ -18,7 +18,7 @@ CITED = [
     ("speckeeper.fixing.fix", ("Fixer.fixed", "difference_between", "_shape")),
     ("speckeeper.reporting.output", ("FORMATS", "Format", "Format.label", "Format.from_top", "printable")),
     ("speckeeper.reporting.reports", ("fingerprints",)),
-    ("speckeeper.config.settings", ("Settings", "key", "Key", "Key.choices", "Key.choices_from", "Key.may_be_zero", "Key.overrides", "_TYPES", "_coerce")),
+    ("speckeeper.config.settings", ("Settings", "KEYS", "DEFAULTS", "Key", "Key.choices", "Key.choices_from", "Key.may_be_zero", "Key.overrides", "_TYPES", "_coerce")),
     ("speckeeper.rules", ("ALL",)),
 ]
 

@@ -4,7 +4,6 @@ real files, see SOURCES.md there)."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -23,7 +22,7 @@ KEP = FIXTURES / "markdown" / "kep"
 MADR = FIXTURES / "markdown" / "madr"
 # A KEP's questions are the template's third level (### Scalability, then
 # ###### Will enabling ...): all of them count.
-KEP_SETTINGS = dataclasses.replace(Settings(), template_depth=3)
+KEP_SETTINGS = Settings(template_depth=3)
 STRUCTURE = [rules.BY_CODE[code] for code in ("SK101", "SK102", "SK103", "SK104", "SK105", "SK107")]
 
 
@@ -181,7 +180,7 @@ def test_placeholder_titles_match_any_text_each_once():
 def test_markers_and_placeholders_are_configuration(tmp_path):
     path = tmp_path / "template.md"
     path.write_text("# RFC: <title>\n\n## Summary\n\n## Prior art [if any]\n\n## Unresolved questions\n")
-    settings = dataclasses.replace(Settings(), optional_markers=("[if any]",), heading_placeholders=(r"<[^>]*>",))
+    settings = Settings(optional_markers=("[if any]",), heading_placeholders=(r"<[^>]*>",))
     template = template_of(path, settings)
     assert [(s.title, s.optional) for s in template.sections] == [
         ("Summary", False),
@@ -194,7 +193,7 @@ def test_markers_and_placeholders_are_configuration(tmp_path):
 def test_a_placeholder_that_cannot_run_in_linear_time_is_a_configuration_error(tmp_path):
     path = tmp_path / "template.md"
     path.write_text("# T\n\n## S\n")
-    settings = dataclasses.replace(Settings(), heading_placeholders=(r"(a)\1",))
+    settings = Settings(heading_placeholders=(r"(a)\1",))
     with pytest.raises(ConfigError, match=r"^heading-placeholders: '\(a\)\\\\1' "):
         template_of(path, settings)
 

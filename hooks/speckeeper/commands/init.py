@@ -15,7 +15,6 @@ or into ``.git``, never over a file that appeared meanwhile).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +29,7 @@ from speckeeper.config.detect import detect
 from speckeeper.findings import Finding
 
 FILE = ".speckeeper.toml"
-_DEFAULTS = {item.name: item.default for item in dataclasses.fields(Settings)}
+_DEFAULTS = Settings._field_defaults
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

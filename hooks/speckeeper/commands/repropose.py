@@ -173,13 +173,13 @@ def _requiring(config: Config, title: str) -> Config:
         return tuple(value for value in values if value != title)
 
     overrides = tuple(
-        dataclasses.replace(o, values={**o.values, "optional_sections": without(o.values["optional_sections"])})
+        o._replace(values={**o.values, "optional_sections": without(o.values["optional_sections"])})
         if "optional_sections" in o.values
         else o
         for o in config.overrides
     )
-    base = dataclasses.replace(config.base, optional_sections=without(config.base.optional_sections))
-    return dataclasses.replace(config, base=base, overrides=overrides)
+    base = config.base._replace(optional_sections=without(config.base.optional_sections))
+    return config._replace(base=base, overrides=overrides)
 
 
 def _label(history: TemplateSection, release: str) -> str:

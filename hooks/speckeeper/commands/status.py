@@ -22,7 +22,7 @@ from speckeeper.config import layout
 from speckeeper.document import markdown
 from speckeeper.engine import parallel
 from speckeeper.engine.check import Checker, collect
-from speckeeper.config.settings import Config, ConfigError, Settings
+from speckeeper.config.settings import DEFAULTS, Config, ConfigError
 from speckeeper.config.settings import load as load_config
 from speckeeper.engine.decide import Selection, validate
 from speckeeper.config.detect import release_key
@@ -115,7 +115,7 @@ def unchecked(config: Config, checked: set[str]) -> dict[str, int]:
             relpath = folder + name
             if relpath in checked or layout.parts(other, relpath) is None:
                 continue
-            if any(fnmatch.fnmatch(name, pattern) for pattern in Settings.exclude):
+            if any(fnmatch.fnmatch(name, pattern) for pattern in DEFAULTS.exclude):
                 continue
             label = folder.rstrip("/").rsplit("/", 1)[-1]
             counts[label] = counts.get(label, 0) + 1

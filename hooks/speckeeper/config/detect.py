@@ -19,9 +19,8 @@ import fnmatch
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from speckeeper.config import gates
 from speckeeper.files.source import read_regular
@@ -38,8 +37,7 @@ _EXAMPLE = re.compile(r"(?i).*example[_-]spec\.rst")
 _TOCTREE = re.compile(r"(?m)^\s*\.\.\s+toctree::")
 
 
-@dataclass(frozen=True)
-class _Kind:
+class _Kind(NamedTuple):
     name: str
     regex: re.Pattern[str]
     pattern: str  # The ``tracker-urls`` entry.
@@ -55,8 +53,7 @@ _TRACKERS = (
 _HEAD_BYTES = 64_000
 
 
-@dataclass(frozen=True)
-class Detected:
+class Detected(NamedTuple):
     """The configuration the tree implies, and what it was read from."""
 
     table: dict[str, Any]
@@ -111,8 +108,7 @@ def release_key(release: str) -> tuple[int, tuple[int, ...], str]:
     return (0, (), release)
 
 
-@dataclass(frozen=True)
-class _Templates:
+class _Templates(NamedTuple):
     """The templates found: the ``template`` setting, the newest template
     (whose example URL names the tracker), the release folders with a
     template of their own beside a shared one, and the files that are

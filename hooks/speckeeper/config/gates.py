@@ -18,9 +18,8 @@ and size limited).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from speckeeper.files import yamlfile
 from speckeeper.files.source import read_regular
@@ -44,8 +43,7 @@ LONG_LINE_RULES = ("SK201", "SK202")
 _NOVA_TEST = re.compile(rb"Line limited to a maximum of (\d{1,4}) characters")
 
 
-@dataclass(frozen=True)
-class Gate:
+class Gate(NamedTuple):
     """One line gate the repo runs: its limit (None: it does not measure
     lines), the rules it leaves out, and where it was read."""
 

@@ -3,14 +3,15 @@
 Every way spec repos differ (their template, optional sections, draft
 folders, paths to leave alone, rules to run) is a key here, never code.
 Keys are the fields of :class:`Settings` spelled with hyphens, each
-declared once (:func:`key`): the loader, its errors, the docs' reference
-and ``check --show-settings`` are made from that. An ``[[overrides]]``
-table applies some of them to the paths it names.
+declared once (its :class:`Key` in its annotation): the loader, its
+errors, the docs' reference and ``check --show-settings`` are made from
+that. An ``[[overrides]]`` table applies some of them to the paths it names.
 """
 
-from __future__ import annotations
+# Not ``from __future__ import annotations``: a NamedTuple's annotations
+# given as strings are each compiled when the class is made (about 2 ms for
+# Settings' fifty, in every process); evaluated, they cost a third of that.
 
-import dataclasses
 import os
 import fnmatch
 import functools
@@ -19,10 +20,9 @@ import sys
 import types
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, NamedTuple
 
 from speckeeper.config.detect import SPECS, detect
 from speckeeper.config.patterns import PatternError
@@ -43,15 +43,12 @@ LAYOUT_PARTS = frozenset({"project", "release", "state", "slug"})
 TEMPLATE_PARTS = frozenset({"project", "release"})
 
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One configuration key, all that is said of it, declared once as a
-    field of :class:`Settings` (with :func:`key`): the loader reads a value
-    by the field's type; the docs' reference, ``init`` and ``check
-    --show-settings`` say what it is from the same declaration."""
+    field of :class:`Settings` (``Annotated[type, Key(...)] = default``):
+    the loader reads a value by the field's type; the docs' reference,
+    ``init`` and ``check --show-settings`` say what it is from the same
+    declaration."""
 
     # What it does, in a phrase (the reference's "what", init's comment).
     doc: str
@@ -67,7 +64,7 @@ class Key:
     # An integer for which 0 means "none".
     may_be_zero: bool = False
     # Filled in from the field: its name (as Settings spells it), its type
-    # (the annotation) and its default.
+    # (what ``Annotated`` annotates) and its default.
     name: str = ""
     annotation: object = None
     default: Any = None
@@ -88,21 +85,6 @@ class Key:
         return self.doc + ": " + ", ".join(f"`{name}` ({meaning})" for name, meaning in self.choices_from().items())
 
 
-def key(
-    default: T,
-    doc: str,
-    example: str,
-    *,
-    overrides: bool = False,
-    choices: tuple[str, ...] = (),
-    choices_from: Callable[[], Mapping[str, str]] | None = None,
-    may_be_zero: bool = False,
-) -> T:
-    """A field of Settings: its default, and the :class:`Key` that says the rest."""
-    said = Key(doc, example, overrides=overrides, choices=choices, choices_from=choices_from, may_be_zero=may_be_zero)
-    return field(default=default, metadata={"key": said})
-
-
 # Every name a ``line-length-exemptions`` list may hold and what it exempts,
 # in the order the configuration's errors and reference give them. SK201 and
 # SK202 (rules/lines.py) implement each; a test holds the two lists equal.
@@ -121,298 +103,293 @@ def _exemptions() -> Mapping[str, str]:
     return LINE_LENGTH_EXEMPTIONS
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """What applies to one spec. Defaults reproduce nova-specs' own gate.
 
-    Each field is a key of the configuration, spelled with hyphens there,
-    declared with :func:`key`: everything about a key is said here once."""
+    Each field is a key of the configuration, spelled with hyphens there:
+    its type and :class:`Key` (``Annotated[type, Key(...)]``), then its
+    default. Everything about a key is said here once."""
 
-    template: str = key(
-        "",
+    template: Annotated[str, Key(
         "the template file; `{release}` and `{project}` are the spec's folders; empty: the packaged nova template",
         '"specs/{release}-template.rst"',
         overrides=True,
-    )
-    layout: str = key(
-        "specs/{release}/{state}/{slug}.rst",
+    )] = ""
+    layout: Annotated[str, Key(
         "where specs live: `{project}`, `{release}`, `{state}`, `{slug}` name the parts",
         '"specs/{project}/{release}/{slug}.rst"',
-    )
-    optional_sections: tuple[str, ...] = key(
-        ("History", "Feature Liaison"),
+    )] = "specs/{release}/{state}/{slug}.rst"
+    optional_sections: Annotated[tuple[str, ...], Key(
         "sections a spec may leave out; `Parent/Child` names one subsection",
         '["History", "Feature Liaison"]',
         overrides=True,
-    )
-    allowed_sections: tuple[str, ...] = key(
-        (), "top-level sections tolerated beyond the template's", '["Rollout"]', overrides=True
-    )
+    )] = ("History", "Feature Liaison")
+    allowed_sections: Annotated[tuple[str, ...], Key(
+        "top-level sections tolerated beyond the template's",
+        '["Rollout"]',
+        overrides=True,
+    )] = ()
     # A title renamed across releases: (template title, its other titles).
-    section_aliases: tuple[tuple[str, tuple[str, ...]], ...] = key(
-        (),
+    section_aliases: Annotated[tuple[tuple[str, tuple[str, ...]], ...], Key(
         "a template section's title, and the other titles it is accepted under (by every structure rule, `fix` and the editor)",
         '{"Image Packing impact" = ["Diskimage-builder-image-elements impact"]}',
         overrides=True,
-    )
-    required_sections: tuple[str, ...] = key(
-        (),
+    )] = ()
+    required_sections: Annotated[tuple[str, ...], Key(
         "only these top-level template sections are required (drafts, backlog)",
         '["Problem description"]',
         overrides=True,
-    )
+    )] = ()
     # nova's gate checks sections and their subsections; deeper titles are
     # examples.
-    template_depth: int = key(
-        2, "how many levels of the template's titles a spec must keep (1: sections only)", "3", overrides=True
-    )
+    template_depth: Annotated[int, Key(
+        "how many levels of the template's titles a spec must keep (1: sections only)",
+        "3",
+        overrides=True,
+    )] = 2
     # Allowed by default, as nova's gate allows them.
-    allow_extra_subsections: bool | tuple[str, ...] = key(
-        True,
+    allow_extra_subsections: Annotated[bool | tuple[str, ...], Key(
         "subsections beyond the template's: allowed, not, or only under these sections",
         '["Proposed change"]',
         overrides=True,
-    )
+    )] = True
     # What nova's template asks for under a section with nothing to say.
-    missing_section_text: str = key(
-        "None",
+    missing_section_text: Annotated[str, Key(
         "the text `fix` (and the editor) puts under a section it inserts (SK101, SK102)",
         '"TBD"',
         overrides=True,
-    )
-    exclude: tuple[str, ...] = key(
-        ("*-template.rst", "template.rst", "index.rst"),
+    )] = "None"
+    exclude: Annotated[tuple[str, ...], Key(
         "globs never checked; setting it replaces the defaults (a pattern without `/` matches a name in any folder)",
         '["*-template.rst", "specs/archive/**"]',
-    )
-    select: tuple[str, ...] = key(
-        (), "the rules that run, replacing the defaults (codes or prefixes)", '["SK1", "SK2"]', overrides=True
-    )
-    extend_select: tuple[str, ...] = key((), "rules that run on top of the defaults", '["SK106"]', overrides=True)
-    ignore: tuple[str, ...] = key((), "rules that do not run", '["SK302"]', overrides=True)
-    roles: tuple[str, ...] = key((), "a repo's own Sphinx roles", '["nova-bug"]')
-    directives: tuple[str, ...] = key((), "a repo's own Sphinx directives, their content parsed as RST", '["nova-flavor"]')
+    )] = ("*-template.rst", "template.rst", "index.rst")
+    select: Annotated[tuple[str, ...], Key(
+        "the rules that run, replacing the defaults (codes or prefixes)",
+        '["SK1", "SK2"]',
+        overrides=True,
+    )] = ()
+    extend_select: Annotated[tuple[str, ...], Key("rules that run on top of the defaults", '["SK106"]', overrides=True)] = ()
+    ignore: Annotated[tuple[str, ...], Key("rules that do not run", '["SK302"]', overrides=True)] = ()
+    roles: Annotated[tuple[str, ...], Key("a repo's own Sphinx roles", '["nova-bug"]')] = ()
+    directives: Annotated[tuple[str, ...], Key(
+        "a repo's own Sphinx directives, their content parsed as RST",
+        '["nova-flavor"]',
+    )] = ()
     # Names speckeeper knows already keep their kind.
-    literal_directives: tuple[str, ...] = key(
-        (), "a repo's own directives whose content is verbatim (diagrams, code)", '["mermaid"]'
-    )
+    literal_directives: Annotated[tuple[str, ...], Key(
+        "a repo's own directives whose content is verbatim (diagrams, code)",
+        '["mermaid"]',
+    )] = ()
     # Naming and lifecycle (SK3xx).
-    project: str = key(
-        "nova",
+    project: Annotated[str, Key(
         "the tracker project a spec names (a `{project}` folder of the layout names it instead); empty: any",
         '"cinder"',
         overrides=True,
-    )
+    )] = "nova"
     # Before the first section. "{project}" is compared with ``project``,
     # "{slug}" with the file name, "{id}" is anything.
-    tracker_urls: tuple[str, ...] = key(
-        ("https://blueprints.launchpad.net/{project}/+spec/{slug}",),
+    tracker_urls: Annotated[tuple[str, ...], Key(
         "the tracker URLs that count; `{project}`, `{slug}`, `{id}`",
         '["https://storyboard.openstack.org/#!/story/{id}"]',
         overrides=True,
-    )
+    )] = ("https://blueprints.launchpad.net/{project}/+spec/{slug}",)
     # A comment (``.. text``) before the first section.
-    tracker_opt_out: str = key(
-        "", "a comment that stands for a tracker URL, with or without its `..`", '"no tracker"', overrides=True
-    )
-    states: tuple[str, ...] = key(
-        ("approved", "implemented"),
+    tracker_opt_out: Annotated[str, Key(
+        "a comment that stands for a tracker URL, with or without its `..`",
+        '"no tracker"',
+        overrides=True,
+    )] = ""
+    states: Annotated[tuple[str, ...], Key(
         "the state folders of a release, in lifecycle order",
         '["approved", "implemented", "backlog"]',
         overrides=True,
-    )
+    )] = ("approved", "implemented")
     # The whole name matches.
-    release_pattern: str = key(
-        r"[a-z]+|\d{4}\.[12]", "what a release folder is called: a regular expression (RE2)", '"[a-z]+"'
-    )
+    release_pattern: Annotated[str, Key(
+        "what a release folder is called: a regular expression (RE2)",
+        '"[a-z]+"',
+    )] = r"[a-z]+|\d{4}\.[12]"
     # Outside release and state folders.
-    other_layouts: tuple[str, ...] = key(
-        ("specs/abandoned/{slug}.rst",), "other places specs may live", '["specs/backlog/{slug}.rst"]'
-    )
+    other_layouts: Annotated[tuple[str, ...], Key(
+        "other places specs may live",
+        '["specs/backlog/{slug}.rst"]',
+    )] = ("specs/abandoned/{slug}.rst",)
     # Its lines are "old new" redirects.
-    redirects: str = key("redirects", "the redirects file of a release folder; empty: none checked", '""')
+    redirects: Annotated[str, Key("the redirects file of a release folder; empty: none checked", '""')] = "redirects"
     # Leftovers (SK4xx).
-    allow_images: bool = key(False, "image and figure directives are allowed (SK403)", "true", overrides=True)
+    allow_images: Annotated[bool, Key("image and figure directives are allowed (SK403)", "true", overrides=True)] = False
     # Bounds on what is parsed at all (nova's largest spec is 47 kB with
     # about 60 titles): beyond them a file gets one finding, not a hang.
-    max_bytes: int = key(1_000_000, "a file over this many bytes is refused (SK004)", "2000000")
-    max_sections: int = key(1_000, "a file with more title adornments (in Markdown, headings) is refused (SK004)", "2000")
+    max_bytes: Annotated[int, Key("a file over this many bytes is refused (SK004)", "2000000")] = 1_000_000
+    max_sections: Annotated[int, Key(
+        "a file with more title adornments (in Markdown, headings) is refused (SK004)",
+        "2000",
+    )] = 1_000
     # nova's gate allows 79.
-    line_length: int = key(79, "the longest line (SK201, SK202)", "99", overrides=True)
+    line_length: Annotated[int, Key("the longest line (SK201, SK202)", "99", overrides=True)] = 79
     # nova's gate's own list, or others a gate writes.
-    line_length_exemptions: tuple[str, ...] = key(
-        ("url", "single-token", "literal-block"),
+    line_length_exemptions: Annotated[tuple[str, ...], Key(
         "long lines that are exempt",
         '["url-needs-room", "single-token", "literal-block"]',
         overrides=True,
         choices_from=_exemptions,
-    )
+    )] = ("url", "single-token", "literal-block")
     # A gate's own patterns (grid-table rows, REST routes).
-    line_length_exempt_patterns: tuple[str, ...] = key(
-        (),
+    line_length_exempt_patterns: Annotated[tuple[str, ...], Key(
         "long lines matching one of these regular expressions (RE2) are exempt",
         "['-\\+-', ' \\| ', '(/[^/\\s]+){3}']",
         overrides=True,
-    )
-    line_length_count: str = key(
-        "line",
+    )] = ()
+    line_length_count: Annotated[str, Key(
         'what counts against the limit: "line" (all of it) or "text" (its indentation and list marker aside)',
         '"text"',
         overrides=True,
         choices=("line", "text"),
-    )
+    )] = "line"
     # 4: 83 columns for lines indented by four spaces.
-    line_length_indent_allowance: int = key(
-        0,
+    line_length_indent_allowance: Annotated[int, Key(
         "lines indented by at least this many columns may be this much longer; 0: none",
         "4",
         overrides=True,
         may_be_zero=True,
-    )
+    )] = 0
     # "doc8" counts in place of the exemptions.
-    line_length_style: str = key(
-        "nova",
+    line_length_style: Annotated[str, Key(
         '"nova" (the exemptions above) or "doc8" (doc8\'s own D001 check; the doc8 extra)',
         '"doc8"',
         overrides=True,
         choices=("nova", "doc8"),
-    )
-    tabs: str = key(
-        "anywhere",
+    )] = "nova"
+    tabs: Annotated[str, Key(
         'where SK204 finds a tab: "anywhere", or "indentation" (as doc8)',
         '"indentation"',
         overrides=True,
         choices=("anywhere", "indentation"),
-    )
+    )] = "anywhere"
     # Read by the commit-msg hooks.
-    api_impact_section: str = key(
-        "REST API impact",
+    api_impact_section: Annotated[str, Key(
         "the section whose content asks for APIImpact in the commit message; empty: none",
         '"REST API impact"',
-    )
+    )] = "REST API impact"
     # What SK203 counts as trailing whitespace, and fix strips.
-    trailing_whitespace: str = key(
-        "spaces and tabs",
+    trailing_whitespace: Annotated[str, Key(
         'what SK203 counts: "spaces and tabs" or "spaces"',
         '"spaces"',
         overrides=True,
         choices=("spaces and tabs", "spaces"),
-    )
+    )] = "spaces and tabs"
     # When it exists, check, fix and every hook report and fix only what it
     # does not record; ``speckeeper baseline`` writes it.
-    baseline: str = key(
-        ".speckeeper-baseline.json", "the baseline file, honoured whenever it exists; empty: none", '"ci/baseline.json"'
-    )
+    baseline: Annotated[str, Key(
+        "the baseline file, honoured whenever it exists; empty: none",
+        '"ci/baseline.json"',
+    )] = ".speckeeper-baseline.json"
     # Markdown documents (``.md``); "{release}" and "{project}" as in
     # ``template``.
-    markdown_template: str = key(
-        "",
+    markdown_template: Annotated[str, Key(
         "the Markdown template `.md` files keep to (`{release}`, `{project}` as in `template`); empty: Markdown files are not checked",
         '"keps/NNNN-kep-template/README.md"',
         overrides=True,
-    )
+    )] = ""
     # A heading suffix, or an HTML comment directly above the heading (MADR's).
-    optional_markers: tuple[str, ...] = key(
-        ("(Optional)", "[optional]", "<!-- This is an optional element. Feel free to remove. -->"),
+    optional_markers: Annotated[tuple[str, ...], Key(
         "how a Markdown template marks an optional section: a heading suffix, or an HTML comment directly above the heading",
         '["(optional)"]',
-    )
+    )] = ("(Optional)", "[optional]", "<!-- This is an optional element. Feel free to remove. -->")
     # MADR's {...}, <...>, a KEP's NNNN and "Your ...".
-    heading_placeholders: tuple[str, ...] = key(
-        (r"\{[^{}]*\}", r"<[^<>]*>", r"\bN{3,}\b", r"\bYour\b.*"),
+    heading_placeholders: Annotated[tuple[str, ...], Key(
         "regular expressions (RE2) for what in a Markdown template's heading (compared folded) stands for any text",
         "['\\{[^{}]*\\}', '\\bNNNN\\b']",
-    )
+    )] = (r"\{[^{}]*\}", r"<[^<>]*>", r"\bN{3,}\b", r"\bYour\b.*")
     # Most Markdown is written a paragraph a line, which SK201 would flag.
-    markdown_wrapped: bool = key(
-        False,
+    markdown_wrapped: Annotated[bool, Key(
         "whether the repo wraps its Markdown prose at `line-length`: SK201 then checks (and `fix` rewraps) Markdown documents too",
         "true",
         overrides=True,
-    )
-    markdown_names: tuple[str, ...] = key(
-        ("*.md", "*.markdown"),
+    )] = False
+    markdown_names: Annotated[tuple[str, ...], Key(
         "which `.md` files are documents: globs on the file name, or on its path from the top where a glob has a `/`",
         '["keps/*/README.md"]',
-    )
+    )] = ("*.md", "*.markdown")
     # The keys each sets are config/presets.py's PRESETS.
-    preset: str = key(
-        "",
+    preset: Annotated[str, Key(
         'a Markdown process\'s keys in one: "kep" (kubernetes/enhancements) or "madr" (decision records); the file\'s own keys override them',
         '"kep"',
         choices=("", "kep", "madr"),
-    )
+    )] = ""
     # Metadata (SK7xx). The schema is read off the template's own (its front
     # matter, or the same file beside it) unless ``metadata_schema`` names a
     # JSON Schema file.
-    metadata_file: str = key(
-        "", "the file beside a Markdown document holding its metadata; empty: its front matter", '"kep.yaml"', overrides=True
-    )
-    metadata_schema: str = key(
-        "",
+    metadata_file: Annotated[str, Key(
+        "the file beside a Markdown document holding its metadata; empty: its front matter",
+        '"kep.yaml"',
+        overrides=True,
+    )] = ""
+    metadata_schema: Annotated[str, Key(
         "a JSON Schema file the metadata is validated against (the jsonschema extra), in place of the schema read off the template's metadata",
         '"ci/kep.schema.json"',
         overrides=True,
-    )
-    metadata_required: tuple[str, ...] = key(
-        (), "metadata keys a document must give a value", '["title", "status"]', overrides=True
-    )
-    metadata_leftovers: tuple[str, ...] = key(
-        ("TBD",), "metadata values that are leftovers wherever they are", '["TBD", "TODO"]', overrides=True
-    )
+    )] = ""
+    metadata_required: Annotated[tuple[str, ...], Key(
+        "metadata keys a document must give a value",
+        '["title", "status"]',
+        overrides=True,
+    )] = ()
+    metadata_leftovers: Annotated[tuple[str, ...], Key(
+        "metadata values that are leftovers wherever they are",
+        '["TBD", "TODO"]',
+        overrides=True,
+    )] = ("TBD",)
     # A milestone: left in place, it is not a leftover.
-    metadata_kept_examples: tuple[str, ...] = key(
-        (),
+    metadata_kept_examples: Annotated[tuple[str, ...], Key(
         "metadata keys whose template values may stay (as often real as examples)",
         '["latest-milestone"]',
         overrides=True,
-    )
+    )] = ()
     # Where the process allows other values than its template lists.
-    metadata_values: tuple[tuple[str, tuple[str, ...]], ...] = key(
-        (),
+    metadata_values: Annotated[tuple[tuple[str, tuple[str, ...]], ...], Key(
         "a metadata key's allowed values, in order, in place of the template's list",
         '{stage = ["alpha", "beta", "stable", "deprecated"]}',
         overrides=True,
-    )
+    )] = ()
     # (path, conditions); conditions are "key=a|b" or "key>=b".
-    companion_files: tuple[tuple[str, tuple[str, ...]], ...] = key(
-        (),
+    companion_files: Annotated[tuple[tuple[str, tuple[str, ...]], ...], Key(
         "files a document needs: a path (`{key}` a metadata value; from the config's folder if it starts with `/`, else the document's) and the conditions under which (`key=a|b`, `key>=b`)",
         '{"/keps/prod-readiness/{owning-sig}/{kep-number}.yaml" = ["stage>=beta"]}',
         overrides=True,
-    )
+    )] = ()
     # "{title:slug}" is a value as a slug.
-    document_name: str = key(
-        "",
+    document_name: Annotated[str, Key(
         "what a document's path ends with, from its metadata (`{key}`, `{key:slug}`, `*`)",
         '"{kep-number}-*/README.md"',
         overrides=True,
-    )
+    )] = ""
     # Where ``speckeeper new`` writes a Markdown document, and what ``status``
     # counts (the folder before the first field).
-    markdown_layout: str = key(
-        "",
+    markdown_layout: Annotated[str, Key(
         "where `speckeeper new` writes a Markdown document: `{key}` a metadata value, `{slug}` the title's slug, `{number}` the next free number there; empty: `{slug}.md` beside the template",
         '"docs/decisions/{number}-{slug}.md"',
-    )
+    )] = ""
+
+
+# The defaults, as ``DEFAULTS.line_length`` (``Settings.line_length`` is
+# the field's accessor, not its value).
+DEFAULTS = Settings()
 
 
 def _keys() -> dict[str, Key]:
     """Each field of Settings as its Key, by name, with its name, type and
     default filled in; a field of a type the loader cannot read fails here,
     on import, not on the first file that sets it."""
-    # What typing.get_type_hints does, each of the few annotations
-    # evaluated once rather than once a field (every process imports this).
-    evaluated: dict[object, object] = {}
-    for item in dataclasses.fields(Settings):
-        if item.type not in evaluated:
-            evaluated[item.type] = eval(item.type, globals()) if isinstance(item.type, str) else item.type  # noqa: S307 (our own annotations)
-    hints = {item.name: evaluated[item.type] for item in dataclasses.fields(Settings)}
+    # Evaluated annotations (see the top of the module): what
+    # typing.get_type_hints(Settings, include_extras=True) gives, without
+    # its walk over each one (every process loads a configuration).
     keys = {}
-    for item in dataclasses.fields(Settings):
-        if hints[item.name] not in _TYPES:
-            raise TypeError(f"Settings.{item.name}: no reader for {hints[item.name]} (see config._TYPES)")
-        keys[item.name] = dataclasses.replace(item.metadata["key"], name=item.name, annotation=hints[item.name], default=item.default)
+    for name, hint in Settings.__annotations__.items():
+        kind, said = hint.__origin__, hint.__metadata__[0]
+        if kind not in _TYPES:
+            raise TypeError(f"Settings.{name}: no reader for {kind} (see config._TYPES)")
+        keys[name] = said._replace(name=name, annotation=kind, default=Settings._field_defaults[name])
     return keys
 
 
@@ -454,7 +431,7 @@ def _toml_key(key: str) -> str:
 
 
 # The patterns speckeeper ships (the defaults): see shipped().
-_SHIPPED = frozenset({Settings.layout, *Settings.other_layouts, *Settings.tracker_urls, Settings.release_pattern})
+_SHIPPED = frozenset({DEFAULTS.layout, *DEFAULTS.other_layouts, *DEFAULTS.tracker_urls, DEFAULTS.release_pattern})
 
 
 def shipped(pattern: str) -> bool:
@@ -464,24 +441,37 @@ def shipped(pattern: str) -> bool:
     return pattern in _SHIPPED
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     paths: tuple[str, ...]
     values: dict[str, Any]
 
 
-@dataclass(frozen=True)
 class Config:
-    """A loaded configuration, rooted at the folder its file is in."""
+    """A loaded configuration, rooted at the folder its file is in (not to
+    be changed once made: :meth:`_replace` makes another)."""
 
-    root: Path
-    source: Path | None = None
-    base: Settings = field(default_factory=Settings)
-    overrides: tuple[Override, ...] = ()
-    # Without a configuration file: what was read off the tree instead.
-    detected: tuple[str, ...] = ()
-    # The keys the file (or the tree) set; the others are defaults.
-    set_keys: frozenset[str] = frozenset()
+    def __init__(
+        self,
+        root: Path,
+        source: Path | None = None,
+        base: Settings = DEFAULTS,
+        overrides: tuple[Override, ...] = (),
+        detected: tuple[str, ...] = (),
+        set_keys: frozenset[str] = frozenset(),
+    ) -> None:
+        self.root = root
+        self.source = source
+        self.base = base
+        self.overrides = overrides
+        # Without a configuration file: what was read off the tree instead.
+        self.detected = detected
+        # The keys the file (or the tree) set; the others are defaults.
+        self.set_keys = set_keys
+
+    def _replace(self, **changes: Any) -> "Config":
+        """A copy with ``changes`` to its fields, as a record's ``_replace``."""
+        fields = ("root", "source", "base", "overrides", "detected", "set_keys")
+        return Config(**{**{name: getattr(self, name) for name in fields}, **changes})
 
     def relpath(self, path: Path) -> str:
         """``path`` relative to the root, with forward slashes, if inside it.
@@ -533,7 +523,7 @@ class Config:
         settings = self.base
         for override in self.overrides:
             if matches(relpath, override.paths):
-                settings = dataclasses.replace(settings, **override.values)
+                settings = settings._replace(**override.values)
         return settings
 
     def excluded(self, relpath: str) -> bool:
@@ -715,7 +705,7 @@ def _check_metadata(config: Config) -> None:
     """A metadata schema is a JSON Schema jsonschema can use, and each
     companion file's condition is one speckeeper reads."""
     where = config.source or "configuration"
-    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+    for settings in (config.base, *(config.base._replace(**o.values) for o in config.overrides)):
         if settings.metadata_schema:
             from speckeeper.config import metadata_schema  # jsonschema: only where a schema is configured.
 
@@ -742,13 +732,13 @@ _NOVA_STYLE_ONLY = ("line_length_exempt_patterns", "line_length_count", "line_le
 def _check_line_length_style(config: Config) -> None:
     """doc8's style is doc8's check, installed, with doc8's exemptions."""
     where = config.source or "configuration"
-    for settings in (config.base, *(dataclasses.replace(config.base, **o.values) for o in config.overrides)):
+    for settings in (config.base, *(config.base._replace(**o.values) for o in config.overrides)):
         if settings.line_length_style != "doc8":
             continue
-        if settings.line_length_exemptions != Settings.line_length_exemptions:
+        if settings.line_length_exemptions != DEFAULTS.line_length_exemptions:
             raise ConfigError(f'{where}: line-length-exemptions apply to line-length-style = "nova"; doc8 has its own')
         for key in _NOVA_STYLE_ONLY:
-            if getattr(settings, key) != getattr(Settings, key):
+            if getattr(settings, key) != getattr(DEFAULTS, key):
                 raise ConfigError(f'{where}: {key.replace("_", "-")} applies to line-length-style = "nova"; doc8 counts its own way')
         import importlib.util  # Only for this style.
 
@@ -791,7 +781,7 @@ def _check_patterns(config: Config) -> None:
             f"{where}: layout must be a relative path of plain folder names (no '..', no hidden or"
             f" version control folder), got {base.layout!r}"
         )
-    for settings in (base, *(dataclasses.replace(base, **o.values) for o in config.overrides)):
+    for settings in (base, *(base._replace(**o.values) for o in config.overrides)):
         for url in settings.tracker_urls:
             _check_parts(where, "tracker-urls", url, TRACKER_PARTS)
         for pattern in settings.line_length_exempt_patterns:
@@ -933,7 +923,7 @@ def discover(start: Path) -> Config:
     repo = repository_of(start)
     root = repo if (repo / SPECS).is_dir() else _spec_repo_above(start, repo)
     detected = detect(root)
-    return dataclasses.replace(from_table(detected.table, root, None), detected=detected.notes)
+    return from_table(detected.table, root, None)._replace(detected=detected.notes)
 
 
 def _spec_repo_above(start: Path, repo: Path) -> Path:

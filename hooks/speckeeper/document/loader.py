@@ -8,7 +8,6 @@ from both).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -91,7 +90,7 @@ class TemplateLoader:
 
                 # Its markers and placeholders are the repo's, not a path's;
                 # its metadata is in the file beside it the path's settings name.
-                base = dataclasses.replace(self._config.base, metadata_file=metadata_file)
+                base = self._config.base._replace(metadata_file=metadata_file)
                 self._cache[key] = markdown_template.load(path, self._text(path), base)
             else:
                 self._cache[key] = from_text(path, self._text(path), self._parser, self._store)

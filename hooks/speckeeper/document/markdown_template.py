@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from speckeeper.config.settings import ConfigError, Settings, read_small_file
+from speckeeper.config.settings import DEFAULTS, ConfigError, Settings, read_small_file
 from speckeeper.document import markdown
 from speckeeper.document.markdown.build import parse
 from speckeeper.document.model import Block, Document, Section, fold
@@ -129,7 +129,7 @@ def _placeholders(regexes: tuple[str, ...]) -> list[re.Pattern[str]]:
     found = []
     for regex in regexes:
         try:
-            compile_pattern(regex, ours=regex in Settings.heading_placeholders)
+            compile_pattern(regex, ours=regex in DEFAULTS.heading_placeholders)
             found.append(re.compile(regex))
         except (PatternError, re.error) as error:
             raise ConfigError(f"heading-placeholders: {regex!r} {error}") from None

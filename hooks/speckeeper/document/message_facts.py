@@ -27,10 +27,9 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from speckeeper import __version__
 from speckeeper.files import usercache
@@ -61,8 +60,7 @@ _SHAPED_BY = (
 )
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """What the commit-message hooks read of one spec."""
 
     title: str | None  # The first title as written; None: the spec has none.

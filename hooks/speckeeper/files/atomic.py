@@ -35,8 +35,8 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from speckeeper.errors import ConfigError
 from speckeeper.files.source import VCS_FOLDERS, read_up_to
@@ -70,8 +70,7 @@ class _FolderGone(Refused):
     """A folder on the way to the file does not exist."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """A file as it was read: it is replaced only while it is still this."""
 
     device: int

@@ -7,8 +7,8 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from speckeeper.errors import ConfigError
 
@@ -53,8 +53,7 @@ def vcs_folders(folder: Path) -> tuple[Path, ...]:
     return tuple(dict.fromkeys((folder / os.fsdecode(line)).resolve() for line in done.stdout.splitlines() if line))
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One staged spec: how git names it, its status, where it was before."""
 
     path: str  # Relative to the top of the work tree, as git prints it.

@@ -12,10 +12,9 @@ import errno
 import os
 import re
 import stat
-from dataclasses import dataclass
 from enum import Enum, auto
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from speckeeper.errors import ConfigError
 
@@ -51,8 +50,7 @@ class Refused(Enum):
 _ADORNMENT = re.compile(rb"^([!-/:-@\[-`{-~])\1{2,}[ \t]*\r?$", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     max_bytes: int
     max_sections: int
 
@@ -61,8 +59,7 @@ class Limits:
         return cls(settings.max_bytes, settings.max_sections)
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A spec's text, and the bytes it came from."""
 
     raw: bytes
@@ -71,8 +68,7 @@ class Source:
     identity: tuple[int, int] = (0, 0)
 
 
-@dataclass(frozen=True)
-class Refusal:
+class Refusal(NamedTuple):
     """Why a file is not parsed: a finding's reason, place and message."""
 
     reason: Refused

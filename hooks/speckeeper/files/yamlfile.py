@@ -14,8 +14,7 @@ and answers files are a few hundred bytes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_BYTES = 100_000
 MAX_DEPTH = 50
@@ -54,8 +53,7 @@ def load(text: str) -> Any:
 KeyPath = tuple[object, ...]
 
 
-@dataclass(frozen=True)
-class Marked:
+class Marked(NamedTuple):
     """One YAML document's data with the line of each value.
 
     ``data`` is plain data: mappings (string keys) as dicts, sequences as
@@ -66,7 +64,7 @@ class Marked:
     (``("authors", 0)``); a mapping's key's line for a mapping's value."""
 
     data: Any
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int]
 
     def line(self, path: KeyPath) -> int:
         """The line of ``path``, else of the nearest value above it (1 for the top)."""

@@ -29,9 +29,8 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from docutils import nodes
 
@@ -73,8 +72,7 @@ class NotFixed(Exception):
     """A fix that cannot be made safely; the message says why."""
 
 
-@dataclass(frozen=True)
-class Partial:
+class Partial(NamedTuple):
     """What :meth:`Fixer.largest` came to: the bytes and model of the spec
     with what proved fixed, and each finding that did not, with why."""
 
@@ -83,34 +81,47 @@ class Partial:
     unfixed: list[tuple[Finding, str]]
 
 
-@dataclass
 class Result:
     """What fixing one file came to."""
 
-    path: Path
-    before: bytes = b""
-    after: bytes | None = None  # None: nothing to change.
-    problems: list[Finding] = field(default_factory=list)  # Why it was not fixed.
-    identity: tuple[int, int] = (0, 0)  # The file read (device, inode): replaced only while it is the same.
-    fixed: list[Finding] = field(default_factory=list)  # What the change repairs.
-    # Its rules' findings, when there was nothing to fix: the file is left
-    # as read, and a check after the fix (``check --fix``) reuses them.
-    ran: Ran | None = None
+    __slots__ = ("path", "before", "after", "problems", "identity", "fixed", "ran")
+
+    def __init__(
+        self,
+        path: Path,
+        before: bytes = b"",
+        after: bytes | None = None,
+        problems: list[Finding] | None = None,
+        identity: tuple[int, int] = (0, 0),
+        fixed: list[Finding] | None = None,
+        ran: Ran | None = None,
+    ) -> None:
+        self.path = path
+        self.before = before
+        self.after = after  # None: nothing to change.
+        self.problems = problems if problems is not None else []  # Why it was not fixed.
+        self.identity = identity  # The file read (device, inode): replaced only while it is the same.
+        self.fixed = fixed if fixed is not None else []  # What the change repairs.
+        # Its rules' findings, when there was nothing to fix: the file is left
+        # as read, and a check after the fix (``check --fix``) reuses them.
+        self.ran = ran
 
     @property
     def changed(self) -> bool:
         return self.after is not None and self.after != self.before
 
 
-@dataclass
 class _Text:
     """A file's text as rows and their line endings, edited in place."""
 
-    bom: str
-    rows: list[str]
-    ends: list[str]  # "\n", "\r\n", "\r"; "" after a last row without one.
-    inserted: set[int] = field(default_factory=set)  # Rows holding an inserted title's underline.
-    retitled: set[int] = field(default_factory=set)  # Rows holding a renamed title's underline.
+    __slots__ = ("bom", "rows", "ends", "inserted", "retitled")
+
+    def __init__(self, bom: str, rows: list[str], ends: list[str]) -> None:
+        self.bom = bom
+        self.rows = rows
+        self.ends = ends  # "\n", "\r\n", "\r"; "" after a last row without one.
+        self.inserted: set[int] = set()  # Rows holding an inserted title's underline.
+        self.retitled: set[int] = set()  # Rows holding a renamed title's underline.
 
     @classmethod
     def parse(cls, text: str) -> _Text:
@@ -602,8 +613,7 @@ def _c_escape(byte: int) -> bytes:
     return b"\\%03o" % byte if byte < 0x20 or byte >= 0x7F else bytes([byte])
 
 
-@dataclass(frozen=True)
-class How:
+class How(NamedTuple):
     """How ``fix`` runs: whether it writes, shows a diff, in how many
     processes, on which codes, leaving what the baseline records, in
     colour or not (``--color``), reporting progress to what."""
