@@ -280,15 +280,13 @@ def _check_staged(
     (``check --fix --staged``) thus does what the separate lifecycle hook
     did, and a commit of a redirects file alone parses nothing. A spec
     in ``ran`` (the fix before it left it as it was) is not parsed again."""
-    import dataclasses
-
     from speckeeper.engine.check import Checker, Gathered
 
     wanted = selection.groups or tuple(_group_names())
-    each = dataclasses.replace(selection, groups=tuple(group for group in wanted if group != "lifecycle"))
+    each = selection._replace(groups=tuple(group for group in wanted if group != "lifecycle"))
     gathered = Checker(config, each, cache, ran=ran).gather(specs, jobs, progress) if specs and each.groups else Gathered([], {})
     if "lifecycle" in wanted:
-        folders = Checker(config, dataclasses.replace(selection, groups=("lifecycle",))).gather_folders(_paths([], config))
+        folders = Checker(config, selection._replace(groups=("lifecycle",))).gather_folders(_paths([], config))
         gathered = Gathered(gathered.findings + folders.findings, {**gathered.silencing, **folders.silencing})
     return gathered
 

@@ -16,7 +16,6 @@ and checked first (:mod:`speckeeper.commands.plan`): all or nothing.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import re
 import sys
@@ -233,7 +232,7 @@ def plan_move(plan: Plan, before: Place, after: Place) -> None:
         said = f"{shown}: {count} of {before.relpath}, not checked at {after.relpath}"
         plan.write(path, baseline.dumps(others), Step("dropped from", "would drop from", said))
         return
-    carried = [dataclasses.replace(entry, path=after.relpath) for entry in mine]
+    carried = [entry._replace(path=after.relpath) for entry in mine]
     step = Step("updated", "would update", f"{shown}: {count} of {before.relpath} now of {after.relpath}")
     plan.write(path, baseline.dumps([*others, *carried]), step)
 

@@ -95,7 +95,7 @@ def carry_baseline(plan: Plan, before: Place, after: Place, findings: list[Findi
     recorded = [entry for entry in baseline_entries(plan) if entry.path == before.relpath]
     if not recorded:
         return findings
-    as_copy = [dataclasses.replace(entry, path=after.relpath) for entry in recorded]
+    as_copy = [entry._replace(path=after.relpath) for entry in recorded]
     left = baseline.unrecorded(as_copy, findings, plan.config)
     reported = {id(finding) for finding in left}
     carried = [entry for entry, finding in baseline.entries(findings, plan.config) if id(finding) not in reported]

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from speckeeper.config.settings import ConfigError, Settings, repository_of
 from speckeeper.document.rst.parse import RstParser
@@ -47,8 +46,7 @@ class NoTemplate(ConfigError):
         self.outside_layout = outside_layout
 
 
-@dataclass(frozen=True)
-class TemplateSection:
+class TemplateSection(NamedTuple):
     """A section the template asks for, with the guidance written under it."""
 
     title: str
@@ -102,8 +100,7 @@ class TemplateSection:
         )
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(NamedTuple):
     """What checks read from a template file: plain data, nothing of its
     parse, so that it is kept between runs as JSON (see template_store)."""
 
@@ -124,7 +121,7 @@ class Template:
     # A Markdown template's own metadata (its front matter, or the metadata
     # file beside it), whose values are the schema's placeholders; an RST
     # template has none (nor does a stored one).
-    metadata: Mapping[str, object] = field(default_factory=dict, compare=False)
+    metadata: Mapping[str, object] = {}
 
     def all_sections(self) -> list[TemplateSection]:
         found: list[TemplateSection] = []

@@ -23,9 +23,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from speckeeper.files.atomic import Refused, replace_file
 from speckeeper.config.settings import Config, ConfigError, read_small_file
@@ -37,8 +36,7 @@ VERSION = 1
 MAX_BYTES = 32_000_000
 
 
-@dataclass(frozen=True, order=True)
-class Entry:
+class Entry(NamedTuple):
     """One recorded finding."""
 
     path: str

@@ -35,8 +35,8 @@ import json
 import os
 import stat
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import docutils
 
@@ -101,8 +101,7 @@ def _read_key(folder: Folder) -> bytes:
     return secret
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a cache folder is: below ``base`` (the repository, or the
     user's cache folder when ``private``), at the folders ``parts``."""
 

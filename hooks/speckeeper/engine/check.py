@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from speckeeper import rules
 from speckeeper.engine import parallel
@@ -215,8 +214,7 @@ def _companions_read(read: _Read, sidecar: Source) -> bytes:
     return found
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(NamedTuple):
     """One spec, read and parsed, with what its rules are given."""
 
     spec: Document  # An RstDocument for a .rst spec.
@@ -225,19 +223,17 @@ class Loaded:
     identity: tuple[int, int] = (0, 0)  # The file read: (device, inode).
 
 
-@dataclass(frozen=True)
-class Opened:
+class Opened(NamedTuple):
     """What opening one file for its rules came to: the spec, read and
     parsed (``loaded``); or, when it could not be, the findings that say
     why (``problems``: it cannot be read, has no template...)."""
 
     path: Path
     loaded: Loaded | None = None
-    problems: list[Finding] = field(default_factory=list)
+    problems: Sequence[Finding] = ()
 
 
-@dataclass(frozen=True)
-class Gathered:
+class Gathered(NamedTuple):
     """What the rules found under some paths, before the gate decides what
     of it is reported: the findings, and the codes each spec's comments
     silence (by its path, as the findings name it)."""
@@ -246,8 +242,7 @@ class Gathered:
     silencing: dict[str, frozenset[str]]
 
 
-@dataclass(frozen=True)
-class Ran:
+class Ran(NamedTuple):
     """One spec's rules, run over its bytes as read (what ``check --fix``'s
     fix found in a file it left as it was): the check after it takes them
     instead of parsing the file again, while the file still holds those
@@ -269,8 +264,7 @@ def per_spec(codes: frozenset[str]) -> frozenset[str]:
 _PER_SPEC_CODES = frozenset(rule.code for rule in rules.PER_SPEC)
 
 
-@dataclass(frozen=True)
-class _Read:
+class _Read(NamedTuple):
     """One file, read, with what applies to it."""
 
     path: Path
@@ -378,7 +372,7 @@ class Checker:
             return checked
         opened = self._load(read)
         if opened.loaded is None:
-            checked = Checked(opened.problems, first_line=first_line)
+            checked = Checked(list(opened.problems), first_line=first_line)
         else:
             checked = Checked(self.run_rules(opened.loaded), opened.loaded.silenced, first_line)
         if key is not None and self.cache is not None:
@@ -394,7 +388,7 @@ class Checker:
         (``metadata-file``: a document ``new`` is about to write)."""
         read, refused = self._read(path, text)
         if read is not None and sidecar is not None:
-            read = dataclasses.replace(read, sidecar=sidecar.encode("utf-8", "surrogatepass"))
+            read = read._replace(sidecar=sidecar.encode("utf-8", "surrogatepass"))
         return self._load(read) if read is not None else Opened(path, problems=refused)
 
     def load_source(self, path: Path, source: Source, sidecar: bytes | None = None) -> Opened:

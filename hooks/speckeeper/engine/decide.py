@@ -15,10 +15,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from speckeeper import rules
 from speckeeper.config.settings import Config, ConfigError, Settings
@@ -33,8 +32,7 @@ if TYPE_CHECKING:
 _SUPPRESS = re.compile(r"^speckeeper:\s*ignore[\s=:]+(?P<codes>[A-Z0-9, ]+)$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """Rule selection from the command line, on top of the config's."""
 
     select: tuple[str, ...] = ()
@@ -143,18 +141,16 @@ def read_baseline(path: Path) -> Recorded:
     return tuple(baseline.load(path))
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What the gate made of a run's findings: what is reported, what it
     held back, and the baseline's entries the run no longer found."""
 
     reported: list[Finding]
-    silenced: list[Finding] = field(default_factory=list)  # By their spec's ``speckeeper: ignore``.
-    baselined: list[Finding] = field(default_factory=list)  # Recorded in the baseline.
-    stale: list[Entry] = field(default_factory=list)  # Recorded, in scope, not found.
+    silenced: list[Finding]  # By their spec's ``speckeeper: ignore``.
+    baselined: list[Finding]  # Recorded in the baseline.
+    stale: list[Entry]  # Recorded, in scope, not found.
 
 
-@dataclass(frozen=True)
 class Gate:
     """The one place that decides what is reported, after the rules and
     before the output, for ``check``, ``fix``, the hooks, the language
@@ -162,9 +158,10 @@ class Gate:
     code is selected for its file, its spec's comments do not silence it,
     and the baseline does not record it."""
 
-    config: Config
-    selection: Selection = Selection()
-    recorded: Recorded = ()
+    def __init__(self, config: Config, selection: Selection = Selection(), recorded: Recorded = ()) -> None:
+        self.config = config
+        self.selection = selection
+        self.recorded = recorded
 
     def decide(
         self,
@@ -188,7 +185,7 @@ class Gate:
         if touched is not None:
             kept = about(kept, touched)
         if not self.recorded:
-            return Verdict(kept, silenced)
+            return Verdict(kept, silenced, [], [])
         from speckeeper.engine import baseline  # hashlib and json: only with a baseline.
 
         roots = [self.config.relpath(path).rstrip("/") for path in looked_at]
@@ -217,13 +214,15 @@ class Gate:
         return [entry for relpath in sorted(relpaths) for entry in self._by_path.get(relpath, ())]
 
 
-@dataclass
 class Enabled:
     """:func:`enabled_codes` of one selection, found once for each settings
     (most files have the configuration's own: no override names them)."""
 
-    selection: Selection
-    found: dict[Settings, frozenset[str]] = field(default_factory=dict)
+    __slots__ = ("selection", "found")
+
+    def __init__(self, selection: Selection) -> None:
+        self.selection = selection
+        self.found: dict[Settings, frozenset[str]] = {}
 
     def __call__(self, settings: Settings) -> frozenset[str]:
         try:
@@ -235,16 +234,15 @@ class Enabled:
         return codes
 
 
-@dataclass
 class _Codes:
     """The codes selected for each file, found once a file in a run."""
 
-    config: Config
-    selection: Selection
-    found: dict[str, frozenset[str]] = field(default_factory=dict)
+    __slots__ = ("config", "enabled", "found")
 
-    def __post_init__(self) -> None:
-        self.enabled = Enabled(self.selection)
+    def __init__(self, config: Config, selection: Selection) -> None:
+        self.config = config
+        self.enabled = Enabled(selection)
+        self.found: dict[str, frozenset[str]] = {}
 
     def of(self, relpath: str) -> frozenset[str]:
         if relpath not in self.found:

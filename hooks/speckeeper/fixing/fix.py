@@ -43,7 +43,7 @@ from speckeeper.config.settings import Config
 from speckeeper.engine.decide import Selection, Gate, Recorded, silenced
 from speckeeper.reporting.output import printable, segments
 from speckeeper.findings import Finding
-from speckeeper.rules.registry import Edit, Fix, FixInput
+from speckeeper.rules.registry import Context, Edit, Fix, FixInput
 from speckeeper.rules.files import NOT_FIXED
 from speckeeper.rules.structure import TELLS_FROM_MISSING
 from speckeeper.document.rst.rules import WARNING
@@ -295,7 +295,8 @@ class Fixer:
         # With the rules that tell a section moved or misspelt from a
         # missing one, when on: without them, it would read as missing.
         telling = loaded.ctx.enabled & frozenset(TELLS_FROM_MISSING)
-        ctx = dataclasses.replace(loaded.ctx, enabled=codes | telling, _memo={})
+        was = loaded.ctx
+        ctx = Context(was.relpath, was.settings, was.template, codes | telling, was.template_name)
         # What the fixed spec's own comments silence (a Markdown document's rules are held back by it).
         return [f for f in self.checker.run_rules(Loaded(fixed, ctx, silenced(fixed))) if f.code in codes]
 

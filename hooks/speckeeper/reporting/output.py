@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from speckeeper.findings import Finding
 from speckeeper.reporting.printable import printable
@@ -144,8 +145,7 @@ def gitlab(findings: Sequence[Finding]) -> str:
     return reports.gitlab(findings)
 
 
-@dataclasses.dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     """An output format, all that is said of it: ``--format``'s choices and
     help, and the docs' list of formats, are made from these."""
 

@@ -16,8 +16,8 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from speckeeper.config import layout
 from speckeeper.config.settings import Settings
@@ -35,8 +35,7 @@ IMAGES = "images"
 
 RULES = Registry("lifecycle", scope="repo")
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):
     """Where a file sits among the folders specs live in."""
 
     level: str  # "state": in a state folder; "release": in a release folder; "other": another layout's folder.
@@ -87,8 +86,7 @@ def folder_up(path: Path, levels: int) -> Path:
     return Path(os.path.normpath(os.path.join(path, *[".."] * levels)))
 
 
-@dataclass(frozen=True)
-class Redirect:
+class Redirect(NamedTuple):
     """One line of a redirects file, resolved to absolute paths."""
 
     source: Path  # The redirects file.

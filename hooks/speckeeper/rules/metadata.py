@@ -28,8 +28,8 @@ import datetime
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from speckeeper.config.settings import Settings, plain
 from speckeeper.document.model import Document
@@ -46,8 +46,7 @@ _NUMBER_PLACEHOLDER = re.compile(r"N{3,}")
 _OPEN = ("…", "...")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """What the template's value for a key asks of a document's."""
 
     kind: str  # "choices", "date", "handle", "number", "example", "mapping", "list"
@@ -55,7 +54,7 @@ class Field:
     choices: tuple[str, ...] = ()
     open: bool = False  # Choices are suggestions: others are allowed.
     items: Field | None = None  # A list's items.
-    keys: Mapping[str, Field] = field(default_factory=dict)  # A mapping's.
+    keys: Mapping[str, Field] = {}  # A mapping's.
 
 
 def schema_of(value: object, settings: Settings, key: str = "") -> Field:
@@ -95,8 +94,7 @@ def _join(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """What is wrong with one value: its rule, where (keys and indexes), what."""
 
     code: str
@@ -508,8 +506,7 @@ def check_companion_file(document: Document, ctx: Context) -> Iterator[Hit]:
             yield Hit(1, 1, f"companion file {companion.shown} has no {companion.key!r} entry{why}")
 
 
-@dataclass(frozen=True)
-class Companion:
+class Companion(NamedTuple):
     """A file ``companion-files`` names for a document: where it is, as
     messages show it, the entry it must have ("" for none), and when."""
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from speckeeper.config import layout, patterns
 from speckeeper.config.settings import Settings, shipped
@@ -41,8 +41,7 @@ def _tracker_pattern(url: str) -> patterns.Pattern:
     return patterns.compile(prefix + layout.fields_regex(rest, _PART_PATTERNS) + slash, ours=shipped(url))
 
 
-@dataclass(frozen=True)
-class TrackerUrl:
+class TrackerUrl(NamedTuple):
     """A URL before the first section that a ``tracker-urls`` pattern matches."""
 
     url: str
@@ -52,8 +51,7 @@ class TrackerUrl:
     slug: str | None
 
 
-@dataclass(frozen=True)
-class Tracker:
+class Tracker(NamedTuple):
     """What a spec says about its tracker, read once per spec."""
 
     urls: tuple[TrackerUrl, ...]

@@ -23,7 +23,6 @@ import inspect
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar, cast
 
@@ -53,18 +52,20 @@ class Hit(NamedTuple):
     quoted: Mapping[str, str] = {}
 
 
-@dataclass
 class Context:
     """What a rule may consult besides the spec itself."""
 
-    relpath: str
-    settings: Settings
-    template: Template
-    enabled: frozenset[str]
-    # The template's path, where a repo has one per release; "" where it has
-    # one for all, which messages call "the template".
-    template_name: str = ""
-    _memo: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("relpath", "settings", "template", "enabled", "template_name", "_memo")
+
+    def __init__(self, relpath: str, settings: Settings, template: Template, enabled: frozenset[str], template_name: str = "") -> None:
+        self.relpath = relpath
+        self.settings = settings
+        self.template = template
+        self.enabled = enabled
+        # The template's path, where a repo has one per release; "" where it
+        # has one for all, which messages call "the template".
+        self.template_name = template_name
+        self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """Compute an analysis once per file, however many rules read it."""
@@ -76,8 +77,7 @@ class Context:
 Check = Callable[[Spec, Context], Iterator[Hit]]
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Rows ``start:end`` (0-based) of a file replaced by ``rows``.
 
     ``ends``, when given, are the new rows' line endings (one a row); else
@@ -105,8 +105,7 @@ class Edit:
         return cls(line - 1, line, (text,), settles=settles)
 
 
-@dataclass(frozen=True)
-class FixInput:
+class FixInput(NamedTuple):
     """What a fix is given: the spec as parsed, its context, the file's rows
     as the fixes before it left them, and the lines its findings are on."""
 
@@ -138,8 +137,7 @@ Severity = Literal["error", "warning", "information", "hint"]
 Highlight = Literal["text", "character"]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     group: str  # "files", "structure", "lines", "naming", "lifecycle", "leftovers", "rst"
@@ -248,7 +246,6 @@ class Registry:
         return iter(self._rules)
 
 
-@dataclass
 class Tree:
     """What a repo-level rule is given: every file under the checked paths.
 
@@ -259,10 +256,13 @@ class Tree:
     nothing is read because a spec's content names it.
     """
 
-    config: Config
-    files: tuple[Path, ...]
-    _memo: dict[str, Any] = field(default_factory=dict)
-    _relpaths: dict[Path, str] = field(default_factory=dict)
+    __slots__ = ("config", "files", "_memo", "_relpaths")
+
+    def __init__(self, config: Config, files: tuple[Path, ...]) -> None:
+        self.config = config
+        self.files = files
+        self._memo: dict[str, Any] = {}
+        self._relpaths: dict[Path, str] = {}
 
     def relpath(self, path: Path) -> str:
         # Resolving a path costs system calls; rules ask for each many times.

@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from speckeeper.rules.registry import Context, Edit, FixInput, Hit, Registry
 from speckeeper.document import markdown as markdown_format
@@ -39,25 +38,27 @@ NEAR_RATIO = 0.8
 RULES = Registry("structure")
 
 
-@dataclass
 class Diff:
     """How a spec's sections differ from its template's, computed once."""
 
-    # (template section, parent title or "", line where it belongs)
-    missing: list[tuple[TemplateSection, str, int]] = field(default_factory=list)
-    # What a missing section's place holds: the title of the section it
-    # belongs before, "" at the end of its parent (by id of the template section).
-    before: dict[int, str] = field(default_factory=dict)
-    unexpected: list[Section] = field(default_factory=list)
-    near_misses: list[tuple[Section, TemplateSection]] = field(default_factory=list)
-    # The title a near miss is a slip of (the template's, or one accepted
-    # for it), by id of the section.
-    meant: dict[int, str] = field(default_factory=dict)
-    # (section, template section, where the template has it, where it is)
-    misplaced: list[tuple[Section, TemplateSection, str, str]] = field(default_factory=list)
-    out_of_order: list[tuple[Section, str]] = field(default_factory=list)
-    duplicates: list[tuple[Section, Section]] = field(default_factory=list)
-    empty: list[Section] = field(default_factory=list)
+    __slots__ = ("missing", "before", "unexpected", "near_misses", "meant", "misplaced", "out_of_order", "duplicates", "empty")
+
+    def __init__(self) -> None:
+        # (template section, parent title or "", line where it belongs)
+        self.missing: list[tuple[TemplateSection, str, int]] = []
+        # What a missing section's place holds: the title of the section it
+        # belongs before, "" at the end of its parent (by id of the template section).
+        self.before: dict[int, str] = {}
+        self.unexpected: list[Section] = []
+        self.near_misses: list[tuple[Section, TemplateSection]] = []
+        # The title a near miss is a slip of (the template's, or one accepted
+        # for it), by id of the section.
+        self.meant: dict[int, str] = {}
+        # (section, template section, where the template has it, where it is)
+        self.misplaced: list[tuple[Section, TemplateSection, str, str]] = []
+        self.out_of_order: list[tuple[Section, str]] = []
+        self.duplicates: list[tuple[Section, Section]] = []
+        self.empty: list[Section] = []
 
 
 def aliases(ctx: Context, own: Iterable[str] = ()) -> dict[str, str]:

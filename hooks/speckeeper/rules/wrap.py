@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 _PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]+")
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
-class Atom:
+class Atom(NamedTuple):
     """A piece of text a line break may not split."""
 
     text: str

@@ -5,7 +5,7 @@ parse is needed; the rules about adornment read it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # docutils' messages about a title adornment too short, which SK109
 # reports (and SK502 leaves to it).
@@ -15,8 +15,7 @@ ADORNMENT_MESSAGES = ("Title underline too short.", "Title overline too short.")
 ADORNMENT_CHARS = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-@dataclass(frozen=True)
-class Adornment:
+class Adornment(NamedTuple):
     """A title's adornment as written: its character, and the 1-based lines
     of its overline (0 when it has none) and of its underline."""
 
