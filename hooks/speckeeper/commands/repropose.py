@@ -15,7 +15,6 @@ repos keep it; the spec's copier answers, if it has them, follow the copy.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import re
 import sys

@@ -11,7 +11,6 @@ selection, the comments, the baseline); the output is
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path

@@ -22,7 +22,6 @@ what was read, never through a link, all at once.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import os
 import re

@@ -8,7 +8,6 @@ own, and a title cannot send escape sequences to a terminal.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
