@@ -12,3 +12,6 @@ metadata (``metadata-schema``), checked as the configuration is loaded.
 May import: :mod:`speckeeper.files` and the base modules (``errors``,
 ``suggest``, ``findings``). Never the document model, the rules or above.
 """
+
+# The folder every layout starts at.
+SPECS = "specs"

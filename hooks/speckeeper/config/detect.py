@@ -22,10 +22,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from speckeeper.config import gates
+from speckeeper.config import SPECS, gates
 from speckeeper.files.source import read_regular
 
-SPECS = "specs"
 # Where abandoned specs go, not checked once the folder is there.
 ABANDONED = f"{SPECS}/abandoned/**"
 # State folders spec repos use; only these are taken for states when found.

@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
-from speckeeper.config.detect import SPECS, detect
+from speckeeper.config import SPECS
 from speckeeper.config.patterns import PatternError
 from speckeeper.config.patterns import compile as compile_pattern
 from speckeeper.files.source import VCS_FOLDERS, read_regular, read_small_file
@@ -922,6 +922,8 @@ def discover(start: Path) -> Config:
         return load_file(found)
     repo = repository_of(start)
     root = repo if (repo / SPECS).is_dir() else _spec_repo_above(start, repo)
+    from speckeeper.config.detect import detect  # Only for a repo with no configuration file.
+
     detected = detect(root)
     return from_table(detected.table, root, None)._replace(detected=detected.notes)
 

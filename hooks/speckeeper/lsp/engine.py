@@ -22,7 +22,7 @@ from speckeeper.document import markdown
 from speckeeper.engine.check import Loaded, collect
 from speckeeper.config.settings import Config, ConfigError, discover, load_file
 from speckeeper.engine.decide import Selection, read_baseline, validate
-from speckeeper.config.detect import SPECS
+from speckeeper.config import SPECS
 from speckeeper.findings import Finding
 from speckeeper.fixing.fix import Fixer, NotFixed
 

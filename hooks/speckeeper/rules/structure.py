@@ -12,7 +12,6 @@ unexpected section.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator
 
@@ -88,6 +87,8 @@ def _alike(a: str, b: str) -> bool:
     a, b = fold(a), fold(b)
     if a == b:
         return True
+    import difflib  # Only where a title differs: a conformant spec's check needs none.
+
     matcher = difflib.SequenceMatcher(None, a, b)
     # Each quick ratio is an upper bound of the next: most pairs are told apart by one.
     return matcher.real_quick_ratio() >= NEAR_RATIO and matcher.quick_ratio() >= NEAR_RATIO and matcher.ratio() >= NEAR_RATIO
