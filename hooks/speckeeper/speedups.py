@@ -18,11 +18,17 @@ turn off, and together they cost more than parsing a spec:
   off): they are imported with stand-ins. The stand-in functions import the
   real module when called, which with these settings they never are; the
   one exception class, ``URLError``, is only ever caught beside ``OSError``,
-  its base class, which stands in for it.
+  its base class, which stands in for it;
+- Pillow, which the image directive imports to read a picture's size
+  (reading a file a spec names: ``file_insertion_enabled`` is off): absent,
+  as where it is not installed, rather than searched for (or imported,
+  where it is).
 
-Either stand-in is used only while the modules are imported, only if the
-real module is not already loaded, and is gone afterwards: whatever else
-imports Pygments or ``urllib.request`` later gets the real one.
+Each stand-in is used only while docutils' modules are imported (the
+directive modules by the first parse that meets one of their
+directives), only if the real module is not already loaded, and is gone
+afterwards: whatever else imports Pygments or ``urllib.request`` later
+gets the real one.
 
 **No garbage collection while one file is worked on** (about 6% of a
 one-process check of kubernetes/enhancements' 600 KEPs): reading a file
@@ -78,6 +84,8 @@ def without_unused_imports() -> Iterator[None]:
     urllib_error.URLError = OSError  # type: ignore[attr-defined]
     stand_ins: dict[str, types.ModuleType | None] = {
         "pygments": None,
+        "PIL": None,
+        "Image": None,  # Where Pillow's modules are on the path's root.
         "urllib.request": _deferred_urllib_request(),
         "urllib.error": urllib_error,
     }

@@ -10,6 +10,8 @@ way restructuredtext-lint does it (which cannot be used itself: see docs/about.m
 from __future__ import annotations
 
 import copy
+import sys
+from contextlib import nullcontext
 from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -20,8 +22,12 @@ from speckeeper.document.model import Message
 with without_unused_imports():
     from docutils import frontend, nodes, utils
     from docutils.parsers.rst import Parser, states
-    from docutils.parsers.rst.directives import images, misc, tables  # noqa: F401 - loaded lean, for later
     from docutils.readers.standalone import Reader
+
+# docutils' directive modules that import what speckeeper switches off:
+# each is imported lean (speedups.without_unused_imports) by the first
+# parse that meets one of its directives; a spec that uses none costs none.
+_LEAN_DIRECTIVES = tuple(f"docutils.parsers.rst.directives.{name}" for name in ("images", "misc", "tables"))
 
 from speckeeper.document.rst import sphinx_compat  # noqa: E402
 
@@ -100,7 +106,8 @@ class RstParser:
         reader, parser, settings = self._docutils
         document = utils.new_document(source, copy.copy(settings))
         document.reporter.attach_observer(collect)
-        with sphinx_compat.registered(self._directives, self._roles, self._literal):
+        lean = without_unused_imports() if not all(name in sys.modules for name in _LEAN_DIRECTIVES) else nullcontext()
+        with lean, sphinx_compat.registered(self._directives, self._roles, self._literal):
             parser.parse(text, document)
             document.transformer.populate_from_components((reader, parser))
             document.transformer.apply_transforms()
