@@ -187,6 +187,22 @@ def test_commit_msg_fails_naming_the_spec_when_the_flag_is_missing(
     )
 
 
+def test_commit_msg_leaves_a_staged_spec_larger_than_max_bytes_to_the_check_hooks(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Not read (git's stream is cut at the limit): the check hooks report
+    # SK004; this hook does not stop the commit over what it cannot read.
+    (repo / ".speckeeper.toml").write_text("max-bytes = 2000\n")
+    big = GOOD.replace(NONE_API, WITH_API) + "\n" + "Padding text.\n" * 2000
+    stage(repo, SPEC, big)
+    msg = message_file(repo, "Propose the awesome thing\n" + GIT_COMMENTS)
+    assert main(["commit-msg", str(msg)]) == 0
+    assert capsys.readouterr() == ("", "")
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))  # Within the limit: read, and the flag is missing.
+    (repo / ".speckeeper.toml").write_text(f"max-bytes = {len(GOOD) + 1000}\n")
+    assert main(["commit-msg", str(msg)]) == 1
+
+
 @pytest.mark.parametrize(
     "message",
     [

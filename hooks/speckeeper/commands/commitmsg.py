@@ -111,16 +111,17 @@ class Hooks:
         """The facts of the spec as staged (or as in ``rev``): kept ones,
         else parsed (and kept); None if it cannot be read or parsed within
         bounds (the check hooks say why)."""
-        from speckeeper.files.gitrepo import git
+        from speckeeper.files.gitrepo import blob
         from speckeeper.files.source import Limits, Refusal, from_bytes
 
         limits = Limits.of(self.config.for_path(self.config.relpath(self.top / path)))
         try:
-            if int(git("cat-file", "-s", f"{rev}:{path}")) > limits.max_bytes:
-                return None
-            source = from_bytes(git("cat-file", "blob", f"{rev}:{path}"), limits)
+            raw = blob(f"{rev}:{path}", limits.max_bytes)
         except ConfigError:
             return None
+        if raw is None:
+            return None
+        source = from_bytes(raw, limits)
         if isinstance(source, Refusal):
             return None
         section = self.section(path)

@@ -178,9 +178,7 @@ def _relative(finding: Finding, top: Path) -> Finding:
 def _shown(top: Path, revision: str, path: str, limit: int) -> bytes | None:
     """A file as ``revision`` has it (the index, for ``""``); None when it
     is larger than ``limit`` bytes (never read whole)."""
-    if int(gitrepo.git("cat-file", "-s", f"{revision}:{path}", cwd=top)) > limit:
-        return None
-    return gitrepo.git("cat-file", "blob", f"{revision}:{path}", cwd=top)
+    return gitrepo.blob(f"{revision}:{path}", limit, cwd=top)
 
 
 def _side(checker: Checker, path: Path, at: tuple[Path, str, str] | None) -> Opened:

@@ -25,6 +25,29 @@ def git(*args: str, cwd: Path | None = None) -> bytes:
     return done.stdout
 
 
+def blob(name: str, limit: int, cwd: Path | None = None) -> bytes | None:
+    """The file git names ``name`` (``:path`` as staged, ``HEAD:path``),
+    read within ``limit`` bytes by one git process: None when it is larger
+    (read no further); a failure is a one-line ConfigError."""
+    try:
+        process = subprocess.Popen(
+            ("git", "cat-file", "blob", name), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+        )
+    except OSError as error:
+        raise ConfigError(f"cannot run git: {error.strerror or error}") from None
+    with process:
+        assert process.stdout is not None
+        data = process.stdout.read(limit + 1)
+        if len(data) > limit:
+            process.kill()
+            return None
+        _, stderr = process.communicate()
+    if process.returncode:
+        reason = stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {process.returncode}"]
+        raise ConfigError(f"git cat-file failed: {reason[0]}")
+    return data
+
+
 # git answers rev-parse from its files at once; a hung one is not waited for.
 _GIT_DIR_TIMEOUT = 10
 
