@@ -7,7 +7,8 @@ import re
 # C0 and C1 controls and DEL, the bidirectional overrides that make text
 # read otherwise than it is, and lone surrogates: the bytes of a file name
 # that is not UTF-8, as Python decodes them.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Compiled where first needed (re keeps it): most text is printable as it is.
+_UNPRINTABLE = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -15,7 +16,7 @@ def printable(value: str) -> str:
     """``value`` with what it must not print as is written as an escape:
     ``\\n``, ``\\x1b``, ``\\u202e``; a byte of a file name that is not
     UTF-8 as ``\\xff``."""
-    return _UNPRINTABLE.sub(_escape, value) if not value.isprintable() else value
+    return re.sub(_UNPRINTABLE, _escape, value) if not value.isprintable() else value
 
 
 def _escape(match: re.Match[str]) -> str:
