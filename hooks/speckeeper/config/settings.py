@@ -371,6 +371,13 @@ class Settings(NamedTuple):
         '"docs/decisions/{number}-{slug}.md"',
     )] = ""
 
+    @property
+    def parser_extensions(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The roles, directives and literal directives a repo's RST parser
+        knows beyond docutils' own: what a parse's result depends on, and
+        what the stores of parsed templates and commit facts key by."""
+        return self.roles, self.directives, self.literal_directives
+
 
 # The defaults, as ``DEFAULTS.line_length`` (``Settings.line_length`` is
 # the field's accessor, not its value).

@@ -126,7 +126,7 @@ class FactsStore:
 
     def __init__(self, where: Path | None, base: Settings) -> None:
         self._where = where
-        self._stamp = repr((FORMAT, _stamp(), base.roles, base.directives, base.literal_directives)).encode()
+        self._stamp = repr((FORMAT, _stamp(), base.parser_extensions)).encode()
 
     @classmethod
     def default(cls, base: Settings) -> FactsStore:

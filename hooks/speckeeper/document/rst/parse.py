@@ -85,7 +85,7 @@ class RstParser:
     @classmethod
     def for_settings(cls, settings: Settings) -> RstParser:
         """A parser that knows a repo's own roles and directives."""
-        return cls(settings.roles, settings.directives, settings.literal_directives)
+        return cls(*settings.parser_extensions)
 
     @property
     def extensions(self) -> tuple[tuple[str, ...], ...]:
