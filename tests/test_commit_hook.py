@@ -4,11 +4,13 @@ rules over the whole specs folder for what the commit touches."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from speckeeper.document.rst.parse import RstParser
+from speckeeper.engine.parallel import MIN_FILES_PER_JOB
 
 from .conftest import FIXTURES, git, git_repo, speckeeper
 
@@ -107,6 +109,34 @@ def test_a_spec_with_nothing_to_fix_is_parsed_once_and_reported_as_check_reports
     assert ran.code == checked.code == 1
     assert ran.out == checked.out and ran.out
     assert ran.err == checked.err
+
+
+def test_check_fix_in_worker_processes_parses_each_spec_it_left_once(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """CI's ``pre-commit run --all-files``: the check's workers take what
+    the fix's workers found in the specs the fix left as they were."""
+    names = [f"s{number:02}" for number in range(2 * MIN_FILES_PER_JOB)]
+    for name in names:
+        (in_tmp / f"specs/zed/approved/{name}.rst").parent.mkdir(parents=True, exist_ok=True)
+        (in_tmp / f"specs/zed/approved/{name}.rst").write_text(good(name), encoding="utf-8")
+    (in_tmp / "specs/zed/approved/s00.rst").write_text(good("s00") + "Trailing.   \n", encoding="utf-8")
+    git_repo(in_tmp)
+    record = tmp_path / "parsed.txt"  # Appended to by each process (a forked worker's list is its own).
+    parse = RstParser.parse
+
+    def recorded(self: RstParser, text: str, source: str) -> object:
+        with record.open("a", encoding="utf-8") as out:
+            out.write(source + "\n")
+        return parse(self, text, source)
+
+    monkeypatch.setattr(RstParser, "parse", recorded)
+    ran = speckeeper(capsys, "check", "--fix", "--jobs", "2", "specs")
+    assert ran.code == 1 and "Fixing specs/zed/approved/s00.rst" in ran.err + ran.out
+    counts = Counter(Path(line).stem for line in record.read_text(encoding="utf-8").splitlines())
+    # The fixed spec: parsed by the fix (before and after its fix) and by the check; the others once.
+    assert {name: counts[name] for name in names[1:]} == dict.fromkeys(names[1:], 1)
+    assert counts["s00"] >= 2
 
 
 def test_the_hook_keeps_what_the_commit_message_hooks_read_of_a_spec_it_left_as_it_was(

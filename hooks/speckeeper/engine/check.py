@@ -295,7 +295,7 @@ class Checker:
         self.config = config
         self.selection = selection
         self.cache = cache
-        # By a file's path as shown; a worker process goes without (and parses).
+        # By a file's path as shown.
         self.ran = ran or {}
         self.gate = Gate(config, selection, recorded)
         self.enabled = Enabled(selection)
@@ -305,9 +305,11 @@ class Checker:
         # parsed a piece at a time, what did not change not parsed again.
         self.pieces: Pieces | None = None
 
-    def arguments(self) -> tuple[Config, Selection, Cache | None]:
-        """What a worker process builds its own checker from."""
-        return self.config, self.selection, self.cache
+    def arguments(self) -> tuple[Config, Selection, Cache | None, Recorded, Mapping[str, Ran]]:
+        """What a worker process builds its own checker from: what the fix
+        ran with it (so a worker does not parse a spec the fix left as it
+        was again), not the baseline (the gate's, in this process)."""
+        return self.config, self.selection, self.cache, (), self.ran
 
     def check(self, paths: Iterable[Path], jobs: int = 1, progress: parallel.Progress | None = None) -> list[Finding]:
         """Every finding under ``paths`` the gate reports, by path then
