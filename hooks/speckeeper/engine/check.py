@@ -12,7 +12,7 @@ selection, the comments, the baseline); the output is
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -57,14 +57,23 @@ def walk(
     folder that cannot be listed (no permission, a path too long) is one
     SK001 finding in ``unreadable``, never skipped in silence.
     """
-    chosen: dict[str, Path] = {}  # By real path, in the order first met.
-    real_folders: dict[str, str] = {}
+    return (path for path, _ in walk_relative(paths, config, suffix, unreadable))
 
-    def meet(candidate: Path, real: str) -> None:
-        if real not in chosen:
-            chosen[real] = candidate
-        elif _links_in(candidate) < _links_in(chosen[real]):
-            chosen[real] = candidate
+
+def walk_relative(
+    paths: Iterable[Path], config: Config, suffix: str | tuple[str, ...] = "", unreadable: list[Finding] | None = None
+) -> list[tuple[Path, str | None]]:
+    """:func:`walk`'s files, each with its path relative to the root
+    (:meth:`Config.relpath`) where the walk found that out anyway: for a
+    file a folder lists inside the root; None for another (a file named
+    directly, one outside the root), to be asked of the path shown."""
+    # By real path, in the order first met: the name met, its relpath,
+    # and whether that name is already the one from_here gives.
+    chosen: dict[str, tuple[str, str | None, bool]] = {}
+
+    def meet(candidate: str, relpath: str | None, shown: bool, real: str) -> None:
+        if real not in chosen or _links_in(Path(candidate)) < _links_in(Path(chosen[real][0])):
+            chosen[real] = (candidate, relpath, shown)
 
     def failed(error: OSError) -> None:
         if unreadable is not None:
@@ -73,36 +82,94 @@ def walk(
 
     for path in paths:
         if path.is_dir():
-            for folder, subfolders, names in os.walk(path, onerror=failed):
+            for listed in _folders(os.fspath(path), failed):
+                folder, subfolders = listed.folder, listed.subfolders
                 subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRS and not d.startswith("."))
                 # A folder named like a spec is reported (reading refuses it),
                 # not entered.
-                names = [*names, *(d for d in subfolders if d.endswith(".rst"))]
+                names = [*listed.names, *(d for d in subfolders if d.endswith(".rst"))]
                 subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
+                # Worked out once for all the folder's files, each file's in
+                # strings: a commit hook walks every file of specs/.
                 inside = config.folder_prefix(folder)
+                folder_path = Path(folder)
+                shown, named = _shortest_from_here(folder_path), os.path.join(folder_path, "")
+                real = os.path.join(listed.real, "")
                 for name in sorted(names):
                     if not name.endswith(suffix):
                         continue
-                    candidate = Path(folder) / name
-                    relpath = inside + name if inside is not None else config.relpath(candidate)
-                    if not config.excluded(relpath):
-                        meet(candidate, _real_path(folder, name, real_folders))
+                    known = None if inside is None else inside + name
+                    if not config.excluded(config.relpath(folder_path / name) if known is None else known):
+                        # A link's real path is its own.
+                        real_path = os.path.realpath(os.path.join(folder, name)) if name in listed.links else real + name
+                        meet(named + name, known, shown, real_path)
         elif not config.excluded(config.relpath(path)):
-            meet(path, os.path.realpath(path))
-    yield from (from_here(path) for path in chosen.values())
+            meet(str(path), None, False, os.path.realpath(path))
+    return [(Path(name) if shown else from_here(Path(name)), relpath) for name, relpath, shown in chosen.values()]
 
 
-def _real_path(folder: str, name: str, real_folders: dict[str, str]) -> str:
-    """``os.path.realpath`` of a file a folder lists, with the folder's
-    resolved once for all its files: a name that is not a link adds
-    nothing to resolve (one ``lstat``, where resolving the whole path
-    costs one for each folder in it)."""
-    path = os.path.join(folder, name)
-    if os.path.islink(path):
-        return os.path.realpath(path)
-    if folder not in real_folders:
-        real_folders[folder] = os.path.realpath(folder)
-    return os.path.join(real_folders[folder], name)
+Failed = Callable[[OSError], None]
+
+
+class _Listed(NamedTuple):
+    """One folder a walk lists: its path as walked and resolved, its
+    subfolders and other names, and which of those names are links."""
+
+    folder: str
+    real: str
+    subfolders: list[str]
+    names: list[str]
+    links: set[str]
+
+
+def _folders(top: str, failed: Failed) -> Iterator[_Listed]:
+    """``os.walk(top, onerror=failed)`` from the top down, never through a
+    link, with what its listings say for free: which names are links (where
+    asking each name would cost a system call), and so each folder's real
+    path, its parent's and its name (none of them a link). The caller may
+    change a folder's subfolders, as with ``os.walk``, to choose which are
+    entered."""
+    stack = [(top, os.path.realpath(top))]
+    while stack:
+        folder, real = stack.pop()
+        listed = _Listed(folder, real, [], [], set())
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    (listed.subfolders if _is_folder(entry) else listed.names).append(entry.name)
+                    if _is_link(entry):
+                        listed.links.add(entry.name)
+        except OSError as error:
+            failed(error)
+            continue
+        yield listed
+        stack.extend(
+            (os.path.join(folder, name), os.path.join(real, name)) for name in reversed(listed.subfolders) if name not in listed.links
+        )
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a link; one that cannot be told is taken for one
+    (its real path is then asked)."""
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True
+
+
+def _shortest_from_here(folder: Path) -> bool:
+    """Whether the files in ``folder`` are named as :func:`from_here` names
+    them: the folder is absolute, or relative with nothing to shorten. Asked
+    once a folder, not once a file."""
+    probe = os.path.join(folder, "x")
+    return folder.is_absolute() or (os.path.normpath(probe) == probe and os.pardir not in probe.split(os.sep))
 
 
 def _links_in(path: Path) -> int:
@@ -570,7 +637,8 @@ class Checker:
         """The repo-level rules, once over every file under ``paths``, each
         where the selection enables it; what the files' own comments
         silence is the gate's to hold back."""
-        tree = Tree(self.config, tuple(walk(paths, self.config)))
+        walked = walk_relative(paths, self.config)
+        tree = Tree(self.config, tuple(path for path, _ in walked), {path: relpath for path, relpath in walked if relpath is not None})
         findings = set()
         for rule in rules.PER_REPO:
             for hit in rule.check_tree(tree):

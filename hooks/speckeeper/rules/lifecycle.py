@@ -72,7 +72,7 @@ def _place(tree: Tree, path: Path) -> Where | None:
     if path not in places:
         settings, relpath = tree.settings(path), tree.relpath(path)
         folders: dict[tuple[object, ...], Where | None] = tree.memo("places by folder", dict)
-        key = (settings.layout, settings.other_layouts, relpath.rpartition("/")[0], str(path.parent))
+        key = (settings.layout, settings.other_layouts, relpath.rpartition("/")[0], os.path.dirname(path))
         if key not in folders:
             folders[key] = where(settings, path, relpath)
         places[path] = folders[key]
@@ -115,9 +115,16 @@ def target_of(redirects: Path, old: str, new: str) -> tuple[str, str]:
     """Where a line of the redirects file ``redirects`` leads from and to:
     absolute, normalised; the target "" for a URL. ``old`` is relative to
     the file's folder, ``new`` to ``old``'s folder, as the docs build reads them."""
-    # In strings, as Path would join them: a run resolves every line of every release's file.
-    old_path = normal(os.path.join(os.path.dirname(redirects), old))
-    return old_path, "" if _URL.match(new) else normal(os.path.join(os.path.dirname(old_path), new))
+    return _target_from(normal(os.path.dirname(redirects)), old, new)
+
+
+def _target_from(folder: str, old: str, new: str) -> tuple[str, str]:
+    """:func:`target_of` a line of the redirects file in ``folder``
+    (absolute, normalised): in strings, as Path would join them, and from
+    the folder found once for all its lines (every line of every release's
+    file is resolved at each commit)."""
+    old_path = os.path.normpath(os.path.join(folder, old))
+    return old_path, "" if _URL.match(new) else os.path.normpath(os.path.join(os.path.dirname(old_path), new))
 
 
 def format_problem(line: str) -> str | None:
@@ -144,11 +151,12 @@ def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
 
     def read() -> list[Redirect]:
         lines = tree.lines(path)
+        folder = normal(os.path.dirname(path))
         found: list[Redirect] = []
         for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
             fields = split_redirect(line)
             if fields is not None:
-                found.append(Redirect(path, number, *fields, *target_of(path, *fields)))
+                found.append(Redirect(path, number, *fields, *_target_from(folder, *fields)))
         return found
 
     return list(tree.memo(f"redirects of:{normal(path)}:{path}", read))
@@ -159,13 +167,19 @@ def _is_redirects(tree: Tree, path: Path) -> bool:
     return bool(name) and path.name == name
 
 
+def _redirects_files(tree: Tree) -> tuple[Path, ...]:
+    """The redirects files among the tree's, found once a run for the rules
+    that each look at them (a few among hundreds of specs)."""
+    return tree.memo("redirects files", lambda: tuple(path for path in tree.files if _is_redirects(tree, path)))
+
+
 def _index(tree: Tree) -> dict[str, Redirect]:
     """Every redirect of the repo by its old path: those of the checked
     files, and those of every release folder, so that chains resolve."""
 
     def build() -> dict[str, Redirect]:
         settings = tree.config.base
-        files = {normal(p): p for p in tree.files if _is_redirects(tree, p)}
+        files = {normal(p): p for p in _redirects_files(tree)}
         prefix = settings.layout.split("{release}", 1)[0] if "{release}" in settings.layout else None
         if prefix is not None and settings.redirects:
             # Each project's release folders, where the layout has projects.
@@ -263,9 +277,7 @@ def check_redirect_format(tree: Tree) -> Iterator[Hit]:
 
         approved/awesome-thing.rst ../implemented/awesome-thing.rst
     """
-    for path in tree.files:
-        if not _is_redirects(tree, path):
-            continue
+    for path in _redirects_files(tree):
         lines = tree.lines(path)
         if isinstance(lines, Refusal):
             yield Hit(lines.line, lines.col, f"redirects file not read: {lines.message}", path=path)
@@ -294,9 +306,7 @@ def check_redirect_target(tree: Tree) -> Iterator[Hit]:
 
         approved/awesome-thing.rst ../implemented/awesome-thing.rst
     """
-    for path in tree.files:
-        if not _is_redirects(tree, path):
-            continue
+    for path in _redirects_files(tree):
         # The whole repo's redirects, read only when there is one to check.
         ends = _ends(tree)
         root = _repo_root(tree, path)
@@ -341,9 +351,8 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         place = _place(tree, path)
         if place is None or place.level != "state" or place.state not in settings.states:
             continue
-        release = os.path.normpath(os.path.join(path, os.pardir, os.pardir))
-        name = _loose(path.name)
-        if not any(s != place.state and _may_hold(tree, release, s, name) for s in settings.states):
+        elsewhere = _other_states(tree, os.path.dirname(path), place.state, settings.states)
+        if elsewhere is not None and _loose(path.name) not in elsewhere:
             continue
         # The path as given for its own state, so a finding on it is shown as the user named it.
         copies = [(s, path if s == place.state else folder_up(path, 2) / s / path.name) for s in settings.states]
@@ -364,15 +373,31 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         )
 
 
-def _may_hold(tree: Tree, release: str, state: str, loose: str) -> bool:
-    """Whether the state folder ``state`` of ``release`` may hold a file
-    named ``loose`` (:func:`_loose`): False only when it is listed, once a
-    run, without any name a file system could take for it (case and
-    Unicode forms aside). Most specs are in one state: one listing a
-    folder spares a look for each."""
-    folder = os.path.join(release, state)
-    names: frozenset[str] | None = tree.memo(f"listing:{folder}", lambda: _listing(folder))
-    return names is None or loose in names
+def _other_states(tree: Tree, folder: str, state: str, states: tuple[str, ...]) -> frozenset[str] | None:
+    """The names, loosely (:func:`_loose`), in the state folders of the
+    release of ``folder`` (a spec's, of ``state``) but its own, listed once
+    a run for all the folder's specs: a spec whose name is not among them
+    is in one state, as most are (one listing a folder spares a look for
+    each). None when one cannot be listed (then each spec is looked for by
+    name)."""
+    known: dict[tuple[str, str, tuple[str, ...]], frozenset[str] | None] = tree.memo("other states", dict)
+    key = (folder, state, states)
+    if key not in known:
+        release = os.path.normpath(os.path.join(folder, os.pardir))
+        known[key] = _names_in(os.path.join(release, other) for other in states if other != state)
+    return known[key]
+
+
+def _names_in(folders: Iterator[str]) -> frozenset[str] | None:
+    """The names in ``folders`` together (:func:`_listing`); None when one
+    cannot be listed."""
+    names: set[str] = set()
+    for folder in folders:
+        listing = _listing(folder)
+        if listing is None:
+            return None
+        names |= listing
+    return frozenset(names)
 
 
 def _listing(folder: str) -> frozenset[str] | None:
@@ -468,11 +493,17 @@ def check_release_folder(tree: Tree) -> Iterator[Hit]:
         specs/2025.2/approved/awesome-thing.rst
     """
     reported: set[Path] = set()
+    # Each release folder judged once for each pattern its files have:
+    # the rule asks of every file.
+    judged: set[tuple[Path, str, str]] = set()
     for path in tree.files:
         settings = tree.settings(path)
         place = _place(tree, path)
         if place is None or place.release_dir is None or place.release_dir in reported:
             continue
+        if (place.release_dir, place.release, settings.release_pattern) in judged:
+            continue
+        judged.add((place.release_dir, place.release, settings.release_pattern))
         if not layout.is_release(settings.release_pattern, place.release):
             reported.add(place.release_dir)
             yield Hit(1, 1, f'folder "{place.release}" is not a release: expected a name matching {settings.release_pattern}', path=place.release_dir)

@@ -257,13 +257,16 @@ class Tree:
     nothing is read because a spec's content names it.
     """
 
-    __slots__ = ("config", "files", "_memo", "_relpaths")
+    __slots__ = ("config", "files", "_memo", "_relpaths", "_settings")
 
-    def __init__(self, config: Config, files: tuple[Path, ...]) -> None:
+    def __init__(self, config: Config, files: tuple[Path, ...], relpaths: Mapping[Path, str] | None = None) -> None:
+        """``relpaths``: those of the files already known (the walk that found
+        them knows most)."""
         self.config = config
         self.files = files
         self._memo: dict[str, Any] = {}
-        self._relpaths: dict[Path, str] = {}
+        self._relpaths: dict[Path, str] = dict(relpaths or {})
+        self._settings: dict[str, Settings] = {}
 
     def relpath(self, path: Path) -> str:
         # Resolving a path costs system calls; rules ask for each many times.
@@ -272,7 +275,12 @@ class Tree:
         return self._relpaths[path]
 
     def settings(self, path: Path) -> Settings:
-        return self.config.for_path(self.relpath(path))
+        # Matching every override's globs, once a file: the rules ask it
+        # of each file several times, and of its folder's files alike.
+        relpath = self.relpath(path)
+        if relpath not in self._settings:
+            self._settings[relpath] = self.config.for_path(relpath)
+        return self._settings[relpath]
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         if key not in self._memo:
