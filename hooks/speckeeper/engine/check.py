@@ -24,7 +24,7 @@ from speckeeper.document import markdown
 from speckeeper.document.model import Document
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
-from speckeeper.rules.registry import Context, Hit, Tree
+from speckeeper.rules.registry import Context, Hit, Placed, Tree
 from speckeeper.rules.files import NO_TEMPLATE, TOO_LARGE, UNREADABLE, refused
 from speckeeper.rules.naming import LAYOUT, not_where_specs_live
 from speckeeper.files.source import Limits, Refusal, Source, from_bytes, read
@@ -57,23 +57,24 @@ def walk(
     folder that cannot be listed (no permission, a path too long) is one
     SK001 finding in ``unreadable``, never skipped in silence.
     """
-    return (path for path, _ in walk_relative(paths, config, suffix, unreadable))
+    return (Path(name) for name in walk_files(paths, config, suffix, unreadable))
 
 
-def walk_relative(
+def walk_files(
     paths: Iterable[Path], config: Config, suffix: str | tuple[str, ...] = "", unreadable: list[Finding] | None = None
-) -> list[tuple[Path, str | None]]:
-    """:func:`walk`'s files, each with its path relative to the root
-    (:meth:`Config.relpath`) where the walk found that out anyway: for a
-    file a folder lists inside the root; None for another (a file named
-    directly, one outside the root), to be asked of the path shown."""
-    # By real path, in the order first met: the name met, its relpath,
-    # and whether that name is already the one from_here gives.
-    chosen: dict[str, tuple[str, str | None, bool]] = {}
+) -> dict[str, Placed | None]:
+    """:func:`walk`'s files, each as a string (the path's ``str``: the
+    folder-level rules ask things of hundreds of files, and a Path costs
+    its parsing), with its path relative to the root and its settings
+    where the walk found them out anyway: for a file a folder lists inside
+    the root; None for another (named directly, outside the root)."""
+    # By real path, in the order first met: the name met, what is known of
+    # it, and whether that name is already the one from_here gives.
+    chosen: dict[str, tuple[str, Placed | None, bool]] = {}
 
-    def meet(candidate: str, relpath: str | None, shown: bool, real: str) -> None:
+    def meet(candidate: str, placed: Placed | None, shown: bool, real: str) -> None:
         if real not in chosen or _links_in(Path(candidate)) < _links_in(Path(chosen[real][0])):
-            chosen[real] = (candidate, relpath, shown)
+            chosen[real] = (candidate, placed, shown)
 
     def failed(error: OSError) -> None:
         if unreadable is not None:
@@ -98,14 +99,20 @@ def walk_relative(
                 for name in sorted(names):
                     if not name.endswith(suffix):
                         continue
-                    known = None if inside is None else inside + name
-                    if not config.excluded(config.relpath(folder_path / name) if known is None else known):
-                        # A link's real path is its own.
-                        real_path = os.path.realpath(os.path.join(folder, name)) if name in listed.links else real + name
-                        meet(named + name, known, shown, real_path)
+                    # A link's real path is its own.
+                    real_path = os.path.realpath(os.path.join(folder, name)) if name in listed.links else real + name
+                    if inside is None:
+                        if not config.excluded(config.relpath(folder_path / name)):
+                            meet(named + name, None, shown, real_path)
+                        continue
+                    # Config.excluded, with the settings kept for the rules.
+                    relpath = inside + name
+                    settings = config.for_path(relpath)
+                    if not matches(relpath, settings.exclude):
+                        meet(named + name, (relpath, settings), shown, real_path)
         elif not config.excluded(config.relpath(path)):
             meet(str(path), None, False, os.path.realpath(path))
-    return [(Path(name) if shown else from_here(Path(name)), relpath) for name, relpath, shown in chosen.values()]
+    return {(name if shown else str(from_here(Path(name)))): placed for name, placed, shown in chosen.values()}
 
 
 Failed = Callable[[OSError], None]
@@ -136,8 +143,18 @@ def _folders(top: str, failed: Failed) -> Iterator[_Listed]:
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
-                    (listed.subfolders if _is_folder(entry) else listed.names).append(entry.name)
-                    if _is_link(entry):
+                    # Each told by the listing itself (asked of the file
+                    # system only where it cannot tell), as os.walk does.
+                    try:
+                        is_folder = entry.is_dir()
+                    except OSError:
+                        is_folder = False
+                    (listed.subfolders if is_folder else listed.names).append(entry.name)
+                    try:
+                        is_link = entry.is_symlink()
+                    except OSError:
+                        is_link = False  # As os.path.islink says of it.
+                    if is_link:
                         listed.links.add(entry.name)
         except OSError as error:
             failed(error)
@@ -146,22 +163,6 @@ def _folders(top: str, failed: Failed) -> Iterator[_Listed]:
         stack.extend(
             (os.path.join(folder, name), os.path.join(real, name)) for name in reversed(listed.subfolders) if name not in listed.links
         )
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _is_link(entry: os.DirEntry[str]) -> bool:
-    """Whether an entry is a link; one that cannot be told is taken for one
-    (its real path is then asked)."""
-    try:
-        return entry.is_symlink()
-    except OSError:
-        return True
 
 
 def _shortest_from_here(folder: Path) -> bool:
@@ -637,8 +638,8 @@ class Checker:
         """The repo-level rules, once over every file under ``paths``, each
         where the selection enables it; what the files' own comments
         silence is the gate's to hold back."""
-        walked = walk_relative(paths, self.config)
-        tree = Tree(self.config, tuple(path for path, _ in walked), {path: relpath for path, relpath in walked if relpath is not None})
+        walked = walk_files(paths, self.config)
+        tree = Tree(self.config, tuple(walked), {name: placed for name, placed in walked.items() if placed is not None})
         findings = set()
         for rule in rules.PER_REPO:
             for hit in rule.check_tree(tree):

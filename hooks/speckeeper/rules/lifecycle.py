@@ -63,20 +63,33 @@ def where(settings: Settings, path: Path, relpath: str) -> Where | None:
     return None
 
 
-def _place(tree: Tree, path: Path) -> Where | None:
-    """:func:`where` a file of the tree is, found once a run for the rules
-    that each ask it of every file, and once a folder: it depends on the
-    file's folder alone (as written, and relative to the root) and on the
-    layouts that apply there."""
-    places: dict[Path, Where | None] = tree.memo("places", dict)
-    if path not in places:
-        settings, relpath = tree.settings(path), tree.relpath(path)
-        folders: dict[tuple[object, ...], Where | None] = tree.memo("places by folder", dict)
-        key = (settings.layout, settings.other_layouts, relpath.rpartition("/")[0], os.path.dirname(path))
-        if key not in folders:
-            folders[key] = where(settings, path, relpath)
-        places[path] = folders[key]
-    return places[path]
+def _places(tree: Tree) -> dict[str, Where | None]:
+    """:func:`where` each file of the tree is, found once a run for the
+    rules that each ask it of every file, and once a folder: it depends on
+    the file's folder alone (as written, and relative to the root) and on
+    the layouts that apply there."""
+
+    def build() -> dict[str, Where | None]:
+        folders: dict[tuple[object, ...], Where | None] = {}
+        places: dict[str, Where | None] = {}
+        for path in tree.files:
+            settings, relpath = tree.settings(path), tree.relpath(path)
+            key = (settings.layout, settings.other_layouts, relpath.rpartition("/")[0], _split(path)[0])
+            if key not in folders:
+                folders[key] = where(settings, Path(path), relpath)
+            places[path] = folders[key]
+        return places
+
+    return tree.memo("places", build)
+
+
+def _split(path: str) -> tuple[str, str]:
+    """A tree file's folder, as the start of its path (up to and with the
+    last separator; "" for a bare name), and its name: one string
+    operation, where the rules ask it of every file (the tree's files
+    are named as Path writes them, with no other separator)."""
+    folder, separator, name = path.rpartition(os.sep)
+    return folder + separator, name
 
 
 def folder_up(path: Path, levels: int) -> Path:
@@ -124,7 +137,10 @@ def _target_from(folder: str, old: str, new: str) -> tuple[str, str]:
     the folder found once for all its lines (every line of every release's
     file is resolved at each commit)."""
     old_path = os.path.normpath(os.path.join(folder, old))
-    return old_path, "" if _URL.match(new) else os.path.normpath(os.path.join(os.path.dirname(old_path), new))
+    if _URL.match(new):
+        return old_path, ""
+    # os.path.dirname, as join reads it: up to and with the last separator.
+    return old_path, os.path.normpath(os.path.join(old_path[: old_path.rfind(os.sep) + 1], new))
 
 
 def format_problem(line: str) -> str | None:
@@ -162,15 +178,15 @@ def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
     return list(tree.memo(f"redirects of:{normal(path)}:{path}", read))
 
 
-def _is_redirects(tree: Tree, path: Path) -> bool:
+def _is_redirects(tree: Tree, path: str) -> bool:
     name = tree.settings(path).redirects
-    return bool(name) and path.name == name
+    return bool(name) and _split(path)[1] == name
 
 
 def _redirects_files(tree: Tree) -> tuple[Path, ...]:
     """The redirects files among the tree's, found once a run for the rules
     that each look at them (a few among hundreds of specs)."""
-    return tree.memo("redirects files", lambda: tuple(path for path in tree.files if _is_redirects(tree, path)))
+    return tree.memo("redirects files", lambda: tuple(Path(path) for path in tree.files if _is_redirects(tree, path)))
 
 
 def _index(tree: Tree) -> dict[str, Redirect]:
@@ -211,6 +227,8 @@ class ChainEnds:
 
     def __call__(self, target: str) -> tuple[str, bool] | None:
         """(the end, whether it exists), or None for a chain that loops."""
+        if target in self._known:
+            return self._known[target]
         walked: list[str] = []
         on_walk: set[str] = set()
         while target not in self._known:
@@ -344,18 +362,21 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         specs/zed/redirects:
         approved/awesome-thing.rst ../implemented/awesome-thing.rst
     """
+    places = _places(tree)
     for path in tree.files:
-        if not path.name.endswith(".rst"):
+        if not path.endswith(".rst"):
             continue
         settings = tree.settings(path)
-        place = _place(tree, path)
+        place = places[path]
         if place is None or place.level != "state" or place.state not in settings.states:
             continue
-        elsewhere = _other_states(tree, os.path.dirname(path), place.state, settings.states)
-        if elsewhere is not None and _loose(path.name) not in elsewhere:
+        folder, name = _split(path)
+        elsewhere = _other_states(tree, folder, place.state, settings.states)
+        if elsewhere is not None and _loose(name) not in elsewhere:
             continue
         # The path as given for its own state, so a finding on it is shown as the user named it.
-        copies = [(s, path if s == place.state else folder_up(path, 2) / s / path.name) for s in settings.states]
+        shown = Path(path)
+        copies = [(s, shown if s == place.state else folder_up(shown, 2) / s / name) for s in settings.states]
         copies = [(s, p) for s, p in copies if p.is_file() and not tree.config.excluded(tree.relpath(p))]
         if len(copies) < 2:
             continue
@@ -375,7 +396,8 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
 
 def _other_states(tree: Tree, folder: str, state: str, states: tuple[str, ...]) -> frozenset[str] | None:
     """The names, loosely (:func:`_loose`), in the state folders of the
-    release of ``folder`` (a spec's, of ``state``) but its own, listed once
+    release of ``folder`` (a spec's, of ``state``, as :func:`_split` gives
+    it) but its own, listed once
     a run for all the folder's specs: a spec whose name is not among them
     is in one state, as most are (one listing a folder spares a look for
     each). None when one cannot be listed (then each spec is looked for by
@@ -383,7 +405,7 @@ def _other_states(tree: Tree, folder: str, state: str, states: tuple[str, ...]) 
     known: dict[tuple[str, str, tuple[str, ...]], frozenset[str] | None] = tree.memo("other states", dict)
     key = (folder, state, states)
     if key not in known:
-        release = os.path.normpath(os.path.join(folder, os.pardir))
+        release = os.path.normpath(os.path.join(folder or os.curdir, os.pardir))
         known[key] = _names_in(os.path.join(release, other) for other in states if other != state)
     return known[key]
 
@@ -436,18 +458,20 @@ def check_stray_file(tree: Tree) -> Iterator[Hit]:
 
         specs/zed/approved/awesome-thing.rst
     """
+    places = _places(tree)
     for path in tree.files:
-        if path.name.startswith(".") or path.name.endswith(".rst") or _is_redirects(tree, path):
+        name = _split(path)[1]
+        if name.startswith(".") or name.endswith(".rst") or _is_redirects(tree, path):
             continue
         settings = tree.settings(path)
-        place = _place(tree, path)
-        if place is None or IMAGES in tree.relpath(path).split("/")[:-1] or _referenced(tree, path, place):
+        place = places[path]
+        if place is None or IMAGES in tree.relpath(path).split("/")[:-1] or _referenced(tree, Path(path), place):
             continue
         if place.level == "release":
             expected = ", ".join([f"{s}/" for s in settings.states] + ([settings.redirects] if settings.redirects else []))
-            yield Hit(1, 1, f'file "{path.name}" in release folder {place.folder}: expected only {expected}', path=path)
+            yield Hit(1, 1, f'file "{name}" in release folder {place.folder}: expected only {expected}', path=Path(path))
         else:
-            yield Hit(1, 1, f'file "{path.name}" where specs live ({place.folder}): expected only .rst specs', path=path)
+            yield Hit(1, 1, f'file "{name}" where specs live ({place.folder}): expected only .rst specs', path=Path(path))
 
 
 def _referenced(tree: Tree, path: Path, place: Where) -> bool:
@@ -493,17 +517,18 @@ def check_release_folder(tree: Tree) -> Iterator[Hit]:
         specs/2025.2/approved/awesome-thing.rst
     """
     reported: set[Path] = set()
-    # Each release folder judged once for each pattern its files have:
-    # the rule asks of every file.
-    judged: set[tuple[Path, str, str]] = set()
+    places = _places(tree)
+    # A folder's files come together, most with its place and pattern: what
+    # is true of one such file is of the next.
+    previous: tuple[Where | None, str] | None = None
     for path in tree.files:
         settings = tree.settings(path)
-        place = _place(tree, path)
+        place = places[path]
+        if previous is not None and place is previous[0] and settings.release_pattern == previous[1]:
+            continue
+        previous = (place, settings.release_pattern)
         if place is None or place.release_dir is None or place.release_dir in reported:
             continue
-        if (place.release_dir, place.release, settings.release_pattern) in judged:
-            continue
-        judged.add((place.release_dir, place.release, settings.release_pattern))
         if not layout.is_release(settings.release_pattern, place.release):
             reported.add(place.release_dir)
             yield Hit(1, 1, f'folder "{place.release}" is not a release: expected a name matching {settings.release_pattern}', path=place.release_dir)

@@ -247,11 +247,17 @@ class Registry:
         return iter(self._rules)
 
 
+# A file's path relative to the root, and the settings that apply to it.
+Placed = tuple[str, Settings]
+
+
 class Tree:
     """What a repo-level rule is given: every file under the checked paths.
 
     Files of any kind (redirects, stray ``.txt`` files), excluded ones
-    aside, as the paths were given. A rule may also look at the files beside
+    aside, as the paths were given, each as a string (the ``str`` of the
+    path a finding names: a rule asks things of hundreds of files, and a
+    Path costs its parsing). A rule may also look at the files beside
     them (the other state folder, every release's redirects file); a path a
     redirects line names is only tested for existence inside the repo, and
     nothing is read because a spec's content names it.
@@ -259,41 +265,42 @@ class Tree:
 
     __slots__ = ("config", "files", "_memo", "_relpaths", "_settings")
 
-    def __init__(self, config: Config, files: tuple[Path, ...], relpaths: Mapping[Path, str] | None = None) -> None:
-        """``relpaths``: those of the files already known (the walk that found
-        them knows most)."""
+    def __init__(self, config: Config, files: tuple[str, ...], known: Mapping[str, Placed] | None = None) -> None:
+        """``known``: the relpaths and settings of files already found out
+        (the walk that found the files knows most)."""
         self.config = config
         self.files = files
         self._memo: dict[str, Any] = {}
-        self._relpaths: dict[Path, str] = dict(relpaths or {})
-        self._settings: dict[str, Settings] = {}
+        known = known or {}
+        self._relpaths: dict[str, str] = {name: relpath for name, (relpath, _) in known.items()}
+        # By file as the tree names it: the rules ask each file's several times.
+        self._settings: dict[str, Settings] = {name: settings for name, (_, settings) in known.items()}
 
-    def relpath(self, path: Path) -> str:
+    def relpath(self, path: str | Path) -> str:
         # Resolving a path costs system calls; rules ask for each many times.
-        if path not in self._relpaths:
-            self._relpaths[path] = self.config.relpath(path)
-        return self._relpaths[path]
+        name = os.fspath(path)
+        if name not in self._relpaths:
+            self._relpaths[name] = self.config.relpath(Path(name))
+        return self._relpaths[name]
 
-    def settings(self, path: Path) -> Settings:
-        # Matching every override's globs, once a file: the rules ask it
-        # of each file several times, and of its folder's files alike.
-        relpath = self.relpath(path)
-        if relpath not in self._settings:
-            self._settings[relpath] = self.config.for_path(relpath)
-        return self._settings[relpath]
+    def settings(self, path: str | Path) -> Settings:
+        name = os.fspath(path)
+        if name not in self._settings:
+            self._settings[name] = self.config.for_path(self.relpath(name))
+        return self._settings[name]
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def lines(self, path: Path) -> list[str] | Refusal:
+    def lines(self, path: str | Path) -> list[str] | Refusal:
         """A file's lines, read as carefully as a spec (no FIFO, no symlink
         out of the repo, bounded size), without the final newline; each
         file once per run, however many rules and findings ask."""
 
         def read_lines() -> list[str] | Refusal:
-            found = read(path, Limits.of(self.settings(path)), self.config.repo)
+            found = read(Path(path), Limits.of(self.settings(path)), self.config.repo)
             if isinstance(found, Refusal):
                 return found
             text = found.text.split("\n")
