@@ -57,17 +57,28 @@ def walk(
     folder that cannot be listed (no permission, a path too long) is one
     SK001 finding in ``unreadable``, never skipped in silence.
     """
-    return (Path(name) for name in walk_files(paths, config, suffix, unreadable))
+    return (Path(name) for name in walk_files(paths, config, suffix, unreadable).files)
+
+
+class Walked(NamedTuple):
+    """What :func:`walk_files` found, as the folder-level rules' tree takes it."""
+
+    # walk's files, each as a string (the path's ``str``: the rules ask
+    # things of hundreds of files, and a Path costs its parsing), with its
+    # path relative to the root and its settings where the walk found them
+    # out anyway: for a file a folder lists inside the root; None for
+    # another (named directly, outside the root).
+    files: dict[str, Placed | None]
+    listings: dict[str, tuple[str, ...]]  # Every name in each folder entered, by the folder as walked.
+    regular: set[str]  # The real path of each regular file those folders list.
 
 
 def walk_files(
     paths: Iterable[Path], config: Config, suffix: str | tuple[str, ...] = "", unreadable: list[Finding] | None = None
-) -> dict[str, Placed | None]:
-    """:func:`walk`'s files, each as a string (the path's ``str``: the
-    folder-level rules ask things of hundreds of files, and a Path costs
-    its parsing), with its path relative to the root and its settings
-    where the walk found them out anyway: for a file a folder lists inside
-    the root; None for another (named directly, outside the root)."""
+) -> Walked:
+    """:func:`walk`'s files, and what the walk saw on the way (see :class:`Walked`)."""
+    listings: dict[str, tuple[str, ...]] = {}
+    regular: set[str] = set()
     # By real path, in the order first met: the name met, what is known of
     # it, and whether that name is already the one from_here gives.
     chosen: dict[str, tuple[str, Placed | None, bool]] = {}
@@ -83,8 +94,12 @@ def walk_files(
 
     for path in paths:
         if path.is_dir():
+            top = config.folder_prefix(os.fspath(path))
             for listed in _folders(os.fspath(path), failed):
                 folder, subfolders = listed.folder, listed.subfolders
+                listings[folder] = (*listed.names, *subfolders)
+                real = os.path.join(listed.real, "")
+                regular.update(real + name for name in listed.regular)
                 subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRS and not d.startswith("."))
                 # A folder named like a spec is reported (reading refuses it),
                 # not entered.
@@ -92,10 +107,11 @@ def walk_files(
                 subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
                 # Worked out once for all the folder's files, each file's in
                 # strings: a commit hook walks every file of specs/.
-                inside = config.folder_prefix(folder)
+                # Below a top inside the root, from the top's: no working
+                # folder asked again for each folder.
+                inside = top + listed.below.replace(os.sep, "/") if top is not None else config.folder_prefix(folder)
                 folder_path = Path(folder)
                 shown, named = _shortest_from_here(folder_path), os.path.join(folder_path, "")
-                real = os.path.join(listed.real, "")
                 for name in sorted(names):
                     if not name.endswith(suffix):
                         continue
@@ -112,21 +128,26 @@ def walk_files(
                         meet(named + name, (relpath, settings), shown, real_path)
         elif not config.excluded(config.relpath(path)):
             meet(str(path), None, False, os.path.realpath(path))
-    return {(name if shown else str(from_here(Path(name)))): placed for name, placed, shown in chosen.values()}
+    files = {(name if shown else str(from_here(Path(name)))): placed for name, placed, shown in chosen.values()}
+    return Walked(files, listings, regular)
 
 
 Failed = Callable[[OSError], None]
 
 
 class _Listed(NamedTuple):
-    """One folder a walk lists: its path as walked and resolved, its
-    subfolders and other names, and which of those names are links."""
+    """One folder a walk lists: its path as walked, resolved, and from the
+    top of the walk ("" at the top, else ending in a separator), its
+    subfolders and other names, which of those names are links, and which
+    are regular files (or links to one)."""
 
     folder: str
     real: str
+    below: str
     subfolders: list[str]
     names: list[str]
     links: set[str]
+    regular: list[str]
 
 
 def _folders(top: str, failed: Failed) -> Iterator[_Listed]:
@@ -136,10 +157,10 @@ def _folders(top: str, failed: Failed) -> Iterator[_Listed]:
     path, its parent's and its name (none of them a link). The caller may
     change a folder's subfolders, as with ``os.walk``, to choose which are
     entered."""
-    stack = [(top, os.path.realpath(top))]
+    stack = [(top, os.path.realpath(top), "")]
     while stack:
-        folder, real = stack.pop()
-        listed = _Listed(folder, real, [], [], set())
+        folder, real, below = stack.pop()
+        listed = _Listed(folder, real, below, [], [], set(), [])
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
@@ -156,12 +177,20 @@ def _folders(top: str, failed: Failed) -> Iterator[_Listed]:
                         is_link = False  # As os.path.islink says of it.
                     if is_link:
                         listed.links.add(entry.name)
+                    try:
+                        is_file = not is_folder and entry.is_file()
+                    except OSError:
+                        is_file = False  # As os.path.isfile says of it.
+                    if is_file:
+                        listed.regular.append(entry.name)
         except OSError as error:
             failed(error)
             continue
         yield listed
         stack.extend(
-            (os.path.join(folder, name), os.path.join(real, name)) for name in reversed(listed.subfolders) if name not in listed.links
+            (os.path.join(folder, name), os.path.join(real, name), below + name + os.sep)
+            for name in reversed(listed.subfolders)
+            if name not in listed.links
         )
 
 
@@ -639,7 +668,8 @@ class Checker:
         where the selection enables it; what the files' own comments
         silence is the gate's to hold back."""
         walked = walk_files(paths, self.config)
-        tree = Tree(self.config, tuple(walked), {name: placed for name, placed in walked.items() if placed is not None})
+        known = {name: placed for name, placed in walked.files.items() if placed is not None}
+        tree = Tree(self.config, tuple(walked.files), known, walked.listings, walked.regular)
         findings = set()
         for rule in rules.PER_REPO:
             for hit in rule.check_tree(tree):

@@ -167,7 +167,7 @@ def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
 
     def read() -> list[Redirect]:
         lines = tree.lines(path)
-        folder = normal(os.path.dirname(path))
+        folder = tree.normal(os.path.dirname(path))
         found: list[Redirect] = []
         for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
             fields = split_redirect(line)
@@ -175,7 +175,7 @@ def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
                 found.append(Redirect(path, number, *fields, *_target_from(folder, *fields)))
         return found
 
-    return list(tree.memo(f"redirects of:{normal(path)}:{path}", read))
+    return list(tree.memo(f"redirects of:{tree.normal(path)}:{path}", read))
 
 
 def _is_redirects(tree: Tree, path: str) -> bool:
@@ -195,13 +195,13 @@ def _index(tree: Tree) -> dict[str, Redirect]:
 
     def build() -> dict[str, Redirect]:
         settings = tree.config.base
-        files = {normal(p): p for p in _redirects_files(tree)}
+        files = {tree.normal(p): p for p in _redirects_files(tree)}
         prefix = settings.layout.split("{release}", 1)[0] if "{release}" in settings.layout else None
         if prefix is not None and settings.redirects:
             # Each project's release folders, where the layout has projects.
             prefix = prefix.replace("{project}", "*")
             for path in sorted(tree.config.root.glob(f"{prefix}*/{settings.redirects}")):
-                files.setdefault(normal(path), path)
+                files.setdefault(tree.normal(path), path)
         index: dict[str, Redirect] = {}
         for path in files.values():
             for redirect in read_redirects(tree, path):
@@ -256,7 +256,7 @@ def _ends(tree: Tree) -> ChainEnds:
 
     def build() -> ChainEnds:
         index = _index(tree)
-        return ChainEnds(lambda path: index[path].target if path in index else None, os.path.isfile)
+        return ChainEnds(lambda path: index[path].target if path in index else None, tree.is_file)
 
     return tree.memo("redirect-ends", build)
 
@@ -269,14 +269,14 @@ def resolves(ends: ChainEnds, target: str) -> str | None:
 
 def _redirected(tree: Tree, old: Path, new: Path) -> bool:
     """Whether a redirect (or a chain of them) leads from ``old`` to ``new``."""
-    redirect = _index(tree).get(normal(old))
-    return redirect is not None and resolves(_ends(tree), redirect.target) == normal(new)
+    redirect = _index(tree).get(tree.normal(old))
+    return redirect is not None and resolves(_ends(tree), redirect.target) == tree.normal(new)
 
 
 def _repo_root(tree: Tree, redirects: Path) -> Path:
     """The folder a redirect must stay inside: the repo the file is in."""
-    root = Path(normal(tree.config.root))
-    return root if Path(normal(redirects)).is_relative_to(root) else redirects.parent.parent
+    root = Path(tree.normal(tree.config.root))
+    return root if Path(tree.normal(redirects)).is_relative_to(root) else redirects.parent.parent
 
 
 @RULES.rule("SK310", "redirect-format")
@@ -406,28 +406,28 @@ def _other_states(tree: Tree, folder: str, state: str, states: tuple[str, ...]) 
     key = (folder, state, states)
     if key not in known:
         release = os.path.normpath(os.path.join(folder or os.curdir, os.pardir))
-        known[key] = _names_in(os.path.join(release, other) for other in states if other != state)
+        known[key] = _names_in(tree, (os.path.join(release, other) for other in states if other != state))
     return known[key]
 
 
-def _names_in(folders: Iterator[str]) -> frozenset[str] | None:
+def _names_in(tree: Tree, folders: Iterator[str]) -> frozenset[str] | None:
     """The names in ``folders`` together (:func:`_listing`); None when one
     cannot be listed."""
     names: set[str] = set()
     for folder in folders:
-        listing = _listing(folder)
+        listing = _listing(tree, folder)
         if listing is None:
             return None
         names |= listing
     return frozenset(names)
 
 
-def _listing(folder: str) -> frozenset[str] | None:
+def _listing(tree: Tree, folder: str) -> frozenset[str] | None:
     """The names in ``folder``, loosely (:func:`_loose`): none when it is
     not there; None when it cannot be listed (then each file is looked for
     by name)."""
     try:
-        return frozenset(map(_loose, os.listdir(folder)))
+        return frozenset(map(_loose, tree.listing(folder)))
     except (FileNotFoundError, NotADirectoryError):
         return frozenset()
     except OSError:

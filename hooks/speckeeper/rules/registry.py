@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set as AbstractSet
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar, cast
 
@@ -263,14 +263,29 @@ class Tree:
     nothing is read because a spec's content names it.
     """
 
-    __slots__ = ("config", "files", "_memo", "_relpaths", "_settings")
+    __slots__ = ("config", "files", "_memo", "_relpaths", "_settings", "_listings", "_regular", "_here")
 
-    def __init__(self, config: Config, files: tuple[str, ...], known: Mapping[str, Placed] | None = None) -> None:
-        """``known``: the relpaths and settings of files already found out
-        (the walk that found the files knows most)."""
+    def __init__(
+        self,
+        config: Config,
+        files: tuple[str, ...],
+        known: Mapping[str, Placed] | None = None,
+        listings: Mapping[str, tuple[str, ...]] | None = None,
+        regular: AbstractSet[str] = frozenset(),
+    ) -> None:
+        """What the walk that found the files saw on the way, each a system
+        call spared where a rule asks it again: ``known``, the relpaths and
+        settings of files; ``listings``, the names in each folder listed (by
+        the folder as walked); ``regular``, the real paths of the regular
+        files it listed."""
         self.config = config
         self.files = files
         self._memo: dict[str, Any] = {}
+        self._listings = listings or {}
+        self._regular = regular
+        # The working folder, asked once: rules make absolute the paths of
+        # every line of every redirects file.
+        self._here = os.getcwd()
         known = known or {}
         self._relpaths: dict[str, str] = {name: relpath for name, (relpath, _) in known.items()}
         # By file as the tree names it: the rules ask each file's several times.
@@ -294,6 +309,21 @@ class Tree:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def normal(self, path: str | Path) -> str:
+        """``os.path.normpath(os.path.abspath(path))``: absolute, normalised,
+        no link resolved."""
+        return os.path.normpath(os.path.join(self._here, path))
+
+    def listing(self, folder: str) -> tuple[str, ...] | list[str]:
+        """``os.listdir(folder)``, as the walk listed it where it did."""
+        found = self._listings.get(folder)
+        return found if found is not None else os.listdir(folder)
+
+    def is_file(self, path: str) -> bool:
+        """``os.path.isfile(path)``; of a real path (absolute, no link on
+        the way) of a regular file the walk listed, without asking again."""
+        return path in self._regular or os.path.isfile(path)
+
     def lines(self, path: str | Path) -> list[str] | Refusal:
         """A file's lines, read as carefully as a spec (no FIFO, no symlink
         out of the repo, bounded size), without the final newline; each
@@ -306,7 +336,7 @@ class Tree:
             text = found.text.split("\n")
             return text[:-1] if text and text[-1] == "" else text
 
-        return self.memo(f"lines:{os.path.normpath(os.path.abspath(path))}", read_lines)
+        return self.memo(f"lines:{self.normal(path)}", read_lines)
 
 
 RepoCheck = Callable[[Tree], Iterator[Hit]]
