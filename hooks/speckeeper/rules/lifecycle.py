@@ -128,15 +128,16 @@ def target_of(redirects: Path, old: str, new: str) -> tuple[str, str]:
     """Where a line of the redirects file ``redirects`` leads from and to:
     absolute, normalised; the target "" for a URL. ``old`` is relative to
     the file's folder, ``new`` to ``old``'s folder, as the docs build reads them."""
-    return _target_from(normal(os.path.dirname(redirects)), old, new)
+    return _target_from(os.path.join(normal(os.path.dirname(redirects)), ""), old, new)
 
 
 def _target_from(folder: str, old: str, new: str) -> tuple[str, str]:
     """:func:`target_of` a line of the redirects file in ``folder``
-    (absolute, normalised): in strings, as Path would join them, and from
-    the folder found once for all its lines (every line of every release's
-    file is resolved at each commit)."""
-    old_path = os.path.normpath(os.path.join(folder, old))
+    (absolute, normalised, ending in a separator), ``old`` relative (as
+    :func:`format_problem` wants it): in strings, as Path would join them,
+    and from the folder found once for all its lines (every line of every
+    release's file is resolved at each commit)."""
+    old_path = os.path.normpath(folder + old)
     if _URL.match(new):
         return old_path, ""
     # os.path.dirname, as join reads it: up to and with the last separator.
@@ -167,7 +168,7 @@ def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
 
     def read() -> list[Redirect]:
         lines = tree.lines(path)
-        folder = tree.normal(os.path.dirname(path))
+        folder = os.path.join(tree.normal(os.path.dirname(path)), "")
         found: list[Redirect] = []
         for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
             fields = split_redirect(line)
