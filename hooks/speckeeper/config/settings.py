@@ -574,7 +574,13 @@ def _globs(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Patter
         return re.compile("|".join(fnmatch.translate(glob) for glob in globs)) if globs else None
 
     folders = tuple(pattern[:-2] for pattern in patterns if pattern.endswith("/**"))
-    return one([p for p in patterns if "/" not in p]), one([p for p in patterns if "/" in p]), folders
+    # A folder named plainly (``specs/abandoned/**``) is matched by its
+    # prefix alone: no expression tried on every file for it.
+    by_path = [p for p in patterns if "/" in p and not (p.endswith("/**") and not _GLOB_CHARACTERS.intersection(p[:-3]))]
+    return one([p for p in patterns if "/" not in p]), one(by_path), folders
+
+
+_GLOB_CHARACTERS = frozenset("*?[")
 
 
 def _key(name: str) -> str:

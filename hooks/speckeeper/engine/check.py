@@ -12,7 +12,7 @@ selection, the comments, the baseline); the output is
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -24,7 +24,7 @@ from speckeeper.document import markdown
 from speckeeper.document.model import Document
 from speckeeper.document.rst.parse import RstParser
 from speckeeper.findings import Checked, Finding, by_path
-from speckeeper.rules.registry import Context, Hit, Tree
+from speckeeper.rules.registry import Context, Hit, Placed, Tree
 from speckeeper.rules.files import NO_TEMPLATE, TOO_LARGE, UNREADABLE, refused
 from speckeeper.rules.naming import LAYOUT, not_where_specs_live
 from speckeeper.files.source import Limits, Refusal, Source, from_bytes, read
@@ -57,14 +57,35 @@ def walk(
     folder that cannot be listed (no permission, a path too long) is one
     SK001 finding in ``unreadable``, never skipped in silence.
     """
-    chosen: dict[str, Path] = {}  # By real path, in the order first met.
-    real_folders: dict[str, str] = {}
+    return (Path(name) for name in walk_files(paths, config, suffix, unreadable).files)
 
-    def meet(candidate: Path, real: str) -> None:
-        if real not in chosen:
-            chosen[real] = candidate
-        elif _links_in(candidate) < _links_in(chosen[real]):
-            chosen[real] = candidate
+
+class Walked(NamedTuple):
+    """What :func:`walk_files` found, as the folder-level rules' tree takes it."""
+
+    # walk's files, each as a string (the path's ``str``: the rules ask
+    # things of hundreds of files, and a Path costs its parsing), with its
+    # path relative to the root and its settings where the walk found them
+    # out anyway: for a file a folder lists inside the root; None for
+    # another (named directly, outside the root).
+    files: dict[str, Placed | None]
+    listings: dict[str, tuple[str, ...]]  # Every name in each folder entered, by the folder as walked.
+    regular: set[str]  # The real path of each regular file those folders list.
+
+
+def walk_files(
+    paths: Iterable[Path], config: Config, suffix: str | tuple[str, ...] = "", unreadable: list[Finding] | None = None
+) -> Walked:
+    """:func:`walk`'s files, and what the walk saw on the way (see :class:`Walked`)."""
+    listings: dict[str, tuple[str, ...]] = {}
+    regular: set[str] = set()
+    # By real path, in the order first met: the name met, what is known of
+    # it, and whether that name is already the one from_here gives.
+    chosen: dict[str, tuple[str, Placed | None, bool]] = {}
+
+    def meet(candidate: str, placed: Placed | None, shown: bool, real: str) -> None:
+        if real not in chosen or _links_in(Path(candidate)) < _links_in(Path(chosen[real][0])):
+            chosen[real] = (candidate, placed, shown)
 
     def failed(error: OSError) -> None:
         if unreadable is not None:
@@ -73,36 +94,112 @@ def walk(
 
     for path in paths:
         if path.is_dir():
-            for folder, subfolders, names in os.walk(path, onerror=failed):
+            top = config.folder_prefix(os.fspath(path))
+            for listed in _folders(os.fspath(path), failed):
+                folder, subfolders = listed.folder, listed.subfolders
+                listings[folder] = (*listed.names, *subfolders)
+                real = os.path.join(listed.real, "")
+                regular.update(real + name for name in listed.regular)
                 subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_DIRS and not d.startswith("."))
                 # A folder named like a spec is reported (reading refuses it),
                 # not entered.
-                names = [*names, *(d for d in subfolders if d.endswith(".rst"))]
+                names = [*listed.names, *(d for d in subfolders if d.endswith(".rst"))]
                 subfolders[:] = [d for d in subfolders if not d.endswith(".rst")]
-                inside = config.folder_prefix(folder)
+                # Worked out once for all the folder's files, each file's in
+                # strings: a commit hook walks every file of specs/.
+                # Below a top inside the root, from the top's: no working
+                # folder asked again for each folder.
+                inside = top + listed.below.replace(os.sep, "/") if top is not None else config.folder_prefix(folder)
+                folder_path = Path(folder)
+                shown, named = _shortest_from_here(folder_path), os.path.join(folder_path, "")
                 for name in sorted(names):
                     if not name.endswith(suffix):
                         continue
-                    candidate = Path(folder) / name
-                    relpath = inside + name if inside is not None else config.relpath(candidate)
-                    if not config.excluded(relpath):
-                        meet(candidate, _real_path(folder, name, real_folders))
+                    # A link's real path is its own.
+                    real_path = os.path.realpath(os.path.join(folder, name)) if name in listed.links else real + name
+                    if inside is None:
+                        if not config.excluded(config.relpath(folder_path / name)):
+                            meet(named + name, None, shown, real_path)
+                        continue
+                    # Config.excluded, with the settings kept for the rules.
+                    relpath = inside + name
+                    settings = config.for_path(relpath)
+                    if not matches(relpath, settings.exclude):
+                        meet(named + name, (relpath, settings), shown, real_path)
         elif not config.excluded(config.relpath(path)):
-            meet(path, os.path.realpath(path))
-    yield from (from_here(path) for path in chosen.values())
+            meet(str(path), None, False, os.path.realpath(path))
+    files = {(name if shown else str(from_here(Path(name)))): placed for name, placed, shown in chosen.values()}
+    return Walked(files, listings, regular)
 
 
-def _real_path(folder: str, name: str, real_folders: dict[str, str]) -> str:
-    """``os.path.realpath`` of a file a folder lists, with the folder's
-    resolved once for all its files: a name that is not a link adds
-    nothing to resolve (one ``lstat``, where resolving the whole path
-    costs one for each folder in it)."""
-    path = os.path.join(folder, name)
-    if os.path.islink(path):
-        return os.path.realpath(path)
-    if folder not in real_folders:
-        real_folders[folder] = os.path.realpath(folder)
-    return os.path.join(real_folders[folder], name)
+Failed = Callable[[OSError], None]
+
+
+class _Listed(NamedTuple):
+    """One folder a walk lists: its path as walked, resolved, and from the
+    top of the walk ("" at the top, else ending in a separator), its
+    subfolders and other names, which of those names are links, and which
+    are regular files (or links to one)."""
+
+    folder: str
+    real: str
+    below: str
+    subfolders: list[str]
+    names: list[str]
+    links: set[str]
+    regular: list[str]
+
+
+def _folders(top: str, failed: Failed) -> Iterator[_Listed]:
+    """``os.walk(top, onerror=failed)`` from the top down, never through a
+    link, with what its listings say for free: which names are links (where
+    asking each name would cost a system call), and so each folder's real
+    path, its parent's and its name (none of them a link). The caller may
+    change a folder's subfolders, as with ``os.walk``, to choose which are
+    entered."""
+    stack = [(top, os.path.realpath(top), "")]
+    while stack:
+        folder, real, below = stack.pop()
+        listed = _Listed(folder, real, below, [], [], set(), [])
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    # Each told by the listing itself (asked of the file
+                    # system only where it cannot tell), as os.walk does.
+                    try:
+                        is_folder = entry.is_dir()
+                    except OSError:
+                        is_folder = False
+                    (listed.subfolders if is_folder else listed.names).append(entry.name)
+                    try:
+                        is_link = entry.is_symlink()
+                    except OSError:
+                        is_link = False  # As os.path.islink says of it.
+                    if is_link:
+                        listed.links.add(entry.name)
+                    try:
+                        is_file = not is_folder and entry.is_file()
+                    except OSError:
+                        is_file = False  # As os.path.isfile says of it.
+                    if is_file:
+                        listed.regular.append(entry.name)
+        except OSError as error:
+            failed(error)
+            continue
+        yield listed
+        stack.extend(
+            (os.path.join(folder, name), os.path.join(real, name), below + name + os.sep)
+            for name in reversed(listed.subfolders)
+            if name not in listed.links
+        )
+
+
+def _shortest_from_here(folder: Path) -> bool:
+    """Whether the files in ``folder`` are named as :func:`from_here` names
+    them: the folder is absolute, or relative with nothing to shorten. Asked
+    once a folder, not once a file."""
+    probe = os.path.join(folder, "x")
+    return folder.is_absolute() or (os.path.normpath(probe) == probe and os.pardir not in probe.split(os.sep))
 
 
 def _links_in(path: Path) -> int:
@@ -572,7 +669,9 @@ class Checker:
         """The repo-level rules, once over every file under ``paths``, each
         where the selection enables it; what the files' own comments
         silence is the gate's to hold back."""
-        tree = Tree(self.config, tuple(walk(paths, self.config)))
+        walked = walk_files(paths, self.config)
+        known = {name: placed for name, placed in walked.files.items() if placed is not None}
+        tree = Tree(self.config, tuple(walked.files), known, walked.listings, walked.regular)
         findings = set()
         for rule in rules.PER_REPO:
             for hit in rule.check_tree(tree):

@@ -63,20 +63,33 @@ def where(settings: Settings, path: Path, relpath: str) -> Where | None:
     return None
 
 
-def _place(tree: Tree, path: Path) -> Where | None:
-    """:func:`where` a file of the tree is, found once a run for the rules
-    that each ask it of every file, and once a folder: it depends on the
-    file's folder alone (as written, and relative to the root) and on the
-    layouts that apply there."""
-    places: dict[Path, Where | None] = tree.memo("places", dict)
-    if path not in places:
-        settings, relpath = tree.settings(path), tree.relpath(path)
-        folders: dict[tuple[object, ...], Where | None] = tree.memo("places by folder", dict)
-        key = (settings.layout, settings.other_layouts, relpath.rpartition("/")[0], str(path.parent))
-        if key not in folders:
-            folders[key] = where(settings, path, relpath)
-        places[path] = folders[key]
-    return places[path]
+def _places(tree: Tree) -> dict[str, Where | None]:
+    """:func:`where` each file of the tree is, found once a run for the
+    rules that each ask it of every file, and once a folder: it depends on
+    the file's folder alone (as written, and relative to the root) and on
+    the layouts that apply there."""
+
+    def build() -> dict[str, Where | None]:
+        folders: dict[tuple[object, ...], Where | None] = {}
+        places: dict[str, Where | None] = {}
+        for path in tree.files:
+            settings, relpath = tree.settings(path), tree.relpath(path)
+            key = (settings.layout, settings.other_layouts, relpath.rpartition("/")[0], _split(path)[0])
+            if key not in folders:
+                folders[key] = where(settings, Path(path), relpath)
+            places[path] = folders[key]
+        return places
+
+    return tree.memo("places", build)
+
+
+def _split(path: str) -> tuple[str, str]:
+    """A tree file's folder, as the start of its path (up to and with the
+    last separator; "" for a bare name), and its name: one string
+    operation, where the rules ask it of every file (the tree's files
+    are named as Path writes them, with no other separator)."""
+    folder, separator, name = path.rpartition(os.sep)
+    return folder + separator, name
 
 
 def folder_up(path: Path, levels: int) -> Path:
@@ -115,9 +128,20 @@ def target_of(redirects: Path, old: str, new: str) -> tuple[str, str]:
     """Where a line of the redirects file ``redirects`` leads from and to:
     absolute, normalised; the target "" for a URL. ``old`` is relative to
     the file's folder, ``new`` to ``old``'s folder, as the docs build reads them."""
-    # In strings, as Path would join them: a run resolves every line of every release's file.
-    old_path = normal(os.path.join(os.path.dirname(redirects), old))
-    return old_path, "" if _URL.match(new) else normal(os.path.join(os.path.dirname(old_path), new))
+    return _target_from(os.path.join(normal(os.path.dirname(redirects)), ""), old, new)
+
+
+def _target_from(folder: str, old: str, new: str) -> tuple[str, str]:
+    """:func:`target_of` a line of the redirects file in ``folder``
+    (absolute, normalised, ending in a separator), ``old`` relative (as
+    :func:`format_problem` wants it): in strings, as Path would join them,
+    and from the folder found once for all its lines (every line of every
+    release's file is resolved at each commit)."""
+    old_path = os.path.normpath(folder + old)
+    if _URL.match(new):
+        return old_path, ""
+    # os.path.dirname, as join reads it: up to and with the last separator.
+    return old_path, os.path.normpath(os.path.join(old_path[: old_path.rfind(os.sep) + 1], new))
 
 
 def format_problem(line: str) -> str | None:
@@ -144,19 +168,26 @@ def read_redirects(tree: Tree, path: Path) -> list[Redirect]:
 
     def read() -> list[Redirect]:
         lines = tree.lines(path)
+        folder = os.path.join(tree.normal(os.path.dirname(path)), "")
         found: list[Redirect] = []
         for number, line in enumerate(lines if isinstance(lines, list) else [], 1):
             fields = split_redirect(line)
             if fields is not None:
-                found.append(Redirect(path, number, *fields, *target_of(path, *fields)))
+                found.append(Redirect(path, number, *fields, *_target_from(folder, *fields)))
         return found
 
-    return list(tree.memo(f"redirects of:{normal(path)}:{path}", read))
+    return list(tree.memo(f"redirects of:{tree.normal(path)}:{path}", read))
 
 
-def _is_redirects(tree: Tree, path: Path) -> bool:
+def _is_redirects(tree: Tree, path: str) -> bool:
     name = tree.settings(path).redirects
-    return bool(name) and path.name == name
+    return bool(name) and _split(path)[1] == name
+
+
+def _redirects_files(tree: Tree) -> tuple[Path, ...]:
+    """The redirects files among the tree's, found once a run for the rules
+    that each look at them (a few among hundreds of specs)."""
+    return tree.memo("redirects files", lambda: tuple(Path(path) for path in tree.files if _is_redirects(tree, path)))
 
 
 def _index(tree: Tree) -> dict[str, Redirect]:
@@ -165,13 +196,13 @@ def _index(tree: Tree) -> dict[str, Redirect]:
 
     def build() -> dict[str, Redirect]:
         settings = tree.config.base
-        files = {normal(p): p for p in tree.files if _is_redirects(tree, p)}
+        files = {tree.normal(p): p for p in _redirects_files(tree)}
         prefix = settings.layout.split("{release}", 1)[0] if "{release}" in settings.layout else None
         if prefix is not None and settings.redirects:
             # Each project's release folders, where the layout has projects.
             prefix = prefix.replace("{project}", "*")
             for path in sorted(tree.config.root.glob(f"{prefix}*/{settings.redirects}")):
-                files.setdefault(normal(path), path)
+                files.setdefault(tree.normal(path), path)
         index: dict[str, Redirect] = {}
         for path in files.values():
             for redirect in read_redirects(tree, path):
@@ -197,6 +228,8 @@ class ChainEnds:
 
     def __call__(self, target: str) -> tuple[str, bool] | None:
         """(the end, whether it exists), or None for a chain that loops."""
+        if target in self._known:
+            return self._known[target]
         walked: list[str] = []
         on_walk: set[str] = set()
         while target not in self._known:
@@ -224,7 +257,7 @@ def _ends(tree: Tree) -> ChainEnds:
 
     def build() -> ChainEnds:
         index = _index(tree)
-        return ChainEnds(lambda path: index[path].target if path in index else None, os.path.isfile)
+        return ChainEnds(lambda path: index[path].target if path in index else None, tree.is_file)
 
     return tree.memo("redirect-ends", build)
 
@@ -237,14 +270,14 @@ def resolves(ends: ChainEnds, target: str) -> str | None:
 
 def _redirected(tree: Tree, old: Path, new: Path) -> bool:
     """Whether a redirect (or a chain of them) leads from ``old`` to ``new``."""
-    redirect = _index(tree).get(normal(old))
-    return redirect is not None and resolves(_ends(tree), redirect.target) == normal(new)
+    redirect = _index(tree).get(tree.normal(old))
+    return redirect is not None and resolves(_ends(tree), redirect.target) == tree.normal(new)
 
 
 def _repo_root(tree: Tree, redirects: Path) -> Path:
     """The folder a redirect must stay inside: the repo the file is in."""
-    root = Path(normal(tree.config.root))
-    return root if Path(normal(redirects)).is_relative_to(root) else redirects.parent.parent
+    root = Path(tree.normal(tree.config.root))
+    return root if Path(tree.normal(redirects)).is_relative_to(root) else redirects.parent.parent
 
 
 @RULES.rule("SK310", "redirect-format")
@@ -263,9 +296,7 @@ def check_redirect_format(tree: Tree) -> Iterator[Hit]:
 
         approved/awesome-thing.rst ../implemented/awesome-thing.rst
     """
-    for path in tree.files:
-        if not _is_redirects(tree, path):
-            continue
+    for path in _redirects_files(tree):
         lines = tree.lines(path)
         if isinstance(lines, Refusal):
             yield Hit(lines.line, lines.col, f"redirects file not read: {lines.message}", path=path)
@@ -294,9 +325,7 @@ def check_redirect_target(tree: Tree) -> Iterator[Hit]:
 
         approved/awesome-thing.rst ../implemented/awesome-thing.rst
     """
-    for path in tree.files:
-        if not _is_redirects(tree, path):
-            continue
+    for path in _redirects_files(tree):
         # The whole repo's redirects, read only when there is one to check.
         ends = _ends(tree)
         root = _repo_root(tree, path)
@@ -334,19 +363,21 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         specs/zed/redirects:
         approved/awesome-thing.rst ../implemented/awesome-thing.rst
     """
+    places = _places(tree)
     for path in tree.files:
-        if not path.name.endswith(".rst"):
+        if not path.endswith(".rst"):
             continue
         settings = tree.settings(path)
-        place = _place(tree, path)
+        place = places[path]
         if place is None or place.level != "state" or place.state not in settings.states:
             continue
-        release = os.path.normpath(os.path.join(path, os.pardir, os.pardir))
-        name = _loose(path.name)
-        if not any(s != place.state and _may_hold(tree, release, s, name) for s in settings.states):
+        folder, name = _split(path)
+        elsewhere = _other_states(tree, folder, place.state, settings.states)
+        if elsewhere is not None and _loose(name) not in elsewhere:
             continue
         # The path as given for its own state, so a finding on it is shown as the user named it.
-        copies = [(s, path if s == place.state else folder_up(path, 2) / s / path.name) for s in settings.states]
+        shown = Path(path)
+        copies = [(s, shown if s == place.state else folder_up(shown, 2) / s / name) for s in settings.states]
         copies = [(s, p) for s, p in copies if p.is_file() and not tree.config.excluded(tree.relpath(p))]
         if len(copies) < 2:
             continue
@@ -364,23 +395,40 @@ def check_two_states(tree: Tree) -> Iterator[Hit]:
         )
 
 
-def _may_hold(tree: Tree, release: str, state: str, loose: str) -> bool:
-    """Whether the state folder ``state`` of ``release`` may hold a file
-    named ``loose`` (:func:`_loose`): False only when it is listed, once a
-    run, without any name a file system could take for it (case and
-    Unicode forms aside). Most specs are in one state: one listing a
-    folder spares a look for each."""
-    folder = os.path.join(release, state)
-    names: frozenset[str] | None = tree.memo(f"listing:{folder}", lambda: _listing(folder))
-    return names is None or loose in names
+def _other_states(tree: Tree, folder: str, state: str, states: tuple[str, ...]) -> frozenset[str] | None:
+    """The names, loosely (:func:`_loose`), in the state folders of the
+    release of ``folder`` (a spec's, of ``state``, as :func:`_split` gives
+    it) but its own, listed once
+    a run for all the folder's specs: a spec whose name is not among them
+    is in one state, as most are (one listing a folder spares a look for
+    each). None when one cannot be listed (then each spec is looked for by
+    name)."""
+    known: dict[tuple[str, str, tuple[str, ...]], frozenset[str] | None] = tree.memo("other states", dict)
+    key = (folder, state, states)
+    if key not in known:
+        release = os.path.normpath(os.path.join(folder or os.curdir, os.pardir))
+        known[key] = _names_in(tree, (os.path.join(release, other) for other in states if other != state))
+    return known[key]
 
 
-def _listing(folder: str) -> frozenset[str] | None:
+def _names_in(tree: Tree, folders: Iterator[str]) -> frozenset[str] | None:
+    """The names in ``folders`` together (:func:`_listing`); None when one
+    cannot be listed."""
+    names: set[str] = set()
+    for folder in folders:
+        listing = _listing(tree, folder)
+        if listing is None:
+            return None
+        names |= listing
+    return frozenset(names)
+
+
+def _listing(tree: Tree, folder: str) -> frozenset[str] | None:
     """The names in ``folder``, loosely (:func:`_loose`): none when it is
     not there; None when it cannot be listed (then each file is looked for
     by name)."""
     try:
-        return frozenset(map(_loose, os.listdir(folder)))
+        return frozenset(map(_loose, tree.listing(folder)))
     except (FileNotFoundError, NotADirectoryError):
         return frozenset()
     except OSError:
@@ -411,18 +459,20 @@ def check_stray_file(tree: Tree) -> Iterator[Hit]:
 
         specs/zed/approved/awesome-thing.rst
     """
+    places = _places(tree)
     for path in tree.files:
-        if path.name.startswith(".") or path.name.endswith(".rst") or _is_redirects(tree, path):
+        name = _split(path)[1]
+        if name.startswith(".") or name.endswith(".rst") or _is_redirects(tree, path):
             continue
         settings = tree.settings(path)
-        place = _place(tree, path)
-        if place is None or IMAGES in tree.relpath(path).split("/")[:-1] or _referenced(tree, path, place):
+        place = places[path]
+        if place is None or IMAGES in tree.relpath(path).split("/")[:-1] or _referenced(tree, Path(path), place):
             continue
         if place.level == "release":
             expected = ", ".join([f"{s}/" for s in settings.states] + ([settings.redirects] if settings.redirects else []))
-            yield Hit(1, 1, f'file "{path.name}" in release folder {place.folder}: expected only {expected}', path=path)
+            yield Hit(1, 1, f'file "{name}" in release folder {place.folder}: expected only {expected}', path=Path(path))
         else:
-            yield Hit(1, 1, f'file "{path.name}" where specs live ({place.folder}): expected only .rst specs', path=path)
+            yield Hit(1, 1, f'file "{name}" where specs live ({place.folder}): expected only .rst specs', path=Path(path))
 
 
 def _referenced(tree: Tree, path: Path, place: Where) -> bool:
@@ -468,9 +518,16 @@ def check_release_folder(tree: Tree) -> Iterator[Hit]:
         specs/2025.2/approved/awesome-thing.rst
     """
     reported: set[Path] = set()
+    places = _places(tree)
+    # A folder's files come together, most with its place and pattern: what
+    # is true of one such file is of the next.
+    previous: tuple[Where | None, str] | None = None
     for path in tree.files:
         settings = tree.settings(path)
-        place = _place(tree, path)
+        place = places[path]
+        if previous is not None and place is previous[0] and settings.release_pattern == previous[1]:
+            continue
+        previous = (place, settings.release_pattern)
         if place is None or place.release_dir is None or place.release_dir in reported:
             continue
         if not layout.is_release(settings.release_pattern, place.release):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set as AbstractSet
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar, cast
 
@@ -247,51 +247,96 @@ class Registry:
         return iter(self._rules)
 
 
+# A file's path relative to the root, and the settings that apply to it.
+Placed = tuple[str, Settings]
+
+
 class Tree:
     """What a repo-level rule is given: every file under the checked paths.
 
     Files of any kind (redirects, stray ``.txt`` files), excluded ones
-    aside, as the paths were given. A rule may also look at the files beside
+    aside, as the paths were given, each as a string (the ``str`` of the
+    path a finding names: a rule asks things of hundreds of files, and a
+    Path costs its parsing). A rule may also look at the files beside
     them (the other state folder, every release's redirects file); a path a
     redirects line names is only tested for existence inside the repo, and
     nothing is read because a spec's content names it.
     """
 
-    __slots__ = ("config", "files", "_memo", "_relpaths")
+    __slots__ = ("config", "files", "_memo", "_relpaths", "_settings", "_listings", "_regular", "_here")
 
-    def __init__(self, config: Config, files: tuple[Path, ...]) -> None:
+    def __init__(
+        self,
+        config: Config,
+        files: tuple[str, ...],
+        known: Mapping[str, Placed] | None = None,
+        listings: Mapping[str, tuple[str, ...]] | None = None,
+        regular: AbstractSet[str] = frozenset(),
+    ) -> None:
+        """What the walk that found the files saw on the way, each a system
+        call spared where a rule asks it again: ``known``, the relpaths and
+        settings of files; ``listings``, the names in each folder listed (by
+        the folder as walked); ``regular``, the real paths of the regular
+        files it listed."""
         self.config = config
         self.files = files
         self._memo: dict[str, Any] = {}
-        self._relpaths: dict[Path, str] = {}
+        self._listings = listings or {}
+        self._regular = regular
+        # The working folder, asked once: rules make absolute the paths of
+        # every line of every redirects file.
+        self._here = os.getcwd()
+        known = known or {}
+        self._relpaths: dict[str, str] = {name: relpath for name, (relpath, _) in known.items()}
+        # By file as the tree names it: the rules ask each file's several times.
+        self._settings: dict[str, Settings] = {name: settings for name, (_, settings) in known.items()}
 
-    def relpath(self, path: Path) -> str:
+    def relpath(self, path: str | Path) -> str:
         # Resolving a path costs system calls; rules ask for each many times.
-        if path not in self._relpaths:
-            self._relpaths[path] = self.config.relpath(path)
-        return self._relpaths[path]
+        name = os.fspath(path)
+        if name not in self._relpaths:
+            self._relpaths[name] = self.config.relpath(Path(name))
+        return self._relpaths[name]
 
-    def settings(self, path: Path) -> Settings:
-        return self.config.for_path(self.relpath(path))
+    def settings(self, path: str | Path) -> Settings:
+        name = os.fspath(path)
+        if name not in self._settings:
+            self._settings[name] = self.config.for_path(self.relpath(name))
+        return self._settings[name]
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def lines(self, path: Path) -> list[str] | Refusal:
+    def normal(self, path: str | Path) -> str:
+        """``os.path.normpath(os.path.abspath(path))``: absolute, normalised,
+        no link resolved."""
+        return os.path.normpath(os.path.join(self._here, path))
+
+    def listing(self, folder: str) -> tuple[str, ...] | list[str]:
+        """``os.listdir(folder)``, as the walk listed it where it did."""
+        found = self._listings.get(folder)
+        return found if found is not None else os.listdir(folder)
+
+    def is_file(self, path: str) -> bool:
+        """``os.path.isfile(path)``; of a real path (absolute, no link on
+        the way) of a regular file the walk listed, without asking again."""
+        return path in self._regular or os.path.isfile(path)
+
+    def lines(self, path: str | Path) -> list[str] | Refusal:
         """A file's lines, read as carefully as a spec (no FIFO, no symlink
         out of the repo, bounded size), without the final newline; each
         file once per run, however many rules and findings ask."""
 
         def read_lines() -> list[str] | Refusal:
-            found = read(path, Limits.of(self.settings(path)), self.config.repo)
+            found = read(Path(path), Limits.of(self.settings(path)), self.config.repo)
             if isinstance(found, Refusal):
                 return found
             text = found.text.split("\n")
             return text[:-1] if text and text[-1] == "" else text
 
-        return self.memo(f"lines:{os.path.normpath(os.path.abspath(path))}", read_lines)
+        return self.memo(f"lines:{self.normal(path)}", read_lines)
 
 
 RepoCheck = Callable[[Tree], Iterator[Hit]]
