@@ -377,8 +377,10 @@ def item_growth(setup: Setup) -> list[Bench]:
 
 
 def item_cache(setup: Setup) -> list[Bench]:
-    """Beyond: --cache, cold (emptied before each run) and warm."""
-    cache = setup.work / "cache"
+    """Beyond: --cache, cold (emptied before each run) and warm. The cache
+    folder is inside the repository, as speckeeper requires (outside it,
+    it warns and uses none: both runs would be cold)."""
+    cache = setup.nova / ".speckeeper-cache"
     cached = [*setup.check, "--jobs", setup.jobs, "--cache", str(cache)]
     return [
         Bench("cache-cold", f"cache cold, {setup.jobs} jobs", cached, setup.nova, lambda: shutil.rmtree(cache, ignore_errors=True)),
