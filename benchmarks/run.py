@@ -308,13 +308,17 @@ def item_copier(setup: Setup) -> list[Bench]:
     out = setup.work / "copier-out"
     spec_copy = Bench("copier-spec", "6. copier copy --defaults, a spec", [], out)
     minimal_copy = Bench("copier-minimal", "6. copier copy --defaults, a one-file template", [], out)
+    # The template's own files alone (copier.yml and the package's copier
+    # folder): what the questions and the spec's Jinja cost, without
+    # copier's checkout of the rest of this repository's files.
+    alone_copy = Bench("copier-alone", "6. copier copy --defaults, a spec, the template's files alone", [], out)
     copier = _tool("copier")
     if not (REPO / "copier.yml").is_file():
-        spec_copy.skipped = minimal_copy.skipped = "no copier.yml in the repository yet (issue 5)"
-        return [spec_copy, minimal_copy]
+        spec_copy.skipped = minimal_copy.skipped = alone_copy.skipped = "no copier.yml in the repository yet (issue 5)"
+        return [spec_copy, minimal_copy, alone_copy]
     if not copier:
-        spec_copy.skipped = minimal_copy.skipped = "copier is not installed here"
-        return [spec_copy, minimal_copy]
+        spec_copy.skipped = minimal_copy.skipped = alone_copy.skipped = "copier is not installed here"
+        return [spec_copy, minimal_copy, alone_copy]
     minimal = setup.work / "minimal-template"
     minimal.mkdir()
     (minimal / "copier.yml").write_text('name:\n  type: str\n  default: "example"\n  help: a name\n')
@@ -326,13 +330,16 @@ def item_copier(setup: Setup) -> list[Bench]:
     # grows with every commit (copier keeps a remote template's mirror and
     # fetches only what is new); the template's own cost is what is compared.
     speckeeper_repo = setup.work / "speckeeper-head"
-    speckeeper_repo.mkdir()
-    archive = subprocess.run(["git", "archive", "HEAD"], cwd=REPO, check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(speckeeper_repo)], input=archive, check=True)
-    _commit_all(speckeeper_repo, "speckeeper at HEAD")
+    template_alone = setup.work / "speckeeper-template"
+    for repo, paths in ((speckeeper_repo, ()), (template_alone, ("copier.yml", "hooks/speckeeper/copier"))):
+        repo.mkdir()
+        archive = subprocess.run(["git", "archive", "HEAD", *paths], cwd=REPO, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
+        _commit_all(repo, "speckeeper at HEAD")
     out.mkdir()
     # One answer each: the blueprint is the one question without a default.
-    for bench, source, answer in ((spec_copy, speckeeper_repo, "blueprint"), (minimal_copy, minimal, "name")):
+    copies = ((spec_copy, speckeeper_repo, "blueprint"), (minimal_copy, minimal, "name"), (alone_copy, template_alone, "blueprint"))
+    for bench, source, answer in copies:
         target = out / bench.key
         bench.cmd = [copier, "copy", "--quiet", "--defaults", "--data", f"{answer}=awesome-thing"]
         bench.cmd += ["--vcs-ref", "HEAD", str(source), str(target)]
@@ -342,8 +349,8 @@ def item_copier(setup: Setup) -> list[Bench]:
             shutil.rmtree(target, ignore_errors=True)
 
         bench.prepare = fresh
-    setup.facts["copier"] = "both templates one-commit git repositories (speckeeper's HEAD's files), copied at HEAD"
-    return [spec_copy, minimal_copy]
+    setup.facts["copier"] = "each template a one-commit git repository (speckeeper's: HEAD's files; alone: copier.yml and its folder), copied at HEAD"
+    return [spec_copy, minimal_copy, alone_copy]
 
 
 def item_fix(setup: Setup) -> list[Bench]:
@@ -480,6 +487,7 @@ def report(benches: list[Bench], facts: dict[str, object], args: argparse.Namesp
         (f"check, {jobs} jobs / doc8", _ratio(by_key, "check-n", "doc8"), 0.25),
         ("one-file check / import docutils.core", _ratio(by_key, "one-file", "import"), 2.5),
         ("copier, a spec / a one-file template", _ratio(by_key, "copier-spec", "copier-minimal"), 1.3),
+        ("copier, the template's files alone / a one-file template", _ratio(by_key, "copier-alone", "copier-minimal"), None),
         ("cache warm / cold", _ratio(by_key, "cache-warm", "cache-cold"), 0.1),
         (f"check, 1 job / {jobs} jobs (speed-up)", _ratio(by_key, "check-1", "check-n"), None),
         (f"pre-commit / check, {jobs} jobs", _ratio(by_key, "pre-commit", "check-n"), None),
