@@ -18,10 +18,9 @@ def git(*args: str, cwd: Path | None = None) -> bytes:
     try:
         done = subprocess.run(("git", *args), capture_output=True, check=False, cwd=cwd, stdin=subprocess.DEVNULL)
     except OSError as error:
-        raise ConfigError(f"cannot run git: {error.strerror or error}") from None
+        raise _not_run(error) from None
     if done.returncode:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {done.returncode}"]
-        raise ConfigError(f"git {args[0]} failed: {reason[0]}")
+        raise _failed(args[0], done.returncode, done.stderr)
     return done.stdout
 
 
@@ -34,7 +33,7 @@ def blob(name: str, limit: int, cwd: Path | None = None) -> bytes | None:
             ("git", "cat-file", "blob", name), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
         )
     except OSError as error:
-        raise ConfigError(f"cannot run git: {error.strerror or error}") from None
+        raise _not_run(error) from None
     with process:
         assert process.stdout is not None
         data = process.stdout.read(limit + 1)
@@ -43,9 +42,18 @@ def blob(name: str, limit: int, cwd: Path | None = None) -> bytes | None:
             return None
         _, stderr = process.communicate()
     if process.returncode:
-        reason = stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {process.returncode}"]
-        raise ConfigError(f"git cat-file failed: {reason[0]}")
+        raise _failed("cat-file", process.returncode, stderr)
     return data
+
+
+def _not_run(error: OSError) -> ConfigError:
+    return ConfigError(f"cannot run git: {error.strerror or error}")
+
+
+def _failed(command: str, returncode: int, stderr: bytes) -> ConfigError:
+    """git's own first line of why, or its exit status."""
+    reason = stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit {returncode}"]
+    return ConfigError(f"git {command} failed: {reason[0]}")
 
 
 # git answers rev-parse from its files at once; a hung one is not waited for.
