@@ -34,7 +34,7 @@ from speckeeper.errors import ConfigError
 # no spec) or without anything (a message already written), and the
 # pre-commit stage keeps the facts of the specs it checked.
 if TYPE_CHECKING:
-    from speckeeper.config.settings import Config
+    from speckeeper.config.settings import Config, Settings
     from speckeeper.document.message_facts import Facts, FactsStore
     from speckeeper.document.rst.parse import RstParser
 
@@ -90,22 +90,31 @@ class Hooks:
         self._parser: RstParser | None = None
         self._store: FactsStore = FactsStore.default(config.base)
         self.top = Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
+        self._placed: dict[str, tuple[str, Settings]] = {}
+
+    def _place(self, path: str) -> tuple[str, Settings]:
+        """The relpath and settings of the file at ``path`` (from the top),
+        found once: each spec's are asked by every question below."""
+        if path not in self._placed:
+            relpath = self.config.relpath(self.top / path)
+            self._placed[path] = relpath, self.config.for_path(relpath)
+        return self._placed[path]
 
     def is_spec(self, path: str) -> bool:
         """An ``.rst`` file where the layout puts specs, and not excluded."""
         from speckeeper.config import layout
+        from speckeeper.config.settings import matches
 
-        relpath = self.config.relpath(self.top / path)
-        settings = self.config.for_path(relpath)
+        relpath, settings = self._place(path)
         return (
             path.endswith(".rst")
-            and not self.config.excluded(relpath)
+            and not matches(relpath, settings.exclude)  # Config.excluded, with the settings found.
             and layout.parts(settings.layout, relpath) is not None
         )
 
     def section(self, path: str) -> str:
         """The title of the REST API impact section, as the spec's settings name it."""
-        return self.config.for_path(self.config.relpath(self.top / path)).api_impact_section
+        return self._place(path)[1].api_impact_section
 
     def facts(self, path: str, rev: str = "") -> Facts | None:
         """The facts of the spec as staged (or as in ``rev``): kept ones,
@@ -114,7 +123,7 @@ class Hooks:
         from speckeeper.files.gitrepo import blob
         from speckeeper.files.source import Limits, Refusal, from_bytes
 
-        limits = Limits.of(self.config.for_path(self.config.relpath(self.top / path)))
+        limits = Limits.of(self._place(path)[1])
         try:
             raw = blob(f"{rev}:{path}", limits.max_bytes)
         except ConfigError:
