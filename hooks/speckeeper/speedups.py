@@ -22,7 +22,11 @@ turn off, and together they cost more than parsing a spec:
 - Pillow, which the image directive imports to read a picture's size
   (reading a file a spec names: ``file_insertion_enabled`` is off): absent,
   as where it is not installed, rather than searched for (or imported,
-  where it is).
+  where it is);
+- ``docutils.utils.smartquotes``, which the smart-quotes transform uses
+  only when ``smart_quotes`` is on (docutils' default, off, is ours): a
+  stand-in that imports the real module when first asked for anything in
+  it (2 ms of a one-file check).
 
 Each stand-in is used only while docutils' modules are imported (the
 directive modules by the first parse that meets one of their
@@ -77,6 +81,22 @@ def _deferred_urllib_request() -> types.ModuleType:
     return module
 
 
+def _deferred(name: str) -> types.ModuleType:
+    """Stands in for the module ``name``, importing it when first asked
+    for anything in it."""
+    module = types.ModuleType(name, f"Stands in for {name} until it is used.")
+
+    def __getattr__(attribute: str) -> Any:
+        import importlib
+
+        if sys.modules.get(name) is module:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attribute)
+
+    module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    return module
+
+
 @contextmanager
 def without_unused_imports() -> Iterator[None]:
     """Import docutils' modules inside this block."""
@@ -88,6 +108,7 @@ def without_unused_imports() -> Iterator[None]:
         "Image": None,  # Where Pillow's modules are on the path's root.
         "urllib.request": _deferred_urllib_request(),
         "urllib.error": urllib_error,
+        "docutils.utils.smartquotes": _deferred("docutils.utils.smartquotes"),
     }
     placed = [name for name in stand_ins if name not in sys.modules]
     for name in placed:
