@@ -1,6 +1,6 @@
-"""The user's cache folder: where parsed templates and what the
-commit-message hooks read of specs are kept between runs, and the key that
-signs the findings cache.
+"""The user's cache folder: where parsed templates, configuration files'
+TOML and what the commit-message hooks read of specs are kept between
+runs, and the key that signs the findings cache.
 
 ``SPECKEEPER_CACHE_DIR`` names it; set to an empty value, nothing is kept.
 The default is the platform's user cache folder. It is used only when it
