@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("speckeeper.copier",),
     ("speckeeper.commands",),
     ("speckeeper.lsp",),
-    ("speckeeper.sphinx", "speckeeper.sphinx_check", "speckeeper.docs", "speckeeper.cli", "speckeeper.__main__"),
+    ("speckeeper.sphinx", "speckeeper.sphinx_check", "speckeeper.docs", "speckeeper.cli", "speckeeper.launch", "speckeeper.__main__"),
 )
 
 

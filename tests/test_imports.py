@@ -204,3 +204,48 @@ def test_a_run_naming_no_command_sets_up_no_command(repo: Path, tmp_path: Path, 
     assert code == 0
     assert "speckeeper.cli" in modules
     assert sorted(modules.intersection((*PARSING, *NOT_FOR_A_CHECK, "speckeeper.config.settings"))) == []
+
+
+# The ``speckeeper`` command itself (its entry point), the modules it
+# imported written at exit.
+LAUNCHER = (
+    "import atexit, sys\n"
+    "record = sys.argv.pop(1)\n"
+    "atexit.register(lambda: open(record, 'w').write('\\n'.join(sorted(sys.modules))))\n"
+    "from speckeeper.launch import entry\n"
+    "entry()\n"
+)
+
+
+def launched(cwd: Path, tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+    record = tmp_path / "launched.txt"
+    ran = subprocess.run(
+        (sys.executable, "-c", LAUNCHER, str(record), *argv),
+        cwd=cwd, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    assert record.exists(), ran.stderr
+    return ran.returncode, set(record.read_text().splitlines())
+
+
+@pytest.mark.parametrize(("argv", "env"), [(["message"], {}), ([], {"PRE_COMMIT_COMMIT_MSG_SOURCE": "merge"})])
+def test_prepare_commit_msg_of_a_written_message_sets_up_no_command_line(
+    repo: Path, tmp_path: Path, argv: list[str], env: dict[str, str]
+) -> None:
+    """A commit made with -m (or a merge): the entry point answers before
+    the command line, the configuration's option or pathlib is imported."""
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("Already written\n")
+    code, modules = launched(repo, tmp_path, "prepare-commit-msg", str(message), *argv, env=env)
+    assert code == 0
+    assert message.read_text() == "Already written\n"
+    assert sorted(modules.intersection(("speckeeper.cli", "argparse", "pathlib", "speckeeper.config.option"))) == []
+
+
+@pytest.mark.parametrize("argv", [["--config", "nowhere.toml", "{message}", "message"], ["{message}"], ["{message}", "template"]])
+def test_prepare_commit_msg_otherwise_goes_through_the_command_line(repo: Path, tmp_path: Path, argv: list[str]) -> None:
+    """An option, or a message not yet written: the command line as usual."""
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("")
+    code, modules = launched(repo, tmp_path, "prepare-commit-msg", *(word.format(message=message) for word in argv))
+    assert code == 0
+    assert "speckeeper.cli" in modules

@@ -1,3 +1,3 @@
-from speckeeper.cli import entry
+from speckeeper.launch import entry
 
 entry()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from pathlib import Path
 
-from speckeeper import __version__, speedups
+from speckeeper import __version__
 from speckeeper.config.option import add_option as add_config_option, load as load_config
 from speckeeper.engine import parallel
 from speckeeper.errors import ConfigError
@@ -817,7 +817,3 @@ def _never_fail_to_print() -> None:
         if reconfigure is not None:
             with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="backslashreplace")
-
-
-def entry() -> None:
-    speedups.exit_now(main())

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from speckeeper.config.option import add_option as add_config_option, load as load_config
 from speckeeper.errors import ConfigError
+from speckeeper.speedups import WRITTEN_SOURCES
 
 # git (subprocess) is imported where it is asked, the configuration loaded,
 # and docutils, the parser and the spec model imported, where a spec is
@@ -40,9 +41,6 @@ if TYPE_CHECKING:
 
 FLAG = "APIImpact"
 WIDTH = 72
-# git's message sources (prepare-commit-msg's second argument) that mean a
-# message exists already: -m/-F, a merge, a squash, -c/-C/--amend.
-WRITTEN_SOURCES = frozenset({"message", "merge", "squash", "commit"})
 _FLAG_LINE = re.compile(rf"^\s*{FLAG}\b")
 
 
