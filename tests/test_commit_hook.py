@@ -162,7 +162,7 @@ def test_the_hook_keeps_what_the_commit_message_hooks_read_of_a_spec_it_left_as_
     raw = (specs / left).read_bytes()
     expected = message_facts.of(build(left, raw.decode(), RstParser.for_settings(config.base), raw=raw), "REST API impact")
     assert expected.api_impact is not None and expected.title
-    assert store.get(store.key(left, "REST API impact", raw)) == expected
+    assert store.facts(store.key(left, "REST API impact", raw)) == expected
     assert len(list((tmp_path / "cache" / "commit-facts").glob("*.json"))) == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -457,30 +458,37 @@ def keep_facts(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
     "entry",
     [
         b"not json",
-        b'{"title": "Forged", "introduction": "", "api_impact": null, "more": 1}',
-        b'{"title": 7, "introduction": "", "api_impact": null}',
-        b'{"title": "Forged", "introduction": "", "api_impact": [0, "' + b"0" * 64 + b'"]}',
-        b'{"title": "Forged", "introduction": "", "api_impact": [true, "' + b"0" * 64 + b'"]}',
-        b'{"title": "Forged", "introduction": "", "api_impact": [44, "short"]}',
+        {"title": "Forged", "introduction": "", "api_impact": None, "more": 1},
+        {"title": 7, "introduction": "", "api_impact": None},
+        {"title": "Forged", "introduction": "", "api_impact": [0, "what it says"]},
+        {"title": "Forged", "introduction": "", "api_impact": [True, "what it says"]},
+        {"title": "Forged", "introduction": "", "api_impact": [44, 7]},
         b"[" * 100_000,
-        b'{"title": "' + b"x" * 5_000_000 + b'", "introduction": "", "api_impact": null}',
+        {"title": "x" * 9_000_000, "introduction": "", "api_impact": None},
         "world-writable",
         "link",
     ],
-    ids=["not-json", "more-keys", "title-not-text", "line-0", "line-true", "short-digest", "deep", "too-large",
+    ids=["not-json", "more-keys", "title-not-text", "line-0", "line-true", "said-not-text", "deep", "too-large",
          "world-writable", "link"],
 )
 def test_a_kept_entry_that_is_not_facts_is_a_miss(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], entry: bytes | str
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    entry: bytes | str | dict[str, object],
 ) -> None:
-    """Whatever an entry holds, the hooks say what a parse says."""
+    """Whatever an entry holds, the hooks say what a parse says. A forged
+    entry is otherwise right (its stamp and text those of the spec as
+    staged), so that what it holds is what makes it a miss."""
     cache = tmp_path / "cache"
     stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
     monkeypatch.setenv("SPECKEEPER_CACHE_DIR", "")
     parsed = hooks_say(repo, capsys)
     keep_facts(monkeypatch, cache)
     (found,) = kept(cache)
-    forged = b'{"title": "Forged", "introduction": "Forged.", "api_impact": null}'
+
+    def holding(data: object) -> bytes:
+        return json.dumps({**json.loads(found.read_bytes()), "data": data}).encode()
+
+    forged = holding({"title": "Forged", "introduction": "Forged.", "api_impact": None})
     if entry == "world-writable":
         found.write_bytes(forged)
         found.chmod(0o666)
@@ -489,7 +497,6 @@ def test_a_kept_entry_that_is_not_facts_is_a_miss(
         found.unlink()
         found.symlink_to(tmp_path / "elsewhere.json")
     else:
-        assert isinstance(entry, bytes)
-        found.write_bytes(entry)
+        found.write_bytes(entry if isinstance(entry, bytes) else holding(entry))
     assert hooks_say(repo, capsys) == parsed
     assert parsed[0].startswith(SUBJECT_AND_BODY + "\nAPIImpact\n") and parsed[1] == 1

@@ -352,7 +352,7 @@ def _keep_facts(config: Config, ran: dict[str, Ran], touched: list[Path]) -> Non
         if found.facts is not None and os.path.realpath(path) in staged
     }
     if kept:
-        store.put(kept)
+        store.keep(kept)
 
 
 def _report(args: argparse.Namespace, findings: list[Finding], config: Config) -> None:

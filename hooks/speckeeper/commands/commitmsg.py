@@ -133,7 +133,7 @@ class Hooks:
             return None
         section = self.section(path)
         key = self._store.key(path, section, source.raw)
-        kept = self._store.get(key)
+        kept = self._store.facts(key)
         if kept is not None:
             return kept
         from speckeeper.document import message_facts
@@ -147,7 +147,7 @@ class Hooks:
         except RecursionError:
             return None
         found = message_facts.of(spec, section)
-        self._store.put({key: found})
+        self._store.keep({key: found})
         return found
 
 

@@ -8,18 +8,16 @@ stage (``check --fix --staged``) parses the staged spec anyway and keeps its
 facts here, so the commit-message hooks parse a spec only on a miss (and
 keep what they found for the next one).
 
-An entry is found by a hash of everything its facts depend on: the spec's
-bytes and path, the section asked for (``api-impact-section``), the
-roles and directives the parser knows, and a stamp of Python, docutils and
-speckeeper (with the modules that shape the facts); any difference is a
-miss. The stamp reads docutils' version off its files, not by importing
-it: a hit imports no parser. The folder is ``commit-facts`` in the user's
-cache folder (see :mod:`usercache`: the user's own, 0700); an entry is
-written all at once (0600) and read only when it is a regular file of the
-user's own that no one else may write to, of a bounded size, holding
-facts of the right types and bounds. At most :data:`MAX_ENTRIES` are kept,
-the least recently used going first. Nothing here fails a run: anything
-off is a miss, and a folder that cannot be written is not written.
+An entry is found by everything its facts depend on, held in it and
+compared whole (see :mod:`speckeeper.files.textstore`): the spec's path and
+text, the section asked for (``api-impact-section``), and a stamp of the
+roles and directives the parser knows, Python, docutils and speckeeper
+(with the modules that shape the facts); any difference is a miss. No
+hash: OpenSSL's load (hashlib) would cost a commit hook 4 ms. The stamp
+reads docutils' version off its files, not by importing it: a hit imports
+no parser. The folder is ``commit-facts`` in the user's cache folder; an
+entry's facts are of the right types and bounds, or it is a miss. At most
+:data:`MAX_ENTRIES` are kept, the least recently used going first.
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from speckeeper import __version__
 from speckeeper.files import usercache
-from speckeeper.files.folder import WRITABLE_BY_OTHERS
+from speckeeper.files.textstore import TextStore
 
 if TYPE_CHECKING:
     from speckeeper.config.settings import Settings
@@ -41,11 +39,12 @@ if TYPE_CHECKING:
 
 FOLDER = "commit-facts"
 # Bump when what an entry holds changes.
-FORMAT = 1
+FORMAT = 2
 # A commit's specs, and HEAD's copies of them, over many commits.
 MAX_ENTRIES = 256
-# An entry holds a title and a paragraph, as long as a spec allows.
-MAX_BYTES = 4_000_000
+# An entry holds its spec's text, with a title, a paragraph and a section
+# of it: a few times as much as a spec as large as ``max-bytes`` allows.
+MAX_BYTES = 8_000_000
 # The modules that shape the facts: editing one (in a development install,
 # with no new version) must not read old entries. Paths from the package's
 # folder.
@@ -65,9 +64,9 @@ class Facts(NamedTuple):
 
     title: str | None  # The first title as written; None: the spec has none.
     introduction: str  # Its first paragraph that is more than a link, whitespace collapsed; "" if none.
-    # The REST API impact section's line and a digest of what it says,
-    # when it says more than "None" (commit-msg compares HEAD's and the
-    # staged one); None otherwise.
+    # The REST API impact section's line and what it says (folded), when
+    # it says more than "None" (commit-msg compares HEAD's and the staged
+    # one); None otherwise.
     api_impact: tuple[int, str] | None
 
 
@@ -91,8 +90,8 @@ def introduction(spec: Document) -> str:
 
 
 def _api_impact(spec: Document, title: str) -> tuple[int, str] | None:
-    """Where the section titled ``title`` is, and a digest of what it
-    says, when it says more than "None"."""
+    """Where the section titled ``title`` is, and what it says (folded),
+    when it says more than "None"."""
     from speckeeper.document.model import fold
 
     wanted = fold(title)
@@ -102,9 +101,7 @@ def _api_impact(spec: Document, title: str) -> tuple[int, str] | None:
     text = fold(_said(section))
     if text.rstrip(".") in ("", "none"):
         return None
-    import hashlib  # Here and in the store only (OpenSSL's load): a fix that keeps nothing does without.
-
-    return section.line, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return section.line, text
 
 
 def _said(section: Section) -> str:
@@ -119,55 +116,30 @@ def _whole(section: Section) -> str:
     return " ".join([section.title, *(block.text for block in section.blocks), *map(_whole, section.children)])
 
 
-class FactsStore:
+class FactsStore(TextStore):
     """Facts by what they depend on, in the cache folder ``where``, for
     specs parsed with the roles and directives of ``base`` (the
     configuration's base settings, as the check's parser is made)."""
 
     def __init__(self, where: Path | None, base: Settings) -> None:
-        self._where = where
-        self._stamp = repr((FORMAT, _stamp(), base.parser_extensions)).encode()
+        super().__init__(where, FOLDER, repr((FORMAT, _stamp(), base.parser_extensions)), MAX_ENTRIES, MAX_BYTES)
 
     @classmethod
     def default(cls, base: Settings) -> FactsStore:
         return cls(usercache.default(), base)
 
     def key(self, path: str, api_impact_section: str, raw: bytes) -> str:
-        """The entry's name for the spec ``raw`` at ``path``."""
-        import hashlib
+        """What the facts of the spec ``raw`` at ``path`` are kept by: all
+        of it, compared whole on reading."""
+        return "\0".join((path, api_impact_section, raw.decode("utf-8", "surrogateescape")))
 
-        digest = hashlib.sha256(self._stamp)
-        for part in (path, api_impact_section):
-            digest.update(b"\0" + part.encode("utf-8", "surrogateescape"))
-        digest.update(b"\0" + raw)
-        return digest.hexdigest() + ".json"
-
-    def get(self, key: str) -> Facts | None:
+    def facts(self, key: str) -> Facts | None:
         """The facts kept under ``key``, or None."""
-        import json
+        return _facts(self.get(key))
 
-        try:
-            with usercache.open_private(self._where, FOLDER) as folder:
-                found = _facts(json.loads(folder.read(key, MAX_BYTES, WRITABLE_BY_OTHERS)))
-                if found is not None:
-                    folder.touch(key)  # Used: the last to go.
-                return found
-        # Missing, not private, not JSON (or nested too deeply for it).
-        except (OSError, usercache.Unavailable, ValueError, RecursionError):
-            return None
-
-    def put(self, kept: Mapping[str, Facts]) -> None:
-        """Keep each of ``kept``'s facts under its key, the least used
-        entries going (the folder listed once however many are kept)."""
-        import json
-
-        with contextlib.suppress(OSError, usercache.Unavailable), usercache.open_private(self._where, FOLDER) as folder:
-            for key, facts in kept.items():
-                api = list(facts.api_impact) if facts.api_impact is not None else None
-                raw = json.dumps({"title": facts.title, "introduction": facts.introduction, "api_impact": api}).encode()
-                if len(raw) <= MAX_BYTES:
-                    folder.write(key, raw)
-            usercache.keep_used_last(folder, MAX_ENTRIES)
+    def keep(self, kept: Mapping[str, Facts]) -> None:
+        """Keep each of ``kept``'s facts under its key."""
+        self.put_all({key: facts._asdict() for key, facts in kept.items()})
 
 
 def _facts(entry: object) -> Facts | None:
@@ -179,7 +151,7 @@ def _facts(entry: object) -> Facts | None:
         return None
     if api is None:
         return Facts(title, body, None)
-    if isinstance(api, list) and len(api) == 2 and _line(api[0]) and isinstance(api[1], str) and len(api[1]) == 64:
+    if isinstance(api, list) and len(api) == 2 and _line(api[0]) and isinstance(api[1], str):
         return Facts(title, body, (api[0], api[1]))
     return None
 

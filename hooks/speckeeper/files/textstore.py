@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from speckeeper.files import usercache
@@ -61,14 +62,24 @@ class TextStore:
     def put(self, text: str, data: object) -> None:
         """Keep ``data`` (JSON) for ``text``, the least used entries going;
         nothing when ``data`` is not JSON or the entry would be too large."""
-        try:
-            raw = json.dumps({"stamp": self._stamp, "text": text, "data": data}).encode()
-        except (TypeError, ValueError, RecursionError):  # A TOML date, say: read again next time.
-            return
-        if len(raw) > self._max_bytes:
+        self.put_all({text: data})
+
+    def put_all(self, kept: Mapping[str, object]) -> None:
+        """:meth:`put` each of ``kept``'s data for its text, the folder
+        listed once however many are kept."""
+        entries = {}
+        for text, data in kept.items():
+            try:
+                raw = json.dumps({"stamp": self._stamp, "text": text, "data": data}).encode()
+            except (TypeError, ValueError, RecursionError):  # A TOML date, say: read again next time.
+                continue
+            if len(raw) <= self._max_bytes:
+                entries[self._name(text)] = raw
+        if not entries:
             return
         with contextlib.suppress(OSError, usercache.Unavailable), self._open() as folder:
-            folder.write(self._name(text), raw)
+            for name, raw in entries.items():
+                folder.write(name, raw)
             usercache.keep_used_last(folder, self._most)
 
 
