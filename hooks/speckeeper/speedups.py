@@ -2,7 +2,7 @@
 
 speckeeper keeps a trick only where it saves at least 5% of a benchmark
 item (``benchmarks/RESULTS.md`` says how much each saves, and how it was
-measured). Five are here; the sixth, the store of parsed templates, is a
+measured). Four are here; the fifth, the store of parsed templates, is a
 module of its own (:mod:`speckeeper.document.template_store`).
 
 **docutils, imported without what it loads for features we switch off**
@@ -46,19 +46,6 @@ keeps of a parse once it is done (``document/rst/parse.py``); else each
 doctree would outlive its file and be walked again by the older
 generations' collections (the collector's time over the nova corpus in
 one process: 4.2 s with docutils' references kept, 1.8 s without).
-
-**Fewer collections of the young generation** (about 4% of a one-file
-check's instructions; with the collector off throughout, which this comes
-close to, 7.5% of its time, ``farm-bench`` pairs of 21): a command's
-start-up (imports, the configuration, the template) makes tens of thousands
-of objects that live until it exits, and Python's collector, collecting
-the young generation every 700 allocations, walked them 35 times in a
-one-file check for 7,700 objects of garbage. Collected every 50,000
-allocations instead (mypy does the same with 200,000), a one-file check
-collects nothing. Over many files the young generation is collected every
-two or three of them (a nova spec's work leaves about 20,000 objects), so
-a file's doctree is still freed young, never carried into the older
-generations.
 
 **A commit-message hook with nothing to do sets nothing up** (about half
 of ``prepare-commit-msg``'s process, 20 ms of each commit made with ``-m``):
@@ -172,15 +159,6 @@ def message_written(argv: list[str], environ: Mapping[str, str]) -> bool:
         return False
     source = argv[2] if len(argv) > 2 else environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE", "")
     return source in WRITTEN_SOURCES
-
-
-# How many allocations the young generation takes before it is collected.
-YOUNG = 50_000
-
-
-def fewer_collections() -> None:
-    """Collect the young generation every :data:`YOUNG` allocations, not 700."""
-    gc.set_threshold(YOUNG, *gc.get_threshold()[1:])
 
 
 def exit_now(code: int) -> None:
