@@ -13,7 +13,7 @@ walked its own. Each run is ``speckeeper check specs`` at the repo's top,
 in a process of its own; with ``--make DIR`` the repo is left in DIR for
 an outside timer::
 
-    farm-bench -n 5 -- sh -c 'cd DIR && exec .../speckeeper check specs'
+    /usr/bin/time -v sh -c 'cd DIR && exec .../speckeeper check specs'
 """
 
 from __future__ import annotations
