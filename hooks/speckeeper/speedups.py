@@ -2,8 +2,10 @@
 
 speckeeper keeps a trick only where it saves at least 5% of a benchmark
 item (``benchmarks/RESULTS.md`` says how much each saves, and how it was
-measured). Four are here; the fifth, the store of parsed templates, is a
-module of its own (:mod:`speckeeper.document.template_store`).
+measured). Four are here; two more are stores of their own: parsed
+templates (:mod:`speckeeper.document.template_store`) and configuration
+files' TOML (:func:`speckeeper.config.settings.parsed_toml`), each kept
+between runs by its text (:mod:`speckeeper.files.textstore`).
 
 **docutils, imported without what it loads for features we switch off**
 (about 15% of a one-file check). A one-file check must cost about the
@@ -49,12 +51,12 @@ one process: 4.2 s with docutils' references kept, 1.8 s without).
 
 **A commit-message hook with nothing to do sets nothing up** (about half
 of ``prepare-commit-msg``'s process: 41 to 23 ms of CPU, medians of 21, at
-each commit made with ``-m``): for a message already written (``-m``, ``-F``, a merge, a squash, an
-amend), prepare-commit-msg leaves it as it is, and the entry point
-(:mod:`speckeeper.launch`) says so before importing the command line
-(argparse, pathlib, the configuration's option). Only for a command line
-of the hook's plain shape (no option); any other goes through the command
-line as usual.
+each commit made with ``-m``): for a message already written (``-m``,
+``-F``, a merge, a squash, an amend), prepare-commit-msg leaves it as it
+is, and the entry point (:mod:`speckeeper.launch`) says so before
+importing the command line (argparse, pathlib, the configuration's
+option). Only for a command line of the hook's plain shape (no option);
+any other goes through the command line as usual.
 
 **No last garbage collection at exit** (about 10% of a one-file check):
 what is left is freed by the process's end; Python's final full collection
