@@ -18,11 +18,14 @@ and size limited).
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from speckeeper.files import yamlfile
+from speckeeper import __version__
+from speckeeper.files import usercache, yamlfile
 from speckeeper.files.source import read_regular
+from speckeeper.files.textstore import TextStore
 
 # configparser and shlex (about 1 ms each) are imported only when a file
 # names doc8: settings read off a tree that names it nowhere do without.
@@ -223,11 +226,27 @@ def _pre_commit(path: Path) -> list[Gate]:
 def _yaml(raw: bytes) -> Any:
     """The YAML document, or None when it is not one this reads: the bounded
     reader of everything a change can commit (no aliases, depth and size
-    limited)."""
+    limited). A mapping is kept between runs by its text (see
+    :mod:`speckeeper.files.textstore`): a repo with speckeeper's hooks and
+    no configuration file names speckeeper in its pre-commit configuration,
+    and each hook would otherwise import PyYAML (12 ms) to read it again."""
+    store = TextStore(usercache.default(), YAML_FOLDER, _yaml_stamp(), _YAML_ENTRIES, 4 * _MAX_BYTES + 4096)
     try:
-        return yamlfile.load(raw.decode("utf-8", "replace"))
+        return store.parsed(raw.decode("utf-8", "replace"), yamlfile.load, dict)
     except yamlfile.Refused:
         return None
+
+
+# The folder of the kept pre-commit configurations, and how many.
+YAML_FOLDER = "yaml"
+_YAML_ENTRIES = 16
+
+
+def _yaml_stamp() -> str:
+    """What the YAML read depends on: Python, speckeeper, the bounded
+    reader's module and PyYAML (its files, found, not imported)."""
+    reader = [("yamlfile", Path(yamlfile.__file__))]
+    return repr((1, sys.version_info[:3], __version__, usercache.stamps([*reader, *usercache.found("yaml")])))
 
 
 def _nova_tests(tests: Path) -> list[Gate]:

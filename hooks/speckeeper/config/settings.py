@@ -866,12 +866,8 @@ def parsed_toml(text: str) -> dict[str, Any]:
         from speckeeper.files.textstore import TextStore
 
         store = TextStore(usercache.default(), TOML_FOLDER, _TOML_STAMP, _TOML_ENTRIES, 4 * MAX_CONFIG_BYTES + 4096)
-        kept = store.get(text)
-        if isinstance(kept, dict):
-            return kept
-        data: dict[str, Any] = tomllib().loads(text)
-        store.put(text, data)  # Not kept when it holds a date, which JSON cannot.
-        return data
+        # Not kept when it holds a date, which JSON cannot.
+        return store.parsed(text, lambda toml: dict(tomllib().loads(toml)), dict)
     else:  # pragma: no cover - exercised on 3.10 only: tomli, of any version.
         return dict(tomllib().loads(text))
 

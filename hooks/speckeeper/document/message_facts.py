@@ -22,10 +22,8 @@ entry's facts are of the right types and bounds, or it is a miss. At most
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from collections.abc import Mapping
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -139,7 +137,13 @@ class FactsStore(TextStore):
 
     def keep(self, kept: Mapping[str, Facts]) -> None:
         """Keep each of ``kept``'s facts under its key."""
-        self.put_all({key: facts._asdict() for key, facts in kept.items()})
+        self.put_all({key: _data(facts) for key, facts in kept.items()})
+
+
+def _data(facts: Facts) -> dict[str, object]:
+    """Facts as JSON holds them: the REST API impact a list."""
+    api = list(facts.api_impact) if facts.api_impact is not None else None
+    return {"title": facts.title, "introduction": facts.introduction, "api_impact": api}
 
 
 def _facts(entry: object) -> Facts | None:
@@ -166,8 +170,4 @@ def _stamp() -> tuple[object, ...]:
     ``__init__.py``, which holds its version (found, not imported)."""
     here = Path(__file__).parent.parent
     files = [(name, here / name) for name in _SHAPED_BY]
-    with contextlib.suppress(ImportError, ValueError):
-        found = find_spec("docutils")
-        if found is not None and found.origin:
-            files.append(("docutils", Path(found.origin)))
-    return (sys.version_info[:3], __version__, usercache.stamps(files))
+    return (sys.version_info[:3], __version__, usercache.stamps([*files, *usercache.found("docutils")]))

@@ -1,7 +1,7 @@
 """JSON data kept between runs by the text it was read from.
 
 What is read from a long text every run (a template's sections, a
-configuration file's TOML) is kept in a folder of the user's cache folder
+configuration file's TOML, a pre-commit configuration's YAML) is kept in a folder of the user's cache folder
 (see :mod:`usercache`) as JSON, which cannot run anything when it is read.
 An entry is found by its text and a stamp of what the reading depends on,
 never by where the text is; it holds both, compared on reading, so any
@@ -18,11 +18,14 @@ from __future__ import annotations
 import contextlib
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from speckeeper.files import usercache
 from speckeeper.files.folder import WRITABLE_BY_OTHERS, Folder
+
+T = TypeVar("T")
 
 
 class TextStore:
@@ -59,6 +62,16 @@ class TextStore:
         except (OSError, usercache.Unavailable, ValueError, RecursionError):
             return None
 
+    def parsed(self, text: str, parse: Callable[[str], T], kind: type[T]) -> T:
+        """What ``parse(text)`` gives, a ``kind``: kept from an earlier run,
+        else parsed and kept. What ``parse`` raises, it raises."""
+        kept = self.get(text)
+        if isinstance(kept, kind):
+            return kept
+        data = parse(text)
+        self.put(text, data)
+        return data
+
     def put(self, text: str, data: object) -> None:
         """Keep ``data`` (JSON) for ``text``, the least used entries going;
         nothing when ``data`` is not JSON or the entry would be too large."""
@@ -69,11 +82,15 @@ class TextStore:
         listed once however many are kept."""
         entries = {}
         for text, data in kept.items():
+            entry = {"stamp": self._stamp, "text": text, "data": data}
             try:
-                raw = json.dumps({"stamp": self._stamp, "text": text, "data": data}).encode()
-            except (TypeError, ValueError, RecursionError):  # A TOML date, say: read again next time.
+                raw = json.dumps(entry).encode()
+                # What JSON would not give back as it was (a YAML mapping's
+                # number keys, a NaN): read again next time.
+                same = len(raw) <= self._max_bytes and json.loads(raw) == entry
+            except (TypeError, ValueError, RecursionError):  # A TOML date, say.
                 continue
-            if len(raw) <= self._max_bytes:
+            if same:
                 entries[self._name(text)] = raw
         if not entries:
             return

@@ -72,6 +72,18 @@ def keep_used_last(folder: Folder, most: int) -> None:
             folder.remove(name)
 
 
+def found(package: str) -> list[tuple[str, Path]]:
+    """``package``'s ``__init__.py`` (which holds its version), found, not
+    imported, as :func:`stamps` takes it; nothing if it is not there."""
+    from importlib.util import find_spec
+
+    with contextlib.suppress(ImportError, ValueError):
+        spec = find_spec(package)
+        if spec is not None and spec.origin:
+            return [(package, Path(spec.origin))]
+    return []
+
+
 def stamps(files: Iterable[tuple[str, Path]]) -> tuple[tuple[str, int, int], ...]:
     """Each file's name, time and size, where it can be found: what an
     entry made from them is kept under, so that an edit of one (a
