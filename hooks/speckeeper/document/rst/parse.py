@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import sys
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -106,7 +106,7 @@ class RstParser:
         reader, parser, settings = self._docutils
         document = utils.new_document(source, copy.copy(settings))
         document.reporter.attach_observer(collect)
-        lean = without_unused_imports() if not all(name in sys.modules for name in _LEAN_DIRECTIVES) else nullcontext()
+        lean: AbstractContextManager[None] = without_unused_imports() if not all(name in sys.modules for name in _LEAN_DIRECTIVES) else nullcontext()
         with lean, sphinx_compat.registered(self._directives, self._roles, self._literal):
             parser.parse(text, document)
             document.transformer.populate_from_components((reader, parser))
