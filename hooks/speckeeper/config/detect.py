@@ -241,12 +241,25 @@ def _not_specs(specs: Path, tree: list[tuple[tuple[str, ...], list[str]]], templ
 
 def _tree(specs: Path) -> list[tuple[tuple[str, ...], list[str]]]:
     """The ``.rst`` names of ``specs/`` and the two levels of folders
-    below it (hidden ones left out), by folder: walked once."""
+    below it (hidden ones and links to folders not entered), by folder,
+    top down: walked once, as names (a Path a folder costs a hook 1 ms)."""
     found = []
-    for folder, subfolders, names in os.walk(specs):
-        parts = Path(folder).relative_to(specs).parts
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")] if len(parts) < 2 else []
-        found.append((parts, [name for name in names if name.endswith(".rst")]))
+    waiting: list[tuple[tuple[str, ...], str]] = [((), os.fspath(specs))]
+    while waiting:
+        parts, folder = waiting.pop()
+        names, below = [], []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if not entry.is_dir():
+                        if entry.name.endswith(".rst"):
+                            names.append(entry.name)
+                    elif len(parts) < 2 and not entry.name.startswith(".") and not entry.is_symlink():
+                        below.append(entry.name)
+        except OSError:
+            continue  # As os.walk: a folder that cannot be listed is left out.
+        found.append((parts, names))
+        waiting.extend(((*parts, name), os.path.join(folder, name)) for name in reversed(below))
     return found
 
 
