@@ -7,8 +7,9 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from speckeeper.errors import ConfigError
 
@@ -44,6 +45,64 @@ def blob(name: str, limit: int, cwd: Path | None = None) -> bytes | None:
     if process.returncode:
         raise _failed("cat-file", process.returncode, stderr)
     return data
+
+
+def blobs(named: Sequence[tuple[str, int]], cwd: Path | None = None) -> list[bytes | None]:
+    """The files git names, each read within its limit, by one git process
+    (``cat-file --batch``) however many: each None when git has no such
+    file or it is larger than its limit (read past, not kept), as
+    :func:`blob` reads one; a failure is a one-line ConfigError."""
+    if not named:
+        return []
+    if any("\n" in name for name, _ in named):  # The batch takes a name a line.
+        return [_blob_or_none(name, limit, cwd) for name, limit in named]
+    try:
+        process = subprocess.Popen(
+            ("git", "cat-file", "--batch"), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+        )
+    except OSError as error:
+        raise _not_run(error) from None
+    with process:
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        # A few names: the pipe takes them all before git answers the first.
+        try:
+            process.stdin.write(b"".join(name.encode("utf-8", "surrogateescape") + b"\n" for name, _ in named))
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # git stopped before reading (not a repository): its exit says why.
+        found = [_batch_entry(process.stdout, limit) for _, limit in named]
+        stderr = process.stderr.read()
+        process.wait()
+    if process.returncode:
+        raise _failed("cat-file", process.returncode, stderr)
+    return found
+
+
+def _batch_entry(stream: IO[bytes], limit: int) -> bytes | None:
+    """One answer of ``cat-file --batch``: ``<oid> <type> <size>``, the
+    content and a newline; or ``<name> missing`` (or ``ambiguous``)."""
+    header = stream.readline().split()
+    if len(header) != 3 or not header[2].isdigit():
+        return None
+    size = int(header[2])
+    if header[1] != b"blob" or size > limit:
+        left = size + 1  # Past it, and its newline, a piece at a time.
+        while left > 0:
+            piece = stream.read(min(left, 1 << 16))
+            if not piece:
+                break  # git stopped: its exit status says why.
+            left -= len(piece)
+        return None
+    data = stream.read(size)
+    stream.read(1)
+    return data
+
+
+def _blob_or_none(name: str, limit: int, cwd: Path | None) -> bytes | None:
+    try:
+        return blob(name, limit, cwd)
+    except ConfigError:
+        return None
 
 
 def _not_run(error: OSError) -> ConfigError:
