@@ -1,8 +1,10 @@
 """JSON data kept between runs by the text it was read from.
 
 What is read from a long text every run (a template's sections, a
-configuration file's TOML, a pre-commit configuration's YAML) is kept in a folder of the user's cache folder
-(see :mod:`usercache`) as JSON, which cannot run anything when it is read.
+configuration file's TOML, a pre-commit configuration's YAML, what the
+commit-message hooks read of a spec) is kept in a folder of the user's
+cache folder (see :mod:`usercache`) as JSON, which cannot run anything
+when it is read, and only where JSON gives it back as it was.
 An entry is found by its text and a stamp of what the reading depends on,
 never by where the text is; it holds both, compared on reading, so any
 difference is a miss. At most ``most`` entries are kept, the least
