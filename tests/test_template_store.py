@@ -75,7 +75,7 @@ def test_another_parser_or_version_does_not_read_an_entry(store_dir: Path, tmp_p
     text = path.read_text(encoding="utf-8")
     _load(path, TemplateStore(store_dir, ()))
     assert TemplateStore(store_dir, (("needs",), ())).get(text) is None
-    monkeypatch.setattr(template_store, "__version__", "99.0")
+    monkeypatch.setattr(usercache, "__version__", "99.0")  # Where the stores read it.
     assert TemplateStore(store_dir, ()).get(text) is None
 
 

@@ -18,11 +18,9 @@ and size limited).
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from speckeeper import __version__
 from speckeeper.files import usercache, yamlfile
 from speckeeper.files.source import read_regular
 from speckeeper.files.textstore import TextStore
@@ -230,7 +228,7 @@ def _yaml(raw: bytes) -> Any:
     :mod:`speckeeper.files.textstore`): a repo with speckeeper's hooks and
     no configuration file names speckeeper in its pre-commit configuration,
     and each hook would otherwise import PyYAML (12 ms) to read it again."""
-    store = TextStore(usercache.default(), YAML_FOLDER, _yaml_stamp(), _YAML_ENTRIES, 4 * _MAX_BYTES + 4096)
+    store = TextStore(usercache.default(), YAML_FOLDER, repr((1, usercache.stamp(("files/yamlfile.py",), ("yaml",)))), _YAML_ENTRIES, 4 * _MAX_BYTES + 4096)
     try:
         return store.parsed(raw.decode("utf-8", "replace"), yamlfile.load, dict)
     except yamlfile.Refused:
@@ -241,12 +239,6 @@ def _yaml(raw: bytes) -> Any:
 YAML_FOLDER = "yaml"
 _YAML_ENTRIES = 16
 
-
-def _yaml_stamp() -> str:
-    """What the YAML read depends on: Python, speckeeper, the bounded
-    reader's module and PyYAML (its files, found, not imported)."""
-    reader = [("yamlfile", Path(yamlfile.__file__))]
-    return repr((1, sys.version_info[:3], __version__, usercache.stamps([*reader, *usercache.found("yaml")])))
 
 
 def _nova_tests(tests: Path) -> list[Gate]:

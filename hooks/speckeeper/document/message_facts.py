@@ -22,12 +22,10 @@ entry's facts are of the right types and bounds, or it is a miss. At most
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from speckeeper import __version__
 from speckeeper.files import usercache
 from speckeeper.files.textstore import TextStore
 
@@ -120,7 +118,7 @@ class FactsStore(TextStore):
     configuration's base settings, as the check's parser is made)."""
 
     def __init__(self, where: Path | None, base: Settings) -> None:
-        super().__init__(where, FOLDER, repr((FORMAT, _stamp(), base.parser_extensions)), MAX_ENTRIES, MAX_BYTES)
+        super().__init__(where, FOLDER, repr((FORMAT, usercache.stamp(_SHAPED_BY, ("docutils",)), base.parser_extensions)), MAX_ENTRIES, MAX_BYTES)
 
     @classmethod
     def default(cls, base: Settings) -> FactsStore:
@@ -163,11 +161,3 @@ def _facts(entry: object) -> Facts | None:
 def _line(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
-
-def _stamp() -> tuple[object, ...]:
-    """Python's version, speckeeper's, and the size and time of the files
-    that shape the facts: speckeeper's modules above, and docutils' own
-    ``__init__.py``, which holds its version (found, not imported)."""
-    here = Path(__file__).parent.parent
-    files = [(name, here / name) for name in _SHAPED_BY]
-    return (sys.version_info[:3], __version__, usercache.stamps([*files, *usercache.found("docutils")]))

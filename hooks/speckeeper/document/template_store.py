@@ -14,12 +14,8 @@ the folder ``templates`` of the user's cache folder.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import docutils
-
-from speckeeper import __version__
 from speckeeper.files import usercache
 from speckeeper.files.textstore import TextStore
 
@@ -50,13 +46,9 @@ class TemplateStore(TextStore):
     cache folder ``where``."""
 
     def __init__(self, where: Path | None, parser_key: tuple[object, ...]) -> None:
-        super().__init__(where, FOLDER, repr((FORMAT, _stamp(), parser_key)), MAX_ENTRIES, MAX_BYTES)
+        super().__init__(where, FOLDER, repr((FORMAT, usercache.stamp(_SHAPED_BY, ("docutils",)), parser_key)), MAX_ENTRIES, MAX_BYTES)
 
     @classmethod
     def default(cls, parser_key: tuple[object, ...]) -> TemplateStore:
         return cls(usercache.default(), parser_key)
 
-
-def _stamp() -> tuple[object, ...]:
-    here = Path(__file__).parent.parent
-    return (sys.version_info[:3], docutils.__version__, __version__, usercache.stamps((name, here / name) for name in _SHAPED_BY))

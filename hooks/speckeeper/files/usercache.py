@@ -1,6 +1,7 @@
 """The user's cache folder: where parsed templates, configuration files'
-TOML and what the commit-message hooks read of specs are kept between
-runs, and the key that signs the findings cache.
+TOML, pre-commit configurations' YAML and what the commit-message hooks
+read of specs are kept between runs (see :mod:`.textstore`), and the key
+that signs the findings cache.
 
 ``SPECKEEPER_CACHE_DIR`` names it; set to an empty value, nothing is kept.
 The default is the platform's user cache folder. It is used only when it
@@ -16,6 +17,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from speckeeper import __version__
 from speckeeper.files.folder import Folder, open_folder
 
 ENV = "SPECKEEPER_CACHE_DIR"
@@ -72,9 +74,21 @@ def keep_used_last(folder: Folder, most: int) -> None:
             folder.remove(name)
 
 
-def found(package: str) -> list[tuple[str, Path]]:
-    """``package``'s ``__init__.py`` (which holds its version), found, not
-    imported, as :func:`stamps` takes it; nothing if it is not there."""
+def stamp(shaped_by: Iterable[str], packages: Iterable[str] = ()) -> tuple[object, ...]:
+    """What a store's entries depend on beyond their text: Python's
+    version, speckeeper's, and the time and size of the files that shape
+    what is read: speckeeper's modules ``shaped_by`` (paths from the
+    package's folder) and the ``__init__.py`` of each of ``packages``,
+    which holds its version (found, not imported)."""
+    here = Path(__file__).parent.parent
+    files = [(name, here / name) for name in shaped_by]
+    for package in packages:
+        files.extend(_found(package))
+    return (sys.version_info[:3], __version__, stamps(files))
+
+
+def _found(package: str) -> list[tuple[str, Path]]:
+    """``package``'s ``__init__.py``, found, not imported; nothing if it is not there."""
     from importlib.util import find_spec
 
     with contextlib.suppress(ImportError, ValueError):
