@@ -127,7 +127,7 @@ class Hooks:
         try:
             self._read.update(zip([name for name, _ in named], blobs(named)))
         except ConfigError:
-            pass  # Each is read alone, and not read, below.
+            pass  # git failed: facts() tries each alone, and has none where that fails too.
 
     def facts(self, path: str, rev: str = "") -> Facts | None:
         """The facts of the spec as staged (or as in ``rev``): kept ones,
