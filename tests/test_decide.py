@@ -66,3 +66,16 @@ def test_a_change_reports_only_findings_about_what_it_touches(in_tmp: Path) -> N
     gate = Gate(config(in_tmp))
     assert gate.decide(findings, touched=[in_tmp / B]).reported == [about_b]
     assert gate.decide(findings, touched=None).reported == findings
+
+
+def test_a_change_leaves_the_baseline_entries_of_files_it_did_not_touch(in_tmp: Path) -> None:
+    """A commit's check looks at the whole folder and reports what the
+    commit touches: an entry about another file, found again, is neither
+    reported nor stale (else the author is told to drop it, and the next
+    whole-folder check fails on it)."""
+    recorded = (entry(A, "SK203"), entry(B, "SK203"), entry(B, "SK201", "gone"))
+    findings = [found(A, "SK203"), found(B, "SK203"), found(A, "SK201")]
+    verdict = Gate(config(in_tmp), Selection(), recorded).decide(findings, looked_at=[Path("specs")], touched=[in_tmp / A])
+    assert verdict.reported == [found(A, "SK201")]
+    assert verdict.baselined == [found(A, "SK203")]
+    assert verdict.stale == [entry(B, "SK201", "gone")]  # Looked for everywhere, truly gone.

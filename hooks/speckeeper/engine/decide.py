@@ -173,19 +173,17 @@ class Gate:
         """What of ``findings`` is reported. In order: the selection (the
         configuration's, its overrides for the finding's path, the command
         line's); the codes each spec's comments silence (``silencing``: by
-        a file's path as findings name it); with ``touched``, only findings
-        about the files a change touches; last, the baseline, whose entries
+        a file's path as findings name it); the baseline, whose entries
         under the paths ``looked_at`` (and of codes selected there) that no
-        finding matches are stale."""
+        finding matches are stale; last, with ``touched``, only findings
+        about the files a change touches."""
         codes = _Codes(self.config, self.selection)
         selected = [f for f in findings if f.code in codes.of(self.config.relpath(Path(f.path)))]
         silencing = silencing or {}
         silenced = [f for f in selected if f.code in silencing.get(f.path, frozenset())]
         kept = [f for f in selected if f.code not in silencing.get(f.path, frozenset())]
-        if touched is not None:
-            kept = about(kept, touched)
         if not self.recorded:
-            return Verdict(kept, silenced, [], [])
+            return Verdict(kept if touched is None else about(kept, touched), silenced, [], [])
         from speckeeper.engine import baseline  # hashlib and json: only with a baseline.
 
         roots = [self.config.relpath(path).rstrip("/") for path in looked_at]
@@ -199,9 +197,15 @@ class Gate:
             under = any(root in ("", ".") or entry.path == root or entry.path.startswith(root + "/") for root in roots)
             return under and entry.code in codes.of(entry.path)
 
+        # The baseline is matched against every finding the run made, and
+        # only then narrowed to what the change touches: an entry about an
+        # untouched file is still found, not stale.
         reported, stale = baseline.compare(recorded, kept, self.config, looked_for)
         new = {id(f) for f in reported}
-        return Verdict(reported, silenced, [f for f in kept if id(f) not in new], stale)
+        baselined = [f for f in kept if id(f) not in new]
+        if touched is not None:
+            reported, baselined = about(reported, touched), about(baselined, touched)
+        return Verdict(reported, silenced, baselined, stale)
 
     @cached_property
     def _by_path(self) -> dict[str, list[Entry]]:
