@@ -74,6 +74,24 @@ def test_the_staged_spec_is_fixed_and_what_is_left_reported_with_the_redirects(
     assert "SK311" in ran.out[0]
 
 
+def test_typed_with_no_file_it_fixes_and_checks_the_staged_specs_alone(
+    specs: Path, capsys: pytest.CaptureFixture[str], parsed: list[str]
+) -> None:
+    """``speckeeper check --fix --staged`` typed by hand does what the hook
+    does: an unstaged spec's fixable finding is not the commit's, and the
+    spec is neither parsed nor rewritten."""
+    staged, other = specs / "specs/zed/approved/b.rst", specs / "specs/zed/implemented/a.rst"
+    staged.write_text(good("b").replace("\n\n", "  \n\n", 1), encoding="utf-8")
+    git(specs, "add", "-A")
+    other.write_text(good("a").replace("\n\n", "  \n\n", 1), encoding="utf-8")
+    ran = speckeeper(capsys, *HOOK)
+    assert ran.code == 1 and ran.out == []
+    assert ran.err[0] == "Fixing specs/zed/approved/b.rst" and len(ran.err) == 2
+    assert staged.read_text(encoding="utf-8") == good("b")
+    assert other.read_text(encoding="utf-8") == good("a").replace("\n\n", "  \n\n", 1)
+    assert {source for source in parsed if source.startswith("specs/")} == {"specs/zed/approved/b.rst"}
+
+
 def test_a_commit_of_the_redirects_file_alone_parses_no_spec(specs: Path, capsys: pytest.CaptureFixture[str], parsed: list[str]) -> None:
     (specs / "specs/zed/redirects").write_text(
         "approved/a.rst ../implemented/a.rst\napproved/c.rst ../implemented/gone.rst\n", encoding="utf-8"

@@ -88,7 +88,8 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--staged",
         action="store_true",
-        help="report only findings about what the staged commit adds, changes, moves or deletes (all, when nothing is staged)",
+        help="check the staged specs (with no PATH named) and report only findings about what the staged commit adds,"
+        " changes, moves or deletes (all, when nothing is staged)",
     )
     parser.add_argument(
         "--show-settings",
@@ -222,10 +223,14 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     jobs = args.jobs or parallel.default_jobs()
     _check_output_options(args, config)
-    specs = _named_specs(paths) if args.staged and args.paths else paths
+    touched = _touched() if args.staged else None
+    if touched and not args.paths:
+        # Typed by hand, as the hook would be run: the staged specs, not
+        # the whole folder (which a legacy spec's fix would rewrite).
+        paths = _staged_specs(touched, paths)
+    specs = _named_specs(paths) if args.staged and (args.paths or touched) else paths
     ran: dict[str, Ran] = {}  # What the fix found in the specs it left as they were.
     changed = _fix_first(args, config, selection, specs, recorded, ran) if args.fix and specs else False
-    touched = _touched() if args.staged else None
     if touched and ran:
         _keep_facts(config, ran, touched)
     cache = None
@@ -256,6 +261,18 @@ def run_check(args: argparse.Namespace) -> int:
         files = len({f.path for f in findings})
         print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
     return EXIT_FINDINGS if (findings or changed) and not args.exit_zero else EXIT_CLEAN
+
+
+def _staged_specs(touched: list[Path], folders: list[Path]) -> list[Path]:
+    """Of the files a commit touches, those still there under ``folders``
+    (the specs folder), as a commit hook would name them."""
+    tops = [os.path.abspath(folder) for folder in folders]
+    here = [path for path in touched if path.is_file() and any(_under(os.path.abspath(path), top) for top in tops)]
+    return [Path(os.path.relpath(path)) for path in here]
+
+
+def _under(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _named_specs(paths: list[Path]) -> list[Path]:
