@@ -287,6 +287,16 @@ def speckeeper_bounded(cwd: Path, *args: str, timeout: float = 30) -> subprocess
     )
 
 
+def run_driver(driver: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The Python code ``driver`` run with ``args`` in a process of its
+    own (a fresh interpreter: what it imports, what it reads from the
+    user's cache folder), without colour."""
+    return subprocess.run(
+        (sys.executable, "-c", driver, *args),
+        cwd=cwd, capture_output=True, text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"}, check=False,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Ran:
     """What a user sees of one speckeeper command: its exit code, and the

@@ -4,9 +4,6 @@ stamp; what JSON would change is read again."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,7 @@ from speckeeper.config import gates
 from speckeeper.files import usercache
 from speckeeper.files.textstore import TextStore
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_driver
 
 
 @pytest.fixture()
@@ -87,13 +84,7 @@ def test_a_repo_with_speckeeper_hooks_reads_their_yaml_once(tmp_path: Path, cach
     spec.parent.mkdir(parents=True)
     spec.write_bytes((FIXTURES / "good-spec.rst").read_bytes())
     (repo / ".pre-commit-config.yaml").write_text(PRE_COMMIT, encoding="utf-8")
-    runs = []
-    for _ in range(2):
-        done = subprocess.run(
-            (sys.executable, "-c", DRIVER, "check", str(spec.relative_to(repo))),
-            cwd=repo, capture_output=True, text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"},
-        )  # fmt: skip
-        runs.append(done.stdout.split()[-2:])
+    runs = [run_driver(DRIVER, repo, "check", str(spec.relative_to(repo))).stdout.split()[-2:] for _ in range(2)]
     assert runs == [["True", "0"], ["False", "0"]]
     assert len(list((cache / gates.YAML_FOLDER).iterdir())) == 1
     assert gates.read_gates(repo) == [gates.Gate(gates.NOVA_LIMIT, (), ".pre-commit-config.yaml speckeeper-check-fix")]

@@ -1,5 +1,7 @@
 """The ``speckeeper`` command's entry point: what is done before anything
-else is imported (see :mod:`speckeeper.speedups`), then the command line."""
+else is imported (see :mod:`speckeeper.speedups`), then the command line,
+with the regular expressions the command compiled last time
+(:mod:`speckeeper.files.regexstore`)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,15 @@ def entry() -> None:
     argv = sys.argv[1:]
     if speedups.message_written(argv, os.environ):
         speedups.exit_now(0)
-    from speckeeper.cli import main
+    from contextlib import nullcontext
 
-    speedups.exit_now(main(argv))
+    from speckeeper.files import regexstore
+
+    # The first word that is not an option names the command. The language
+    # server, started once, compiles its expressions once.
+    command = next((word for word in argv if not word.startswith("-")), "")
+    with regexstore.kept(command) if command != "lsp" else nullcontext():
+        from speckeeper.cli import main
+
+        code = main(argv)
+    speedups.exit_now(code)

@@ -2,10 +2,12 @@
 
 speckeeper keeps a trick only where it saves at least 5% of a benchmark
 item (``benchmarks/RESULTS.md`` says how much each saves, and how it was
-measured). Four are here; two more are stores of their own: parsed
-templates (:mod:`speckeeper.document.template_store`) and configuration
+measured). Four are here; three more are stores of their own: parsed
+templates (:mod:`speckeeper.document.template_store`), configuration
 files' TOML (:func:`speckeeper.config.settings.parsed_toml`), each kept
-between runs by its text (:mod:`speckeeper.files.textstore`).
+between runs by its text (:mod:`speckeeper.files.textstore`), and the
+regular expressions a command compiles (:mod:`speckeeper.files.regexstore`,
+about 15% of a one-file check).
 
 **docutils, imported without what it loads for features we switch off**
 (about 15% of a one-file check). A one-file check must cost about the

@@ -1,7 +1,8 @@
 """The user's cache folder: where parsed templates, configuration files'
-TOML, pre-commit configurations' YAML and what the commit-message hooks
-read of specs are kept between runs (see :mod:`.textstore`), and the key
-that signs the findings cache.
+TOML, pre-commit configurations' YAML, what the commit-message hooks
+read of specs and compiled regular expressions are kept between runs (see
+:mod:`.textstore`, :mod:`.regexstore`), and the key that signs the
+findings cache.
 
 ``SPECKEEPER_CACHE_DIR`` names it; set to an empty value, nothing is kept.
 The default is the platform's user cache folder. It is used only when it
