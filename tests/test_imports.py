@@ -144,6 +144,27 @@ def test_the_commit_hook_imports_no_other_command_nor_extra(repo: Path, tmp_path
     assert sorted(modules.intersection(unneeded | set(NOT_WITHOUT_A_CONFIG_FILE))) == []
 
 
+def test_the_commit_hook_hashes_no_finding_the_baseline_cannot_hold(repo: Path, tmp_path: Path) -> None:
+    """A repo's baseline records another spec's finding (its own folder's
+    redirect included): a commit of a clean spec fingerprints nothing, and
+    imports no hashlib; a finding the baseline may hold is matched."""
+    other = "specs/2027.1/approved/other-thing.rst"
+    (repo / other).write_text((FIXTURES / "good-spec.rst").read_text())  # Its tracker URL names awesome-thing: SK303.
+    (repo / "specs/2027.1/redirects").write_text("approved/gone.rst ../implemented/gone.rst\n")  # SK311.
+    assert imported(repo, tmp_path, "baseline")[0] == 0
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-q", "--no-verify", "-m", "More")
+    (repo / SPEC).write_text((repo / SPEC).read_text() + "\nMore.\n")
+    git(repo, "add", SPEC)
+    code, modules = imported(repo, tmp_path, "check", "--fix", "--staged", SPEC)
+    assert code == 0 and "speckeeper.engine.baseline" in modules
+    assert "hashlib" not in modules
+    (repo / other).write_text((repo / other).read_text() + "\nMore.\n")
+    git(repo, "add", other)
+    code, modules = imported(repo, tmp_path, "check", "--fix", "--staged", other)
+    assert code == 0 and "hashlib" in modules  # Its SK303 is recorded: matched, held back.
+
+
 def test_commit_msg_with_apiimpact_parses_no_spec(repo: Path, tmp_path: Path) -> None:
     (repo / SPEC).write_text((repo / SPEC).read_text() + "\nMore.\n")
     git(repo, "add", SPEC)

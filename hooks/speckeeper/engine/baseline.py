@@ -124,10 +124,17 @@ def compare(
     """The findings not in the baseline, and the entries that no longer
     occur among those ``checked`` (of a path and code this run looked at)."""
     left = Counter(entry.key for entry in recorded)
+    kinds = {(path, code) for path, code, _ in left}
     new = []
-    for entry, finding in entries(findings, config):
-        if left[entry.key] > 0:
-            left[entry.key] -= 1
+    for finding in findings:
+        path = config.relpath(Path(finding.path))
+        # A fingerprint only where an entry of the path and code could
+        # match: most findings of a commit have none, and need no hashing.
+        key = None
+        if (path, finding.code) in kinds:
+            key = (path, finding.code, fingerprint(finding.code, finding.message, finding.context))
+        if key is not None and left[key] > 0:
+            left[key] -= 1
         else:
             new.append(finding)
     stale = []

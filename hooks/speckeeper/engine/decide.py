@@ -191,15 +191,22 @@ class Gate:
         # findings' own files are all that can match one.
         recorded = self.recorded if roots else self._recorded_of({self.config.relpath(Path(f.path)) for f in kept})
 
+        def under(path: str) -> bool:
+            return any(root in ("", ".") or path == root or path.startswith(root + "/") for root in roots)
+
         def looked_for(entry: Entry) -> bool:
             """Whether the run looked for ``entry``: its path is under one
             of ``roots`` and its code was selected there."""
-            under = any(root in ("", ".") or entry.path == root or entry.path.startswith(root + "/") for root in roots)
-            return under and entry.code in codes.of(entry.path)
+            return under(entry.path) and entry.code in codes.of(entry.path)
 
-        # The baseline is matched against every finding the run made, and
-        # only then narrowed to what the change touches: an entry about an
-        # untouched file is still found, not stale.
+        if touched is not None:
+            # The baseline is matched against what the change touches and
+            # every finding under the paths looked at, and only then
+            # narrowed to what the change touches: an entry about an
+            # untouched file looked at is still found, not stale. (An entry
+            # elsewhere can be neither.)
+            touching = {id(f) for f in about(kept, touched)}
+            kept = [f for f in kept if id(f) in touching or under(self.config.relpath(Path(f.path)))]
         reported, stale = baseline.compare(recorded, kept, self.config, looked_for)
         new = {id(f) for f in reported}
         baselined = [f for f in kept if id(f) not in new]
