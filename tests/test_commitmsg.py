@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from speckeeper.cli import main
 from speckeeper.commands.commitmsg import wrap, written
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_driver
 
 GOOD = (FIXTURES / "good-spec.rst").read_text(encoding="utf-8")
 SPEC = "specs/2027.1/approved/awesome-thing.rst"
@@ -500,3 +500,87 @@ def test_a_kept_entry_that_is_not_facts_is_a_miss(
         found.write_bytes(entry if isinstance(entry, bytes) else holding(entry))
     assert hooks_say(repo, capsys) == parsed
     assert parsed[0].startswith(SUBJECT_AND_BODY + "\nAPIImpact\n") and parsed[1] == 1
+
+
+# What the commit hook settles for commit-msg (files/settled).
+
+# Runs a command as its entry point does; says whether the configuration
+# was read.
+ENTRY = """
+import sys
+sys.argv[0] = "speckeeper"
+from speckeeper import launch
+try:
+    launch.entry()
+except SystemExit as exit_:
+    print("configured" if "speckeeper.config.settings" in sys.modules else "settled", exit_.code, file=sys.stderr)
+"""
+
+
+def commit_msg_entry(repo: Path, message: str) -> tuple[str, int, str]:
+    """commit-msg run as git runs it: what it printed, its exit code, and
+    whether it read the configuration ("configured") or the commit hook
+    had settled the commit ("settled")."""
+    done = run_driver(ENTRY, repo, "commit-msg", str(message_file(repo, message)))
+    how, code = done.stderr.splitlines()[-1].split()
+    return done.stdout, int(code), how
+
+
+@pytest.mark.parametrize(
+    ("committed", "staged", "settles"),
+    [
+        pytest.param(None, GOOD, True, id="added"),
+        pytest.param(None, GOOD.replace(NONE_API, WITH_API), False, id="added-with-api"),
+        pytest.param(GOOD.replace(NONE_API, WITH_API), GOOD.replace(NONE_API, WITH_API) + "\n.. edit\n", True, id="section-unchanged"),
+        pytest.param(GOOD.replace(NONE_API, WITH_API), GOOD.replace(NONE_API, OTHER_API), False, id="section-changed"),
+        pytest.param(GOOD, GOOD.replace(NONE_API, WITH_API), False, id="section-now-says-something"),
+    ],
+)
+def test_commit_msg_settled_by_the_commit_hook_says_what_it_says_unsettled(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, committed: str | None, staged: str, settles: bool
+) -> None:
+    """After the commit hook, commit-msg exits as it does without it; where
+    no spec needs the flag it does so reading neither the configuration
+    nor a spec."""
+    cache = tmp_path / "cache"
+    if committed is not None:
+        stage(repo, SPEC, committed)
+        keep_facts(monkeypatch, cache)
+        commit(repo)
+    stage(repo, SPEC, staged)
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", "")  # Nothing kept: commit-msg works it out.
+    unsettled = commit_msg_entry(repo, "Change the spec\n")
+    keep_facts(monkeypatch, cache)
+    out, code, how = commit_msg_entry(repo, "Change the spec\n")
+    assert (out, code) == unsettled[:2]
+    assert unsettled[2] == "configured" and how == ("settled" if settles else "configured")
+    assert code == (0 if settles else 1)
+
+
+def test_a_commit_staged_again_is_not_what_was_settled(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settled for one staged diff, not for the next: a section that now
+    says something, staged after the commit hook ran, fails commit-msg."""
+    stage(repo, SPEC, GOOD)
+    keep_facts(monkeypatch, tmp_path / "cache")
+    assert commit_msg_entry(repo, "Propose it\n")[1:] == (0, "settled")
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    out, code, how = commit_msg_entry(repo, "Propose it\n")
+    assert (code, how) == (1, "configured") and out.startswith(f"{SPEC}:{API_LINE}:1: ")
+
+
+def test_settled_from_the_staged_copy_not_the_work_trees(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commit hook run by hand with the work tree's copy unlike the
+    staged one (pre-commit would have set it aside): what is staged decides."""
+    stage(repo, SPEC, GOOD.replace(NONE_API, WITH_API))
+    (repo / SPEC).write_text(GOOD, encoding="utf-8")
+    keep_facts(monkeypatch, tmp_path / "cache")
+    out, code, how = commit_msg_entry(repo, "Propose it\n")
+    assert (code, how) == (1, "configured") and out.startswith(f"{SPEC}:{API_LINE}:1: ")
+
+
+def test_a_settled_commit_with_no_message_file_is_still_an_error(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stage(repo, SPEC, GOOD)
+    keep_facts(monkeypatch, tmp_path / "cache")
+    done = run_driver(ENTRY, repo, "commit-msg", "nope")
+    error, (_, code) = done.stderr.splitlines()[0], done.stderr.splitlines()[-1].split()
+    assert (error, code) == ("speckeeper: error: nope: cannot read the commit message: No such file or directory", "2")

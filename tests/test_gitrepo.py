@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from speckeeper.errors import ConfigError
-from speckeeper.files.gitrepo import blob, blobs
+from speckeeper.files.gitrepo import Change, blob, blobs, staged
 
 
 def git(repo: Path, *args: str) -> None:
@@ -52,3 +52,33 @@ def test_outside_a_repository_it_says_why_in_a_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         blobs([(":specs/a.rst", 100)], cwd=tmp_path)
     assert str(raised.value).startswith("git cat-file failed: ") and "\n" not in str(raised.value)
+
+
+def test_what_is_staged_its_changes_and_the_blobs_that_say_it_whole(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change, a rename (git finds it whatever diff.renames says), a
+    deletion and an addition with a newline in its name; the raw diff
+    changes with any staged byte."""
+    monkeypatch.chdir(repo)
+    (repo / "specs" / "c d.rst").write_bytes(b"C\n" * 20)
+    (repo / "specs" / "gone.rst").write_bytes(b"gone\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "two")
+    git(repo, "config", "diff.renames", "false")
+    git(repo, "mv", "specs/c d.rst", "specs/e f.rst")
+    git(repo, "rm", "-q", "specs/gone.rst")
+    (repo / "specs" / "new\nline.rst").write_bytes(b"new\n")
+    (repo / "specs" / "a.rst").write_bytes(b"A staged again\n")
+    git(repo, "add", ".")
+    found = staged()
+    assert found.changes == [
+        Change("specs/a.rst", "M", "specs/a.rst"),
+        Change("specs/e f.rst", "R", "specs/c d.rst"),
+        Change("specs/gone.rst", "D", "specs/gone.rst"),
+        Change("specs/new\nline.rst", "A", ""),
+    ]
+    assert found.touched() == ["specs/a.rst", "specs/c d.rst", "specs/e f.rst", "specs/gone.rst", "specs/new\nline.rst"]
+    assert [change.status for change in found.kept()] == ["M", "R", "A"]
+    (repo / "specs" / "a.rst").write_bytes(b"A staged once more\n")
+    assert staged().raw == found.raw  # Not staged: the same commit.
+    git(repo, "add", "specs/a.rst")
+    assert staged().raw != found.raw and staged().changes == found.changes

@@ -11,7 +11,7 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from pathlib import Path
 
 from speckeeper import __version__
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from speckeeper.engine.cache import Cache
     from speckeeper.engine.check import Gathered, Ran
     from speckeeper.engine.decide import Recorded, Selection
+    from speckeeper.files.gitrepo import Staged
     from speckeeper.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -223,7 +224,8 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     jobs = args.jobs or parallel.default_jobs()
     _check_output_options(args, config)
-    touched = _touched() if args.staged else None
+    commit = _commit() if args.staged else None
+    touched = commit.touched() if commit is not None else None
     if touched and not args.paths:
         # Typed by hand, as the hook would be run: the staged specs, not
         # the whole folder (which a legacy spec's fix would rewrite).
@@ -231,8 +233,8 @@ def run_check(args: argparse.Namespace) -> int:
     specs = _named_specs(paths) if args.staged and (args.paths or touched) else paths
     ran: dict[str, Ran] = {}  # What the fix found in the specs it left as they were.
     changed = _fix_first(args, config, selection, specs, recorded, ran) if args.fix and specs else False
-    if touched and ran:
-        _keep_facts(config, ran, touched)
+    if commit is not None and args.fix and ran:
+        _keep_facts(config, ran, commit.touched())
     cache = None
     if args.cache:
         from speckeeper.engine.cache import open_cache  # hashlib, hmac and json: only for --cache.
@@ -260,6 +262,11 @@ def run_check(args: argparse.Namespace) -> int:
     if findings and args.format == "text" and not args.quiet:
         files = len({f.path for f in findings})
         print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
+    if commit is not None and args.fix and not (findings or changed):
+        # The commit goes on to its message: what commit-msg will find, for it.
+        from speckeeper.commands.commitmsg import keep_settled
+
+        keep_settled(config, commit.top, commit.staged)
     return EXIT_FINDINGS if (findings or changed) and not args.exit_zero else EXIT_CLEAN
 
 
@@ -399,17 +406,26 @@ def _write_output_file(path: Path, text: str, config: Config) -> None:
         write_where_told(path, text.encode("utf-8", "surrogateescape"), config.repo)
 
 
-def _touched() -> list[Path] | None:
-    """The files the staged commit touches, when git has anything staged
-    (a hook's commit): only findings about them are reported. None
-    otherwise (CI): all are."""
+class _Commit(NamedTuple):
+    """What git has staged (a hook's commit), and the work tree's top."""
+
+    staged: Staged
+    top: Path
+
+    def touched(self) -> list[Path]:
+        """The files the commit touches: only findings about them are reported."""
+        return [self.top / path for path in self.staged.touched()]
+
+
+def _commit() -> _Commit | None:
+    """The staged commit, when git has anything staged; None otherwise
+    (CI: every finding is reported)."""
     from speckeeper.files import gitrepo  # subprocess: only for --staged.
 
-    touched = gitrepo.touched()
-    if not touched:
+    staged = gitrepo.staged()
+    if not staged.changes:
         return None
-    top = Path(gitrepo.git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
-    return [top / path for path in touched]
+    return _Commit(staged, Path(gitrepo.git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()))
 
 
 def _write_baseline(path: Path, findings: list[Finding], config: Config) -> int:

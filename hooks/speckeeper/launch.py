@@ -1,6 +1,7 @@
 """The ``speckeeper`` command's entry point: what is done before anything
-else is imported (see :mod:`speckeeper.speedups`), then the command line,
-with the regular expressions the command compiled last time
+else is imported (see :mod:`speckeeper.speedups`; a commit-msg whose
+commit the commit hook settled, :mod:`speckeeper.files.settled`), then the
+command line, with the regular expressions the command compiled last time
 (:mod:`speckeeper.files.regexstore`)."""
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ def entry() -> None:
     argv = sys.argv[1:]
     if speedups.message_written(argv, os.environ):
         speedups.exit_now(0)
+    if len(argv) == 2 and argv[0] == "commit-msg" and not argv[1].startswith("-") and os.path.isfile(argv[1]):
+        from speckeeper.files import settled
+
+        if settled.settled_here():  # The commit hook found it needs nothing of its message.
+            speedups.exit_now(0)
     from contextlib import nullcontext
 
     from speckeeper.files import regexstore

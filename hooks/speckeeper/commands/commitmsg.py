@@ -36,6 +36,7 @@ from speckeeper.speedups import WRITTEN_SOURCES
 # pre-commit stage keeps the facts of the specs it checked.
 if TYPE_CHECKING:
     from speckeeper.config.settings import Config, Settings
+    from speckeeper.files.gitrepo import Staged
     from speckeeper.document.message_facts import Facts, FactsStore
     from speckeeper.document.rst.parse import RstParser
 
@@ -80,14 +81,14 @@ class Hooks:
     """What both hooks need: the config, the parser, the work tree's top,
     the facts kept of specs."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, top: Path | None = None) -> None:
         from speckeeper.document.message_facts import FactsStore
         from speckeeper.files.gitrepo import git
 
         self.config = config
         self._parser: RstParser | None = None
         self._store: FactsStore = FactsStore.default(config.base)
-        self.top = Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
+        self.top = top or Path(git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
         self._placed: dict[str, tuple[str, Settings]] = {}
         self._read: dict[str, bytes | None] = {}
 
@@ -165,6 +166,39 @@ class Hooks:
         found = message_facts.of(spec, section)
         self._store.keep({key: found})
         return found
+
+
+def keep_settled(config: Config, top: Path, commit: Staged) -> None:
+    """For the commit hook, which has kept the facts of the specs it
+    checked: say (:mod:`speckeeper.files.settled`) whether ``commit``
+    needs nothing of its message, as :func:`run_commit_msg` finds it (the
+    same question, so that the answer is the same): no spec it stages
+    has a REST API impact section, new or changed, that says more than
+    "None"."""
+    from speckeeper.files import settled
+
+    settled.keep(str(top), commit.raw, not _needing(Hooks(config, top), commit))
+
+
+def _needing(hooks: Hooks, commit: Staged) -> list[tuple[str, int]]:
+    """Each spec ``commit`` stages whose REST API impact section, new or
+    changed, says more than "None": its path and the section's line."""
+    specs = [change for change in commit.kept() if hooks.is_spec(change.path)]
+    # Each spec as staged and, but for a new one, as HEAD has it, read at once.
+    hooks.read([(c.path, "") for c in specs] + [(c.old_path, "HEAD") for c in specs if c.status != "A"])
+    missing = []
+    for change in specs:
+        facts = hooks.facts(change.path)
+        impact = facts.api_impact if facts is not None else None
+        if impact is None:
+            continue
+        if change.status != "A":
+            earlier = hooks.facts(change.old_path, "HEAD")
+            before = earlier.api_impact if earlier is not None else None
+            if before is not None and before[1] == impact[1]:
+                continue  # Unchanged: the commit that made it carried the flag.
+        missing.append((change.path, impact[0]))
+    return missing
 
 
 def compose(facts: Facts, comment: str) -> str:
@@ -246,10 +280,10 @@ def run_prepare(args: argparse.Namespace) -> int:
     comment = comment_char()
     if written(current, comment):
         return 0
-    from speckeeper.files.gitrepo import staged_changes
+    from speckeeper.files.gitrepo import staged
 
     hooks = Hooks(load_config(args.config))
-    added = [c.path for c in staged_changes() if c.status == "A" and hooks.is_spec(c.path)]
+    added = [c.path for c in staged().kept() if c.status == "A" and hooks.is_spec(c.path)]
     if len(added) != 1:
         return 0
     facts = hooks.facts(added[0])
@@ -274,24 +308,10 @@ def run_commit_msg(args: argparse.Namespace) -> int:
     # An empty message: git aborts the commit itself.
     if not kept or any(_FLAG_LINE.match(line) for line in kept):
         return 0
-    from speckeeper.files.gitrepo import staged_changes
+    from speckeeper.files.gitrepo import staged
 
     hooks = Hooks(load_config(args.config))
-    specs = [change for change in staged_changes() if hooks.is_spec(change.path)]
-    # Each spec as staged and, but for a new one, as HEAD has it, read at once.
-    hooks.read([(c.path, "") for c in specs] + [(c.old_path, "HEAD") for c in specs if c.status != "A"])
-    missing = []
-    for change in specs:
-        facts = hooks.facts(change.path)
-        impact = facts.api_impact if facts is not None else None
-        if impact is None:
-            continue
-        if change.status != "A":
-            earlier = hooks.facts(change.old_path, "HEAD")
-            before = earlier.api_impact if earlier is not None else None
-            if before is not None and before[1] == impact[1]:
-                continue  # Unchanged: the commit that made it carried the flag.
-        missing.append((change.path, impact[0]))
+    missing = _needing(hooks, staged())
     for path, line in missing:
         print(f'{path}:{line}:1: section "{hooks.section(path)}" says more than "None": the message needs an {FLAG} line')
     return 1 if missing else 0

@@ -151,33 +151,53 @@ class Change(NamedTuple):
     old_path: str = ""  # In HEAD, for "M", "R" and "D".
 
 
-def staged_changes() -> list[Change]:
-    """Files the commit adds, modifies or renames; renames found as git
-    finds them whatever the user's ``diff.renames`` says."""
-    return [change for change in _staged("AMR") if change.status != "D"]
+class Staged(NamedTuple):
+    """What the staged commit changes: git's raw diff of the index against
+    HEAD (each changed file's mode and blob on both sides, its status and
+    paths), and its changes."""
+
+    raw: bytes
+    changes: list[Change]
+
+    def touched(self) -> list[str]:
+        """The paths (relative to the work tree's top) the commit adds,
+        changes, deletes or renames, a rename's old path too."""
+        return sorted({path for change in self.changes for path in (change.path, change.old_path) if path})
+
+    def kept(self) -> list[Change]:
+        """The files the commit adds, modifies or renames."""
+        return [change for change in self.changes if change.status != "D"]
 
 
-def touched() -> list[str]:
-    """The paths (relative to the work tree's top) the staged commit adds,
-    changes, deletes or renames, a rename's old path too."""
-    return sorted({path for change in _staged("AMRD") for path in (change.path, change.old_path) if path})
-
-
-def _staged(statuses: str) -> list[Change]:
-    return changes(statuses, "--cached")
+def staged() -> Staged:
+    """The staged commit's changes; the raw diff names every blob, so that
+    it says, whole, what the commit is (see :mod:`speckeeper.files.settled`)."""
+    raw = _diff("AMRD", "--cached")
+    return Staged(raw, _raw_changes(raw))
 
 
 def changes(statuses: str, *against: str, cwd: Path | None = None) -> list[Change]:
     """The files ``git diff *against`` finds added, modified, renamed or
-    deleted (of ``statuses``), renames found whatever ``diff.renames``
-    says; ``old_path`` is the path on the side diffed against."""
-    out = git("diff", "--name-status", "--find-renames", f"--diff-filter={statuses}", "-z", *against, "--", cwd=cwd)
-    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    deleted (of ``statuses``); ``old_path`` is the path on the side diffed
+    against."""
+    return _raw_changes(_diff(statuses, *against, cwd=cwd))
+
+
+def _diff(statuses: str, *against: str, cwd: Path | None = None) -> bytes:
+    """``git diff --raw`` of ``statuses``, each blob named in full, renames
+    found whatever the user's ``diff.renames`` says."""
+    return git("diff", "--raw", "--no-abbrev", "--find-renames", f"--diff-filter={statuses}", "-z", *against, "--", cwd=cwd)
+
+
+def _raw_changes(raw: bytes) -> list[Change]:
+    """The changes of ``git diff --raw -z``: a ``:modes blobs status``
+    field, then the path (a rename's old path and new path)."""
+    fields = raw.decode("utf-8", "surrogateescape").split("\0")
     found: list[Change] = []
     index = 0
     while index + 1 < len(fields):
-        status = fields[index][:1]
-        if status == "R":
+        status = fields[index].rpartition(" ")[2][:1]
+        if status == "R" and index + 2 < len(fields):
             found.append(Change(fields[index + 2], "R", fields[index + 1]))
             index += 3
         else:

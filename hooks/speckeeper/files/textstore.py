@@ -2,8 +2,9 @@
 
 What is read from a long text every run (a template's sections, a
 configuration file's TOML, a pre-commit configuration's YAML, what the
-commit-message hooks read of a spec, the regular expressions a command
-compiles: :mod:`.regexstore`) is kept in a folder of the user's
+commit-message hooks read of a spec and whether a staged commit needs
+anything of its message (:mod:`.settled`), the regular expressions a
+command compiles (:mod:`.regexstore`)) is kept in a folder of the user's
 cache folder (see :mod:`usercache`) as JSON, which cannot run anything
 when it is read, and only where JSON gives it back as it was.
 An entry is found by its text and a stamp of what the reading depends on,

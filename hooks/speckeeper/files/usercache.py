@@ -1,8 +1,9 @@
 """The user's cache folder: where parsed templates, configuration files'
 TOML, pre-commit configurations' YAML, what the commit-message hooks
-read of specs and compiled regular expressions are kept between runs (see
-:mod:`.textstore`, :mod:`.regexstore`), and the key that signs the
-findings cache.
+read of specs, whether a staged commit needs anything of its message and
+compiled regular expressions are kept between runs (see :mod:`.textstore`,
+:mod:`.settled`, :mod:`.regexstore`), and the key that signs the findings
+cache.
 
 ``SPECKEEPER_CACHE_DIR`` names it; set to an empty value, nothing is kept.
 The default is the platform's user cache folder. It is used only when it
