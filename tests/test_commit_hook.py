@@ -191,3 +191,23 @@ def test_with_nothing_staged_the_hook_keeps_nothing(
     monkeypatch.setenv("SPECKEEPER_CACHE_DIR", str(tmp_path / "cache"))
     assert speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst", "specs/zed/implemented/a.rst").code == 0
     assert not list((tmp_path / "cache").glob("commit-facts/*.json"))
+    assert not list((tmp_path / "cache").glob("settled/*.json"))
+
+
+def test_the_hook_settles_a_commit_only_when_it_passes(
+    specs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A commit the hook stops (a finding, a fix) goes no further: nothing is
+    worked out for commit-msg; one it passes is settled."""
+    from speckeeper.files import gitrepo, settled
+
+    monkeypatch.setenv("SPECKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    spec = specs / "specs/zed/approved/b.rst"
+    spec.write_text(good("b").replace("\n\n", "  \n\n", 1), encoding="utf-8")
+    git(specs, "add", "-A")
+    assert speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst").code == 1  # Fixed: the commit stops.
+    assert not list((tmp_path / "cache").glob("settled/*.json"))
+    git(specs, "add", "-A")
+    assert speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst").code == 0
+    top = gitrepo.git("rev-parse", "--show-toplevel").decode().strip()  # As the hook names it.
+    assert settled.is_settled(top, gitrepo.staged().raw)

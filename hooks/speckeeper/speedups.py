@@ -2,12 +2,14 @@
 
 speckeeper keeps a trick only where it saves at least 5% of a benchmark
 item (``benchmarks/RESULTS.md`` says how much each saves, and how it was
-measured). Four are here; three more are stores of their own: parsed
+measured). Four are here; four more are stores of their own: parsed
 templates (:mod:`speckeeper.document.template_store`), configuration
 files' TOML (:func:`speckeeper.config.settings.parsed_toml`), each kept
-between runs by its text (:mod:`speckeeper.files.textstore`), and the
+between runs by its text (:mod:`speckeeper.files.textstore`), the
 regular expressions a command compiles (:mod:`speckeeper.files.regexstore`,
-about 15% of a one-file check).
+about 15% of a one-file check), and whether a staged commit needs anything
+of its message, which the commit hook works out for commit-msg
+(:mod:`speckeeper.files.settled`, about half of commit-msg's process).
 
 **docutils, imported without what it loads for features we switch off**
 (about 15% of a one-file check). A one-file check must cost about the
