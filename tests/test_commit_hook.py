@@ -208,6 +208,13 @@ def test_the_hook_settles_a_commit_only_when_it_passes(
     assert speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst").code == 1  # Fixed: the commit stops.
     assert not list((tmp_path / "cache").glob("settled/*.json"))
     git(specs, "add", "-A")
+    # Its configuration named, or run from below the top: not what commit-msg reads.
+    (specs / ".speckeeper.toml").write_text("", encoding="utf-8")
+    assert speckeeper(capsys, *HOOK, "--config", ".speckeeper.toml", "specs/zed/approved/b.rst").code == 0
+    monkeypatch.chdir(specs / "specs")
+    assert speckeeper(capsys, *HOOK, "zed/approved/b.rst").code == 0
+    assert not list((tmp_path / "cache").glob("settled/*.json"))
+    monkeypatch.chdir(specs)
     assert speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst").code == 0
     top = gitrepo.git("rev-parse", "--show-toplevel").decode().strip()  # As the hook names it.
     assert settled.is_settled(top, gitrepo.staged().raw)

@@ -262,12 +262,22 @@ def run_check(args: argparse.Namespace) -> int:
     if findings and args.format == "text" and not args.quiet:
         files = len({f.path for f in findings})
         print(f"{len(findings)} finding(s) in {files} file(s)", file=sys.stderr)
-    if commit is not None and args.fix and not (findings or changed):
+    if commit is not None and args.fix and not (findings or changed) and _as_commit_msg_reads(args, commit):
         # The commit goes on to its message: what commit-msg will find, for it.
         from speckeeper.commands.commitmsg import keep_settled
 
         keep_settled(config, commit.top, commit.staged)
     return EXIT_FINDINGS if (findings or changed) and not args.exit_zero else EXIT_CLEAN
+
+
+def _as_commit_msg_reads(args: argparse.Namespace, commit: _Commit) -> bool:
+    """Whether this run read the configuration commit-msg will: the one
+    that governs the work tree's top, where git runs its hooks (no
+    ``--config``, and run from there)."""
+    try:
+        return not args.config and os.path.samefile(os.getcwd(), commit.top)
+    except OSError:
+        return False
 
 
 def _staged_specs(touched: list[Path], folders: list[Path]) -> list[Path]:

@@ -13,10 +13,13 @@ of every staged spec and of HEAD's copy). ``commit-msg`` asks first
 having read neither the configuration nor a spec (about 30 ms of the
 60 of a commit's ``commit-msg``); for anything else it works as usual.
 
-What the hook found holds for the configuration it ran with: a hook run
-for the same staged diff writes its answer again (``False``: ask as
-usual), so an answer outlives its configuration only where the commit
-hook is skipped (``SKIP``) for a diff it has seen before.
+What the hook found holds for the configuration it ran with, which is
+the one commit-msg reads: the hook keeps an answer only when it runs from
+the work tree's top (where git runs hooks) without ``--config``. Each
+time it passes for the same staged diff it writes its answer again, so an
+answer outlives its configuration only where the commit hook is skipped
+(``SKIP``) for a diff it passed before and the configuration changed
+since.
 Entries are kept as :mod:`.textstore` keeps them (the user's cache folder,
 private, bounded, compared whole on reading).
 """
