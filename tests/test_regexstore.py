@@ -76,9 +76,12 @@ def test_the_compiler_is_itself_again_after_the_block(cache: Path) -> None:
     import _sre
 
     compiler, sre_compile = regexstore._compiler().compile, _sre.compile
+    re.purge()
     with pytest.raises(KeyError), regexstore.kept("check"):
+        re.compile(r"compiled-(before)-the-failure")
         raise KeyError("the command failed")
     assert (regexstore._compiler().compile, _sre.compile) == (compiler, sre_compile)
+    # A command that fails keeps nothing of what it compiled.
     assert not (cache / regexstore.FOLDER).exists() or not list((cache / regexstore.FOLDER).iterdir())
 
 
