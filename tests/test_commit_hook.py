@@ -218,3 +218,15 @@ def test_the_hook_settles_a_commit_only_when_it_passes(
     assert speckeeper(capsys, *HOOK, "specs/zed/approved/b.rst").code == 0
     top = gitrepo.git("rev-parse", "--show-toplevel").decode().strip()  # As the hook names it.
     assert settled.is_settled(top, gitrepo.staged().raw)
+
+
+def test_outside_a_git_work_tree_the_hook_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "specs/zed/approved").mkdir(parents=True)
+    (tmp_path / "specs/zed/approved/b.rst").write_text(good("b"), encoding="utf-8")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    monkeypatch.chdir(tmp_path)
+    ran = speckeeper(capsys, *HOOK)
+    assert ran.code == 2 and ran.out == []
+    assert len(ran.err) == 1 and ran.err[0].startswith("speckeeper: error: git rev-parse failed: fatal: not a git repository")

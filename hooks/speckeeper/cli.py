@@ -432,10 +432,11 @@ def _commit() -> _Commit | None:
     (CI: every finding is reported)."""
     from speckeeper.files import gitrepo  # subprocess: only for --staged.
 
+    # The top first: outside a work tree, git says so (its diff would
+    # complain of --cached instead).
+    top = Path(gitrepo.git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip())
     staged = gitrepo.staged()
-    if not staged.changes:
-        return None
-    return _Commit(staged, Path(gitrepo.git("rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()))
+    return _Commit(staged, top) if staged.changes else None
 
 
 def _write_baseline(path: Path, findings: list[Finding], config: Config) -> int:
