@@ -233,8 +233,8 @@ def run_check(args: argparse.Namespace) -> int:
     specs = _named_specs(paths) if args.staged and (args.paths or touched) else paths
     ran: dict[str, Ran] = {}  # What the fix found in the specs it left as they were.
     changed = _fix_first(args, config, selection, specs, recorded, ran) if args.fix and specs else False
-    if commit is not None and args.fix and ran:
-        _keep_facts(config, ran, commit.touched())
+    if touched is not None and args.fix and ran:
+        _keep_facts(config, ran, touched)
     cache = None
     if args.cache:
         from speckeeper.engine.cache import open_cache  # hashlib, hmac and json: only for --cache.
@@ -283,13 +283,9 @@ def _as_commit_msg_reads(args: argparse.Namespace, commit: _Commit) -> bool:
 def _staged_specs(touched: list[Path], folders: list[Path]) -> list[Path]:
     """Of the files a commit touches, those still there under ``folders``
     (the specs folder), as a commit hook would name them."""
-    tops = [os.path.abspath(folder) for folder in folders]
-    here = [path for path in touched if path.is_file() and any(_under(os.path.abspath(path), top) for top in tops)]
+    tops = [Path(os.path.abspath(folder)) for folder in folders]
+    here = [path for path in touched if path.is_file() and any(Path(os.path.abspath(path)).is_relative_to(top) for top in tops)]
     return [Path(os.path.relpath(path)) for path in here]
-
-
-def _under(path: str, top: str) -> bool:
-    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _named_specs(paths: list[Path]) -> list[Path]:

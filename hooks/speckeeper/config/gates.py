@@ -240,7 +240,6 @@ YAML_FOLDER = "yaml"
 _YAML_ENTRIES = 16
 
 
-
 def _nova_tests(tests: Path) -> list[Gate]:
     """nova's unit test of its specs' lines, which neutron and others copy."""
     if not tests.is_dir():
